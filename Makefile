@@ -1,0 +1,39 @@
+# policykb — every target installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export POLICYKB_DATA_DIR ?= data
+
+.PHONY: install run test lint bench eval clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first and exactly: anything else resolves to a CUDA build of several GB
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@if [ "$$($(BIN)/policykb status | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["generation"] or "")')" = "" ]; then \
+		$(BIN)/policykb ingest corpus; fi
+	$(BIN)/policykb search "quarter century celebration" -k 3
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.bench
+
+eval: $(STAMP)
+	$(BIN)/python -m bench.eval
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

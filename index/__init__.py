@@ -1,0 +1,1 @@
+"""Index: the SQLite registry, embeddings, the FAISS and tantivy generations, and hybrid search."""

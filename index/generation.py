@@ -1,0 +1,323 @@
+"""Index generations: immutable folders holding the dense (FAISS) and lexical (tantivy) indexes of one
+registry snapshot, switched atomically by renaming `CURRENT`.
+
+A reader never sees a half-built index: it keeps using the generation it loaded until a query finds a
+new name in `CURRENT`, then loads that one whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+import tantivy
+
+from index.registry import ChunkRow, Registry
+
+CURRENT = "CURRENT"
+GENERATIONS = "generations"
+
+
+# ------------------------------------------------------------------------------------------------ dates
+
+
+def date_bounds(date: str | None) -> tuple[int, int]:
+    """A partial date covers its whole period: '2024' -> (20240101, 20241231). No date -> (0, 0)."""
+    if not date:
+        return 0, 0
+    parts = date.split("-")
+    year = int(parts[0])
+    if len(parts) == 1:
+        return year * 10000 + 101, year * 10000 + 1231
+    month = int(parts[1])
+    if len(parts) == 2:
+        return year * 10000 + month * 100 + 1, year * 10000 + month * 100 + 31
+    day = int(parts[2])
+    return (year * 10000 + month * 100 + day,) * 2  # type: ignore[return-value]
+
+
+def source_prefixes(source: str) -> list[str]:
+    """'who/wha/WHA66.1.pdf' -> ['who', 'who/wha', 'who/wha/WHA66.1.pdf']: a folder filter is a term match."""
+    parts = source.strip("/").split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+# ------------------------------------------------------------------------------------------------ schema
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("rowid", stored=True, indexed=True, fast=True)
+    sb.add_text_field("text", stored=True, tokenizer_name="en_stem")
+    sb.add_text_field("title", stored=True, tokenizer_name="en_stem")
+    sb.add_text_field("headings", stored=True, tokenizer_name="en_stem")
+    for raw in (
+        "chunk_id",
+        "doc_id",
+        "doc_type",
+        "organisations",
+        "language",
+        "source",
+        "source_prefix",
+        "date",
+        "url",
+    ):
+        sb.add_text_field(raw, stored=True, tokenizer_name="raw")
+    for number in ("date_lo", "date_hi", "page_start", "page_end", "char_start", "char_end", "ordinal"):
+        sb.add_integer_field(number, stored=True, indexed=True, fast=True)
+    return sb.build()
+
+
+# ------------------------------------------------------------------------------------------------ writing
+
+
+@dataclass
+class BuildStats:
+    name: str
+    chunks: int
+    kind: str
+    seconds: float
+
+
+def build_generation(registry: Registry, data_dir: Path, model_id: str, dim: int, exact_max: int) -> BuildStats:
+    """Write a new generation from one registry snapshot, then publish it by renaming CURRENT."""
+    started = time.perf_counter()
+    root = data_dir / GENERATIONS
+    root.mkdir(parents=True, exist_ok=True)
+    with registry.snapshot() as conn:
+        version = registry_data_version(conn)
+        rows, vectors = registry.rows_for_generation(conn, model_id, dim)
+    name = f"{_next_number(root):06d}"
+    staging = root / f".staging-{name}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    kind = _write_dense(staging / "dense.faiss", rows, vectors, exact_max)
+    _write_lexical(staging / "lexical", rows)
+    _write_arrays(staging, rows)
+    (staging / "manifest.json").write_text(
+        json.dumps(
+            {"name": name, "chunks": len(rows), "model": model_id, "dim": dim, "kind": kind, "data_version": version,
+             "built_at": time.time()}
+        )
+    )  # fmt: skip
+    _fsync_tree(staging)
+    final = root / name
+    os.rename(staging, final)
+    _fsync_dir(root)
+    tmp = data_dir / f"{CURRENT}.tmp"
+    tmp.write_text(name)
+    with open(tmp) as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, data_dir / CURRENT)
+    _fsync_dir(data_dir)
+    return BuildStats(name, len(rows), kind, time.perf_counter() - started)
+
+
+def registry_data_version(conn) -> int:  # type: ignore[no-untyped-def]
+    return int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+
+
+def current_manifest(data_dir: Path) -> dict | None:
+    name = read_current(data_dir)
+    if name is None:
+        return None
+    try:
+        return json.loads((data_dir / GENERATIONS / name / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def read_current(data_dir: Path) -> str | None:
+    try:
+        return (data_dir / CURRENT).read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def remove_old_generations(data_dir: Path, keep: int) -> None:
+    """Keep the live generation and the `keep - 1` before it, so readers mid-query can finish."""
+    root = data_dir / GENERATIONS
+    live = read_current(data_dir)
+    names = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name.isdigit())
+    for old in [n for n in names if n != live][: max(0, len(names) - keep)]:
+        shutil.rmtree(root / old, ignore_errors=True)
+    for staging in root.glob(".staging-*"):
+        if time.time() - staging.stat().st_mtime > 3600:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _next_number(root: Path) -> int:
+    numbers = [int(p.name) for p in root.iterdir() if p.name.isdigit()]
+    return max(numbers, default=0) + 1
+
+
+def _write_dense(path: Path, rows: list[ChunkRow], vectors: np.ndarray, exact_max: int) -> str:
+    dim = vectors.shape[1] if len(vectors) else 1
+    ids = np.array([r.rowid for r in rows], dtype=np.int64)
+    if len(rows) <= exact_max:
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        kind = "flat"
+    else:
+        nlist = int(4 * np.sqrt(len(rows)))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        sample = vectors[
+            np.random.default_rng(0).choice(len(vectors), size=min(len(vectors), nlist * 40), replace=False)
+        ]
+        index.train(sample)
+        kind = f"ivf{nlist}"
+    if len(rows):
+        index.add_with_ids(np.ascontiguousarray(vectors), ids)
+    faiss.write_index(index, str(path))
+    return kind
+
+
+def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
+    path.mkdir()
+    index = tantivy.Index(_schema(), path=str(path))
+    writer = index.writer(heap_size=128_000_000, num_threads=1)
+    for r in rows:
+        c = r.chunk
+        lo, hi = date_bounds(r.date)
+        writer.add_document(
+            tantivy.Document(
+                rowid=r.rowid,
+                text=c.text,
+                title=r.title,
+                headings=" / ".join(c.headings),
+                chunk_id=c.chunk_id,
+                doc_id=c.doc_id,
+                doc_type=r.doc_type,
+                organisations=r.organisations or [],
+                language=r.language,
+                source=r.source,
+                source_prefix=source_prefixes(r.source),
+                date=r.date or "",
+                url=r.url or "",
+                date_lo=lo,
+                date_hi=hi,
+                page_start=c.page_start or 0,
+                page_end=c.page_end or 0,
+                char_start=c.char_start,
+                char_end=c.char_end,
+                ordinal=c.ordinal,
+            )
+        )
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+def _write_arrays(folder: Path, rows: list[ChunkRow]) -> None:
+    """Per-row filter columns for the dense side (the lexical side filters inside tantivy)."""
+    vocab: dict[str, list[str]] = {"doc_type": [], "language": [], "source": [], "organisations": []}
+    index_of: dict[str, dict[str, int]] = {k: {} for k in vocab}
+
+    def code(kind: str, value: str) -> int:
+        table = index_of[kind]
+        if value not in table:
+            table[value] = len(vocab[kind])
+            vocab[kind].append(value)
+        return table[value]
+
+    bounds = [date_bounds(r.date) for r in rows]
+    org_ptr = [0]
+    org_idx: list[int] = []
+    for r in rows:
+        org_idx.extend(code("organisations", o) for o in r.organisations)
+        org_ptr.append(len(org_idx))
+    np.savez(
+        folder / "rows.npz",
+        rowid=np.array([r.rowid for r in rows], dtype=np.int64),
+        date_lo=np.array([b[0] for b in bounds], dtype=np.int32),
+        date_hi=np.array([b[1] for b in bounds], dtype=np.int32),
+        doc_type=np.array([code("doc_type", r.doc_type) for r in rows], dtype=np.int32),
+        language=np.array([code("language", r.language) for r in rows], dtype=np.int32),
+        source=np.array([code("source", r.source) for r in rows], dtype=np.int32),
+        org_ptr=np.array(org_ptr, dtype=np.int64),
+        org_idx=np.array(org_idx, dtype=np.int32),
+    )
+    (folder / "vocab.json").write_text(json.dumps(vocab))
+
+
+def _fsync_tree(folder: Path) -> None:
+    for dirpath, _, files in os.walk(folder):
+        for f in files:
+            with open(os.path.join(dirpath, f), "rb") as fh:
+                os.fsync(fh.fileno())
+        _fsync_dir(Path(dirpath))
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------------------------------------ reading
+
+
+class Generation:
+    """One loaded generation: FAISS in memory, tantivy memory-mapped, filter columns as numpy arrays."""
+
+    def __init__(self, folder: Path, threads: int, nprobe: int) -> None:
+        self.folder = folder
+        self.manifest = json.loads((folder / "manifest.json").read_text())
+        self.name = self.manifest["name"]
+        self.dense = faiss.read_index(str(folder / "dense.faiss"))
+        if hasattr(self.dense, "nprobe"):
+            self.dense.nprobe = nprobe
+        self.lexical = tantivy.Index.open(str(folder / "lexical"))
+        self.searcher = self.lexical.searcher()
+        self.schema = self.lexical.schema
+        arrays = np.load(folder / "rows.npz")
+        self.rowid = arrays["rowid"]
+        self.date_lo = arrays["date_lo"]
+        self.date_hi = arrays["date_hi"]
+        self.doc_type = arrays["doc_type"]
+        self.language = arrays["language"]
+        self.source = arrays["source"]
+        self.org_ptr = arrays["org_ptr"]
+        self.org_idx = arrays["org_idx"]
+        self.vocab: dict[str, list[str]] = json.loads((folder / "vocab.json").read_text())
+        self.org_row = np.repeat(np.arange(len(self.rowid)), np.diff(self.org_ptr))
+        self.threads = threads
+
+    @property
+    def size(self) -> int:
+        return len(self.rowid)
+
+    def positions(self, rowids: np.ndarray) -> np.ndarray:
+        """Row positions of registry ids (rows are stored sorted by id)."""
+        return np.searchsorted(self.rowid, rowids)
+
+
+class GenerationReader:
+    """Hands out the live generation; reloads when CURRENT names a new one (no restart needed)."""
+
+    def __init__(self, data_dir: Path, threads: int = 1, nprobe: int = 32) -> None:
+        self.data_dir = data_dir
+        self.threads = threads
+        self.nprobe = nprobe
+        self._loaded: Generation | None = None
+        self._lock = threading.Lock()
+        faiss.omp_set_num_threads(threads)
+
+    def current(self) -> Generation | None:
+        name = read_current(self.data_dir)
+        loaded = self._loaded
+        if name is None:
+            return None
+        if loaded is not None and loaded.name == name:
+            return loaded
+        with self._lock:
+            if self._loaded is None or self._loaded.name != name:
+                self._loaded = Generation(self.data_dir / GENERATIONS / name, self.threads, self.nprobe)
+            return self._loaded

@@ -1,0 +1,367 @@
+"""The registry: SQLite (WAL) holding documents, chunks, file fingerprints and cached embeddings.
+
+It is the source of truth; the FAISS and tantivy files of a generation are derived from it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from policykb.types import Chunk, Document
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    date TEXT,
+    organisations TEXT NOT NULL,
+    language TEXT NOT NULL,
+    pages INTEGER,
+    sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    url TEXT,
+    text TEXT NOT NULL,
+    page_starts TEXT NOT NULL,
+    page_labels TEXT,
+    doc_type_reasons TEXT NOT NULL,
+    added_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chunk_id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    text_sha TEXT NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    page_start INTEGER,
+    page_end INTEGER,
+    headings TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    meta_hash TEXT NOT NULL,
+    versions TEXT NOT NULL,
+    doc_id TEXT,
+    duplicate_of TEXT
+);
+CREATE TABLE IF NOT EXISTS embeddings (
+    model TEXT NOT NULL,
+    text_sha TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, text_sha)
+);
+"""
+
+
+@dataclass
+class FileRecord:
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    meta_hash: str
+    versions: str
+    doc_id: str | None
+    duplicate_of: str | None
+
+
+@dataclass
+class ChunkRow:
+    """A chunk with what a generation needs of its document, read in one snapshot."""
+
+    rowid: int
+    chunk: Chunk
+    text_sha: str
+    title: str
+    source: str
+    doc_type: str
+    date: str | None
+    organisations: list[str]
+    language: str
+    url: str | None
+
+
+class Registry:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        with self._write_lock:
+            conn = self._conn()
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+            conn.commit()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: a document is registered whole or not at all."""
+        with self._write_lock:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read across several queries (WAL gives readers a stable view)."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    # ------------------------------------------------------------------------------------------ files
+
+    def file(self, path: str) -> FileRecord | None:
+        row = self._conn().execute("SELECT * FROM files WHERE path = ?", (path,)).fetchone()
+        return FileRecord(**dict(row)) if row else None
+
+    def files(self) -> list[FileRecord]:
+        return [FileRecord(**dict(r)) for r in self._conn().execute("SELECT * FROM files ORDER BY path")]
+
+    def touch_file(self, path: str, size: int, mtime_ns: int) -> None:
+        """The content hash matched: remember the new stat so the next run's stat gate skips the read."""
+        with self._write_lock:
+            self._conn().execute("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path))
+
+    def doc_with_sha(self, sha256: str, exclude_path: str) -> str | None:
+        row = (
+            self._conn()
+            .execute("SELECT doc_id FROM documents WHERE sha256 = ? AND path != ? LIMIT 1", (sha256, exclude_path))
+            .fetchone()
+        )
+        return row["doc_id"] if row else None
+
+    def record_duplicate(self, record: FileRecord) -> None:
+        with self.transaction() as conn:
+            old = conn.execute("SELECT doc_id FROM documents WHERE path = ?", (record.path,)).fetchone()
+            if old:
+                self._delete_document(conn, old["doc_id"])
+            self._upsert_file(conn, record)
+
+    # ------------------------------------------------------------------------------------------ documents
+
+    def save_document(self, doc: Document, chunks: Sequence[Chunk], record: FileRecord, reasons: list[str]) -> bool:
+        """Replace the document and all its chunks in one transaction. Returns True when it is new."""
+        now = time.time()
+        with self.transaction() as conn:
+            existing = conn.execute("SELECT added_at FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone()
+            conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
+            conn.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.doc_id, doc.path, doc.source, doc.title, doc.doc_type, doc.date,
+                    json.dumps(doc.organisations), doc.language, doc.pages, doc.sha256, doc.format, doc.url,
+                    doc.text, json.dumps(doc.page_starts),
+                    json.dumps(doc.page_labels) if doc.page_labels else None, json.dumps(reasons),
+                    existing["added_at"] if existing else now, now,
+                ),
+            )  # fmt: skip
+            conn.executemany(
+                "INSERT INTO chunks (chunk_id, doc_id, ordinal, text, text_sha, char_start, char_end, page_start,"
+                " page_end, headings) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (c.chunk_id, c.doc_id, c.ordinal, c.text, text_sha(c.text), c.char_start, c.char_end,
+                     c.page_start, c.page_end, json.dumps(c.headings))
+                    for c in chunks
+                ],
+            )  # fmt: skip
+            self._upsert_file(conn, record)
+        return existing is None
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self.transaction() as conn:
+            return self._delete_document(conn, doc_id)
+
+    def forget_file(self, path: str) -> str | None:
+        """A file is gone: drop its record and its document. Returns the removed document's source, if any."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT f.doc_id, d.source FROM files f LEFT JOIN documents d ON d.doc_id = f.doc_id WHERE f.path = ?",
+                (path,),
+            ).fetchone()
+            conn.execute("DELETE FROM files WHERE path = ?", (path,))
+            if row and row["doc_id"] and self._delete_document(conn, row["doc_id"]):
+                return row["source"]
+            return None
+
+    def _delete_document(self, conn: sqlite3.Connection, doc_id: str) -> bool:
+        cur = conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        conn.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
+        # Files that were duplicates of this one lose their record, so the next ingest indexes one of them.
+        conn.execute("DELETE FROM files WHERE duplicate_of = ?", (doc_id,))
+        return cur.rowcount > 0
+
+    @staticmethod
+    def _upsert_file(conn: sqlite3.Connection, r: FileRecord) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?)",
+            (r.path, r.size, r.mtime_ns, r.sha256, r.meta_hash, r.versions, r.doc_id, r.duplicate_of),
+        )
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self._conn().execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return _document(row) if row else None
+
+    def documents(self) -> list[Document]:
+        return [_document(r) for r in self._conn().execute("SELECT * FROM documents ORDER BY date DESC, title")]
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        rows = self._conn().execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+        return [_chunk(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        conn = self._conn()
+        return {
+            "documents": conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
+            "chunks": conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
+        }
+
+    def data_version(self) -> int:
+        return int(self._conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+
+    # ------------------------------------------------------------------------------------------ embeddings
+
+    def texts_without_embedding(self, model: str) -> list[tuple[str, str]]:
+        rows = self._conn().execute(
+            "SELECT DISTINCT c.text_sha, c.text FROM chunks c LEFT JOIN embeddings e"
+            " ON e.model = ? AND e.text_sha = c.text_sha WHERE e.text_sha IS NULL",
+            (model,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def store_embeddings(self, model: str, shas: Sequence[str], vectors: np.ndarray) -> None:
+        with self._write_lock:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?,?,?)",
+                [
+                    (model, s, np.ascontiguousarray(v, dtype=np.float32).tobytes())
+                    for s, v in zip(shas, vectors, strict=True)
+                ],
+            )
+            conn.execute("COMMIT")
+
+    def drop_orphan_embeddings(self) -> int:
+        with self._write_lock:
+            cur = self._conn().execute("DELETE FROM embeddings WHERE text_sha NOT IN (SELECT text_sha FROM chunks)")
+            return cur.rowcount
+
+    def rows_for_generation(self, conn: sqlite3.Connection, model: str, dim: int) -> tuple[list[ChunkRow], np.ndarray]:
+        """Every chunk with its document fields and vector, from one snapshot connection."""
+        rows: list[ChunkRow] = []
+        vectors: list[bytes] = []
+        query = (
+            "SELECT c.id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.text_sha, c.char_start, c.char_end,"
+            " c.page_start, c.page_end, c.headings, d.title, d.source, d.doc_type, d.date, d.organisations,"
+            " d.language, d.url, e.vector FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+            " JOIN embeddings e ON e.model = ? AND e.text_sha = c.text_sha ORDER BY c.id"
+        )
+        for r in conn.execute(query, (model,)):
+            rows.append(
+                ChunkRow(
+                    rowid=r["id"],
+                    chunk=_chunk(r),
+                    text_sha=r["text_sha"],
+                    title=r["title"],
+                    source=r["source"],
+                    doc_type=r["doc_type"],
+                    date=r["date"],
+                    organisations=json.loads(r["organisations"]),
+                    language=r["language"],
+                    url=r["url"],
+                )
+            )
+            vectors.append(r["vector"])
+        matrix = np.frombuffer(b"".join(vectors), dtype=np.float32).reshape(len(vectors), dim)
+        return rows, matrix
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def text_sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _document(row: sqlite3.Row) -> Document:
+    return Document(
+        doc_id=row["doc_id"],
+        source=row["source"],
+        path=row["path"],
+        title=row["title"],
+        doc_type=row["doc_type"],
+        date=row["date"],
+        organisations=json.loads(row["organisations"]),
+        language=row["language"],
+        pages=row["pages"],
+        sha256=row["sha256"],
+        format=row["format"],
+        text=row["text"],
+        page_starts=json.loads(row["page_starts"]),
+        page_labels=json.loads(row["page_labels"]) if row["page_labels"] else None,
+        url=row["url"],
+    )
+
+
+def _chunk(row: sqlite3.Row) -> Chunk:
+    return Chunk(
+        chunk_id=row["chunk_id"],
+        doc_id=row["doc_id"],
+        ordinal=row["ordinal"],
+        text=row["text"],
+        char_start=row["char_start"],
+        char_end=row["char_end"],
+        page_start=row["page_start"],
+        page_end=row["page_end"],
+        headings=json.loads(row["headings"]),
+    )

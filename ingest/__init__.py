@@ -1,0 +1,1 @@
+"""Ingestion: files -> parsed documents -> metadata -> chunks. Never touches the index."""

@@ -1,0 +1,48 @@
+"""One reader per format behind one signature: `read(path, data) -> Parsed`, raising IngestError."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.parsed import IngestError, Parsed
+from ingest.readers import docx, html, pdf, text
+
+Reader = Callable[[Path, bytes], Parsed]
+
+READERS: dict[str, tuple[str, Reader]] = {
+    ".pdf": ("pdf", pdf.read),
+    ".html": ("html", html.read),
+    ".htm": ("html", html.read),
+    ".txt": ("txt", text.read),
+    ".text": ("txt", text.read),
+    ".md": ("markdown", text.read),
+    ".markdown": ("markdown", text.read),
+    ".docx": ("docx", docx.read),
+}
+
+SUPPORTED_EXTENSIONS = tuple(sorted(READERS))
+
+
+def format_of(path: Path) -> str | None:
+    entry = READERS.get(path.suffix.lower())
+    return entry[0] if entry else None
+
+
+def parse(path: Path, data: bytes) -> Parsed:
+    """Parse `data` (the bytes of `path`) with the reader for its extension."""
+    entry = READERS.get(path.suffix.lower())
+    if entry is None:
+        raise IngestError(f"unsupported file type '{path.suffix}' (supported: {', '.join(SUPPORTED_EXTENSIONS)})")
+    if not data.strip():
+        raise IngestError("empty file")
+    fmt, reader = entry
+    try:
+        parsed = reader(path, data)
+    except IngestError:
+        raise
+    except Exception as exc:  # a third-party parser's failure is a per-file error, never a crash
+        raise IngestError(f"unreadable {fmt} file: {type(exc).__name__}: {exc}") from exc
+    if not parsed.text.strip():
+        raise IngestError("no text found in the file")
+    return parsed

@@ -1,0 +1,29 @@
+"""Plain text and Markdown: the charset is detected, never assumed; binary bytes are refused."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from ingest.parsed import IngestError, Parsed, blocks_from_plain_text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode(data: bytes) -> str:
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestError("binary content in a text file")
+    best = from_bytes(data).best()
+    if best is None:
+        raise IngestError("binary content in a text file (no text encoding fits)")
+    text = str(best)
+    if len(_CONTROL.findall(text[:8192])) > 0.05 * max(1, len(text[:8192])):
+        raise IngestError("binary content in a text file")
+    return _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff"))
+
+
+def read(path: Path, data: bytes) -> Parsed:
+    text = decode(data)
+    return Parsed(text=text, blocks=blocks_from_plain_text(text))

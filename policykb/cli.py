@@ -1,0 +1,168 @@
+"""The `policykb` command: ingest, search, documents, delete, status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import policykb  # noqa: F401  (offline switches first)
+from index.search import FilterError, Filters, hits_json
+from policykb.settings import get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except FilterError as exc:
+        print(f"policykb: {exc}", file=sys.stderr)
+        return 2
+    except PermissionError as exc:
+        print(f"policykb: cannot write the data directory: {exc}", file=sys.stderr)
+        return 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policykb", description="Knowledge base of patient-advocacy policy documents")
+    sub = parser.add_subparsers(dest="command")
+
+    ingest = sub.add_parser("ingest", help="add or update documents from files and folders")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest.add_argument("--json", action="store_true", help="print one JSON report on stdout")
+    ingest.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
+    ingest.set_defaults(handler=_ingest)
+
+    search = sub.add_parser("search", help="hybrid keyword + semantic search")
+    search.add_argument("query")
+    search.add_argument("-k", type=int, default=10)
+    _filter_args(search)
+    search.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    search.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=_search)
+
+    docs = sub.add_parser("documents", help="list the documents in the knowledge base")
+    docs.add_argument("--json", action="store_true")
+    docs.set_defaults(handler=_documents)
+
+    delete = sub.add_parser("delete", help="remove a document by id")
+    delete.add_argument("doc_id")
+    delete.set_defaults(handler=_delete)
+
+    status = sub.add_parser("status", help="counts and the live index generation")
+    status.set_defaults(handler=_status)
+    return parser
+
+
+def _filter_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--type", dest="doc_type", action="append", default=[], help="document type (repeatable)")
+    p.add_argument("--org", dest="organisation", action="append", default=[], help="organisation (repeatable)")
+    p.add_argument("--lang", dest="language", action="append", default=[], help="language code (repeatable)")
+    p.add_argument("--from", dest="date_from", help="YYYY[-MM[-DD]], inclusive")
+    p.add_argument("--to", dest="date_to", help="YYYY[-MM[-DD]], inclusive")
+    p.add_argument("--source", help="a source path or folder prefix")
+
+
+def filters_from(args: argparse.Namespace) -> Filters:
+    return Filters(
+        doc_type=args.doc_type,
+        organisation=args.organisation,
+        language=args.language,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        source=args.source,
+    )
+
+
+def _kb():  # type: ignore[no-untyped-def]
+    from policykb.service import KnowledgeBase
+
+    return KnowledgeBase(get_settings())
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    missing_all = all(not p.exists() and not p.is_symlink() for p in args.paths)
+    if missing_all:
+        print(f"policykb: no such file or directory: {', '.join(map(str, args.paths))}", file=sys.stderr)
+        return 2
+    kb = _kb()
+    progress = None
+    bars: dict = {}
+    if not args.json and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar = bars.get(stage)
+            if bar is None:
+                bar = bars[stage] = tqdm(total=total, desc=stage, unit="", file=sys.stderr, leave=False)
+            bar.n = done
+            bar.refresh()
+
+    report = kb.ingest(args.paths, prune=args.prune, progress=progress)
+    for bar in bars.values():
+        bar.close()
+    if args.json:
+        data = report.as_dict()
+        print(
+            json.dumps(
+                {k: data[k] for k in ("added", "updated", "unchanged", "removed", "duplicates", "failed", "seconds")}
+            )
+        )
+    else:
+        print(
+            f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+            f"removed {len(report.removed)}, duplicates {len(report.duplicates)}, failed {len(report.failed)} "
+            f"in {report.seconds:.1f}s (generation {report.generation})"
+        )
+        for failure in report.failed:
+            print(f"  failed: {failure['path']}: {failure['error']}")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    response = _kb().search(args.query, k=args.k, filters=filters_from(args), sort=args.sort, mode=args.mode)
+    if args.json:
+        print(hits_json(response))
+        return 0
+    if not response.results:
+        print("no results")
+    for n, hit in enumerate(response.results, start=1):
+        page = f", p. {hit.page}" if hit.page else ""
+        print(f"[{n}] {hit.title} ({hit.doc_type}, {hit.date or 'undated'}{page}) — {hit.source}")
+        print("    " + " ".join(hit.text.split())[:300])
+    return 0
+
+
+def _documents(args: argparse.Namespace) -> int:
+    docs = _kb().documents()
+    if args.json:
+        keys = ("doc_id", "title", "doc_type", "date", "organisations", "language", "pages", "source")
+        print(json.dumps([{k: getattr(d, k) for k in keys} for d in docs], ensure_ascii=False))
+        return 0
+    for d in docs:
+        print(f"{d.doc_id}  {d.date or '----------':10}  {d.doc_type:13}  {d.title[:70]}  ({d.source})")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    if _kb().delete(args.doc_id):
+        print(f"deleted {args.doc_id}")
+        return 0
+    print(f"policykb: no document {args.doc_id}", file=sys.stderr)
+    return 1
+
+
+def _status(args: argparse.Namespace) -> int:
+    s = _kb().status()
+    print(json.dumps(s.__dict__))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

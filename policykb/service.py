@@ -1,0 +1,102 @@
+"""The service facade: the one entry point that the CLI, the API and the UI call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from index.embedders import Embedder, get_embedder
+from index.generation import GenerationReader, current_manifest
+from index.registry import Registry
+from index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
+from index.updater import IngestReport, Progress, Updater
+from policykb.settings import Settings, get_settings
+from policykb.types import Chunk, Document
+
+
+@dataclass
+class Status:
+    documents: int
+    chunks: int
+    generation: str | None
+    indexed_chunks: int
+    embedder: str
+
+
+class KnowledgeBase:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.data_dir = Path(self.settings.data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._embedder = embedder
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self._embedder or get_embedder(self.settings)
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry(self.data_dir / "registry.sqlite")
+
+    @cached_property
+    def updater(self) -> Updater:
+        s = self.settings
+        return Updater(
+            self.registry,
+            self.embedder,
+            self.data_dir,
+            chunk_tokens=s.chunk_tokens,
+            overlap_tokens=s.chunk_overlap_tokens,
+            max_file_bytes=int(s.max_file_mb * 1024 * 1024),
+            exact_search_max_chunks=s.exact_search_max_chunks,
+            keep_generations=s.keep_generations,
+        )
+
+    @cached_property
+    def searcher(self) -> HybridSearcher:
+        reader = GenerationReader(self.data_dir, self.settings.search_threads, self.settings.ivf_nprobe)
+        return HybridSearcher(reader, self.embedder, self.settings.candidates, self.settings.rrf_k)
+
+    # -------------------------------------------------------------------------------------------- writes
+
+    def ingest(self, paths: list[Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
+        return self.updater.ingest(paths, prune=prune, progress=progress)
+
+    def delete(self, doc_id: str) -> bool:
+        return self.updater.delete(doc_id)
+
+    # -------------------------------------------------------------------------------------------- reads
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        sort: Sort = "relevance",
+        mode: Mode = "hybrid",
+    ) -> SearchResponse:
+        return self.searcher.search(query, k=k, filters=filters, sort=sort, mode=mode)
+
+    def documents(self) -> list[Document]:
+        return self.registry.documents()
+
+    def document(self, doc_id: str) -> Document | None:
+        return self.registry.document(doc_id)
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        return self.registry.chunks(doc_id)
+
+    def is_empty(self) -> bool:
+        return current_manifest(self.data_dir) is None or self.registry.counts()["chunks"] == 0
+
+    def status(self) -> Status:
+        counts = self.registry.counts()
+        manifest = current_manifest(self.data_dir) or {}
+        return Status(
+            counts["documents"],
+            counts["chunks"],
+            manifest.get("name"),
+            manifest.get("chunks", 0),
+            self.settings.embedder,
+        )

@@ -1,0 +1,39 @@
+"""The one settings object. Every knob is read from `POLICYKB_*` environment variables (or `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbedderName = Literal["minilm", "mpnet", "e5", "hash"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICYKB_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    corpus_dirs: list[Path] = Field(default_factory=lambda: [Path("corpus")])
+
+    # Ingestion
+    max_file_mb: float = 200.0
+    chunk_tokens: int = 200
+    chunk_overlap_tokens: int = 32
+
+    # Embeddings and index
+    embedder: EmbedderName = "minilm"
+    embed_batch_size: int = 32
+    exact_search_max_chunks: int = 200_000
+    ivf_nprobe: int = 32
+    search_threads: int = 1
+    candidates: int = 50
+    rrf_k: int = 60
+    keep_generations: int = 2
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,63 @@
+"""Core types shared by every layer; plain dataclasses so that no layer depends on another's library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DOC_TYPES = (
+    "toolkit",
+    "statement",
+    "guidance_note",
+    "report",
+    "press_release",
+    "resolution",
+    "guideline",
+    "article",
+    "event_summary",
+    "other",
+)
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source: str
+    path: str
+    title: str
+    doc_type: str
+    date: str | None
+    organisations: list[str]
+    language: str
+    pages: int | None
+    sha256: str
+    format: str
+    text: str
+    page_starts: list[int] = field(default_factory=list)
+    page_labels: list[str] | None = None
+    url: str | None = None
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based physical page holding character `offset`, or None for formats without pages."""
+        if not self.page_starts:
+            return None
+        lo, hi = 0, len(self.page_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.page_starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    char_start: int
+    char_end: int
+    page_start: int | None
+    page_end: int | None
+    headings: list[str] = field(default_factory=list)

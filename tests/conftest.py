@@ -1,0 +1,78 @@
+"""Fixtures: a knowledge base on a temporary data dir with the deterministic hashing embedder (fast),
+and generated documents of every format."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+import policykb  # noqa: F401
+from policykb.service import KnowledgeBase
+from policykb.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+
+
+def make_settings(tmp_path: Path, **overrides) -> Settings:
+    values = {"data_dir": tmp_path / "data", "embedder": "hash", "chunk_tokens": 120, "chunk_overlap_tokens": 16}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> KnowledgeBase:
+    return KnowledgeBase(make_settings(tmp_path))
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+def make_pdf(pages: list[str], encrypt: str | None = None) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        if text:
+            pdf.multi_cell(0, 6, text)
+    if encrypt:
+        pdf.set_encryption(owner_password="owner", user_password=encrypt)
+    return bytes(pdf.output())
+
+
+def make_image_only_pdf() -> bytes:
+    from fpdf import FPDF
+    from PIL import Image
+
+    image = Image.new("RGB", (200, 100), "white")
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(io.BytesIO(buf.getvalue()), x=10, y=10, w=100)
+    return bytes(pdf.output())
+
+
+def make_docx(paragraphs: list[tuple[str, str]]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Toolkit on patient involvement"
+    for style, text in paragraphs:
+        if style.startswith("Heading"):
+            document.add_heading(text, level=int(style[-1]))
+        else:
+            document.add_paragraph(text, style=style or None)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()

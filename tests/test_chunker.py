@@ -1,0 +1,93 @@
+"""Chunker invariants, checked on generated documents (hypothesis) and on the sample corpus."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index.embedders import HashEmbedder
+from ingest.chunker import Chunker, split_sentences
+from ingest.parsed import blocks_from_plain_text
+from ingest.readers import parse
+from tests.conftest import CORPUS
+
+COUNT = HashEmbedder().count_tokens
+
+words = st.text(alphabet="abcdefghij KLMNOP.,;!?-•#\n", min_size=0, max_size=12)
+line = st.lists(words, min_size=0, max_size=30).map(" ".join)
+document = st.lists(
+    st.one_of(line, line.map(lambda s: "# " + s), line.map(lambda s: "- " + s), st.just(""), st.just("x" * 700)),
+    min_size=1,
+    max_size=40,
+).map("\n".join)
+
+
+def _check(text: str, budget: int, overlap: int) -> None:
+    chunker = Chunker(COUNT, budget, overlap)
+    chunks = chunker.chunk("doc", text, blocks_from_plain_text(text))
+    covered = [False] * len(text)
+    for n, c in enumerate(chunks):
+        assert c.ordinal == n
+        assert text[c.char_start : c.char_end] == c.text, "offsets map back to the chunk's text"
+        assert COUNT([c.text])[0] <= budget, "no chunk exceeds the budget"
+        for i in range(c.char_start, c.char_end):
+            covered[i] = True
+    missing = [i for i, ch in enumerate(text) if not ch.isspace() and not covered[i]]
+    assert not missing, f"uncovered characters at {missing[:5]}"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document, st.integers(min_value=8, max_value=80), st.integers(min_value=0, max_value=20))
+def test_invariants_on_generated_documents(text: str, budget: int, overlap: int) -> None:
+    _check(text, budget, overlap)
+
+
+def test_invariants_on_sample_corpus_with_the_real_tokenizer() -> None:
+    from index.embedders import SentenceTransformerEmbedder, minilm_path
+
+    counter = SentenceTransformerEmbedder("minilm", minilm_path()).count_tokens
+    for path in sorted(CORPUS.glob("*.txt")):
+        parsed = parse(path, path.read_bytes())
+        chunks = Chunker(counter, 200, 32).chunk("d", parsed.text, parsed.blocks)
+        assert chunks
+        for c in chunks:
+            assert parsed.text[c.char_start : c.char_end] == c.text
+            assert counter([c.text])[0] <= 200
+
+
+def test_headings_travel_with_their_section() -> None:
+    text = (
+        "# Annual report\n\nIntro text here.\n\n## Advocacy\n\n" + "We spoke at WHO. " * 30 + "\n\n## Finance\n\nMoney."
+    )
+    chunks = Chunker(COUNT, 40, 8).chunk("d", text, blocks_from_plain_text(text))
+    advocacy = [c for c in chunks if "We spoke" in c.text]
+    assert advocacy and all(
+        c.headings[-1] == "## Advocacy".strip("# ") or "Advocacy" in c.headings[-1] for c in advocacy
+    )
+    finance = [c for c in chunks if "Money." in c.text][0]
+    assert finance.text.startswith("## Finance")
+    assert finance.headings == ["Annual report", "Finance"]
+
+
+def test_overlap_repeats_a_sentence_inside_long_blocks() -> None:
+    text = " ".join(f"Sentence number {i} is here." for i in range(60))
+    chunks = Chunker(COUNT, 30, 10).chunk("d", text, blocks_from_plain_text(text))
+    assert len(chunks) > 2
+    assert any(b.char_start < a.char_end for a, b in zip(chunks, chunks[1:], strict=False))
+
+
+def test_sentences_do_not_split_after_abbreviations() -> None:
+    text = "Dr. Smith spoke. The meeting ended."
+    spans = split_sentences(text, 0, len(text))
+    assert [text[a:b] for a, b in spans] == ["Dr. Smith spoke.", "The meeting ended."]
+
+
+def test_page_numbers_follow_offsets(tmp_path: Path) -> None:
+    text = "Page one text has several words in it.\n\nPage two text has several words in it."
+    starts = [0, text.index("Page two")]
+    chunks = Chunker(COUNT, 8, 0).chunk("d", text, blocks_from_plain_text(text), starts)
+    assert [c.page_start for c in chunks] == [1, 2]
+    assert re.search("two", chunks[-1].text)
