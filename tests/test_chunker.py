@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def test_headings_travel_with_their_section() -> None:
     assert advocacy and all(
         c.headings[-1] == "## Advocacy".strip("# ") or "Advocacy" in c.headings[-1] for c in advocacy
     )
-    finance = [c for c in chunks if "Money." in c.text][0]
+    finance = next(c for c in chunks if "Money." in c.text)
     assert finance.text.startswith("## Finance")
     assert finance.headings == ["Annual report", "Finance"]
 
@@ -76,7 +77,7 @@ def test_overlap_repeats_a_sentence_inside_long_blocks() -> None:
     text = " ".join(f"Sentence number {i} is here." for i in range(60))
     chunks = Chunker(COUNT, 30, 10).chunk("d", text, blocks_from_plain_text(text))
     assert len(chunks) > 2
-    assert any(b.char_start < a.char_end for a, b in zip(chunks, chunks[1:], strict=False))
+    assert any(b.char_start < a.char_end for a, b in itertools.pairwise(chunks))
 
 
 def test_sentences_do_not_split_after_abbreviations() -> None:
