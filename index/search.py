@@ -1,4 +1,5 @@
-"""Hybrid search over one generation: BM25 (tantivy) and dense (FAISS) fused by reciprocal rank.
+"""Hybrid search over one generation: BM25 (tantivy) and dense (FAISS), fused by a weighted sum of
+min-max normalised scores (tuned on half of COVID-QA dev, see README) or by reciprocal rank.
 
 Filter semantics are written down in docs/filters.md; both halves apply the same filters, the lexical
 half inside tantivy and the dense half as a FAISS id selector.
@@ -182,10 +183,20 @@ def parse_query(query: str) -> ParsedQuery:
 
 
 class HybridSearcher:
-    def __init__(self, reader: GenerationReader, embedder: Embedder, candidates: int = 50, rrf_k: int = 60):
+    def __init__(
+        self,
+        reader: GenerationReader,
+        embedder: Embedder,
+        candidates: int = 50,
+        fusion: Literal["score", "rrf"] = "score",
+        dense_weight: float = 0.4,
+        rrf_k: int = 60,
+    ):
         self.reader = reader
         self.embedder = embedder
         self.candidates = candidates
+        self.fusion = fusion
+        self.dense_weight = dense_weight
         self.rrf_k = rrf_k
 
     def search(
@@ -326,11 +337,20 @@ class HybridSearcher:
     def _fuse(
         self, lexical: list[tuple[int, float]], dense: list[tuple[int, float]]
     ) -> tuple[dict[int, float], dict[int, dict[str, float]]]:
+        """Weighted sum of min-max normalised scores (or reciprocal rank fusion, if so configured)."""
         fused: dict[int, float] = {}
         by: dict[int, dict[str, float]] = {}
-        for name, ranked in (("lexical", lexical), ("dense", dense)):
+        for name, ranked, weight in (("lexical", lexical, 1.0), ("dense", dense, self.dense_weight)):
+            if not ranked:
+                continue
+            scores = [score for _, score in ranked]
+            lo, hi = min(scores), max(scores)
             for rank, (rowid, score) in enumerate(ranked):
-                fused[rowid] = fused.get(rowid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+                if self.fusion == "rrf":
+                    contribution = weight / (self.rrf_k + rank + 1)
+                else:
+                    contribution = weight * ((score - lo) / (hi - lo) if hi > lo else 1.0)
+                fused[rowid] = fused.get(rowid, 0.0) + contribution
                 by.setdefault(rowid, {})[name] = score
         return fused, by
 

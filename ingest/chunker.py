@@ -20,7 +20,7 @@ from policykb.types import Chunk
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n(?=\s*\S)")
 _ABBREVIATION = re.compile(
@@ -80,7 +80,7 @@ class Chunker:
         units = self._units(text, blocks)
         if not units:
             return []
-        groups = self._pack(text, units)
+        groups = self._pack(text, units, page_starts)
         chunks = []
         for ordinal, (group, headings) in enumerate(groups):
             start, end = group[0].start, group[-1].end
@@ -168,7 +168,8 @@ class Chunker:
 
     # -------------------------------------------------------------------------------------------- packing
 
-    def _pack(self, text: str, units: list[_Unit]) -> list[tuple[list[_Unit], list[str]]]:
+    def _pack(self, text: str, units: list[_Unit], page_starts: Sequence[int]) -> list[tuple[list[_Unit], list[str]]]:
+        """Greedy packing; a page break always ends a chunk, so a hit's page is the page of all its text."""
         groups: list[tuple[list[_Unit], list[str]]] = []
         pending = deque(units)
         stack: list[tuple[int, str]] = []
@@ -204,6 +205,9 @@ class Chunker:
                 flush()  # may hand trailing units back, which the loop then places
                 continue
             unit = pending[0]
+            if current and _page(page_starts, unit.start) != _page(page_starts, current[0].start):
+                flush()
+                continue
             if unit.kind == "heading":
                 # A heading opens a new chunk unless what precedes it is only a fragment.
                 if (has_content() and tokens_of(current) >= self.max_tokens // 4) or (

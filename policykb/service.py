@@ -56,7 +56,8 @@ class KnowledgeBase:
     @cached_property
     def searcher(self) -> HybridSearcher:
         reader = GenerationReader(self.data_dir, self.settings.search_threads, self.settings.ivf_nprobe)
-        return HybridSearcher(reader, self.embedder, self.settings.candidates, self.settings.rrf_k)
+        s = self.settings
+        return HybridSearcher(reader, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
 
     # -------------------------------------------------------------------------------------------- writes
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     ivf_nprobe: int = 32
     search_threads: int = 1
     candidates: int = 50
+    fusion: Literal["score", "rrf"] = "score"
+    dense_weight: float = 0.4
     rrf_k: int = 60
     keep_generations: int = 2
 
