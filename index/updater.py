@@ -9,8 +9,10 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -108,17 +110,36 @@ class Updater:
                     found.append(item)
             if prune:
                 self._prune(paths, {str(f.path) for f in found}, report)
-            for done, source_file in enumerate(found, start=1):
-                self._ingest_one(source_file, report)
-                if progress:
-                    progress("files", done, len(found))
-            report.embedded = self.embed_missing(progress)
+            report.embedded = self._ingest_and_embed(found, report, progress)
             if report.changed or report.embedded or current_manifest(self.data_dir) is None:
                 self.publish()
             manifest = current_manifest(self.data_dir)
             report.generation = manifest["name"] if manifest else None
         report.seconds = round(time.perf_counter() - started, 3)
         return report
+
+    def _ingest_and_embed(self, found: list[SourceFile], report: IngestReport, progress: Progress | None) -> int:
+        """Parsing and chunking (Python, one core) run in a thread beside the embedder (torch, which releases
+        the GIL), so whole-ingest throughput stays close to the bare embedder's."""
+        finished = threading.Event()
+
+        def produce() -> None:
+            try:
+                for done, source_file in enumerate(found, start=1):
+                    self._ingest_one(source_file, report)
+                    if progress:
+                        progress("files", done, len(found))
+            finally:
+                finished.set()
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
+            producer = pool.submit(produce)
+            embedded = 0
+            while not finished.is_set():
+                embedded += self.embed_missing(progress, minimum=self.EMBED_BATCH)
+                finished.wait(0.2)
+            producer.result()  # re-raises a producer failure
+        return embedded + self.embed_missing(progress)
 
     def _ingest_one(self, source_file: SourceFile, report: IngestReport) -> None:
         path_str = str(source_file.path)
@@ -174,10 +195,18 @@ class Updater:
                 self.publish()
             return deleted
 
-    def embed_missing(self, progress: Progress | None = None, batch: int = 256) -> int:
-        """Embed chunk texts that have no vector yet for this model (unchanged chunks keep theirs)."""
+    EMBED_BATCH = 256
+
+    def embed_missing(self, progress: Progress | None = None, minimum: int = 1) -> int:
+        """Embed chunk texts that have no vector yet for this model (unchanged chunks keep theirs).
+        With `minimum`, wait until at least that many are pending (and embed only whole batches)."""
         missing = self.registry.texts_without_embedding(self.embedder.model_id)
+        if len(missing) < minimum:
+            return 0
         missing.sort(key=lambda item: len(item[1]))
+        batch = self.EMBED_BATCH
+        if minimum > 1:
+            missing = missing[: len(missing) - len(missing) % batch]
         for start in range(0, len(missing), batch):
             part = missing[start : start + batch]
             vectors = self.embedder.embed_passages([text for _, text in part])

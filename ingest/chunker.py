@@ -20,9 +20,14 @@ from policykb.types import Chunk
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "6"
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n(?=\s*\S)")
+# A sentence ends at . ! ? before a capital or digit, or at a line break that follows closing punctuation or
+# precedes a bullet, and at a blank line before a capital. Other line breaks are hard wrapping (PDFs, plain-text letters), not sentence ends.
+_SENTENCE_BREAK = re.compile(
+    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n\s*(?=[-*•◆▪●]\s)"
+    r"|\n[ \t]*\n\s*(?=[A-Z0-9\"“(\[•◆-])"
+)
 _ABBREVIATION = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nos|Vol|Fig|Figs|Inc|Ltd|Co|vs|al|e\.g|i\.e|etc|approx|Art|p|pp)\.$"
 )

@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=_search)
 
+    ask = sub.add_parser("ask", help="a short answer with citations, or an honest refusal")
+    ask.add_argument("question")
+    _filter_args(ask)
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(handler=_ask)
+
     docs = sub.add_parser("documents", help="list the documents in the knowledge base")
     docs.add_argument("--json", action="store_true")
     docs.set_defaults(handler=_documents)
@@ -136,6 +142,24 @@ def _search(args: argparse.Namespace) -> int:
         page = f", p. {hit.page}" if hit.page else ""
         print(f"[{n}] {hit.title} ({hit.doc_type}, {hit.date or 'undated'}{page}) — {hit.source}")
         print("    " + " ".join(hit.text.split())[:300])
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    answer = _kb().ask(args.question, filters=filters_from(args))
+    if args.json:
+        data = asdict(answer)
+        keys = ("answer", "answerable", "confidence", "citations", "related", "conflicts")
+        print(json.dumps({k: data[k] for k in keys}, ensure_ascii=False))
+        return 0
+    print(answer.answer)
+    for c in answer.citations:
+        page = f", p. {c.page}" if c.page else ""
+        print(f"  [{c.n}] {c.title} ({c.doc_type}, {c.date or 'undated'}{page}) — {c.source}")
+    for r in answer.related:
+        print(f"  related: {r.title} ({r.doc_type}, {r.date or 'undated'}) — {r.source}")
     return 0
 
 

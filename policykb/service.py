@@ -12,7 +12,10 @@ from index.registry import Registry
 from index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
 from index.updater import IngestReport, Progress, Updater
 from policykb.settings import Settings, get_settings
-from policykb.types import Chunk, Document
+from policykb.types import Answer, Chunk, Document
+from qa.answerers import answer_events, make_answerer
+from qa.followup import condense
+from qa.generative import OpenAICompatibleAnswerer
 
 
 @dataclass
@@ -59,6 +62,10 @@ class KnowledgeBase:
         s = self.settings
         return HybridSearcher(reader, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
 
+    @cached_property
+    def answerer(self):  # type: ignore[no-untyped-def]
+        return make_answerer(self.settings, self.embedder)
+
     # -------------------------------------------------------------------------------------------- writes
 
     def ingest(self, paths: list[Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
@@ -78,6 +85,23 @@ class KnowledgeBase:
         mode: Mode = "hybrid",
     ) -> SearchResponse:
         return self.searcher.search(query, k=k, filters=filters, sort=sort, mode=mode)
+
+    def ask(self, question: str, filters: Filters | None = None, history: list[dict] | None = None) -> Answer:
+        """A short answer in which every sentence cites the passage it comes from, or an honest refusal."""
+        for event in self.ask_stream(question, filters, history):
+            if event["type"] == "answer":
+                return event["answer"]
+        raise RuntimeError("the answerer produced no answer")
+
+    def ask_stream(self, question: str, filters: Filters | None = None, history: list[dict] | None = None):  # type: ignore[no-untyped-def]
+        """Events for streaming faces: {"type": "token", "text"}… then {"type": "answer", "answer": Answer}."""
+        question = question.strip()
+        history = history or []
+        answerer = self.answerer
+        rewrite = answerer.rewrite if isinstance(answerer, OpenAICompatibleAnswerer) else None
+        query = condense(question, history, rewrite)
+        response = self.search(query, k=self.settings.answer_passages, filters=filters)
+        yield from answer_events(answerer, query, response, focus=question if query != question else None)
 
     def documents(self) -> list[Document]:
         return self.registry.documents()

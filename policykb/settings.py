@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     keep_generations: int = 2
 
+    # Question answering
+    answerer: Literal["extractive", "openai"] = "extractive"
+    answer_passages: int = 8
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 60.0
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

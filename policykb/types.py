@@ -61,3 +61,41 @@ class Chunk:
     page_start: int | None
     page_end: int | None
     headings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    doc_type: str
+    date: str | None
+    page: int | None
+    quote: str
+    char_start: int
+    char_end: int
+
+
+@dataclass
+class RelatedDocument:
+    doc_id: str
+    title: str
+    source: str
+    doc_type: str
+    date: str | None
+    page: int | None
+    chunk_id: str
+    snippet: str
+
+
+@dataclass
+class Answer:
+    answer: str
+    answerable: bool
+    confidence: float
+    citations: list[Citation] = field(default_factory=list)
+    related: list[RelatedDocument] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    query: str = ""

@@ -76,3 +76,13 @@ def make_docx(paragraphs: list[tuple[str, str]]) -> bytes:
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
+
+
+@pytest.fixture(scope="session")
+def sample_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The sample corpus indexed with the real packaged model (loaded once per test session)."""
+    tmp = tmp_path_factory.mktemp("sample")
+    kb = KnowledgeBase(make_settings(tmp, embedder="minilm", chunk_tokens=200, chunk_overlap_tokens=32))
+    report = kb.ingest([CORPUS])
+    assert len(report.added) == 5
+    return kb

@@ -12,18 +12,6 @@ from policykb.service import KnowledgeBase
 from tests.conftest import make_settings
 
 
-@pytest.fixture(scope="module")
-def sample_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    """The sample corpus indexed with the real packaged model (loaded once for the module)."""
-    from tests.conftest import CORPUS
-
-    tmp = tmp_path_factory.mktemp("sample")
-    kb = KnowledgeBase(make_settings(tmp, embedder="minilm", chunk_tokens=200, chunk_overlap_tokens=32))
-    report = kb.ingest([CORPUS])
-    assert len(report.added) == 5
-    return kb
-
-
 def test_quarter_century_finds_the_25th_anniversary(sample_kb: KnowledgeBase) -> None:
     top = sample_kb.search("quarter century celebration", k=3).results
     assert top[0].source == "iapo-2024-activities-report.txt"
