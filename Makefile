@@ -26,7 +26,7 @@ install-models: $(STAMP)
 run: $(STAMP)
 	@if [ "$$($(BIN)/policykb status | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["generation"] or "")')" = "" ]; then \
 		$(BIN)/policykb ingest corpus; fi
-	$(BIN)/policykb search "quarter century celebration" -k 3
+	$(BIN)/policykb serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/pytest

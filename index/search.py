@@ -30,7 +30,7 @@ Sort = Literal["relevance", "date"]
 _STOPWORDS_TEXT = (
     "a an and are as at be been but by can could did do does for from had has have how i if in into is "
     "it its me my no not of on or our she so such than that the their them then there these they this to "
-    "was we were what when where which who whom why will with would you your many much often "
+    "was we were what when where which who whom why will with would you your many much often according "
 )
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _PHRASE = re.compile(r'"([^"]+)"')

@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("doc_id")
     delete.set_defaults(handler=_delete)
 
+    serve = sub.add_parser("serve", help="the API and web UI in one process")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(handler=_serve)
+
     status = sub.add_parser("status", help="counts and the live index generation")
     status.set_defaults(handler=_status)
     return parser
@@ -180,6 +185,18 @@ def _delete(args: argparse.Namespace) -> int:
         return 0
     print(f"policykb: no document {args.doc_id}", file=sys.stderr)
     return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"policykb: serving the UI on http://{host}:{port}/ui and the API docs on http://{host}:{port}/docs")
+    uvicorn.run(create_app(settings=settings), host=host, port=port, log_level="info")
+    return 0
 
 
 def _status(args: argparse.Namespace) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -11,11 +13,20 @@ from index.generation import GenerationReader, current_manifest
 from index.registry import Registry
 from index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
 from index.updater import IngestReport, Progress, Updater
+from ingest.readers import SUPPORTED_EXTENSIONS
 from policykb.settings import Settings, get_settings
 from policykb.types import Answer, Chunk, Document
 from qa.answerers import answer_events, make_answerer
 from qa.followup import condense
 from qa.generative import OpenAICompatibleAnswerer
+
+
+class UploadError(ValueError):
+    """An upload refused before ingestion (type, size); the message is shown to the user."""
+
+    def __init__(self, message: str, status: int = 415) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -70,6 +81,20 @@ class KnowledgeBase:
 
     def ingest(self, paths: list[Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
         return self.updater.ingest(paths, prune=prune, progress=progress)
+
+    def store_upload(self, filename: str, data: bytes) -> Path:
+        """Keep an uploaded file under data/originals/<content hash>/ (so /file can serve it) and return its path.
+        Only a sanitised base name of the client's filename is used: no request path reaches the filesystem."""
+        name = re.sub(r"[^A-Za-z0-9._ -]+", "_", Path(filename or "").name).strip(" .") or "upload"
+        if Path(name).suffix.lower() not in SUPPORTED_EXTENSIONS:
+            raise UploadError(f"{name}: unsupported file type (supported: {', '.join(SUPPORTED_EXTENSIONS)})")
+        if len(data) > self.settings.max_upload_mb * 1024 * 1024:
+            raise UploadError(f"{name}: over the {self.settings.max_upload_mb:g} MB upload limit", 413)
+        folder = self.data_dir / "originals" / hashlib.sha256(data).hexdigest()[:16]
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / name
+        target.write_bytes(data)
+        return target
 
     def delete(self, doc_id: str) -> bool:
         return self.updater.delete(doc_id)

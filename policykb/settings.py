@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout: float = 60.0
 
+    # Service
+    host: str = "127.0.0.1"
+    port: int = 8000
+    admin_keys: list[str] = Field(default_factory=list)
+    reader_keys: list[str] = Field(default_factory=list)
+    require_key_for_read: bool = False
+    cors_origins: list[str] = Field(default_factory=list)
+    max_upload_mb: float = 50.0
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -67,7 +67,15 @@ class ExtractiveAnswerer:
         w_sem, w_cov, w_ctx = self.config.weights
         for s, sim in zip(sentences, semantic, strict=True):
             if s.hit.chunk_id not in passage_stems:
-                passage_stems[s.hit.chunk_id] = content_stems(" ".join([s.hit.text, s.hit.title, *s.hit.headings]))
+                # The passage's context includes what the document is ("according to the press release").
+                about = [
+                    s.hit.text,
+                    s.hit.title,
+                    *s.hit.headings,
+                    s.hit.doc_type.replace("_", " "),
+                    *s.hit.organisations,
+                ]
+                passage_stems[s.hit.chunk_id] = content_stems(" ".join(about))
             s.semantic = float(sim)
             s.coverage = coverage(idf, content_stems(s.text))
             s.context_coverage = coverage(idf, passage_stems[s.hit.chunk_id])
@@ -88,15 +96,24 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(s)
         # A sentence that merely sets the scene ("IAPO delivered a statement…") is often completed by the
-        # next one ("…urged Member States to…"): keep that neighbour when it is relevant too.
+        # next one ("…urged Member States to…"): keep that neighbour when it is relevant too. A sentence
+        # that introduces a list ("…three core themes:") brings its items.
         for s in list(chosen):
-            follower = next((o for o in ranked if o.hit.chunk_id == s.hit.chunk_id and o.start > s.end
-                             and not o.hit.text[s.end - s.hit.char_start : o.start - o.hit.char_start].strip()), None)  # fmt: skip
+            if s.display.rstrip().endswith(":"):
+                anchor = s
+                for _ in range(6):
+                    item = _next_sentence(anchor, ranked)
+                    if item is None or item in chosen:
+                        break
+                    chosen.insert(chosen.index(anchor) + 1, item)
+                    anchor = item
+                continue
+            follower = _next_sentence(s, ranked)
             if (
-                follower
+                follower is not None
                 and follower not in chosen
                 and len(chosen) < c.max_sentences + 1
-                and (follower.semantic >= max(c.min_semantic, best.semantic - 0.3))
+                and follower.semantic >= max(c.min_semantic, best.semantic - 0.3)
             ):
                 chosen.insert(chosen.index(s) + 1, follower)
         return chosen
@@ -144,6 +161,16 @@ def _answer_type_bonus(question: str, sentence: str, idf: dict[str, float]) -> f
     if _WHEN.search(question) and _DATE.search(sentence):
         return 0.15
     return 0.0
+
+
+def _next_sentence(s: Sentence, ranked: list[Sentence]) -> Sentence | None:
+    """The candidate that directly follows `s` in the same passage (only whitespace between them)."""
+    offset = s.hit.char_start
+    return next(
+        (o for o in ranked if o.hit.chunk_id == s.hit.chunk_id and o.start >= s.end
+         and not s.hit.text[s.end - offset : o.start - offset].strip()),
+        None,
+    )  # fmt: skip
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

@@ -1,0 +1,59 @@
+"""The one process: FastAPI with the Gradio UI mounted at /ui, both calling the same service facade."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
+
+from api import errors
+from api.routers import admin, ask, chat, documents, health, search
+from policykb.jobs import JobManager
+from policykb.service import KnowledgeBase
+from policykb.settings import Settings, get_settings
+
+
+def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None, with_ui: bool = True) -> FastAPI:
+    kb = kb or KnowledgeBase(settings or get_settings())
+    app = FastAPI(
+        title="policykb",
+        version="0.1.0",
+        description="Hybrid search and cited question answering over patient-advocacy policy documents.",
+    )
+    app.state.kb = kb
+    app.state.jobs = JobManager(kb)
+    errors.install(app)
+    if kb.settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=kb.settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "other") if route else "other"
+        if not template.startswith("/ui"):
+            health.REQUESTS.labels(request.method, template, str(response.status_code)).inc()
+            health.LATENCY.labels(template).observe(time.perf_counter() - started)
+        return response
+
+    for router in (search.router, ask.router, chat.router, documents.router, admin.router, health.router):
+        app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/" if with_ui else "/docs")
+
+    if with_ui:
+        import gradio as gr
+        from ui.app import CSS, build_ui
+
+        app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, footer_links=["api"])
+    return app

@@ -1,0 +1,61 @@
+"""Dependencies: the service facade, the job manager and API-key auth (roles reader and admin)."""
+
+from __future__ import annotations
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from policykb.auth import Role, role_of
+from policykb.jobs import JobManager
+from policykb.service import KnowledgeBase
+from policykb.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
+
+
+def kb(request: Request) -> KnowledgeBase:
+    return request.app.state.kb
+
+
+def jobs(request: Request) -> JobManager:
+    return request.app.state.jobs
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.kb.settings
+
+
+def _key(bearer: HTTPAuthorizationCredentials | None, header: str | None) -> str | None:
+    return bearer.credentials if bearer else header
+
+
+def require_reader(
+    request: Request,
+    bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    header: str | None = Depends(_header),
+) -> Role | None:
+    s = settings(request)
+    key = _key(bearer, header)
+    role = role_of(key, s)
+    if key and role is None:
+        raise HTTPException(401, "unknown API key")
+    if s.require_key_for_read and role is None:
+        raise HTTPException(401, "an API key is required (Authorization: Bearer KEY or X-API-Key)")
+    return role
+
+
+def require_admin(
+    request: Request,
+    bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    header: str | None = Depends(_header),
+) -> Role:
+    key = _key(bearer, header)
+    if not key:
+        raise HTTPException(401, "an admin API key is required (Authorization: Bearer KEY or X-API-Key)")
+    role = role_of(key, settings(request))
+    if role is None:
+        raise HTTPException(401, "unknown API key")
+    if role != "admin":
+        raise HTTPException(403, "this route needs an admin key; a reader key was given")
+    return role

@@ -1,0 +1,1 @@
+"""One router per feature; each calls the service facade and nothing below it."""

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, HTTPException
+
+from api import deps
+from api.schemas import JobModel
+from policykb.jobs import JobManager
+from policykb.service import KnowledgeBase
+
+router = APIRouter(prefix="/v1", tags=["admin"])
+
+
+@router.post("/reindex", response_model=JobModel, status_code=202, dependencies=[Depends(deps.require_admin)])
+def reindex(kb: KnowledgeBase = Depends(deps.kb), manager: JobManager = Depends(deps.jobs)) -> dict:
+    """Re-scan the configured corpus folders (POLICYKB_CORPUS_DIRS) in the background; queries go on."""
+    folders = [Path(p) for p in kb.settings.corpus_dirs]
+    return manager.submit_ingest(folders, prune=True, kind="reindex").as_dict()
+
+
+@router.get("/jobs/{job_id}", response_model=JobModel, dependencies=[Depends(deps.require_admin)])
+def job(job_id: str, manager: JobManager = Depends(deps.jobs)) -> dict:
+    """Progress and, when done, the ingest report."""
+    found = manager.get(job_id)
+    if found is None:
+        raise HTTPException(404, f"no job {job_id!r}")
+    return found.as_dict()

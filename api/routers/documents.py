@@ -1,0 +1,123 @@
+"""The library: list, read, download; admins upload and delete."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile, status
+from fastapi.responses import FileResponse
+
+from api import deps
+from api.routers.views import document_view
+from api.schemas import DocumentDetail, DocumentList, JobModel
+from index.search import FilterError, Filters
+from policykb.jobs import JobManager
+from policykb.service import KnowledgeBase, UploadError
+from policykb.types import Document
+
+router = APIRouter(prefix="/v1", tags=["documents"])
+
+
+def _matches(d: Document, f: Filters) -> bool:
+    from index.generation import date_bounds
+
+    if f.doc_type and d.doc_type not in f.doc_type:
+        return False
+    if f.organisation and not set(f.organisation) & set(d.organisations):
+        return False
+    if f.language and d.language not in f.language:
+        return False
+    if f.source and not (d.source == f.source.strip("/") or d.source.startswith(f.source.strip("/") + "/")):
+        return False
+    lo, hi = f.bounds()
+    if lo is not None or hi is not None:
+        if not d.date:
+            return False
+        d_lo, d_hi = date_bounds(d.date)
+        if (lo is not None and d_hi < lo) or (hi is not None and d_lo > hi):
+            return False
+    return True
+
+
+@router.get("/documents", response_model=DocumentList, dependencies=[Depends(deps.require_reader)])
+def list_documents(
+    kb: KnowledgeBase = Depends(deps.kb),
+    doc_type: list[str] = Query(default=[]),
+    organisation: list[str] = Query(default=[]),
+    language: list[str] = Query(default=[]),
+    date_from: str | None = Query(default=None, max_length=32),
+    date_to: str | None = Query(default=None, max_length=32),
+    source: str | None = Query(default=None, max_length=500),
+    offset: int = Query(default=0, ge=0),
+    limit: int = Query(default=50, ge=1, le=500),
+) -> dict:
+    """Documents, newest first, with the same filter semantics as search."""
+    f = Filters(doc_type, organisation, language, date_from, date_to, source)
+    try:
+        docs = [d for d in kb.documents() if _matches(d, f)]
+    except FilterError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"documents": [document_view(d) for d in docs[offset : offset + limit]], "total": len(docs),
+            "offset": offset, "limit": limit}  # fmt: skip
+
+
+def _document(kb: KnowledgeBase, doc_id: str) -> Document:
+    document = kb.document(doc_id) if re.fullmatch(r"[0-9a-f]{16}", doc_id) else None
+    if document is None:
+        raise HTTPException(404, f"no document with id {doc_id!r}")
+    return document
+
+
+@router.get("/documents/{doc_id}", response_model=DocumentDetail, dependencies=[Depends(deps.require_reader)])
+def get_document(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> dict:
+    document = _document(kb, doc_id)
+    chunks = [
+        {k: getattr(c, k) for k in ("chunk_id", "ordinal", "text", "page_start", "page_end", "char_start", "char_end",
+                                    "headings")}
+        for c in kb.chunks(doc_id)
+    ]  # fmt: skip
+    return {**document_view(document), "chunks": chunks}
+
+
+@router.get(
+    "/documents/{doc_id}/file",
+    dependencies=[Depends(deps.require_reader)],
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the original file"}},
+)
+def get_file(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> FileResponse:
+    """The original file; links to PDFs carry #page=N."""
+    document = _document(kb, doc_id)
+    path = Path(document.path)
+    if not path.is_file():
+        raise HTTPException(404, "the original file is no longer on the server")
+    media = {"pdf": "application/pdf", "html": "text/html", "docx": "application/vnd.openxmlformats-officedocument"
+             ".wordprocessingml.document"}.get(document.format, "text/plain; charset=utf-8")  # fmt: skip
+    return FileResponse(path, media_type=media, filename=path.name, content_disposition_type="inline")
+
+
+@router.delete(
+    "/documents/{doc_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(deps.require_admin)]
+)
+def delete_document(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> None:
+    """Removes the document from the registry and from every part of the index."""
+    _document(kb, doc_id)
+    kb.delete(doc_id)
+
+
+@router.post("/documents", response_model=JobModel, status_code=202, dependencies=[Depends(deps.require_admin)])
+async def upload(
+    files: list[UploadFile] = File(..., description="one or more documents"),
+    kb: KnowledgeBase = Depends(deps.kb),
+    manager: JobManager = Depends(deps.jobs),
+) -> dict:
+    """Upload documents; they are ingested in the background (follow GET /v1/jobs/{id})."""
+    limit = int(kb.settings.max_upload_mb * 1024 * 1024)
+    saved: list[Path] = []
+    for upload_file in files:
+        data = await upload_file.read(limit + 1)
+        try:
+            saved.append(kb.store_upload(upload_file.filename or "", data))
+        except UploadError as exc:
+            raise HTTPException(exc.status, str(exc)) from exc
+    return manager.submit_ingest(saved, kind="upload").as_dict()

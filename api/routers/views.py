@@ -1,0 +1,36 @@
+"""Service objects -> API models, with links to the original files (PDF links open at the page)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from index.search import SearchHit
+from policykb.types import Answer, Document
+
+
+def file_url(doc_id: str, source: str, page: int | None) -> str:
+    url = f"/v1/documents/{doc_id}/file"
+    if page and source.lower().endswith(".pdf"):
+        url += f"#page={page}"
+    return url
+
+
+def hit_view(hit: SearchHit) -> dict:
+    keys = ("chunk_id", "doc_id", "title", "source", "doc_type", "date", "page", "score", "text", "highlight")
+    view = {k: getattr(hit, k) for k in keys}
+    view["file_url"] = file_url(hit.doc_id, hit.source, hit.page)
+    return view
+
+
+def answer_view(answer: Answer) -> dict:
+    data = asdict(answer)
+    for item in data["citations"] + data["related"]:
+        item["file_url"] = file_url(item["doc_id"], item["source"], item["page"])
+    return {k: data[k] for k in ("answer", "answerable", "confidence", "citations", "related", "conflicts")}
+
+
+def document_view(d: Document) -> dict:
+    keys = ("doc_id", "title", "doc_type", "date", "organisations", "language", "pages", "source", "format", "url")
+    view = {k: getattr(d, k) for k in keys}
+    view["file_url"] = file_url(d.doc_id, d.source, None)
+    return view
