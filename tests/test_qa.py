@@ -191,3 +191,22 @@ def test_follow_up_is_condensed_by_the_model_when_one_is_configured(tmp_path: Pa
         ]
         kb.ask("and in Asia?", history=history)
     assert "South-East Asia" in received[-1]["messages"][-1]["content"]
+
+
+def test_a_claim_recombining_two_facts_is_not_supported(sample_kb: KnowledgeBase) -> None:
+    """Seen with SmolLM2: each word is in a passage, but the theme belongs to another day."""
+    from qa.compose import Verifier
+    from qa.evidence import SentenceEmbeddings
+
+    hits = sample_kb.search("theme of Patient Solidarity Day and of World Patient Safety Day 2024", k=10).results
+    psd = next(h for h in hits if "Power of Community" in h.text)
+    wpsd = next(h for h in hits if "Improving diagnosis for patient safety" in h.text)
+    verifier = Verifier(SentenceEmbeddings(sample_kb.embedder))
+    wrong = 'The theme of Patient Solidarity Day 2024 was "Improving diagnosis for patient safety".'
+    assert not verifier.supported(wrong, psd)[0]
+    assert not verifier.supported(wrong, wpsd)[0]
+    right = "The theme of Patient Solidarity Day 2024 was The Power of Community."
+    supported, start, end = verifier.supported(right, psd)
+    assert supported
+    document = sample_kb.document(psd.doc_id)
+    assert document is not None and "Power of Community" in document.text[start:end]
