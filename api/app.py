@@ -53,6 +53,7 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
 
     if with_ui:
         import gradio as gr
+
         from ui.app import CSS, build_ui
 
         app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, footer_links=["api"])
