@@ -56,6 +56,24 @@ class Filters:
             self.doc_type or self.organisation or self.language or self.date_from or self.date_to or self.source
         )
 
+    def matches(self, doc_type: str, organisations: list[str], language: str, source: str, date: str | None) -> bool:
+        """The same semantics, for one document (the index applies them in bulk, see docs/filters.md)."""
+        if self.doc_type and doc_type not in self.doc_type:
+            return False
+        if self.organisation and not set(self.organisation) & set(organisations):
+            return False
+        if self.language and language not in self.language:
+            return False
+        if self.source and not (source == self.source.strip("/") or source.startswith(self.source.strip("/") + "/")):
+            return False
+        lo, hi = self.bounds()
+        if lo is None and hi is None:
+            return True
+        if not date:
+            return False
+        d_lo, d_hi = date_bounds(date)
+        return (lo is None or d_hi >= lo) and (hi is None or d_lo <= hi)
+
     def bounds(self) -> tuple[int | None, int | None]:
         lo = _bound(self.date_from, 0)
         hi = _bound(self.date_to, 1)

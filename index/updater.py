@@ -97,6 +97,7 @@ class Updater:
         self.exact_max = exact_search_max_chunks
         self.keep_generations = keep_generations
         self.versions = f"parser={PARSER_VERSION};chunker={self.chunker.version};model={embedder.model_id}"
+        self._new_chunks = 0  # chunks registered by the running ingest, read by the embedding loop
 
     def ingest(self, paths: list[Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
         started = time.perf_counter()
@@ -122,6 +123,7 @@ class Updater:
         """Parsing and chunking (Python, one core) run in a thread beside the embedder (torch, which releases
         the GIL), so whole-ingest throughput stays close to the bare embedder's."""
         finished = threading.Event()
+        self._new_chunks = 0
 
         def produce() -> None:
             try:
@@ -135,8 +137,11 @@ class Updater:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
             producer = pool.submit(produce)
             embedded = 0
+            checked = 0
             while not finished.is_set():
-                embedded += self.embed_missing(progress, minimum=self.EMBED_BATCH)
+                if self._new_chunks - checked >= self.EMBED_BATCH:  # only then is the registry asked
+                    checked = self._new_chunks
+                    embedded += self.embed_missing(progress, minimum=self.EMBED_BATCH)
                 finished.wait(0.2)
             producer.result()  # re-raises a producer failure
         return embedded + self.embed_missing(progress)
@@ -170,6 +175,7 @@ class Updater:
             document, chunks, reasons = build_document(source_file, data, sha256, overrides, self.chunker)
             record.doc_id = document.doc_id
             is_new = self.registry.save_document(document, chunks, record, reasons)
+            self._new_chunks += len(chunks)
             (report.added if is_new else report.updated).append(source_file.source)
         except IngestError as exc:
             report.failed.append({"path": source_file.source, "error": str(exc)})

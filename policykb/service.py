@@ -21,6 +21,14 @@ from qa.followup import condense
 from qa.generative import OpenAICompatibleAnswerer
 
 
+def file_url(doc_id: str, source: str, page: int | None) -> str:
+    """Where the faces serve a document's original file; links to PDFs open at the page."""
+    url = f"/v1/documents/{doc_id}/file"
+    if page and source.lower().endswith(".pdf"):
+        url += f"#page={page}"
+    return url
+
+
 class UploadError(ValueError):
     """An upload refused before ingestion (type, size); the message is shown to the user."""
 

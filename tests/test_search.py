@@ -145,3 +145,20 @@ def test_llama_index_retriever(sample_kb: KnowledgeBase) -> None:
     assert len(nodes) == 2
     assert nodes[0].node.metadata["source"] == "iapo-2024-activities-report.txt"
     assert "Power of Community" in nodes[0].node.get_content()
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(date_from="2024-06-01"), True),  # a document dated 2024 covers the whole year
+        (Filters(date_to="2023"), False),
+        (Filters(date_from="2024", date_to="2024"), True),
+        (Filters(doc_type=["report", "toolkit"], organisation=["WHO", "IAPO"]), True),
+        (Filters(language=["fr"]), False),
+        (Filters(source="reports"), True),
+        (Filters(source="report"), False),  # a folder prefix matches whole path segments only
+    ],
+)
+def test_document_filter_semantics(filters: Filters, expected: bool) -> None:
+    assert filters.matches("report", ["IAPO"], "en", "reports/2024/annual.pdf", "2024") is expected
+    assert not Filters(date_from="2000").matches("report", [], "en", "x.txt", None)  # undated excluded

@@ -20,7 +20,7 @@ import pandas as pd
 from index.search import FilterError, Filters
 from policykb.auth import role_of
 from policykb.jobs import JobManager
-from policykb.service import KnowledgeBase, UploadError
+from policykb.service import KnowledgeBase, UploadError, file_url
 from policykb.types import DOC_TYPES
 from qa.compose import claims_of
 
@@ -49,7 +49,7 @@ def _compact(text: str) -> str:
 
 
 def _file_link(doc_id: str, source: str, page: int | None) -> str:
-    url = f"/v1/documents/{doc_id}/file" + (f"#page={page}" if page and source.lower().endswith(".pdf") else "")
+    url = file_url(doc_id, source, page)
     return f'<a href="{html.escape(url)}" target="_blank">open the original{f" at page {page}" if page else ""}</a>'
 
 

@@ -19,27 +19,6 @@ from policykb.types import Document
 router = APIRouter(prefix="/v1", tags=["documents"])
 
 
-def _matches(d: Document, f: Filters) -> bool:
-    from index.generation import date_bounds
-
-    if f.doc_type and d.doc_type not in f.doc_type:
-        return False
-    if f.organisation and not set(f.organisation) & set(d.organisations):
-        return False
-    if f.language and d.language not in f.language:
-        return False
-    if f.source and not (d.source == f.source.strip("/") or d.source.startswith(f.source.strip("/") + "/")):
-        return False
-    lo, hi = f.bounds()
-    if lo is not None or hi is not None:
-        if not d.date:
-            return False
-        d_lo, d_hi = date_bounds(d.date)
-        if (lo is not None and d_hi < lo) or (hi is not None and d_lo > hi):
-            return False
-    return True
-
-
 @router.get("/documents", response_model=DocumentList, dependencies=[Depends(deps.require_reader)])
 def list_documents(
     kb: KnowledgeBase = Depends(deps.kb),
@@ -55,7 +34,7 @@ def list_documents(
     """Documents, newest first, with the same filter semantics as search."""
     f = Filters(doc_type, organisation, language, date_from, date_to, source)
     try:
-        docs = [d for d in kb.documents() if _matches(d, f)]
+        docs = [d for d in kb.documents() if f.matches(d.doc_type, d.organisations, d.language, d.source, d.date)]
     except FilterError as exc:
         raise HTTPException(422, str(exc)) from exc
     return {"documents": [document_view(d) for d in docs[offset : offset + limit]], "total": len(docs),

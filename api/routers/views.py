@@ -5,14 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from index.search import SearchHit
+from policykb.service import file_url
 from policykb.types import Answer, Document
-
-
-def file_url(doc_id: str, source: str, page: int | None) -> str:
-    url = f"/v1/documents/{doc_id}/file"
-    if page and source.lower().endswith(".pdf"):
-        url += f"#page={page}"
-    return url
 
 
 def hit_view(hit: SearchHit) -> dict:
