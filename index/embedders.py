@@ -7,6 +7,7 @@ tokens the model will see (and nothing is silently truncated).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 from collections.abc import Sequence
@@ -108,8 +109,6 @@ class SentenceTransformerEmbedder:
 
 
 def _max_seq_length(path: Path) -> int:
-    import json
-
     config = path / "sentence_bert_config.json"
     if config.exists():
         return int(json.loads(config.read_text()).get("max_seq_length", 256))
@@ -117,8 +116,6 @@ def _max_seq_length(path: Path) -> int:
 
 
 def _dimension(path: Path) -> int:
-    import json
-
     pooling = path / "1_Pooling" / "config.json"
     if pooling.exists():
         return int(json.loads(pooling.read_text())["word_embedding_dimension"])

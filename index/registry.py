@@ -5,6 +5,7 @@ It is the source of truth; the FAISS and tantivy files of a generation are deriv
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -328,8 +329,6 @@ class Registry:
 
 
 def text_sha(text: str) -> str:
-    import hashlib
-
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 

@@ -23,6 +23,7 @@ from nltk.stem.snowball import SnowballStemmer
 
 from index.embedders import Embedder
 from index.generation import Generation, GenerationReader, date_bounds
+from ingest.metadata import normalise_date
 
 Mode = Literal["hybrid", "dense", "lexical"]
 Sort = Literal["relevance", "date"]
@@ -83,8 +84,6 @@ class Filters:
 def _bound(value: str | None, side: int) -> int | None:
     if not value:
         return None
-    from ingest.metadata import normalise_date
-
     iso = normalise_date(value)
     if iso is None:
         raise FilterError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")

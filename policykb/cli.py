@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import policykb  # noqa: F401  (offline switches first)
@@ -151,8 +152,6 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
-
     answer = _kb().ask(args.question, filters=filters_from(args))
     if args.json:
         data = asdict(answer)

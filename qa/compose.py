@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.search import SearchHit
+from index.search import STOPWORDS, SearchHit, stem
+from ingest.chunker import split_sentences
 from policykb.types import Answer, Citation, RelatedDocument
 from qa.evidence import SentenceEmbeddings, clean, content_stems
 
@@ -111,8 +112,6 @@ class Verifier:
 
     def best_span(self, claim: str, hit: SearchHit) -> tuple[float, int, int]:
         """(support, start, end): support >= 1 means supported; the span is the best sentence, in document offsets."""
-        from ingest.chunker import split_sentences
-
         spans = split_sentences(hit.text, 0, len(hit.text)) or [(0, len(hit.text))]
         texts = [clean(hit.text[s:e]) or hit.text[s:e] for s, e in spans]
         windows = [" ".join(texts[max(0, i - 1) : i + 2]) for i in range(len(texts))]
@@ -145,8 +144,6 @@ _KEY = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b|(?<![.!?]\s)(?<!^)\b[A-Z][\w-]*")
 
 def key_terms(claim: str) -> set[str]:
     """Stems of the figures and capitalised names a claim states (its first word excepted)."""
-    from index.search import STOPWORDS, stem
-
     claim = claim.strip()
     found = set()
     for m in _KEY.finditer(claim):
@@ -158,8 +155,6 @@ def key_terms(claim: str) -> set[str]:
 
 
 def _lower_stems(text: str) -> set[str]:
-    from index.search import stem
-
     return {stem(w.lower().replace(",", "")) for w in re.findall(r"\d[\d,.]*\d|\w+", text)}
 
 
@@ -168,8 +163,6 @@ _NUMBER_FACT = re.compile(r"\b(\d[\d,.]*)\s+((?:[A-Za-z][\w-]*\s*){1,2})")
 
 def number_facts(text: str) -> list[tuple[str, str]]:
     """('250', 'member') from '250 members covering ...': a figure and the stem of what it counts."""
-    from index.search import stem
-
     facts = []
     for m in _NUMBER_FACT.finditer(text):
         value = m.group(1).rstrip(".,").replace(",", "")
