@@ -30,6 +30,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("browser")
     kb = KnowledgeBase(make_settings(tmp, embedder="minilm", chunk_tokens=200, chunk_overlap_tokens=32))
     kb.ingest([CORPUS])
+    planted = tmp / "planted"
+    planted.mkdir()
+    (planted / "markup.txt").write_text(
+        "Zebrafish advocacy note. <script>alert('x')</script> The text must show as text. " * 3
+    )
+    kb.ingest([planted])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -100,11 +106,38 @@ def test_filtered_search(page) -> None:  # type: ignore[no-untyped-def]
     results = page.inner_text("#search-results")
     assert "press_release" in results and "report ·" not in results
     assert page.query_selector("#search-results mark") is not None
+    page.wait_for_selector("#search-export a")
+    assert ".csv" in page.inner_text("#search-export")
     page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
 
 
-def test_document_text_is_escaped(page, server: str) -> None:  # type: ignore[no-untyped-def]
+def test_more_like_this(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("tab", name="Search").click()
+    page.fill("#search-input textarea", "Patient Solidarity Day")
+    page.click("#search-button")
+    page.wait_for_selector("#search-results .result")
+    page.click("#more-like-this input")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#more-like-note")
+    assert page.query_selector_all("#search-results .result")
+
+
+def test_library_lists_documents(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("tab", name="Library").click()
     page.wait_for_selector("#library-table")
     assert "IAPO" in page.inner_text("#library-table")
     page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
+
+
+def test_document_markup_is_shown_as_text(page) -> None:  # type: ignore[no-untyped-def]
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.reload()  # a fresh page: no filters left from the tests before
+    page.get_by_role("tab", name="Search").click()
+    page.fill("#search-input textarea", "zebrafish advocacy")
+    page.click("#search-button")
+    page.wait_for_selector("#search-results .result >> text=Zebrafish advocacy note")
+    assert "<script>alert('x')</script>" in page.inner_text("#search-results")
+    assert page.query_selector("#search-results script") is None
+    assert dialogs == []

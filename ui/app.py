@@ -128,20 +128,24 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
         )
 
     # ------------------------------------------------------------------------------------------------ Search
-    def search(query: str, types, orgs, y_from, y_to, sort: str):  # type: ignore[no-untyped-def]
+    def search(query: str, types, orgs, y_from, y_to, sort: str, exclude: str | None = None):  # type: ignore[no-untyped-def]
         try:
-            response = kb.search(query or "", k=20, filters=_filters(types, orgs, y_from, y_to),
+            response = kb.search(query or "", k=21 if exclude else 20, filters=_filters(types, orgs, y_from, y_to),
                                  sort="date" if sort == "Newest first" else "relevance")  # fmt: skip
         except FilterError as exc:
             return f"<p>Invalid filter: {html.escape(str(exc))}</p>", gr.update(choices=[]), [], None
-        hits = [h.as_dict() for h in response.results]
+        hits = [h.as_dict() for h in response.results if h.chunk_id != exclude][:20]
         return _results_html(hits), gr.update(choices=_result_labels(hits), value=None), hits, _csv(hits)
 
     def more_like_this(choice: str | None, hits: list[dict], types, orgs, y_from, y_to, sort):  # type: ignore[no-untyped-def]
+        """Passages like the chosen one (its own text as the query), the chosen passage itself left out."""
         if not choice:
             return gr.update(), gr.update(), hits, gr.update()
         hit = hits[int(choice.split(".")[0]) - 1]
-        return search(" ".join(hit["text"].split()[:60]), types, orgs, y_from, y_to, sort)
+        results, *rest = search(" ".join(hit["text"].split()[:60]), types, orgs, y_from, y_to, sort, hit["chunk_id"])
+        page = f", p. {hit['page']}" if hit["page"] else ""
+        note = f'<p class="meta" id="more-like-note">Passages like: {html.escape(hit["title"])}{page}</p>'
+        return note + results, *rest
 
     # ------------------------------------------------------------------------------------------------ Library
     def library():  # type: ignore[no-untyped-def]
@@ -255,7 +259,7 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
                 s_outputs = [results, more, hits, export]
                 search_button.click(search, s_inputs, s_outputs)
                 query.submit(search, s_inputs, s_outputs)
-                more.select(more_like_this, [more, hits, s_types, s_orgs, s_from, s_to, sort], s_outputs)
+                more.input(more_like_this, [more, hits, s_types, s_orgs, s_from, s_to, sort], s_outputs)
 
             with gr.Tab("Library", id="library"):
                 refresh = gr.Button("Refresh")
@@ -279,6 +283,15 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
                 upload_button.click(upload, [key, files], message)
                 rebuild_button.click(rebuild, key, message)
                 gr.Timer(1.0).tick(job_status, key, [status, report])
+
+        def filter_choices():  # type: ignore[no-untyped-def]
+            """Organisations and years as they are now: uploads since the server started appear too."""
+            docs = kb.documents()
+            orgs = gr.update(choices=sorted({o for d in docs for o in d.organisations}))
+            years_now = gr.update(choices=sorted({d.date[:4] for d in docs if d.date}, reverse=True))
+            return orgs, orgs, years_now, years_now, years_now, years_now
+
+        demo.load(filter_choices, None, [a_orgs, s_orgs, a_from, a_to, s_from, s_to])
     return demo
 
 
