@@ -41,7 +41,9 @@ class SearchRequest(BaseModel):
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
 
 
-class SearchResult(BaseModel):
+class PassageRef(BaseModel):
+    """Where a passage comes from: shared by search results, citations and related documents."""
+
     chunk_id: str
     doc_id: str
     title: str
@@ -49,10 +51,13 @@ class SearchResult(BaseModel):
     doc_type: str
     date: str | None
     page: int | None
+    file_url: str
+
+
+class SearchResult(PassageRef):
     score: float
     text: str
     highlight: str
-    file_url: str
 
 
 class SearchResponseModel(BaseModel):
@@ -77,31 +82,15 @@ class AskRequest(BaseModel):
     stream: bool = False
 
 
-class CitationModel(BaseModel):
+class CitationModel(PassageRef):
     n: int
-    chunk_id: str
-    doc_id: str
-    title: str
-    source: str
-    doc_type: str
-    date: str | None
-    page: int | None
     quote: str
     char_start: int
     char_end: int
-    file_url: str
 
 
-class RelatedModel(BaseModel):
-    doc_id: str
-    title: str
-    source: str
-    doc_type: str
-    date: str | None
-    page: int | None
-    chunk_id: str
+class RelatedModel(PassageRef):
     snippet: str
-    file_url: str
 
 
 class AskResponse(BaseModel):
