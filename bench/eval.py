@@ -103,7 +103,7 @@ def evaluate_covidqa_answers(kb: KnowledgeBase, questions: list[dict]) -> dict[s
             refused += 1
             continue
         passages = {c.chunk_id: c for c in answer.citations}
-        texts = [norm(ch.text) for c in passages.values() for ch in kb.chunks(c.doc_id) if ch.chunk_id == c.chunk_id]
+        texts = [norm(chunk.text) for c in passages.values() if (chunk := kb.chunk(c.chunk_id)) is not None]
         if any(a in t for t in texts for a in q["answers"]):
             supported += 1
     return {

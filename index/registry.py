@@ -254,6 +254,10 @@ class Registry:
         rows = self._conn().execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
         return [_chunk(r) for r in rows]
 
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        row = self._conn().execute("SELECT * FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone()
+        return _chunk(row) if row else None
+
     def counts(self) -> dict[str, int]:
         conn = self._conn()
         return {

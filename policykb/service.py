@@ -145,6 +145,9 @@ class KnowledgeBase:
     def chunks(self, doc_id: str) -> list[Chunk]:
         return self.registry.chunks(doc_id)
 
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        return self.registry.chunk(chunk_id)
+
     def is_empty(self) -> bool:
         return current_manifest(self.data_dir) is None or self.registry.counts()["chunks"] == 0
 

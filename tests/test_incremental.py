@@ -81,3 +81,11 @@ def test_new_chunker_version_rechunks(tmp_path: Path, corpus_copy: Path) -> None
     KnowledgeBase(make_settings(tmp_path)).ingest([corpus_copy])
     report = KnowledgeBase(make_settings(tmp_path, chunk_tokens=60)).ingest([corpus_copy])
     assert len(report.updated) == 5
+
+
+def test_chunk_lookup_by_id(kb: KnowledgeBase, corpus_copy: Path) -> None:
+    kb.ingest([corpus_copy])
+    doc = kb.documents()[0]
+    first = kb.chunks(doc.doc_id)[0]
+    assert kb.chunk(first.chunk_id) == first
+    assert kb.chunk("no-such-chunk") is None

@@ -113,7 +113,7 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
         c = next((c for c in citations if c["n"] == n), None)
         if c is None:
             return ""
-        chunk = next((ch for ch in kb.chunks(c["doc_id"]) if ch.chunk_id == c["chunk_id"]), None)
+        chunk = kb.chunk(c["chunk_id"])
         if chunk is None:
             return "<p>This passage is no longer in the knowledge base.</p>"
         a, b = c["char_start"] - chunk.char_start, c["char_end"] - chunk.char_start
