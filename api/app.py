@@ -8,11 +8,11 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
-from api import errors
-from api.routers import admin, ask, chat, documents, health, search
-from policykb.jobs import JobManager
-from policykb.service import KnowledgeBase
-from policykb.settings import Settings, get_settings
+from policykb.api import errors
+from policykb.api.routers import admin, ask, chat, documents, health, search
+from policykb.core.settings import Settings, get_settings
+from policykb.service.jobs import JobManager
+from policykb.service.knowledge_base import KnowledgeBase
 
 
 def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None, with_ui: bool = True) -> FastAPI:
@@ -54,7 +54,7 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
     if with_ui:
         import gradio as gr
 
-        from ui.app import CSS, build_ui
+        from policykb.ui.app import CSS, build_ui
 
         app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, footer_links=["api"])
     return app

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from policykb.auth import Role, role_of
-from policykb.jobs import JobManager
-from policykb.service import KnowledgeBase
-from policykb.settings import Settings
+from policykb.core.settings import Settings
+from policykb.service.auth import Role, role_of
+from policykb.service.jobs import JobManager
+from policykb.service.knowledge_base import KnowledgeBase
 
 _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")

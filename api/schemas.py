@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from index.search import Filters
-from ingest.metadata import normalise_date
+from policykb.index.search import Filters
+from policykb.ingest.metadata import normalise_date
 
 
 class FilterModel(BaseModel):

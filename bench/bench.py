@@ -20,13 +20,20 @@ import numpy as np
 
 import policykb  # noqa: F401
 from bench.common import ROOT, SHARED, WORK, table, write_result
-from index.generation import GENERATIONS, Generation, GenerationReader, _write_arrays, _write_dense, _write_lexical
-from index.registry import ChunkRow
-from index.search import HybridSearcher
-from ingest.readers import parse
-from policykb.service import KnowledgeBase
-from policykb.settings import Settings
-from policykb.types import Chunk
+from policykb.core.settings import Settings
+from policykb.core.types import Chunk
+from policykb.index.generation import (
+    GENERATIONS,
+    Generation,
+    GenerationReader,
+    _write_arrays,
+    _write_dense,
+    _write_lexical,
+)
+from policykb.index.registry import ChunkRow
+from policykb.index.search import HybridSearcher
+from policykb.ingest.readers import parse
+from policykb.service.knowledge_base import KnowledgeBase
 
 WHO = SHARED / "corpus" / "who"
 
@@ -200,8 +207,8 @@ def cold_start(out: dict) -> None:
     if data_dir is None:
         return
     code = (
-        "import time; t=time.perf_counter(); from policykb.service import KnowledgeBase; "
-        "from policykb.settings import Settings; "
+        "import time; t=time.perf_counter(); from policykb.service.knowledge_base import KnowledgeBase; "
+        "from policykb.core.settings import Settings; "
         f"kb=KnowledgeBase(Settings(data_dir={str(data_dir)!r})); kb.search('malaria in pregnancy'); "
         "print(time.perf_counter()-t)"
     )

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import policykb  # noqa: F401
 from bench.common import ROOT, SHARED, WORK, table, write_result
-from policykb.service import KnowledgeBase
-from policykb.settings import Settings
+from policykb.core.settings import Settings
+from policykb.service.knowledge_base import KnowledgeBase
 
 MODES = ("lexical", "dense", "hybrid")
 COVIDQA = SHARED / "eval" / "covidqa"

@@ -17,9 +17,9 @@ import numpy as np
 import policykb  # noqa: F401
 from bench.common import ROOT, WORK, table, write_result
 from bench.eval import norm, sample_rows
-from policykb.service import KnowledgeBase
-from policykb.settings import Settings
-from qa.generative import OpenAICompatibleAnswerer
+from policykb.core.settings import Settings
+from policykb.qa.generative import OpenAICompatibleAnswerer
+from policykb.service.knowledge_base import KnowledgeBase
 
 
 def main() -> int:

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 import policykb  # noqa: F401  (switches network features off before any model library loads)
-from policykb.settings import Settings
+from policykb.core.settings import Settings
 
 
 class Embedder(Protocol):

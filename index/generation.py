@@ -19,7 +19,7 @@ import faiss
 import numpy as np
 import tantivy
 
-from index.registry import ChunkRow, Registry
+from policykb.index.registry import ChunkRow, Registry
 
 CURRENT = "CURRENT"
 GENERATIONS = "generations"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from policykb.types import Chunk, Document
+from policykb.core.types import Chunk, Document
 
 SCHEMA_VERSION = 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from index.search import Filters, HybridSearcher
+from policykb.index.search import Filters, HybridSearcher
 
 
 class PolicyRetriever(BaseRetriever):

@@ -21,9 +21,9 @@ import numpy as np
 import tantivy
 from nltk.stem.snowball import SnowballStemmer
 
-from index.embedders import Embedder
-from index.generation import Generation, GenerationReader, date_bounds
-from ingest.metadata import normalise_date
+from policykb.index.embedders import Embedder
+from policykb.index.generation import Generation, GenerationReader, date_bounds
+from policykb.ingest.metadata import normalise_date
 
 Mode = Literal["hybrid", "dense", "lexical"]
 Sort = Literal["relevance", "date"]

@@ -15,8 +15,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ingest.parsed import Block, BlockKind
-from policykb.types import Chunk
+from policykb.core.types import Chunk
+from policykb.ingest.parsed import Block, BlockKind
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 

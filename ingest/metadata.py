@@ -12,7 +12,7 @@ from datetime import date as _date
 
 from langdetect import DetectorFactory, LangDetectException, detect
 
-from ingest.parsed import Parsed
+from policykb.ingest.parsed import Parsed
 
 DetectorFactory.seed = 0
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest import metadata
-from ingest.chunker import Chunker
-from ingest.parsed import IngestError
-from ingest.readers import SUPPORTED_EXTENSIONS, format_of, parse
-from policykb.types import DOC_TYPES, Chunk, Document
+from policykb.core.types import DOC_TYPES, Chunk, Document
+from policykb.ingest import metadata
+from policykb.ingest.chunker import Chunker
+from policykb.ingest.parsed import IngestError
+from policykb.ingest.readers import SUPPORTED_EXTENSIONS, format_of, parse
 
 PARSER_VERSION = "2"
 MANIFEST = "manifest.json"

@@ -9,8 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 import policykb  # noqa: F401  (offline switches first)
-from index.search import FilterError, Filters, hits_json
-from policykb.settings import get_settings
+from policykb.core.settings import get_settings
+from policykb.index.search import FilterError, Filters, hits_json
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,7 +93,7 @@ def filters_from(args: argparse.Namespace) -> Filters:
 
 
 def _kb():  # type: ignore[no-untyped-def]
-    from policykb.service import KnowledgeBase
+    from policykb.service.knowledge_base import KnowledgeBase
 
     return KnowledgeBase(get_settings())
 
@@ -189,7 +189,7 @@ def _delete(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from policykb.api.app import create_app
 
     settings = get_settings()
     host, port = args.host or settings.host, args.port or settings.port

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from index.embedders import Embedder
-from index.search import SearchResponse
-from policykb.settings import Settings
-from policykb.types import Answer
-from qa.extractive import ExtractiveAnswerer
-from qa.generative import OpenAICompatibleAnswerer
+from policykb.core.settings import Settings
+from policykb.core.types import Answer
+from policykb.index.embedders import Embedder
+from policykb.index.search import SearchResponse
+from policykb.qa.extractive import ExtractiveAnswerer
+from policykb.qa.generative import OpenAICompatibleAnswerer
 
 
 class Answerer(Protocol):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.search import STOPWORDS, SearchHit, stem
-from ingest.chunker import split_sentences
-from policykb.types import Answer, Citation, RelatedDocument
-from qa.evidence import SentenceEmbeddings, clean, content_stems
+from policykb.core.types import Answer, Citation, RelatedDocument
+from policykb.index.search import STOPWORDS, SearchHit, stem
+from policykb.ingest.chunker import split_sentences
+from policykb.qa.evidence import SentenceEmbeddings, clean, content_stems
 
 REFUSAL = "The documents in the knowledge base don't answer this question."
 

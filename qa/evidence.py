@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.embedders import Embedder
-from index.search import STOPWORDS, SearchHit, stem
-from ingest.chunker import split_sentences
+from policykb.index.embedders import Embedder
+from policykb.index.search import STOPWORDS, SearchHit, stem
+from policykb.ingest.chunker import split_sentences
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`#◆•]+")

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.embedders import Embedder
-from index.search import SearchResponse
-from policykb.types import Answer
-from qa.compose import Claim, Verifier, compose, number_facts, refusal
-from qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems, coverage
+from policykb.core.types import Answer
+from policykb.index.embedders import Embedder
+from policykb.index.search import SearchResponse
+from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
+from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems, coverage
 
 
 @dataclass

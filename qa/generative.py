@@ -14,12 +14,12 @@ from collections.abc import Iterator
 
 import httpx
 
-from index.embedders import Embedder
-from index.search import SearchHit, SearchResponse
-from ingest.chunker import split_sentences
-from policykb.types import Answer
-from qa.compose import Claim, Verifier, compose, refusal
-from qa.evidence import SentenceEmbeddings
+from policykb.core.types import Answer
+from policykb.index.embedders import Embedder
+from policykb.index.search import SearchHit, SearchResponse
+from policykb.ingest.chunker import split_sentences
+from policykb.qa.compose import Claim, Verifier, compose, refusal
+from policykb.qa.evidence import SentenceEmbeddings
 
 NOT_ANSWERABLE = "NOT_ANSWERABLE"
 SYSTEM_PROMPT = f"""You answer questions about policy documents for patient advocates.

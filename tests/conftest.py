@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import policykb  # noqa: F401
-from policykb.service import KnowledgeBase
-from policykb.settings import Settings
+from policykb.core.settings import Settings
+from policykb.service.knowledge_base import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

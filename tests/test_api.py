@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from policykb.service import KnowledgeBase
+from policykb.api.app import create_app
+from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import make_pdf, make_settings
 
 ADMIN = {"Authorization": "Bearer admin-secret"}

@@ -9,8 +9,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from api.app import create_app
-from policykb.service import KnowledgeBase
+from policykb.api.app import create_app
+from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import CORPUS, make_settings
 
 

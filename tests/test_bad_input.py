@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policykb.service import KnowledgeBase
+from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import make_pdf, make_settings
 
 GOOD = "Patient organisations call for meaningful involvement in health policy. " * 20
@@ -72,7 +72,7 @@ def test_failure_mid_document_registers_nothing(tmp_path: Path, monkeypatch: pyt
     folder.mkdir()
     (folder / "a.txt").write_text(GOOD)
     kb = KnowledgeBase(make_settings(tmp_path))
-    import index.registry as registry_module
+    import policykb.index.registry as registry_module
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -87,7 +87,7 @@ def test_cli_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
     import json
 
     from policykb import cli
-    from policykb.settings import get_settings
+    from policykb.core.settings import get_settings
 
     monkeypatch.setenv("POLICYKB_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("POLICYKB_EMBEDDER", "hash")

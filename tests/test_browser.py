@@ -24,8 +24,8 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's ch
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
-    from api.app import create_app
-    from policykb.service import KnowledgeBase
+    from policykb.api.app import create_app
+    from policykb.service.knowledge_base import KnowledgeBase
 
     tmp = tmp_path_factory.mktemp("browser")
     kb = KnowledgeBase(make_settings(tmp, embedder="minilm", chunk_tokens=200, chunk_overlap_tokens=32))

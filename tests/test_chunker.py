@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.embedders import HashEmbedder
-from ingest.chunker import Chunker, split_sentences
-from ingest.parsed import blocks_from_plain_text
-from ingest.readers import parse
+from policykb.index.embedders import HashEmbedder
+from policykb.ingest.chunker import Chunker, split_sentences
+from policykb.ingest.parsed import blocks_from_plain_text
+from policykb.ingest.readers import parse
 from tests.conftest import CORPUS
 
 COUNT = HashEmbedder().count_tokens
@@ -47,7 +47,7 @@ def test_invariants_on_generated_documents(text: str, budget: int, overlap: int)
 
 
 def test_invariants_on_sample_corpus_with_the_real_tokenizer() -> None:
-    from index.embedders import SentenceTransformerEmbedder, minilm_path
+    from policykb.index.embedders import SentenceTransformerEmbedder, minilm_path
 
     counter = SentenceTransformerEmbedder("minilm", minilm_path()).count_tokens
     for path in sorted(CORPUS.glob("*.txt")):

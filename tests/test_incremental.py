@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from policykb.service import KnowledgeBase
+from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import make_settings
 
 

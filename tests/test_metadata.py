@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import metadata
-from ingest.readers import parse
+from policykb.ingest import metadata
+from policykb.ingest.readers import parse
 from tests.conftest import CORPUS, make_settings
 
 EXPECTED = {
@@ -72,7 +72,7 @@ def test_defined_acronyms_of_organisations_are_found() -> None:
 
 
 def test_sidecar_beats_manifest_beats_automatic(tmp_path: Path) -> None:
-    from policykb.service import KnowledgeBase
+    from policykb.service.knowledge_base import KnowledgeBase
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -95,7 +95,7 @@ def test_sidecar_beats_manifest_beats_automatic(tmp_path: Path) -> None:
 
 
 def test_invalid_manifest_value_is_a_clear_error(tmp_path: Path) -> None:
-    from policykb.service import KnowledgeBase
+    from policykb.service.knowledge_base import KnowledgeBase
 
     folder = tmp_path / "in"
     folder.mkdir()

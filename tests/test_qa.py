@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from index.search import SearchHit
-from policykb.service import KnowledgeBase
-from qa.compose import REFUSAL, Citations, Claim, compose
+from policykb.index.search import SearchHit
+from policykb.qa.compose import REFUSAL, Citations, Claim, compose
+from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import make_settings
 from tests.fake_llm import fake_llm
 
@@ -195,8 +195,8 @@ def test_follow_up_is_condensed_by_the_model_when_one_is_configured(tmp_path: Pa
 
 def test_a_claim_recombining_two_facts_is_not_supported(sample_kb: KnowledgeBase) -> None:
     """Seen with SmolLM2: each word is in a passage, but the theme belongs to another day."""
-    from qa.compose import Verifier
-    from qa.evidence import SentenceEmbeddings
+    from policykb.qa.compose import Verifier
+    from policykb.qa.evidence import SentenceEmbeddings
 
     hits = sample_kb.search("theme of Patient Solidarity Day and of World Patient Safety Day 2024", k=10).results
     psd = next(h for h in hits if "Power of Community" in h.text)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parsed import IngestError
-from ingest.readers import parse
+from policykb.ingest.parsed import IngestError
+from policykb.ingest.readers import parse
 from tests.conftest import SHARED, make_docx, make_image_only_pdf, make_pdf
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.search import FilterError, Filters, highlight
-from policykb.service import KnowledgeBase
+from policykb.index.search import FilterError, Filters, highlight
+from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import make_settings
 
 
@@ -139,7 +139,7 @@ def test_ingest_while_searching_gives_no_errors_and_no_mixed_results(tmp_path: P
 
 
 def test_llama_index_retriever(sample_kb: KnowledgeBase) -> None:
-    from index.retriever import PolicyRetriever
+    from policykb.index.retriever import PolicyRetriever
 
     nodes = PolicyRetriever(sample_kb.searcher, k=2).retrieve("Patient Solidarity Day theme")
     assert len(nodes) == 2

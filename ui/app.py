@@ -17,12 +17,12 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from index.search import FilterError, Filters
-from policykb.auth import role_of
-from policykb.jobs import JobManager
-from policykb.service import KnowledgeBase, UploadError, file_url
-from policykb.types import DOC_TYPES
-from qa.compose import claims_of
+from policykb.core.types import DOC_TYPES
+from policykb.index.search import FilterError, Filters
+from policykb.qa.compose import claims_of
+from policykb.service.auth import role_of
+from policykb.service.jobs import JobManager
+from policykb.service.knowledge_base import KnowledgeBase, UploadError, file_url
 
 CSS = """
 .chips .wrap { gap: 6px; }

@@ -4,10 +4,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, HTTPException
 
-from api import deps
-from api.schemas import JobModel
-from policykb.jobs import JobManager
-from policykb.service import KnowledgeBase
+from policykb.api import deps
+from policykb.api.schemas import JobModel
+from policykb.service.jobs import JobManager
+from policykb.service.knowledge_base import KnowledgeBase
 
 router = APIRouter(prefix="/v1", tags=["admin"])
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
-from api import deps
-from api.routers.views import answer_view
-from api.schemas import AskRequest, AskResponse
-from policykb.service import KnowledgeBase
-from qa.compose import claims_of
+from policykb.api import deps
+from policykb.api.routers.views import answer_view
+from policykb.api.schemas import AskRequest, AskResponse
+from policykb.qa.compose import claims_of
+from policykb.service.knowledge_base import KnowledgeBase
 
 router = APIRouter(prefix="/v1", tags=["ask"])
 log = logging.getLogger("policykb.api")

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import StreamingResponse
 
-from api import deps
-from api.routers.views import answer_view
-from api.schemas import ChatRequest
-from policykb.service import KnowledgeBase
+from policykb.api import deps
+from policykb.api.routers.views import answer_view
+from policykb.api.schemas import ChatRequest
+from policykb.service.knowledge_base import KnowledgeBase
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 

@@ -8,13 +8,13 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile, status
 from fastapi.responses import FileResponse
 
-from api import deps
-from api.routers.views import document_view
-from api.schemas import DocumentDetail, DocumentList, JobModel
-from index.search import FilterError, Filters
-from policykb.jobs import JobManager
-from policykb.service import KnowledgeBase, UploadError
-from policykb.types import Document
+from policykb.api import deps
+from policykb.api.routers.views import document_view
+from policykb.api.schemas import DocumentDetail, DocumentList, JobModel
+from policykb.core.types import Document
+from policykb.index.search import FilterError, Filters
+from policykb.service.jobs import JobManager
+from policykb.service.knowledge_base import KnowledgeBase, UploadError
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 

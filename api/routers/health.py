@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from api import deps
-from policykb.service import KnowledgeBase
+from policykb.api import deps
+from policykb.service.knowledge_base import KnowledgeBase
 
 router = APIRouter(tags=["health"])
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from api import deps
-from api.routers.views import hit_view
-from api.schemas import SearchRequest, SearchResponseModel
-from policykb.service import KnowledgeBase
+from policykb.api import deps
+from policykb.api.routers.views import hit_view
+from policykb.api.schemas import SearchRequest, SearchResponseModel
+from policykb.service.knowledge_base import KnowledgeBase
 
 router = APIRouter(prefix="/v1", tags=["search"])
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from index.search import SearchHit
-from policykb.service import file_url
-from policykb.types import Answer, Document
+from policykb.core.types import Answer, Document
+from policykb.index.search import SearchHit
+from policykb.service.knowledge_base import file_url
 
 
 def hit_view(hit: SearchHit) -> dict:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.parsed import IngestError, Parsed
-from ingest.readers import docx, html, pdf, text
+from policykb.ingest.parsed import IngestError, Parsed
+from policykb.ingest.readers import docx, html, pdf, text
 
 Reader = Callable[[Path, bytes], Parsed]
 

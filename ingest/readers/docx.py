@@ -11,7 +11,7 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from ingest.parsed import IngestError, Parsed, TextBuilder
+from policykb.ingest.parsed import IngestError, Parsed, TextBuilder
 
 
 def read(path: Path, data: bytes) -> Parsed:

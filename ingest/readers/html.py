@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from ingest.parsed import Parsed, TextBuilder
-from ingest.readers.text import decode
+from policykb.ingest.parsed import Parsed, TextBuilder
+from policykb.ingest.readers.text import decode
 
 _DROP = [
     "script",

@@ -11,7 +11,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
-from ingest.parsed import Block, IngestError, Parsed, blocks_from_plain_text
+from policykb.ingest.parsed import Block, IngestError, Parsed, blocks_from_plain_text
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 

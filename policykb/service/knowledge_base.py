@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from index.embedders import Embedder, get_embedder
-from index.generation import GenerationReader, current_manifest
-from index.registry import Registry
-from index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
-from index.updater import IngestReport, Progress, Updater
-from ingest.readers import SUPPORTED_EXTENSIONS
-from policykb.settings import Settings, get_settings
-from policykb.types import Answer, Chunk, Document
-from qa.answerers import answer_events, make_answerer
-from qa.followup import condense
-from qa.generative import OpenAICompatibleAnswerer
+from policykb.core.settings import Settings, get_settings
+from policykb.core.types import Answer, Chunk, Document
+from policykb.index.embedders import Embedder, get_embedder
+from policykb.index.generation import GenerationReader, current_manifest
+from policykb.index.registry import Registry
+from policykb.index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
+from policykb.index.updater import IngestReport, Progress, Updater
+from policykb.ingest.readers import SUPPORTED_EXTENSIONS
+from policykb.qa.answerers import answer_events, make_answerer
+from policykb.qa.followup import condense
+from policykb.qa.generative import OpenAICompatibleAnswerer
 
 
 def file_url(doc_id: str, source: str, page: int | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Literal
 
-from policykb.settings import Settings
+from policykb.core.settings import Settings
 
 Role = Literal["admin", "reader"]
 

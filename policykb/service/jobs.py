@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from policykb.service import KnowledgeBase
+from policykb.service.knowledge_base import KnowledgeBase
 
 
 @dataclass

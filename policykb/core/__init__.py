@@ -1,0 +1,1 @@
+"""The floor: types, settings, errors and text analysis that every layer may import; it imports nothing above it."""
