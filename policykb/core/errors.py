@@ -1,0 +1,43 @@
+"""The errors every layer raises and every face maps once (HTTP status in `api/`, exit code in the CLI).
+
+A `PolicyKBError`'s message is written for the person who caused it: faces show it as it is. Anything
+that is not a `PolicyKBError` is a bug: faces log it and show a generic message, never its text.
+"""
+
+from __future__ import annotations
+
+
+class PolicyKBError(Exception):
+    """Base of the errors a user can act on; `str(error)` is the message shown to them."""
+
+
+class ConfigError(PolicyKBError):
+    """A setting that cannot be used (names the variable and the expected form)."""
+
+
+class IngestError(PolicyKBError):
+    """One file could not be ingested (corrupt, encrypted, empty, too large ...); the batch goes on."""
+
+
+class FilterError(PolicyKBError):
+    """A search filter value that cannot be understood."""
+
+
+class UploadRejected(PolicyKBError):
+    """An upload refused before ingestion; `reason` tells the faces which kind of refusal it was."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # "unsupported_type" | "too_large" | "bad_name"
+
+
+class NotFound(PolicyKBError):
+    """A document, chunk or job that does not exist (or no longer does)."""
+
+
+class LLMError(PolicyKBError):
+    """The configured language model endpoint failed or answered something unusable."""
+
+
+class StorageError(PolicyKBError):
+    """The data directory or database cannot be read or written (disk full, permissions, corruption)."""
