@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export POLICYKB_DATA_DIR ?= data
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: install install-models run test lint bench eval clean
+.PHONY: install install-models run test test-fast lint bench eval clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +28,14 @@ install-models: $(STAMP)
 run: $(STAMP)
 	@if [ "$$($(BIN)/policykb status | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["generation"] or "")')" = "" ]; then \
 		$(BIN)/policykb ingest corpus; fi
-	$(BIN)/policykb serve --host 127.0.0.1 --port 8000
+	$(BIN)/policykb serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# No model, no ../shared data, no browser: the lane to run after every edit.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not model and not shared and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,58 +1,101 @@
-"""The one settings object. Every knob is read from `POLICYKB_*` environment variables (or `.env`)."""
+"""The one settings object. Every knob is read from `POLICYKB_*` environment variables (or `.env`).
+
+Each field carries its description: `policykb settings` and the README's configuration table are made
+from them. Invalid values become one `ConfigError` line naming the variable and the expected form.
+"""
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from policykb.core.errors import ConfigError
 
 EmbedderName = Literal["minilm", "mpnet", "e5", "hash"]
+ENV_PREFIX = "POLICYKB_"
+
+# Lists read from the environment accept a JSON list or a comma-separated value: `a,b` == `["a","b"]`.
+StrList = Annotated[list[str], NoDecode]
+PathList = Annotated[list[Path], NoDecode]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="POLICYKB_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
-    data_dir: Path = Path("data")
-    corpus_dirs: list[Path] = Field(default_factory=lambda: [Path("corpus")])
+    data_dir: Path = Field(Path("data"), description="registry, index generations, uploaded originals")
+    corpus_dirs: PathList = Field(
+        default_factory=lambda: [Path("corpus")], description="folders that re-scans (API, Admin tab) ingest"
+    )
 
     # Ingestion
-    max_file_mb: float = 200.0
-    chunk_tokens: int = 200
-    chunk_overlap_tokens: int = 32
+    max_file_mb: float = Field(200.0, gt=0, description="larger files are refused with a clear error")
+    chunk_tokens: int = Field(200, ge=16, description="chunk budget in the embedder's own tokens")
+    chunk_overlap_tokens: int = Field(32, ge=0, description="overlap when a long block is cut between sentences")
 
     # Embeddings and index
-    embedder: EmbedderName = "minilm"
-    embed_batch_size: int = 32
-    exact_search_max_chunks: int = 200_000
-    ivf_nprobe: int = 32
-    search_threads: int = 1
-    candidates: int = 50
-    fusion: Literal["score", "rrf"] = "score"
-    dense_weight: float = 0.4
-    rrf_k: int = 60
-    keep_generations: int = 2
+    embedder: EmbedderName = Field("minilm", description="embedding model: minilm, mpnet, e5 or hash (test fake)")
+    embed_batch_size: int = Field(32, ge=1, description="texts per embedding batch")
+    exact_search_max_chunks: int = Field(200_000, ge=1, description="exact FAISS inner product up to this size")
+    ivf_nprobe: int = Field(32, ge=1, description="IVF lists visited per query")
+    search_threads: int = Field(1, ge=1, description="FAISS threads per query")
+    candidates: int = Field(50, ge=1, description="candidates taken from each half before fusion")
+    fusion: Literal["score", "rrf"] = Field("score", description="score: weighted min-max sum; rrf: reciprocal rank")
+    dense_weight: float = Field(0.4, ge=0, description="weight of the dense half (lexical weighs 1)")
+    rrf_k: int = Field(60, ge=1, description="the RRF constant")
+    keep_generations: int = Field(2, ge=1, description="index generations kept on disk")
 
     # Question answering
-    answerer: Literal["extractive", "openai"] = "extractive"
-    answer_passages: int = 8
-    llm_url: str | None = None
-    llm_model: str | None = None
-    llm_api_key: str | None = None
-    llm_timeout: float = 60.0
+    answerer: Literal["extractive", "openai"] = Field(
+        "extractive", description="extractive (no LLM) or openai (any OpenAI-compatible endpoint)"
+    )
+    answer_passages: int = Field(8, ge=1, description="passages retrieved for an answer")
+    llm_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1")
+    llm_model: str | None = Field(None, description="model name at the endpoint")
+    llm_api_key: str | None = Field(None, description="key for the endpoint")
+    llm_timeout: float = Field(60.0, gt=0, description="seconds before an LLM call fails")
 
     # Service
-    host: str = "127.0.0.1"
-    port: int = 8000
-    admin_keys: list[str] = Field(default_factory=list)
-    reader_keys: list[str] = Field(default_factory=list)
-    require_key_for_read: bool = False
-    cors_origins: list[str] = Field(default_factory=list)
-    max_upload_mb: float = 50.0
+    host: str = Field("127.0.0.1", description="address `policykb serve` listens on")
+    port: int = Field(8000, ge=1, le=65535, description="port `policykb serve` listens on")
+    admin_keys: StrList = Field(default_factory=list, description="API keys of the admin role")
+    reader_keys: StrList = Field(default_factory=list, description="API keys of the reader role")
+    require_key_for_read: bool = Field(False, description="reads need a reader or admin key too")
+    cors_origins: StrList = Field(default_factory=list, description="origins allowed to call the API from a browser")
+    max_upload_mb: float = Field(50.0, gt=0, description="upload size limit")
+
+    @field_validator("corpus_dirs", "admin_keys", "reader_keys", "cors_origins", mode="before")
+    @classmethod
+    def _list_from_env(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not a JSON list ({exc.msg})") from None
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment (and `overrides`), or one ConfigError line naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error.get("loc") else "?"
+            field = Settings.model_fields.get(name)
+            expected = f" ({field.description})" if field and field.description else ""
+            problems.append(f"{ENV_PREFIX}{name.upper()}: {error['msg']}{expected}")
+        raise ConfigError("invalid setting: " + "; ".join(problems)) from None
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()
