@@ -238,3 +238,21 @@ def test_cors_and_docs(client: TestClient) -> None:
     assert client.get("/openapi.json").json()["info"]["title"] == "policykb"
     assert client.get("/docs").status_code == 200
     assert client.get("/", follow_redirects=False).headers["location"] == "/docs"
+
+
+def test_chat_stream_sends_the_draft_then_the_verified_answer(tmp_path: Path) -> None:
+    from tests.fake_llm import fake_llm
+
+    reply = "IAPO celebrated Patient Solidarity Day under the theme The Power of Community [1]. Unsupported. [2]"
+    with fake_llm(lambda messages: reply) as (url, _):
+        kb = KnowledgeBase(make_settings(tmp_path, answerer="openai", llm_url=url, llm_model="fake"))
+        kb.ingest([CORPUS])
+        client = TestClient(create_app(kb, with_ui=False))
+        body = {"messages": [{"role": "user", "content": "What theme did Patient Solidarity Day 2024 have?"}]}
+        streamed = client.post("/v1/chat/completions", json={**body, "stream": True})
+        plain = client.post("/v1/chat/completions", json=body).json()
+    chunks = [json.loads(line[6:]) for line in streamed.text.splitlines() if line.startswith("data: {")]
+    text = "".join(c["choices"][0]["delta"]["content"] for c in chunks)
+    draft, verified = text.split("\n\nVerified answer:\n")
+    assert draft == reply
+    assert verified == plain["choices"][0]["message"]["content"] and "Power of Community" in verified

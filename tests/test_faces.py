@@ -44,3 +44,19 @@ def test_only_the_answerers_name_answerer_classes() -> None:
     naming = re.compile(r"\b(ExtractiveAnswerer|OpenAICompatibleAnswerer)\b")
     found = sorted(str(p.relative_to(ROOT)) for p in sources if naming.search(p.read_text()))
     assert not found, f"answerer classes named outside qa/: {found}"
+
+
+def test_the_upload_widget_accepts_what_the_readers_read(tmp_path: Path) -> None:
+    import gradio as gr
+
+    from policykb.ingest.readers import READERS
+    from policykb.service import KnowledgeBase
+    from policykb.service.jobs import JobManager
+    from policykb.ui.app import build_ui
+    from tests.conftest import make_settings
+
+    kb = KnowledgeBase(make_settings(tmp_path))
+    demo = build_ui(kb, JobManager(kb))
+    uploads = [b for b in demo.blocks.values() if isinstance(b, gr.File) and b.label == "Upload documents"]
+    assert len(uploads) == 1 and set(uploads[0].file_types or []) == set(READERS)
+    assert {".text", ".markdown"} <= set(uploads[0].file_types or [])

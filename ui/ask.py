@@ -34,7 +34,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
     turns = gr.State([])
     citations = gr.State([])
 
-    def ask(question: str, chat: list, turns: list, *filter_values: object) -> Iterator[tuple]:
+    def ask(question: str, chat: list, turns: list, types, orgs, y_from, y_to) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
         question = (question or "").strip()
         if not question:
             yield chat, turns, gr.update(), "", "", []
@@ -42,7 +42,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
         chat = [*chat, {"role": "user", "content": html.escape(question)}, {"role": "assistant", "content": "…"}]
         yield chat, turns, gr.update(choices=[], value=None), "", "", []
         draft = ""
-        for event in kb.ask_events(question, filters.to_filters(*filter_values), turns):  # type: ignore[arg-type]
+        for event in kb.ask_events(question, filters.to_filters(types, orgs, y_from, y_to), turns):
             match event:
                 case Token(text):
                     draft += text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gradio.components import Component
@@ -13,4 +13,4 @@ class OnLoad:
     """A handler to run whenever the page is (re)loaded, e.g. to refresh choices or a table."""
 
     fn: Callable[[], object]
-    outputs: list[Component]
+    outputs: Sequence[Component]

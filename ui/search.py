@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import tempfile
+from typing import Literal
 
 import gradio as gr
 
@@ -14,7 +15,8 @@ from policykb.service.jobs import JobManager
 from policykb.ui import filters, render
 from policykb.ui.page import OnLoad
 
-SORTS = [("Most relevant", "relevance"), ("Newest first", "date")]
+Sort = Literal["relevance", "date"]
+SORTS: list[tuple[str, Sort]] = [("Most relevant", "relevance"), ("Newest first", "date")]
 SHOWN = 20
 
 
@@ -31,7 +33,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
         export = gr.File(label="Results as CSV", elem_id="search-export")
     hits = gr.State([])
 
-    def run(query: str, types, orgs, y_from, y_to, sort: str, exclude: str | None = None):  # type: ignore[no-untyped-def]
+    def run(query: str, types, orgs, y_from, y_to, sort: Sort, exclude: str | None = None):  # type: ignore[no-untyped-def]
         try:
             response = kb.search(query or "", k=SHOWN + 1 if exclude else SHOWN,
                                  filters=filters.to_filters(types, orgs, y_from, y_to), sort=sort)  # fmt: skip
