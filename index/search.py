@@ -21,6 +21,7 @@ import numpy as np
 import tantivy
 from nltk.stem.snowball import SnowballStemmer
 
+from policykb.core.errors import FilterError
 from policykb.index.embedders import Embedder
 from policykb.index.generation import Generation, GenerationReader, date_bounds
 from policykb.ingest.metadata import normalise_date
@@ -37,10 +38,6 @@ STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _PHRASE = re.compile(r'"([^"]+)"')
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STEMMER = SnowballStemmer("english")
-
-
-class FilterError(ValueError):
-    """A filter value that cannot be understood (shown to the user)."""
 
 
 @dataclass

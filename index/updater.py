@@ -17,11 +17,11 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from policykb.core.errors import IngestError
 from policykb.index.embedders import Embedder
 from policykb.index.generation import build_generation, current_manifest, remove_old_generations
 from policykb.index.registry import FileRecord, Registry
 from policykb.ingest.chunker import Chunker
-from policykb.ingest.parsed import IngestError
 from policykb.ingest.pipeline import (
     PARSER_VERSION,
     Failure,

@@ -4,10 +4,12 @@ quotes them, each with its citation. It cannot hallucinate: every sentence is a 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from policykb.core.events import AnswerEvent, Final, Token
 from policykb.core.types import Answer
 from policykb.index.embedders import Embedder
 from policykb.index.search import SearchResponse
@@ -31,7 +33,17 @@ class ExtractiveAnswerer:
         self.embeddings = SentenceEmbeddings(embedder)
         self.verifier = Verifier(self.embeddings)
 
-    def answer(self, question: str, response: SearchResponse, focus: str | None = None) -> Answer:
+    def stream(self, question: str, response: SearchResponse, *, focus: str | None = None) -> Iterator[AnswerEvent]:
+        """The answer claim by claim (each piece carries its [n]), then the answer itself."""
+        answer = self._answer(question, response, focus)
+        for claim in answer.claims():
+            yield Token(claim)
+        yield Final(answer)
+
+    def rewrite_followup(self, question: str, history: list[dict]) -> str | None:
+        return None  # no model to rewrite with: the facade's heuristic carries the previous question along
+
+    def _answer(self, question: str, response: SearchResponse, focus: str | None) -> Answer:
         """`focus`: the user's latest words when `question` was expanded from a conversation."""
         hits = response.results
         idf = dict(response.term_idf)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 DOC_TYPES = (
@@ -99,3 +100,11 @@ class Answer:
     related: list[RelatedDocument] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     query: str = ""
+
+    def claims(self) -> list[str]:
+        """The answer cut after each citation marker, so that every streamed piece carries its [n];
+        the pieces join back into the answer exactly."""
+        return [part for part in _AFTER_CITATION.split(self.answer) if part]
+
+
+_AFTER_CITATION = re.compile(r"(?<=\])(?=\s)")
