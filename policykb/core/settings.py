@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POLICYKB_", env_file=".env", extra="ignore")
 
     data_dir: Path = Path("data")
+    # Unset: the embedded store (SQLite + FAISS + tantivy under data_dir). A postgresql:// URL is reserved
+    # for a PostgreSQL + pgvector backend.
+    database_url: str | None = None
     corpus_dirs: list[Path] = Field(default_factory=lambda: [Path("corpus")])
 
     # Ingestion

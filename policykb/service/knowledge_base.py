@@ -9,11 +9,11 @@ from functools import cached_property
 from pathlib import Path
 
 from policykb.core.settings import Settings, get_settings
-from policykb.core.types import Answer, Chunk, Document
+from policykb.core.types import Answer, Chunk, Document, DocumentInfo
 from policykb.index.embedders import Embedder, get_embedder
-from policykb.index.generation import GenerationReader, current_manifest
-from policykb.index.registry import Registry
 from policykb.index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
+from policykb.index.storage.base import Catalog, Storage
+from policykb.index.storage.factory import open_storage
 from policykb.index.updater import IngestReport, Progress, Updater
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS
 from policykb.qa.answerers import answer_events, make_answerer
@@ -58,28 +58,29 @@ class KnowledgeBase:
         return self._embedder or get_embedder(self.settings)
 
     @cached_property
-    def registry(self) -> Registry:
-        return Registry(self.data_dir / "registry.sqlite")
+    def storage(self) -> Storage:
+        """The backend chosen by settings (embedded unless POLICYKB_DATABASE_URL says otherwise)."""
+        return open_storage(self.settings)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.storage.catalog
 
     @cached_property
     def updater(self) -> Updater:
         s = self.settings
         return Updater(
-            self.registry,
+            self.storage,
             self.embedder,
-            self.data_dir,
             chunk_tokens=s.chunk_tokens,
             overlap_tokens=s.chunk_overlap_tokens,
             max_file_bytes=int(s.max_file_mb * 1024 * 1024),
-            exact_search_max_chunks=s.exact_search_max_chunks,
-            keep_generations=s.keep_generations,
         )
 
     @cached_property
     def searcher(self) -> HybridSearcher:
-        reader = GenerationReader(self.data_dir, self.settings.search_threads, self.settings.ivf_nprobe)
         s = self.settings
-        return HybridSearcher(reader, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
+        return HybridSearcher(self.storage.snapshots, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
 
     @cached_property
     def answerer(self):  # type: ignore[no-untyped-def]
@@ -136,28 +137,29 @@ class KnowledgeBase:
         response = self.search(query, k=self.settings.answer_passages, filters=filters)
         yield from answer_events(answerer, query, response, focus=question if query != question else None)
 
-    def documents(self) -> list[Document]:
-        return self.registry.documents()
+    def documents(self) -> list[DocumentInfo]:
+        """Every document's metadata, newest first (no text: see `document` for one in full)."""
+        return self.catalog.documents()
 
     def document(self, doc_id: str) -> Document | None:
-        return self.registry.document(doc_id)
+        return self.catalog.document(doc_id)
 
     def chunks(self, doc_id: str) -> list[Chunk]:
-        return self.registry.chunks(doc_id)
+        return self.catalog.chunks(doc_id)
 
     def chunk(self, chunk_id: str) -> Chunk | None:
-        return self.registry.chunk(chunk_id)
+        return self.catalog.chunk(chunk_id)
 
     def is_empty(self) -> bool:
-        return current_manifest(self.data_dir) is None or self.registry.counts()["chunks"] == 0
+        return self.storage.live() is None or self.catalog.counts()["chunks"] == 0
 
     def status(self) -> Status:
-        counts = self.registry.counts()
-        manifest = current_manifest(self.data_dir) or {}
+        counts = self.catalog.counts()
+        live = self.storage.live()
         return Status(
             counts["documents"],
             counts["chunks"],
-            manifest.get("name"),
-            manifest.get("chunks", 0),
+            live.name if live else None,
+            live.chunks if live else 0,
             self.settings.embedder,
         )
