@@ -298,12 +298,6 @@ class Registry:
         matrix = np.frombuffer(b"".join(vectors), dtype=np.float32).reshape(len(vectors), dim)
         return rows, matrix
 
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
-
 
 def text_sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()

@@ -151,9 +151,10 @@ class SnapshotSource(Protocol):
 class Storage(Protocol):
     """A backend: the catalog, publishing from it, and reading what was published."""
 
-    catalog: Catalog
-    snapshots: SnapshotSource
-
+    @property
+    def catalog(self) -> Catalog: ...
+    @property
+    def snapshots(self) -> SnapshotSource: ...
     def writer_lock(self) -> AbstractContextManager[None]:
         """Serialises writers (CLI ingest, API uploads) across processes; readers are never blocked."""
 
