@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from policykb.core.types import Chunk, Document, DocumentInfo
 from policykb.index.embedders import HashEmbedder
@@ -252,6 +254,11 @@ class StorageContract:
         snapshot = publish(storage)
         assert snapshot.size == 0
         assert storage.live() == Published(snapshot.name, 0)
+        assert snapshot.dense_top_k(EMBEDDER.embed_queries(["anything"]), 10) == []
+        assert snapshot.lexical_top_k(["anything"], [], Filters(), 10) == []
+        assert snapshot.newest(Filters(), 10) == []
+        assert snapshot.rows([1]) == {}
+        assert snapshot.doc_freq("anyth") == 0
 
     def test_publish_reports_what_readers_get(self, storage: Storage) -> None:
         save(storage, "d1", ["One.", "Two."])
@@ -376,6 +383,31 @@ class StorageContract:
         assert dense_ids(old, "platypus") == ["d1-v1-0"]
         assert new.size == 2
         assert lexical_ids(new, "quokka") == {"d2-v1-0"}
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(st.sampled_from(["save", "delete"]), st.integers(0, 3)), min_size=1, max_size=8))
+    def test_published_snapshot_mirrors_the_catalog_after_any_writes(
+        self, storage: Storage, operations: list[tuple[str, int]]
+    ) -> None:
+        for info in storage.catalog.documents():  # one storage serves every example: start empty
+            storage.catalog.delete_document(info.doc_id)
+        versions: dict[int, int] = {}
+        for step, (operation, n) in enumerate(operations):
+            if operation == "save":
+                versions[n] = step
+                save(storage, f"d{n}", [f"Marker tok{n}x{step} on medicines.", "A shared paragraph."],
+                     version=f"v{step}")  # fmt: skip
+            else:
+                versions.pop(n, None)
+                storage.catalog.delete_document(f"d{n}")
+        snapshot = publish(storage)
+        expected = {c.chunk_id for info in storage.catalog.documents() for c in storage.catalog.chunks(info.doc_id)}
+        assert {r.chunk.chunk_id for r in all_rows(snapshot).values()} == expected
+        assert snapshot.size == len(expected)
+        for step, (operation, n) in enumerate(operations):
+            live = operation == "save" and versions.get(n) == step
+            assert lexical_ids(snapshot, f"tok{n}x{step}") == ({f"d{n}-v{step}-0"} if live else set())
+        assert set(dense_ids(snapshot, "shared paragraph")) == expected
 
     # ------------------------------------------------------------------------------------ filters
 

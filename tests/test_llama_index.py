@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from llama_index.core.llms import MockLLM
 from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.schema import MetadataMode
@@ -10,6 +11,8 @@ from llama_index.core.schema import MetadataMode
 from policykb.index.search import Filters
 from policykb.integrations.llama_index import PolicyKBRetriever
 from policykb.service.knowledge_base import KnowledgeBase
+
+pytestmark = pytest.mark.model  # through sample_kb
 
 
 def test_retriever_returns_the_service_search_results_as_nodes(sample_kb: KnowledgeBase) -> None:

@@ -42,7 +42,7 @@ class EmbeddedSnapshot:
 
     def dense_top_k(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         g = self.generation
-        if allowed is not None and len(allowed) == 0:
+        if g.size == 0 or (allowed is not None and len(allowed) == 0):
             return []
         params = None
         if allowed is not None:
