@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policykb.core.types import Chunk, Citation, Document, RelatedDocument
+from policykb.core.types import Chunk, Citation, DocumentInfo, RelatedDocument
 from policykb.service import SearchHit
 from policykb.ui import render
 from policykb.ui.library import tables
@@ -94,8 +94,8 @@ def test_compact_drops_runs_of_blank_lines() -> None:
 
 
 def test_library_tables_count_by_type_and_year() -> None:
-    def doc(n: int, doc_type: str, date: str | None) -> Document:
-        return Document(str(n), f"{n}.txt", f"{n}.txt", f"Doc {n}", doc_type, date, ["IAPO"], "en", None, "", "txt", "")
+    def doc(n: int, doc_type: str, date: str | None) -> DocumentInfo:
+        return DocumentInfo(str(n), f"{n}.txt", f"{n}.txt", f"Doc {n}", doc_type, date, ["IAPO"], "en", None, "", "txt")
 
     table, by_type, by_year = tables(
         [doc(1, "report", "2024-01-01"), doc(2, "report", None), doc(3, "toolkit", "2023")]

@@ -7,7 +7,7 @@ from collections import Counter
 import gradio as gr
 import pandas as pd
 
-from policykb.core.types import Document
+from policykb.core.types import DocumentInfo
 from policykb.service import KnowledgeBase
 from policykb.service.jobs import JobManager
 from policykb.ui.page import OnLoad
@@ -24,7 +24,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
     return OnLoad(lambda: tables(kb.documents()), outputs)
 
 
-def tables(docs: list[Document]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def tables(docs: list[DocumentInfo]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The document table, documents per type and documents per year."""
     table = pd.DataFrame(
         [[d.title, d.doc_type, d.date or "", ", ".join(d.organisations[:5]), d.pages or "", d.source] for d in docs],
