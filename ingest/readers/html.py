@@ -8,7 +8,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from policykb.ingest.parsed import Parsed, TextBuilder
-from policykb.ingest.readers.text import decode
+from policykb.ingest.readers.encoding import decode
 
 _DROP = [
     "script",
