@@ -270,12 +270,12 @@ class Chunker:
 
 
 def _non_prose(units: Sequence[_Unit]) -> list[KindSpan]:
-    """Spans of non-prose units, neighbours of one kind in one block merged."""
+    """Spans of non-prose units, consecutive units of one kind merged."""
     spans: list[KindSpan] = []
     previous: _Unit | None = None
     for unit in units:
         if unit.kind in NON_PROSE:
-            if spans and previous is not None and previous.block == unit.block and spans[-1].kind == unit.kind:
+            if spans and previous is not None and previous.kind == unit.kind:
                 spans[-1] = KindSpan(spans[-1].start, unit.end, unit.kind)
             else:
                 spans.append(KindSpan(unit.start, unit.end, unit.kind))

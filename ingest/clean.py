@@ -11,6 +11,7 @@ a blank line, and within a page the blocks keep the order of the source lines.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -46,7 +47,9 @@ class _Para:
 
 # A C1 control or private-use glyph opening a line is a symbol font's bullet (Wingdings, Symbol).
 _GLYPH_BULLET = re.compile(r"^[\x80-\x9f\ue000-\uf8ff\uf000-\uf0ff]\s*")
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\ue000-\uf8ff\ufffe\uffff]")
+_INVISIBLE = re.compile(
+    r"[\x00\x01\x03-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\ue000-\uf8ff\ufffe\uffff]"
+)
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—\s]*(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:/|of)\s*\d{1,4})?[-–—\s]*$", re.I)
 _BULLET = re.compile(r"^(?:[-–•◆▪●○◦‣∙·*›»]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}\))\s+\S")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z][^.!?]*$")
@@ -60,7 +63,16 @@ _REFERENCE_ITEM = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Za-z]")
-_GLUED_SPLIT = re.compile(r"\b([A-Za-z]{1,3}) ([a-z]{2,})\b")
+_GLUED_SPLIT = re.compile(r"\b([A-Za-z]{1,3}) (?=([a-z]{2,})\b)")
+_INLINE_HYPHEN = re.compile(r"([A-Za-z]+)\x02([A-Za-z]+)")
+_SHORT_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "a i am an as at be by do go he if in is it me my no of on or so to up us we all and any are but can did "
+        "due few for had has her him his how its may new nor not now off old one our out own per put see she the "
+        "too two use via was way who why yes yet you",
+    )
+)
 _LINE_HYPHEN = re.compile(r"([A-Za-z]+)[-\x02]$")
 
 
@@ -70,9 +82,10 @@ def fold(line: str) -> str:
 
 
 def scrub(text: str) -> str:
-    """Drop control and private-use characters; a symbol-font bullet opening a line becomes '•'."""
+    """Drop control and private-use characters; a symbol-font bullet opening a line becomes '•'.
+    U+0002 stays: PDFium's mark of a hyphen that broke a word at a line end (see `join_lines`)."""
     text = _GLYPH_BULLET.sub("• ", text)
-    return _INVISIBLE.sub("", text.replace("\x02", "-").replace("\t", " "))
+    return _INVISIBLE.sub("", text.replace("\t", " "))
 
 
 def running_keys(pages: Sequence[Sequence[str]], edge: int = 3) -> set[str]:
@@ -109,16 +122,22 @@ def vocabulary(pages: Sequence[Sequence[Line]]) -> Counter[str]:
 
 
 def repair_spacing(text: str, vocab: Counter[str]) -> str:
-    """Join "T esting" / "pr eventive" when the joined word occurs in the document and a half does not."""
+    """Join "T esting" / "pr eventive" when the joined word occurs in the document and the head is no short
+    word of its own ("in formation", "a nother" stay: they may be meant)."""
 
     def join(m: re.Match[str]) -> str:
         a, b = m.group(1), m.group(2)
-        joined = (a + b).lower()
-        if vocab[joined] and (not vocab[a.lower()] or not vocab[b.lower()]) and len(joined) > 3:
-            return a + b
-        return m.group(0)
+        return a if vocab[(a + b).lower()] and a.lower() not in _SHORT_WORDS else m.group(0)
 
     return _GLUED_SPLIT.sub(join, text)
+
+
+def _rejoin(head: str, tail: str, vocab: Counter[str]) -> str:
+    """A word broken by a line-end hyphen: joined when the whole word occurs in the document or a half is
+    no word of it; a compound of two words ("evidence-based") keeps its hyphen."""
+    if vocab[(head + tail).lower()] or not (vocab[head.lower()] and vocab[tail.lower()]):
+        return head + tail
+    return f"{head}-{tail}"
 
 
 def join_lines(lines: Sequence[str], vocab: Counter[str]) -> str:
@@ -134,17 +153,13 @@ def join_lines(lines: Sequence[str], vocab: Counter[str]) -> str:
             out = line
             continue
         m = _LINE_HYPHEN.search(out)
-        if m and line[:1].islower():
-            head, tail = m.group(1), re.match(r"[a-z]+", line)
-            rest = tail.group(0) if tail else ""
-            joined = (head + rest).lower()
-            if vocab[joined] or not (vocab[head.lower()] and vocab[rest]):
-                out = out[:-1] + line
-            else:
-                out = out[:-1] + "-" + line
+        tail = re.match(r"[a-z]+", line)
+        if m and tail:
+            out = out[: m.start()] + _rejoin(m.group(1), tail.group(0), vocab) + line[tail.end() :]
         else:
-            out = f"{out} {line}"
-    return re.sub(r" {2,}", " ", out)
+            out = f"{out} {line}" if out else line
+    out = _INLINE_HYPHEN.sub(lambda m: _rejoin(m.group(1), m.group(2), vocab), out)
+    return re.sub(r" {2,}", " ", out.replace("\x02", "-"))
 
 
 def paragraphs(lines: Sequence[Line], body_height: float, width: float, context: dict[str, bool]) -> list[_Para]:
@@ -162,7 +177,8 @@ def paragraphs(lines: Sequence[Line], body_height: float, width: float, context:
         if index in listed:
             kind, level = "toc", 0
         else:
-            kind, level = _line_kind(text, line.height, body_height, previous, following, context)
+            after_heading = bool(paras) and paras[-1].kind == "heading"
+            kind, level = _line_kind(text, line.height, body_height, previous, following, after_heading, context)
         current = paras[-1] if paras else None
         if kind == "heading" and _TOC_HEADING.match(text):
             context["toc"], context["references"] = True, False
@@ -193,9 +209,15 @@ def _toc_runs(texts: Sequence[str], least: int = 3) -> set[int]:
 
 
 def _line_kind(
-    text: str, height: float, body: float, previous: str | None, following: str, context: dict[str, bool]
+    text: str,
+    height: float,
+    body: float,
+    previous: str | None,
+    following: str,
+    after_heading: bool,
+    context: dict[str, bool],
 ) -> tuple[BlockKind, int]:
-    after_break = previous is None or bool(_SENTENCE_END.search(previous)) or _short_title(previous)
+    after_break = previous is None or bool(_SENTENCE_END.search(previous)) or after_heading
     if context.get("toc") and (_TOC_ENTRY.search(text) or len(text) < 80) and not _SENTENCE_END.search(text):
         return "toc", 0
     cited = _REFERENCE_ITEM.match(text) or re.search(r"\(\d{4}\)|\b(?:19|20)\d{2}\b|doi|http", text)
@@ -215,7 +237,8 @@ def _line_kind(
         if numbered:
             return "heading", min(6, numbered.group(1).count(".") + 1)
         return "heading", 1 if body and height >= body * 1.5 else 2
-    if after_break and _short_title(text) and following[:1].isupper() and not _BULLET.match(text):
+    prose_follows = following[:1].isupper() and (len(following) >= 40 or bool(_SENTENCE_END.search(following)))
+    if after_break and _short_title(text) and prose_follows and not _BULLET.match(text):
         return "heading", 3
     if _BULLET.match(text):
         return "list_item", 0
@@ -246,6 +269,8 @@ def _continues(current: _Para, kind: BlockKind, text: str, previous: str | None,
         return False
     if kind == "heading":
         return current.kind == "heading" and abs(current.height - height) < 0.5 and not _NUMBERED_HEADING.match(text)
+    if current.kind == "caption":
+        return text[:1].islower()
     if current.kind == "heading":  # a heading wrapped onto a second line
         return len(current.lines) == 1 and text[:1].islower() and len(text) < 60 and not _SENTENCE_END.search(text)
     if kind in ("list_item", "caption") or (kind == "reference" and _REFERENCE_ITEM.match(text)):
@@ -260,15 +285,26 @@ def _continues(current: _Para, kind: BlockKind, text: str, previous: str | None,
     return not (current.kind in ("paragraph", "list_item") and kind == "reference")
 
 
-def _tables(paras: list[_Para], width: float) -> list[_Para]:
-    """A run of five or more short unpunctuated lines in one paragraph is table cells, not prose."""
+def _tables(paras: list[_Para], width: float, least: int = 5) -> list[_Para]:
+    """A run of five or more short unpunctuated lines inside a paragraph is table cells, not prose: it is cut
+    out as a table block, the prose around it kept as paragraphs."""
+    out: list[_Para] = []
     for para in paras:
-        if para.kind != "paragraph" or len(para.lines) < 5 or not width:
+        if para.kind != "paragraph" or len(para.lines) < least or not width:
+            out.append(para)
             continue
-        short = sum(1 for x in para.lines if len(x) < 0.45 * width and not _SENTENCE_END.search(x))
-        if short >= 0.6 * len(para.lines):
-            para.kind = "table"
-    return paras
+        short = [len(x) < 0.45 * width and not _SENTENCE_END.search(x) for x in para.lines]
+        start = 0
+        for is_short, group in itertools.groupby(range(len(para.lines)), key=lambda i: short[i]):
+            indices = list(group)
+            if is_short and len(indices) >= least:
+                if indices[0] > start:
+                    out.append(_Para("paragraph", 0, para.lines[start : indices[0]], para.height))
+                out.append(_Para("table", 0, para.lines[indices[0] : indices[-1] + 1], para.height))
+                start = indices[-1] + 1
+        if start < len(para.lines):
+            out.append(_Para("paragraph", 0, para.lines[start:], para.height))
+    return out
 
 
 def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
@@ -294,7 +330,7 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
         first = True
         for para in paragraphs(page, body, width, context):
             if para.kind in ("table", "toc"):
-                text = "\n".join(repair_spacing(x, vocab) for x in para.lines)
+                text = "\n".join(repair_spacing(join_lines([x], vocab), vocab) for x in para.lines)
             else:
                 text = repair_spacing(join_lines(para.lines, vocab), vocab)
             text = text.strip()
