@@ -229,3 +229,18 @@ def test_chunker_marks_table_and_reference_units() -> None:
     for chunk in chunks:
         for span in chunk.non_prose:
             assert chunk.char_start <= span.start < span.end <= chunk.char_end
+
+
+def test_html_and_docx_tables_and_captions_are_typed() -> None:
+    html = (
+        b"<html><body><main><p>Intro text here.</p><table><tr><th>Year</th><th>Theme</th></tr>"
+        b"<tr><td>2024</td><td>Access</td></tr></table><figure><img src='x.png'>"
+        b"<figcaption>Figure 1: Members by region</figcaption></figure></main></body></html>"
+    )
+    parsed = parse(Path("page.html"), html)
+    assert [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks] == [
+        ("Intro text here.", "paragraph"),
+        ("Year | Theme", "table"),
+        ("2024 | Access", "table"),
+        ("Figure 1: Members by region", "caption"),
+    ]
