@@ -244,3 +244,21 @@ def test_html_and_docx_tables_and_captions_are_typed() -> None:
         ("2024 | Access", "table"),
         ("Figure 1: Members by region", "caption"),
     ]
+
+
+def test_registry_from_before_non_prose_gains_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    from policykb.index.registry import Registry
+
+    path = tmp_path / "registry.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE chunks (id INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT"
+            " NOT NULL, ordinal INTEGER NOT NULL, text TEXT NOT NULL, text_sha TEXT NOT NULL, char_start INTEGER"
+            " NOT NULL, char_end INTEGER NOT NULL, page_start INTEGER, page_end INTEGER, headings TEXT NOT NULL)"
+        )
+        conn.execute("INSERT INTO chunks VALUES (1, 'c1', 'd1', 0, 'Old text.', 'x', 0, 9, NULL, NULL, '[]')")
+    registry = Registry(path)
+    chunk = registry.chunk("c1")
+    assert chunk is not None and chunk.non_prose == []
