@@ -152,10 +152,12 @@ def join_lines(lines: Sequence[str], vocab: Counter[str]) -> str:
         if not out:
             out = line
             continue
-        m = _LINE_HYPHEN.search(out)
+        end = out[-64:]  # only the last word matters: never rescan the growing paragraph
+        m = _LINE_HYPHEN.search(end)
         tail = re.match(r"[a-z]+", line)
         if m and tail:
-            out = out[: m.start()] + _rejoin(m.group(1), tail.group(0), vocab) + line[tail.end() :]
+            cut = len(out) - len(end) + m.start()
+            out = out[:cut] + _rejoin(m.group(1), tail.group(0), vocab) + line[tail.end() :]
         else:
             out = f"{out} {line}" if out else line
     out = _INLINE_HYPHEN.sub(lambda m: _rejoin(m.group(1), m.group(2), vocab), out)

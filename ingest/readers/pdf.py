@@ -71,10 +71,12 @@ def _page_lines(document: pdfium.PdfDocument, index: int) -> list[Line]:
 
 def _height(textpage: pdfium.PdfTextPage, start: int, line: str) -> float:
     rect = pdfium_c.FS_RECTF()
-    heights = []
-    for offset, char in enumerate(line[:12]):
-        if char.isalpha() and pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, start + offset, ctypes.byref(rect)):
-            heights.append(round(abs(rect.top - rect.bottom), 1))
+    letters = [offset for offset, char in enumerate(line[:12]) if char.isalpha()][:3]
+    heights = [
+        round(abs(rect.top - rect.bottom), 1)
+        for offset in letters
+        if pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, start + offset, ctypes.byref(rect))
+    ]
     return max(heights, default=0.0)
 
 
