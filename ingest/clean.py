@@ -89,9 +89,12 @@ def scrub(text: str) -> str:
 
 
 def running_keys(pages: Sequence[Sequence[str]], edge: int = 3) -> set[str]:
-    """Folded lines among the first or last `edge` lines of at least three pages and a fifth of them."""
+    """Folded lines among the first or last `edge` lines of at least three pages and a fifth of them (a page's
+    only line is its content, never counted)."""
     counts: Counter[str] = Counter()
     for lines in pages:
+        if sum(1 for x in lines if x.strip()) < 2:
+            continue
         counts.update({fold(x) for x in [*lines[:edge], *lines[-edge:]] if x.strip()})
     least = max(3, len(pages) / 5)
     return {key for key, n in counts.items() if n >= least and re.search(r"[a-z]{2}", key)}

@@ -262,3 +262,18 @@ def test_registry_from_before_non_prose_gains_the_column(tmp_path: Path) -> None
     registry = Registry(path)
     chunk = registry.chunk("c1")
     assert chunk is not None and chunk.non_prose == []
+
+
+def test_pdf_page_labels_kept_and_a_lone_line_per_page_is_content() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    for i, style in enumerate(["r", "D", None]):
+        pdf.add_page()
+        if style:
+            pdf.set_page_label(label_style=style, label_start=1)
+        pdf.cell(0, 6, f"Page body text number {i}.")
+    parsed = parse(Path("labelled.pdf"), bytes(pdf.output()))
+    assert parsed.page_labels == ["i", "1", "2"]
+    assert parsed.text == "Page body text number 0.\n\nPage body text number 1.\n\nPage body text number 2."
