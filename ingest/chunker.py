@@ -15,8 +15,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from policykb.core.types import Chunk
-from policykb.ingest.parsed import Block, BlockKind
+from policykb.core.types import Chunk, KindSpan
+from policykb.ingest.parsed import NON_PROSE, Block, BlockKind
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
@@ -101,6 +101,7 @@ class Chunker:
                     page_start=_page(page_starts, start),
                     page_end=_page(page_starts, end - 1),
                     headings=headings,
+                    non_prose=_non_prose(group),
                 )
             )
         return chunks
@@ -266,6 +267,20 @@ class Chunker:
         if total + following.tokens > self.max_tokens or len(carried) == len(previous):
             return []
         return carried
+
+
+def _non_prose(units: Sequence[_Unit]) -> list[KindSpan]:
+    """Spans of non-prose units, consecutive units of one kind merged."""
+    spans: list[KindSpan] = []
+    previous: _Unit | None = None
+    for unit in units:
+        if unit.kind in NON_PROSE:
+            if spans and previous is not None and previous.kind == unit.kind:
+                spans[-1] = KindSpan(spans[-1].start, unit.end, unit.kind)
+            else:
+                spans.append(KindSpan(unit.start, unit.end, unit.kind))
+        previous = unit
+    return spans
 
 
 def _clean(heading: str) -> str:

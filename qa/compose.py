@@ -113,15 +113,16 @@ class Verifier:
         claim_stems = content_stems(claim)
         keys = key_terms(claim)
         lexical = [len(claim_stems & content_stems(w)) / len(claim_stems) if claim_stems else 0.0 for w in windows]
+        own = [len(claim_stems & content_stems(t)) for t in texts]  # ties between windows: the sentence itself
         vectors = self.embeddings.vectors([clean(claim), *texts])
         sims = vectors[1:] @ vectors[0]
-        best_support, best = 0.0, 0
+        best_support, best_own, best = 0.0, -1, 0
         for i, window in enumerate(windows):
             if keys - content_stems(window) - _lower_stems(window):
                 continue  # a figure or a name of the claim is missing around this sentence
             support = max(float(sims[i]) / self.semantic_min, lexical[i] / self.lexical_min)
-            if support > best_support:
-                best_support, best = support, i
+            if (support, own[i]) > (best_support, best_own):
+                best_support, best_own, best = support, own[i], i
         s, e = spans[best]
         return best_support, hit.char_start + s, hit.char_start + e
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 DOC_TYPES = (
     "toolkit",
@@ -46,8 +47,22 @@ class Document(DocumentInfo):
     page_labels: list[str] | None = None
 
 
+class KindSpan(NamedTuple):
+    """Document character offsets [start, end) of text of one block kind."""
+
+    start: int
+    end: int
+    kind: str
+
+
 @dataclass
 class Chunk:
+    """A contiguous slice `text[char_start:char_end]` of its document.
+
+    `non_prose` lists the spans inside it that are searchable but are not prose to quote as a claim: headings,
+    tables, figure captions, tables of contents and reference lists, each with its block kind.
+    """
+
     chunk_id: str
     doc_id: str
     ordinal: int
@@ -57,6 +72,11 @@ class Chunk:
     page_start: int | None
     page_end: int | None
     headings: list[str] = field(default_factory=list)
+    non_prose: list[KindSpan] = field(default_factory=list)
+
+    def quotable(self, start: int, end: int) -> bool:
+        """Whether document offsets [start, end) inside this chunk overlap no non-prose span."""
+        return not any(s.start < end and start < s.end for s in self.non_prose)
 
 
 @dataclass
