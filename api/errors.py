@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from policykb.index.search import FilterError
+from policykb.core.errors import FilterError
 
 log = logging.getLogger("policykb.api")
 PROBLEM = "application/problem+json"

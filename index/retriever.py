@@ -5,7 +5,8 @@ from __future__ import annotations
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from policykb.index.search import Filters, HybridSearcher
+from policykb.core.filters import Filters
+from policykb.index.search import HybridSearcher
 
 
 class PolicyRetriever(BaseRetriever):

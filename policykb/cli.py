@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import policykb  # noqa: F401  (offline switches first)
+from policykb.core.errors import FilterError
+from policykb.core.filters import Filters
 from policykb.core.settings import get_settings
-from policykb.index.search import FilterError, Filters, hits_json
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,7 +140,9 @@ def _ingest(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     response = _kb().search(args.query, k=args.k, filters=filters_from(args), sort=args.sort, mode=args.mode)
     if args.json:
-        print(hits_json(response))
+        from policykb.api.schemas import SearchResponseModel
+
+        print(SearchResponseModel.model_validate(response, from_attributes=True).model_dump_json())
         return 0
     if not response.results:
         print("no results")
@@ -154,9 +156,9 @@ def _search(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     answer = _kb().ask(args.question, filters=filters_from(args))
     if args.json:
-        data = asdict(answer)
-        keys = ("answer", "answerable", "confidence", "citations", "related", "conflicts")
-        print(json.dumps({k: data[k] for k in keys}, ensure_ascii=False))
+        from policykb.api.schemas import AskResponse
+
+        print(AskResponse.model_validate(answer, from_attributes=True).model_dump_json())
         return 0
     print(answer.answer)
     for c in answer.citations:
@@ -170,8 +172,10 @@ def _ask(args: argparse.Namespace) -> int:
 def _documents(args: argparse.Namespace) -> int:
     docs = _kb().documents()
     if args.json:
-        keys = ("doc_id", "title", "doc_type", "date", "organisations", "language", "pages", "source")
-        print(json.dumps([{k: getattr(d, k) for k in keys} for d in docs], ensure_ascii=False))
+        from policykb.api.schemas import DocumentList
+
+        listing = {"documents": docs, "total": len(docs), "offset": 0, "limit": len(docs)}
+        print(DocumentList.model_validate(listing, from_attributes=True).model_dump_json())
         return 0
     for d in docs:
         print(f"{d.doc_id}  {d.date or '----------':10}  {d.doc_type:13}  {d.title[:70]}  ({d.source})")
@@ -199,8 +203,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    s = _kb().status()
-    print(json.dumps(s.__dict__))
+    from policykb.api.schemas import StatusModel
+
+    print(StatusModel.model_validate(_kb().status(), from_attributes=True).model_dump_json())
     return 0
 
 

@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from policykb.core.settings import Settings
-from policykb.core.types import Answer
+from policykb.core.types import Answer, SearchResponse
 from policykb.index.embedders import Embedder
-from policykb.index.search import SearchResponse
 from policykb.qa.extractive import ExtractiveAnswerer
 from policykb.qa.generative import OpenAICompatibleAnswerer
 

@@ -17,8 +17,9 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
+from policykb.core.errors import FilterError
+from policykb.core.filters import Filters
 from policykb.core.types import DOC_TYPES
-from policykb.index.search import FilterError, Filters
 from policykb.qa.compose import claims_of
 from policykb.service.auth import role_of
 from policykb.service.jobs import JobManager

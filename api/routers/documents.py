@@ -11,8 +11,9 @@ from fastapi.responses import FileResponse
 from policykb.api import deps
 from policykb.api.routers.views import document_view
 from policykb.api.schemas import DocumentDetail, DocumentList, JobModel
+from policykb.core.errors import FilterError
+from policykb.core.filters import Filters
 from policykb.core.types import Document
-from policykb.index.search import FilterError, Filters
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase, UploadError
 

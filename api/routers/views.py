@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from policykb.core.types import Answer, Document
-from policykb.index.search import SearchHit
+from policykb.core.types import Answer, Document, SearchHit
 from policykb.service.knowledge_base import file_url
 
 

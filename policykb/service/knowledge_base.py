@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from policykb.core.filters import Filters
 from policykb.core.settings import Settings, get_settings
-from policykb.core.types import Answer, Chunk, Document
+from policykb.core.types import Answer, Chunk, Document, SearchResponse
 from policykb.index.embedders import Embedder, get_embedder
 from policykb.index.generation import GenerationReader, current_manifest
 from policykb.index.registry import Registry
-from policykb.index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
+from policykb.index.search import HybridSearcher, Mode, Sort
 from policykb.index.updater import IngestReport, Progress, Updater
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS
 from policykb.qa.answerers import answer_events, make_answerer
