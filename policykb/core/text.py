@@ -156,7 +156,7 @@ _NOT_RE = frozenset(["macabre", "timbre", "hatred"])
 
 _ISE = re.compile(r"^([a-z]{3,})is(e|ed|es|ing|er|ers|able|ation|ations|ational|ationally)$")
 _YSE = re.compile(r"^([a-z]+l)ys(e|ed|es|ing|er|ers)$")  # analyse, paralyse, catalyse
-_OUR = re.compile(r"^([a-z]{2,})our(|s|ed|ing|able|ably|ite|ites|ful|less|hood|er|ers|ist|ists)$")
+_OUR = re.compile(r"^([a-z]{2,})our(|s|ed|ing|al|ally|able|ably|ite|ites|ful|less|hood|er|ers|ism|ist|ists)$")
 _RE = re.compile(r"^([a-z]{2,}[tbg])re(|s|d)$")  # centre(s|d), fibre, meagre
 _CLASSICAL = (
     (re.compile(r"^(an|h)aem"), r"\1em"),  # haemorrhage, haematology, anaemia
