@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policykb.core.types import Answer, Citation, RelatedDocument
-from policykb.index.search import STOPWORDS, SearchHit, stem
-from policykb.ingest.chunker import split_sentences
+from policykb.core.text import STOPWORDS, split_sentences, stem
+from policykb.core.types import Answer, Citation, RelatedDocument, SearchHit
 from policykb.qa.evidence import SentenceEmbeddings, clean, content_stems
 
 REFUSAL = "The documents in the knowledge base don't answer this question."
@@ -39,14 +38,8 @@ class Citations:
             self._numbers[key] = len(self.items) + 1
             self.items.append(
                 Citation(
+                    **hit.passage_ref(),
                     n=len(self.items) + 1,
-                    chunk_id=hit.chunk_id,
-                    doc_id=hit.doc_id,
-                    title=hit.title,
-                    source=hit.source,
-                    doc_type=hit.doc_type,
-                    date=hit.date,
-                    page=hit.page,
                     quote=quote,
                     char_start=claim.quote_start,
                     char_end=claim.quote_end,
@@ -77,16 +70,7 @@ def refusal(hits: list[SearchHit], confidence: float, query: str, limit: int = 3
         seen.add(hit.doc_id)
         snippet = clean(hit.text)
         related.append(
-            RelatedDocument(
-                hit.doc_id,
-                hit.title,
-                hit.source,
-                hit.doc_type,
-                hit.date,
-                hit.page,
-                hit.chunk_id,
-                snippet[:280] + ("…" if len(snippet) > 280 else ""),
-            )
+            RelatedDocument(**hit.passage_ref(), snippet=snippet[:280] + ("…" if len(snippet) > 280 else ""))
         )
         if len(related) == limit:
             break
