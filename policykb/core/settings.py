@@ -10,6 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbedderName = Literal["minilm", "mpnet", "e5", "hash"]
+EmbedderRuntime = Literal["torch", "onnx", "onnx-int8"]
 
 
 class Settings(BaseSettings):
@@ -25,6 +26,9 @@ class Settings(BaseSettings):
 
     # Embeddings and index
     embedder: EmbedderName = "minilm"
+    # minilm and mpnet: torch (sentence-transformers) or ONNX Runtime, fp32 or int8; vectors are kept per runtime
+    embedder_runtime: EmbedderRuntime = "torch"
+    models_dir: Path | None = None  # exported and unpacked models; default <data_dir>/models
     embed_batch_size: int = 32
     exact_search_max_chunks: int = 200_000
     ivf_nprobe: int = 32
