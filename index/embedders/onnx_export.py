@@ -12,6 +12,7 @@ import hashlib
 import inspect
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 # Bumped when the exported graph or the quantisation recipe changes: the cache key and the vectors' id change.
@@ -100,7 +101,8 @@ def _export(path: Path, target: Path) -> None:
     axes = {name: {0: "batch", 1: "sequence"} for name in names} | {"embedding": {0: "batch"}}
     tmp = _temp_beside(target)
     try:
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes on shape branches that a padded trace fixes correctly
             torch.onnx.export(
                 SentenceEmbedding().eval(), inputs, str(tmp), input_names=names, output_names=["embedding"],
                 dynamic_axes=axes, opset_version=OPSET, dynamo=False,
