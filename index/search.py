@@ -19,7 +19,6 @@ from typing import Literal
 import faiss
 import numpy as np
 import tantivy
-from nltk.stem.snowball import SnowballStemmer
 
 from policykb.index.embedders import Embedder
 from policykb.index.generation import Generation, GenerationReader, date_bounds
@@ -36,7 +35,13 @@ _STOPWORDS_TEXT = (
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _PHRASE = re.compile(r'"([^"]+)"')
 _WORD = re.compile(r"\w+", re.UNICODE)
-_STEMMER = SnowballStemmer("english")
+# The index's own `en_stem` analyzer: query stems, idf look-ups and highlights agree with what was indexed.
+_STEMMER = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.stemmer("english"))
+    .build()
+)
 
 
 class FilterError(ValueError):
@@ -387,7 +392,8 @@ class HybridSearcher:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return _STEMMER.stem(word)
+    stems = _STEMMER.analyze(word)
+    return stems[0] if stems else word
 
 
 def highlight(text: str, stems: set[str]) -> str:
