@@ -142,7 +142,7 @@ class Updater:
             embedded = 0
             checked = 0
             while not finished.is_set():
-                if self._new_chunks > checked:  # only then is the registry asked
+                if self._new_chunks - checked >= batches.batch_size:  # only then is the registry asked
                     checked = self._new_chunks
                     batches.add(self.registry.texts_without_embedding(self.embedder.model_id))
                     batches.batch_size = self.embedder.batch_size  # a GPU raises it once the model is loaded
