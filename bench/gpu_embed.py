@@ -30,7 +30,20 @@ def windows(corpus: Path, count: int, tokenizer) -> list[str]:  # type: ignore[n
     texts = [p.read_text(errors="ignore") for p in files]
     if not texts:
         rng = random.Random(0)
-        words = "patient access medicine policy health care safety infection prevention guideline member states".split()
+        words = [
+            "patient",
+            "access",
+            "medicine",
+            "policy",
+            "health",
+            "care",
+            "safety",
+            "infection",
+            "prevention",
+            "guideline",
+            "member",
+            "states",
+        ]
         texts = [" ".join(rng.choice(words) for _ in range(5000))]
     out: list[str] = []
     for text in texts:

@@ -35,9 +35,10 @@ RUNTIMES = ("torch", "onnx", "onnx-int8")
 
 
 def policy_hits(kb: KnowledgeBase, questions: list[dict], mode: str, k: int = 5) -> dict[str, float]:
-    """hit@1 and hit@k: a result from the gold document whose pages come within one of a gold page."""
+    """hit@1 and hit@k over the answerable questions: a result from the gold document whose pages come within
+    one of a gold page."""
     ranks = []
-    for q in questions:
+    for q in (q for q in questions if q["doc"]):
         rank = None
         for n, hit in enumerate(kb.search(q["question"], k=k, mode=mode).results, start=1):  # type: ignore[arg-type]
             first = hit.page or 0
