@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     # Embeddings and index
     embedder: EmbedderName = "minilm"
     # minilm and mpnet: torch (sentence-transformers) or ONNX Runtime, fp32 or int8; vectors are kept per runtime
-    embedder_runtime: EmbedderRuntime = "torch"
+    embedder_runtime: EmbedderRuntime = "onnx"
     models_dir: Path | None = None  # exported and unpacked models; default <data_dir>/models
     embed_batch_size: int = 32
     exact_search_max_chunks: int = 200_000
