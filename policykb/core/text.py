@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from nltk.stem.snowball import SnowballStemmer
+import tantivy
 
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -22,7 +22,14 @@ _STOPWORDS_TEXT = (
 )
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
-_SNOWBALL = SnowballStemmer("english")
+# Snowball English as tantivy's `en_stem` tokenizer applies it: query stems, idf look-ups and highlights
+# agree with what the lexical index holds (and nltk's slow import is not needed).
+_SNOWBALL = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(tantivy.Filter.stemmer("english")).build()
+
+
+def _snowball(word: str) -> str:
+    stems = _SNOWBALL.analyze(word)
+    return stems[0] if stems else word
 
 
 def words(text: str) -> list[str]:
@@ -38,13 +45,13 @@ def content_words(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The comparison key of a lower-cased word: its American spelling, Snowball-stemmed."""
-    return _SNOWBALL.stem(american_spelling(word))
+    return _snowball(american_spelling(word))
 
 
 @lru_cache(maxsize=200_000)
 def index_term(word: str) -> str:
     """The term tantivy's `en_stem` tokenizer indexes for a lower-cased word (Snowball English, as written)."""
-    return _SNOWBALL.stem(word)
+    return _snowball(word)
 
 
 # ------------------------------------------------------------------------------------------------ spelling
