@@ -62,6 +62,7 @@ def test_follow_up_question_uses_the_conversation(sample_kb: KnowledgeBase) -> N
     assert "South-East Asia" in follow_up.answer.split("[1]")[0]
 
 
+@pytest.mark.model
 def test_conflicting_figures_are_shown_with_both_sources(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

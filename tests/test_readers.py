@@ -74,6 +74,7 @@ def test_docx_structure_and_title() -> None:
     assert "Patients bring lived experience." in parsed.text
 
 
+@pytest.mark.shared
 @pytest.mark.skipif(not (SHARED / "corpus" / "who").exists(), reason="../shared/corpus/who is absent")
 def test_real_who_pdfs_parse_with_page_map() -> None:
     for pdf in sorted((SHARED / "corpus" / "who").glob("WHA66.*.pdf"))[:6]:
