@@ -21,7 +21,7 @@ import numpy as np
 import tantivy
 
 from policykb.core.dates import date_bounds
-from policykb.core.types import Chunk
+from policykb.core.types import Chunk, KindSpan
 from policykb.index.storage.base import Catalog, ChunkRow
 
 CURRENT = "CURRENT"
@@ -58,6 +58,7 @@ def _schema() -> tantivy.Schema:
         "url",
     ):
         sb.add_text_field(raw, stored=True, tokenizer_name="raw")
+    sb.add_text_field("non_prose", stored=True, index_option="basic", tokenizer_name="raw")  # JSON spans
     for number in ("date_lo", "date_hi", "page_start", "page_end", "char_start", "char_end", "ordinal"):
         sb.add_integer_field(number, stored=True, indexed=True, fast=True)
     return sb.build()
@@ -188,6 +189,7 @@ def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
                 char_start=c.char_start,
                 char_end=c.char_end,
                 ordinal=c.ordinal,
+                non_prose=json.dumps([[k.start, k.end, k.kind] for k in c.non_prose]),
             )
         )
     writer.commit()
@@ -308,6 +310,7 @@ def _stored_row(doc: dict) -> ChunkRow:
         page_start=int(first("page_start")) or None,
         page_end=int(first("page_end")) or None,
         headings=[h for h in first("headings").split(" / ") if h],
+        non_prose=[KindSpan(int(a), int(b), str(k)) for a, b, k in json.loads(first("non_prose") or "[]")],
     )
     return ChunkRow(
         rowid=int(first("rowid")),

@@ -134,4 +134,5 @@ def _hit(row: ChunkRow, score: float, scores: dict[str, float], stems: set[str])
         highlight=highlight(c.text, stems),
         score=round(score, 6),
         scores={k: round(v, 6) for k, v in scores.items()},
+        non_prose=c.non_prose,
     )

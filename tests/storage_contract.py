@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from policykb.core.filters import Filters
 from policykb.core.text import index_term
-from policykb.core.types import Chunk, Document, DocumentInfo
+from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
 from policykb.index.embedders import HashEmbedder
 from policykb.index.storage.base import ChunkRow, FileRecord, Published, SearchSnapshot, Storage
 from tests.filter_conformance import FilterRow, assert_filter_conformance
@@ -142,6 +142,16 @@ class StorageContract:
         assert storage.catalog.document("no-such-doc") is None
         assert storage.catalog.file(record.path) == record
         assert storage.catalog.counts() == {"documents": 1, "chunks": 2}
+
+    def test_non_prose_spans_reach_the_catalog_and_the_snapshot(self, storage: Storage) -> None:
+        document, chunks, record = make_document("d1", ["Staffing", "Each hospital has one nurse per ward."])
+        chunks[0].non_prose = [KindSpan(0, 8, "heading")]
+        storage.catalog.save_document(document, chunks, record, ["test"])
+        assert storage.catalog.chunk(chunks[0].chunk_id).non_prose == [KindSpan(0, 8, "heading")]  # type: ignore[union-attr]
+        snapshot = publish(storage)
+        rows = {row.chunk.chunk_id: row.chunk for row in all_rows(snapshot).values()}
+        assert rows[chunks[0].chunk_id].non_prose == [KindSpan(0, 8, "heading")]
+        assert rows[chunks[1].chunk_id].non_prose == []
 
     def test_listing_is_metadata_only(self, storage: Storage) -> None:
         save(storage, "old", ["An old text."], date="2019", title="Old")

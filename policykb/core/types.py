@@ -55,6 +55,11 @@ class KindSpan(NamedTuple):
     kind: str
 
 
+def quotable(non_prose: list[KindSpan], start: int, end: int) -> bool:
+    """Whether document offsets [start, end) overlap none of the non-prose spans (headings, tables...)."""
+    return not any(s.start < end and start < s.end for s in non_prose)
+
+
 @dataclass
 class Chunk:
     """A contiguous slice `text[char_start:char_end]` of its document.
@@ -76,7 +81,7 @@ class Chunk:
 
     def quotable(self, start: int, end: int) -> bool:
         """Whether document offsets [start, end) inside this chunk overlap no non-prose span."""
-        return not any(s.start < end and start < s.end for s in self.non_prose)
+        return quotable(self.non_prose, start, end)
 
 
 @dataclass(kw_only=True)
@@ -113,6 +118,11 @@ class SearchHit(PassageRef):
     highlight: str  # HTML-escaped text with the query's words in <mark>
     score: float  # fused score (0 when browsing without a query)
     scores: dict[str, float]  # raw score of each retrieval half that found the chunk
+    non_prose: list[KindSpan] = field(default_factory=list)  # headings, tables, captions...: not quotable
+
+    def quotable(self, start: int, end: int) -> bool:
+        """Whether document offsets [start, end) inside this passage overlap no non-prose span."""
+        return quotable(self.non_prose, start, end)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
