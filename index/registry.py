@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -328,21 +329,10 @@ def _document_info(row: sqlite3.Row) -> DocumentInfo:
 
 def _document(row: sqlite3.Row) -> Document:
     return Document(
-        doc_id=row["doc_id"],
-        source=row["source"],
-        path=row["path"],
-        title=row["title"],
-        doc_type=row["doc_type"],
-        date=row["date"],
-        organisations=json.loads(row["organisations"]),
-        language=row["language"],
-        pages=row["pages"],
-        sha256=row["sha256"],
-        format=row["format"],
+        **asdict(_document_info(row)),
         text=row["text"],
         page_starts=json.loads(row["page_starts"]),
         page_labels=json.loads(row["page_labels"]) if row["page_labels"] else None,
-        url=row["url"],
     )
 
 
