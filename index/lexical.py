@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import tantivy
 
+from policykb.core.errors import StorageError
 from policykb.core.filters import Filters
 from policykb.core.text import content_words, index_term, stem, words
 from policykb.index.filters import tantivy_filter_queries
@@ -56,7 +57,14 @@ def tantivy_top_k(
     query = tantivy.Query.boolean_query(clauses)
     hits = g.searcher.search(query, limit=depth).hits
     rowids = g.searcher.fast_field_values("rowid", [address for _, address in hits])
-    return [(int(rowid), float(score)) for (score, _), rowid in zip(hits, rowids, strict=True)]
+    return [(_rowid(rowid), float(score)) for (score, _), rowid in zip(hits, rowids, strict=True)]
+
+
+def _rowid(value: int | float | bool | None) -> int:
+    """Every document carries the integer fast field `rowid`; anything else means the lexical index is corrupt."""
+    if not isinstance(value, int):
+        raise StorageError(f"lexical index document without an integer rowid: {value!r}")
+    return value
 
 
 def term_idf(g: SearchSnapshot, q: ParsedQuery) -> dict[str, float]:

@@ -145,15 +145,20 @@ class Updater:
             overrides = overrides_for(source_file.path)
             meta_hash = overrides_hash(overrides)
             known = self.catalog.file(path_str)
-            same_config = known is not None and known.meta_hash == meta_hash and known.versions == self.versions
+            # The record the gates compare with: only one made under the same overrides and versions.
+            prior = (
+                known
+                if known is not None and known.meta_hash == meta_hash and known.versions == self.versions
+                else None
+            )
             # Gate 1: size and modification time unchanged -> skip without reading.
-            if same_config and known.size == st.st_size and known.mtime_ns == st.st_mtime_ns:
+            if prior is not None and prior.size == st.st_size and prior.mtime_ns == st.st_mtime_ns:
                 report.unchanged.append(source_file.source)
                 return
             data = read_bytes(source_file.path)
             sha256 = hashlib.sha256(data).hexdigest()
             # Gate 2: touched but identical content -> remember the new stat, skip.
-            if same_config and known.sha256 == sha256:
+            if prior is not None and prior.sha256 == sha256:
                 self.catalog.touch_file(path_str, st.st_size, st.st_mtime_ns)
                 report.unchanged.append(source_file.source)
                 return

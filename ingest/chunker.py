@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import re
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from policykb.core.text import split_sentences, trim_span
@@ -194,7 +194,7 @@ class Chunker:
                 headings = [h for _, h in stack]  # a chunk belongs to the last section it enters
                 continue
             if unit.block != filling_block:
-                block_units = list(itertools.takewhile(lambda u, b=unit.block: u.block == b, pending))
+                block_units = _leading_block(pending, unit.block)
                 block_tokens = tokens_of(block_units)
                 if tokens_of(current) + block_tokens <= self.max_tokens or (
                     has_content() and block_tokens <= self.max_tokens
@@ -232,6 +232,11 @@ class Chunker:
         if total + following.tokens > self.max_tokens or len(carried) == len(previous):
             return []
         return carried
+
+
+def _leading_block(units: Iterable[_Unit], block: int) -> list[_Unit]:
+    """The run of units at the front of `units` that belong to `block`."""
+    return list(itertools.takewhile(lambda u: u.block == block, units))
 
 
 def _non_prose(units: Sequence[_Unit]) -> list[KindSpan]:

@@ -179,6 +179,7 @@ def paragraphs(lines: Sequence[Line], body_height: float, width: float, context:
             previous = None  # an explicit paragraph break
             continue
         following = lines[index + 1].text.strip() if index + 1 < len(lines) else ""
+        kind: BlockKind
         if index in listed:
             kind, level = "toc", 0
         else:

@@ -11,11 +11,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import policykb  # noqa: F401  (offline switches first)
 from policykb.core.errors import NotFound, PolicyKBError
 from policykb.core.filters import Filters
 from policykb.core.settings import get_settings
+
+if TYPE_CHECKING:
+    from policykb.service.knowledge_base import KnowledgeBase
 
 EXIT_CODES: dict[str, int] = {
     "filter": 2,
@@ -107,7 +111,7 @@ def filters_from(args: argparse.Namespace) -> Filters:
     )
 
 
-def _kb():  # type: ignore[no-untyped-def]
+def _kb() -> KnowledgeBase:
     from policykb.service.knowledge_base import KnowledgeBase
 
     return KnowledgeBase(get_settings())

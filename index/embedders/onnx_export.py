@@ -14,6 +14,7 @@ import os
 import tempfile
 import warnings
 from pathlib import Path
+from typing import cast
 
 # Bumped when the exported graph or the quantisation recipe changes: the cache key and the vectors' id change.
 RECIPE = "1"
@@ -78,7 +79,7 @@ def _export(path: Path, target: Path) -> None:
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-    transformer = model[0].auto_model.eval()
+    transformer = cast(torch.nn.Module, model[0].auto_model).eval()
     takes_types = "token_type_ids" in inspect.signature(transformer.forward).parameters
 
     class SentenceEmbedding(torch.nn.Module):
@@ -86,7 +87,9 @@ def _export(path: Path, target: Path) -> None:
             super().__init__()
             self.transformer = transformer
 
-        def forward(self, input_ids, attention_mask, token_type_ids=None):  # type: ignore[no-untyped-def]
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None = None
+        ) -> torch.Tensor:
             extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
             hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from policykb.ingest.parsed import Parsed, TextBuilder
+from policykb.ingest.parsed import BlockKind, Parsed, TextBuilder
 from policykb.ingest.readers.encoding import decode
 
 _DROP = [
@@ -79,9 +79,9 @@ def read(path: Path, data: bytes) -> Parsed:
     url = _canonical(soup)
     for tag in soup.find_all(_DROP):
         tag.decompose()
-    for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo"]}):
+    for tag in soup.find_all(None, {"role": ["navigation", "banner", "contentinfo"]}):
         tag.decompose()
-    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
+    root = soup.find("main") or soup.find(None, {"role": "main"}) or soup.find("article") or soup.body or soup
     builder = TextBuilder()
     _walk(root, builder, [])
     return builder.build(title=title, date=date, url=url)
@@ -119,11 +119,11 @@ def _walk(node: Tag, builder: TextBuilder, inline: list[str]) -> None:
             _walk(child, builder, inline)
 
 
-def _flush(builder: TextBuilder, inline: list[str], kind: str = "paragraph") -> None:
+def _flush(builder: TextBuilder, inline: list[str], kind: BlockKind = "paragraph") -> None:
     text = _squash("".join(inline))
     inline.clear()
     if text:
-        builder.add(text, kind)  # type: ignore[arg-type]
+        builder.add(text, kind)
 
 
 def _squash(text: str) -> str:
@@ -131,8 +131,8 @@ def _squash(text: str) -> str:
 
 
 def _title(soup: BeautifulSoup) -> str | None:
-    for attrs in ({"property": "og:title"}, {"name": "citation_title"}, {"name": "dc.title"}):
-        tag = soup.find("meta", attrs=attrs)
+    for key, value in (("property", "og:title"), ("name", "citation_title"), ("name", "dc.title")):
+        tag = soup.find("meta", attrs={key: value})
         if isinstance(tag, Tag) and tag.get("content"):
             return _squash(str(tag["content"]))
     if soup.title and soup.title.string:

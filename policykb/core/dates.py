@@ -89,11 +89,11 @@ def find_date_in_text(text: str) -> str | None:
             break
     if best:
         return best[1]
-    m = _MONTH_YEAR.search(text)
-    if m:
-        month_no = _MONTHS.get(m.group("month").lower().rstrip(".")[:3])
+    month_year = _MONTH_YEAR.search(text)
+    if month_year:
+        month_no = _MONTHS.get(month_year.group("month").lower().rstrip(".")[:3])
         if month_no:
-            return f"{m.group('year')}-{month_no:02d}"
+            return f"{month_year.group('year')}-{month_no:02d}"
     return None
 
 
@@ -108,5 +108,5 @@ def date_bounds(date: str | None) -> tuple[int, int]:
     month = int(parts[1])
     if len(parts) == 2:
         return year * 10000 + month * 100 + 1, year * 10000 + month * 100 + 31
-    day = int(parts[2])
-    return (year * 10000 + month * 100 + day,) * 2  # type: ignore[return-value]
+    day = year * 10000 + month * 100 + int(parts[2])
+    return day, day
