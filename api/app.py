@@ -7,6 +7,7 @@ import time
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
+from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
 from policykb.api.routers import admin, ask, chat, documents, health, search
@@ -17,7 +18,8 @@ from policykb.service.knowledge_base import KnowledgeBase
 
 def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None, with_ui: bool = True) -> FastAPI:
     kb = kb or KnowledgeBase(settings or get_settings())
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc from the package's own Swagger UI and ReDoc files, no CDN
+        static_url="/docs-assets",
         title="policykb",
         version="0.1.0",
         description="Hybrid search and cited question answering over patient-advocacy policy documents.",

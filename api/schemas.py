@@ -109,12 +109,30 @@ class ChatMessage(BaseModel):
     content: str | list | None = None
 
 
+class StreamOptions(BaseModel):
+    include_usage: bool = False
+
+
 class ChatRequest(BaseModel):
     model: str = "policykb"
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=100)
     stream: bool = False
+    stream_options: StreamOptions | None = None
     temperature: float | None = None
     max_tokens: int | None = None
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+    answerer: str = Field(..., description="extractive, or openai:<model> for a language model endpoint")
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
 
 
 class DocumentModel(BaseModel):

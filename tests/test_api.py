@@ -138,7 +138,11 @@ def test_openai_compatible_chat(client: TestClient) -> None:
     assert data["object"] == "chat.completion" and data["choices"][0]["message"]["role"] == "assistant"
     content = data["choices"][0]["message"]["content"]
     assert data["answerable"] and data["citations"]
-    assert "[1]" in content and "References:\n[1] " in content
+    assert "[1]" in content
+    references = content.split("\n\nReferences:\n")[1].splitlines()
+    assert references[0].startswith("[1")
+    cited_sources = {c["source"] for c in data["citations"]}
+    assert sorted(line.rsplit(" — ", 1)[1] for line in references) == sorted(cited_sources)  # one line per document
     streamed = client.post("/v1/chat/completions", json={**body, "stream": True})
     chunks = [line[6:] for line in streamed.text.splitlines() if line.startswith("data: ")]
     assert chunks[-1] == "[DONE]"
@@ -226,6 +230,7 @@ def test_reads_can_require_a_key(tmp_path: Path) -> None:
     kb = KnowledgeBase(make_settings(tmp_path, reader_keys=["r"], admin_keys=["a"], require_key_for_read=True))
     locked = TestClient(create_app(kb, with_ui=False))
     assert locked.post("/v1/search", json={"query": "x"}).status_code == 401
+    assert locked.post("/v1/search", json={"query": "x"}, headers={"X-API-Key": "wrong"}).status_code == 401
     assert locked.post("/v1/search", json={"query": "x"}, headers={"X-API-Key": "r"}).status_code == 200
     assert locked.post("/v1/search", json={"query": "x"}, headers={"X-API-Key": "a"}).status_code == 200
     assert locked.get("/healthz").status_code == 200
@@ -238,6 +243,25 @@ def test_cors_and_docs(client: TestClient) -> None:
     assert client.get("/openapi.json").json()["info"]["title"] == "policykb"
     assert client.get("/docs").status_code == 200
     assert client.get("/", follow_redirects=False).headers["location"] == "/docs"
+
+
+@pytest.mark.parametrize(("page", "assets"), [("/docs", ["swagger-ui-bundle.js", "swagger-ui.css"]),
+                                              ("/redoc", ["redoc.standalone.js"])])  # fmt: skip
+def test_api_docs_are_served_offline(client: TestClient, page: str, assets: list[str]) -> None:
+    """The docs pages load their scripts from this server (an installed package), never from a CDN."""
+    text = client.get(page).text
+    assert "cdn" not in text and "googleapis" not in text
+    for asset in assets:
+        assert f'"/docs-assets/{asset}"' in text
+        served = client.get(f"/docs-assets/{asset}")
+        assert served.status_code == 200 and len(served.content) > 100_000
+
+
+def test_open_reads_accept_any_key(client: TestClient) -> None:
+    """OpenAI clients always send a key: while reads are open it is not checked on read routes."""
+    for headers in ({"Authorization": "Bearer sk-whatever"}, {"X-API-Key": "wrong"}):
+        assert client.post("/v1/search", json={"query": "patients"}, headers=headers).status_code == 200
+        assert client.get("/v1/models", headers=headers).json()["data"][0]["id"] == "policykb"
 
 
 def test_chat_stream_sends_the_draft_then_the_verified_answer(tmp_path: Path) -> None:

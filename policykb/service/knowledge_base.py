@@ -164,6 +164,10 @@ class KnowledgeBase:
                 log.warning("answering failed: %s", exc)
             yield failed
 
+    def count_tokens(self, texts: list[str]) -> int:
+        """Tokens in `texts` by the embedder's own tokenizer: what the faces report as usage."""
+        return sum(self.embedder.count_tokens(texts)) if texts else 0
+
     def documents(self, filters: Filters | None = None) -> list[Document]:
         """Documents, newest first; with `filters`, those they match (the same semantics as search)."""
         documents = self.registry.documents()
