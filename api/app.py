@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
-from policykb.api.routers import admin, ask, chat, documents, health, search
+from policykb.api.routers import admin, ask, chat, documents, health, reading, search
 from policykb.core.settings import Settings, get_settings
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
@@ -46,7 +46,8 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
             health.LATENCY.labels(template).observe(time.perf_counter() - started)
         return response
 
-    for router in (search.router, ask.router, chat.router, documents.router, admin.router, health.router):
+    for router in (search.router, ask.router, chat.router, documents.router, reading.router, admin.router,
+                   health.router):  # fmt: skip
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

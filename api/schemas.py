@@ -54,6 +54,7 @@ class PassageRef(BaseModel):
     date: str | None
     page: int | None
     file_url: str
+    passage_url: str = Field(..., description="a PDF at its page; other formats in the reading view at the passage")
 
 
 class SearchResult(PassageRef):

@@ -280,3 +280,24 @@ def test_chat_stream_sends_the_draft_then_the_verified_answer(tmp_path: Path) ->
     draft, verified = text.split("\n\nVerified answer:\n")
     assert draft == reply
     assert verified == plain["choices"][0]["message"]["content"] and "Power of Community" in verified
+
+
+def test_reading_view_opens_a_text_document_at_the_passage(client: TestClient) -> None:
+    answer = client.post("/v1/ask", json={"question": "When was the IAPG roundtable?"}).json()
+    citation = answer["citations"][0]
+    assert citation["passage_url"].startswith(f"/v1/documents/{citation['doc_id']}/read?start=")
+    assert citation["passage_url"].endswith(f"#chunk-{citation['chunk_id']}")
+    page = client.get(citation["passage_url"].split("#")[0])
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    kb = client.app.state.kb
+    for chunk in kb.chunks(citation["doc_id"]):
+        assert f'<section id="chunk-{chunk.chunk_id}">' in page.text
+    marked = page.text.split("<mark>")[1].split("</mark>")[0]
+    assert " ".join(citation["quote"].split())[:40] in marked
+    assert "<script" not in page.text
+
+
+def test_pdf_passages_open_at_their_page(client: TestClient) -> None:
+    hits = client.post("/v1/search", json={"query": "Tuberculosis screening is advised"}).json()["results"]
+    pdf = next(h for h in hits if h["source"] == "guideline.pdf")
+    assert pdf["passage_url"] == f"/v1/documents/{pdf['doc_id']}/file#page=2" == pdf["file_url"]
