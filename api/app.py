@@ -57,7 +57,8 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
     if with_ui:
         import gradio as gr
 
-        from policykb.ui.app import CSS, build_ui
+        from policykb.ui.app import CSS, SCRIPT, THEME, build_ui
 
-        app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, footer_links=["api"])
+        app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, theme=THEME, head=SCRIPT,
+                                  footer_links=["api"])  # fmt: skip
     return app

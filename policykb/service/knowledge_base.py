@@ -34,13 +34,15 @@ def file_url(doc_id: str, source: str, page: int | None) -> str:
     return url
 
 
-def passage_url(doc_id: str, source: str, page: int | None, chunk_id: str, quote: tuple[int, int] | None = None) -> str:
+def passage_url(
+    doc_id: str, source: str, page: int | None, chunk_id: str | None = None, quote: tuple[int, int] | None = None
+) -> str:
     """Where a passage can be read in its original: a PDF at its page; anything else in the reading view of
     the document's text, scrolled to the passage and with the quoted span (document offsets) marked."""
     if source.lower().endswith(".pdf"):
         return file_url(doc_id, source, page)
     marked = f"?start={quote[0]}&end={quote[1]}" if quote else ""
-    return f"/v1/documents/{doc_id}/read{marked}#chunk-{chunk_id}"
+    return f"/v1/documents/{doc_id}/read{marked}" + (f"#chunk-{chunk_id}" if chunk_id else "")
 
 
 @dataclass

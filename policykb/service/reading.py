@@ -15,6 +15,9 @@ from typing import Literal
 # A list item: a bullet or a number at the start of a line, possibly followed by a decorative glyph.
 ITEM = re.compile(r"[ \t]*(?:[-*•◆▪–]|\d{1,3}[.)])[ \t]+(?:[◆•▪][ \t]*)?")
 BLANK = re.compile(r"[ \t]*$")
+# Markdown left in text taken from web pages: `[words](#)` links and backslash-escaped punctuation.
+LINK = re.compile(r"\[([^\]\n]*)\]\((?:#[^)\s]*|https?://[^)\s]*)?\)")
+ESCAPED = re.compile(r"\\([()\[\]*_#.!-])")
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,13 @@ def blocks(text: str) -> list[Block]:
     return [b for b in found if text[b.start : b.end].strip()]
 
 
+def readable(text: str) -> str:
+    """Whitespace collapsed, and markdown link syntax and backslash escapes left by web pages removed."""
+    return ESCAPED.sub(r"\1", LINK.sub(r"\1", re.sub(r"\s+", " ", text)))
+
+
 def _escaped(text: str) -> str:
-    return html.escape(re.sub(r"\s+", " ", text))
+    return html.escape(readable(text))
 
 
 def _block_html(text: str, block: Block, mark: tuple[int, int] | None) -> str:
