@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from policykb.core.types import Chunk, Citation, Document, RelatedDocument
 from policykb.service import SearchHit
+from policykb.service import reading
 from policykb.ui import render
 from policykb.ui.library import tables
 from policykb.ui.search import SORTS
@@ -171,3 +172,20 @@ def test_progress_shows_percent_rate_and_time_left() -> None:
     shown = render.progress_html("running", "embeddings", 30, 120, 15.0)
     assert 'value="25"' in shown and "25%" in shown and "30/120 chunks" in shown
     assert "15.0 chunks/s" in shown and "about 6 s left" in shown
+
+
+@given(st.text(alphabet=st.sampled_from("ab -•1.\n\t<&"), max_size=120))
+def test_blocks_are_ordered_disjoint_and_keep_every_word(text: str) -> None:
+    found = reading.blocks(text)
+    assert all(0 <= b.start < b.end <= len(text) for b in found)
+    assert all(a.end <= b.start for a, b in pairwise(found))
+    inside = "".join(text[b.start : b.end] for b in found)
+    assert inside.count("a") + inside.count("b") == text.count("a") + text.count("b")
+
+
+def test_blocks_read_paragraphs_and_list_items() -> None:
+    text = "Title line\nwrapped.\n\n- ◆ First\n  continued\n2. Second\n\nAfter."
+    kinds = [(b.kind, " ".join(text[b.start : b.end].split())) for b in reading.blocks(text)]
+    assert kinds == [("paragraph", "Title line wrapped."), ("item", "First continued"), ("item", "Second"),
+                     ("paragraph", "After.")]  # fmt: skip
+    assert reading.readable("[our site](https://x.org/a) and \\(this\\)") == "our site and (this)"

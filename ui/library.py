@@ -20,7 +20,8 @@ FACETS = {"type": "Documents by type", "organisation": "Documents by organisatio
 def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
     refresh = gr.Button("Refresh", elem_id="library-refresh")
     documents = gr.Dataframe(label="Documents — click a column header to sort", elem_id="library-table", wrap=True,
-                             show_search="search", interactive=False)  # fmt: skip
+                             show_search="search", interactive=False,
+                             column_widths=["34%", "12%", "10%", "18%", "8%", "18%"])  # fmt: skip
     with gr.Row():
         charts = [gr.HTML(elem_id=f"library-by-{facet}") for facet in FACETS]
     outputs = [documents, *charts]

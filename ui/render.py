@@ -182,8 +182,8 @@ def report_html(report: dict, documents: list[Document]) -> str:
             for d in new
         )
         parts.append(f"<p>New or updated:</p><ul>{items}</ul>")
-        parts.append(f"<p>Try a question about it in the Ask tab, e.g. “What does {html.escape(short_title(new[0].title))}"
-                     " say?”</p>")  # fmt: skip
+        parts.append(f"<p>Try a question about it in the Ask tab, e.g. “What does "
+                     f"{html.escape(short_title(new[0].title, 90))} say?”</p>")  # fmt: skip
     failed = report.get("failed", [])
     if failed:
         items = "".join(f"<li>{html.escape(str(f.get('path', '')))}: {html.escape(str(f.get('error', '')))}</li>"
