@@ -3,11 +3,13 @@ one-process server on loopback. Screenshots land in tests/artifacts/ (git-ignore
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import CORPUS, make_settings
 from tests.live_server import serving
@@ -216,13 +218,21 @@ def test_library_lists_documents_and_charts_show_bars(page) -> None:  # type: ig
 
 def test_an_upload_reports_readably_and_updates_the_filters(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     note = tmp_path / "epf-statement.txt"
-    note.write_text("European Patients Forum (EPF) statement on vaccine access, 12 March 2019.\n\n"
-                    + "The European Patients Forum asks for fair access to vaccines for every patient. " * 20)  # fmt: skip
+    paragraphs = [f"Paragraph {n}: the European Patients Forum asks for fair access to vaccines for every patient "
+                  f"in region {n}, with {n} clinics named and funded. " * 8 for n in range(120)]  # fmt: skip
+    note.write_text(
+        "European Patients Forum (EPF) statement on vaccine access, 12 March 2019.\n\n" + "\n\n".join(paragraphs)
+    )
     page.get_by_role("tab", name="Admin").click()
     page.fill("#admin-key input", ADMIN_KEY)
     page.set_input_files("#admin-upload input[type=file]", str(note))
     page.wait_for_selector("#admin-upload >> text=epf-statement.txt")
     page.click("#admin-upload-button")
+    bar = page.wait_for_selector("#upload-progress progress")  # long enough to be followed: about 150 passages
+    assert "%" in page.inner_text("#upload-progress") and bar.get_attribute("max") == "100"
+    with contextlib.suppress(PlaywrightTimeout):  # the picture shows the rate when the machine is slow enough
+        page.wait_for_selector("#upload-progress >> text=chunks/s", timeout=20_000)
+    page.screenshot(path=str(ARTIFACTS / "admin-progress.png"))
     report = page.wait_for_selector("#ingest-report")
     assert "1 added" in report.inner_text() and "Try a question about it" in report.inner_text()
     assert report.query_selector("a[href*='/read']") is not None

@@ -8,8 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policykb.core.types import Chunk, Citation, Document, RelatedDocument
-from policykb.service import SearchHit
-from policykb.service import reading
+from policykb.service import SearchHit, reading
 from policykb.ui import render
 from policykb.ui.library import tables
 from policykb.ui.search import SORTS

@@ -153,7 +153,7 @@ def progress_html(status: str, stage: str, done: int, total: int, rate: float | 
     """An ingest job's progress: a bar with its percentage, the rate and the time left."""
     if status == "queued":
         return '<div id="upload-progress"><p>Waiting for the ingest before it to finish…</p></div>'
-    name, unit = STAGES.get(stage, ("Starting", "items"))
+    name, unit = STAGES.get(stage, ("Preparing", "items"))
     percent = round(100 * done / total) if total else 0
     details = [f"{done}/{total} {unit}"] if total else []
     if rate:
