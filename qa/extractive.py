@@ -10,9 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from policykb.core.events import AnswerEvent, Final, Token
-from policykb.core.types import Answer
+from policykb.core.types import Answer, SearchResponse
 from policykb.index.embedders import Embedder
-from policykb.index.search import SearchResponse
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
 from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems, coverage
 

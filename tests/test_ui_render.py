@@ -7,8 +7,8 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policykb.core.types import Chunk, Citation, Document, RelatedDocument
-from policykb.service import SearchHit, reading
+from policykb.core.types import Chunk, Citation, DocumentInfo, RelatedDocument, SearchHit
+from policykb.service import reading
 from policykb.ui import render
 from policykb.ui.library import tables
 from policykb.ui.search import SORTS
@@ -134,7 +134,18 @@ def test_result_choices_carry_the_chunk_id_as_value() -> None:
 
 
 def test_related_documents_are_escaped_and_linked() -> None:
-    related = [RelatedDocument("d" * 16, SCRIPT, "a.pdf", "report", None, 2, "c1", "snippet <i>x</i>")]
+    related = [
+        RelatedDocument(
+            doc_id="d" * 16,
+            title=SCRIPT,
+            source="a.pdf",
+            doc_type="report",
+            date=None,
+            page=2,
+            chunk_id="c1",
+            snippet="snippet <i>x</i>",
+        )
+    ]
     shown = render.related_html(related)
     assert shown.startswith('<div id="related-docs">') and shown.count("<li>") == 1
     assert "<script>" not in shown and "<i>" not in shown and "file#page=2" in shown
@@ -146,8 +157,8 @@ def test_compact_drops_runs_of_blank_lines() -> None:
 
 
 def test_library_tables_count_by_type_and_year() -> None:
-    def doc(n: int, doc_type: str, date: str | None) -> Document:
-        return Document(str(n), f"{n}.txt", f"{n}.txt", f"Doc {n}", doc_type, date, ["IAPO"], "en", None, "", "txt", "")
+    def doc(n: int, doc_type: str, date: str | None) -> DocumentInfo:
+        return DocumentInfo(str(n), f"{n}.txt", f"{n}.txt", f"Doc {n}", doc_type, date, ["IAPO"], "en", None, "", "txt")
 
     table, counted = tables([doc(1, "report", "2024-01-01"), doc(2, "report", None), doc(3, "toolkit", "2023")])
     assert list(table["title"]) == ["Doc 1", "Doc 2", "Doc 3"]
@@ -157,8 +168,8 @@ def test_library_tables_count_by_type_and_year() -> None:
 
 
 def test_the_ingest_report_is_readable() -> None:
-    doc = Document("d" * 16, "n.txt", "/x/n.txt", "Alliance: Vaccine access note", "statement", None, [], "en",
-                   None, "", "txt", "")  # fmt: skip
+    doc = DocumentInfo("d" * 16, "n.txt", "/x/n.txt", "Alliance: Vaccine access note", "statement", None, [], "en",
+                       None, "", "txt")  # fmt: skip
     report = {"added": ["n.txt"], "updated": [], "unchanged": ["a.txt", "b.txt"],
               "failed": [{"path": "bad.pdf", "error": "encrypted <PDF>"}], "seconds": 1.25}  # fmt: skip
     shown = render.report_html(report, [doc])

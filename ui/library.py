@@ -8,7 +8,7 @@ from collections import Counter
 import gradio as gr
 import pandas as pd
 
-from policykb.core.types import Document
+from policykb.core.types import DocumentInfo
 from policykb.service import KnowledgeBase
 from policykb.service.jobs import JobManager
 from policykb.ui import render
@@ -29,12 +29,12 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
     return OnLoad(lambda: view(kb.documents()), outputs)
 
 
-def view(docs: list[Document]) -> tuple[pd.DataFrame, ...]:
+def view(docs: list[DocumentInfo]) -> tuple[pd.DataFrame, ...]:
     table, counted = tables(docs)
     return table, *[render.bars_html(title, counted[facet], f"chart-{facet}") for facet, title in FACETS.items()]
 
 
-def tables(docs: list[Document]) -> tuple[pd.DataFrame, dict[str, list[tuple[str, int]]]]:
+def tables(docs: list[DocumentInfo]) -> tuple[pd.DataFrame, dict[str, list[tuple[str, int]]]]:
     """The document table, and documents per type, per organisation (most first) and per year."""
     table = pd.DataFrame(
         [[d.title, d.doc_type, d.date or "", ", ".join(d.organisations[:5]), d.pages or "", d.source] for d in docs],

@@ -9,8 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from policykb.core.types import Chunk, Citation, Document, RelatedDocument
-from policykb.service import SearchHit
+from policykb.core.types import Chunk, Citation, DocumentInfo, RelatedDocument, SearchHit
 from policykb.service.knowledge_base import passage_url
 from policykb.service.reading import ITEM, blocks_html, readable
 
@@ -166,7 +165,7 @@ def progress_html(status: str, stage: str, done: int, total: int, rate: float | 
     )
 
 
-def report_html(report: dict, documents: list[Document]) -> str:
+def report_html(report: dict, documents: list[DocumentInfo]) -> str:
     """What an ingest did, readably: counts, the new documents linked, failures with their reasons, and a
     question to try about what was added."""
     counts = " · ".join(f"{len(report.get(key, []))} {key}" for key in ("added", "updated", "unchanged", "failed"))

@@ -12,12 +12,13 @@ from pathlib import Path
 
 from policykb.core.errors import INTERNAL, UploadRejected
 from policykb.core.events import AnswerEvent, Failed, Final, StreamEvent
+from policykb.core.filters import Filters
 from policykb.core.settings import Settings, get_settings
-from policykb.core.types import Answer, Chunk, Document
+from policykb.core.types import Answer, Chunk, Document, DocumentInfo, SearchResponse
 from policykb.index.embedders import Embedder, get_embedder
-from policykb.index.generation import GenerationReader, current_manifest
-from policykb.index.registry import Registry
-from policykb.index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
+from policykb.index.search import HybridSearcher, Mode, Sort
+from policykb.index.storage.base import Catalog, Storage
+from policykb.index.storage.factory import open_storage
 from policykb.index.updater import IngestReport, Progress, Updater
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS
 from policykb.qa.answerer import Answerer, make_answerer
@@ -74,28 +75,29 @@ class KnowledgeBase:
         return self._embedder or get_embedder(self.settings)
 
     @cached_property
-    def registry(self) -> Registry:
-        return Registry(self.data_dir / "registry.sqlite")
+    def storage(self) -> Storage:
+        """The backend chosen by settings (embedded unless POLICYKB_DATABASE_URL says otherwise)."""
+        return open_storage(self.settings)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.storage.catalog
 
     @cached_property
     def updater(self) -> Updater:
         s = self.settings
         return Updater(
-            self.registry,
+            self.storage,
             self.embedder,
-            self.data_dir,
             chunk_tokens=s.chunk_tokens,
             overlap_tokens=s.chunk_overlap_tokens,
             max_file_bytes=int(s.max_file_mb * 1024 * 1024),
-            exact_search_max_chunks=s.exact_search_max_chunks,
-            keep_generations=s.keep_generations,
         )
 
     @cached_property
     def searcher(self) -> HybridSearcher:
-        reader = GenerationReader(self.data_dir, self.settings.search_threads, self.settings.ivf_nprobe)
         s = self.settings
-        return HybridSearcher(reader, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
+        return HybridSearcher(self.storage.snapshots, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
 
     @cached_property
     def answerer(self) -> Answerer:
@@ -179,39 +181,40 @@ class KnowledgeBase:
         """Tokens in `texts` by the embedder's own tokenizer: what the faces report as usage."""
         return sum(self.embedder.count_tokens(texts)) if texts else 0
 
-    def documents(self, filters: Filters | None = None) -> list[Document]:
-        """Documents, newest first; with `filters`, those they match (the same semantics as search)."""
-        documents = self.registry.documents()
+    def documents(self, filters: Filters | None = None) -> list[DocumentInfo]:
+        """Every document's metadata (no text: see `document`), newest first; with `filters`, those they
+        match (the same semantics as search)."""
+        documents = self.catalog.documents()
         if filters is None or filters.is_empty():
             return documents
         return [d for d in documents if filters.matches(d.doc_type, d.organisations, d.language, d.source, d.date)]
 
     def facets(self) -> Facets:
-        documents = self.registry.documents()
+        documents = self.catalog.documents()
         return Facets(
             sorted({o for d in documents for o in d.organisations}),
             sorted({d.date[:4] for d in documents if d.date}, reverse=True),
         )
 
     def document(self, doc_id: str) -> Document | None:
-        return self.registry.document(doc_id)
+        return self.catalog.document(doc_id)
 
     def chunks(self, doc_id: str) -> list[Chunk]:
-        return self.registry.chunks(doc_id)
+        return self.catalog.chunks(doc_id)
 
     def chunk(self, chunk_id: str) -> Chunk | None:
-        return self.registry.chunk(chunk_id)
+        return self.catalog.chunk(chunk_id)
 
     def is_empty(self) -> bool:
-        return current_manifest(self.data_dir) is None or self.registry.counts()["chunks"] == 0
+        return self.storage.live() is None or self.catalog.counts()["chunks"] == 0
 
     def status(self) -> Status:
-        counts = self.registry.counts()
-        manifest = current_manifest(self.data_dir) or {}
+        counts = self.catalog.counts()
+        live = self.storage.live()
         return Status(
             counts["documents"],
             counts["chunks"],
-            manifest.get("name"),
-            manifest.get("chunks", 0),
+            live.name if live else None,
+            live.chunks if live else 0,
             self.settings.embedder,
         )
