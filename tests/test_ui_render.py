@@ -199,3 +199,19 @@ def test_blocks_read_paragraphs_and_list_items() -> None:
     assert kinds == [("paragraph", "Title line wrapped."), ("item", "First continued"), ("item", "Second"),
                      ("paragraph", "After.")]  # fmt: skip
     assert reading.readable("[our site](https://x.org/a) and \\(this\\)") == "our site and (this)"
+
+
+def test_block_kinds_from_ingest_show_as_headings_tables_and_captions() -> None:
+    text = "Results\n\nName | Count\nA | 1\n\nFigure 2 Clinics per region\n\nNorth\nSouth\nEast"
+    at = text.index
+    spans = [(0, 7, "heading"), (at("Name"), at("| 1") + 3, "table"), (at("Figure"), at("North") - 2, "caption"),
+             (at("North"), len(text), "table")]  # fmt: skip
+    count = text.index("Count")
+    shown = reading.blocks_html(text, (count, count + 5), spans)
+    assert shown == (
+        "<h3>Results</h3>"
+        '<table class="passage-table"><tbody><tr><td>Name</td><td><mark>Count</mark></td></tr>'
+        "<tr><td>A</td><td>1</td></tr></tbody></table>"
+        "<figcaption>Figure 2 Clinics per region</figcaption>"
+        '<table class="passage-table"><tbody><tr><td>North</td><td>South</td><td>East</td></tr></tbody></table>'
+    )

@@ -69,6 +69,7 @@ def passage_html(citation: Citation, chunk: Chunk | None) -> str:
         return "<p>This passage is no longer in the knowledge base.</p>"
     mark = (citation.char_start - chunk.char_start, citation.char_end - chunk.char_start)
     mark_in_doc = (citation.char_start, citation.char_end)
+    spans = [(s.start - chunk.char_start, s.end - chunk.char_start, s.kind) for s in chunk.non_prose]
     page = f" · page {citation.page}" if citation.page else ""
     path = " › ".join(chunk.headings)
     return (
@@ -77,7 +78,7 @@ def passage_html(citation: Citation, chunk: Chunk | None) -> str:
         f'<p class="meta">{html.escape(citation.doc_type)} · {html.escape(citation.date or "undated")}{page} · '
         f"{html.escape(citation.source)} · {original_link(citation.doc_id, citation.source, citation.page, citation.chunk_id, mark_in_doc)}</p>"
         + (f'<p class="meta path">{html.escape(path)}</p>' if path else "")
-        + f'<div class="passage-text">{blocks_html(chunk.text, mark)}</div></section>'
+        + f'<div class="passage-text">{blocks_html(chunk.text, mark, spans)}</div></section>'
     )
 
 

@@ -46,6 +46,9 @@ mark, .passage-box mark, .result mark { background: var(--pk-mark-bg); color: va
                scroll-margin-top: 1rem; }
 .passage-box h2 { font-size: 1.1rem; margin: 0 0 4px; }
 .passage-box ul { margin: 0.25rem 0 0.5rem 1.25rem; }
+.passage-box h3 { font-size: 1rem; margin: 0.5rem 0 0.25rem; }
+.passage-table { border-collapse: collapse; display: block; overflow-x: auto; margin: 0.5rem 0; }
+.passage-table td { border: 1px solid var(--pk-meta); padding: 2px 8px; vertical-align: top; }
 .passage-box .path { font-weight: 600; }
 button.cite { font: inherit; color: var(--pk-accent); background: none; border: none; padding: 0 1px;
               text-decoration: underline; cursor: pointer; }

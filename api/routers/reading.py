@@ -1,6 +1,6 @@
-"""The reading view of a document: its text as escaped HTML paragraphs and list items, one section per
-passage with an anchor (`#chunk-<id>`), and a quoted span marked. Links to a passage of a text, HTML or
-Word document open here rather than at the raw file."""
+"""The reading view of a document: its text as escaped HTML (headings, paragraphs, list items, tables), one
+section per passage with an anchor (`#chunk-<id>`), and a quoted span marked. Links to a passage of a
+text, HTML or Word document open here rather than at the raw file."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ body { font: 17px/1.6 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto
 section { padding: 0.25rem 0.75rem; border-left: 4px solid transparent; scroll-margin-top: 2rem; }
 section:target { border-left-color: #1d4ed8; background: #eef3ff; }
 mark { background: #ffe58a; color: #1b1b1b; }
+h3 { font-size: 1.05em; margin: 0.75em 0 0.25em; }
+table { border-collapse: collapse; display: block; overflow-x: auto; margin: 0.5em 0; }
+td { border: 1px solid #999; padding: 2px 8px; vertical-align: top; }
 @media (prefers-color-scheme: dark) {
   body { color: #ececec; background: #111; } .meta, .where { color: #b5b5b5; }
   section:target { border-left-color: #93b4ff; background: #1c2233; }
@@ -57,7 +60,7 @@ def read(
         sections.append(
             f'<section id="chunk-{html.escape(chunk.chunk_id)}">'
             + (f'<p class="where">{html.escape(label)}</p>' if label else "")
-            + blocks_html(text, local)
+            + blocks_html(text, local, [(s.start - offset, s.end - offset, s.kind) for s in chunk.non_prose])
             + "</section>"
         )
         shown_to = max(shown_to, chunk.char_end)
