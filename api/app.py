@@ -7,9 +7,10 @@ import time
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
+from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
-from policykb.api.routers import admin, ask, chat, documents, health, search
+from policykb.api.routers import admin, ask, chat, documents, health, reading, search
 from policykb.core.settings import Settings, get_settings
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
@@ -17,7 +18,8 @@ from policykb.service.knowledge_base import KnowledgeBase
 
 def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None, with_ui: bool = True) -> FastAPI:
     kb = kb or KnowledgeBase(settings or get_settings())
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc from the package's own Swagger UI and ReDoc files, no CDN
+        static_url="/docs-assets",
         title="policykb",
         version="0.1.0",
         description="Hybrid search and cited question answering over patient-advocacy policy documents.",
@@ -44,7 +46,8 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
             health.LATENCY.labels(template).observe(time.perf_counter() - started)
         return response
 
-    for router in (search.router, ask.router, chat.router, documents.router, admin.router, health.router):
+    for router in (search.router, ask.router, chat.router, documents.router, reading.router, admin.router,
+                   health.router):  # fmt: skip
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)
@@ -54,7 +57,8 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
     if with_ui:
         import gradio as gr
 
-        from policykb.ui.app import CSS, build_ui
+        from policykb.ui.app import CSS, SCRIPT, THEME, build_ui
 
-        app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, footer_links=["api"])
+        app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, theme=THEME, head=SCRIPT,
+                                  footer_links=["api"])  # fmt: skip
     return app

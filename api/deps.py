@@ -35,13 +35,15 @@ def require_reader(
     bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
     header: str | None = Depends(_header),
 ) -> Role | None:
+    """While reads are open any key is accepted (OpenAI clients always send one); a key is checked only where
+    reads need one."""
     s = settings(request)
     key = _key(bearer, header)
     role = role_of(key, s)
-    if key and role is None:
-        raise HTTPException(401, "unknown API key")
     if s.require_key_for_read and role is None:
-        raise HTTPException(401, "an API key is required (Authorization: Bearer KEY or X-API-Key)")
+        raise HTTPException(
+            401, "unknown API key" if key else "an API key is required (Authorization: Bearer KEY or X-API-Key)"
+        )
     return role
 
 

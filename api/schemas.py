@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validat
 
 from policykb.core.errors import FilterError
 from policykb.core.filters import Filters
-from policykb.service.knowledge_base import file_url
+from policykb.service.knowledge_base import file_url, passage_url
 
 
 class FilterModel(BaseModel):
@@ -67,6 +67,12 @@ class PassageRef(BaseModel):
     def file_url(self) -> str:
         return file_url(self.doc_id, self.source, self.page)
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def passage_url(self) -> str:
+        """A PDF at its page; other formats in the reading view at the passage."""
+        return passage_url(self.doc_id, self.source, self.page, self.chunk_id)
+
 
 class SearchResult(PassageRef):
     score: float
@@ -109,6 +115,12 @@ class CitationModel(PassageRef):
     char_start: int
     char_end: int
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def passage_url(self) -> str:
+        """A PDF at its page; other formats in the reading view at the passage, the quote marked."""
+        return passage_url(self.doc_id, self.source, self.page, self.chunk_id, (self.char_start, self.char_end))
+
 
 class RelatedModel(PassageRef):
     snippet: str
@@ -130,12 +142,30 @@ class ChatMessage(BaseModel):
     content: str | list | None = None
 
 
+class StreamOptions(BaseModel):
+    include_usage: bool = False
+
+
 class ChatRequest(BaseModel):
     model: str = "policykb"
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=100)
     stream: bool = False
+    stream_options: StreamOptions | None = None
     temperature: float | None = None
     max_tokens: int | None = None
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+    answerer: str = Field(..., description="extractive, or openai:<model> for a language model endpoint")
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
 
 
 class DocumentModel(BaseModel):

@@ -1,8 +1,8 @@
-"""The Ask tab: a conversation of cited answers; a citation chip opens its passage."""
+"""The Ask tab: a conversation of cited answers; a citation chip, or an `[n]` marker in the answer, opens
+its passage. Filters sit in an accordion above the conversation, reachable first on a phone."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 
 import gradio as gr
@@ -16,21 +16,19 @@ from policykb.ui.page import OnLoad
 
 
 def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
+    with gr.Accordion("Filters: type, organisation, years", open=False, elem_id="ask-filters"), gr.Row():
+        widgets = filters.filter_widgets(kb, "ask")
+    # autoscroll off: the page script shows the start of a new answer, not its end
+    chat = gr.Chatbot(label="Answers", elem_id="chat", height=420, sanitize_html=True, autoscroll=False)
+    question = gr.Textbox(label="Your question", elem_id="ask-input",
+                          placeholder="What did IAPO call for at the WHO Regional Committee for Africa?")  # fmt: skip
     with gr.Row():
-        with gr.Column(scale=3):
-            chat = gr.Chatbot(label="Answers", elem_id="chat", height=380, sanitize_html=True)
-            question = gr.Textbox(label="Your question", elem_id="ask-input",
-                                  placeholder="What did IAPO call for at the WHO Regional Committee for Africa?")  # fmt: skip
-            with gr.Row():
-                ask_button = gr.Button("Ask", variant="primary", elem_id="ask-button")
-                clear = gr.Button("New conversation", elem_id="ask-clear")
-            chips = gr.Radio(label="Citations — click one to read the passage", choices=[],
-                             elem_id="citation-chips", elem_classes=["chips"], visible=False)  # fmt: skip
-            passage = gr.HTML(elem_id="passage")
-            related = gr.HTML(elem_id="related")
-        with gr.Column(scale=1, min_width=220):
-            gr.Markdown("**Filters**")
-            widgets = filters.filter_widgets(kb, "ask-type")
+        ask_button = gr.Button("Ask", variant="primary", elem_id="ask-button")
+        clear = gr.Button("New conversation", elem_id="ask-clear")
+    chips = gr.Radio(label="Citations — choose one, or a [n] in the answer, to read the passage", choices=[],
+                     elem_id="citation-chips", elem_classes=["chips"], visible=False)  # fmt: skip
+    passage = gr.HTML(elem_id="passage")
+    related = gr.HTML(elem_id="related")
     turns = gr.State([])
     citations = gr.State([])
 
@@ -39,28 +37,30 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
         if not question:
             yield chat, turns, gr.update(), "", "", []
             return
-        chat = [*chat, {"role": "user", "content": html.escape(question)}, {"role": "assistant", "content": "…"}]
+        chat = [*chat, {"role": "user", "content": render.chat_text(question)}, {"role": "assistant", "content": "…"}]
         yield chat, turns, gr.update(choices=[], value=None), "", "", []
         draft = ""
         for event in kb.ask_events(question, filters.to_filters(types, orgs, y_from, y_to), turns):
             match event:
                 case Token(text):
                     draft += text
-                    chat[-1] = {"role": "assistant", "content": html.escape(draft)}
+                    chat[-1] = {"role": "assistant", "content": render.chat_text(draft)}
                     yield chat, turns, gr.update(), "", "", []
                 case Failed(_, message):
-                    chat[-1] = {"role": "assistant", "content": html.escape(message)}
+                    chat[-1] = {"role": "assistant", "content": render.chat_text(message)}
                     yield chat, turns, gr.update(), "", "", []
                 case Final(answer):
                     if draft != answer.answer:  # the verified answer replaces the draft, claim by claim
                         shown = ""
                         for claim in answer.claims():
                             shown += claim
-                            chat[-1] = {"role": "assistant", "content": html.escape(shown)}
+                            chat[-1] = {"role": "assistant", "content": render.chat_text(shown)}
                             yield chat, turns, gr.update(), "", "", []
                     turns = [*turns, {"role": "user", "content": question},
                              {"role": "assistant", "content": answer.answer}]  # fmt: skip
-                    choices = [(render.chip_label(c), c.n) for c in answer.citations]
+                    choices = list(
+                        zip(render.chip_labels(answer.citations), [c.n for c in answer.citations], strict=True)
+                    )
                     chips = gr.update(choices=choices, value=None, visible=bool(choices))
                     shown_related = "" if answer.answerable else render.related_html(answer.related)
                     yield chat, turns, chips, "", shown_related, answer.citations

@@ -27,14 +27,15 @@ class FilterWidgets:
         return [self.organisations, self.year_from, self.year_to]
 
 
-def filter_widgets(kb: KnowledgeBase, type_id: str) -> FilterWidgets:
-    """Four dropdowns in the current layout context; choices are refreshed on each page load (`choices`)."""
+def filter_widgets(kb: KnowledgeBase, prefix: str) -> FilterWidgets:
+    """Four dropdowns in the current layout context, with ids `<prefix>-type` etc.; choices are refreshed on
+    each page load and after an ingest (`choices`)."""
     facets = kb.facets()
     return FilterWidgets(
-        gr.Dropdown(list(DOC_TYPES), multiselect=True, label="Type", elem_id=type_id),
-        gr.Dropdown(facets.organisations, multiselect=True, label="Organisation"),
-        gr.Dropdown(facets.years, value=None, label="From year", allow_custom_value=True),
-        gr.Dropdown(facets.years, value=None, label="To year", allow_custom_value=True),
+        gr.Dropdown(list(DOC_TYPES), multiselect=True, label="Type", elem_id=f"{prefix}-type"),
+        gr.Dropdown(facets.organisations, multiselect=True, label="Organisation", elem_id=f"{prefix}-organisation"),
+        gr.Dropdown(facets.years, value=None, label="From year", allow_custom_value=True, elem_id=f"{prefix}-from"),
+        gr.Dropdown(facets.years, value=None, label="To year", allow_custom_value=True, elem_id=f"{prefix}-to"),
     )
 
 

@@ -26,7 +26,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
         query = gr.Textbox(label='Search — "double quotes" for exact phrases', elem_id="search-input", scale=4)
         search_button = gr.Button("Search", variant="primary", elem_id="search-button", scale=1)
     with gr.Row():
-        widgets = filters.filter_widgets(kb, "search-type")
+        widgets = filters.filter_widgets(kb, "search")
         sort = gr.Radio(SORTS, value="relevance", label="Sort")
     results = gr.HTML(elem_id="search-results")
     with gr.Row():

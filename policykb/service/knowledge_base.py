@@ -35,6 +35,17 @@ def file_url(doc_id: str, source: str, page: int | None) -> str:
     return url
 
 
+def passage_url(
+    doc_id: str, source: str, page: int | None, chunk_id: str | None = None, quote: tuple[int, int] | None = None
+) -> str:
+    """Where a passage can be read in its original: a PDF at its page; anything else in the reading view of
+    the document's text, scrolled to the passage and with the quoted span (document offsets) marked."""
+    if source.lower().endswith(".pdf"):
+        return file_url(doc_id, source, page)
+    marked = f"?start={quote[0]}&end={quote[1]}" if quote else ""
+    return f"/v1/documents/{doc_id}/read{marked}" + (f"#chunk-{chunk_id}" if chunk_id else "")
+
+
 @dataclass
 class Facets:
     """The values the filters can take now (uploads since the server started included)."""
@@ -165,6 +176,10 @@ class KnowledgeBase:
             else:
                 log.warning("answering failed: %s", exc)
             yield failed
+
+    def count_tokens(self, texts: list[str]) -> int:
+        """Tokens in `texts` by the embedder's own tokenizer: what the faces report as usage."""
+        return sum(self.embedder.count_tokens(texts)) if texts else 0
 
     def documents(self, filters: Filters | None = None) -> list[DocumentInfo]:
         """Every document's metadata (no text: see `document`), newest first; with `filters`, those they
