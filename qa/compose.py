@@ -73,7 +73,8 @@ def claims_of(answer: str) -> list[str]:
     return [part for part in re.split(r"(?<=\])(?=\s)", answer) if part]
 
 
-def refusal(hits: list[SearchHit], confidence: float, query: str, limit: int = 3) -> Answer:
+def refusal(hits: list[SearchHit], confidence: float, query: str, missing: str | None = None, limit: int = 3) -> Answer:
+    """No answer, the closest documents, and (when known) what part of the question they did not cover."""
     related: list[RelatedDocument] = []
     seen: set[str] = set()
     for hit in hits:
@@ -95,7 +96,8 @@ def refusal(hits: list[SearchHit], confidence: float, query: str, limit: int = 3
         )
         if len(related) == limit:
             break
-    return Answer(REFUSAL, False, round(confidence, 3), [], related, [], query)
+    text = f"{REFUSAL} {missing}" if missing else REFUSAL
+    return Answer(text, False, round(confidence, 3), [], related, [], query)
 
 
 class Verifier:
