@@ -1,7 +1,8 @@
 """`make calibrate`: fits the extractive answerer's answerability model (qa/answerability.json) on data.
 
-Questions come from three sets: the policy dev set over ../shared/corpus/who, the sample questions over
-corpus/, and COVID-QA (its first POLICYKB_CALIBRATE_COVIDQA articles, default 40; 0 leaves it out).
+Questions come from three sets (POLICYKB_CALIBRATE_SETS picks among them): the policy dev set over
+../shared/corpus/who, the sample questions over corpus/, and POLICYKB_CALIBRATE_COVIDQA (default 200) COVID-QA
+questions drawn by a hash of their id, over the index of all its articles that `make eval` builds.
 Every answerable question is asked twice: against the whole index, and with its gold document removed
 from the evidence, which makes an unanswerable question for free. A candidate sentence is a positive
 when it comes from the gold document and states a gold answer.
@@ -26,13 +27,14 @@ import numpy as np
 
 import policykb  # noqa: F401
 from bench.common import ROOT, WORK, table
-from bench.eval import COVIDQA, POLICY, WHO, covidqa_subset, knowledge_base, norm
+from bench.eval import COVIDQA, POLICY, WHO, knowledge_base, norm
 from policykb.core.settings import Settings
 from policykb.index.embedders import get_embedder
 from policykb.index.search import SearchHit
 from policykb.ingest.chunker import CHUNKER_VERSION
 from policykb.ingest.pipeline import PARSER_VERSION
 from policykb.qa.answerability import FEATURES, MODEL_PATH
+from policykb.qa.evidence import Sentence
 from policykb.qa.extractive import ExtractiveAnswerer
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -78,8 +80,10 @@ def _cases(kb: KnowledgeBase, source: str, rows: list[dict]) -> list[Case]:
 
 def collect(embedder: str) -> list[Case]:
     """Every case with its retrieved evidence, cached per index (retrieval is not what is calibrated)."""
-    limit = int(os.environ.get("POLICYKB_CALIBRATE_COVIDQA", "40"))
-    cache = WORK / f"calibration-p{PARSER_VERSION}-c{CHUNKER_VERSION}-{embedder}-covid{limit}.pkl"
+    limit = int(os.environ.get("POLICYKB_CALIBRATE_COVIDQA", "200"))
+    sets = os.environ.get("POLICYKB_CALIBRATE_SETS", "sample,policy,covidqa").split(",")
+    name = "-".join(sets)
+    cache = WORK / f"calibration-p{PARSER_VERSION}-c{CHUNKER_VERSION}-{embedder}-{name}-covid{limit}.pkl"
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     cases: list[Case] = []
@@ -88,17 +92,16 @@ def collect(embedder: str) -> list[Case]:
     rows = [{"id": r["id"], "question": r["question"], "doc": r["source"],
              "answers": [[r["expect"]]] if r["source"] else []} for r in sample]  # fmt: skip
     cases += _cases(kb, "sample", rows)
-    if POLICY.exists() and WHO.exists():
+    if "policy" in sets and POLICY.exists() and WHO.exists():
         kb, _ = knowledge_base(f"policy-p{PARSER_VERSION}-c{CHUNKER_VERSION}", WHO, embedder)
         rows = [json.loads(x) for x in POLICY.read_text().splitlines() if x.strip()]
         cases += _cases(kb, "policy", rows)
-    if limit and COVIDQA.exists():
-        docs = covidqa_subset(limit)
-        kb, _ = knowledge_base(f"covidqa{limit}", docs, embedder)
-        kept = {p.name for p in docs.iterdir()}
+    if "covidqa" in sets and limit and COVIDQA.exists():
+        kb, _ = knowledge_base("covidqa", COVIDQA / "docs", embedder)
         rows = [json.loads(x) for x in (COVIDQA / "dev_questions.jsonl").read_text().splitlines() if x]
+        rows.sort(key=lambda r: hashlib.sha256(str(r["id"]).encode()).hexdigest())
         rows = [{"id": r["id"], "question": r["question"], "doc": r["doc"], "answers": [r["answers"]]}
-                for r in rows if r["doc"] in kept]  # fmt: skip
+                for r in rows[:limit]]  # fmt: skip
         cases += _cases(kb, "covidqa", rows)
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_bytes(pickle.dumps(cases))
@@ -114,19 +117,20 @@ class Scored:
     hand_ok: np.ndarray  # whether the replaced rule's gates pass per sentence
 
 
+def states(s: Sentence, case: Case) -> bool:
+    """The sentence comes from the gold document and states a gold answer (or is part of a long one)."""
+    if s.hit.source != case.gold_doc:
+        return False
+    text = norm(s.display)
+    alternatives = [norm(alt) for group in case.answers for alt in group]
+    return any(alt in text or (len(text) >= 40 and text in alt) for alt in alternatives)
+
+
 def score_cases(answerer: ExtractiveAnswerer, cases: list[Case]) -> list[Scored]:
     out = []
     for case in cases:
         ev = answerer.evidence(case.question, case.hits, case.idf)
-        labels = np.array(
-            [
-                case.answerable
-                and s.hit.source == case.gold_doc
-                and any(norm(alt) in norm(s.display) for group in case.answers for alt in group)
-                for s in ev.sentences
-            ],
-            dtype=np.float32,
-        )
+        labels = np.array([case.answerable and states(s, case) for s in ev.sentences], dtype=np.float32)
         f = {name: ev.rows[:, i] if len(ev.sentences) else np.zeros(0) for i, name in enumerate(FEATURES)}
         hand = 0.5 * f["sem_sentence"] + 0.3 * f["cov_sentence"] + 0.2 * f["cov_context"] + 0.15 * f["kind_holds"]
         hand_ok = (f["sem_sentence"] >= 0.30) & (f["cov_context"] >= 0.55)
