@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from policykb.index.search import Filters
-from policykb.ingest.metadata import normalise_date
+from policykb.core.errors import FilterError
+from policykb.service import Filters
 
 
 class FilterModel(BaseModel):
@@ -23,8 +23,10 @@ class FilterModel(BaseModel):
     @field_validator("date_from", "date_to")
     @classmethod
     def _is_a_date(cls, value: str | None) -> str | None:
-        if value is not None and normalise_date(value) is None:
-            raise ValueError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        try:
+            Filters(date_from=value).bounds()
+        except FilterError as exc:
+            raise ValueError(str(exc)) from exc
         return value
 
     def to_filters(self) -> Filters:

@@ -30,8 +30,9 @@ from policykb.index.generation import (
     _write_dense,
     _write_lexical,
 )
-from policykb.index.registry import ChunkRow
 from policykb.index.search import HybridSearcher
+from policykb.index.storage.base import ChunkRow
+from policykb.index.storage.embedded import EmbeddedSnapshots
 from policykb.ingest.readers import parse
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -125,7 +126,7 @@ def synthetic_generation(size: int, vocabulary: list[str], dim: int, folder: Pat
         text = " ".join(vocabulary[w] for w in words[i])
         chunk = Chunk(f"c{i}", f"d{i // 20}", i % 20, text, 0, len(text), 1 + i % 30, 1 + i % 30, [])
         rows.append(
-            ChunkRow(i + 1, chunk, "", f"Document {i // 20}", f"synthetic/{i // 20}.pdf", types[i % 5],
+            ChunkRow(i + 1, chunk, f"Document {i // 20}", f"synthetic/{i // 20}.pdf", types[i % 5],
                      f"{2000 + i % 25}-0{1 + i % 9}", ["WHO"] if i % 3 else ["IAPO"], "en", None)
         )  # fmt: skip
     vectors = rng.standard_normal((size, dim), dtype=np.float32)
@@ -155,7 +156,9 @@ def search_latency(out: dict, sizes: list[int]) -> None:
         build_seconds = synthetic_generation(size, vocabulary, embedder.dim, folder)
         (data_dir / "CURRENT").write_text("000001")
         reader = GenerationReader(data_dir, settings.search_threads, settings.ivf_nprobe)
-        searcher = HybridSearcher(reader, embedder, settings.candidates, settings.fusion, settings.dense_weight)
+        searcher = HybridSearcher(
+            EmbeddedSnapshots(reader), embedder, settings.candidates, settings.fusion, settings.dense_weight
+        )
         generation: Generation = reader.current()  # type: ignore[assignment]
         for q in qs[:5]:
             searcher.search(q)

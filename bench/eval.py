@@ -24,10 +24,10 @@ from pypdf import PdfReader
 import policykb  # noqa: F401
 from bench.common import ROOT, SHARED, WORK, table, write_result
 from policykb.core.settings import Settings
+from policykb.core.events import Final
 from policykb.core.types import Answer
 from policykb.ingest.chunker import CHUNKER_VERSION
 from policykb.ingest.pipeline import PARSER_VERSION
-from policykb.qa.answerers import answer_events
 from policykb.service.knowledge_base import KnowledgeBase
 
 MODES = ("lexical", "dense", "hybrid")
@@ -220,9 +220,9 @@ def ask_without(kb: KnowledgeBase, question: str, source: str) -> Answer:
     n = kb.settings.answer_passages
     response = kb.search(question, k=n * 4)
     response = replace(response, results=[h for h in response.results if h.source != source][:n])
-    for event in answer_events(kb.answerer, question, response):
-        if event["type"] == "answer":
-            return event["answer"]
+    for event in kb.answerer.stream(question, response):
+        if isinstance(event, Final):
+            return event.answer
     raise RuntimeError("the answerer produced no answer")
 
 

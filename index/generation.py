@@ -1,5 +1,5 @@
 """Index generations: immutable folders holding the dense (FAISS) and lexical (tantivy) indexes of one
-registry snapshot, switched atomically by renaming `CURRENT`.
+catalog snapshot, switched atomically by renaming `CURRENT` (the embedded backend's published snapshots).
 
 A reader never sees a half-built index: it keeps using the generation it loaded until a query finds a
 new name in `CURRENT`, then loads that one whole.
@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,8 @@ import faiss
 import numpy as np
 import tantivy
 
-from policykb.index.registry import ChunkRow, Registry
+from policykb.core.types import Chunk
+from policykb.index.storage.base import Catalog, ChunkRow
 
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
@@ -86,14 +88,12 @@ class BuildStats:
     seconds: float
 
 
-def build_generation(registry: Registry, data_dir: Path, model_id: str, dim: int, exact_max: int) -> BuildStats:
-    """Write a new generation from one registry snapshot, then publish it by renaming CURRENT."""
+def build_generation(catalog: Catalog, data_dir: Path, model_id: str, dim: int, exact_max: int) -> BuildStats:
+    """Write a new generation from one catalog snapshot, then publish it by renaming CURRENT."""
     started = time.perf_counter()
     root = data_dir / GENERATIONS
     root.mkdir(parents=True, exist_ok=True)
-    with registry.snapshot() as conn:
-        version = registry_data_version(conn)
-        rows, vectors = registry.rows_for_generation(conn, model_id, dim)
+    rows, vectors = catalog.snapshot_rows(model_id, dim)
     name = f"{_next_number(root):06d}"
     staging = root / f".staging-{name}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -103,8 +103,7 @@ def build_generation(registry: Registry, data_dir: Path, model_id: str, dim: int
     _write_arrays(staging, rows)
     (staging / "manifest.json").write_text(
         json.dumps(
-            {"name": name, "chunks": len(rows), "model": model_id, "dim": dim, "kind": kind, "data_version": version,
-             "built_at": time.time()}
+            {"name": name, "chunks": len(rows), "model": model_id, "dim": dim, "kind": kind, "built_at": time.time()}
         )
     )  # fmt: skip
     _fsync_tree(staging)
@@ -118,10 +117,6 @@ def build_generation(registry: Registry, data_dir: Path, model_id: str, dim: int
     os.replace(tmp, data_dir / CURRENT)
     _fsync_dir(data_dir)
     return BuildStats(name, len(rows), kind, time.perf_counter() - started)
-
-
-def registry_data_version(conn) -> int:  # type: ignore[no-untyped-def]
-    return int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
 
 
 def current_manifest(data_dir: Path) -> dict | None:
@@ -297,6 +292,48 @@ class Generation:
     def positions(self, rowids: np.ndarray) -> np.ndarray:
         """Row positions of registry ids (rows are stored sorted by id)."""
         return np.searchsorted(self.rowid, rowids)
+
+    def stored_rows(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
+        """The chunks and document fields stored in the lexical index for these row ids."""
+        if not len(rowids):
+            return {}
+        query = tantivy.Query.term_set_query(self.schema, "rowid", list(rowids))
+        out = {}
+        for _, address in self.searcher.search(query, limit=len(rowids)).hits:
+            row = _stored_row(self.searcher.doc(address).to_dict())
+            out[row.rowid] = row
+        return out
+
+
+def _stored_row(doc: dict) -> ChunkRow:
+    """Inverse of the fields `_write_lexical` stores (0 and "" stand for None there)."""
+
+    def first(name: str) -> str:
+        values = doc.get(name) or [""]
+        return values[0]
+
+    chunk = Chunk(
+        chunk_id=first("chunk_id"),
+        doc_id=first("doc_id"),
+        ordinal=int(first("ordinal")),
+        text=first("text"),
+        char_start=int(first("char_start")),
+        char_end=int(first("char_end")),
+        page_start=int(first("page_start")) or None,
+        page_end=int(first("page_end")) or None,
+        headings=[h for h in first("headings").split(" / ") if h],
+    )
+    return ChunkRow(
+        rowid=int(first("rowid")),
+        chunk=chunk,
+        title=first("title"),
+        source=first("source"),
+        doc_type=first("doc_type"),
+        date=first("date") or None,
+        organisations=list(doc.get("organisations") or []),
+        language=first("language"),
+        url=first("url") or None,
+    )
 
 
 class GenerationReader:

@@ -1,6 +1,7 @@
 """The registry: SQLite (WAL) holding documents, chunks, file fingerprints and cached embeddings.
 
-It is the source of truth; the FAISS and tantivy files of a generation are derived from it.
+The embedded backend's `Catalog` (index/storage/base.py): the source of truth, from which the FAISS and
+tantivy files of a generation are derived.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from policykb.core.types import Chunk, Document
+from policykb.core.types import Chunk, Document, DocumentInfo
+from policykb.index.storage.base import ChunkRow, FileRecord
 
 SCHEMA_VERSION = 1
 
@@ -77,34 +78,6 @@ CREATE TABLE IF NOT EXISTS embeddings (
 """
 
 
-@dataclass
-class FileRecord:
-    path: str
-    size: int
-    mtime_ns: int
-    sha256: str
-    meta_hash: str
-    versions: str
-    doc_id: str | None
-    duplicate_of: str | None
-
-
-@dataclass
-class ChunkRow:
-    """A chunk with what a generation needs of its document, read in one snapshot."""
-
-    rowid: int
-    chunk: Chunk
-    text_sha: str
-    title: str
-    source: str
-    doc_type: str
-    date: str | None
-    organisations: list[str]
-    language: str
-    url: str | None
-
-
 class Registry:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -115,7 +88,6 @@ class Registry:
             conn = self._conn()
             conn.executescript(_SCHEMA)
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
             conn.commit()
 
     def _conn(self) -> sqlite3.Connection:
@@ -140,11 +112,10 @@ class Registry:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
             conn.execute("COMMIT")
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
         """A consistent read across several queries (WAL gives readers a stable view)."""
         conn = self._conn()
         conn.execute("BEGIN")
@@ -247,8 +218,10 @@ class Registry:
         row = self._conn().execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return _document(row) if row else None
 
-    def documents(self) -> list[Document]:
-        return [_document(r) for r in self._conn().execute("SELECT * FROM documents ORDER BY date DESC, title")]
+    def documents(self) -> list[DocumentInfo]:
+        """Metadata only: listing a library must not read every document's text."""
+        rows = self._conn().execute(f"SELECT {_INFO_COLUMNS} FROM documents ORDER BY date DESC, title")
+        return [_document_info(r) for r in rows]
 
     def chunks(self, doc_id: str) -> list[Chunk]:
         rows = self._conn().execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
@@ -264,9 +237,6 @@ class Registry:
             "documents": conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
             "chunks": conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
         }
-
-    def data_version(self) -> int:
-        return int(self._conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
 
     # ------------------------------------------------------------------------------------------ embeddings
 
@@ -296,8 +266,12 @@ class Registry:
             cur = self._conn().execute("DELETE FROM embeddings WHERE text_sha NOT IN (SELECT text_sha FROM chunks)")
             return cur.rowcount
 
-    def rows_for_generation(self, conn: sqlite3.Connection, model: str, dim: int) -> tuple[list[ChunkRow], np.ndarray]:
-        """Every chunk with its document fields and vector, from one snapshot connection."""
+    def snapshot_rows(self, model: str, dim: int) -> tuple[list[ChunkRow], np.ndarray]:
+        """Every embedded chunk with its document fields and vector, from one snapshot."""
+        with self._snapshot() as conn:
+            return self._rows_for_generation(conn, model, dim)
+
+    def _rows_for_generation(self, conn: sqlite3.Connection, model: str, dim: int) -> tuple[list[ChunkRow], np.ndarray]:
         rows: list[ChunkRow] = []
         vectors: list[bytes] = []
         query = (
@@ -311,7 +285,6 @@ class Registry:
                 ChunkRow(
                     rowid=r["id"],
                     chunk=_chunk(r),
-                    text_sha=r["text_sha"],
                     title=r["title"],
                     source=r["source"],
                     doc_type=r["doc_type"],
@@ -325,15 +298,29 @@ class Registry:
         matrix = np.frombuffer(b"".join(vectors), dtype=np.float32).reshape(len(vectors), dim)
         return rows, matrix
 
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
-
 
 def text_sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+_INFO_COLUMNS = "doc_id, source, path, title, doc_type, date, organisations, language, pages, sha256, format, url"
+
+
+def _document_info(row: sqlite3.Row) -> DocumentInfo:
+    return DocumentInfo(
+        doc_id=row["doc_id"],
+        source=row["source"],
+        path=row["path"],
+        title=row["title"],
+        doc_type=row["doc_type"],
+        date=row["date"],
+        organisations=json.loads(row["organisations"]),
+        language=row["language"],
+        pages=row["pages"],
+        sha256=row["sha256"],
+        format=row["format"],
+        url=row["url"],
+    )
 
 
 def _document(row: sqlite3.Row) -> Document:

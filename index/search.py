@@ -1,5 +1,8 @@
-"""Hybrid search over one generation: BM25 (tantivy) and dense (FAISS), fused by a weighted sum of
-min-max normalised scores (tuned on half of COVID-QA dev, see README) or by reciprocal rank.
+"""Hybrid search over one published snapshot: BM25 and dense, fused by a weighted sum of min-max
+normalised scores (tuned on half of COVID-QA dev, see README) or by reciprocal rank.
+
+The searcher reads through `SearchSnapshot` (index/storage/base.py). The tantivy query building and the
+numpy filter columns used by the embedded backend's snapshot are the free functions at the end.
 
 Filter semantics are written down in docs/filters.md; both halves apply the same filters, the lexical
 half inside tantivy and the dense half as a FAISS id selector.
@@ -11,18 +14,20 @@ import html
 import json
 import re
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-import faiss
 import numpy as np
 import tantivy
 from nltk.stem.snowball import SnowballStemmer
 
+from policykb.core.errors import FilterError
 from policykb.index.embedders import Embedder
-from policykb.index.generation import Generation, GenerationReader, date_bounds
+from policykb.index.generation import Generation, date_bounds
+from policykb.index.storage.base import ChunkRow, SearchSnapshot, SnapshotSource
 from policykb.ingest.metadata import normalise_date
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -37,10 +42,6 @@ STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _PHRASE = re.compile(r'"([^"]+)"')
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STEMMER = SnowballStemmer("english")
-
-
-class FilterError(ValueError):
-    """A filter value that cannot be understood (shown to the user)."""
 
 
 @dataclass
@@ -142,7 +143,7 @@ def parse_query(query: str) -> ParsedQuery:
 class HybridSearcher:
     def __init__(
         self,
-        reader: GenerationReader,
+        reader: SnapshotSource,
         embedder: Embedder,
         candidates: int = 50,
         fusion: Literal["score", "rrf"] = "score",
@@ -184,8 +185,7 @@ class HybridSearcher:
             fused, scores_by = self._fuse(lexical, dense)
             ranked = sorted(fused, key=lambda r: -fused[r])
         if sort == "date":
-            pos = generation.positions(np.array(ranked, dtype=np.int64))
-            dates = generation.date_lo[pos] if len(ranked) else []
+            dates = generation.date_keys(ranked)
             order = sorted(range(len(ranked)), key=lambda i: (-int(dates[i]), -fused[ranked[i]]))
             ranked = [ranked[i] for i in order]
         ranked = ranked[:k]
@@ -193,99 +193,23 @@ class HybridSearcher:
         idf = self._idf(generation, parsed)
         return SearchResponse(hits, generation.name, (time.perf_counter() - started) * 1000, mode, idf)
 
-    def _idf(self, g: Generation, q: ParsedQuery) -> dict[str, float]:
+    def _idf(self, g: SearchSnapshot, q: ParsedQuery) -> dict[str, float]:
         """BM25 idf of each query stem: how much a term says about relevance (rare terms say more)."""
-        n = max(1, g.searcher.num_docs)
+        n = max(1, g.size)
         words = list(q.terms) + [w.lower() for p in q.phrases for w in _WORD.findall(p)]
         out = {}
         for word in dict.fromkeys(words):
-            df = g.searcher.doc_freq("text", stem(word))
+            df = g.doc_freq(stem(word))
             out[stem(word)] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
         return out
 
     # -------------------------------------------------------------------------------------------- halves
 
-    def _lexical(self, g: Generation, q: ParsedQuery, f: Filters, depth: int) -> list[tuple[int, float]]:
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        if q.terms:
-            clauses.append((tantivy.Occur.Should, self._terms_query(g, q.terms)))
-        for phrase in q.phrases:
-            clauses.append((tantivy.Occur.Must, self._phrase_query(g, phrase)))
-        if not clauses:
-            return []
-        clauses.extend((tantivy.Occur.Must, fq) for fq in self._filter_queries(g, f))
-        query = tantivy.Query.boolean_query(clauses)
-        hits = g.searcher.search(query, limit=depth).hits
-        rowids = g.searcher.fast_field_values("rowid", [address for _, address in hits])
-        return [(int(rowid), float(score)) for (score, _), rowid in zip(hits, rowids, strict=True)]
+    def _lexical(self, g: SearchSnapshot, q: ParsedQuery, f: Filters, depth: int) -> list[tuple[int, float]]:
+        return g.lexical_top_k(q.terms, q.phrases, f, depth)
 
-    def _terms_query(self, g: Generation, terms: list[str]) -> tantivy.Query:
-        text = " ".join(dict.fromkeys(terms))
-        return g.lexical.parse_query(text, ["text", "title", "headings"], field_boosts={"title": 0.3, "headings": 0.5})
-
-    def _phrase_query(self, g: Generation, phrase: str) -> tantivy.Query:
-        words = " ".join(_WORD.findall(phrase))
-        return g.lexical.parse_query(f'"{words}"', ["text", "title"])
-
-    def _filter_queries(self, g: Generation, f: Filters) -> list[tantivy.Query]:
-        schema = g.schema
-        out: list[tantivy.Query] = []
-
-        def any_of(field_name: str, values: list[str]) -> None:
-            if values:
-                out.append(
-                    tantivy.Query.boolean_query(
-                        [(tantivy.Occur.Should, tantivy.Query.term_query(schema, field_name, v)) for v in values]
-                    )
-                )
-
-        any_of("doc_type", f.doc_type)
-        any_of("organisations", f.organisation)
-        any_of("language", f.language)
-        if f.source:
-            out.append(tantivy.Query.term_query(schema, "source_prefix", f.source.strip("/")))
-        lo, hi = f.bounds()
-        if lo is not None or hi is not None:
-            out.append(tantivy.Query.range_query(schema, "date_lo", tantivy.FieldType.Integer, 1, hi))
-            if lo is not None:
-                out.append(tantivy.Query.range_query(schema, "date_hi", tantivy.FieldType.Integer, lo, None))
-        return out
-
-    def _mask(self, g: Generation, f: Filters) -> np.ndarray | None:
-        if f.is_empty():
-            return None
-        mask = np.ones(g.size, dtype=bool)
-
-        def codes(kind: str, values: list[str]) -> list[int]:
-            vocab = g.vocab[kind]
-            return [vocab.index(v) for v in values if v in vocab]
-
-        if f.doc_type:
-            mask &= np.isin(g.doc_type, codes("doc_type", f.doc_type))
-        if f.language:
-            mask &= np.isin(g.language, codes("language", f.language))
-        if f.organisation:
-            member = np.zeros(g.size, dtype=bool)
-            member[g.org_row[np.isin(g.org_idx, codes("organisations", f.organisation))]] = True
-            mask &= member
-        if f.source:
-            prefix = f.source.strip("/")
-            sources = [i for i, s in enumerate(g.vocab["source"]) if s == prefix or s.startswith(prefix + "/")]
-            mask &= np.isin(g.source, sources)
-        lo, hi = f.bounds()
-        if lo is not None or hi is not None:
-            mask &= g.date_lo > 0
-            if lo is not None:
-                mask &= g.date_hi >= lo
-            if hi is not None:
-                mask &= g.date_lo <= hi
-        return mask
-
-    def _dense(self, g: Generation, q: ParsedQuery, f: Filters, depth: int) -> list[tuple[int, float]]:
-        allowed: np.ndarray | None = None
-        mask = self._mask(g, f)
-        if mask is not None:
-            allowed = g.rowid[mask]
+    def _dense(self, g: SearchSnapshot, q: ParsedQuery, f: Filters, depth: int) -> list[tuple[int, float]]:
+        allowed = g.filter_rowids(f)
         if q.phrases:
             with_phrases = np.array(
                 [r for r, _ in self._lexical(g, ParsedQuery("", q.phrases, []), f, 10_000)], dtype=np.int64
@@ -294,14 +218,7 @@ class HybridSearcher:
         if allowed is not None and len(allowed) == 0:
             return []
         vector = self.embedder.embed_queries([q.text])
-        params = None
-        if allowed is not None:
-            selector = faiss.IDSelectorBatch(allowed)
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=getattr(g.dense, "nprobe", 1))
-            if not hasattr(g.dense, "nprobe"):
-                params = faiss.SearchParameters(sel=selector)
-        scores, ids = g.dense.search(vector, min(depth, g.size), params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return g.dense_top_k(vector, depth, allowed)
 
     def _fuse(
         self, lexical: list[tuple[int, float]], dense: list[tuple[int, float]]
@@ -323,18 +240,15 @@ class HybridSearcher:
                 by.setdefault(rowid, {})[name] = score
         return fused, by
 
-    def _browse(self, g: Generation, f: Filters, depth: int) -> list[int]:
-        """No query text: the newest chunks that pass the filters (one per document)."""
-        mask = self._mask(g, f)
-        positions = np.flatnonzero(mask) if mask is not None else np.arange(g.size)
-        order = positions[np.argsort(-g.date_lo[positions], kind="stable")]
-        return [int(r) for r in g.rowid[order[:depth]]]
+    def _browse(self, g: SearchSnapshot, f: Filters, depth: int) -> list[int]:
+        """No query text: the newest chunks that pass the filters."""
+        return g.newest(f, depth)
 
     # -------------------------------------------------------------------------------------------- output
 
     def _materialise(
         self,
-        g: Generation,
+        g: SearchSnapshot,
         ranked: list[int],
         fused: dict[int, float],
         scores_by: dict[int, dict[str, float]],
@@ -342,47 +256,40 @@ class HybridSearcher:
     ) -> list[SearchHit]:
         if not ranked:
             return []
-        query = tantivy.Query.term_set_query(g.schema, "rowid", ranked)
-        stored = {}
-        for _, address in g.searcher.search(query, limit=len(ranked)).hits:
-            doc = g.searcher.doc(address).to_dict()
-            stored[int(doc["rowid"][0])] = doc
+        stored = g.rows(ranked)
         stems = {stem(t) for t in q.terms} | {stem(w.lower()) for p in q.phrases for w in _WORD.findall(p)}
         hits = []
         for rowid in ranked:
-            doc = stored.get(rowid)
-            if doc is None:
+            row = stored.get(rowid)
+            if row is None:
                 continue
-
-            def first(name: str, d: dict = doc) -> str:
-                values = d.get(name) or [""]
-                return values[0]
-
-            text = first("text")
-            hits.append(
-                SearchHit(
-                    rowid=rowid,
-                    chunk_id=first("chunk_id"),
-                    doc_id=first("doc_id"),
-                    title=first("title"),
-                    source=first("source"),
-                    doc_type=first("doc_type"),
-                    date=first("date") or None,
-                    organisations=list(doc.get("organisations") or []),
-                    language=first("language"),
-                    url=first("url") or None,
-                    page=int(first("page_start")) or None,
-                    page_end=int(first("page_end")) or None,
-                    char_start=int(first("char_start")),
-                    char_end=int(first("char_end")),
-                    headings=[h for h in first("headings").split(" / ") if h],
-                    text=text,
-                    highlight=highlight(text, stems),
-                    score=round(fused[rowid], 6),
-                    scores={k: round(v, 6) for k, v in scores_by.get(rowid, {}).items()},
-                )
-            )
+            hits.append(_hit(row, fused[rowid], scores_by.get(rowid, {}), stems))
         return hits
+
+
+def _hit(row: ChunkRow, score: float, scores: dict[str, float], stems: set[str]) -> SearchHit:
+    c = row.chunk
+    return SearchHit(
+        rowid=row.rowid,
+        chunk_id=c.chunk_id,
+        doc_id=c.doc_id,
+        title=row.title,
+        source=row.source,
+        doc_type=row.doc_type,
+        date=row.date,
+        organisations=row.organisations,
+        language=row.language,
+        url=row.url,
+        page=c.page_start,
+        page_end=c.page_end,
+        char_start=c.char_start,
+        char_end=c.char_end,
+        headings=c.headings,
+        text=c.text,
+        highlight=highlight(c.text, stems),
+        score=round(score, 6),
+        scores={k: round(v, 6) for k, v in scores.items()},
+    )
 
 
 @lru_cache(maxsize=200_000)
@@ -406,3 +313,91 @@ def highlight(text: str, stems: set[str]) -> str:
 def hits_json(response: SearchResponse) -> str:
     keys = ("chunk_id", "doc_id", "title", "source", "doc_type", "date", "page", "score", "text", "highlight")
     return json.dumps({"results": [{k: getattr(h, k) for k in keys} for h in response.results]}, ensure_ascii=False)
+
+
+# ------------------------------------------------------------------------------------------------ embedded encodings
+
+
+def tantivy_top_k(
+    g: Generation, terms: Sequence[str], phrases: Sequence[str], f: Filters, depth: int
+) -> list[tuple[int, float]]:
+    """BM25 in a generation's tantivy index: any of the terms, every phrase, rows passing the filters."""
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    if terms:
+        clauses.append((tantivy.Occur.Should, _terms_query(g, terms)))
+    for phrase in phrases:
+        clauses.append((tantivy.Occur.Must, _phrase_query(g, phrase)))
+    if not clauses:
+        return []
+    clauses.extend((tantivy.Occur.Must, fq) for fq in _filter_queries(g, f))
+    query = tantivy.Query.boolean_query(clauses)
+    hits = g.searcher.search(query, limit=depth).hits
+    rowids = g.searcher.fast_field_values("rowid", [address for _, address in hits])
+    return [(int(rowid), float(score)) for (score, _), rowid in zip(hits, rowids, strict=True)]
+
+
+def _terms_query(g: Generation, terms: Sequence[str]) -> tantivy.Query:
+    text = " ".join(dict.fromkeys(terms))
+    return g.lexical.parse_query(text, ["text", "title", "headings"], field_boosts={"title": 0.3, "headings": 0.5})
+
+
+def _phrase_query(g: Generation, phrase: str) -> tantivy.Query:
+    words = " ".join(_WORD.findall(phrase))
+    return g.lexical.parse_query(f'"{words}"', ["text", "title"])
+
+
+def _filter_queries(g: Generation, f: Filters) -> list[tantivy.Query]:
+    schema = g.schema
+    out: list[tantivy.Query] = []
+
+    def any_of(field_name: str, values: list[str]) -> None:
+        if values:
+            out.append(
+                tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Should, tantivy.Query.term_query(schema, field_name, v)) for v in values]
+                )
+            )
+
+    any_of("doc_type", f.doc_type)
+    any_of("organisations", f.organisation)
+    any_of("language", f.language)
+    if f.source:
+        out.append(tantivy.Query.term_query(schema, "source_prefix", f.source.strip("/")))
+    lo, hi = f.bounds()
+    if lo is not None or hi is not None:
+        out.append(tantivy.Query.range_query(schema, "date_lo", tantivy.FieldType.Integer, 1, hi))
+        if lo is not None:
+            out.append(tantivy.Query.range_query(schema, "date_hi", tantivy.FieldType.Integer, lo, None))
+    return out
+
+
+def filter_mask(g: Generation, f: Filters) -> np.ndarray | None:
+    """Rows of a generation's filter columns that pass the filters; None when there are none."""
+    if f.is_empty():
+        return None
+    mask = np.ones(g.size, dtype=bool)
+
+    def codes(kind: str, values: list[str]) -> list[int]:
+        vocab = g.vocab[kind]
+        return [vocab.index(v) for v in values if v in vocab]
+
+    if f.doc_type:
+        mask &= np.isin(g.doc_type, codes("doc_type", f.doc_type))
+    if f.language:
+        mask &= np.isin(g.language, codes("language", f.language))
+    if f.organisation:
+        member = np.zeros(g.size, dtype=bool)
+        member[g.org_row[np.isin(g.org_idx, codes("organisations", f.organisation))]] = True
+        mask &= member
+    if f.source:
+        prefix = f.source.strip("/")
+        sources = [i for i, s in enumerate(g.vocab["source"]) if s == prefix or s.startswith(prefix + "/")]
+        mask &= np.isin(g.source, sources)
+    lo, hi = f.bounds()
+    if lo is not None or hi is not None:
+        mask &= g.date_lo > 0
+        if lo is not None:
+            mask &= g.date_hi >= lo
+        if hi is not None:
+            mask &= g.date_lo <= hi
+    return mask

@@ -1,27 +1,25 @@
-"""Ingest orchestration: discovery -> two gates (stat, then content hash) -> parse and chunk -> registry
--> embed only new chunk texts -> build and publish a new generation.
+"""Ingest orchestration: discovery -> two gates (stat, then content hash) -> parse and chunk -> catalog
+-> embed only new chunk texts -> publish a new snapshot.
 
-One writer at a time (a file lock under the data dir); readers are never blocked.
+Written against the storage interfaces (index/storage/base.py), so any backend serves. One writer at a
+time (the backend's writer lock); readers are never blocked.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from policykb.core.errors import IngestError
 from policykb.index.embedders import Embedder
-from policykb.index.generation import build_generation, current_manifest, remove_old_generations
-from policykb.index.registry import FileRecord, Registry
+from policykb.index.storage.base import FileRecord, Storage
 from policykb.ingest.chunker import Chunker
-from policykb.ingest.parsed import IngestError
 from policykb.ingest.pipeline import (
     PARSER_VERSION,
     Failure,
@@ -57,52 +55,28 @@ class IngestReport:
         return bool(self.added or self.updated or self.removed)
 
 
-class WriterBusy(RuntimeError):
-    pass
-
-
-@contextmanager
-def writer_lock(data_dir: Path, wait: bool = True) -> Iterator[None]:
-    """Serialises writers (CLI ingest, API uploads) across processes."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / "writer.lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise WriterBusy("another ingest is running") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 class Updater:
     def __init__(
         self,
-        registry: Registry,
+        storage: Storage,
         embedder: Embedder,
-        data_dir: Path,
         chunk_tokens: int,
         overlap_tokens: int,
         max_file_bytes: int,
-        exact_search_max_chunks: int,
-        keep_generations: int = 2,
     ) -> None:
-        self.registry = registry
+        self.storage = storage
+        self.catalog = storage.catalog
         self.embedder = embedder
-        self.data_dir = data_dir
         budget = min(chunk_tokens, embedder.max_tokens)
         self.chunker = Chunker(embedder.count_tokens, budget, overlap_tokens)
         self.max_file_bytes = max_file_bytes
-        self.exact_max = exact_search_max_chunks
-        self.keep_generations = keep_generations
         self.versions = f"parser={PARSER_VERSION};chunker={self.chunker.version};model={embedder.model_id}"
         self._new_chunks = 0  # chunks registered by the running ingest, read by the embedding loop
 
     def ingest(self, paths: list[Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        with writer_lock(self.data_dir):
+        with self.storage.writer_lock():
             found: list[SourceFile] = []
             for item in discover(paths):
                 if isinstance(item, Failure):
@@ -112,10 +86,10 @@ class Updater:
             if prune:
                 self._prune(paths, {str(f.path) for f in found}, report)
             report.embedded = self._ingest_and_embed(found, report, progress)
-            if report.changed or report.embedded or current_manifest(self.data_dir) is None:
+            if report.changed or report.embedded or self.storage.live() is None:
                 self.publish()
-            manifest = current_manifest(self.data_dir)
-            report.generation = manifest["name"] if manifest else None
+            live = self.storage.live()
+            report.generation = live.name if live else None
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
@@ -139,7 +113,7 @@ class Updater:
             embedded = 0
             checked = 0
             while not finished.is_set():
-                if self._new_chunks - checked >= self.EMBED_BATCH:  # only then is the registry asked
+                if self._new_chunks - checked >= self.EMBED_BATCH:  # only then is the catalog asked
                     checked = self._new_chunks
                     embedded += self.embed_missing(progress, minimum=self.EMBED_BATCH)
                 finished.wait(0.2)
@@ -152,7 +126,7 @@ class Updater:
             st = check_file(source_file.path, self.max_file_bytes)
             overrides = overrides_for(source_file.path)
             meta_hash = overrides_hash(overrides)
-            known = self.registry.file(path_str)
+            known = self.catalog.file(path_str)
             same_config = known is not None and known.meta_hash == meta_hash and known.versions == self.versions
             # Gate 1: size and modification time unchanged -> skip without reading.
             if same_config and known.size == st.st_size and known.mtime_ns == st.st_mtime_ns:
@@ -162,19 +136,19 @@ class Updater:
             sha256 = hashlib.sha256(data).hexdigest()
             # Gate 2: touched but identical content -> remember the new stat, skip.
             if same_config and known.sha256 == sha256:
-                self.registry.touch_file(path_str, st.st_size, st.st_mtime_ns)
+                self.catalog.touch_file(path_str, st.st_size, st.st_mtime_ns)
                 report.unchanged.append(source_file.source)
                 return
             record = FileRecord(path_str, st.st_size, st.st_mtime_ns, sha256, meta_hash, self.versions, None, None)
-            original = self.registry.doc_with_sha(sha256, path_str)
+            original = self.catalog.doc_with_sha(sha256, path_str)
             if original is not None:
                 record.duplicate_of = original
-                self.registry.record_duplicate(record)
+                self.catalog.record_duplicate(record)
                 report.duplicates.append(source_file.source)
                 return
             document, chunks, reasons = build_document(source_file, data, sha256, overrides, self.chunker)
             record.doc_id = document.doc_id
-            is_new = self.registry.save_document(document, chunks, record, reasons)
+            is_new = self.catalog.save_document(document, chunks, record, reasons)
             self._new_chunks += len(chunks)
             (report.added if is_new else report.updated).append(source_file.source)
         except IngestError as exc:
@@ -187,16 +161,16 @@ class Updater:
         resolved = [str(r.resolve()) for r in roots if r.exists() or r.is_symlink()] + [
             str(r.absolute()) for r in roots if not r.exists()
         ]
-        for record in self.registry.files():
+        for record in self.catalog.files():
             under = any(record.path == r or record.path.startswith(r.rstrip(os.sep) + os.sep) for r in resolved)
             if under and record.path not in present and not os.path.exists(record.path):
-                removed_source = self.registry.forget_file(record.path)
+                removed_source = self.catalog.forget_file(record.path)
                 if removed_source:
                     report.removed.append(removed_source)
 
     def delete(self, doc_id: str) -> bool:
-        with writer_lock(self.data_dir):
-            deleted = self.registry.delete_document(doc_id)
+        with self.storage.writer_lock():
+            deleted = self.catalog.delete_document(doc_id)
             if deleted:
                 self.publish()
             return deleted
@@ -206,7 +180,7 @@ class Updater:
     def embed_missing(self, progress: Progress | None = None, minimum: int = 1) -> int:
         """Embed chunk texts that have no vector yet for this model (unchanged chunks keep theirs).
         With `minimum`, wait until at least that many are pending (and embed only whole batches)."""
-        missing = self.registry.texts_without_embedding(self.embedder.model_id)
+        missing = self.catalog.texts_without_embedding(self.embedder.model_id)
         if len(missing) < minimum:
             return 0
         missing.sort(key=lambda item: len(item[1]))
@@ -216,12 +190,11 @@ class Updater:
         for start in range(0, len(missing), batch):
             part = missing[start : start + batch]
             vectors = self.embedder.embed_passages([text for _, text in part])
-            self.registry.store_embeddings(self.embedder.model_id, [sha for sha, _ in part], vectors)
+            self.catalog.store_embeddings(self.embedder.model_id, [sha for sha, _ in part], vectors)
             if progress:
                 progress("embeddings", min(start + batch, len(missing)), len(missing))
         return len(missing)
 
     def publish(self) -> None:
-        build_generation(self.registry, self.data_dir, self.embedder.model_id, self.embedder.dim, self.exact_max)
-        self.registry.drop_orphan_embeddings()
-        remove_old_generations(self.data_dir, self.keep_generations)
+        self.storage.publish(self.embedder.model_id, self.embedder.dim)
+        self.catalog.drop_orphan_embeddings()

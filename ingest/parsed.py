@@ -9,10 +9,6 @@ from typing import Literal
 BlockKind = Literal["heading", "paragraph", "list_item"]
 
 
-class IngestError(Exception):
-    """A file that cannot be ingested; the message is shown to the user as the reason."""
-
-
 @dataclass
 class Block:
     start: int

@@ -1,4 +1,9 @@
-"""The `policykb` command: ingest, search, documents, delete, status."""
+"""The `policykb` command: ingest, search, documents, delete, status.
+
+Exit codes (`EXIT_CODES`, the one mapping of the service's errors, documented in the README): 0 done,
+2 bad arguments, filter or settings, 3 the data directory cannot be read or written, 4 not found,
+5 the language model failed. Anything else is a bug and ends with its traceback.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,20 @@ from dataclasses import asdict
 from pathlib import Path
 
 import policykb  # noqa: F401  (offline switches first)
+from policykb.core.errors import NotFound, PolicyKBError
 from policykb.core.settings import get_settings
-from policykb.index.search import FilterError, Filters, hits_json
+from policykb.service import Filters
+
+EXIT_CODES: dict[str, int] = {
+    "filter": 2,
+    "config": 2,
+    "upload_rejected": 2,
+    "ingest": 2,
+    "storage": 3,
+    "not_found": 4,
+    "llm": 5,
+}
+SEARCH_JSON_KEYS = ("chunk_id", "doc_id", "title", "source", "doc_type", "date", "page", "score", "text", "highlight")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,12 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.handler(args) or 0)
-    except FilterError as exc:
+    except PolicyKBError as exc:
         print(f"policykb: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CODES.get(exc.kind, 1)
     except PermissionError as exc:
         print(f"policykb: cannot write the data directory: {exc}", file=sys.stderr)
-        return 3
+        return EXIT_CODES["storage"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -140,7 +157,8 @@ def _ingest(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     response = _kb().search(args.query, k=args.k, filters=filters_from(args), sort=args.sort, mode=args.mode)
     if args.json:
-        print(hits_json(response))
+        results = [{k: getattr(h, k) for k in SEARCH_JSON_KEYS} for h in response.results]
+        print(json.dumps({"results": results}, ensure_ascii=False))
         return 0
     if not response.results:
         print("no results")
@@ -179,11 +197,10 @@ def _documents(args: argparse.Namespace) -> int:
 
 
 def _delete(args: argparse.Namespace) -> int:
-    if _kb().delete(args.doc_id):
-        print(f"deleted {args.doc_id}")
-        return 0
-    print(f"policykb: no document {args.doc_id}", file=sys.stderr)
-    return 1
+    if not _kb().delete(args.doc_id):
+        raise NotFound(f"no document {args.doc_id}")
+    print(f"deleted {args.doc_id}")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -68,11 +68,6 @@ def compose(claims: list[Claim], confidence: float, conflicts: list[str], query:
     return Answer(body, True, round(confidence, 3), citations.items, [], conflicts, query)
 
 
-def claims_of(answer: str) -> list[str]:
-    """An answer cut after each citation marker, so that every streamed piece carries its [n]."""
-    return [part for part in re.split(r"(?<=\])(?=\s)", answer) if part]
-
-
 def refusal(hits: list[SearchHit], confidence: float, query: str, missing: str | None = None, limit: int = 3) -> Answer:
     """No answer, the closest documents, and (when known) what part of the question they did not cover."""
     related: list[RelatedDocument] = []

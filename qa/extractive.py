@@ -9,10 +9,12 @@ that introduces a list brings its items, or it is left out.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from policykb.core.events import AnswerEvent, Final, Token
 from policykb.core.types import Answer
 from policykb.index.embedders import Embedder
 from policykb.index.search import SearchHit, SearchResponse
@@ -50,6 +52,16 @@ class ExtractiveAnswerer:
         self.embeddings = SentenceEmbeddings(embedder)
         self.verifier = Verifier(self.embeddings)
 
+    def stream(self, question: str, response: SearchResponse, *, focus: str | None = None) -> Iterator[AnswerEvent]:
+        """The answer claim by claim (each piece carries its [n]), then the answer itself."""
+        answer = self._answer(question, response, focus)
+        for claim in answer.claims():
+            yield Token(claim)
+        yield Final(answer)
+
+    def rewrite_followup(self, question: str, history: list[dict]) -> str | None:
+        return None  # no model to rewrite with: the facade's heuristic carries the previous question along
+
     def evidence(
         self, question: str, hits: list[SearchHit], idf: dict[str, float], focus: str | None = None
     ) -> Evidence:
@@ -75,7 +87,7 @@ class ExtractiveAnswerer:
             s.semantic, s.score = float(sim), float(p)
         return Evidence(terms, sentences, rows, probabilities)
 
-    def answer(self, question: str, response: SearchResponse, focus: str | None = None) -> Answer:
+    def _answer(self, question: str, response: SearchResponse, focus: str | None) -> Answer:
         hits = response.results
         ev = self.evidence(question, hits, response.term_idf, focus)
         if not ev.sentences:

@@ -10,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from policykb.core.events import Final
+from policykb.core.types import Answer
 from policykb.index.embedders import HashEmbedder
 from policykb.index.search import SearchHit, SearchResponse
 from policykb.qa.answer_types import Kind, asked, holds, year_conflict
@@ -178,6 +180,10 @@ def _respond(question: str, passages: list[str], **meta: str) -> SearchResponse:
     return SearchResponse([_hit(i, p, **meta) for i, p in enumerate(passages)], "g", 1.0, "hybrid", idf)
 
 
+def _ask(answerer: ExtractiveAnswerer, question: str, response: SearchResponse) -> Answer:
+    return next(e.answer for e in answerer.stream(question, response) if isinstance(e, Final))
+
+
 @pytest.fixture(scope="module")
 def minilm_answerer() -> ExtractiveAnswerer:
     from policykb.core.settings import Settings
@@ -210,7 +216,7 @@ _REPORT = (
 def test_each_answer_kind_is_answered_from_the_sentence_that_holds_it(
     minilm_answerer: ExtractiveAnswerer, question: str, expect: str
 ) -> None:
-    answer = minilm_answerer.answer(question, _respond(question, [_REPORT]))
+    answer = _ask(minilm_answerer, question, _respond(question, [_REPORT]))
     assert answer.answerable
     first = answer.answer.split("[1]")[0]
     assert expect in first
@@ -228,7 +234,7 @@ def test_each_answer_kind_is_answered_from_the_sentence_that_holds_it(
 def test_refusals_say_what_the_passages_do_not_cover(
     minilm_answerer: ExtractiveAnswerer, question: str, note: str
 ) -> None:
-    answer = minilm_answerer.answer(question, _respond(question, [_REPORT]))
+    answer = _ask(minilm_answerer, question, _respond(question, [_REPORT]))
     assert not answer.answerable
     assert answer.answer.startswith(REFUSAL)
     assert note in answer.answer
@@ -242,7 +248,7 @@ def test_a_count_of_another_noun_does_not_answer(minilm_answerer: ExtractiveAnsw
         "IAPO works with patient organisations around the world."
     )
     question = "How many member organisations does IAPO have?"
-    assert not minilm_answerer.answer(question, _respond(question, [passage])).answerable
+    assert not _ask(minilm_answerer, question, _respond(question, [passage])).answerable
 
 
 @pytest.mark.model
@@ -252,7 +258,7 @@ def test_a_dangling_sentence_brings_its_antecedent(minilm_answerer: ExtractiveAn
         "Hospitals report incidents through a shared register."
     )
     question = "How many member hospitals does the Patient Safety Network have?"
-    answer = minilm_answerer.answer(question, _respond(question, [passage]))
+    answer = _ask(minilm_answerer, question, _respond(question, [passage]))
     assert answer.answerable
     assert answer.citations[0].quote.startswith("The Patient Safety Network was founded")
     assert "340 member hospitals" in answer.citations[0].quote
@@ -266,7 +272,7 @@ def test_a_list_introduction_brings_its_items(minilm_answerer: ExtractiveAnswere
         "Staff receive training every year."
     )
     question = "What are the elements of Standard Precautions?"
-    answer = minilm_answerer.answer(question, _respond(question, [passage]))
+    answer = _ask(minilm_answerer, question, _respond(question, [passage]))
     assert answer.answerable
     quote = answer.citations[0].quote
     assert quote.startswith("The elements of Standard Precautions are as follows:")
@@ -304,7 +310,7 @@ _NOISE = st.sampled_from(_NOISE_TEXTS)
      "hand hygiene compliance in hospitals", "When were the guidelines published?"]))  # fmt: skip
 def test_no_claim_is_a_fragment_heading_or_question(parts: list[str], question: str) -> None:
     text = "\n\n".join(parts)
-    answer = _hash_answerer.answer(question, _respond(question, [text]))
+    answer = _ask(_hash_answerer, question, _respond(question, [text]))
     for citation in answer.citations:
         quote = citation.quote.strip()
         assert re.search(r"[.!:;]$", quote), quote

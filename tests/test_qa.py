@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from policykb.core.events import Final, Token
 from policykb.index.search import SearchHit
 from policykb.qa.compose import REFUSAL, Citations, Claim, compose
 from policykb.service.knowledge_base import KnowledgeBase
@@ -171,9 +172,10 @@ def test_streaming_yields_tokens_then_the_verified_answer(tmp_path: Path, corpus
         kb = _generative_kb(tmp_path, url)
         kb.ingest([corpus_copy])
         events = list(kb.ask_stream("What theme did Patient Solidarity Day 2024 have?"))
-    tokens = [e["text"] for e in events if e["type"] == "token"]
+    tokens = [e.text for e in events if isinstance(e, Token)]
     assert len(tokens) > 3 and "".join(tokens) == reply
-    assert events[-1]["type"] == "answer" and events[-1]["answer"].answerable
+    assert isinstance(events[-1], Final) and events[-1].answer.answerable
+    assert all(isinstance(e, Token) for e in events[:-1])
     assert received[-1]["stream"] is True
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from policykb.ingest.parsed import IngestError
+from policykb.core.errors import IngestError
 from policykb.ingest.readers import parse
 from tests.conftest import SHARED, make_docx, make_image_only_pdf, make_pdf
 

@@ -138,15 +138,6 @@ def test_ingest_while_searching_gives_no_errors_and_no_mixed_results(tmp_path: P
     assert seen == {"alpha", "beta"} or seen  # readers saw whole generations only
 
 
-def test_llama_index_retriever(sample_kb: KnowledgeBase) -> None:
-    from policykb.index.retriever import PolicyRetriever
-
-    nodes = PolicyRetriever(sample_kb.searcher, k=2).retrieve("Patient Solidarity Day theme")
-    assert len(nodes) == 2
-    assert nodes[0].node.metadata["source"] == "iapo-2024-activities-report.txt"
-    assert "Power of Community" in nodes[0].node.get_content()
-
-
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from policykb.ingest.parsed import IngestError, Parsed
+from policykb.core.errors import IngestError
+from policykb.ingest.parsed import Parsed
 from policykb.ingest.readers import docx, html, pdf, text
 
 Reader = Callable[[Path, bytes], Parsed]

@@ -11,7 +11,8 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from policykb.ingest.parsed import IngestError, Parsed, TextBuilder
+from policykb.core.errors import IngestError
+from policykb.ingest.parsed import Parsed, TextBuilder
 
 
 def read(path: Path, data: bytes) -> Parsed:

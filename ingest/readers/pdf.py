@@ -11,7 +11,8 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
-from policykb.ingest.parsed import Block, IngestError, Parsed, blocks_from_plain_text
+from policykb.core.errors import IngestError
+from policykb.ingest.parsed import Block, Parsed, blocks_from_plain_text
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from policykb.ingest.parsed import IngestError, Parsed, blocks_from_plain_text
+from policykb.core.errors import IngestError
+from policykb.ingest.parsed import Parsed, blocks_from_plain_text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

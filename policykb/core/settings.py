@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     corpus_dirs: PathList = Field(
         default_factory=lambda: [Path("corpus")], description="folders that re-scans (API, Admin tab) ingest"
     )
+    database_url: str | None = Field(
+        None, description="unset: the embedded store under data_dir; a postgresql:// URL: a PostgreSQL database"
+    )
 
     # Ingestion
     max_file_mb: float = Field(200.0, gt=0, description="larger files are refused with a clear error")

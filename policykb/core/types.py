@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 DOC_TYPES = (
@@ -19,7 +20,9 @@ DOC_TYPES = (
 
 
 @dataclass
-class Document:
+class DocumentInfo:
+    """A document's metadata: what listings need, without loading its text."""
+
     doc_id: str
     source: str
     path: str
@@ -31,23 +34,16 @@ class Document:
     pages: int | None
     sha256: str
     format: str
+    url: str | None = None
+
+
+@dataclass(kw_only=True)
+class Document(DocumentInfo):
+    """A document in full: its metadata, extracted text and where each physical page starts in it."""
+
     text: str
     page_starts: list[int] = field(default_factory=list)
     page_labels: list[str] | None = None
-    url: str | None = None
-
-    def page_at(self, offset: int) -> int | None:
-        """1-based physical page holding character `offset`, or None for formats without pages."""
-        if not self.page_starts:
-            return None
-        lo, hi = 0, len(self.page_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.page_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1
 
 
 @dataclass
@@ -99,3 +95,11 @@ class Answer:
     related: list[RelatedDocument] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     query: str = ""
+
+    def claims(self) -> list[str]:
+        """The answer cut after each citation marker, so that every streamed piece carries its [n];
+        the pieces join back into the answer exactly."""
+        return [part for part in _AFTER_CITATION.split(self.answer) if part]
+
+
+_AFTER_CITATION = re.compile(r"(?<=\])(?=\s)")

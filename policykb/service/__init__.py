@@ -1,5 +1,6 @@
 """The service: the one facade (`KnowledgeBase`) that every face calls, background jobs and key roles."""
 
+from policykb.index.search import Filters, Mode, SearchHit, SearchResponse
 from policykb.service.knowledge_base import KnowledgeBase
 
-__all__ = ["KnowledgeBase"]
+__all__ = ["Filters", "KnowledgeBase", "Mode", "SearchHit", "SearchResponse"]

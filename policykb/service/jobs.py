@@ -3,6 +3,7 @@ against the live generation."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -10,7 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from policykb.core.errors import PolicyKBError
 from policykb.service.knowledge_base import KnowledgeBase
+
+log = logging.getLogger("policykb.service")
 
 
 @dataclass
@@ -59,8 +63,11 @@ class JobManager:
         try:
             job.report = self.kb.ingest(paths, prune=prune, progress=progress).as_dict()
             job.status = "done"
-        except Exception as exc:  # reported on the job, never lost in a thread
-            job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
+        except PolicyKBError as exc:  # reported on the job, never lost in a thread
+            job.status, job.error = "failed", str(exc)
+        except Exception:
+            log.exception("ingest job %s failed", job.id)
+            job.status, job.error = "failed", "the ingest failed because of an error on the server; it has been logged"
         finally:
             job.finished_at = time.time()
 

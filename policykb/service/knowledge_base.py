@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from policykb.core.errors import INTERNAL, UploadRejected
+from policykb.core.events import AnswerEvent, Failed, Final, StreamEvent
 from policykb.core.settings import Settings, get_settings
-from policykb.core.types import Answer, Chunk, Document
+from policykb.core.types import Answer, Chunk, Document, DocumentInfo
 from policykb.index.embedders import Embedder, get_embedder
-from policykb.index.generation import GenerationReader, current_manifest
-from policykb.index.registry import Registry
 from policykb.index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
+from policykb.index.storage.base import Catalog, Storage
+from policykb.index.storage.factory import open_storage
 from policykb.index.updater import IngestReport, Progress, Updater
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS
-from policykb.qa.answerers import answer_events, make_answerer
+from policykb.qa.answerer import Answerer, make_answerer
 from policykb.qa.followup import condense
-from policykb.qa.generative import OpenAICompatibleAnswerer
+
+log = logging.getLogger("policykb.service")
 
 
 def file_url(doc_id: str, source: str, page: int | None) -> str:
@@ -29,12 +34,12 @@ def file_url(doc_id: str, source: str, page: int | None) -> str:
     return url
 
 
-class UploadError(ValueError):
-    """An upload refused before ingestion (type, size); the message is shown to the user."""
+@dataclass
+class Facets:
+    """The values the filters can take now (uploads since the server started included)."""
 
-    def __init__(self, message: str, status: int = 415) -> None:
-        super().__init__(message)
-        self.status = status
+    organisations: list[str]
+    years: list[str]  # newest first
 
 
 @dataclass
@@ -58,31 +63,32 @@ class KnowledgeBase:
         return self._embedder or get_embedder(self.settings)
 
     @cached_property
-    def registry(self) -> Registry:
-        return Registry(self.data_dir / "registry.sqlite")
+    def storage(self) -> Storage:
+        """The backend chosen by settings (embedded unless POLICYKB_DATABASE_URL says otherwise)."""
+        return open_storage(self.settings)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.storage.catalog
 
     @cached_property
     def updater(self) -> Updater:
         s = self.settings
         return Updater(
-            self.registry,
+            self.storage,
             self.embedder,
-            self.data_dir,
             chunk_tokens=s.chunk_tokens,
             overlap_tokens=s.chunk_overlap_tokens,
             max_file_bytes=int(s.max_file_mb * 1024 * 1024),
-            exact_search_max_chunks=s.exact_search_max_chunks,
-            keep_generations=s.keep_generations,
         )
 
     @cached_property
     def searcher(self) -> HybridSearcher:
-        reader = GenerationReader(self.data_dir, self.settings.search_threads, self.settings.ivf_nprobe)
         s = self.settings
-        return HybridSearcher(reader, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
+        return HybridSearcher(self.storage.snapshots, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
 
     @cached_property
-    def answerer(self):  # type: ignore[no-untyped-def]
+    def answerer(self) -> Answerer:
         return make_answerer(self.settings, self.embedder)
 
     # -------------------------------------------------------------------------------------------- writes
@@ -95,14 +101,21 @@ class KnowledgeBase:
         Only a sanitised base name of the client's filename is used: no request path reaches the filesystem."""
         name = re.sub(r"[^A-Za-z0-9._ -]+", "_", Path(filename or "").name).strip(" .") or "upload"
         if Path(name).suffix.lower() not in SUPPORTED_EXTENSIONS:
-            raise UploadError(f"{name}: unsupported file type (supported: {', '.join(SUPPORTED_EXTENSIONS)})")
+            raise UploadRejected(
+                f"{name}: unsupported file type (supported: {', '.join(SUPPORTED_EXTENSIONS)})", "unsupported_type"
+            )
         if len(data) > self.settings.max_upload_mb * 1024 * 1024:
-            raise UploadError(f"{name}: over the {self.settings.max_upload_mb:g} MB upload limit", 413)
+            raise UploadRejected(f"{name}: over the {self.settings.max_upload_mb:g} MB upload limit", "too_large")
         folder = self.data_dir / "originals" / hashlib.sha256(data).hexdigest()[:16]
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / name
         target.write_bytes(data)
         return target
+
+    @staticmethod
+    def upload_types() -> tuple[str, ...]:
+        """The file extensions an upload may have: those the readers read."""
+        return SUPPORTED_EXTENSIONS
 
     def delete(self, doc_id: str) -> bool:
         return self.updater.delete(doc_id)
@@ -122,42 +135,70 @@ class KnowledgeBase:
     def ask(self, question: str, filters: Filters | None = None, history: list[dict] | None = None) -> Answer:
         """A short answer in which every sentence cites the passage it comes from, or an honest refusal."""
         for event in self.ask_stream(question, filters, history):
-            if event["type"] == "answer":
-                return event["answer"]
-        raise RuntimeError("the answerer produced no answer")
+            if isinstance(event, Final):
+                return event.answer
+        raise RuntimeError("the answerer's stream ended without a Final answer")
 
-    def ask_stream(self, question: str, filters: Filters | None = None, history: list[dict] | None = None):  # type: ignore[no-untyped-def]
-        """Events for streaming faces: {"type": "token", "text"}… then {"type": "answer", "answer": Answer}."""
+    def ask_stream(
+        self, question: str, filters: Filters | None = None, history: list[dict] | None = None
+    ) -> Iterator[AnswerEvent]:
+        """`Token`s as the answer is written, then one `Final` answer; errors are raised."""
         question = question.strip()
         history = history or []
         answerer = self.answerer
-        rewrite = answerer.rewrite if isinstance(answerer, OpenAICompatibleAnswerer) else None
-        query = condense(question, history, rewrite)
+        query = condense(question, history, answerer.rewrite_followup)
         response = self.search(query, k=self.settings.answer_passages, filters=filters)
-        yield from answer_events(answerer, query, response, focus=question if query != question else None)
+        yield from answerer.stream(query, response, focus=question if query != question else None)
 
-    def documents(self) -> list[Document]:
-        return self.registry.documents()
+    def ask_events(
+        self, question: str, filters: Filters | None = None, history: list[dict] | None = None
+    ) -> Iterator[StreamEvent]:
+        """For faces that stream a response whose status is already sent: `ask_stream`'s events, and a
+        failure as a last `Failed` event (logged here) instead of an exception."""
+        try:
+            yield from self.ask_stream(question, filters, history)
+        except Exception as exc:
+            failed = Failed.of(exc)
+            if failed.kind == INTERNAL:
+                log.exception("answering failed")
+            else:
+                log.warning("answering failed: %s", exc)
+            yield failed
+
+    def documents(self, filters: Filters | None = None) -> list[DocumentInfo]:
+        """Every document's metadata (no text: see `document`), newest first; with `filters`, those they
+        match (the same semantics as search)."""
+        documents = self.catalog.documents()
+        if filters is None or filters.is_empty():
+            return documents
+        return [d for d in documents if filters.matches(d.doc_type, d.organisations, d.language, d.source, d.date)]
+
+    def facets(self) -> Facets:
+        documents = self.catalog.documents()
+        return Facets(
+            sorted({o for d in documents for o in d.organisations}),
+            sorted({d.date[:4] for d in documents if d.date}, reverse=True),
+        )
 
     def document(self, doc_id: str) -> Document | None:
-        return self.registry.document(doc_id)
+        return self.catalog.document(doc_id)
 
     def chunks(self, doc_id: str) -> list[Chunk]:
-        return self.registry.chunks(doc_id)
+        return self.catalog.chunks(doc_id)
 
     def chunk(self, chunk_id: str) -> Chunk | None:
-        return self.registry.chunk(chunk_id)
+        return self.catalog.chunk(chunk_id)
 
     def is_empty(self) -> bool:
-        return current_manifest(self.data_dir) is None or self.registry.counts()["chunks"] == 0
+        return self.storage.live() is None or self.catalog.counts()["chunks"] == 0
 
     def status(self) -> Status:
-        counts = self.registry.counts()
-        manifest = current_manifest(self.data_dir) or {}
+        counts = self.catalog.counts()
+        live = self.storage.live()
         return Status(
             counts["documents"],
             counts["chunks"],
-            manifest.get("name"),
-            manifest.get("chunks", 0),
+            live.name if live else None,
+            live.chunks if live else 0,
             self.settings.embedder,
         )
