@@ -23,8 +23,8 @@ from pypdf import PdfReader
 
 import policykb  # noqa: F401
 from bench.common import ROOT, SHARED, WORK, table, write_result
-from policykb.core.settings import Settings
 from policykb.core.events import Final
+from policykb.core.settings import Settings
 from policykb.core.types import Answer
 from policykb.ingest.chunker import CHUNKER_VERSION
 from policykb.ingest.pipeline import PARSER_VERSION
