@@ -74,7 +74,7 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
             sentence = Sentence(
                 hit, rank, hit.char_start + s, hit.char_start + e, text, clean(text), bulleted=marks > 0
             )
-            sentence.position, sentence.flaw, sentence.siblings = len(siblings), flaw(text), siblings
+            sentence.position, sentence.flaw, sentence.siblings = len(siblings), flaw(text, sentence.display), siblings
             siblings.append(sentence)
         out.extend(siblings)
     return out

@@ -22,7 +22,7 @@ from policykb.qa.answer_types import Kind, describe_missing
 from policykb.qa.answerability import FEATURES, AnswerabilityModel, QuestionTerms, features, missing_terms
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
 from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems
-from policykb.qa.shape import dangling, ends_sentence, flaw, introduces
+from policykb.qa.shape import dangling, ends_sentence, introduces
 
 
 @dataclass
@@ -99,7 +99,7 @@ class ExtractiveAnswerer:
         claims = []
         for group in self._select(ranked, ev.question.asked.kind):
             claim = _claim(group)
-            if claim is not None and self.verifier.lexically_supported(claim.text, _quote(claim)):
+            if self.verifier.lexically_supported(claim.text, _quote(claim)):
                 claims.append(claim)
         if not claims:
             return refusal(hits, best.score, question, self._what_is_missing(ev, best))
@@ -178,14 +178,9 @@ def _claimable(s: Sentence) -> bool:
     return s.flaw is None
 
 
-def _claim(group: list[Sentence]) -> Claim | None:
+def _claim(group: list[Sentence]) -> Claim:
     first, last = group[0], group[-1]
-    hit = first.hit
-    offset = hit.char_start
-    quote = hit.text[first.start - offset : last.end - offset]
-    if len(group) == 1 and flaw(quote):
-        return None
-    return Claim(" ".join(s.display for s in group), hit, first.start, last.end)
+    return Claim(" ".join(s.display for s in group), first.hit, first.start, last.end)
 
 
 def _quote(claim: Claim) -> str:

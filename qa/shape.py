@@ -46,9 +46,12 @@ def strip_leading_marks(text: str) -> int:
     return m.end() if m else 0
 
 
-def flaw(quote: str) -> str | None:
-    """Why `quote` (exact document text) is not a quotable sentence, or None when it is."""
-    q = quote.strip()
+def flaw(quote: str, shown: str | None = None) -> str | None:
+    """Why `quote` (exact document text) is not a quotable sentence, or None when it is. `shown`: its
+    display form, with Markdown links and emphasis marks removed; the sentence is judged by what is shown,
+    its layout (line breaks) by the document text."""
+    q = (shown or quote).strip()
+    layout = quote.strip()
     words = re.findall(r"[A-Za-z][A-Za-z'’-]*", q)
     tokens = q.split()
     if q.endswith("?"):
@@ -64,14 +67,14 @@ def flaw(quote: str) -> str | None:
     numeric = sum(1 for t in tokens if re.fullmatch(r"[\d.,%:()\-–/|]+", t))
     if tokens and (numeric > 0.4 * len(tokens) or "|" in q or len(words) < 0.5 * len(tokens)):
         return "table"
-    if _HEADING_PREFIX.match(q) or (_HEADING_NUMBER.match(q) and ("\n" in q[:80] or not _END.search(q))):
+    if _HEADING_PREFIX.match(q) or (_HEADING_NUMBER.match(layout) and ("\n" in layout[:80] or not _END.search(q))):
         return "heading"
     if not _END.search(q):
         upper = sum(1 for w in words if w[:1].isupper())
         return "heading" if words and (q.isupper() or upper >= 0.6 * len(words)) else "fragment"
     if len(words) < 4 or not (q[:1].isupper() or q[:1].isdigit() or q[:1] in "\"'“‘(£$€"):
         return "fragment"
-    if re.search(r"\n\s*\n", q):
+    if re.search(r"\n\s*\n", layout):
         return "fragment"  # two blocks glued together: a heading or a cell above a sentence
     return None
 
