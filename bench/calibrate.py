@@ -270,7 +270,7 @@ def main() -> int:
     threshold = choose_threshold(best)
     print("\nAll questions, answered vs refused at each threshold (the model fitted on all):")
     sweep = []
-    for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, round(threshold, 2)):
+    for t in sorted({0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, round(threshold, 2)}):
         o = outcome(best, t)
         sweep.append([f"{t:.2f}" + (" (chosen)" if t == round(threshold, 2) else ""), o.answered, o.right,
                       o.refused_unanswerable, o.refused_gold_removed])  # fmt: skip
