@@ -33,7 +33,7 @@ from policykb.index.embedders import get_embedder
 from policykb.index.search import SearchHit
 from policykb.ingest.chunker import CHUNKER_VERSION
 from policykb.ingest.pipeline import PARSER_VERSION
-from policykb.qa.answerability import FEATURES, MODEL_PATH
+from policykb.qa.answerability import FEATURES, MODEL_PATH, eligible
 from policykb.qa.evidence import Sentence
 from policykb.qa.extractive import ExtractiveAnswerer
 from policykb.service.knowledge_base import KnowledgeBase
@@ -144,10 +144,12 @@ def fit(scored: list[Scored]) -> tuple[np.ndarray, float]:
     rows = [s for s in scored if len(s.rows)]
     x = np.concatenate([s.rows for s in rows]).astype(np.float64)
     y = np.concatenate([s.labels for s in rows]).astype(np.float64)
+    keep = eligible(x)  # the gates decide the others; the weights are fitted on what passes them
     per_source: dict[str, int] = {}
     for s in rows:
         per_source[s.case.source] = per_source.get(s.case.source, 0) + 1
     w = np.concatenate([np.full(len(s.rows), 1.0 / per_source[s.case.source]) for s in rows])
+    x, y, w = x[keep], y[keep], w[keep]
     pos = w[y == 1].sum()
     w = np.where(y == 1, w * (w[y == 0].sum() / max(pos, 1e-9)), w)
     w *= len(w) / w.sum()
@@ -197,7 +199,7 @@ def best_of(scored: list[Scored], weights: np.ndarray, bias: float) -> list[tupl
         if not len(s.rows):
             out.append((s, 0.0, False))
             continue
-        p = 1 / (1 + np.exp(-(s.rows @ weights + bias)))
+        p = np.where(eligible(s.rows), 1 / (1 + np.exp(-(s.rows @ weights + bias))), 0.0)
         i = int(np.argmax(p))
         out.append((s, float(p[i]), bool(s.labels[i])))
     return out

@@ -7,7 +7,8 @@ Features of a candidate sentence, all in [0, 1] or {0, 1}:
   the passage with what the document is (title, headings, type, organisations),
 - support of the question's rare terms (its most specific words, names and years) around the sentence,
 - whether the sentence holds the kind of thing asked (a figure about the asked noun, a date, a person …),
-- a year the question names that the sentence contradicts,
+  and a year the question names that the sentence contradicts: both are gates, not weights (a sentence
+  without the asked kind, or about another year, never answers),
 - the passage's retrieval rank.
 So a paraphrase sharing few words with its passage can still be answered when similarity, answer kind and
 term support agree, and a close sentence about another year or another quantity is not.
@@ -106,6 +107,12 @@ def features(
     return rows
 
 
+def eligible(rows: np.ndarray) -> np.ndarray:
+    """Which sentences hold the asked kind of thing about the asked noun, in the asked year."""
+    gates = [FEATURES.index(f) for f in ("kind_other_subject", "kind_missing", "year_conflict")]
+    return ~rows[:, gates].any(axis=1) if len(rows) else np.zeros(0, dtype=bool)
+
+
 def missing_terms(q: QuestionTerms, s: Sentence) -> list[str]:
     """The question's rare words that are neither around the sentence nor in what its document is."""
     hit = s.hit
@@ -123,8 +130,10 @@ class AnswerabilityModel:
     keep_within: float  # further sentences within this log-odds of the best are kept
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """Zero for a sentence that cannot answer whatever its other evidence: one that lacks the asked
+        kind of thing (or counts another noun than the asked one), or speaks of another year."""
         z = rows @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-z))
+        return np.where(eligible(rows), 1.0 / (1.0 + np.exp(-z)), 0.0)
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> AnswerabilityModel:
