@@ -36,6 +36,7 @@ class Kind(StrEnum):
 class Asked:
     kind: Kind
     subject: set[str] = field(default_factory=set)  # stems of the counted or measured noun ("member")
+    measure: str | None = None  # "money" for a budget or cost, "unit" for a dose or concentration
     years: set[str] = field(default_factory=set)  # years the question names
 
     @property
@@ -116,6 +117,12 @@ _ASK_AMOUNT = re.compile(
     r"|\bhow (?:large|big|high|low|far|tall|heavy|old)\b",
     re.I,
 )
+_ASK_MONEY = re.compile(r"\b(?:budget|cost|costs|price|fee|fees|funding|salary|spend\w*|expenditure|income)\b", re.I)
+_ASK_MEASURE = re.compile(r"\b(?:dose|dosage|concentration|temperature|weight|volume)\b", re.I)
+_MONEY = re.compile(
+    r"(?:US\$|\$|€|£|CHF|USD|EUR)\s?\d|\d\s*(?:US\$|\$|€|£)|\b(?:dollars?|euros?|francs?|pounds?)\b|\d\s*(?:million|billion)\b",
+    re.I,
+)
 _ASK_DURATION = re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years|hours)\b", re.I)
 _ASK_FREQUENCY = re.compile(r"\bhow often\b|\bhow frequently\b|\bat what (?:interval|frequency)\b", re.I)
 _ASK_DATE = re.compile(
@@ -171,6 +178,7 @@ def asked(question: str) -> Asked:
     years = set(_YEAR.findall(q))
     subject: set[str] = set()
     kind = Kind.OTHER
+    measure = None
     if _ASK_FREQUENCY.search(q):
         kind = Kind.FREQUENCY
     elif _ASK_DURATION.search(q):
@@ -191,6 +199,7 @@ def asked(question: str) -> Asked:
                 break
     elif _ASK_AMOUNT.search(q):
         kind = Kind.QUANTITY
+        measure = "money" if _ASK_MONEY.search(q) else "unit" if _ASK_MEASURE.search(q) else None
     elif _ASK_DATE.search(q):
         kind = Kind.DATE
     elif _ASK_WHEN.search(q):
@@ -207,7 +216,7 @@ def asked(question: str) -> Asked:
         kind = Kind.DEFINITION
     elif _ASK_YES_NO.search(q):
         kind = Kind.YES_NO
-    return Asked(kind, subject, years)
+    return Asked(kind, subject, years=years, measure=measure)
 
 
 def _figures(sentence: str) -> list[re.Match[str]]:
@@ -236,6 +245,10 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             found = (bool(figures) and bool(_TIME_UNIT.search(sentence))) or bool(re.search(r"\buntil\b", sentence))
         elif k is Kind.FREQUENCY:
             found = bool(_FREQUENCY.search(sentence))
+        elif ask.measure == "money":
+            found = bool(_MONEY.search(sentence))
+        elif ask.measure == "unit":
+            found = bool(_UNIT.search(sentence))
         else:
             found = bool(figures) or bool(_UNIT.search(sentence))
         if not found:
@@ -302,6 +315,6 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
         about = f" for {' '.join(sorted(ask.years))}" if ask.years else ""
         return f"No {what}{about} was found in the closest passages."
     if rare_missing:
-        quoted = ", ".join(f"“{t}”" for t in rare_missing[:3])
+        quoted = ", ".join(f"“{t}”" for t in rare_missing[:5])
         return f"The closest passages do not mention {quoted}."
     return None

@@ -66,7 +66,7 @@ class QuestionTerms:
             if s:
                 words.setdefault(next(iter(s)), w)
         ask = asked(question)
-        rare = {s: words.get(s, s) for s, w in weights.items() if w >= 0.75 * top}
+        rare = {s: w for s, w in words.items() if weights.get(s, 0.0) >= 0.75 * top}  # in question order
         rare |= {y: y for y in ask.years}
         return cls(question, ask, weights, stems, rare)
 

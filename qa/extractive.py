@@ -144,6 +144,8 @@ class ExtractiveAnswerer:
             while item is not None and len(group) <= self.config.max_list_items and not introduces(item.display):
                 if not (item.flaw is None or (item.bulleted and item.flaw in ("fragment", "heading"))):
                     break
+                if len(group) > 1 and not (item.bulleted and group[-1].bulleted):
+                    break  # a list is its bulleted items, or the one sentence after the introduction
                 group.append(item)
                 item = item.following
             if len(group) == 1 or not ends_sentence(group[-1].text):
