@@ -1,13 +1,18 @@
-"""Request and response models of the REST API (they generate /openapi.json)."""
+"""Request and response models of the REST API (they generate /openapi.json), and the JSON the CLI prints.
+
+Response models read the service's dataclasses directly (`Model.model_validate(obj, from_attributes=True)`),
+so every face serialises a search hit, an answer or a document the same way.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from policykb.core.errors import FilterError
-from policykb.service import Filters
+from policykb.core.filters import Filters
+from policykb.service.knowledge_base import file_url
 
 
 class FilterModel(BaseModel):
@@ -44,7 +49,10 @@ class SearchRequest(BaseModel):
 
 
 class PassageRef(BaseModel):
-    """Where a passage comes from: shared by search results, citations and related documents."""
+    """Where a passage comes from: shared by search results, citations and related documents (the wire
+    form of `policykb.core.types.PassageRef`, plus the link to the file)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     chunk_id: str
     doc_id: str
@@ -53,7 +61,11 @@ class PassageRef(BaseModel):
     doc_type: str
     date: str | None
     page: int | None
-    file_url: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def file_url(self) -> str:
+        return file_url(self.doc_id, self.source, self.page)
 
 
 class SearchResult(PassageRef):
@@ -63,9 +75,16 @@ class SearchResult(PassageRef):
 
 
 class SearchResponseModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     results: list[SearchResult]
     generation: str | None = None
     took_ms: float = 0.0
+
+    @field_validator("took_ms")
+    @classmethod
+    def _rounded(cls, value: float) -> float:
+        return round(value, 2)
 
 
 class Turn(BaseModel):
@@ -96,6 +115,8 @@ class RelatedModel(PassageRef):
 
 
 class AskResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     answer: str
     answerable: bool
     confidence: float
@@ -118,6 +139,8 @@ class ChatRequest(BaseModel):
 
 
 class DocumentModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     doc_id: str
     title: str
     doc_type: str
@@ -128,7 +151,11 @@ class DocumentModel(BaseModel):
     source: str
     format: str
     url: str | None
-    file_url: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def file_url(self) -> str:
+        return file_url(self.doc_id, self.source, None)
 
 
 class ChunkModel(BaseModel):
@@ -151,6 +178,18 @@ class DocumentList(BaseModel):
     total: int
     offset: int
     limit: int
+
+
+class StatusModel(BaseModel):
+    """Counts and the live index generation."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    documents: int
+    chunks: int
+    generation: str | None
+    indexed_chunks: int
+    embedder: str
 
 
 class JobModel(BaseModel):

@@ -29,8 +29,8 @@ import policykb  # noqa: F401
 from bench.common import ROOT, WORK, table
 from bench.eval import COVIDQA, POLICY, WHO, knowledge_base, norm
 from policykb.core.settings import Settings
+from policykb.core.types import SearchHit
 from policykb.index.embedders import get_embedder
-from policykb.index.search import SearchHit
 from policykb.ingest.chunker import CHUNKER_VERSION
 from policykb.ingest.pipeline import PARSER_VERSION
 from policykb.qa.answerability import FEATURES, MODEL_PATH, eligible

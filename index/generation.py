@@ -20,6 +20,7 @@ import faiss
 import numpy as np
 import tantivy
 
+from policykb.core.dates import date_bounds
 from policykb.core.types import Chunk
 from policykb.index.storage.base import Catalog, ChunkRow
 
@@ -27,22 +28,7 @@ CURRENT = "CURRENT"
 GENERATIONS = "generations"
 
 
-# ------------------------------------------------------------------------------------------------ dates
-
-
-def date_bounds(date: str | None) -> tuple[int, int]:
-    """A partial date covers its whole period: '2024' -> (20240101, 20241231). No date -> (0, 0)."""
-    if not date:
-        return 0, 0
-    parts = date.split("-")
-    year = int(parts[0])
-    if len(parts) == 1:
-        return year * 10000 + 101, year * 10000 + 1231
-    month = int(parts[1])
-    if len(parts) == 2:
-        return year * 10000 + month * 100 + 1, year * 10000 + month * 100 + 31
-    day = int(parts[2])
-    return (year * 10000 + month * 100 + day,) * 2  # type: ignore[return-value]
+# ------------------------------------------------------------------------------------------------ rows
 
 
 def source_prefixes(source: str) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from policykb.core.types import Chunk, Document, DocumentInfo
+from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
 from policykb.index.storage.base import ChunkRow, FileRecord
 
 SCHEMA_VERSION = 1
@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     char_end INTEGER NOT NULL,
     page_start INTEGER,
     page_end INTEGER,
-    headings TEXT NOT NULL
+    headings TEXT NOT NULL,
+    non_prose TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS files (
@@ -87,6 +88,8 @@ class Registry:
         with self._write_lock:
             conn = self._conn()
             conn.executescript(_SCHEMA)
+            if "non_prose" not in {c["name"] for c in conn.execute("PRAGMA table_info(chunks)")}:
+                conn.execute("ALTER TABLE chunks ADD COLUMN non_prose TEXT NOT NULL DEFAULT '[]'")
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             conn.commit()
 
@@ -173,10 +176,10 @@ class Registry:
             )  # fmt: skip
             conn.executemany(
                 "INSERT INTO chunks (chunk_id, doc_id, ordinal, text, text_sha, char_start, char_end, page_start,"
-                " page_end, headings) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " page_end, headings, non_prose) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (c.chunk_id, c.doc_id, c.ordinal, c.text, text_sha(c.text), c.char_start, c.char_end,
-                     c.page_start, c.page_end, json.dumps(c.headings))
+                     c.page_start, c.page_end, json.dumps(c.headings), json.dumps(c.non_prose))
                     for c in chunks
                 ],
             )  # fmt: skip
@@ -276,7 +279,7 @@ class Registry:
         vectors: list[bytes] = []
         query = (
             "SELECT c.id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.text_sha, c.char_start, c.char_end,"
-            " c.page_start, c.page_end, c.headings, d.title, d.source, d.doc_type, d.date, d.organisations,"
+            " c.page_start, c.page_end, c.headings, c.non_prose, d.title, d.source, d.doc_type, d.date, d.organisations,"
             " d.language, d.url, e.vector FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
             " JOIN embeddings e ON e.model = ? AND e.text_sha = c.text_sha ORDER BY c.id"
         )
@@ -354,4 +357,5 @@ def _chunk(row: sqlite3.Row) -> Chunk:
         page_start=row["page_start"],
         page_end=row["page_end"],
         headings=json.loads(row["headings"]),
+        non_prose=[KindSpan(*s) for s in json.loads(row["non_prose"])],
     )

@@ -11,13 +11,14 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from policykb.core.errors import IngestError
 from policykb.index.embedders import Embedder
+from policykb.index.embedders.batching import LengthBatches
 from policykb.index.storage.base import FileRecord, Storage
 from policykb.ingest.chunker import Chunker
 from policykb.ingest.pipeline import (
@@ -94,10 +95,12 @@ class Updater:
         return report
 
     def _ingest_and_embed(self, found: list[SourceFile], report: IngestReport, progress: Progress | None) -> int:
-        """Parsing and chunking (Python, one core) run in a thread beside the embedder (torch, which releases
-        the GIL), so whole-ingest throughput stays close to the bare embedder's."""
+        """Parsing and chunking (Python, one core) run in a thread beside the embedder (which releases the GIL),
+        and chunk texts are embedded in batches of similar length as they come, so whole-ingest throughput
+        stays close to the bare embedder's on the same texts sorted at once."""
         finished = threading.Event()
         self._new_chunks = 0
+        batches = LengthBatches(self.embedder.count_tokens, self.embedder.batch_size)
 
         def produce() -> None:
             try:
@@ -113,12 +116,27 @@ class Updater:
             embedded = 0
             checked = 0
             while not finished.is_set():
-                if self._new_chunks - checked >= self.EMBED_BATCH:  # only then is the catalog asked
+                if self._new_chunks - checked >= batches.batch_size:  # only then is the catalog asked
                     checked = self._new_chunks
-                    embedded += self.embed_missing(progress, minimum=self.EMBED_BATCH)
-                finished.wait(0.2)
+                    batches.add(self.catalog.texts_without_embedding(self.embedder.model_id))
+                    batches.batch_size = self.embedder.batch_size  # a GPU raises it once the model is loaded
+                embedded = self._embed(batches, batches.full(), embedded, progress)
+                finished.wait(0.05)
             producer.result()  # re-raises a producer failure
-        return embedded + self.embed_missing(progress)
+        batches.add(self.catalog.texts_without_embedding(self.embedder.model_id))
+        return self._embed(batches, batches.rest(), embedded, progress)
+
+    def _embed(
+        self, queue: LengthBatches, batches: Iterator[list[tuple[str, str]]], done: int, progress: Progress | None
+    ) -> int:
+        """Embed and store `batches` taken from `queue`; returns the running count of embedded texts."""
+        for batch in batches:
+            vectors = self.embedder.embed_passages([text for _, text in batch])
+            self.catalog.store_embeddings(self.embedder.model_id, [sha for sha, _ in batch], vectors)
+            done += len(batch)
+            if progress:
+                progress("embeddings", done, done + len(queue))
+        return done
 
     def _ingest_one(self, source_file: SourceFile, report: IngestReport) -> None:
         path_str = str(source_file.path)
@@ -175,25 +193,11 @@ class Updater:
                 self.publish()
             return deleted
 
-    EMBED_BATCH = 256
-
-    def embed_missing(self, progress: Progress | None = None, minimum: int = 1) -> int:
-        """Embed chunk texts that have no vector yet for this model (unchanged chunks keep theirs).
-        With `minimum`, wait until at least that many are pending (and embed only whole batches)."""
-        missing = self.catalog.texts_without_embedding(self.embedder.model_id)
-        if len(missing) < minimum:
-            return 0
-        missing.sort(key=lambda item: len(item[1]))
-        batch = self.EMBED_BATCH
-        if minimum > 1:
-            missing = missing[: len(missing) - len(missing) % batch]
-        for start in range(0, len(missing), batch):
-            part = missing[start : start + batch]
-            vectors = self.embedder.embed_passages([text for _, text in part])
-            self.catalog.store_embeddings(self.embedder.model_id, [sha for sha, _ in part], vectors)
-            if progress:
-                progress("embeddings", min(start + batch, len(missing)), len(missing))
-        return len(missing)
+    def embed_missing(self, progress: Progress | None = None) -> int:
+        """Embed chunk texts that have no vector yet for this model (unchanged chunks keep theirs)."""
+        batches = LengthBatches(self.embedder.count_tokens, self.embedder.batch_size)
+        batches.add(self.catalog.texts_without_embedding(self.embedder.model_id))
+        return self._embed(batches, batches.rest(), 0, progress)
 
     def publish(self) -> None:
         self.storage.publish(self.embedder.model_id, self.embedder.dim)

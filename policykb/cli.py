@@ -10,13 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import policykb  # noqa: F401  (offline switches first)
 from policykb.core.errors import NotFound, PolicyKBError
+from policykb.core.filters import Filters
 from policykb.core.settings import get_settings
-from policykb.service import Filters
 
 EXIT_CODES: dict[str, int] = {
     "filter": 2,
@@ -27,7 +26,6 @@ EXIT_CODES: dict[str, int] = {
     "not_found": 4,
     "llm": 5,
 }
-SEARCH_JSON_KEYS = ("chunk_id", "doc_id", "title", "source", "doc_type", "date", "page", "score", "text", "highlight")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,8 +155,9 @@ def _ingest(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     response = _kb().search(args.query, k=args.k, filters=filters_from(args), sort=args.sort, mode=args.mode)
     if args.json:
-        results = [{k: getattr(h, k) for k in SEARCH_JSON_KEYS} for h in response.results]
-        print(json.dumps({"results": results}, ensure_ascii=False))
+        from policykb.api.schemas import SearchResponseModel
+
+        print(SearchResponseModel.model_validate(response, from_attributes=True).model_dump_json())
         return 0
     if not response.results:
         print("no results")
@@ -172,9 +171,9 @@ def _search(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     answer = _kb().ask(args.question, filters=filters_from(args))
     if args.json:
-        data = asdict(answer)
-        keys = ("answer", "answerable", "confidence", "citations", "related", "conflicts")
-        print(json.dumps({k: data[k] for k in keys}, ensure_ascii=False))
+        from policykb.api.schemas import AskResponse
+
+        print(AskResponse.model_validate(answer, from_attributes=True).model_dump_json())
         return 0
     print(answer.answer)
     for c in answer.citations:
@@ -188,8 +187,10 @@ def _ask(args: argparse.Namespace) -> int:
 def _documents(args: argparse.Namespace) -> int:
     docs = _kb().documents()
     if args.json:
-        keys = ("doc_id", "title", "doc_type", "date", "organisations", "language", "pages", "source")
-        print(json.dumps([{k: getattr(d, k) for k in keys} for d in docs], ensure_ascii=False))
+        from policykb.api.schemas import DocumentList
+
+        listing = {"documents": docs, "total": len(docs), "offset": 0, "limit": len(docs)}
+        print(DocumentList.model_validate(listing, from_attributes=True).model_dump_json())
         return 0
     for d in docs:
         print(f"{d.doc_id}  {d.date or '----------':10}  {d.doc_type:13}  {d.title[:70]}  ({d.source})")
@@ -216,8 +217,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    s = _kb().status()
-    print(json.dumps(s.__dict__))
+    from policykb.api.schemas import StatusModel
+
+    print(StatusModel.model_validate(_kb().status(), from_attributes=True).model_dump_json())
     return 0
 
 

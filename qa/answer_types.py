@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from policykb.index.search import STOPWORDS, stem
+from policykb.core.text import STOPWORDS, stem
 
 
 class Kind(StrEnum):

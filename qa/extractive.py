@@ -15,9 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from policykb.core.events import AnswerEvent, Final, Token
-from policykb.core.types import Answer
+from policykb.core.types import Answer, SearchHit, SearchResponse
 from policykb.index.embedders import Embedder
-from policykb.index.search import SearchHit, SearchResponse
 from policykb.qa.answer_types import Kind, describe_missing
 from policykb.qa.answerability import FEATURES, AnswerabilityModel, QuestionTerms, features, missing_terms
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal

@@ -9,17 +9,19 @@ so a failure here points at the backend, not at ingestion.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from policykb.core.filters import Filters
+from policykb.core.text import index_term
 from policykb.core.types import Chunk, Document, DocumentInfo
 from policykb.index.embedders import HashEmbedder
-from policykb.index.search import Filters, stem
 from policykb.index.storage.base import ChunkRow, FileRecord, Published, SearchSnapshot, Storage
+from tests.filter_conformance import FilterRow, assert_filter_conformance
 
 EMBEDDER = HashEmbedder()
 EVERYTHING = 10_000
@@ -294,8 +296,8 @@ class StorageContract:
         assert (row.title, row.source, row.doc_type, row.date, row.organisations, row.language, row.url) == (
             "Malaria report", "reports/d1.txt", "report", "2024-05-01", ["WHO", "IAPO"], "en", None
         )  # fmt: skip
-        assert snapshot.doc_freq(stem("zanzibar")) == 1
-        assert snapshot.doc_freq(stem("vaccines")) == 1
+        assert snapshot.doc_freq(index_term("zanzibar")) == 1
+        assert snapshot.doc_freq(index_term("vaccines")) == 1
 
     def test_lexical_phrases_must_all_match(self, storage: Storage) -> None:
         save(storage, "d1", ["The power of community in patient advocacy."])
@@ -364,7 +366,7 @@ class StorageContract:
         assert dense_ids(snapshot, "quokka vaccination zanzibar") == ["d2-v1-0"]
         assert snapshot.filter_rowids(Filters(organisation=["IAPO"])).size == 0  # type: ignore[union-attr]
         assert [r.chunk.doc_id for r in all_rows(snapshot).values()] == ["d2"]
-        assert snapshot.doc_freq(stem("quokka")) == 0
+        assert snapshot.doc_freq(index_term("quokka")) == 0
 
     def test_a_held_snapshot_stays_consistent_while_a_new_one_is_published(self, storage: Storage) -> None:
         save(storage, "d1", ["Quokka vaccination in Zanzibar."])
@@ -436,16 +438,17 @@ class StorageContract:
         self.assert_filters_conform(snapshot, all_rows(snapshot))
 
     def assert_filters_conform(self, snapshot: SearchSnapshot, rows: dict[int, ChunkRow]) -> None:
-        """Per-backend hook for the filter conformance check: every read path of `snapshot` must select
-        exactly the rows the reference semantics (`Filters.matches`, docs/filters.md) select."""
+        """Every read path of `snapshot` that filters (the row set, the lexical half, browsing) selects
+        exactly the rows the reference semantics (`document_matches_filter`, docs/filters.md) select."""
+        table = [
+            FilterRow(rowid, r.doc_type, tuple(r.organisations), r.language, r.source, r.date)
+            for rowid, r in rows.items()
+        ]
+        encodings: dict[str, Callable[[Filters], set[int]]] = {
+            "filter_rowids": lambda f: set(snapshot.filter_rowids(f).tolist()),  # type: ignore[union-attr]
+            "lexical_top_k": lambda f: {r for r, _ in snapshot.lexical_top_k(["patients"], [], f, EVERYTHING)},
+            "newest": lambda f: set(snapshot.newest(f, EVERYTHING)),
+        }
         for f in self.FILTER_CASES:
-            expected = {
-                rowid
-                for rowid, r in rows.items()
-                if f.matches(r.doc_type, r.organisations, r.language, r.source, r.date)
-            }
-            selected = snapshot.filter_rowids(f)
-            assert selected is not None and set(selected.tolist()) == expected, f
-            lexical = {r for r, _ in snapshot.lexical_top_k(["patients"], [], f, EVERYTHING)}
-            assert lexical == expected, f
-            assert set(snapshot.newest(f, EVERYTHING)) == expected, f
+            for name, select in encodings.items():
+                assert_filter_conformance(select, table, f, name)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policykb.core.types import Chunk, Citation, DocumentInfo, RelatedDocument
-from policykb.service import SearchHit
+from policykb.core.types import Chunk, Citation, DocumentInfo, RelatedDocument, SearchHit
 from policykb.ui import render
 from policykb.ui.library import tables
 from policykb.ui.search import SORTS
@@ -82,7 +81,18 @@ def test_result_choices_carry_the_chunk_id_as_value() -> None:
 
 
 def test_related_documents_are_escaped_and_linked() -> None:
-    related = [RelatedDocument("d" * 16, SCRIPT, "a.pdf", "report", None, 2, "c1", "snippet <i>x</i>")]
+    related = [
+        RelatedDocument(
+            doc_id="d" * 16,
+            title=SCRIPT,
+            source="a.pdf",
+            doc_type="report",
+            date=None,
+            page=2,
+            chunk_id="c1",
+            snippet="snippet <i>x</i>",
+        )
+    ]
     shown = render.related_html(related)
     assert shown.startswith('<div id="related-docs">') and shown.count("<li>") == 1
     assert "<script>" not in shown and "<i>" not in shown and "file#page=2" in shown

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from policykb.core.filters import Filters
 from policykb.core.types import DOC_TYPES
-from policykb.service import Filters, KnowledgeBase
+from policykb.service import KnowledgeBase
 
 
 @dataclass

@@ -9,8 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from policykb.core.types import Chunk, Citation, RelatedDocument
-from policykb.service import SearchHit
+from policykb.core.types import Chunk, Citation, RelatedDocument, SearchHit
 from policykb.service.knowledge_base import file_url
 
 

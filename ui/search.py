@@ -10,7 +10,8 @@ from typing import Literal
 import gradio as gr
 
 from policykb.core.errors import FilterError
-from policykb.service import KnowledgeBase, SearchHit
+from policykb.core.types import SearchHit
+from policykb.service import KnowledgeBase
 from policykb.service.jobs import JobManager
 from policykb.ui import filters, render
 from policykb.ui.page import OnLoad

@@ -12,8 +12,8 @@ from policykb.api import deps
 from policykb.api.routers.views import document_view
 from policykb.api.schemas import DocumentDetail, DocumentList, JobModel
 from policykb.core.errors import NotFound
+from policykb.core.filters import Filters
 from policykb.core.types import Document
-from policykb.service import Filters
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from policykb.core.types import Answer, DocumentInfo
-from policykb.service import SearchHit
+from policykb.core.types import Answer, DocumentInfo, SearchHit
 from policykb.service.knowledge_base import file_url
 
 

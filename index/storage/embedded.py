@@ -14,6 +14,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from policykb.core.filters import Filters
+from policykb.index.filters import row_mask
 from policykb.index.generation import (
     Generation,
     GenerationReader,
@@ -21,8 +23,8 @@ from policykb.index.generation import (
     current_manifest,
     remove_old_generations,
 )
+from policykb.index.lexical import tantivy_top_k
 from policykb.index.registry import Registry
-from policykb.index.search import Filters, filter_mask, tantivy_top_k
 from policykb.index.storage.base import ChunkRow, Published
 
 
@@ -59,12 +61,12 @@ class EmbeddedSnapshot:
         return tantivy_top_k(self.generation, terms, phrases, filters, k)
 
     def filter_rowids(self, filters: Filters) -> np.ndarray | None:
-        mask = filter_mask(self.generation, filters)
+        mask = row_mask(self.generation, filters)
         return None if mask is None else self.generation.rowid[mask]
 
     def newest(self, filters: Filters, k: int) -> list[int]:
         g = self.generation
-        mask = filter_mask(g, filters)
+        mask = row_mask(g, filters)
         positions = np.flatnonzero(mask) if mask is not None else np.arange(g.size)
         order = positions[np.argsort(-g.date_lo[positions], kind="stable")]
         return [int(r) for r in g.rowid[order[:k]]]

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from policykb.core.errors import INTERNAL, UploadRejected
 from policykb.core.events import AnswerEvent, Failed, Final, StreamEvent
+from policykb.core.filters import Filters
 from policykb.core.settings import Settings, get_settings
-from policykb.core.types import Answer, Chunk, Document, DocumentInfo
+from policykb.core.types import Answer, Chunk, Document, DocumentInfo, SearchResponse
 from policykb.index.embedders import Embedder, get_embedder
-from policykb.index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
+from policykb.index.search import HybridSearcher, Mode, Sort
 from policykb.index.storage.base import Catalog, Storage
 from policykb.index.storage.factory import open_storage
 from policykb.index.updater import IngestReport, Progress, Updater
