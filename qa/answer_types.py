@@ -311,10 +311,18 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
         Kind.NAME: "name",
         Kind.REASON: "reason",
     }.get(ask.kind)
+    if ask.measure == "money":
+        what = "amount of money"
+    elif ask.measure == "unit":
+        what = "measured amount"
+    parts = []
     if kind_missing and what:
         about = f" for {' '.join(sorted(ask.years))}" if ask.years else ""
-        return f"No {what}{about} was found in the closest passages."
+        parts.append(f"no {what}{about} was found in the closest passages")
     if rare_missing:
         quoted = ", ".join(f"“{t}”" for t in rare_missing[:5])
-        return f"The closest passages do not mention {quoted}."
+        parts.append(f"{'they' if parts else 'the closest passages'} do not mention {quoted}")
+    if parts:
+        text = ", and ".join(parts)
+        return text[0].upper() + text[1:] + "."
     return None
