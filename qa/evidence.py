@@ -59,7 +59,8 @@ class Sentence:
 
 
 def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Sentence]:
-    """Every sentence of the top passages in order, each marked with its flaw when it is not quotable;
+    """Every sentence of the top passages in order, each marked with its flaw when it is not quotable (the
+    block kind the ingest gave it, or what its shape shows);
     leading bullets and list numbers are left out of the quoted span."""
     out = []
     for rank, hit in enumerate(hits[:max_hits]):
@@ -73,10 +74,16 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
             sentence = Sentence(
                 hit, rank, hit.char_start + s, hit.char_start + e, text, clean(text), bulleted=marks > 0
             )
-            sentence.position, sentence.flaw, sentence.siblings = len(siblings), flaw(text, sentence.display), siblings
+            sentence.position, sentence.siblings = len(siblings), siblings
+            sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
             siblings.append(sentence)
         out.extend(siblings)
     return out
+
+
+def _block_kind(hit: SearchHit, start: int, end: int) -> str | None:
+    """The kind of the non-prose block (heading, table, caption, contents, reference) the span overlaps."""
+    return next((span.kind for span in hit.non_prose if span.start < end and start < span.end), None)
 
 
 def coverage(question_idf: dict[str, float], text_stems: set[str]) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from policykb.core.events import Final
 from policykb.core.text import stem
-from policykb.core.types import Answer, SearchHit, SearchResponse
+from policykb.core.types import Answer, KindSpan, SearchHit, SearchResponse
 from policykb.index.embedders import HashEmbedder
 from policykb.qa.answer_types import Kind, asked, holds, year_conflict
 from policykb.qa.compose import REFUSAL
@@ -278,6 +279,19 @@ def test_a_list_introduction_brings_its_items(minilm_answerer: ExtractiveAnswere
     quote = answer.citations[0].quote
     assert quote.startswith("The elements of Standard Precautions are as follows:")
     assert "safe injection practices" in quote and quote.endswith("cough etiquette.")
+
+
+def test_text_the_ingest_marked_as_not_prose_is_never_a_candidate() -> None:
+    table = "The alliance has 276 member organisations."
+    prose = "The alliance has member organisations in 71 countries."
+    question = "How many member organisations does the alliance have?"
+    response = _respond(question, [f"{table}\n\n{prose}"])
+    hit = response.results[0]
+    plain = _hash_answerer.evidence(question, [hit], response.term_idf)
+    assert [s.text for s in plain.sentences] == [table, prose]
+    marked = replace(hit, non_prose=[KindSpan(0, len(table), "table")])
+    evidence = _hash_answerer.evidence(question, [marked], response.term_idf)
+    assert [s.text for s in evidence.sentences] == [prose]
 
 
 # A property: whatever mix of headings, questions, fragments, captions, references and sentences a passage

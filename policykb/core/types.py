@@ -113,6 +113,7 @@ class SearchHit(PassageRef):
     highlight: str  # HTML-escaped text with the query's words in <mark>
     score: float  # fused score (0 when browsing without a query)
     scores: dict[str, float]  # raw score of each retrieval half that found the chunk
+    non_prose: list[KindSpan] = field(default_factory=list)  # its spans not to quote as claims (see Chunk)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
