@@ -246,7 +246,7 @@ def describe(name: str, o: Outcome) -> list[object]:
 def main() -> int:
     embedder = os.environ.get("POLICYKB_EVAL_EMBEDDERS", "minilm").split(",")[0]
     cases = collect(embedder)
-    answerer = ExtractiveAnswerer(get_embedder(Settings(embedder=embedder)))  # type: ignore[arg-type]
+    answerer = ExtractiveAnswerer(get_embedder(Settings(embedder=embedder)))  # type: ignore[arg-type,call-arg]
     vectors = WORK / f"calibration-sentence-vectors-{embedder}.pkl"
     if vectors.exists():
         answerer.embeddings.cache = pickle.loads(vectors.read_bytes())

@@ -60,7 +60,7 @@ class QuestionTerms:
         stems = content_stems(question)
         weights = {s: w for s, w in idf.items() if s in stems} or {s: 1.0 for s in stems}
         top = max(weights.values(), default=0.0)
-        words = {}
+        words: dict[str, str] = {}
         for w in _WORD.findall(question):
             s = content_stems(w)
             if s:
@@ -81,9 +81,9 @@ def features(
     for i, s in enumerate(sentences):
         hit = s.hit
         if hit.chunk_id not in context_stems:
-            about = [hit.title, *hit.headings, hit.doc_type.replace("_", " "), *hit.organisations, hit.date or ""]
-            context_stems[hit.chunk_id] = content_stems(" ".join([hit.text, *about]))
-            context_stems[hit.chunk_id + "#about"] = content_stems(" ".join(about))
+            meta = [hit.title, *hit.headings, hit.doc_type.replace("_", " "), *hit.organisations, hit.date or ""]
+            context_stems[hit.chunk_id] = content_stems(" ".join([hit.text, *meta]))
+            context_stems[hit.chunk_id + "#about"] = content_stems(" ".join(meta))
         window = s.window()
         window_stems = content_stems(window)
         near = window_stems | context_stems[hit.chunk_id + "#about"]
@@ -110,7 +110,9 @@ def features(
 def eligible(rows: np.ndarray) -> np.ndarray:
     """Which sentences hold the asked kind of thing about the asked noun, in the asked year."""
     gates = [FEATURES.index(f) for f in ("kind_other_subject", "kind_missing", "year_conflict")]
-    return ~rows[:, gates].any(axis=1) if len(rows) else np.zeros(0, dtype=bool)
+    if not len(rows):
+        return np.zeros(0, dtype=bool)
+    return np.asarray(~rows[:, gates].any(axis=1), dtype=bool)
 
 
 def missing_terms(q: QuestionTerms, s: Sentence) -> list[str]:

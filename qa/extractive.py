@@ -67,9 +67,9 @@ class ExtractiveAnswerer:
         """`focus`: the user's latest words when `question` was expanded from a conversation."""
         idf = dict(idf)
         if focus:
-            for s in content_stems(focus):
-                if s in idf:
-                    idf[s] *= 2.0  # the follow-up's own words matter most
+            for term in content_stems(focus):
+                if term in idf:
+                    idf[term] *= 2.0  # the follow-up's own words matter most
         terms = QuestionTerms.of(question, idf)
         sentences = [s for s in candidate_sentences(hits) if _claimable(s)]
         if not sentences:
