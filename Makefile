@@ -7,7 +7,7 @@ export POLICYKB_DATA_DIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-models run test test-fast lint bench eval clean
+.PHONY: install install-models run test test-fast lint bench eval calibrate clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m bench.eval
+
+# Refits the extractive answerer's answerability model (qa/answerability.json) on the eval question sets.
+calibrate: $(STAMP)
+	$(BIN)/python -m bench.calibrate
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -19,11 +19,11 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from policykb.qa.answerers import answer_events
 from pypdf import PdfReader
 
 import policykb  # noqa: F401
 from bench.common import ROOT, SHARED, WORK, table, write_result
+from policykb.core.events import Final
 from policykb.core.settings import Settings
 from policykb.core.types import Answer
 from policykb.ingest.chunker import CHUNKER_VERSION
@@ -220,9 +220,9 @@ def ask_without(kb: KnowledgeBase, question: str, source: str) -> Answer:
     n = kb.settings.answer_passages
     response = kb.search(question, k=n * 4)
     response = replace(response, results=[h for h in response.results if h.source != source][:n])
-    for event in answer_events(kb.answerer, question, response):
-        if event["type"] == "answer":
-            return event["answer"]
+    for event in kb.answerer.stream(question, response):
+        if isinstance(event, Final):
+            return event.answer
     raise RuntimeError("the answerer produced no answer")
 
 

@@ -132,7 +132,7 @@ def _hit(row: ChunkRow, score: float, scores: dict[str, float], stems: set[str])
         headings=c.headings,
         text=c.text,
         highlight=highlight(c.text, stems),
+        non_prose=c.non_prose,
         score=round(score, 6),
         scores={k: round(v, 6) for k, v in scores.items()},
-        non_prose=c.non_prose,
     )

@@ -61,7 +61,8 @@ def compose(claims: list[Claim], confidence: float, conflicts: list[str], query:
     return Answer(body, True, round(confidence, 3), citations.items, [], conflicts, query)
 
 
-def refusal(hits: list[SearchHit], confidence: float, query: str, limit: int = 3) -> Answer:
+def refusal(hits: list[SearchHit], confidence: float, query: str, missing: str | None = None, limit: int = 3) -> Answer:
+    """No answer, the closest documents, and (when known) what part of the question they did not cover."""
     related: list[RelatedDocument] = []
     seen: set[str] = set()
     for hit in hits:
@@ -74,7 +75,8 @@ def refusal(hits: list[SearchHit], confidence: float, query: str, limit: int = 3
         )
         if len(related) == limit:
             break
-    return Answer(REFUSAL, False, round(confidence, 3), [], related, [], query)
+    text = f"{REFUSAL} {missing}" if missing else REFUSAL
+    return Answer(text, False, round(confidence, 3), [], related, [], query)
 
 
 class Verifier:

@@ -40,7 +40,8 @@ def test_patient_solidarity_day_theme(sample_kb: KnowledgeBase) -> None:
 def test_budget_question_is_refused_with_related_documents(sample_kb: KnowledgeBase) -> None:
     answer = sample_kb.ask("What is IAPO's annual budget?")
     assert not answer.answerable
-    assert answer.answer == REFUSAL
+    assert answer.answer.startswith(REFUSAL)
+    assert "budget" in answer.answer  # what the documents did not cover
     assert answer.citations == []
     assert answer.related and answer.related[0].title
 
