@@ -34,7 +34,7 @@ def test_sample_documents_are_classified_and_dated(name: str) -> None:
     doc_type, reasons = metadata.classify(title, parsed.text)
     expected_type, expected_date, org = EXPECTED[name]
     assert doc_type == expected_type, reasons
-    assert metadata.extract_date(parsed, title) == expected_date
+    assert metadata.extract_date(parsed, title).date == expected_date
     assert org in metadata.extract_organisations(parsed.text)
     assert metadata.detect_language(parsed.text) == "en"
 
