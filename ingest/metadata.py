@@ -135,17 +135,17 @@ def extract_title(parsed: Parsed, fallback: str) -> str:
     lines = []  # (block index, line number in its block, block, cleaned line)
     for index, block in enumerate(parsed.blocks[:12]):
         for n, raw in enumerate(parsed.text[block.start : block.end].split("\n")[:4]):
-            lines.append((index, n, block, _clean_title(raw)))
+            lines.append((index, n, block, _clean_line(raw)))
     candidates = [(i, c) for i, c in enumerate(lines) if 4 <= len(c[3]) <= 160 and not _NOT_TITLE.search(c[3])]
     for i, (_, _, _, line) in candidates:
         if _DOC_CODE.match(line):
-            return _joined(lines, i)
+            return _clean_title(_joined(lines, i))
     for i, (index, n, block, line) in candidates:
         if _TITLE_WORDS.search(line) and n == 0 and (block.kind == "heading" or index < 3):
-            return _joined(lines, i)
+            return _clean_title(_joined(lines, i))
     for i, (_, n, block, _) in candidates:
         if n == 0 and block.kind == "heading":
-            return _joined(lines, i)
+            return _clean_title(_joined(lines, i))
     if parsed.blocks:
         first = parsed.blocks[0]
         sentence = re.split(r"(?<=[.!?])\s", _clean_title(parsed.text[first.start : first.end]), maxsplit=1)[0]
@@ -189,10 +189,15 @@ def _joined(lines: list[tuple[int, int, Block, str]], i: int) -> str:
 
 
 def _clean_title(text: str) -> str:
+    return _clean_line(text).strip(" :")
+
+
+def _clean_line(text: str) -> str:
+    """Markup and whitespace removed; a trailing ':' kept, as it says the title goes on."""
     text = re.sub(r"(?<=[a-z])-\n\s*(?=[a-z])", "", text)  # "patient-cen-\ntred" -> "patient-centred"
     text = re.sub(r"[*_`#]+", "", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return re.sub(r"\s+", " ", text).strip(" -–:|")
+    return re.sub(r"\s+", " ", text).strip(" -–|")
 
 
 # ---------------------------------------------------------------------------------------------------- doc_type
@@ -223,7 +228,9 @@ RULES: list[Rule] = [
     _r(
         "statement",
         r"\b(?:statement|intervention|remarks)\b[^\n]{0,120}\b(?:World Health Assembly|Executive Board|"
-        r"Regional Committee|WHA\d+|EB\d+|RC\d+)\b",
+        r"Regional Committee|WHA\d+|EB\d+|RC\d+)\b|"
+        r"\b(?:World Health Assembly|Executive Board|Regional Committee|WHA\d+|EB\d+|RC\d+)\b[\s\S]{0,300}?"
+        r"\b(?:statement|intervention|remarks)\b",
         3,
         "head",
     ),

@@ -109,11 +109,18 @@ class SessionEvidence:
     evidence: str  # the words in the text that name the session
 
 
+_REGION_NAME = rf"(?P<region>{'|'.join(_REGION_NAMES.values())})"
 _WHA_NAME = re.compile(rf"\b{_ORDINAL}\s+World\s+Health\s+Assembly\b", re.I)
-_EB_NAME = re.compile(rf"\b{_ORDINAL}\s+session\s+of\s+the\s+(?:WHO\s+)?Executive\s+Board\b", re.I)
+# "154th session of the Executive Board", or the document header "EXECUTIVE BOARD / 154th session".
+_EB_NAME = re.compile(
+    rf"\b{_ORDINAL}\s+session\s+of\s+the\s+(?:WHO\s+)?Executive\s+Board\b|"
+    rf"\bExecutive\s+Board[\s,]+{_ORDINAL.replace('ord>', 'ord2>')}\s+session\b",
+    re.I,
+)
 _RC_NAME = re.compile(
-    rf"\b{_ORDINAL}\s+session\s+of\s+the\s+(?:WHO\s+)?Regional\s+Committee(?:\s+(?:of\s+WHO\s+)?for\s+"
-    rf"(?P<region>{'|'.join(_REGION_NAMES.values())}))?",
+    rf"\b{_ORDINAL}\s+session\s+of\s+the\s+(?:WHO\s+)?Regional\s+Committee(?:\s+(?:of\s+WHO\s+)?for\s+{_REGION_NAME})?|"
+    rf"\bRegional\s+Committee\s+for\s+{_REGION_NAME.replace('region>', 'region2>')}[\s,]+"
+    rf"{_ORDINAL.replace('ord>', 'ord2>')}\s+session\b",
     re.I,
 )
 # Codes the document carries as its own symbol: resolution and decision numbers, document symbols, meeting codes.
@@ -186,13 +193,14 @@ def _named(text: str) -> SessionEvidence | None:
     found: list[tuple[int, SessionEvidence]] = []
     for pattern, body in ((_WHA_NAME, "WHA"), (_EB_NAME, "EB"), (_RC_NAME, "RC")):
         for m in pattern.finditer(text):
-            n = ordinal_value(m.group("ord")) or ordinal_value(m.group("ord").split()[-1])
+            words = m.group("ord") or m.group("ord2")
+            n = ordinal_value(words) or ordinal_value(words.split()[-1])
             line_start = text.rfind("\n", 0, m.start()) + 1
             line_end = text.find("\n", m.end())
             line_length = (len(text) if line_end < 0 else line_end) - line_start
             if n is None or line_length > _HEADER_LINE:
                 continue  # running prose ("report to the Seventy-third World Health Assembly") names other sessions
-            region = _region_from_name(m.group("region")) if body == "RC" else None
+            region = _region_from_name(m.group("region") or m.group("region2")) if body == "RC" else None
             found.append((m.start(), SessionEvidence(Session(body, n, region), m.group(0))))
             break
     return min(found, key=lambda f: f[0])[1] if found else None
