@@ -23,7 +23,7 @@ from policykb.ingest.readers import SUPPORTED_EXTENSIONS, format_of, parse
 PARSER_VERSION = "4"
 MANIFEST = "manifest.json"
 SIDECAR_SUFFIX = ".meta.json"
-OVERRIDABLE = {"title", "doc_type", "date", "organisations", "language", "source", "url"}
+OVERRIDABLE = {"title", "doc_type", "date", "organisations", "language", "source", "url", "meeting", "agenda_item"}
 
 
 @dataclass
@@ -193,6 +193,7 @@ def build_document(
     else:
         date, date_reason = metadata.extract_date(parsed, title)
     meeting, agenda_item = metadata.extract_meeting(title, parsed.text)
+    meeting, agenda_item = overrides.get("meeting", meeting), overrides.get("agenda_item", agenda_item)
     doc_id = doc_id_for(path)
     document = Document(
         doc_id=doc_id,

@@ -16,7 +16,7 @@ from policykb.core.dates import find_date_in_text
 from policykb.ingest import metadata
 from policykb.ingest.chunker import Chunker
 from policykb.ingest.parsed import Parsed, TextBuilder
-from policykb.ingest.pipeline import SourceFile, build_document
+from policykb.ingest.pipeline import SourceFile, build_document, overrides_for
 from policykb.ingest.readers import parse
 from tests.conftest import CORPUS, SHARED, make_settings
 
@@ -304,3 +304,13 @@ def test_who_resolutions_get_their_session_and_whole_titles() -> None:
     if guideline.exists():
         orgs = metadata.extract_organisations(parse(guideline, guideline.read_bytes()).text)
         assert orgs[0] == "WHO" and not {"GDG", "EPOC"} & set(orgs)
+
+
+def test_meeting_and_agenda_item_can_be_set_in_a_metadata_file(tmp_path: Path) -> None:
+    path = tmp_path / "remarks.txt"
+    path.write_text("Remarks by IAPO on patient safety. Thank you, Chair.")
+    (tmp_path / "remarks.txt.meta.json").write_text(json.dumps({"meeting": "WHA76", "agenda_item": "13.1"}))
+    chunker = Chunker(lambda texts: [len(t.split()) for t in texts], 200, 20)
+    overrides = overrides_for(path)
+    document, _, _ = build_document(SourceFile(path, path.name), path.read_bytes(), "0" * 64, overrides, chunker)
+    assert (document.meeting, document.agenda_item) == ("WHA76", "13.1")

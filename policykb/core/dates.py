@@ -86,11 +86,11 @@ def find_date_span(text: str) -> tuple[int, str] | None:
             break
     if best:
         return best
-    m = _MONTH_YEAR.search(text)
-    if m:
-        month_no = _MONTHS.get(m.group("month").lower().rstrip(".")[:3])
+    month_year = _MONTH_YEAR.search(text)
+    if month_year:
+        month_no = _MONTHS.get(month_year.group("month").lower().rstrip(".")[:3])
         if month_no:
-            return m.start(), f"{m.group('year')}-{month_no:02d}"
+            return month_year.start(), f"{month_year.group('year')}-{month_no:02d}"
     return None
 
 
