@@ -313,6 +313,11 @@ KNOWN_ORGANISATIONS: dict[str, list[str]] = {
     "IDF": [r"\bIDF\b", r"International Diabetes Federation"],
     "APEC": [r"\bAPEC\b", r"Asia-Pacific Economic Cooperation"],
     "OECD": [r"\bOECD\b"],
+    "FAO": [r"\bFAO\b", r"Food and Agriculture Organi[sz]ation"],
+    "ILO": [r"\bILO\b", r"International Labour Organi[sz]ation"],
+    "UNDP": [r"\bUNDP\b", r"United Nations Development Programme"],
+    "UNFPA": [r"\bUNFPA\b", r"United Nations Population Fund"],
+    "PAHO": [r"\bPAHO\b", r"Pan American Health Organi[sz]ation"],
     "EMA": [r"\bEuropean Medicines Agency\b"],
 }
 _KNOWN_RE = {acr: re.compile("|".join(pats)) for acr, pats in KNOWN_ORGANISATIONS.items()}
