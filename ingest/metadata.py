@@ -27,8 +27,9 @@ class DateChoice(NamedTuple):
 
 def extract_date(parsed: Parsed, title: str) -> DateChoice:
     """The document's own date, strongest evidence first: file metadata (not a PDF's creation date), its
-    dateline, its adoption line, the governing-body session it belongs to, a year in its title, then weak
-    fallbacks. A date quoted in running text ("Rio de Janeiro, 20–22 June 2012") is never its dateline."""
+    dateline, its adoption line, the governing-body session it belongs to, a year in its title, then a PDF's
+    creation date. A date quoted in running text ("Rio de Janeiro, 20–22 June 2012") is never the document's
+    date; it only makes precise a year that the title gives."""
     if parsed.date and parsed.date != _from_pdf_creation(parsed):
         meta = normalise_date(parsed.date)
         if meta:
@@ -47,9 +48,6 @@ def extract_date(parsed: Parsed, title: str) -> DateChoice:
         if day:
             return DateChoice(day, f"date: the year in the title {title!r}, the day from the opening text")
         return DateChoice(years[0], f"date: the year in the title {title!r}")
-    near_start = find_date_span(text[:3000])
-    if near_start:
-        return DateChoice(near_start[1], "date: first date in the opening text (weak)")
     fallback = normalise_date(parsed.date)
     return DateChoice(fallback, "date: file creation date (weak)" if fallback else "date: none found")
 
@@ -63,7 +61,7 @@ _DATELINE_PREFIX = re.compile(
 )
 _PERIOD = re.compile(r"\d{4}\s*[–—-]\s*\d|\b(?:period|ended|ending|from)\b", re.I)
 _ADOPTION = re.compile(
-    r"^[\s*#>_|-]*(?:[A-Za-z]+(?:-[a-z]+)? plenary meeting|adopted (?:on|at|by)\b[^\n]{0,80}?|date of adoption)[,:]?\s+",
+    r"^[\s*#>_|-]*(?:[A-Za-z]+(?:-[a-z]+)? plenary meeting|adopted (?:on|at)\b[^\n]{0,80}?|date of adoption)[,:]?\s+",
     re.I | re.M,
 )
 

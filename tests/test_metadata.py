@@ -314,3 +314,8 @@ def test_meeting_and_agenda_item_can_be_set_in_a_metadata_file(tmp_path: Path) -
     overrides = overrides_for(path)
     document, _, _ = build_document(SourceFile(path, path.name), path.read_bytes(), "0" * 64, overrides, chunker)
     assert (document.meeting, document.agenda_item) == ("WHA76", "13.1")
+
+
+def test_an_undated_text_stays_undated_rather_than_taking_a_quoted_date() -> None:
+    text = "Patient organisations met to discuss access.\n\nThe declaration (New York, 19 September 2011) helps."
+    assert metadata.extract_date(_parsed(text), "Access to medicines").date is None
