@@ -10,7 +10,6 @@ that introduces a list brings its items, or it is left out.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterator
 from dataclasses import dataclass
 

@@ -68,19 +68,16 @@ def _valid(iso: str) -> bool:
 
 def find_date_in_text(text: str) -> str | None:
     """The earliest-positioned full date in `text`, else the earliest 'Month YYYY'."""
+    found = find_date_span(text)
+    return found[1] if found else None
+
+
+def find_date_span(text: str) -> tuple[int, str] | None:
+    """(offset, ISO date) of the earliest-positioned full date in `text`, else of the earliest 'Month YYYY'."""
     best: tuple[int, str] | None = None
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
-            month = m.group("month")
-            month_no = (
-                int(month)
-                if month.isdigit()
-                else _MONTHS.get(
-                    month.lower().rstrip(".")[:4].rstrip("t")
-                    if month.lower().startswith("sept")
-                    else month.lower().rstrip(".")[:3]
-                )
-            )
+            month_no = _month_number(m.group("month"))
             if not month_no:
                 continue
             iso = f"{m.group('year')}-{month_no:02d}-{int(m.group('day')):02d}"
@@ -88,13 +85,20 @@ def find_date_in_text(text: str) -> str | None:
                 best = (m.start(), iso)
             break
     if best:
-        return best[1]
+        return best
     month_year = _MONTH_YEAR.search(text)
     if month_year:
         month_no = _MONTHS.get(month_year.group("month").lower().rstrip(".")[:3])
         if month_no:
-            return f"{month_year.group('year')}-{month_no:02d}"
+            return month_year.start(), f"{month_year.group('year')}-{month_no:02d}"
     return None
+
+
+def _month_number(month: str) -> int | None:
+    if month.isdigit():
+        return int(month)
+    lowered = month.lower().rstrip(".")
+    return _MONTHS.get(lowered[:4].rstrip("t") if lowered.startswith("sept") else lowered[:3])
 
 
 def date_bounds(date: str | None) -> tuple[int, int]:

@@ -36,6 +36,8 @@ class DocumentInfo:
     sha256: str
     format: str
     url: str | None = None
+    meeting: str | None = None  # the WHO governing-body session it belongs to: "WHA77", "EB154", "RC74 AFRO"
+    agenda_item: str | None = None  # the agenda item it was delivered under: "11.2"
 
 
 @dataclass(kw_only=True)
