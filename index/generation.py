@@ -143,6 +143,7 @@ def _next_number(root: Path) -> int:
 def _write_dense(path: Path, rows: list[ChunkRow], vectors: np.ndarray, exact_max: int) -> str:
     dim = vectors.shape[1] if len(vectors) else 1
     ids = np.array([r.rowid for r in rows], dtype=np.int64)
+    index: faiss.Index
     if len(rows) <= exact_max:
         index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         kind = "flat"

@@ -18,6 +18,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 ADMIN_KEY = "admin-secret"
 QUESTION = "What theme did IAPO's Patient Solidarity Day 2024 have?"
+SEVERAL_CLAIMS = "What did IAPO do in 2024?"  # answered from several passages, one marker each
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
 # The contrast of an element's text with what is behind it (alpha composited up from the page), WCAG 2.
@@ -105,7 +106,9 @@ def test_ask_shows_cited_answer_and_opens_the_passage(page) -> None:  # type: ig
     page.screenshot(path=str(ARTIFACTS / "ask.png"), full_page=True)
 
 
-def test_a_marker_in_the_answer_opens_its_passage_scrolled_to_the_quote(page) -> None:  # type: ignore[no-untyped-def]
+def test_a_marker_in_the_answer_opens_its_passage_scrolled_to_the_quote(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    page = _open(browser, server)  # a fresh conversation: a short question after another is read as its follow-up
+    _ask(page, SEVERAL_CLAIMS)
     markers = page.query_selector_all("#chat [data-testid='bot'] button.cite")
     assert [m.inner_text() for m in markers][:2] == ["[1]", "[2]"]
     markers[1].click()
@@ -115,6 +118,7 @@ def test_a_marker_in_the_answer_opens_its_passage_scrolled_to_the_quote(page) ->
         " return r.top >= 0 && r.bottom <= window.innerHeight; })()"
     )
     assert page.evaluate("document.querySelector('#citation-chips input:checked').value") == "2"
+    page.close()
 
 
 def test_the_reading_view_opens_at_the_passage(page, browser, server: str) -> None:  # type: ignore[no-untyped-def]

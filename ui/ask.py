@@ -32,7 +32,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
     turns = gr.State([])
     citations = gr.State([])
 
-    def ask(question: str, chat: list, turns: list, types, orgs, y_from, y_to) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    def ask(question: str, chat: list, turns: list, types, orgs, y_from, y_to) -> Iterator[tuple]:
         question = (question or "").strip()
         if not question:
             yield chat, turns, gr.update(), "", "", []

@@ -34,7 +34,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
         export = gr.File(label="Results as CSV", elem_id="search-export")
     hits = gr.State([])
 
-    def run(query: str, types, orgs, y_from, y_to, sort: Sort, exclude: str | None = None):  # type: ignore[no-untyped-def]
+    def run(query: str, types, orgs, y_from, y_to, sort: Sort, exclude: str | None = None):
         try:
             response = kb.search(query or "", k=SHOWN + 1 if exclude else SHOWN,
                                  filters=filters.to_filters(types, orgs, y_from, y_to), sort=sort)  # fmt: skip
@@ -48,7 +48,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
             _csv(found),
         )
 
-    def more_like_this(chunk_id: str | None, hits: list[SearchHit], types, orgs, y_from, y_to, sort):  # type: ignore[no-untyped-def]
+    def more_like_this(chunk_id: str | None, hits: list[SearchHit], types, orgs, y_from, y_to, sort):
         """Passages like the chosen one (its own text as the query), the chosen passage itself left out."""
         hit = next((h for h in hits if h.chunk_id == chunk_id), None)
         if hit is None:

@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import StreamingResponse
@@ -70,8 +71,8 @@ def _usage(kb: KnowledgeBase, prompt: list[str], completion: str) -> dict:
             "total_tokens": prompt_tokens + completion_tokens}  # fmt: skip
 
 
-@router.post("/chat/completions", dependencies=[Depends(deps.require_reader)])
-def chat_completions(body: ChatRequest, kb: KnowledgeBase = Depends(deps.kb)):  # type: ignore[no-untyped-def]
+@router.post("/chat/completions", dependencies=[Depends(deps.require_reader)], response_model=None)
+def chat_completions(body: ChatRequest, kb: KnowledgeBase = Depends(deps.kb)) -> dict[str, Any] | StreamingResponse:
     """Messages in, an assistant message out; citations in the extra field `citations` and as references.
     With `stream: true` the answer arrives claim by claim (or token by token from a language model); with
     `stream_options.include_usage` a last chunk carries the token counts."""

@@ -46,12 +46,16 @@ class EmbeddedSnapshot:
         g = self.generation
         if g.size == 0 or (allowed is not None and len(allowed) == 0):
             return []
-        params = None
+        params: faiss.SearchParameters | None = None
         if allowed is not None:
-            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=getattr(g.dense, "nprobe", 1))
-            if not hasattr(g.dense, "nprobe"):
-                params = faiss.SearchParameters(sel=selector)
+            # SWIG objects: set attributes after construction (the stubs know no keyword arguments)
+            nprobe = getattr(g.dense, "nprobe", None)  # IVF indexes only
+            if nprobe is None:
+                params = faiss.SearchParameters()
+            else:
+                params = ivf = faiss.SearchParametersIVF()
+                ivf.nprobe = nprobe
+            params.sel = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
         scores, ids = g.dense.search(vector, min(k, g.size), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
