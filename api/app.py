@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from policykb.api import errors
+from policykb.api.limits import EdgeLimits
 from policykb.api.routers import admin, ask, chat, documents, health, search
 from policykb.core.settings import Settings, get_settings
 from policykb.service.jobs import JobManager
@@ -33,6 +34,8 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
 
+    app.add_middleware(EdgeLimits, settings=kb.settings, guard=kb.access)
+
     @app.middleware("http")
     async def measure(request: Request, call_next):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
@@ -56,5 +59,7 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
 
         from policykb.ui.app import CSS, build_ui
 
-        app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, footer_links=["api"])
+        max_file = int(kb.settings.max_upload_mb * 1024 * 1024)
+        app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, footer_links=["api"],
+                                  max_file_size=max_file)  # fmt: skip
     return app

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policykb.index.search import FilterError
+from policykb.service.auth import AccessDenied
 
 log = logging.getLogger("policykb.api")
 PROBLEM = "application/problem+json"
@@ -20,12 +21,33 @@ def problem(status: int, title: str, detail: str, **extra: object) -> JSONRespon
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+ACCESS_STATUS = {"missing": 401, "unknown": 401, "forbidden": 403, "throttled": 429}
+
+
+def access_problem(exc: AccessDenied) -> JSONResponse:
+    """401 without or with an unknown key, 403 with a reader key on an admin route, 429 while throttled."""
+    status = ACCESS_STATUS[exc.reason]
+    titles = {401: "Unauthorized", 403: "Forbidden", 429: "Too many requests"}
+    response = problem(status, titles[status], str(exc))
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    if exc.reason == "throttled":
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(AccessDenied)
+    async def denied(request: Request, exc: AccessDenied) -> JSONResponse:
+        return access_problem(exc)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
-                  413: "Payload too large", 415: "Unsupported media type", 503: "Service unavailable"}  # fmt: skip
+                  413: "Payload too large", 415: "Unsupported media type", 429: "Too many requests",
+                  503: "Service unavailable"}  # fmt: skip
         response = problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail))
+        response.headers.update(exc.headers or {})
         if exc.status_code == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response

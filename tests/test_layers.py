@@ -75,7 +75,7 @@ def test_imports_point_down(module: str, path: Path) -> None:
             f"{path.relative_to(ROOT)}:{line} imports `{name}`: import it as policykb.{name}"
         )
         there = _layer(name)
-        if here is None or there is None or there == here and here != "faces":
+        if here is None or there is None or (there == here and here != "faces"):
             continue
         if here == "faces" and there == "faces":
             face, other = module.split(".")[1], name.split(".")[1]

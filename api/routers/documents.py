@@ -65,14 +65,31 @@ def get_document(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> dict:
     responses={200: {"content": {"application/octet-stream": {}}, "description": "the original file"}},
 )
 def get_file(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> FileResponse:
-    """The original file; links to PDFs carry #page=N."""
+    """The original file; links to PDFs carry #page=N. Types that can run script in a browser (HTML, SVG,
+    XML ...) are only offered as downloads, and everything is sandboxed: no original runs as this origin."""
     document = _document(kb, doc_id)
     path = Path(document.path)
     if not path.is_file():
         raise HTTPException(404, "the original file is no longer on the server")
-    media = {"pdf": "application/pdf", "html": "text/html", "docx": "application/vnd.openxmlformats-officedocument"
-             ".wordprocessingml.document"}.get(document.format, "text/plain; charset=utf-8")  # fmt: skip
-    return FileResponse(path, media_type=media, filename=path.name, content_disposition_type="inline")
+    media, disposition = serving_of(document.format)
+    response = FileResponse(path, media_type=media, filename=path.name, content_disposition_type=disposition)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    )
+    return response
+
+
+# Formats a browser shows without running anything; every other original (HTML can carry script) downloads.
+INLINE = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8", "markdown": "text/plain; charset=utf-8"}
+DOWNLOAD = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def serving_of(doc_format: str) -> tuple[str, str]:
+    """(media type, disposition) of an original file."""
+    if doc_format in INLINE:
+        return INLINE[doc_format], "inline"
+    return DOWNLOAD.get(doc_format, "application/octet-stream"), "attachment"
 
 
 @router.delete(

@@ -19,6 +19,7 @@ from policykb.ingest.readers import SUPPORTED_EXTENSIONS
 from policykb.qa.answerers import answer_events, make_answerer
 from policykb.qa.followup import condense
 from policykb.qa.generative import OpenAICompatibleAnswerer
+from policykb.service.auth import AccessGuard
 
 
 def file_url(doc_id: str, source: str, page: int | None) -> str:
@@ -56,6 +57,11 @@ class KnowledgeBase:
     @cached_property
     def embedder(self) -> Embedder:
         return self._embedder or get_embedder(self.settings)
+
+    @cached_property
+    def access(self) -> AccessGuard:
+        """The one key check (and wrong-key throttle) shared by the REST routes and the UI."""
+        return AccessGuard(self.settings)
 
     @cached_property
     def registry(self) -> Registry:
