@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from policykb.core.errors import StorageError
 from policykb.index.search import FilterError
 from policykb.service.auth import AccessDenied
 
@@ -57,6 +58,11 @@ def install(app: FastAPI) -> None:
         errors = [{"loc": list(e.get("loc", [])), "msg": str(e.get("msg", ""))} for e in exc.errors()]
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors) or "invalid request"
         return problem(422, "Invalid request", detail, errors=errors)
+
+    @app.exception_handler(StorageError)
+    async def storage(request: Request, exc: StorageError) -> JSONResponse:
+        log.error("storage failure on %s: %s", request.url.path, exc)
+        return problem(507, "Insufficient storage", str(exc))
 
     @app.exception_handler(FilterError)
     async def bad_filter(request: Request, exc: FilterError) -> JSONResponse:

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from policykb.index.search import Filters
-from policykb.ingest.metadata import normalise_date
+from policykb.ingest.metadata import strict_date
+
+
+def _encodable(value: str) -> str:
+    """JSON may carry lone surrogates ("\\ud800"); they are not text and cannot be stored or searched."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the text contains an unpaired surrogate (not valid Unicode)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+MAX_MESSAGE_CHARS = 20_000
+
+
+class ContentPart(BaseModel):
+    """An OpenAI content part; only text parts are read."""
+
+    type: str = Field("text", max_length=32)
+    text: Text = Field("", max_length=MAX_MESSAGE_CHARS)
 
 
 class FilterModel(BaseModel):
@@ -23,7 +43,7 @@ class FilterModel(BaseModel):
     @field_validator("date_from", "date_to")
     @classmethod
     def _is_a_date(cls, value: str | None) -> str | None:
-        if value is not None and normalise_date(value) is None:
+        if value is not None and strict_date(value) is None:
             raise ValueError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
         return value
 
@@ -34,7 +54,7 @@ class FilterModel(BaseModel):
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(..., max_length=2000, examples=["quarter century celebration"])
+    query: Text = Field(..., max_length=2000, examples=["quarter century celebration"])
     k: int = Field(10, ge=1, le=100)
     filters: FilterModel = Field(default_factory=FilterModel)
     sort: Literal["relevance", "date"] = "relevance"
@@ -68,13 +88,13 @@ class SearchResponseModel(BaseModel):
 
 class Turn(BaseModel):
     role: Literal["user", "assistant", "system"]
-    content: str = Field(..., max_length=20000)
+    content: Text = Field(..., max_length=MAX_MESSAGE_CHARS)
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(
+    question: Text = Field(
         ..., min_length=1, max_length=2000, examples=["What theme did Patient Solidarity Day 2024 have?"]
     )
     filters: FilterModel = Field(default_factory=FilterModel)
@@ -104,7 +124,9 @@ class AskResponse(BaseModel):
 
 class ChatMessage(BaseModel):
     role: Literal["system", "user", "assistant", "tool", "developer"]
-    content: str | list | None = None
+    content: (
+        Annotated[Text, Field(max_length=MAX_MESSAGE_CHARS)] | Annotated[list[ContentPart], Field(max_length=50)] | None
+    ) = None
 
 
 class ChatRequest(BaseModel):

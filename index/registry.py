@@ -68,6 +68,11 @@ CREATE TABLE IF NOT EXISTS files (
     doc_id TEXT,
     duplicate_of TEXT
 );
+CREATE TABLE IF NOT EXISTS withheld (
+    path TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    deleted_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS embeddings (
     model TEXT NOT NULL,
     text_sha TEXT NOT NULL,
@@ -212,9 +217,33 @@ class Registry:
             self._upsert_file(conn, record)
         return existing is None
 
-    def delete_document(self, doc_id: str) -> bool:
+    def delete_document(self, doc_id: str, withhold: bool = False) -> bool:
+        """Remove a document; with `withhold`, its file is remembered so that re-scans leave it out."""
         with self.transaction() as conn:
+            row = conn.execute("SELECT path, source FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+            if withhold and row:
+                conn.execute(
+                    "INSERT OR REPLACE INTO withheld VALUES (?,?,?)", (row["path"], row["source"], time.time())
+                )
             return self._delete_document(conn, doc_id)
+
+    def is_withheld(self, path: str) -> bool:
+        return self._conn().execute("SELECT 1 FROM withheld WHERE path = ?", (path,)).fetchone() is not None
+
+    def withheld(self) -> list[tuple[str, str]]:
+        """(path, source) of deleted files that re-scans leave out."""
+        return [
+            (r["path"], r["source"]) for r in self._conn().execute("SELECT path, source FROM withheld ORDER BY path")
+        ]
+
+    def release(self, path_or_source: str) -> list[str]:
+        """Let re-scans index deleted files again; returns the paths released."""
+        with self.transaction() as conn:
+            rows = conn.execute(
+                "SELECT path FROM withheld WHERE path = ? OR source = ?", (path_or_source, path_or_source)
+            ).fetchall()
+            conn.executemany("DELETE FROM withheld WHERE path = ?", [(r["path"],) for r in rows])
+        return [r["path"] for r in rows]
 
     def forget_file(self, path: str) -> str | None:
         """A file is gone: drop its record and its document. Returns the removed document's source, if any."""

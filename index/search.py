@@ -23,7 +23,7 @@ from nltk.stem.snowball import SnowballStemmer
 
 from policykb.index.embedders import Embedder
 from policykb.index.generation import Generation, GenerationReader, date_bounds
-from policykb.ingest.metadata import normalise_date
+from policykb.ingest.metadata import strict_date
 
 Mode = Literal["hybrid", "dense", "lexical"]
 Sort = Literal["relevance", "date"]
@@ -84,7 +84,7 @@ class Filters:
 def _bound(value: str | None, side: int) -> int | None:
     if not value:
         return None
-    iso = normalise_date(value)
+    iso = strict_date(value)
     if iso is None:
         raise FilterError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
     return date_bounds(iso)[side]

@@ -44,6 +44,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)  # deleted by an admin; `policykb undelete` releases them
     failed: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     embedded: int = 0
@@ -152,6 +153,9 @@ class Updater:
             st = check_file(source_file.path, self.max_file_bytes)
             overrides = overrides_for(source_file.path)
             meta_hash = overrides_hash(overrides)
+            if self.registry.is_withheld(path_str):
+                report.withheld.append(source_file.source)
+                return
             known = self.registry.file(path_str)
             same_config = known is not None and known.meta_hash == meta_hash and known.versions == self.versions
             # Gate 1: size and modification time unchanged -> skip without reading.
@@ -194,9 +198,9 @@ class Updater:
                 if removed_source:
                     report.removed.append(removed_source)
 
-    def delete(self, doc_id: str) -> bool:
+    def delete(self, doc_id: str, withhold: bool = False) -> bool:
         with writer_lock(self.data_dir):
-            deleted = self.registry.delete_document(doc_id)
+            deleted = self.registry.delete_document(doc_id, withhold=withhold)
             if deleted:
                 self.publish()
             return deleted

@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("doc_id")
     delete.set_defaults(handler=_delete)
 
+    undelete = sub.add_parser("undelete", help="let re-scans index a deleted corpus file again (path or source)")
+    undelete.add_argument("path_or_source", nargs="?", help="omit to list the withheld files")
+    undelete.set_defaults(handler=_undelete)
+
     serve = sub.add_parser("serve", help="the API and web UI in one process")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
@@ -184,6 +188,21 @@ def _delete(args: argparse.Namespace) -> int:
         return 0
     print(f"policykb: no document {args.doc_id}", file=sys.stderr)
     return 1
+
+
+def _undelete(args: argparse.Namespace) -> int:
+    kb = _kb()
+    if not args.path_or_source:
+        for path, source in kb.withheld():
+            print(f"{source}  ({path})")
+        return 0
+    released = kb.undelete(args.path_or_source)
+    if not released:
+        print(f"policykb: no deleted file {args.path_or_source!r} (`policykb undelete` lists them)", file=sys.stderr)
+        return 1
+    for path in released:
+        print(f"released {path}: the next ingest or re-scan indexes it again")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -208,7 +208,11 @@ def test_delete_and_reindex(client: TestClient) -> None:
     assert client.delete(f"/v1/documents/{target.doc_id}", headers=ADMIN).status_code == 404
     job = client.post("/v1/reindex", headers=ADMIN).json()
     done = client.app.state.jobs.wait(job["id"])
-    assert done.status == "done" and "iapg-roundtable-2016.txt" in done.report["updated"] + done.report["added"]
+    assert done.status == "done" and done.report["withheld"] == ["iapg-roundtable-2016.txt"]
+    assert kb.document(target.doc_id) is None  # a deleted corpus document does not come back at a re-scan
+    assert kb.undelete("iapg-roundtable-2016.txt") == [target.path]
+    again = client.app.state.jobs.wait(client.post("/v1/reindex", headers=ADMIN).json()["id"])
+    assert "iapg-roundtable-2016.txt" in again.report["added"]
 
 
 def test_reads_can_require_a_key(tmp_path: Path) -> None:

@@ -148,3 +148,59 @@ def test_pdf_and_text_originals_open_inline_in_a_sandbox(client: TestClient) -> 
         assert response.headers["content-disposition"].startswith("inline")
         assert response.headers["content-security-policy"].startswith("sandbox")
         assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_overlong_name_is_refused_and_leaves_no_folder(client: TestClient) -> None:
+    originals = client.app.state.kb.data_dir / "originals"
+    before = sorted(originals.iterdir()) if originals.exists() else []
+    name = "a" * 300 + ".txt"
+    refused = client.post(
+        "/v1/documents", files={"files": (name, b"Patients asked. " * 40, "text/plain")}, headers=ADMIN
+    )
+    assert refused.status_code == 400 and "255 bytes" in refused.json()["detail"]
+    assert (sorted(originals.iterdir()) if originals.exists() else []) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"messages": [{"role": "user", "content": "patients \ud800 involvement"}]},
+        {"messages": [{"role": "user", "content": [{"type": "text", "text": "\udfff"}]}]},
+        {"messages": [{"role": "user", "content": "x" * 20_001}]},
+    ],
+)
+def test_chat_refuses_broken_or_overlong_text(client: TestClient, body: dict) -> None:
+    import json
+
+    raw = json.dumps(body)  # escapes the lone surrogate as \ud800, as a hostile client would send it
+    response = client.post("/v1/chat/completions", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+
+
+def test_chat_reads_text_content_parts(client: TestClient) -> None:
+    parts = [{"type": "text", "text": "tuberculosis screening"}, {"type": "image_url", "text": ""}]
+    response = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": parts}]})
+    assert response.status_code == 200 and response.json()["choices"][0]["message"]["content"]
+
+
+@pytest.mark.parametrize("bad", ["2024-02-30", "2024-13", "2023-00-10", "24-01-01", "2024-1-5"])
+def test_impossible_dates_are_refused_not_coarsened(client: TestClient, bad: str) -> None:
+    from policykb.index.search import FilterError, Filters
+
+    with pytest.raises(FilterError):
+        Filters(date_from=bad).bounds()
+    response = client.post("/v1/search", json={"query": "patients", "filters": {"date_to": bad}})
+    assert response.status_code == 422
+    assert client.get("/v1/documents", params={"date_from": bad}).status_code == 422
+
+
+def test_deleting_an_upload_removes_its_original(client: TestClient) -> None:
+    kb = client.app.state.kb
+    files = {"files": ("delete-me.txt", b"Vaccine equity was discussed with the ministry. " * 30, "text/plain")}
+    job = client.post("/v1/documents", files=files, headers=ADMIN).json()
+    assert client.app.state.jobs.wait(job["id"]).status == "done"
+    doc = next(d for d in kb.documents() if d.source == "delete-me.txt")
+    assert Path(doc.path).is_file()
+    assert client.delete(f"/v1/documents/{doc.doc_id}", headers=ADMIN).status_code == 204
+    assert not Path(doc.path).exists() and not Path(doc.path).parent.exists()
+    assert kb.withheld() == []  # an upload is gone for good; uploading it again brings it back

@@ -12,15 +12,15 @@ from fastapi.responses import StreamingResponse
 
 from policykb.api import deps
 from policykb.api.routers.views import answer_view
-from policykb.api.schemas import ChatRequest
+from policykb.api.schemas import ChatRequest, ContentPart
 from policykb.service.knowledge_base import KnowledgeBase
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 
 
-def _text(content: str | list | None) -> str:
+def _text(content: str | list[ContentPart] | None) -> str:
     if isinstance(content, list):  # OpenAI content parts
-        return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+        return " ".join(p.text for p in content if p.type == "text")
     return content or ""
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from policykb.core.durable import atomic_write
+from policykb.core.errors import StorageError
 from policykb.core.settings import Settings, get_settings
 from policykb.core.types import Answer, Chunk, Document
 from policykb.index.embedders import Embedder, get_embedder
@@ -28,6 +31,9 @@ def file_url(doc_id: str, source: str, page: int | None) -> str:
     if page and source.lower().endswith(".pdf"):
         url += f"#page={page}"
     return url
+
+
+MAX_NAME_BYTES = 255  # what common filesystems allow for one name
 
 
 class UploadError(ValueError):
@@ -98,20 +104,50 @@ class KnowledgeBase:
 
     def store_upload(self, filename: str, data: bytes) -> Path:
         """Keep an uploaded file under data/originals/<content hash>/ (so /file can serve it) and return its path.
-        Only a sanitised base name of the client's filename is used: no request path reaches the filesystem."""
+        Only a sanitised base name of the client's filename is used: no request path reaches the filesystem.
+        The file is on disk (fsynced) when this returns; a refused or failed write leaves nothing behind."""
         name = re.sub(r"[^A-Za-z0-9._ -]+", "_", Path(filename or "").name).strip(" .") or "upload"
+        if len(name.encode()) > MAX_NAME_BYTES:
+            raise UploadError(f"{name[:40]}…: the file name is longer than {MAX_NAME_BYTES} bytes; rename it", 400)
         if Path(name).suffix.lower() not in SUPPORTED_EXTENSIONS:
             raise UploadError(f"{name}: unsupported file type (supported: {', '.join(SUPPORTED_EXTENSIONS)})")
         if len(data) > self.settings.max_upload_mb * 1024 * 1024:
             raise UploadError(f"{name}: over the {self.settings.max_upload_mb:g} MB upload limit", 413)
-        folder = self.data_dir / "originals" / hashlib.sha256(data).hexdigest()[:16]
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self.originals / hashlib.sha256(data).hexdigest()[:16]
         target = folder / name
-        target.write_bytes(data)
+        created = not folder.exists()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, data)
+        except OSError as exc:
+            if created:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise StorageError(f"{name}: the upload could not be stored: {exc.strerror or exc}") from exc
         return target
 
+    @property
+    def originals(self) -> Path:
+        return self.data_dir / "originals"
+
     def delete(self, doc_id: str) -> bool:
-        return self.updater.delete(doc_id)
+        """Remove a document everywhere. An uploaded original is deleted from disk; a file in a corpus folder
+        stays where it is but is withheld from re-scans until `undelete` releases it."""
+        document = self.registry.document(doc_id)
+        if document is None:
+            return False
+        path = Path(document.path)
+        uploaded = path.resolve().is_relative_to(self.originals.resolve())
+        deleted = self.updater.delete(doc_id, withhold=not uploaded)
+        if deleted and uploaded:
+            shutil.rmtree(path.parent, ignore_errors=True)
+        return deleted
+
+    def undelete(self, path_or_source: str) -> list[str]:
+        """Let re-scans index deleted corpus files again (by path or source); returns the paths released."""
+        return self.registry.release(path_or_source)
+
+    def withheld(self) -> list[tuple[str, str]]:
+        return self.registry.withheld()
 
     # -------------------------------------------------------------------------------------------- reads
 
