@@ -21,6 +21,7 @@ from policykb.index.embedders import Embedder
 from policykb.index.generation import build_generation, current_manifest, remove_old_generations
 from policykb.index.registry import FileRecord, Registry
 from policykb.ingest.chunker import Chunker
+from policykb.ingest.limits import ParseLimits
 from policykb.ingest.parsed import IngestError
 from policykb.ingest.pipeline import (
     PARSER_VERSION,
@@ -35,6 +36,12 @@ from policykb.ingest.pipeline import (
 )
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+ShouldStop = Callable[[], bool]
+
+
+class Cancelled(Exception):
+    """The ingest stopped between files or batches because it was asked to. What was registered stays;
+    nothing half-built is published, and the next run publishes it (see `Updater.heal`)."""
 
 
 @dataclass
@@ -88,6 +95,7 @@ class Updater:
         max_file_bytes: int,
         exact_search_max_chunks: int,
         keep_generations: int = 2,
+        parse_limits: ParseLimits | None = None,
     ) -> None:
         self.registry = registry
         self.embedder = embedder
@@ -97,10 +105,17 @@ class Updater:
         self.max_file_bytes = max_file_bytes
         self.exact_max = exact_search_max_chunks
         self.keep_generations = keep_generations
+        self.parse_limits = parse_limits or ParseLimits()
         self.versions = f"parser={PARSER_VERSION};chunker={self.chunker.version};model={embedder.model_id}"
         self._new_chunks = 0  # chunks registered by the running ingest, read by the embedding loop
 
-    def ingest(self, paths: list[Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self,
+        paths: list[Path],
+        prune: bool = False,
+        progress: Progress | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         with writer_lock(self.data_dir):
@@ -112,7 +127,7 @@ class Updater:
                     found.append(item)
             if prune:
                 self._prune(paths, {str(f.path) for f in found}, report)
-            report.embedded = self._ingest_and_embed(found, report, progress)
+            report.embedded = self._ingest_and_embed(found, report, progress, should_stop or (lambda: False))
             if report.changed or report.embedded or current_manifest(self.data_dir) is None:
                 self.publish()
             manifest = current_manifest(self.data_dir)
@@ -120,7 +135,9 @@ class Updater:
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _ingest_and_embed(self, found: list[SourceFile], report: IngestReport, progress: Progress | None) -> int:
+    def _ingest_and_embed(
+        self, found: list[SourceFile], report: IngestReport, progress: Progress | None, should_stop: ShouldStop
+    ) -> int:
         """Parsing and chunking (Python, one core) run in a thread beside the embedder (torch, which releases
         the GIL), so whole-ingest throughput stays close to the bare embedder's."""
         finished = threading.Event()
@@ -129,6 +146,8 @@ class Updater:
         def produce() -> None:
             try:
                 for done, source_file in enumerate(found, start=1):
+                    if should_stop():
+                        return
                     self._ingest_one(source_file, report)
                     if progress:
                         progress("files", done, len(found))
@@ -142,10 +161,15 @@ class Updater:
             while not finished.is_set():
                 if self._new_chunks - checked >= self.EMBED_BATCH:  # only then is the registry asked
                     checked = self._new_chunks
-                    embedded += self.embed_missing(progress, minimum=self.EMBED_BATCH)
+                    embedded += self.embed_missing(progress, minimum=self.EMBED_BATCH, should_stop=should_stop)
                 finished.wait(0.2)
             producer.result()  # re-raises a producer failure
-        return embedded + self.embed_missing(progress)
+        if should_stop():
+            raise Cancelled("cancelled")
+        embedded += self.embed_missing(progress, should_stop=should_stop)
+        if should_stop():
+            raise Cancelled("cancelled")
+        return embedded
 
     def _ingest_one(self, source_file: SourceFile, report: IngestReport) -> None:
         path_str = str(source_file.path)
@@ -176,7 +200,9 @@ class Updater:
                 self.registry.record_duplicate(record)
                 report.duplicates.append(source_file.source)
                 return
-            document, chunks, reasons = build_document(source_file, data, sha256, overrides, self.chunker)
+            document, chunks, reasons = build_document(
+                source_file, data, sha256, overrides, self.chunker, self.parse_limits
+            )
             record.doc_id = document.doc_id
             is_new = self.registry.save_document(document, chunks, record, reasons)
             self._new_chunks += len(chunks)
@@ -207,7 +233,9 @@ class Updater:
 
     EMBED_BATCH = 256
 
-    def embed_missing(self, progress: Progress | None = None, minimum: int = 1) -> int:
+    def embed_missing(
+        self, progress: Progress | None = None, minimum: int = 1, should_stop: ShouldStop | None = None
+    ) -> int:
         """Embed chunk texts that have no vector yet for this model (unchanged chunks keep theirs).
         With `minimum`, wait until at least that many are pending (and embed only whole batches)."""
         missing = self.registry.texts_without_embedding(self.embedder.model_id)
@@ -218,6 +246,8 @@ class Updater:
         if minimum > 1:
             missing = missing[: len(missing) - len(missing) % batch]
         for start in range(0, len(missing), batch):
+            if should_stop and should_stop():
+                return start
             part = missing[start : start + batch]
             vectors = self.embedder.embed_passages([text for _, text in part])
             self.registry.store_embeddings(self.embedder.model_id, [sha for sha, _ in part], vectors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from policykb.ingest import limits
 from policykb.ingest.parsed import IngestError, Parsed
 from policykb.ingest.readers import docx, html, pdf, text
 
@@ -43,6 +44,7 @@ def parse(path: Path, data: bytes) -> Parsed:
         raise
     except Exception as exc:  # a third-party parser's failure is a per-file error, never a crash
         raise IngestError(f"unreadable {fmt} file: {type(exc).__name__}: {exc}") from exc
+    limits.check(pages=len(parsed.page_starts), chars=len(parsed.text))
     if not parsed.text.strip():
         raise IngestError("no text found in the file")
     return parsed

@@ -11,6 +11,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
+from policykb.ingest import limits
 from policykb.ingest.parsed import Block, IngestError, Parsed, blocks_from_plain_text
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -34,12 +35,14 @@ def read(path: Path, data: bytes) -> Parsed:
         raise IngestError(f"corrupt or truncated PDF: {exc}") from exc
     if n_pages == 0:
         raise IngestError("corrupt or truncated PDF: no pages")
+    limits.check(pages=n_pages)
 
     parts: list[str] = []
     page_starts: list[int] = []
     blocks: list[Block] = []
     offset = 0
     for page in pages:
+        limits.check(pages=len(page_starts), chars=offset)
         try:
             page_text = _CONTROL.sub(" ", page.extract_text() or "").strip()
         except Exception as exc:

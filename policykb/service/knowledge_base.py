@@ -17,7 +17,8 @@ from policykb.index.embedders import Embedder, get_embedder
 from policykb.index.generation import GenerationReader, current_manifest
 from policykb.index.registry import Registry
 from policykb.index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
-from policykb.index.updater import IngestReport, Progress, Updater
+from policykb.index.updater import IngestReport, Progress, ShouldStop, Updater
+from policykb.ingest.limits import ParseLimits
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS
 from policykb.qa.answerers import answer_events, make_answerer
 from policykb.qa.followup import condense
@@ -85,6 +86,7 @@ class KnowledgeBase:
             max_file_bytes=int(s.max_file_mb * 1024 * 1024),
             exact_search_max_chunks=s.exact_search_max_chunks,
             keep_generations=s.keep_generations,
+            parse_limits=ParseLimits(s.max_pages, s.max_chars, s.parse_timeout_s),
         )
 
     @cached_property
@@ -99,8 +101,15 @@ class KnowledgeBase:
 
     # -------------------------------------------------------------------------------------------- writes
 
-    def ingest(self, paths: list[Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
-        return self.updater.ingest(paths, prune=prune, progress=progress)
+    def ingest(
+        self,
+        paths: list[Path],
+        prune: bool = False,
+        progress: Progress | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> IngestReport:
+        """Add, update (and with `prune`, forget) documents; `should_stop` is asked between files and batches."""
+        return self.updater.ingest(paths, prune=prune, progress=progress, should_stop=should_stop)
 
     def store_upload(self, filename: str, data: bytes) -> Path:
         """Keep an uploaded file under data/originals/<content hash>/ (so /file can serve it) and return its path.
