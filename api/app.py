@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -18,13 +21,21 @@ from policykb.service.knowledge_base import KnowledgeBase
 
 def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None, with_ui: bool = True) -> FastAPI:
     kb = kb or KnowledgeBase(settings or get_settings())
+    jobs = JobManager(kb)  # re-queues the jobs a previous process accepted but did not finish
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await asyncio.to_thread(jobs.shutdown)  # a running ingest stops at its next file and stays queued
+
     app = FastAPI(
+        lifespan=lifespan,
         title="policykb",
         version="0.1.0",
         description="Hybrid search and cited question answering over patient-advocacy policy documents.",
     )
     app.state.kb = kb
-    app.state.jobs = JobManager(kb)
+    app.state.jobs = jobs
     errors.install(app)
     if kb.settings.cors_origins:
         app.add_middleware(

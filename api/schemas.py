@@ -175,11 +175,15 @@ class DocumentList(BaseModel):
 
 class JobModel(BaseModel):
     id: str
-    kind: str
-    status: str
+    kind: Literal["upload", "reindex", "ingest", "delete"]
+    status: Literal["queued", "running", "cancelling", "done", "failed", "cancelled"]
     stage: str
     done: int
     total: int
     report: dict | None
     error: str | None
     paths: list[str]
+    doc_id: str | None = Field(None, description="the document a delete job removes")
+    attempts: int = Field(0, description="how often the job was started (a restart re-queues unfinished jobs)")
+    created_at: float
+    finished_at: float | None

@@ -202,7 +202,9 @@ def test_upload_refuses_bad_types_and_sizes(client: TestClient) -> None:
 def test_delete_and_reindex(client: TestClient) -> None:
     kb = client.app.state.kb
     target = next(d for d in kb.documents() if d.source == "iapg-roundtable-2016.txt")
-    assert client.delete(f"/v1/documents/{target.doc_id}", headers=ADMIN).status_code == 204
+    accepted = client.delete(f"/v1/documents/{target.doc_id}", headers=ADMIN)
+    assert accepted.status_code == 202 and accepted.json()["kind"] == "delete"
+    assert client.app.state.jobs.wait(accepted.json()["id"]).report == {"deleted": [target.doc_id]}
     results = client.post("/v1/search", json={"query": "Indian Alliance of Patient Groups roundtable", "k": 20}).json()
     assert all(r["doc_id"] != target.doc_id for r in results["results"])
     assert client.delete(f"/v1/documents/{target.doc_id}", headers=ADMIN).status_code == 404

@@ -201,6 +201,7 @@ def test_deleting_an_upload_removes_its_original(client: TestClient) -> None:
     assert client.app.state.jobs.wait(job["id"]).status == "done"
     doc = next(d for d in kb.documents() if d.source == "delete-me.txt")
     assert Path(doc.path).is_file()
-    assert client.delete(f"/v1/documents/{doc.doc_id}", headers=ADMIN).status_code == 204
+    deleting = client.delete(f"/v1/documents/{doc.doc_id}", headers=ADMIN).json()
+    assert client.app.state.jobs.wait(deleting["id"]).status == "done"
     assert not Path(doc.path).exists() and not Path(doc.path).parent.exists()
     assert kb.withheld() == []  # an upload is gone for good; uploading it again brings it back

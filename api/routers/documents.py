@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
 from fastapi.responses import FileResponse
 
 from policykb.api import deps
@@ -93,12 +93,16 @@ def serving_of(doc_format: str) -> tuple[str, str]:
 
 
 @router.delete(
-    "/documents/{doc_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(deps.require_admin)]
+    "/documents/{doc_id}", response_model=JobModel, status_code=202, dependencies=[Depends(deps.require_admin)]
 )
-def delete_document(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> None:
-    """Removes the document from the registry and from every part of the index."""
+def delete_document(
+    doc_id: str, kb: KnowledgeBase = Depends(deps.kb), manager: JobManager = Depends(deps.jobs)
+) -> dict:
+    """Removes the document from the registry and every part of the index, as a job (it waits for a running
+    ingest without holding the request). An uploaded original is deleted; a corpus file is left out of
+    later re-scans until `policykb undelete` releases it."""
     _document(kb, doc_id)
-    kb.delete(doc_id)
+    return manager.submit_delete(doc_id).as_dict()
 
 
 @router.post("/documents", response_model=JobModel, status_code=202, dependencies=[Depends(deps.require_admin)])

@@ -1,34 +1,111 @@
-"""Background ingest jobs for the faces: uploads and re-scans run in a worker thread while queries go on
-against the live generation."""
+"""Background jobs for the faces: uploads, re-scans and deletes run in one worker thread while queries go on
+against the live generation.
+
+A job is recorded in `data/jobs.sqlite` (fsynced) before the face answers 202, so an accepted job is never
+lost: a restarted server re-queues every job that was queued or running (ingest is idempotent, so a rerun
+converges), up to `MAX_ATTEMPTS` starts. Cancelling is cooperative: the ingest stops between files and
+embedding batches. A server shutting down stops its running job the same way and leaves it queued.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import sqlite3
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from policykb.index.updater import Cancelled
 from policykb.service.knowledge_base import KnowledgeBase
+
+log = logging.getLogger("policykb.jobs")
+MAX_ATTEMPTS = 3  # a job that took the server down this often is failed, not retried forever
+UNFINISHED = ("queued", "running", "cancelling")
 
 
 @dataclass
 class Job:
     id: str
-    kind: str
+    kind: str  # upload | reindex | ingest | delete
     paths: list[str]
-    status: str = "queued"  # queued | running | done | failed
+    prune: bool = False
+    doc_id: str | None = None
+    status: str = "queued"  # queued | running | cancelling | done | failed | cancelled
     stage: str = ""
     done: int = 0
     total: int = 0
     report: dict | None = None
     error: str | None = None
+    attempts: int = 0
     created_at: float = field(default_factory=time.time)
     finished_at: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+class JobStore:
+    """The durable half: one row per job, JSON for lists and reports."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")  # a 202 promises the row survives a power cut
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, body TEXT NOT NULL, status TEXT NOT NULL,"
+            " created_at REAL NOT NULL)"
+        )
+        self._lock = threading.Lock()
+
+    def save(self, job: Job) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO jobs VALUES (?,?,?,?)",
+                (job.id, json.dumps(job.as_dict()), job.status, job.created_at),
+            )
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            row = self._conn.execute("SELECT body FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(row[0]) if row else None
+
+    def unfinished(self) -> list[Job]:
+        marks = ",".join("?" * len(UNFINISHED))
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT body FROM jobs WHERE status IN ({marks}) ORDER BY created_at", UNFINISHED
+            ).fetchall()
+        return [_job(r[0]) for r in rows]
+
+    def latest(self) -> Job | None:
+        with self._lock:
+            row = self._conn.execute("SELECT body FROM jobs ORDER BY created_at DESC LIMIT 1").fetchone()
+        return _job(row[0]) if row else None
+
+    def prune(self, keep: int) -> None:
+        """Forget the oldest finished jobs beyond `keep`; unfinished ones are never forgotten."""
+        marks = ",".join("?" * len(UNFINISHED))
+        with self._lock:
+            self._conn.execute(
+                f"DELETE FROM jobs WHERE status NOT IN ({marks}) AND id NOT IN"
+                " (SELECT id FROM jobs ORDER BY created_at DESC LIMIT ?)",
+                (*UNFINISHED, keep),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _job(body: str) -> Job:
+    data = json.loads(body)
+    known = {f.name for f in fields(Job)}
+    return Job(**{k: v for k, v in data.items() if k in known})
 
 
 class JobManager:
@@ -37,43 +114,129 @@ class JobManager:
     def __init__(self, kb: KnowledgeBase, keep: int = 200) -> None:
         self.kb = kb
         self.keep = keep
-        self._jobs: dict[str, Job] = {}
+        self.store = JobStore(kb.data_dir / "jobs.sqlite")
+        self._live: dict[str, Job] = {}  # jobs this process has queued or is running, with live progress
+        self._cancel: set[str] = set()
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-job")
+        self.resumed = self._resume()
+
+    # ------------------------------------------------------------------------------------------ submitting
 
     def submit_ingest(self, paths: list[Path], prune: bool = False, kind: str = "ingest") -> Job:
-        job = Job(uuid.uuid4().hex[:12], kind, [str(p) for p in paths])
+        return self._submit(Job(uuid.uuid4().hex[:12], kind, [str(p) for p in paths], prune=prune))
+
+    def submit_delete(self, doc_id: str) -> Job:
+        return self._submit(Job(uuid.uuid4().hex[:12], "delete", [], doc_id=doc_id))
+
+    def _submit(self, job: Job) -> Job:
+        self.store.save(job)  # durable before the caller answers 202
+        self.store.prune(self.keep)
         with self._lock:
-            self._jobs[job.id] = job
-            for old in sorted(self._jobs.values(), key=lambda j: j.created_at)[: max(0, len(self._jobs) - self.keep)]:
-                self._jobs.pop(old.id, None)
-        self._pool.submit(self._run, job, paths, prune)
+            self._live[job.id] = job
+        self._pool.submit(self._run, job)
         return job
 
-    def _run(self, job: Job, paths: list[Path], prune: bool) -> None:
-        job.status = "running"
+    def _resume(self) -> list[str]:
+        resumed = []
+        for job in self.store.unfinished():
+            if job.status == "cancelling":
+                job.status, job.finished_at = "cancelled", time.time()
+            elif job.attempts >= MAX_ATTEMPTS:
+                job.status, job.finished_at = "failed", time.time()
+                job.error = f"interrupted {job.attempts} times (the server stopped during it); not retried"
+            else:
+                job.status, job.stage = "queued", "resumed after a restart"
+                with self._lock:
+                    self._live[job.id] = job
+                self._pool.submit(self._run, job)
+                resumed.append(job.id)
+            self.store.save(job)
+        if resumed:
+            log.info("re-queued %d unfinished job(s) after a restart: %s", len(resumed), ", ".join(resumed))
+        return resumed
+
+    # ------------------------------------------------------------------------------------------ running
+
+    def _run(self, job: Job) -> None:
+        if job.status == "cancelled" or self._stopping.is_set():
+            with self._lock:
+                self._live.pop(job.id, None)
+            return
+        job.status, job.error = "running", None
+        job.attempts += 1
+        self.store.save(job)
+        saved_at = time.monotonic()
 
         def progress(stage: str, done: int, total: int) -> None:
+            nonlocal saved_at
             job.stage, job.done, job.total = stage, done, total
+            if time.monotonic() - saved_at > 1.0:
+                saved_at = time.monotonic()
+                self.store.save(job)
+
+        def should_stop() -> bool:
+            return job.id in self._cancel or self._stopping.is_set()
 
         try:
-            job.report = self.kb.ingest(paths, prune=prune, progress=progress).as_dict()
+            if job.kind == "delete":
+                assert job.doc_id is not None
+                job.report = {"deleted": [job.doc_id] if self.kb.delete(job.doc_id) else []}
+            else:
+                paths = [Path(p) for p in job.paths]
+                report = self.kb.ingest(paths, prune=job.prune, progress=progress, should_stop=should_stop)
+                job.report = report.as_dict()
             job.status = "done"
+        except Cancelled:
+            job.status = "cancelled" if job.id in self._cancel else "queued"  # queued: resumed at the next start
         except Exception as exc:  # reported on the job, never lost in a thread
+            log.exception("job %s failed", job.id)
             job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
         finally:
-            job.finished_at = time.time()
+            if job.status != "queued":
+                job.finished_at = time.time()
+            self.store.save(job)
+            with self._lock:
+                self._live.pop(job.id, None)
+                self._cancel.discard(job.id)
+
+    # ------------------------------------------------------------------------------------------ asking
 
     def get(self, job_id: str) -> Job | None:
-        return self._jobs.get(job_id)
+        with self._lock:
+            live = self._live.get(job_id)
+        return live or self.store.get(job_id)
 
     def latest(self) -> Job | None:
+        return self.store.latest()
+
+    def cancel(self, job_id: str) -> Job | None:
+        """A queued job is cancelled at once; a running one stops at its next file or batch."""
+        job = self.get(job_id)
+        if job is None or job.status not in UNFINISHED:
+            return job
         with self._lock:
-            return max(self._jobs.values(), key=lambda j: j.created_at, default=None)
+            self._cancel.add(job_id)
+            if job.status == "queued":
+                job.status, job.finished_at = "cancelled", time.time()
+            else:
+                job.status = "cancelling"
+        self.store.save(job)
+        return job
 
     def wait(self, job_id: str, timeout: float = 600) -> Job:
         deadline = time.time() + timeout
-        job = self._jobs[job_id]
-        while job.status in ("queued", "running") and time.time() < deadline:
+        job = self.get(job_id)
+        while job is not None and job.status in UNFINISHED and time.time() < deadline:
             time.sleep(0.05)
+            job = self.get(job_id)
+        if job is None:
+            raise KeyError(job_id)
         return job
+
+    def shutdown(self) -> None:
+        """Stop the running job at its next file or batch (it stays queued for the next start) and wait."""
+        self._stopping.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.store.close()
