@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from policykb.core.errors import StorageError
 from policykb.index.search import FilterError
 from policykb.service.auth import AccessDenied
+from policykb.service.knowledge_base import IndexUnavailable
 
 log = logging.getLogger("policykb.api")
 PROBLEM = "application/problem+json"
@@ -58,6 +59,11 @@ def install(app: FastAPI) -> None:
         errors = [{"loc": list(e.get("loc", [])), "msg": str(e.get("msg", ""))} for e in exc.errors()]
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors) or "invalid request"
         return problem(422, "Invalid request", detail, errors=errors)
+
+    @app.exception_handler(IndexUnavailable)
+    async def unavailable(request: Request, exc: IndexUnavailable) -> JSONResponse:
+        log.error("index unavailable on %s: %s", request.url.path, exc)
+        return problem(503, "Service unavailable", str(exc))
 
     @app.exception_handler(StorageError)
     async def storage(request: Request, exc: StorageError) -> JSONResponse:

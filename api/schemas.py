@@ -175,7 +175,7 @@ class DocumentList(BaseModel):
 
 class JobModel(BaseModel):
     id: str
-    kind: Literal["upload", "reindex", "ingest", "delete"]
+    kind: Literal["upload", "reindex", "ingest", "delete", "repair"]
     status: Literal["queued", "running", "cancelling", "done", "failed", "cancelled"]
     stage: str
     done: int

@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,6 +294,20 @@ class Registry:
             "chunks": conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
         }
 
+    def content_state(self, conn: sqlite3.Connection | None = None) -> tuple[int, str]:
+        """(chunks, content hash) of the registry now: what a generation built from it must hold."""
+        rows = (conn or self._conn()).execute("SELECT id, chunk_id, text_sha FROM chunks ORDER BY id")
+        return state_of((r[0], r[1], r[2]) for r in rows)
+
+    def quick_check(self) -> str:
+        """'ok', or SQLite's first complaint about a damaged database file."""
+        try:
+            rows = self._conn().execute("PRAGMA quick_check(5)").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        problems = [r[0] for r in rows if r[0] != "ok"]
+        return "; ".join(problems) or "ok"
+
     def data_version(self) -> int:
         return int(self._conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
 
@@ -359,6 +373,17 @@ class Registry:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+def state_of(chunks: Iterable[tuple[int, str, str]]) -> tuple[int, str]:
+    """Count and hash of (row id, chunk id, text hash) in id order. A re-saved document gets new row ids,
+    so any change to the registry's chunks changes the hash."""
+    digest = hashlib.sha256()
+    n = 0
+    for rowid, chunk_id, sha in chunks:
+        digest.update(f"{rowid}:{chunk_id}:{sha}\n".encode())
+        n += 1
+    return n, digest.hexdigest()
 
 
 def text_sha(text: str) -> str:

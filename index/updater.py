@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -17,8 +18,10 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from policykb.core.errors import StorageError
 from policykb.index.embedders import Embedder
-from policykb.index.generation import build_generation, current_manifest, remove_old_generations
+from policykb.index.generation import build_generation, current_manifest, remove_old_generations, remove_staging
+from policykb.index.health import IndexHealth, index_health
 from policykb.index.registry import FileRecord, Registry
 from policykb.ingest.chunker import Chunker
 from policykb.ingest.limits import ParseLimits
@@ -35,6 +38,7 @@ from policykb.ingest.pipeline import (
     read_bytes,
 )
 
+log = logging.getLogger("policykb.writer")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 ShouldStop = Callable[[], bool]
 
@@ -56,6 +60,7 @@ class IngestReport:
     seconds: float = 0.0
     embedded: int = 0
     generation: str | None = None
+    healed: str | None = None  # why the live generation was republished although no file changed
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -71,13 +76,16 @@ class WriterBusy(RuntimeError):
 
 @contextmanager
 def writer_lock(data_dir: Path, wait: bool = True) -> Iterator[None]:
-    """Serialises writers (CLI ingest, API uploads) across processes."""
+    """Serialises writers (CLI ingest, API uploads) across processes; says so when it has to wait."""
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(data_dir / "writer.lock", "w") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise WriterBusy("another ingest is running") from exc
+            if not wait:
+                raise WriterBusy("another ingest is running") from exc
+            log.warning("another ingest or delete holds %s; waiting for it to finish", data_dir / "writer.lock")
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -119,6 +127,7 @@ class Updater:
         started = time.perf_counter()
         report = IngestReport()
         with writer_lock(self.data_dir):
+            self._start_writing()
             found: list[SourceFile] = []
             for item in discover(paths):
                 if isinstance(item, Failure):
@@ -128,7 +137,9 @@ class Updater:
             if prune:
                 self._prune(paths, {str(f.path) for f in found}, report)
             report.embedded = self._ingest_and_embed(found, report, progress, should_stop or (lambda: False))
-            if report.changed or report.embedded or current_manifest(self.data_dir) is None:
+            health = self.health()
+            if health.state != "ok":
+                report.healed = None if report.changed or report.embedded else health.detail
                 self.publish()
             manifest = current_manifest(self.data_dir)
             report.generation = manifest["name"] if manifest else None
@@ -224,8 +235,31 @@ class Updater:
                 if removed_source:
                     report.removed.append(removed_source)
 
+    def health(self, deep: bool = True) -> IndexHealth:
+        return index_health(self.registry, self.data_dir, self.embedder.model_id, deep=deep)
+
+    def _start_writing(self) -> None:
+        """Under the writer lock: refuse a damaged registry, clear what dead writers left behind."""
+        problem = self.registry.quick_check()
+        if problem != "ok":
+            raise StorageError(f"the registry database is damaged ({problem}); restore data/registry.sqlite "
+                               "from a backup, or move it away and ingest the sources again")  # fmt: skip
+        for name in remove_staging(self.data_dir):
+            log.warning("removed %s, left by an ingest that did not finish", name)
+
+    def repair(self, force: bool = True, progress: Progress | None = None) -> IndexHealth:
+        """Rebuild the live generation from the registry: embed what is missing, publish, clean up.
+        Without `force`, only when the generation (checked under the lock) does not match the registry."""
+        with writer_lock(self.data_dir):
+            self._start_writing()
+            if force or self.health().state != "ok":
+                self.embed_missing(progress)
+                self.publish()
+            return self.health()
+
     def delete(self, doc_id: str, withhold: bool = False) -> bool:
         with writer_lock(self.data_dir):
+            self._start_writing()
             deleted = self.registry.delete_document(doc_id, withhold=withhold)
             if deleted:
                 self.publish()

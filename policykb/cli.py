@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import logging
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 import policykb  # noqa: F401  (offline switches first)
+from policykb.core.errors import StorageError
 from policykb.core.settings import get_settings
 from policykb.index.search import FilterError, Filters, hits_json
+
+EXIT_CODES = """exit codes:
+  0  done
+  1  not found (delete, undelete)
+  2  bad usage or input (arguments, filters, settings)
+  3  storage: disk full, no permission, damaged registry or index (one line on stderr says which)"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,18 +29,39 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    logging.basicConfig(level=logging.WARNING, format="policykb: %(message)s", stream=sys.stderr)
     try:
         return int(args.handler(args) or 0)
     except FilterError as exc:
         print(f"policykb: {exc}", file=sys.stderr)
         return 2
-    except PermissionError as exc:
-        print(f"policykb: cannot write the data directory: {exc}", file=sys.stderr)
+    except StorageError as exc:
+        print(f"policykb: {exc}", file=sys.stderr)
+        return 3
+    except (OSError, sqlite3.Error) as exc:
+        print(f"policykb: {storage_problem(exc)}", file=sys.stderr)
         return 3
 
 
+def storage_problem(exc: BaseException) -> str:
+    """One line for a failure of the disk or the database underneath the data directory."""
+    full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in str(exc)
+    if full:
+        return f"the disk holding the data directory is full ({exc}); free space and run the command again"
+    if isinstance(exc, PermissionError):
+        return f"no permission to write the data directory: {exc}"
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"the registry database cannot be used ({exc}); see `policykb status`"
+    return f"cannot read or write the data directory: {exc}"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="policykb", description="Knowledge base of patient-advocacy policy documents")
+    parser = argparse.ArgumentParser(
+        prog="policykb",
+        description="Knowledge base of patient-advocacy policy documents",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command")
 
     ingest = sub.add_parser("ingest", help="add or update documents from files and folders")
@@ -71,8 +102,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(handler=_serve)
 
-    status = sub.add_parser("status", help="counts and the live index generation")
+    status = sub.add_parser("status", help="counts, the live index generation and whether it matches the registry")
     status.set_defaults(handler=_status)
+
+    repair = sub.add_parser("repair", help="rebuild the live index generation from the registry")
+    repair.set_defaults(handler=_repair)
     return parser
 
 
@@ -220,7 +254,15 @@ def _serve(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     s = _kb().status()
     print(json.dumps(s.__dict__))
+    if s.index not in ("ok", "empty") or s.registry != "ok":
+        print(f"policykb: the index is {s.index}: {s.index_detail}; `policykb repair` rebuilds it", file=sys.stderr)
     return 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    health = _kb().repair()
+    print(f"{health.state}: {health.detail}")
+    return 0 if health.state in ("ok", "empty") else 3
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ UNFINISHED = ("queued", "running", "cancelling")
 @dataclass
 class Job:
     id: str
-    kind: str  # upload | reindex | ingest | delete
+    kind: str  # upload | reindex | ingest | delete | repair
     paths: list[str]
     prune: bool = False
     doc_id: str | None = None
@@ -121,11 +121,23 @@ class JobManager:
         self._stopping = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-job")
         self.resumed = self._resume()
+        self.repairing = self._repair_if_needed()
 
     # ------------------------------------------------------------------------------------------ submitting
 
     def submit_ingest(self, paths: list[Path], prune: bool = False, kind: str = "ingest") -> Job:
         return self._submit(Job(uuid.uuid4().hex[:12], kind, [str(p) for p in paths], prune=prune))
+
+    def submit_repair(self) -> Job:
+        return self._submit(Job(uuid.uuid4().hex[:12], "repair", []))
+
+    def _repair_if_needed(self) -> str | None:
+        """At start: a generation that is behind, damaged or missing is rebuilt in the background."""
+        health = self.kb.updater.health()
+        if health.state in ("ok", "empty"):
+            return None
+        log.warning("the live index is %s (%s): rebuilding it in the background", health.state, health.detail)
+        return self.submit_repair().id
 
     def submit_delete(self, doc_id: str) -> Job:
         return self._submit(Job(uuid.uuid4().hex[:12], "delete", [], doc_id=doc_id))
@@ -183,6 +195,8 @@ class JobManager:
             if job.kind == "delete":
                 assert job.doc_id is not None
                 job.report = {"deleted": [job.doc_id] if self.kb.delete(job.doc_id) else []}
+            elif job.kind == "repair":
+                job.report = self.kb.repair(force=False).as_dict()
             else:
                 paths = [Path(p) for p in job.paths]
                 report = self.kb.ingest(paths, prune=job.prune, progress=progress, should_stop=should_stop)

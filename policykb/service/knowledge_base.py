@@ -14,7 +14,8 @@ from policykb.core.errors import StorageError
 from policykb.core.settings import Settings, get_settings
 from policykb.core.types import Answer, Chunk, Document
 from policykb.index.embedders import Embedder, get_embedder
-from policykb.index.generation import GenerationReader, current_manifest
+from policykb.index.generation import GenerationReader, IndexUnavailable, current_manifest
+from policykb.index.health import IndexHealth
 from policykb.index.registry import Registry
 from policykb.index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
 from policykb.index.updater import IngestReport, Progress, ShouldStop, Updater
@@ -52,6 +53,9 @@ class Status:
     generation: str | None
     indexed_chunks: int
     embedder: str
+    index: str  # ok | empty | behind | damaged | missing (see policykb.index.health)
+    index_detail: str
+    registry: str  # "ok" or SQLite's quick_check complaint
 
 
 class KnowledgeBase:
@@ -202,13 +206,36 @@ class KnowledgeBase:
     def is_empty(self) -> bool:
         return current_manifest(self.data_dir) is None or self.registry.counts()["chunks"] == 0
 
-    def status(self) -> Status:
+    def status(self, deep: bool = True) -> Status:
+        """Counts, and whether the live generation matches the registry. `deep` verifies every index file's
+        checksum and runs SQLite's quick_check (for `policykb status`); shallow is cheap (for probes)."""
         counts = self.registry.counts()
         manifest = current_manifest(self.data_dir) or {}
+        health = self.updater.health(deep=deep)
+        if deep or health.serving:
+            health = self._loadable(health)
         return Status(
             counts["documents"],
             counts["chunks"],
             manifest.get("name"),
             manifest.get("chunks", 0),
             self.settings.embedder,
+            health.state,
+            health.detail,
+            self.registry.quick_check() if deep else "not checked",
         )
+
+    def _loadable(self, health: IndexHealth) -> IndexHealth:
+        """The searcher's own view: a generation whose files fail to load is damaged, whatever they hash to."""
+        if health.state not in ("ok", "behind"):
+            return health
+        try:
+            self.searcher.reader.current()
+        except IndexUnavailable as exc:
+            return IndexHealth("damaged", str(exc), health.generation)
+        return health
+
+    def repair(self, force: bool = True) -> IndexHealth:
+        """Rebuild the live generation from the registry (after a crash, a full disk or damaged files);
+        without `force` only when it does not match the registry."""
+        return self.updater.repair(force=force)
