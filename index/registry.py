@@ -114,6 +114,7 @@ class Registry:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.wal_problem = truncated_wal(path)  # read before SQLite opens (and silently trims) the log
         self._local = threading.local()
         self._write_lock = threading.RLock()
         with self._write_lock:
@@ -373,6 +374,27 @@ class Registry:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+def truncated_wal(db: Path) -> str | None:
+    """SQLite drops a write-ahead log's partial last frame without a word; say so, once, at open. The
+    transactions in it are lost: `policykb ingest` re-registers their files, `policykb repair` uploads."""
+    wal = db.with_name(db.name + "-wal")
+    try:
+        size = wal.stat().st_size
+        with open(wal, "rb") as handle:
+            header = handle.read(32)
+    except OSError:
+        return None
+    if size == 0:
+        return None
+    if len(header) < 32:
+        return f"the write-ahead log {wal.name} is truncated ({size} bytes)"
+    page_size = int.from_bytes(header[8:12], "big")
+    frame = 24 + page_size
+    if page_size < 512 or (size - 32) % frame:
+        return f"the write-ahead log {wal.name} was truncated ({(size - 32) % frame} bytes of a partial frame)"
+    return None
 
 
 def state_of(chunks: Iterable[tuple[int, str, str]]) -> tuple[int, str]:

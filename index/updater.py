@@ -244,6 +244,10 @@ class Updater:
         if problem != "ok":
             raise StorageError(f"the registry database is damaged ({problem}); restore data/registry.sqlite "
                                "from a backup, or move it away and ingest the sources again")  # fmt: skip
+        if self.registry.wal_problem:
+            log.warning(
+                "%s: the last registry changes are lost; this ingest re-registers them", self.registry.wal_problem
+            )
         for name in remove_staging(self.data_dir):
             log.warning("removed %s, left by an ingest that did not finish", name)
 

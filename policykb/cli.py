@@ -51,7 +51,8 @@ def storage_problem(exc: BaseException) -> str:
     if isinstance(exc, PermissionError):
         return f"no permission to write the data directory: {exc}"
     if isinstance(exc, sqlite3.DatabaseError):
-        return f"the registry database cannot be used ({exc}); see `policykb status`"
+        return (f"the registry database cannot be used ({exc}); restore data/registry.sqlite from a backup, "
+                "or move it away and ingest the sources again")  # fmt: skip
     return f"cannot read or write the data directory: {exc}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -152,11 +153,10 @@ def test_a_damaged_registry_is_one_line_and_exit_3(tmp_path: Path) -> None:
     cli = [sys.executable, "-m", "policykb.cli"]
     KnowledgeBase(make_settings(tmp_path)).ingest([corpus])
     registry = data / "registry.sqlite"
+    sqlite3.connect(registry).execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     raw = bytearray(registry.read_bytes())
-    raw[4096 * 2 : 4096 * 2 + 512] = os.urandom(512)  # a damaged page
+    raw[4096:] = os.urandom(len(raw) - 4096)  # every page after the first is garbage
     registry.write_bytes(bytes(raw))
-    for wal in data.glob("registry.sqlite-*"):
-        wal.unlink()
     run = subprocess.run([*cli, "ingest", str(corpus)], env=env, cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 3, run.stderr
     assert len(run.stderr.strip().splitlines()) == 1 and "registry" in run.stderr
@@ -179,3 +179,36 @@ def test_a_real_kill_9_loses_nothing(tmp_path: Path, stage: str, clean_state: di
         json.loads((data / GENERATIONS / (data / CURRENT).read_text().strip() / "manifest.json").read_text())["chunks"]
         == kb.status().chunks
     )
+
+
+def test_a_truncated_wal_is_reported_at_open(tmp_path: Path) -> None:
+    import shutil
+
+    kb = KnowledgeBase(make_settings(tmp_path))
+    kb.ingest([make_corpus(tmp_path / "corpus", 2)])  # the connection stays open: the log is not checkpointed
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for part in kb.data_dir.glob("registry.sqlite*"):
+        shutil.copy(part, copy / part.name)
+    wal = copy / "registry.sqlite-wal"
+    assert wal.stat().st_size > 1000
+    os.truncate(wal, wal.stat().st_size - 100)
+    from policykb.index.registry import Registry
+
+    assert "truncated" in (Registry(copy / "registry.sqlite").wal_problem or "")
+    assert Registry(kb.data_dir / "registry.sqlite").wal_problem is None
+
+
+def test_repair_ingests_uploads_the_registry_lost(tmp_path: Path) -> None:
+    kb = KnowledgeBase(make_settings(tmp_path))
+    saved = kb.store_upload("kept.txt", b"The coalition asked for patient seats on every board. " * 20)
+    kb.ingest([saved])
+    doc = kb.documents()[0]
+    with kb.registry.transaction() as conn:  # as if the registry's last transactions were lost
+        conn.execute("DELETE FROM documents")
+        conn.execute("DELETE FROM chunks")
+        conn.execute("DELETE FROM files")
+    assert kb.documents() == []
+    assert kb.repair().state == "ok"
+    assert [d.doc_id for d in kb.documents()] == [doc.doc_id]
+    assert kb.search("patient seats on every board").results[0].doc_id == doc.doc_id

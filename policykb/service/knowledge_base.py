@@ -222,8 +222,12 @@ class KnowledgeBase:
             self.settings.embedder,
             health.state,
             health.detail,
-            self.registry.quick_check() if deep else "not checked",
+            self._registry_check() if deep else "not checked",
         )
+
+    def _registry_check(self) -> str:
+        problems = [p for p in (self.registry.quick_check(), self.registry.wal_problem) if p and p != "ok"]
+        return "; ".join(problems) or "ok"
 
     def _loadable(self, health: IndexHealth) -> IndexHealth:
         """The searcher's own view: a generation whose files fail to load is damaged, whatever they hash to."""
@@ -237,5 +241,14 @@ class KnowledgeBase:
 
     def repair(self, force: bool = True) -> IndexHealth:
         """Rebuild the live generation from the registry (after a crash, a full disk or damaged files);
-        without `force` only when it does not match the registry."""
+        without `force` only when it does not match the registry. Uploaded originals the registry does not
+        know (its last transactions were lost) are ingested again first: nothing accepted is lost."""
+        lost = [path for path in self._uploaded_files() if self.registry.file(str(path)) is None]
+        if lost:
+            self.ingest(lost)
         return self.updater.repair(force=force)
+
+    def _uploaded_files(self) -> list[Path]:
+        if not self.originals.is_dir():
+            return []
+        return sorted(p for p in self.originals.glob("*/*") if p.is_file() and not p.name.startswith("."))
