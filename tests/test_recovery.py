@@ -212,3 +212,32 @@ def test_repair_ingests_uploads_the_registry_lost(tmp_path: Path) -> None:
     assert kb.repair().state == "ok"
     assert [d.doc_id for d in kb.documents()] == [doc.doc_id]
     assert kb.search("patient seats on every board").results[0].doc_id == doc.doc_id
+
+
+def test_a_full_disk_is_one_line_exit_3_and_the_next_run_heals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    from policykb import cli
+    from policykb.core import settings as settings_module
+    from policykb.index import generation
+
+    corpus = make_corpus(tmp_path / "corpus", 3)
+    monkeypatch.setenv("POLICYKB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("POLICYKB_EMBEDDER", "hash")
+    settings_module.get_settings.cache_clear()
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(generation, "_write_lexical", full)
+        assert cli.main(["ingest", str(corpus)]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "disk holding the data directory is full" in err[0]
+    assert cli.main(["ingest", str(corpus)]) == 0
+    assert "unchanged 3" in capsys.readouterr().out
+    assert cli.main(["status"]) == 0
+    assert json.loads(capsys.readouterr().out)["index"] == "ok"
+    settings_module.get_settings.cache_clear()
