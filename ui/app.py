@@ -20,9 +20,9 @@ import pandas as pd
 from policykb.core.types import DOC_TYPES
 from policykb.index.search import FilterError, Filters
 from policykb.qa.compose import claims_of
-from policykb.service.auth import role_of
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase, UploadError, file_url
+from policykb.ui.access import UIAccess, received_files
 
 CSS = """
 .chips .wrap { gap: 6px; }
@@ -59,8 +59,11 @@ def _chip(c: dict) -> str:
 
 
 def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
-    organisations = sorted({o for d in kb.documents() for o in d.organisations})
-    years = sorted({d.date[:4] for d in kb.documents() if d.date}, reverse=True)
+    access = UIAccess(kb)
+    # With reads protected, the page itself carries no library data: choices arrive after signing in.
+    docs = [] if kb.settings.require_key_for_read else kb.documents()
+    organisations = sorted({o for d in docs for o in d.organisations})
+    years = sorted({d.date[:4] for d in docs if d.date}, reverse=True)
 
     # ------------------------------------------------------------------------------------------------ Ask
     def ask(question: str, chat: list, turns: list, types, orgs, y_from, y_to):  # type: ignore[no-untyped-def]
@@ -163,22 +166,11 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
         return table, by_type, by_year
 
     # ------------------------------------------------------------------------------------------------ Admin
-    def admin_check(key: str) -> str | None:
-        if not kb.settings.admin_keys:
-            return "Admin is disabled: set POLICYKB_ADMIN_KEYS on the server."
-        if role_of(key, kb.settings) != "admin":
-            return "An admin key is required."
-        return None
-
-    def upload(key: str, files: list | None):  # type: ignore[no-untyped-def]
-        problem = admin_check(key)
-        if problem:
-            return problem
+    def upload(files: list | None):  # type: ignore[no-untyped-def]
         if not files:
             return "Choose one or more files first."
         saved = []
-        for f in files:
-            path = Path(f if isinstance(f, str) else f.name)
+        for path in received_files(files):
             try:
                 saved.append(kb.store_upload(path.name, path.read_bytes()))
             except UploadError as exc:
@@ -186,16 +178,11 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
         job = jobs.submit_ingest(saved, kind="upload")
         return f"Ingesting {len(saved)} file(s) in the background (job {job.id})."
 
-    def rebuild(key: str) -> str:
-        problem = admin_check(key)
-        if problem:
-            return problem
+    def rebuild() -> str:
         job = jobs.submit_ingest([Path(p) for p in kb.settings.corpus_dirs], prune=True, kind="reindex")
         return f"Re-scanning the corpus folders in the background (job {job.id}); searches go on meanwhile."
 
-    def job_status(key: str):  # type: ignore[no-untyped-def]
-        if admin_check(key):
-            return "", None
+    def job_status():  # type: ignore[no-untyped-def]
         job = jobs.latest()
         if job is None:
             return "No ingest has run in this session.", None
@@ -207,8 +194,12 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
         return line, job.report
 
     # ------------------------------------------------------------------------------------------------ layout
-    with gr.Blocks(title="policykb") as demo:
+    with gr.Blocks(title="policykb", delete_cache=(900, 3600)) as demo:
         gr.Markdown("## policykb — patient-advocacy policy documents, searched and answered with citations")
+        with gr.Row():
+            key = gr.Textbox(label="API key (if this server needs one)", type="password", elem_id="api-key", scale=3)
+            sign_in = gr.Button("Use key", elem_id="use-key", scale=1)
+            signed = gr.Markdown(elem_id="key-status")
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 with gr.Row():
@@ -233,9 +224,9 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
                 citations = gr.State([])
                 outputs = [chat, turns, chips, passage, related, citations]
                 inputs = [question, chat, turns, a_types, a_orgs, a_from, a_to]
-                ask_button.click(ask, inputs, outputs).then(lambda: "", None, question)
-                question.submit(ask, inputs, outputs).then(lambda: "", None, question)
-                chips.change(show_passage, [chips, citations], passage)
+                ask_button.click(access.guard(ask), inputs, outputs).then(lambda: "", None, question)
+                question.submit(access.guard(ask), inputs, outputs).then(lambda: "", None, question)
+                chips.change(access.guard(show_passage), [chips, citations], passage)
                 clear.click(lambda: ([], [], gr.update(choices=[], visible=False), "", "", []), None, outputs)
 
             with gr.Tab("Search", id="search"):
@@ -257,9 +248,9 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
                 hits = gr.State([])
                 s_inputs = [query, s_types, s_orgs, s_from, s_to, sort]
                 s_outputs = [results, more, hits, export]
-                search_button.click(search, s_inputs, s_outputs)
-                query.submit(search, s_inputs, s_outputs)
-                more.input(more_like_this, [more, hits, s_types, s_orgs, s_from, s_to, sort], s_outputs)
+                search_button.click(access.guard(search), s_inputs, s_outputs)
+                query.submit(access.guard(search), s_inputs, s_outputs)
+                more.input(access.guard(more_like_this), [more, hits, s_types, s_orgs, s_from, s_to, sort], s_outputs)
 
             with gr.Tab("Library", id="library"):
                 refresh = gr.Button("Refresh")
@@ -267,11 +258,12 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
                 with gr.Row():
                     by_type = gr.BarPlot(x="type", y="documents", title="Documents by type")
                     by_year = gr.BarPlot(x="year", y="documents", title="Documents by year")
-                refresh.click(library, None, [documents, by_type, by_year])
-                demo.load(library, None, [documents, by_type, by_year])
+                library_outputs = [documents, by_type, by_year]
+                refresh.click(access.guard(library), None, library_outputs)
+                demo.load(access.guard(library, quiet=(None, None, None)), None, library_outputs)
 
             with gr.Tab("Admin", id="admin"):
-                key = gr.Textbox(label="Admin key", type="password", elem_id="admin-key")
+                gr.Markdown("Use an admin key (top of the page) to upload and re-scan.")
                 files = gr.File(label="Upload documents", file_count="multiple", file_types=[".pdf", ".html", ".htm",
                                 ".txt", ".md", ".docx"])  # fmt: skip
                 with gr.Row():
@@ -280,9 +272,9 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
                 message = gr.Markdown()
                 status = gr.Markdown()
                 report = gr.JSON(label="Last ingest report")
-                upload_button.click(upload, [key, files], message)
-                rebuild_button.click(rebuild, key, message)
-                gr.Timer(1.0).tick(job_status, key, [status, report])
+                upload_button.click(access.guard(upload, "admin"), files, message)
+                rebuild_button.click(access.guard(rebuild, "admin"), None, message)
+                gr.Timer(1.0).tick(access.guard(job_status, "admin", quiet=("", None)), None, [status, report])
 
         def filter_choices():  # type: ignore[no-untyped-def]
             """Organisations and years as they are now: uploads since the server started appear too."""
@@ -291,7 +283,11 @@ def build_ui(kb: KnowledgeBase, jobs: JobManager) -> gr.Blocks:
             years_now = gr.update(choices=sorted({d.date[:4] for d in docs if d.date}, reverse=True))
             return orgs, orgs, years_now, years_now, years_now, years_now
 
-        demo.load(filter_choices, None, [a_orgs, s_orgs, a_from, a_to, s_from, s_to])
+        choice_outputs = [a_orgs, s_orgs, a_from, a_to, s_from, s_to]
+        demo.load(access.guard(filter_choices, quiet=(gr.update(),) * 6), None, choice_outputs)
+        signing_in = sign_in.click(access.sign_in, key, signed)
+        signing_in.then(access.guard(filter_choices, quiet=(gr.update(),) * 6), None, choice_outputs)
+        signing_in.then(access.guard(library, quiet=(None, None, None)), None, library_outputs)
     return demo
 
 
