@@ -241,3 +241,21 @@ def test_a_full_disk_is_one_line_exit_3_and_the_next_run_heals(
     assert cli.main(["status"]) == 0
     assert json.loads(capsys.readouterr().out)["index"] == "ok"
     settings_module.get_settings.cache_clear()
+
+
+def test_a_second_writer_says_it_is_waiting(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import threading
+
+    corpus = make_corpus(tmp_path / "corpus", 2)
+    kb = KnowledgeBase(make_settings(tmp_path))
+    with writer_lock(kb.data_dir):
+        second = threading.Thread(target=kb.ingest, args=([corpus],))
+        with caplog.at_level("WARNING", logger="policykb.writer"):
+            second.start()
+            for _ in range(100):
+                if "waiting for it to finish" in caplog.text:
+                    break
+                second.join(0.05)
+        assert "waiting for it to finish" in caplog.text and second.is_alive()
+    second.join(30)
+    assert kb.status().documents == 2
