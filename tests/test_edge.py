@@ -205,3 +205,20 @@ def test_deleting_an_upload_removes_its_original(client: TestClient) -> None:
     assert client.app.state.jobs.wait(deleting["id"]).status == "done"
     assert not Path(doc.path).exists() and not Path(doc.path).parent.exists()
     assert kb.withheld() == []  # an upload is gone for good; uploading it again brings it back
+
+
+def test_a_full_disk_refuses_the_upload_cleanly(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from policykb.service import knowledge_base
+
+    def full(target: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(knowledge_base, "atomic_write", full)
+    originals = client.app.state.kb.data_dir / "originals"
+    before = sorted(originals.iterdir()) if originals.exists() else []
+    files = {"files": ("fresh.txt", b"Brand new content about hospital waiting lists. " * 30, "text/plain")}
+    refused = client.post("/v1/documents", files=files, headers=ADMIN)
+    assert refused.status_code == 507 and "No space left" in refused.json()["detail"]
+    assert (sorted(originals.iterdir()) if originals.exists() else []) == before
