@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from policykb.api.errors import access_problem, problem
@@ -113,7 +114,7 @@ class EdgeLimits:
                 raise
             await problem(413, "Payload too large", str(exc.detail))(scope, receive, send)
 
-    def _settle_admin(self, scope: Scope, headers: Headers):  # type: ignore[no-untyped-def]
+    def _settle_admin(self, scope: Scope, headers: Headers) -> JSONResponse | None:
         auth = headers.get("authorization", "")
         key = auth[7:].strip() if auth.lower().startswith("bearer ") else headers.get("x-api-key")
         client = scope["client"][0] if scope.get("client") else "unknown"

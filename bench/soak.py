@@ -46,7 +46,7 @@ class Tally:
     def add(self, key: str, sample: str = "") -> None:
         with self.lock:
             self.counts[key] += 1
-            if sample and len(self.error_samples) < 10:
+            if sample and key in ("errors", "not recovered", "fault not injected") and len(self.error_samples) < 10:
                 self.error_samples.append(sample)
 
 
