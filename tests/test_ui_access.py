@@ -64,8 +64,11 @@ def test_every_gradio_endpoint_gives_an_anonymous_caller_nothing(locked) -> None
         assert not leaked, (name, leaked[:3])
         if name in LOUD:
             assert event == "error", (name, stream[:300])
-    page = client.get("/ui/").text
-    assert not [s for s in secrets if s in page]  # the page's own config carries no library data either
+    page = client.get("/ui/")
+    assert not [s for s in secrets if s in page.text]  # the page's own config carries no library data either
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
 
 
 def test_a_reader_key_opens_the_read_endpoints(locked) -> None:  # type: ignore[no-untyped-def]
