@@ -211,9 +211,7 @@ class KnowledgeBase:
         checksum and runs SQLite's quick_check (for `policykb status`); shallow is cheap (for probes)."""
         counts = self.registry.counts()
         manifest = current_manifest(self.data_dir) or {}
-        health = self.updater.health(deep=deep)
-        if deep or health.serving:
-            health = self._loadable(health)
+        health = self._loadable(self.updater.health(deep=deep))
         return Status(
             counts["documents"],
             counts["chunks"],
@@ -231,7 +229,7 @@ class KnowledgeBase:
 
     def _loadable(self, health: IndexHealth) -> IndexHealth:
         """The searcher's own view: a generation whose files fail to load is damaged, whatever they hash to."""
-        if health.state not in ("ok", "behind"):
+        if not health.serving:
             return health
         try:
             self.searcher.reader.current()
