@@ -162,7 +162,20 @@ def _ingest(args: argparse.Namespace) -> int:
         data = report.as_dict()
         print(
             json.dumps(
-                {k: data[k] for k in ("added", "updated", "unchanged", "removed", "duplicates", "failed", "seconds")}
+                {
+                    k: data[k]
+                    for k in (
+                        "added",
+                        "updated",
+                        "unchanged",
+                        "removed",
+                        "duplicates",
+                        "withheld",
+                        "failed",
+                        "healed",
+                        "seconds",
+                    )
+                }  # fmt: skip
             )
         )
     else:
@@ -173,6 +186,10 @@ def _ingest(args: argparse.Namespace) -> int:
         )
         for failure in report.failed:
             print(f"  failed: {failure['path']}: {failure['error']}")
+        for source in report.withheld:
+            print(f"  withheld: {source} (deleted by an admin; `policykb undelete` brings it back)")
+        if report.healed:
+            print(f"  republished the live index, which did not match the registry: {report.healed}")
     return 0
 
 
