@@ -160,24 +160,8 @@ def _ingest(args: argparse.Namespace) -> int:
         bar.close()
     if args.json:
         data = report.as_dict()
-        print(
-            json.dumps(
-                {
-                    k: data[k]
-                    for k in (
-                        "added",
-                        "updated",
-                        "unchanged",
-                        "removed",
-                        "duplicates",
-                        "withheld",
-                        "failed",
-                        "healed",
-                        "seconds",
-                    )
-                }  # fmt: skip
-            )
-        )
+        keys = ("added", "updated", "unchanged", "removed", "duplicates", "withheld", "failed", "healed", "seconds")
+        print(json.dumps({k: data[k] for k in keys}))
     else:
         print(
             f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
