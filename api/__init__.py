@@ -1,1 +1,1 @@
-"""The FastAPI service face: routers calling the service facade (issue 5)."""
+"""The FastAPI service face: routers calling the service facade."""

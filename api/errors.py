@@ -1,4 +1,8 @@
-"""Every error as application/problem+json (RFC 9457) with a clear message; malformed input is 422."""
+"""Every error as application/problem+json (RFC 9457) with a clear message; malformed input is 422.
+
+The one mapping of the service's errors to HTTP: `STATUS` by error kind (an upload refusal by its reason).
+A `PolicyKBError`'s message is shown as it is; anything else is logged and answered with a generic 500.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,35 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from policykb.core.errors import StorageError
-from policykb.index.search import FilterError
+from policykb.core.errors import PolicyKBError, UploadRejected
 from policykb.service.auth import AccessDenied
-from policykb.service.knowledge_base import IndexUnavailable
 
 log = logging.getLogger("policykb.api")
 PROBLEM = "application/problem+json"
+
+STATUS: dict[str, int] = {
+    "config": 500,
+    "ingest": 422,
+    "filter": 422,
+    "upload_rejected": 415,
+    "not_found": 404,
+    "llm": 502,
+    "storage": 503,
+    "access": 401,  # 403 or 429 by reason: see access_problem
+}
+UPLOAD_STATUS: dict[str, int] = {"unsupported_type": 415, "too_large": 413, "bad_name": 400}
+TITLES: dict[int, str] = {
+    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
+    413: "Payload too large", 415: "Unsupported media type", 422: "Invalid request", 500: "Internal error",
+    429: "Too many requests", 502: "Bad gateway", 503: "Service unavailable",
+}  # fmt: skip
+KIND_TITLES: dict[str, str] = {"filter": "Invalid filter"}
+
+
+def status_of(error: PolicyKBError) -> int:
+    if isinstance(error, UploadRejected):
+        return UPLOAD_STATUS.get(error.reason, STATUS[error.kind])
+    return STATUS.get(error.kind, 500)
 
 
 def problem(status: int, title: str, detail: str, **extra: object) -> JSONResponse:
@@ -29,8 +55,7 @@ ACCESS_STATUS = {"missing": 401, "unknown": 401, "forbidden": 403, "throttled": 
 def access_problem(exc: AccessDenied) -> JSONResponse:
     """401 without or with an unknown key, 403 with a reader key on an admin route, 429 while throttled."""
     status = ACCESS_STATUS[exc.reason]
-    titles = {401: "Unauthorized", 403: "Forbidden", 429: "Too many requests"}
-    response = problem(status, titles[status], str(exc))
+    response = problem(status, TITLES[status], str(exc), kind=exc.kind)
     if status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     if exc.reason == "throttled":
@@ -45,10 +70,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
-                  413: "Payload too large", 415: "Unsupported media type", 429: "Too many requests",
-                  503: "Service unavailable"}  # fmt: skip
-        response = problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail))
+        response = problem(exc.status_code, TITLES.get(exc.status_code, "Error"), str(exc.detail))
         response.headers.update(exc.headers or {})
         if exc.status_code == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
@@ -60,19 +82,13 @@ def install(app: FastAPI) -> None:
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors) or "invalid request"
         return problem(422, "Invalid request", detail, errors=errors)
 
-    @app.exception_handler(IndexUnavailable)
-    async def unavailable(request: Request, exc: IndexUnavailable) -> JSONResponse:
-        log.error("index unavailable on %s: %s", request.url.path, exc)
-        return problem(503, "Service unavailable", str(exc))
-
-    @app.exception_handler(StorageError)
-    async def storage(request: Request, exc: StorageError) -> JSONResponse:
-        log.error("storage failure on %s: %s", request.url.path, exc)
-        return problem(507, "Insufficient storage", str(exc))
-
-    @app.exception_handler(FilterError)
-    async def bad_filter(request: Request, exc: FilterError) -> JSONResponse:
-        return problem(422, "Invalid filter", str(exc))
+    @app.exception_handler(PolicyKBError)
+    async def known(request: Request, exc: PolicyKBError) -> JSONResponse:
+        status = status_of(exc)
+        if status >= 500:
+            log.warning("%s on %s: %s", exc.kind, request.url.path, exc)
+        title = KIND_TITLES.get(exc.kind) or TITLES.get(status, "Error")
+        return problem(status, title, str(exc), kind=exc.kind)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> JSONResponse:

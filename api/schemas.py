@@ -1,13 +1,18 @@
-"""Request and response models of the REST API (they generate /openapi.json)."""
+"""Request and response models of the REST API (they generate /openapi.json), and the JSON the CLI prints.
+
+Response models read the service's dataclasses directly (`Model.model_validate(obj, from_attributes=True)`),
+so every face serialises a search hit, an answer or a document the same way.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
 
-from policykb.index.search import Filters
-from policykb.ingest.metadata import strict_date
+from policykb.core.errors import FilterError
+from policykb.core.filters import Filters
+from policykb.service.knowledge_base import file_url
 
 
 def _encodable(value: str) -> str:
@@ -43,8 +48,10 @@ class FilterModel(BaseModel):
     @field_validator("date_from", "date_to")
     @classmethod
     def _is_a_date(cls, value: str | None) -> str | None:
-        if value is not None and strict_date(value) is None:
-            raise ValueError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        try:
+            Filters(date_from=value).bounds()
+        except FilterError as exc:
+            raise ValueError(str(exc)) from exc
         return value
 
     def to_filters(self) -> Filters:
@@ -62,7 +69,10 @@ class SearchRequest(BaseModel):
 
 
 class PassageRef(BaseModel):
-    """Where a passage comes from: shared by search results, citations and related documents."""
+    """Where a passage comes from: shared by search results, citations and related documents (the wire
+    form of `policykb.core.types.PassageRef`, plus the link to the file)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     chunk_id: str
     doc_id: str
@@ -71,7 +81,11 @@ class PassageRef(BaseModel):
     doc_type: str
     date: str | None
     page: int | None
-    file_url: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def file_url(self) -> str:
+        return file_url(self.doc_id, self.source, self.page)
 
 
 class SearchResult(PassageRef):
@@ -81,9 +95,16 @@ class SearchResult(PassageRef):
 
 
 class SearchResponseModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     results: list[SearchResult]
     generation: str | None = None
     took_ms: float = 0.0
+
+    @field_validator("took_ms")
+    @classmethod
+    def _rounded(cls, value: float) -> float:
+        return round(value, 2)
 
 
 class Turn(BaseModel):
@@ -114,6 +135,8 @@ class RelatedModel(PassageRef):
 
 
 class AskResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     answer: str
     answerable: bool
     confidence: float
@@ -138,6 +161,8 @@ class ChatRequest(BaseModel):
 
 
 class DocumentModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     doc_id: str
     title: str
     doc_type: str
@@ -148,7 +173,11 @@ class DocumentModel(BaseModel):
     source: str
     format: str
     url: str | None
-    file_url: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def file_url(self) -> str:
+        return file_url(self.doc_id, self.source, None)
 
 
 class ChunkModel(BaseModel):
@@ -171,6 +200,23 @@ class DocumentList(BaseModel):
     total: int
     offset: int
     limit: int
+
+
+class StatusModel(BaseModel):
+    """Counts and the live index generation."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    documents: int
+    chunks: int
+    generation: str | None
+    indexed_chunks: int
+    embedder: str
+    index: str = Field(
+        description="ok | empty | behind | damaged | missing: does the live generation match the registry"
+    )
+    index_detail: str
+    registry: str = Field(description='"ok", or what SQLite\'s quick_check (or the write-ahead log check) found')
 
 
 class JobModel(BaseModel):

@@ -1,1 +1,2 @@
-"""Index: the SQLite registry, embeddings, the FAISS and tantivy generations, and hybrid search."""
+"""Index: storage interfaces and the embedded backend (SQLite registry, FAISS + tantivy generations),
+embedders, and hybrid search."""

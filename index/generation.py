@@ -1,5 +1,5 @@
 """Index generations: immutable folders holding the dense (FAISS) and lexical (tantivy) indexes of one
-registry snapshot, switched atomically by renaming `CURRENT`.
+catalog snapshot, switched atomically by renaming `CURRENT` (the embedded backend's published snapshots).
 
 A reader never sees a half-built index: it keeps using the generation it loaded until a query finds a
 new name in `CURRENT`, then loads that one whole.
@@ -13,6 +13,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +21,11 @@ import faiss
 import numpy as np
 import tantivy
 
+from policykb.core.dates import date_bounds
 from policykb.core.errors import StorageError
-from policykb.index.registry import ChunkRow, Registry, state_of
+from policykb.core.types import Chunk
+from policykb.index.registry import state_of, text_sha
+from policykb.index.storage.base import Catalog, ChunkRow
 
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
@@ -32,22 +36,7 @@ class IndexUnavailable(StorageError):
     """The live generation is missing or damaged: queries cannot be answered until it is rebuilt."""
 
 
-# ------------------------------------------------------------------------------------------------ dates
-
-
-def date_bounds(date: str | None) -> tuple[int, int]:
-    """A partial date covers its whole period: '2024' -> (20240101, 20241231). No date -> (0, 0)."""
-    if not date:
-        return 0, 0
-    parts = date.split("-")
-    year = int(parts[0])
-    if len(parts) == 1:
-        return year * 10000 + 101, year * 10000 + 1231
-    month = int(parts[1])
-    if len(parts) == 2:
-        return year * 10000 + month * 100 + 1, year * 10000 + month * 100 + 31
-    day = int(parts[2])
-    return (year * 10000 + month * 100 + day,) * 2  # type: ignore[return-value]
+# ------------------------------------------------------------------------------------------------ rows
 
 
 def source_prefixes(source: str) -> list[str]:
@@ -93,15 +82,13 @@ class BuildStats:
     seconds: float
 
 
-def build_generation(registry: Registry, data_dir: Path, model_id: str, dim: int, exact_max: int) -> BuildStats:
-    """Write a new generation from one registry snapshot, then publish it by renaming CURRENT."""
+def build_generation(catalog: Catalog, data_dir: Path, model_id: str, dim: int, exact_max: int) -> BuildStats:
+    """Write a new generation from one catalog snapshot, then publish it by renaming CURRENT."""
     started = time.perf_counter()
     root = data_dir / GENERATIONS
     root.mkdir(parents=True, exist_ok=True)
-    with registry.snapshot() as conn:
-        version = registry_data_version(conn)
-        rows, vectors = registry.rows_for_generation(conn, model_id, dim)
-    chunks, content_hash = state_of((r.rowid, r.chunk.chunk_id, r.text_sha) for r in rows)
+    rows, vectors = catalog.snapshot_rows(model_id, dim)
+    chunks, content_hash = state_of((r.rowid, r.chunk.chunk_id, text_sha(r.chunk.text)) for r in rows)
     name = f"{_next_number(root):06d}"
     staging = root / f"{STAGING_PREFIX}{name}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -111,7 +98,7 @@ def build_generation(registry: Registry, data_dir: Path, model_id: str, dim: int
     _write_arrays(staging, rows)
     (staging / "manifest.json").write_text(
         json.dumps(
-            {"name": name, "chunks": chunks, "model": model_id, "dim": dim, "kind": kind, "data_version": version,
+            {"name": name, "chunks": chunks, "model": model_id, "dim": dim, "kind": kind,
              "content_hash": content_hash, "files": _checksums(staging), "built_at": time.time()}
         )
     )  # fmt: skip
@@ -126,10 +113,6 @@ def build_generation(registry: Registry, data_dir: Path, model_id: str, dim: int
     os.replace(tmp, data_dir / CURRENT)
     _fsync_dir(data_dir)
     return BuildStats(name, len(rows), kind, time.perf_counter() - started)
-
-
-def registry_data_version(conn) -> int:  # type: ignore[no-untyped-def]
-    return int(conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
 
 
 def current_manifest(data_dir: Path) -> dict | None:
@@ -182,8 +165,8 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def damage_of(folder: Path) -> str | None:
-    """Why a generation folder cannot be trusted (missing or changed files), or None when it is intact."""
+def damage_of(folder: Path, deep: bool = True) -> str | None:
+    """Why a generation folder cannot be trusted (missing or, when `deep`, changed files), or None."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text())
     except (OSError, ValueError) as exc:
@@ -193,7 +176,7 @@ def damage_of(folder: Path) -> str | None:
         path = folder / rel
         if not path.is_file():
             return f"{rel} is missing"
-        if _sha256(path) != digest:
+        if deep and _sha256(path) != digest:
             return f"{rel} does not match its checksum"
     return None
 
@@ -348,6 +331,48 @@ class Generation:
         """Row positions of registry ids (rows are stored sorted by id)."""
         return np.searchsorted(self.rowid, rowids)
 
+    def stored_rows(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
+        """The chunks and document fields stored in the lexical index for these row ids."""
+        if not len(rowids):
+            return {}
+        query = tantivy.Query.term_set_query(self.schema, "rowid", list(rowids))
+        out = {}
+        for _, address in self.searcher.search(query, limit=len(rowids)).hits:
+            row = _stored_row(self.searcher.doc(address).to_dict())
+            out[row.rowid] = row
+        return out
+
+
+def _stored_row(doc: dict) -> ChunkRow:
+    """Inverse of the fields `_write_lexical` stores (0 and "" stand for None there)."""
+
+    def first(name: str) -> str:
+        values = doc.get(name) or [""]
+        return values[0]
+
+    chunk = Chunk(
+        chunk_id=first("chunk_id"),
+        doc_id=first("doc_id"),
+        ordinal=int(first("ordinal")),
+        text=first("text"),
+        char_start=int(first("char_start")),
+        char_end=int(first("char_end")),
+        page_start=int(first("page_start")) or None,
+        page_end=int(first("page_end")) or None,
+        headings=[h for h in first("headings").split(" / ") if h],
+    )
+    return ChunkRow(
+        rowid=int(first("rowid")),
+        chunk=chunk,
+        title=first("title"),
+        source=first("source"),
+        doc_type=first("doc_type"),
+        date=first("date") or None,
+        organisations=list(doc.get("organisations") or []),
+        language=first("language"),
+        url=first("url") or None,
+    )
+
 
 class GenerationReader:
     """Hands out the live generation; reloads when CURRENT names a new one (no restart needed)."""
@@ -366,7 +391,7 @@ class GenerationReader:
         name = read_current(self.data_dir)
         loaded = self._loaded
         if name is None:
-            if _published_before(self.data_dir):
+            if published_before(self.data_dir):
                 raise IndexUnavailable("the index pointer CURRENT is missing; run `policykb repair`")
             return None
         if loaded is not None and loaded.name == name:
@@ -385,6 +410,6 @@ class GenerationReader:
             return self._loaded
 
 
-def _published_before(data_dir: Path) -> bool:
+def published_before(data_dir: Path) -> bool:
     root = data_dir / GENERATIONS
     return root.is_dir() and any(p.name.isdigit() for p in root.iterdir())

@@ -1,6 +1,7 @@
 """The registry: SQLite (WAL) holding documents, chunks, file fingerprints and cached embeddings.
 
-It is the source of truth; the FAISS and tantivy files of a generation are derived from it.
+The embedded backend's `Catalog` (index/storage/base.py): the source of truth, from which the FAISS and
+tantivy files of a generation are derived.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from policykb.core.types import Chunk, Document
+from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
+from policykb.index.storage.base import ChunkRow, FileRecord
 
 SCHEMA_VERSION = 1
 
@@ -55,7 +56,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     char_end INTEGER NOT NULL,
     page_start INTEGER,
     page_end INTEGER,
-    headings TEXT NOT NULL
+    headings TEXT NOT NULL,
+    non_prose TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS files (
@@ -82,34 +84,6 @@ CREATE TABLE IF NOT EXISTS embeddings (
 """
 
 
-@dataclass
-class FileRecord:
-    path: str
-    size: int
-    mtime_ns: int
-    sha256: str
-    meta_hash: str
-    versions: str
-    doc_id: str | None
-    duplicate_of: str | None
-
-
-@dataclass
-class ChunkRow:
-    """A chunk with what a generation needs of its document, read in one snapshot."""
-
-    rowid: int
-    chunk: Chunk
-    text_sha: str
-    title: str
-    source: str
-    doc_type: str
-    date: str | None
-    organisations: list[str]
-    language: str
-    url: str | None
-
-
 class Registry:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -120,8 +94,9 @@ class Registry:
         with self._write_lock:
             conn = self._conn()
             conn.executescript(_SCHEMA)
+            if "non_prose" not in {c["name"] for c in conn.execute("PRAGMA table_info(chunks)")}:
+                conn.execute("ALTER TABLE chunks ADD COLUMN non_prose TEXT NOT NULL DEFAULT '[]'")
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
             conn.commit()
 
     def _conn(self) -> sqlite3.Connection:
@@ -146,11 +121,10 @@ class Registry:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
             conn.execute("COMMIT")
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
         """A consistent read across several queries (WAL gives readers a stable view)."""
         conn = self._conn()
         conn.execute("BEGIN")
@@ -208,10 +182,10 @@ class Registry:
             )  # fmt: skip
             conn.executemany(
                 "INSERT INTO chunks (chunk_id, doc_id, ordinal, text, text_sha, char_start, char_end, page_start,"
-                " page_end, headings) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " page_end, headings, non_prose) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (c.chunk_id, c.doc_id, c.ordinal, c.text, text_sha(c.text), c.char_start, c.char_end,
-                     c.page_start, c.page_end, json.dumps(c.headings))
+                     c.page_start, c.page_end, json.dumps(c.headings), json.dumps(c.non_prose))
                     for c in chunks
                 ],
             )  # fmt: skip
@@ -277,8 +251,10 @@ class Registry:
         row = self._conn().execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return _document(row) if row else None
 
-    def documents(self) -> list[Document]:
-        return [_document(r) for r in self._conn().execute("SELECT * FROM documents ORDER BY date DESC, title")]
+    def documents(self) -> list[DocumentInfo]:
+        """Metadata only: listing a library must not read every document's text."""
+        rows = self._conn().execute(f"SELECT {_INFO_COLUMNS} FROM documents ORDER BY date DESC, title")
+        return [_document_info(r) for r in rows]
 
     def chunks(self, doc_id: str) -> list[Chunk]:
         rows = self._conn().execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
@@ -309,9 +285,6 @@ class Registry:
         problems = [r[0] for r in rows if r[0] != "ok"]
         return "; ".join(problems) or "ok"
 
-    def data_version(self) -> int:
-        return int(self._conn().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
-
     # ------------------------------------------------------------------------------------------ embeddings
 
     def texts_without_embedding(self, model: str) -> list[tuple[str, str]]:
@@ -340,13 +313,17 @@ class Registry:
             cur = self._conn().execute("DELETE FROM embeddings WHERE text_sha NOT IN (SELECT text_sha FROM chunks)")
             return cur.rowcount
 
-    def rows_for_generation(self, conn: sqlite3.Connection, model: str, dim: int) -> tuple[list[ChunkRow], np.ndarray]:
-        """Every chunk with its document fields and vector, from one snapshot connection."""
+    def snapshot_rows(self, model: str, dim: int) -> tuple[list[ChunkRow], np.ndarray]:
+        """Every embedded chunk with its document fields and vector, from one snapshot."""
+        with self._snapshot() as conn:
+            return self._rows_for_generation(conn, model, dim)
+
+    def _rows_for_generation(self, conn: sqlite3.Connection, model: str, dim: int) -> tuple[list[ChunkRow], np.ndarray]:
         rows: list[ChunkRow] = []
         vectors: list[bytes] = []
         query = (
             "SELECT c.id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.text_sha, c.char_start, c.char_end,"
-            " c.page_start, c.page_end, c.headings, d.title, d.source, d.doc_type, d.date, d.organisations,"
+            " c.page_start, c.page_end, c.headings, c.non_prose, d.title, d.source, d.doc_type, d.date, d.organisations,"
             " d.language, d.url, e.vector FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
             " JOIN embeddings e ON e.model = ? AND e.text_sha = c.text_sha ORDER BY c.id"
         )
@@ -355,7 +332,6 @@ class Registry:
                 ChunkRow(
                     rowid=r["id"],
                     chunk=_chunk(r),
-                    text_sha=r["text_sha"],
                     title=r["title"],
                     source=r["source"],
                     doc_type=r["doc_type"],
@@ -368,12 +344,6 @@ class Registry:
             vectors.append(r["vector"])
         matrix = np.frombuffer(b"".join(vectors), dtype=np.float32).reshape(len(vectors), dim)
         return rows, matrix
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
 
 
 def truncated_wal(db: Path) -> str | None:
@@ -412,6 +382,26 @@ def text_sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+_INFO_COLUMNS = "doc_id, source, path, title, doc_type, date, organisations, language, pages, sha256, format, url"
+
+
+def _document_info(row: sqlite3.Row) -> DocumentInfo:
+    return DocumentInfo(
+        doc_id=row["doc_id"],
+        source=row["source"],
+        path=row["path"],
+        title=row["title"],
+        doc_type=row["doc_type"],
+        date=row["date"],
+        organisations=json.loads(row["organisations"]),
+        language=row["language"],
+        pages=row["pages"],
+        sha256=row["sha256"],
+        format=row["format"],
+        url=row["url"],
+    )
+
+
 def _document(row: sqlite3.Row) -> Document:
     return Document(
         doc_id=row["doc_id"],
@@ -443,4 +433,5 @@ def _chunk(row: sqlite3.Row) -> Chunk:
         page_start=row["page_start"],
         page_end=row["page_end"],
         headings=json.loads(row["headings"]),
+        non_prose=[KindSpan(*s) for s in json.loads(row["non_prose"])],
     )

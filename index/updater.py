@@ -1,31 +1,27 @@
-"""Ingest orchestration: discovery -> two gates (stat, then content hash) -> parse and chunk -> registry
--> embed only new chunk texts -> build and publish a new generation.
+"""Ingest orchestration: discovery -> two gates (stat, then content hash) -> parse and chunk -> catalog
+-> embed only new chunk texts -> publish a new snapshot.
 
-One writer at a time (a file lock under the data dir); readers are never blocked.
+Written against the storage interfaces (index/storage/base.py), so any backend serves. One writer at a
+time (the backend's writer lock); readers are never blocked.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from policykb.core.errors import StorageError
+from policykb.core.errors import IngestError
 from policykb.index.embedders import Embedder
-from policykb.index.generation import build_generation, current_manifest, remove_old_generations, remove_staging
-from policykb.index.health import IndexHealth, index_health
-from policykb.index.registry import FileRecord, Registry
+from policykb.index.embedders.batching import LengthBatches
+from policykb.index.storage.base import FileRecord, IndexHealth, Storage
 from policykb.ingest.chunker import Chunker
 from policykb.ingest.limits import ParseLimits
-from policykb.ingest.parsed import IngestError
 from policykb.ingest.pipeline import (
     PARSER_VERSION,
     Failure,
@@ -38,14 +34,13 @@ from policykb.ingest.pipeline import (
     read_bytes,
 )
 
-log = logging.getLogger("policykb.writer")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 ShouldStop = Callable[[], bool]
 
 
 class Cancelled(Exception):
     """The ingest stopped between files or batches because it was asked to. What was registered stays;
-    nothing half-built is published, and the next run publishes it (see `Updater.heal`)."""
+    nothing half-built is published, and the next run publishes it (the live snapshot is then `behind`)."""
 
 
 @dataclass
@@ -60,7 +55,7 @@ class IngestReport:
     seconds: float = 0.0
     embedded: int = 0
     generation: str | None = None
-    healed: str | None = None  # why the live generation was republished although no file changed
+    healed: str | None = None  # why the live snapshot was republished although no file changed
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -70,49 +65,22 @@ class IngestReport:
         return bool(self.added or self.updated or self.removed)
 
 
-class WriterBusy(RuntimeError):
-    pass
-
-
-@contextmanager
-def writer_lock(data_dir: Path, wait: bool = True) -> Iterator[None]:
-    """Serialises writers (CLI ingest, API uploads) across processes; says so when it has to wait."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / "writer.lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            if not wait:
-                raise WriterBusy("another ingest is running") from exc
-            log.warning("another ingest or delete holds %s; waiting for it to finish", data_dir / "writer.lock")
-            fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 class Updater:
     def __init__(
         self,
-        registry: Registry,
+        storage: Storage,
         embedder: Embedder,
-        data_dir: Path,
         chunk_tokens: int,
         overlap_tokens: int,
         max_file_bytes: int,
-        exact_search_max_chunks: int,
-        keep_generations: int = 2,
         parse_limits: ParseLimits | None = None,
     ) -> None:
-        self.registry = registry
+        self.storage = storage
+        self.catalog = storage.catalog
         self.embedder = embedder
-        self.data_dir = data_dir
         budget = min(chunk_tokens, embedder.max_tokens)
         self.chunker = Chunker(embedder.count_tokens, budget, overlap_tokens)
         self.max_file_bytes = max_file_bytes
-        self.exact_max = exact_search_max_chunks
-        self.keep_generations = keep_generations
         self.parse_limits = parse_limits or ParseLimits()
         self.versions = f"parser={PARSER_VERSION};chunker={self.chunker.version};model={embedder.model_id}"
         self._new_chunks = 0  # chunks registered by the running ingest, read by the embedding loop
@@ -126,8 +94,8 @@ class Updater:
     ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        with writer_lock(self.data_dir):
-            self._start_writing()
+        with self.storage.writer_lock():
+            self.storage.prepare_write()
             found: list[SourceFile] = []
             for item in discover(paths):
                 if isinstance(item, Failure):
@@ -138,21 +106,23 @@ class Updater:
                 self._prune(paths, {str(f.path) for f in found}, report)
             report.embedded = self._ingest_and_embed(found, report, progress, should_stop or (lambda: False))
             health = self.health()
-            if health.state != "ok":
+            if health.state != "ok":  # changed, or the live snapshot does not match the catalog (a crash)
                 report.healed = None if report.changed or report.embedded else health.detail
                 self.publish()
-            manifest = current_manifest(self.data_dir)
-            report.generation = manifest["name"] if manifest else None
+            live = self.storage.live()
+            report.generation = live.name if live else None
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
     def _ingest_and_embed(
         self, found: list[SourceFile], report: IngestReport, progress: Progress | None, should_stop: ShouldStop
     ) -> int:
-        """Parsing and chunking (Python, one core) run in a thread beside the embedder (torch, which releases
-        the GIL), so whole-ingest throughput stays close to the bare embedder's."""
+        """Parsing and chunking (Python, one core) run in a thread beside the embedder (which releases the GIL),
+        and chunk texts are embedded in batches of similar length as they come, so whole-ingest throughput
+        stays close to the bare embedder's on the same texts sorted at once."""
         finished = threading.Event()
         self._new_chunks = 0
+        batches = LengthBatches(self.embedder.count_tokens, self.embedder.batch_size)
 
         def produce() -> None:
             try:
@@ -170,17 +140,39 @@ class Updater:
             embedded = 0
             checked = 0
             while not finished.is_set():
-                if self._new_chunks - checked >= self.EMBED_BATCH:  # only then is the registry asked
+                if self._new_chunks - checked >= batches.batch_size:  # only then is the catalog asked
                     checked = self._new_chunks
-                    embedded += self.embed_missing(progress, minimum=self.EMBED_BATCH, should_stop=should_stop)
-                finished.wait(0.2)
+                    batches.add(self.catalog.texts_without_embedding(self.embedder.model_id))
+                    batches.batch_size = self.embedder.batch_size  # a GPU raises it once the model is loaded
+                embedded = self._embed(batches, batches.full(), embedded, progress, should_stop)
+                finished.wait(0.05)
             producer.result()  # re-raises a producer failure
         if should_stop():
             raise Cancelled("cancelled")
-        embedded += self.embed_missing(progress, should_stop=should_stop)
+        batches.add(self.catalog.texts_without_embedding(self.embedder.model_id))
+        embedded = self._embed(batches, batches.rest(), embedded, progress, should_stop)
         if should_stop():
             raise Cancelled("cancelled")
         return embedded
+
+    def _embed(
+        self,
+        queue: LengthBatches,
+        batches: Iterator[list[tuple[str, str]]],
+        done: int,
+        progress: Progress | None,
+        should_stop: ShouldStop | None = None,
+    ) -> int:
+        """Embed and store `batches` taken from `queue`; returns the running count of embedded texts."""
+        for batch in batches:
+            if should_stop and should_stop():
+                return done
+            vectors = self.embedder.embed_passages([text for _, text in batch])
+            self.catalog.store_embeddings(self.embedder.model_id, [sha for sha, _ in batch], vectors)
+            done += len(batch)
+            if progress:
+                progress("embeddings", done, done + len(queue))
+        return done
 
     def _ingest_one(self, source_file: SourceFile, report: IngestReport) -> None:
         path_str = str(source_file.path)
@@ -188,10 +180,10 @@ class Updater:
             st = check_file(source_file.path, self.max_file_bytes)
             overrides = overrides_for(source_file.path)
             meta_hash = overrides_hash(overrides)
-            if self.registry.is_withheld(path_str):
+            if self.catalog.is_withheld(path_str):
                 report.withheld.append(source_file.source)
                 return
-            known = self.registry.file(path_str)
+            known = self.catalog.file(path_str)
             same_config = known is not None and known.meta_hash == meta_hash and known.versions == self.versions
             # Gate 1: size and modification time unchanged -> skip without reading.
             if same_config and known.size == st.st_size and known.mtime_ns == st.st_mtime_ns:
@@ -201,21 +193,21 @@ class Updater:
             sha256 = hashlib.sha256(data).hexdigest()
             # Gate 2: touched but identical content -> remember the new stat, skip.
             if same_config and known.sha256 == sha256:
-                self.registry.touch_file(path_str, st.st_size, st.st_mtime_ns)
+                self.catalog.touch_file(path_str, st.st_size, st.st_mtime_ns)
                 report.unchanged.append(source_file.source)
                 return
             record = FileRecord(path_str, st.st_size, st.st_mtime_ns, sha256, meta_hash, self.versions, None, None)
-            original = self.registry.doc_with_sha(sha256, path_str)
+            original = self.catalog.doc_with_sha(sha256, path_str)
             if original is not None:
                 record.duplicate_of = original
-                self.registry.record_duplicate(record)
+                self.catalog.record_duplicate(record)
                 report.duplicates.append(source_file.source)
                 return
             document, chunks, reasons = build_document(
                 source_file, data, sha256, overrides, self.chunker, self.parse_limits
             )
             record.doc_id = document.doc_id
-            is_new = self.registry.save_document(document, chunks, record, reasons)
+            is_new = self.catalog.save_document(document, chunks, record, reasons)
             self._new_chunks += len(chunks)
             (report.added if is_new else report.updated).append(source_file.source)
         except IngestError as exc:
@@ -228,72 +220,40 @@ class Updater:
         resolved = [str(r.resolve()) for r in roots if r.exists() or r.is_symlink()] + [
             str(r.absolute()) for r in roots if not r.exists()
         ]
-        for record in self.registry.files():
+        for record in self.catalog.files():
             under = any(record.path == r or record.path.startswith(r.rstrip(os.sep) + os.sep) for r in resolved)
             if under and record.path not in present and not os.path.exists(record.path):
-                removed_source = self.registry.forget_file(record.path)
+                removed_source = self.catalog.forget_file(record.path)
                 if removed_source:
                     report.removed.append(removed_source)
 
     def health(self, deep: bool = True) -> IndexHealth:
-        return index_health(self.registry, self.data_dir, self.embedder.model_id, deep=deep)
-
-    def _start_writing(self) -> None:
-        """Under the writer lock: refuse a damaged registry, clear what dead writers left behind."""
-        problem = self.registry.quick_check()
-        if problem != "ok":
-            raise StorageError(f"the registry database is damaged ({problem}); restore data/registry.sqlite "
-                               "from a backup, or move it away and ingest the sources again")  # fmt: skip
-        if self.registry.wal_problem:
-            log.warning(
-                "%s: the last registry changes are lost; this ingest re-registers them", self.registry.wal_problem
-            )
-        for name in remove_staging(self.data_dir):
-            log.warning("removed %s, left by an ingest that did not finish", name)
+        return self.storage.health(self.embedder.model_id, deep=deep)
 
     def repair(self, force: bool = True, progress: Progress | None = None) -> IndexHealth:
-        """Rebuild the live generation from the registry: embed what is missing, publish, clean up.
-        Without `force`, only when the generation (checked under the lock) does not match the registry."""
-        with writer_lock(self.data_dir):
-            self._start_writing()
+        """Rebuild the live snapshot from the catalog: embed what is missing, publish, clean up. Without
+        `force`, only when the snapshot (checked under the lock) does not match the catalog."""
+        with self.storage.writer_lock():
+            self.storage.prepare_write()
             if force or self.health().state != "ok":
                 self.embed_missing(progress)
                 self.publish()
             return self.health()
 
     def delete(self, doc_id: str, withhold: bool = False) -> bool:
-        with writer_lock(self.data_dir):
-            self._start_writing()
-            deleted = self.registry.delete_document(doc_id, withhold=withhold)
+        with self.storage.writer_lock():
+            self.storage.prepare_write()
+            deleted = self.catalog.delete_document(doc_id, withhold=withhold)
             if deleted:
                 self.publish()
             return deleted
 
-    EMBED_BATCH = 256
-
-    def embed_missing(
-        self, progress: Progress | None = None, minimum: int = 1, should_stop: ShouldStop | None = None
-    ) -> int:
-        """Embed chunk texts that have no vector yet for this model (unchanged chunks keep theirs).
-        With `minimum`, wait until at least that many are pending (and embed only whole batches)."""
-        missing = self.registry.texts_without_embedding(self.embedder.model_id)
-        if len(missing) < minimum:
-            return 0
-        missing.sort(key=lambda item: len(item[1]))
-        batch = self.EMBED_BATCH
-        if minimum > 1:
-            missing = missing[: len(missing) - len(missing) % batch]
-        for start in range(0, len(missing), batch):
-            if should_stop and should_stop():
-                return start
-            part = missing[start : start + batch]
-            vectors = self.embedder.embed_passages([text for _, text in part])
-            self.registry.store_embeddings(self.embedder.model_id, [sha for sha, _ in part], vectors)
-            if progress:
-                progress("embeddings", min(start + batch, len(missing)), len(missing))
-        return len(missing)
+    def embed_missing(self, progress: Progress | None = None) -> int:
+        """Embed chunk texts that have no vector yet for this model (unchanged chunks keep theirs)."""
+        batches = LengthBatches(self.embedder.count_tokens, self.embedder.batch_size)
+        batches.add(self.catalog.texts_without_embedding(self.embedder.model_id))
+        return self._embed(batches, batches.rest(), 0, progress)
 
     def publish(self) -> None:
-        build_generation(self.registry, self.data_dir, self.embedder.model_id, self.embedder.dim, self.exact_max)
-        self.registry.drop_orphan_embeddings()
-        remove_old_generations(self.data_dir, self.keep_generations)
+        self.storage.publish(self.embedder.model_id, self.embedder.dim)
+        self.catalog.drop_orphan_embeddings()

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from policykb.ingest.parsed import IngestError
+from policykb.core.errors import IngestError
 
 
 @dataclass(frozen=True)

@@ -8,112 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date as _date
 
 from langdetect import DetectorFactory, LangDetectException, detect
 
+from policykb.core.dates import find_date_in_text, normalise_date
 from policykb.ingest.parsed import Parsed
 
 DetectorFactory.seed = 0
-
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
-    )
-}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
-_MONTH_RE = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>(?:19|20)\d{2})"
-_DATE_PATTERNS = [
-    # "Wednesday 15th – Thursday 16th March 2023": the range's first day
-    re.compile(
-        rf"\b{_DAY}\s*[-–—]\s*(?:[A-Z][a-z]+day\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}\s*,?\s+{_YEAR}\b", re.I
-    ),
-    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH_RE}\s*,?\s+{_YEAR}\b", re.I),
-    re.compile(rf"\b{_MONTH_RE}\s+{_DAY},?\s+{_YEAR}\b", re.I),
-    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
-]
-_MONTH_YEAR = re.compile(rf"\b{_MONTH_RE}\s+{_YEAR}\b", re.I)
-_ISO_PARTIAL = re.compile(r"^(?:19|20)\d{2}(?:-\d{2}(?:-\d{2})?)?$")
-
-
-def normalise_date(value: str | None) -> str | None:
-    """Accept 'YYYY', 'YYYY-MM', 'YYYY-MM-DD', ISO datetimes or a written date; return the ISO prefix."""
-    if not value:
-        return None
-    value = value.strip()
-    head = value[:10]
-    if _ISO_PARTIAL.match(head) or _ISO_PARTIAL.match(value[:7]) or _ISO_PARTIAL.match(value[:4]):
-        for candidate in (head, value[:7], value[:4]):
-            if _ISO_PARTIAL.match(candidate) and _valid(candidate):
-                return candidate
-    found = find_date_in_text(value)
-    return found
-
-
-def strict_date(value: str) -> str | None:
-    """A filter bound: exactly YYYY, YYYY-MM or YYYY-MM-DD naming a real date, else None (never coarsened:
-    '2024-02-30' is refused, not read as February 2024)."""
-    value = value.strip()
-    if not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", value) or not _valid(value):
-        return None
-    return value
-
-
-def _valid(iso: str) -> bool:
-    parts = [int(p) for p in iso.split("-")]
-    try:
-        _date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return False
-    return True
-
-
-def find_date_in_text(text: str) -> str | None:
-    """The earliest-positioned full date in `text`, else the earliest 'Month YYYY'."""
-    best: tuple[int, str] | None = None
-    for pattern in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            month = m.group("month")
-            month_no = (
-                int(month)
-                if month.isdigit()
-                else _MONTHS.get(
-                    month.lower().rstrip(".")[:4].rstrip("t")
-                    if month.lower().startswith("sept")
-                    else month.lower().rstrip(".")[:3]
-                )
-            )
-            if not month_no:
-                continue
-            iso = f"{m.group('year')}-{month_no:02d}-{int(m.group('day')):02d}"
-            if _valid(iso) and (best is None or m.start() < best[0]):
-                best = (m.start(), iso)
-            break
-    if best:
-        return best[1]
-    m = _MONTH_YEAR.search(text)
-    if m:
-        month_no = _MONTHS.get(m.group("month").lower().rstrip(".")[:3])
-        if month_no:
-            return f"{m.group('year')}-{month_no:02d}"
-    return None
 
 
 def extract_date(parsed: Parsed, title: str) -> str | None:

@@ -6,11 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-BlockKind = Literal["heading", "paragraph", "list_item"]
-
-
-class IngestError(Exception):
-    """A file that cannot be ingested; the message is shown to the user as the reason."""
+BlockKind = Literal["heading", "paragraph", "list_item", "table", "caption", "toc", "reference"]
+# Searchable but never prose to quote as a claim: carried to each chunk as `Chunk.non_prose`.
+NON_PROSE: frozenset[str] = frozenset({"heading", "table", "caption", "toc", "reference"})
 
 
 @dataclass

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policykb.core.errors import IngestError
 from policykb.core.types import DOC_TYPES, Chunk, Document
 from policykb.ingest import metadata
 from policykb.ingest.chunker import Chunker
 from policykb.ingest.limits import ParseLimits, bounded
-from policykb.ingest.parsed import IngestError
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS, format_of, parse
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 MANIFEST = "manifest.json"
 SIDECAR_SUFFIX = ".meta.json"
 OVERRIDABLE = {"title", "doc_type", "date", "organisations", "language", "source", "url"}

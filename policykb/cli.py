@@ -1,4 +1,9 @@
-"""The `policykb` command: ingest, search, documents, delete, status."""
+"""The `policykb` command: ingest, search, documents, delete, status.
+
+Exit codes (`EXIT_CODES`, the one mapping of the service's errors, documented in the README): 0 done,
+2 bad arguments, filter or settings, 3 the data directory cannot be read or written, 4 not found,
+5 the language model failed. Anything else is a bug and ends with its traceback.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,29 @@ import json
 import logging
 import sqlite3
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import policykb  # noqa: F401  (offline switches first)
-from policykb.core.errors import StorageError
+from policykb.core.errors import NotFound, PolicyKBError
+from policykb.core.filters import Filters
 from policykb.core.settings import get_settings
-from policykb.index.search import FilterError, Filters, hits_json
 
-EXIT_CODES = """exit codes:
+EXIT_CODES: dict[str, int] = {
+    "filter": 2,
+    "config": 2,
+    "upload_rejected": 2,
+    "ingest": 2,
+    "storage": 3,
+    "not_found": 4,
+    "llm": 5,
+}
+
+EXIT_HELP = """exit codes:
   0  done
-  1  not found (delete, undelete)
-  2  bad usage or input (arguments, filters, settings)
-  3  storage: disk full, no permission, damaged registry or index (one line on stderr says which)"""
+  2  bad usage or input (arguments, filters, settings, a refused file)
+  3  storage: disk full, no permission, damaged registry or index (one line on stderr says which)
+  4  not found (delete, undelete)
+  5  the language model endpoint failed"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,15 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="policykb: %(message)s", stream=sys.stderr)
     try:
         return int(args.handler(args) or 0)
-    except FilterError as exc:
+    except PolicyKBError as exc:
         print(f"policykb: {exc}", file=sys.stderr)
-        return 2
-    except StorageError as exc:
-        print(f"policykb: {exc}", file=sys.stderr)
-        return 3
+        return EXIT_CODES.get(exc.kind, 1)
     except (OSError, sqlite3.Error) as exc:
         print(f"policykb: {storage_problem(exc)}", file=sys.stderr)
-        return 3
+        return EXIT_CODES["storage"]
 
 
 def storage_problem(exc: BaseException) -> str:
@@ -60,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policykb",
         description="Knowledge base of patient-advocacy policy documents",
-        epilog=EXIT_CODES,
+        epilog=EXIT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command")
@@ -180,7 +192,9 @@ def _ingest(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     response = _kb().search(args.query, k=args.k, filters=filters_from(args), sort=args.sort, mode=args.mode)
     if args.json:
-        print(hits_json(response))
+        from policykb.api.schemas import SearchResponseModel
+
+        print(SearchResponseModel.model_validate(response, from_attributes=True).model_dump_json())
         return 0
     if not response.results:
         print("no results")
@@ -194,9 +208,9 @@ def _search(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     answer = _kb().ask(args.question, filters=filters_from(args))
     if args.json:
-        data = asdict(answer)
-        keys = ("answer", "answerable", "confidence", "citations", "related", "conflicts")
-        print(json.dumps({k: data[k] for k in keys}, ensure_ascii=False))
+        from policykb.api.schemas import AskResponse
+
+        print(AskResponse.model_validate(answer, from_attributes=True).model_dump_json())
         return 0
     print(answer.answer)
     for c in answer.citations:
@@ -210,8 +224,10 @@ def _ask(args: argparse.Namespace) -> int:
 def _documents(args: argparse.Namespace) -> int:
     docs = _kb().documents()
     if args.json:
-        keys = ("doc_id", "title", "doc_type", "date", "organisations", "language", "pages", "source")
-        print(json.dumps([{k: getattr(d, k) for k in keys} for d in docs], ensure_ascii=False))
+        from policykb.api.schemas import DocumentList
+
+        listing = {"documents": docs, "total": len(docs), "offset": 0, "limit": len(docs)}
+        print(DocumentList.model_validate(listing, from_attributes=True).model_dump_json())
         return 0
     for d in docs:
         print(f"{d.doc_id}  {d.date or '----------':10}  {d.doc_type:13}  {d.title[:70]}  ({d.source})")
@@ -219,11 +235,10 @@ def _documents(args: argparse.Namespace) -> int:
 
 
 def _delete(args: argparse.Namespace) -> int:
-    if _kb().delete(args.doc_id):
-        print(f"deleted {args.doc_id}")
-        return 0
-    print(f"policykb: no document {args.doc_id}", file=sys.stderr)
-    return 1
+    if not _kb().delete(args.doc_id):
+        raise NotFound(f"no document {args.doc_id}")
+    print(f"deleted {args.doc_id}")
+    return 0
 
 
 def _undelete(args: argparse.Namespace) -> int:
@@ -234,8 +249,7 @@ def _undelete(args: argparse.Namespace) -> int:
         return 0
     released = kb.undelete(args.path_or_source)
     if not released:
-        print(f"policykb: no deleted file {args.path_or_source!r} (`policykb undelete` lists them)", file=sys.stderr)
-        return 1
+        raise NotFound(f"no deleted file {args.path_or_source!r} (`policykb undelete` lists them)")
     for path in released:
         print(f"released {path}: the next ingest or re-scan indexes it again")
     return 0
@@ -254,8 +268,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from policykb.api.schemas import StatusModel
+
     s = _kb().status()
-    print(json.dumps(s.__dict__))
+    print(StatusModel.model_validate(s, from_attributes=True).model_dump_json())
     if s.index not in ("ok", "empty") or s.registry != "ok":
         print(f"policykb: the index is {s.index}: {s.index_detail}; `policykb repair` rebuilds it", file=sys.stderr)
     return 0

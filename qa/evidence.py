@@ -8,16 +8,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from policykb.core.text import content_words, split_sentences, stem
+from policykb.core.types import SearchHit
 from policykb.index.embedders import Embedder
-from policykb.index.search import STOPWORDS, SearchHit, stem
-from policykb.ingest.chunker import split_sentences
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`#◆•]+")
 
 
 def content_stems(text: str) -> set[str]:
-    return {stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in STOPWORDS and (len(w) > 1 or w.isdigit())}
+    return {stem(w) for w in content_words(text)}
 
 
 def clean(text: str) -> str:

@@ -4,13 +4,14 @@ quotes them, each with its citation. It cannot hallucinate: every sentence is a 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from policykb.core.types import Answer
+from policykb.core.events import AnswerEvent, Final, Token
+from policykb.core.types import Answer, SearchResponse
 from policykb.index.embedders import Embedder
-from policykb.index.search import SearchResponse
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
 from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems, coverage
 
@@ -31,7 +32,17 @@ class ExtractiveAnswerer:
         self.embeddings = SentenceEmbeddings(embedder)
         self.verifier = Verifier(self.embeddings)
 
-    def answer(self, question: str, response: SearchResponse, focus: str | None = None) -> Answer:
+    def stream(self, question: str, response: SearchResponse, *, focus: str | None = None) -> Iterator[AnswerEvent]:
+        """The answer claim by claim (each piece carries its [n]), then the answer itself."""
+        answer = self._answer(question, response, focus)
+        for claim in answer.claims():
+            yield Token(claim)
+        yield Final(answer)
+
+    def rewrite_followup(self, question: str, history: list[dict]) -> str | None:
+        return None  # no model to rewrite with: the facade's heuristic carries the previous question along
+
+    def _answer(self, question: str, response: SearchResponse, focus: str | None) -> Answer:
         """`focus`: the user's latest words when `question` was expanded from a conversation."""
         hits = response.results
         idf = dict(response.term_idf)

@@ -18,15 +18,15 @@ def last_user_question(history: list[dict]) -> str | None:
     return None
 
 
-def condense(question: str, history: list[dict], rewrite: Callable[[str, list[dict]], str] | None = None) -> str:
-    """With an LLM, let it rewrite; without one, carry the previous question along when this one leans on it."""
+def condense(question: str, history: list[dict], rewrite: Callable[[str, list[dict]], str | None]) -> str:
+    """Let the answerer rewrite (an LLM can); when it does not, carry the previous question along when this
+    one leans on it."""
     previous = last_user_question(history)
     if not previous:
         return question
-    if rewrite is not None:
-        rewritten = rewrite(question, history).strip()
-        if rewritten:
-            return rewritten
+    rewritten = (rewrite(question, history) or "").strip()
+    if rewritten:
+        return rewritten
     if len(question.split()) <= 8 or _CUE.search(question):
         return f"{previous} {question}"
     return question

@@ -9,15 +9,17 @@ it, cannot reach the user as a cited claim.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 
 import httpx
 
-from policykb.core.types import Answer
+from policykb.core.errors import LLMError
+from policykb.core.events import AnswerEvent, Final, Token
+from policykb.core.text import split_sentences
+from policykb.core.types import Answer, SearchHit, SearchResponse
 from policykb.index.embedders import Embedder
-from policykb.index.search import SearchHit, SearchResponse
-from policykb.ingest.chunker import split_sentences
 from policykb.qa.compose import Claim, Verifier, compose, refusal
 from policykb.qa.evidence import SentenceEmbeddings
 
@@ -33,10 +35,7 @@ REWRITE_PROMPT = """Rewrite the user's last question as one standalone search qu
 for context. Reply with the question only."""
 
 _MARKER = re.compile(r"\[(\d+)\]")
-
-
-class LLMError(RuntimeError):
-    pass
+log = logging.getLogger("policykb.qa")
 
 
 class OpenAICompatibleAnswerer:
@@ -65,32 +64,29 @@ class OpenAICompatibleAnswerer:
         user = "Passages:\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"
         return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
-    def stream(self, question: str, response: SearchResponse) -> Iterator[dict]:
-        """Events: {"type": "token", "text"} while the model writes, then {"type": "answer", "answer"}."""
+    def stream(self, question: str, response: SearchResponse, *, focus: str | None = None) -> Iterator[AnswerEvent]:
+        """The model's draft token by token, then the answer verified sentence by sentence."""
         hits = response.results[: self.max_passages]
         if not hits:
-            yield {"type": "answer", "answer": refusal([], 0.0, question)}
+            refused = refusal([], 0.0, question)
+            yield Token(refused.answer)
+            yield Final(refused)
             return
         text = []
         for token in self._complete(self.messages(question, hits), stream=True):
             text.append(token)
-            yield {"type": "token", "text": token}
-        yield {"type": "answer", "answer": self.finalize(question, "".join(text), hits, response.results)}
+            yield Token(token)
+        yield Final(self.finalize(question, "".join(text), hits, response.results))
 
-    def answer(self, question: str, response: SearchResponse) -> Answer:
-        final = None
-        for event in self.stream(question, response):
-            if event["type"] == "answer":
-                final = event["answer"]
-        assert final is not None
-        return final
-
-    def rewrite(self, question: str, history: list[dict]) -> str:
+    def rewrite_followup(self, question: str, history: list[dict]) -> str | None:
         turns = [
             {"role": t["role"], "content": str(t["content"])} for t in history if t.get("role") in ("user", "assistant")
         ]
+        if not turns:
+            return None
         messages = [{"role": "system", "content": REWRITE_PROMPT}, *turns, {"role": "user", "content": question}]
-        return "".join(self._complete(messages, stream=False)).strip().splitlines()[0] if turns else question
+        lines = "".join(self._complete(messages, stream=False)).strip().splitlines()
+        return lines[0] if lines else None
 
     def finalize(self, question: str, text: str, passages: list[SearchHit], all_hits: list[SearchHit]) -> Answer:
         if NOT_ANSWERABLE in text or not text.strip():
@@ -134,5 +130,17 @@ class OpenAICompatibleAnswerer:
                         delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
                         if delta:
                             yield delta
-        except (httpx.HTTPError, KeyError, ValueError) as exc:
-            raise LLMError(f"the language model at {self.url} failed: {exc}") from exc
+        except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as exc:
+            log.warning("the language model at %s failed: %s: %s", self.url, type(exc).__name__, exc)
+            raise LLMError(f"the language model failed to answer ({_reason(exc)})") from exc
+
+
+def _reason(exc: Exception) -> str:
+    """Why the model failed, in words safe to show (no URL, no response body)."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"HTTP {exc.response.status_code}"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.TransportError):
+        return "could not connect"
+    return "unusable reply"

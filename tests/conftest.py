@@ -79,10 +79,17 @@ def make_docx(paragraphs: list[tuple[str, str]]) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def sample_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the session's real-model tests export ONNX models (once per test session)."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def sample_kb(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> KnowledgeBase:
     """The sample corpus indexed with the real packaged model (loaded once per test session)."""
     tmp = tmp_path_factory.mktemp("sample")
-    kb = KnowledgeBase(make_settings(tmp, embedder="minilm", chunk_tokens=200, chunk_overlap_tokens=32))
+    settings = make_settings(tmp, embedder="minilm", chunk_tokens=200, chunk_overlap_tokens=32, models_dir=models_dir)
+    kb = KnowledgeBase(settings)
     report = kb.ingest([CORPUS])
     assert len(report.added) == 5
     return kb

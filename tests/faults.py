@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from policykb.index import generation, updater
+from policykb.index.embedders.base import HashEmbedder
 from policykb.index.registry import Registry
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -119,7 +120,7 @@ def main(argv: list[str]) -> int:
     stage, data_dir, *folders = argv
     os.environ["POLICYKB_DATA_DIR"] = data_dir
     kb = KnowledgeBase()
-    updater.Updater.EMBED_BATCH = 8
+    HashEmbedder.batch_size = 8
     with inject(kb, stage, kill):
         kb.ingest([Path(f) for f in folders])
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,19 +11,13 @@ from fastapi.testclient import TestClient
 
 from policykb.api.app import create_app
 from policykb.service.knowledge_base import KnowledgeBase
-from tests.conftest import make_pdf, make_settings
+from tests.conftest import CORPUS, make_pdf, make_settings
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 READER = {"X-API-Key": "reader-secret"}
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    import shutil
-
-    from tests.conftest import CORPUS
-
-    tmp = tmp_path_factory.mktemp("api")
+def _client(tmp: Path) -> TestClient:
     corpus = tmp / "corpus"
     shutil.copytree(CORPUS, corpus)
     (corpus / "guideline.pdf").write_bytes(
@@ -33,6 +28,18 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     kb = KnowledgeBase(settings)
     kb.ingest([corpus])
     return TestClient(create_app(kb, with_ui=False))
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """Shared by the tests that only read: none of them may change the knowledge base."""
+    return _client(tmp_path_factory.mktemp("api"))
+
+
+@pytest.fixture
+def writable_client(tmp_path: Path) -> TestClient:
+    """A knowledge base of its own, for a test that uploads, deletes or re-indexes."""
+    return _client(tmp_path)
 
 
 def _problem(response) -> dict:  # type: ignore[no-untyped-def]
@@ -110,9 +117,10 @@ def test_ask_json_and_stream(client: TestClient) -> None:
     events = [block for block in response.text.split("\n\n") if block.strip()]
     assert events[-1].startswith("event: answer")
     final = json.loads(events[-1].split("data: ", 1)[1])
-    assert final["answer"] == answer["answer"]
-    if final["answerable"]:
-        assert any(e.startswith("event: token") for e in events[:-1])
+    assert final == answer
+    tokens = [json.loads(e.split("data: ", 1)[1])["text"] for e in events[:-1]]
+    assert all(e.startswith("event: token") for e in events[:-1])
+    assert tokens and "".join(tokens) == final["answer"]
 
 
 def test_ask_with_history_validates_roles(client: TestClient) -> None:
@@ -128,15 +136,16 @@ def test_openai_compatible_chat(client: TestClient) -> None:
     assert response.status_code == 200
     data = response.json()
     assert data["object"] == "chat.completion" and data["choices"][0]["message"]["role"] == "assistant"
-    assert "citations" in data
-    if data["citations"]:
-        assert "References:" in data["choices"][0]["message"]["content"]
+    content = data["choices"][0]["message"]["content"]
+    assert data["answerable"] and data["citations"]
+    assert "[1]" in content and "References:\n[1] " in content
     streamed = client.post("/v1/chat/completions", json={**body, "stream": True})
     chunks = [line[6:] for line in streamed.text.splitlines() if line.startswith("data: ")]
     assert chunks[-1] == "[DONE]"
     parsed = [json.loads(c) for c in chunks[:-1]]
     assert parsed[0]["object"] == "chat.completion.chunk"
-    assert parsed[-1]["choices"][0]["finish_reason"] == "stop" and "citations" in parsed[-1]
+    assert parsed[-1]["choices"][0]["finish_reason"] == "stop" and parsed[-1]["citations"] == data["citations"]
+    assert "".join(p["choices"][0]["delta"]["content"] for p in parsed) == content
     not_user = client.post("/v1/chat/completions", json={"messages": [{"role": "assistant", "content": "hi"}]})
     assert not_user.status_code == 422
 
@@ -168,7 +177,8 @@ def test_admin_routes_need_an_admin_key(client: TestClient) -> None:
     assert client.get("/v1/jobs/nope", headers=READER).status_code == 403
 
 
-def test_upload_ingests_in_the_background(client: TestClient) -> None:
+def test_upload_ingests_in_the_background(writable_client: TestClient) -> None:
+    client = writable_client
     files = [
         (
             "files",
@@ -199,7 +209,8 @@ def test_upload_refuses_bad_types_and_sizes(client: TestClient) -> None:
     assert too_big.status_code == 413
 
 
-def test_delete_and_reindex(client: TestClient) -> None:
+def test_delete_and_reindex(writable_client: TestClient) -> None:
+    client = writable_client
     kb = client.app.state.kb
     target = next(d for d in kb.documents() if d.source == "iapg-roundtable-2016.txt")
     accepted = client.delete(f"/v1/documents/{target.doc_id}", headers=ADMIN)
@@ -233,3 +244,21 @@ def test_cors_and_docs(client: TestClient) -> None:
     assert client.get("/openapi.json").json()["info"]["title"] == "policykb"
     assert client.get("/docs").status_code == 200
     assert client.get("/", follow_redirects=False).headers["location"] == "/docs"
+
+
+def test_chat_stream_sends_the_draft_then_the_verified_answer(tmp_path: Path) -> None:
+    from tests.fake_llm import fake_llm
+
+    reply = "IAPO celebrated Patient Solidarity Day under the theme The Power of Community [1]. Unsupported. [2]"
+    with fake_llm(lambda messages: reply) as (url, _):
+        kb = KnowledgeBase(make_settings(tmp_path, answerer="openai", llm_url=url, llm_model="fake"))
+        kb.ingest([CORPUS])
+        client = TestClient(create_app(kb, with_ui=False))
+        body = {"messages": [{"role": "user", "content": "What theme did Patient Solidarity Day 2024 have?"}]}
+        streamed = client.post("/v1/chat/completions", json={**body, "stream": True})
+        plain = client.post("/v1/chat/completions", json=body).json()
+    chunks = [json.loads(line[6:]) for line in streamed.text.splitlines() if line.startswith("data: {")]
+    text = "".join(c["choices"][0]["delta"]["content"] for c in chunks)
+    draft, verified = text.split("\n\nVerified answer:\n")
+    assert draft == reply
+    assert verified == plain["choices"][0]["message"]["content"] and "Power of Community" in verified

@@ -80,7 +80,7 @@ def test_failure_mid_document_registers_nothing(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(registry_module.Registry, "_upsert_file", staticmethod(explode))
     with pytest.raises(RuntimeError):
         kb.ingest([folder])
-    assert kb.registry.counts() == {"documents": 0, "chunks": 0}
+    assert kb.catalog.counts() == {"documents": 0, "chunks": 0}
 
 
 def test_cli_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:

@@ -185,7 +185,8 @@ def test_chat_reads_text_content_parts(client: TestClient) -> None:
 
 @pytest.mark.parametrize("bad", ["2024-02-30", "2024-13", "2023-00-10", "24-01-01", "2024-1-5"])
 def test_impossible_dates_are_refused_not_coarsened(client: TestClient, bad: str) -> None:
-    from policykb.index.search import FilterError, Filters
+    from policykb.core.errors import FilterError
+    from policykb.core.filters import Filters
 
     with pytest.raises(FilterError):
         Filters(date_from=bad).bounds()
@@ -220,5 +221,5 @@ def test_a_full_disk_refuses_the_upload_cleanly(client: TestClient, monkeypatch:
     before = sorted(originals.iterdir()) if originals.exists() else []
     files = {"files": ("fresh.txt", b"Brand new content about hospital waiting lists. " * 30, "text/plain")}
     refused = client.post("/v1/documents", files=files, headers=ADMIN)
-    assert refused.status_code == 507 and "No space left" in refused.json()["detail"]
+    assert refused.status_code == 503 and "No space left" in refused.json()["detail"]
     assert (sorted(originals.iterdir()) if originals.exists() else []) == before

@@ -28,7 +28,7 @@ def test_touched_file_passes_the_hash_gate(kb: KnowledgeBase, corpus_copy: Path)
     os.utime(target, (later, later))
     report = kb.ingest([corpus_copy])
     assert "iapg-roundtable-2016.txt" in report.unchanged
-    assert kb.registry.file(str(target.resolve())).mtime_ns == target.stat().st_mtime_ns
+    assert kb.catalog.file(str(target.resolve())).mtime_ns == target.stat().st_mtime_ns
 
 
 def test_changed_file_replaces_its_chunks_and_keeps_its_id(kb: KnowledgeBase, tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from policykb.api.app import create_app
-from policykb.index.updater import writer_lock
 from policykb.service.jobs import MAX_ATTEMPTS, Job, JobManager, JobStore
 from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import make_settings
@@ -35,7 +34,7 @@ def _folder(tmp_path: Path, n: int) -> Path:
 def test_an_accepted_upload_is_on_disk_and_recorded_before_the_202(tmp_path: Path) -> None:
     kb = _kb(tmp_path)
     api = TestClient(create_app(kb, with_ui=False))
-    with writer_lock(kb.data_dir):  # an ingest is running: the upload job cannot start yet
+    with kb.storage.writer_lock():  # an ingest is running: the upload job cannot start yet
         accepted = api.post("/v1/documents", files={"files": ("a.txt", TEXT.encode(), "text/plain")}, headers=ADMIN)
         assert accepted.status_code == 202
         job_id = accepted.json()["id"]
@@ -100,7 +99,7 @@ def test_a_running_ingest_stops_at_the_next_file_when_cancelled(tmp_path: Path) 
     manager = JobManager(kb)
     ids: list[str] = []
     _cancel_after_first_file(kb, manager, ids)
-    with writer_lock(kb.data_dir):  # hold the job until its id is known to the tap
+    with kb.storage.writer_lock():  # hold the job until its id is known to the tap
         ids.append(manager.submit_ingest([folder]).id)
     job = manager.wait(ids[0])
     assert job.status == "cancelled" and job.report is None
@@ -113,7 +112,7 @@ def test_a_queued_job_is_cancelled_at_once_and_never_runs(tmp_path: Path) -> Non
     folder = _folder(tmp_path, 3)
     kb = _kb(tmp_path)
     manager = JobManager(kb)
-    with writer_lock(kb.data_dir):
+    with kb.storage.writer_lock():
         blocker = manager.submit_ingest([folder])
         queued = manager.submit_ingest([folder], kind="reindex")
         assert manager.cancel(queued.id).status == "cancelled"
@@ -124,7 +123,7 @@ def test_a_queued_job_is_cancelled_at_once_and_never_runs(tmp_path: Path) -> Non
 def test_cancel_route(tmp_path: Path) -> None:
     api = TestClient(create_app(_kb(tmp_path), with_ui=False))
     kb = api.app.state.kb
-    with writer_lock(kb.data_dir):
+    with kb.storage.writer_lock():
         first = api.post("/v1/reindex", headers=ADMIN).json()
         second = api.post("/v1/reindex", headers=ADMIN).json()
         cancelled = api.post(f"/v1/jobs/{second['id']}/cancel", headers=ADMIN)
@@ -164,7 +163,7 @@ def test_a_delete_during_an_ingest_returns_at_once(tmp_path: Path) -> None:
     kb.ingest([folder])
     api = TestClient(create_app(kb, with_ui=False))
     doc = kb.documents()[0]
-    with writer_lock(kb.data_dir):  # a long ingest holds the writer lock
+    with kb.storage.writer_lock():  # a long ingest holds the writer lock
         started = time.perf_counter()
         accepted = api.delete(f"/v1/documents/{doc.doc_id}", headers=ADMIN)
         assert accepted.status_code == 202 and time.perf_counter() - started < 5

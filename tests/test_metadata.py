@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from policykb.core.dates import find_date_in_text
 from policykb.ingest import metadata
 from policykb.ingest.readers import parse
 from tests.conftest import CORPUS, make_settings
@@ -55,7 +56,7 @@ def test_activities_report_title() -> None:
     ],
 )
 def test_dates_in_text(text: str, expected: str | None) -> None:
-    assert metadata.find_date_in_text(text) == expected
+    assert find_date_in_text(text) == expected
 
 
 def test_rules_for_other_types() -> None:

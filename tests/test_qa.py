@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from policykb.index.search import SearchHit
+from policykb.core.events import Final, Token
+from policykb.core.types import SearchHit
 from policykb.qa.compose import REFUSAL, Citations, Claim, compose
 from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import make_settings
@@ -84,8 +85,9 @@ def test_conflicting_figures_are_shown_with_both_sources(tmp_path: Path) -> None
 
 
 def _hit(chunk_id: str, text: str, start: int = 0) -> SearchHit:
-    return SearchHit(0, chunk_id, "d1", "Doc", "doc.txt", "report", "2024", [], "en", None, 3, 3, start,
-                     start + len(text), [], text, text, 1.0, {})  # fmt: skip
+    return SearchHit(rowid=0, chunk_id=chunk_id, doc_id="d1", title="Doc", source="doc.txt", doc_type="report",
+                     date="2024", organisations=[], language="en", url=None, page=3, page_end=3, char_start=start,
+                     char_end=start + len(text), headings=[], text=text, highlight=text, score=1.0, scores={})  # fmt: skip
 
 
 def test_citations_are_renumbered_in_order_of_first_use() -> None:
@@ -170,9 +172,10 @@ def test_streaming_yields_tokens_then_the_verified_answer(tmp_path: Path, corpus
         kb = _generative_kb(tmp_path, url)
         kb.ingest([corpus_copy])
         events = list(kb.ask_stream("What theme did Patient Solidarity Day 2024 have?"))
-    tokens = [e["text"] for e in events if e["type"] == "token"]
+    tokens = [e.text for e in events if isinstance(e, Token)]
     assert len(tokens) > 3 and "".join(tokens) == reply
-    assert events[-1]["type"] == "answer" and events[-1]["answer"].answerable
+    assert isinstance(events[-1], Final) and events[-1].answer.answerable
+    assert all(isinstance(e, Token) for e in events[:-1])
     assert received[-1]["stream"] is True
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from policykb.ingest.parsed import IngestError
+from policykb.core.errors import IngestError
 from policykb.ingest.readers import parse
 from tests.conftest import SHARED, make_docx, make_image_only_pdf, make_pdf
 
@@ -54,9 +54,13 @@ def test_markdown_headings_and_lists() -> None:
     md = b"# Toolkit\n\nIntro paragraph.\n\n## Steps\n\n- one\n- two\n"
     parsed = parse(Path("t.md"), md)
     kinds = [(parsed.text[b.start : b.end], b.kind, b.level) for b in parsed.blocks]
-    assert ("# Toolkit", "heading", 1) in kinds
-    assert ("## Steps", "heading", 2) in kinds
-    assert ("- one", "list_item", 0) in kinds
+    assert kinds == [
+        ("Toolkit", "heading", 1),
+        ("Intro paragraph.", "paragraph", 0),
+        ("Steps", "heading", 2),
+        ("one", "list_item", 0),
+        ("two", "list_item", 0),
+    ]
 
 
 def test_docx_structure_and_title() -> None:

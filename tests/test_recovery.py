@@ -14,9 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from policykb.api.app import create_app
-from policykb.index import updater
+from policykb.index.embedders.base import HashEmbedder
 from policykb.index.generation import CURRENT, GENERATIONS
-from policykb.index.updater import writer_lock
 from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import ROOT, make_settings
 from tests.faults import STAGES, Crash, inject, make_corpus, marker, state
@@ -26,7 +25,7 @@ N_DOCS = 12
 
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(updater.Updater, "EMBED_BATCH", 8)  # several embedding batches per run
+    monkeypatch.setattr(HashEmbedder, "batch_size", 8)  # several embedding batches per run
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +96,7 @@ def test_damaged_or_missing_generations_are_detected_and_repaired(tmp_path: Path
     fresh = KnowledgeBase(make_settings(tmp_path))
     status = fresh.status()
     assert status.index == "damaged" and "dense.faiss" in status.index_detail
-    with writer_lock(kb.data_dir):  # keeps the server's own repair at start waiting
+    with kb.storage.writer_lock():  # keeps the server's own repair at start waiting
         app = create_app(fresh, with_ui=False)
         api = TestClient(app)
         assert api.get("/readyz").status_code == 503
@@ -204,7 +203,7 @@ def test_repair_ingests_uploads_the_registry_lost(tmp_path: Path) -> None:
     saved = kb.store_upload("kept.txt", b"The coalition asked for patient seats on every board. " * 20)
     kb.ingest([saved])
     doc = kb.documents()[0]
-    with kb.registry.transaction() as conn:  # as if the registry's last transactions were lost
+    with kb.catalog.transaction() as conn:  # type: ignore[attr-defined]  # as if its last transactions were lost
         conn.execute("DELETE FROM documents")
         conn.execute("DELETE FROM chunks")
         conn.execute("DELETE FROM files")
@@ -248,7 +247,7 @@ def test_a_second_writer_says_it_is_waiting(tmp_path: Path, caplog: pytest.LogCa
 
     corpus = make_corpus(tmp_path / "corpus", 2)
     kb = KnowledgeBase(make_settings(tmp_path))
-    with writer_lock(kb.data_dir):
+    with kb.storage.writer_lock():
         second = threading.Thread(target=kb.ingest, args=([corpus],))
         with caplog.at_level("WARNING", logger="policykb.writer"):
             second.start()

@@ -19,7 +19,7 @@ from tests.conftest import CORPUS, make_settings
 READER = {"X-API-Key": "reader-key"}
 ADMIN = {"Authorization": "Bearer admin-key"}
 # Clicks answer a refusal with an error; page loads and timers quietly return nothing.
-LOUD = {"/search", "/search_1", "/ask", "/ask_1", "/library", "/show_passage", "/more_like_this", "/upload", "/rebuild"}
+LOUD = {"/run", "/run_1", "/ask", "/ask_1", "/library", "/show_passage", "/more_like_this", "/upload", "/rebuild"}
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_every_gradio_endpoint_gives_an_anonymous_caller_nothing(locked) -> None
     client, kb = locked
     info = client.get("/ui/gradio_api/info").json()
     endpoints = info["named_endpoints"]
-    assert {"/search", "/ask", "/library", "/filter_choices", "/show_passage", "/upload"} <= set(endpoints)
+    assert {"/run", "/ask", "/library", "/show_passage", "/more_like_this", "/upload", "/rebuild"} <= set(endpoints)
     secrets = _secrets(kb)
     for name, spec in endpoints.items():
         data = [p["parameter_default"] if p["parameter_has_default"] else "patients" for p in spec["parameters"]]
@@ -73,7 +73,7 @@ def test_every_gradio_endpoint_gives_an_anonymous_caller_nothing(locked) -> None
 
 def test_a_reader_key_opens_the_read_endpoints(locked) -> None:  # type: ignore[no-untyped-def]
     client, _ = locked
-    event, stream = _call(client, "/search", ["patient organisations", [], [], None, None, "Most relevant"], READER)
+    event, stream = _call(client, "/run", ["patient organisations", [], [], None, None, "relevance"], READER)
     assert event == "complete" and "result" in stream
     event, _ = _call(client, "/rebuild", [], READER)
     assert event == "error"  # a reader key is not an admin key

@@ -1,1 +1,1 @@
-"""The Gradio front end, mounted into the API app and calling the service facade (issue 5)."""
+"""The Gradio front end, mounted into the API app and calling the service facade."""

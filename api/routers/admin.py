@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 
 from policykb.api import deps
 from policykb.api.schemas import JobModel
+from policykb.core.errors import NotFound
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -24,7 +25,7 @@ def job(job_id: str, manager: JobManager = Depends(deps.jobs)) -> dict:
     """Progress and, when done, the ingest report."""
     found = manager.get(job_id)
     if found is None:
-        raise HTTPException(404, f"no job {job_id!r}")
+        raise NotFound(f"no job {job_id!r}")
     return found.as_dict()
 
 
@@ -34,5 +35,5 @@ def cancel_job(job_id: str, manager: JobManager = Depends(deps.jobs)) -> dict:
     `cancelling`, then `cancelled`). Documents it finished stay; a finished job is returned unchanged."""
     found = manager.cancel(job_id)
     if found is None:
-        raise HTTPException(404, f"no job {job_id!r}")
+        raise NotFound(f"no job {job_id!r}")
     return found.as_dict()

@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from policykb.api import deps
 from policykb.api.routers.views import answer_view
 from policykb.api.schemas import ChatRequest, ContentPart
+from policykb.core.events import Failed, Final, StreamEvent, Token
 from policykb.service.knowledge_base import KnowledgeBase
 
 router = APIRouter(prefix="/v1", tags=["chat"])
@@ -41,9 +42,8 @@ def chat_completions(body: ChatRequest, kb: KnowledgeBase = Depends(deps.kb)):  
     question, history = turns[-1]["content"], turns[:-1]
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
-    events = kb.ask_stream(question, None, history)
     if not body.stream:
-        view = answer_view(next(e["answer"] for e in events if e["type"] == "answer"))
+        view = answer_view(kb.ask(question, None, history))
         content = view["answer"] + references(view)
         return {
             "id": completion_id, "object": "chat.completion", "created": created, "model": body.model,
@@ -51,31 +51,30 @@ def chat_completions(body: ChatRequest, kb: KnowledgeBase = Depends(deps.kb)):  
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
             "citations": view["citations"], "answerable": view["answerable"], "related": view["related"],
         }  # fmt: skip
+    events = kb.ask_events(question, None, history)
     return StreamingResponse(_chunks(events, completion_id, created, body.model), media_type="text/event-stream")
 
 
-def _chunks(events: Iterator[dict], completion_id: str, created: int, model: str) -> Iterator[str]:
+def _chunks(events: Iterator[StreamEvent], completion_id: str, created: int, model: str) -> Iterator[str]:
+    """The draft as it is written; then, if verification changed it, the verified answer; then references.
+    A failure ends the message with a fixed note for its kind."""
+
     def chunk(delta: dict, finish: str | None = None, **extra: object) -> str:
         payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}  # fmt: skip
         return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
-    try:
-        yield from _answer_chunks(events, chunk)
-    except Exception as exc:
-        yield chunk({"content": f"\n\n[error: {type(exc).__name__}: {exc}]"}, "stop")
-    yield "data: [DONE]\n\n"
-
-
-def _answer_chunks(events: Iterator[dict], chunk) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    streamed = False
+    draft = ""
     for event in events:
-        if event["type"] == "token":
-            streamed = True
-            yield chunk({"content": event["text"]})
-        elif event["type"] == "answer":
-            view = answer_view(event["answer"])
-            # A streamed model draft may lose unsupported sentences in verification: send the verified answer.
-            text = ("\n\n" if streamed else "") + (("Verified answer:\n" if streamed else "") + view["answer"])
-            yield chunk({"content": text + references(view)}, "stop", citations=view["citations"])
+        match event:
+            case Token(text):
+                draft += text
+                yield chunk({"content": text})
+            case Final(answer):
+                view = answer_view(answer)
+                text = "" if draft == view["answer"] else ("\n\nVerified answer:\n" if draft else "") + view["answer"]
+                yield chunk({"content": text + references(view)}, "stop", citations=view["citations"])
+            case Failed(_, message):
+                yield chunk({"content": f"\n\n[error: {message}]"}, "stop")
+    yield "data: [DONE]\n\n"

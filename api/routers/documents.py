@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import FileResponse
 
 from policykb.api import deps
 from policykb.api.routers.views import document_view
 from policykb.api.schemas import DocumentDetail, DocumentList, JobModel
+from policykb.core.errors import NotFound
+from policykb.core.filters import Filters
 from policykb.core.types import Document
-from policykb.index.search import FilterError, Filters
 from policykb.service.jobs import JobManager
-from policykb.service.knowledge_base import KnowledgeBase, UploadError
+from policykb.service.knowledge_base import KnowledgeBase
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 
@@ -32,11 +33,7 @@ def list_documents(
     limit: int = Query(default=50, ge=1, le=500),
 ) -> dict:
     """Documents, newest first, with the same filter semantics as search."""
-    f = Filters(doc_type, organisation, language, date_from, date_to, source)
-    try:
-        docs = [d for d in kb.documents() if f.matches(d.doc_type, d.organisations, d.language, d.source, d.date)]
-    except FilterError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    docs = kb.documents(Filters(doc_type, organisation, language, date_from, date_to, source))
     return {"documents": [document_view(d) for d in docs[offset : offset + limit]], "total": len(docs),
             "offset": offset, "limit": limit}  # fmt: skip
 
@@ -44,7 +41,7 @@ def list_documents(
 def _document(kb: KnowledgeBase, doc_id: str) -> Document:
     document = kb.document(doc_id) if re.fullmatch(r"[0-9a-f]{16}", doc_id) else None
     if document is None:
-        raise HTTPException(404, f"no document with id {doc_id!r}")
+        raise NotFound(f"no document with id {doc_id!r}")
     return document
 
 
@@ -70,7 +67,7 @@ def get_file(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> FileResponse:
     document = _document(kb, doc_id)
     path = Path(document.path)
     if not path.is_file():
-        raise HTTPException(404, "the original file is no longer on the server")
+        raise NotFound("the original file is no longer on the server")
     media, disposition = serving_of(document.format)
     response = FileResponse(path, media_type=media, filename=path.name, content_disposition_type=disposition)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -116,8 +113,5 @@ async def upload(
     saved: list[Path] = []
     for upload_file in files:
         data = await upload_file.read(limit + 1)
-        try:
-            saved.append(kb.store_upload(upload_file.filename or "", data))
-        except UploadError as exc:
-            raise HTTPException(exc.status, str(exc)) from exc
+        saved.append(kb.store_upload(upload_file.filename or "", data))
     return manager.submit_ingest(saved, kind="upload").as_dict()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from policykb.core.types import Answer, Document
-from policykb.index.search import SearchHit
+from policykb.core.types import Answer, DocumentInfo, SearchHit
 from policykb.service.knowledge_base import file_url
 
 
@@ -23,7 +22,7 @@ def answer_view(answer: Answer) -> dict:
     return {k: data[k] for k in ("answer", "answerable", "confidence", "citations", "related", "conflicts")}
 
 
-def document_view(d: Document) -> dict:
+def document_view(d: DocumentInfo) -> dict:
     keys = ("doc_id", "title", "doc_type", "date", "organisations", "language", "pages", "source", "format", "url")
     view = {k: getattr(d, k) for k in keys}
     view["file_url"] = file_url(d.doc_id, d.source, None)

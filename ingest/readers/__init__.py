@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from policykb.core.errors import IngestError
 from policykb.ingest import limits
-from policykb.ingest.parsed import IngestError, Parsed
-from policykb.ingest.readers import docx, html, pdf, text
+from policykb.ingest.parsed import Parsed
+from policykb.ingest.readers import docx, html, markdown, pdf, text
 
 Reader = Callable[[Path, bytes], Parsed]
 
@@ -17,8 +18,8 @@ READERS: dict[str, tuple[str, Reader]] = {
     ".htm": ("html", html.read),
     ".txt": ("txt", text.read),
     ".text": ("txt", text.read),
-    ".md": ("markdown", text.read),
-    ".markdown": ("markdown", text.read),
+    ".md": ("markdown", markdown.read),
+    ".markdown": ("markdown", markdown.read),
     ".docx": ("docx", docx.read),
 }
 

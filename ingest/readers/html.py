@@ -1,4 +1,5 @@
-"""HTML: the main content only (no script, style, nav, header, footer), with title, dates and canonical URL."""
+"""HTML: the main content only (no script, style, nav, header, footer), with title, dates and canonical URL;
+table rows and figure captions are typed blocks."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from policykb.ingest.parsed import Parsed, TextBuilder
-from policykb.ingest.readers.text import decode
+from policykb.ingest.readers.encoding import decode
 
 _DROP = [
     "script",
@@ -98,6 +99,13 @@ def _walk(node: Tag, builder: TextBuilder, inline: list[str]) -> None:
         if name in _HEADINGS:
             _flush(builder, inline)
             builder.add(_squash(child.get_text(" ")), "heading", _HEADINGS[name])
+        elif name == "tr":
+            _flush(builder, inline)
+            cells = [_squash(c.get_text(" ")) for c in child.find_all(["td", "th"], recursive=False)]
+            builder.add(" | ".join(c for c in cells if c), "table")
+        elif name in ("figcaption", "caption"):
+            _flush(builder, inline)
+            builder.add(_squash(child.get_text(" ")), "caption")
         elif name == "li":
             _flush(builder, inline)
             item: list[str] = []

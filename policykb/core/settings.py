@@ -22,6 +22,7 @@ ENV_PREFIX = "POLICYKB_"
 # Lists read from the environment accept a JSON list or a comma-separated value: `a,b` == `["a","b"]`.
 StrList = Annotated[list[str], NoDecode]
 PathList = Annotated[list[Path], NoDecode]
+EmbedderRuntime = Literal["torch", "onnx", "onnx-int8"]
 
 
 class Settings(BaseSettings):
@@ -30,6 +31,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="registry, index generations, uploaded originals")
     corpus_dirs: PathList = Field(
         default_factory=lambda: [Path("corpus")], description="folders that re-scans (API, Admin tab) ingest"
+    )
+    database_url: str | None = Field(
+        None, description="unset: the embedded store under data_dir; a postgresql:// URL: a PostgreSQL database"
     )
 
     # Ingestion
@@ -46,6 +50,10 @@ class Settings(BaseSettings):
 
     # Embeddings and index
     embedder: EmbedderName = Field("minilm", description="embedding model: minilm, mpnet, e5 or hash (test fake)")
+    embedder_runtime: EmbedderRuntime = Field(
+        "onnx", description="minilm and mpnet: torch, onnx (ONNX Runtime fp32) or onnx-int8; vectors kept per runtime"
+    )
+    models_dir: Path | None = Field(None, description="exported and unpacked models; default <data_dir>/models")
     embed_batch_size: int = Field(32, ge=1, description="texts per embedding batch")
     exact_search_max_chunks: int = Field(200_000, ge=1, description="exact FAISS inner product up to this size")
     ivf_nprobe: int = Field(32, ge=1, description="IVF lists visited per query")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal, NamedTuple
 
 DOC_TYPES = (
     "toolkit",
@@ -19,7 +21,9 @@ DOC_TYPES = (
 
 
 @dataclass
-class Document:
+class DocumentInfo:
+    """A document's metadata: what listings need, without loading its text."""
+
     doc_id: str
     source: str
     path: str
@@ -31,27 +35,34 @@ class Document:
     pages: int | None
     sha256: str
     format: str
+    url: str | None = None
+
+
+@dataclass(kw_only=True)
+class Document(DocumentInfo):
+    """A document in full: its metadata, extracted text and where each physical page starts in it."""
+
     text: str
     page_starts: list[int] = field(default_factory=list)
     page_labels: list[str] | None = None
-    url: str | None = None
 
-    def page_at(self, offset: int) -> int | None:
-        """1-based physical page holding character `offset`, or None for formats without pages."""
-        if not self.page_starts:
-            return None
-        lo, hi = 0, len(self.page_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.page_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1
+
+class KindSpan(NamedTuple):
+    """Document character offsets [start, end) of text of one block kind."""
+
+    start: int
+    end: int
+    kind: str
 
 
 @dataclass
 class Chunk:
+    """A contiguous slice `text[char_start:char_end]` of its document.
+
+    `non_prose` lists the spans inside it that are searchable but are not prose to quote as a claim: headings,
+    tables, figure captions, tables of contents and reference lists, each with its block kind.
+    """
+
     chunk_id: str
     doc_id: str
     ordinal: int
@@ -61,11 +72,18 @@ class Chunk:
     page_start: int | None
     page_end: int | None
     headings: list[str] = field(default_factory=list)
+    non_prose: list[KindSpan] = field(default_factory=list)
+
+    def quotable(self, start: int, end: int) -> bool:
+        """Whether document offsets [start, end) inside this chunk overlap no non-prose span."""
+        return not any(s.start < end and start < s.end for s in self.non_prose)
 
 
-@dataclass
-class Citation:
-    n: int
+@dataclass(kw_only=True)
+class PassageRef:
+    """Where a passage comes from: the part that search hits, citations and related documents share
+    (the API's `PassageRef` model is its wire form, plus the link to the file)."""
+
     chunk_id: str
     doc_id: str
     title: str
@@ -73,20 +91,56 @@ class Citation:
     doc_type: str
     date: str | None
     page: int | None
+
+    def passage_ref(self) -> dict[str, Any]:
+        """The shared fields, to build another kind of reference to the same passage."""
+        return {f.name: getattr(self, f.name) for f in fields(PassageRef)}
+
+
+@dataclass(kw_only=True)
+class SearchHit(PassageRef):
+    """One ranked chunk; `text` is `document.text[char_start:char_end]`."""
+
+    rowid: int
+    organisations: list[str]
+    language: str
+    url: str | None
+    page_end: int | None
+    char_start: int
+    char_end: int
+    headings: list[str]
+    text: str
+    highlight: str  # HTML-escaped text with the query's words in <mark>
+    score: float  # fused score (0 when browsing without a query)
+    scores: dict[str, float]  # raw score of each retrieval half that found the chunk
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+SearchMode = Literal["hybrid", "dense", "lexical"]
+SearchSort = Literal["relevance", "date"]
+
+
+@dataclass
+class SearchResponse:
+    results: list[SearchHit]
+    generation: str | None
+    took_ms: float
+    mode: str
+    term_idf: dict[str, float] = field(default_factory=dict)  # query stems -> BM25 idf in this generation
+
+
+@dataclass(kw_only=True)
+class Citation(PassageRef):
+    n: int
     quote: str
     char_start: int
     char_end: int
 
 
-@dataclass
-class RelatedDocument:
-    doc_id: str
-    title: str
-    source: str
-    doc_type: str
-    date: str | None
-    page: int | None
-    chunk_id: str
+@dataclass(kw_only=True)
+class RelatedDocument(PassageRef):
     snippet: str
 
 
@@ -99,3 +153,11 @@ class Answer:
     related: list[RelatedDocument] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     query: str = ""
+
+    def claims(self) -> list[str]:
+        """The answer cut after each citation marker, so that every streamed piece carries its [n];
+        the pieces join back into the answer exactly."""
+        return [part for part in _AFTER_CITATION.split(self.answer) if part]
+
+
+_AFTER_CITATION = re.compile(r"(?<=\])(?=\s)")

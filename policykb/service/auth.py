@@ -27,6 +27,8 @@ TRACKED_CLIENTS = 10_000  # memory bound: the least recently failing clients are
 class AccessDenied(PolicyKBError):
     """A call without the key it needs; `reason` lets faces choose 401, 403 or 429."""
 
+    kind = "access"
+
     def __init__(self, message: str, reason: Denial, retry_after: int = 0) -> None:
         super().__init__(message)
         self.reason = reason

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from policykb.core.errors import PolicyKBError
 from policykb.index.updater import Cancelled
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -204,9 +205,11 @@ class JobManager:
             job.status = "done"
         except Cancelled:
             job.status = "cancelled" if job.id in self._cancel else "queued"  # queued: resumed at the next start
-        except Exception as exc:  # reported on the job, never lost in a thread
+        except PolicyKBError as exc:  # reported on the job, never lost in a thread
+            job.status, job.error = "failed", str(exc)
+        except Exception:
             log.exception("job %s failed", job.id)
-            job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            job.status, job.error = "failed", "the job failed because of an error on the server; it has been logged"
         finally:
             if job.status != "queued":
                 job.finished_at = time.time()

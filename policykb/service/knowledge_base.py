@@ -3,28 +3,36 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from policykb.core.durable import atomic_write
-from policykb.core.errors import StorageError
+from policykb.core.errors import INTERNAL, StorageError, UploadRejected
+from policykb.core.events import AnswerEvent, Failed, Final, StreamEvent
+from policykb.core.filters import Filters
 from policykb.core.settings import Settings, get_settings
-from policykb.core.types import Answer, Chunk, Document
+from policykb.core.types import Answer, Chunk, Document, DocumentInfo, SearchResponse
 from policykb.index.embedders import Embedder, get_embedder
-from policykb.index.generation import GenerationReader, IndexUnavailable, current_manifest
-from policykb.index.health import IndexHealth
-from policykb.index.registry import Registry
-from policykb.index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
+from policykb.index.generation import IndexUnavailable
+from policykb.index.search import HybridSearcher, Mode, Sort
+from policykb.index.storage.base import Catalog, IndexHealth, Storage
+from policykb.index.storage.factory import open_storage
 from policykb.index.updater import IngestReport, Progress, ShouldStop, Updater
 from policykb.ingest.limits import ParseLimits
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS
-from policykb.qa.answerers import answer_events, make_answerer
+from policykb.qa.answerer import Answerer, make_answerer
 from policykb.qa.followup import condense
-from policykb.qa.generative import OpenAICompatibleAnswerer
 from policykb.service.auth import AccessGuard
+
+log = logging.getLogger("policykb.service")
+
+
+MAX_NAME_BYTES = 255  # what common filesystems allow for one name
 
 
 def file_url(doc_id: str, source: str, page: int | None) -> str:
@@ -35,15 +43,12 @@ def file_url(doc_id: str, source: str, page: int | None) -> str:
     return url
 
 
-MAX_NAME_BYTES = 255  # what common filesystems allow for one name
+@dataclass
+class Facets:
+    """The values the filters can take now (uploads since the server started included)."""
 
-
-class UploadError(ValueError):
-    """An upload refused before ingestion (type, size); the message is shown to the user."""
-
-    def __init__(self, message: str, status: int = 415) -> None:
-        super().__init__(message)
-        self.status = status
+    organisations: list[str]
+    years: list[str]  # newest first
 
 
 @dataclass
@@ -53,9 +58,9 @@ class Status:
     generation: str | None
     indexed_chunks: int
     embedder: str
-    index: str  # ok | empty | behind | damaged | missing (see policykb.index.health)
+    index: str  # ok | empty | behind | damaged | missing (see IndexHealth)
     index_detail: str
-    registry: str  # "ok" or SQLite's quick_check complaint
+    registry: str  # "ok" or what the catalog's own check found
 
 
 class KnowledgeBase:
@@ -75,32 +80,33 @@ class KnowledgeBase:
         return AccessGuard(self.settings)
 
     @cached_property
-    def registry(self) -> Registry:
-        return Registry(self.data_dir / "registry.sqlite")
+    def storage(self) -> Storage:
+        """The backend chosen by settings (embedded unless POLICYKB_DATABASE_URL says otherwise)."""
+        return open_storage(self.settings)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.storage.catalog
 
     @cached_property
     def updater(self) -> Updater:
         s = self.settings
         return Updater(
-            self.registry,
+            self.storage,
             self.embedder,
-            self.data_dir,
             chunk_tokens=s.chunk_tokens,
             overlap_tokens=s.chunk_overlap_tokens,
             max_file_bytes=int(s.max_file_mb * 1024 * 1024),
-            exact_search_max_chunks=s.exact_search_max_chunks,
-            keep_generations=s.keep_generations,
             parse_limits=ParseLimits(s.max_pages, s.max_chars, s.parse_timeout_s),
         )
 
     @cached_property
     def searcher(self) -> HybridSearcher:
-        reader = GenerationReader(self.data_dir, self.settings.search_threads, self.settings.ivf_nprobe)
         s = self.settings
-        return HybridSearcher(reader, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
+        return HybridSearcher(self.storage.snapshots, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
 
     @cached_property
-    def answerer(self):  # type: ignore[no-untyped-def]
+    def answerer(self) -> Answerer:
         return make_answerer(self.settings, self.embedder)
 
     # -------------------------------------------------------------------------------------------- writes
@@ -121,11 +127,15 @@ class KnowledgeBase:
         The file is on disk (fsynced) when this returns; a refused or failed write leaves nothing behind."""
         name = re.sub(r"[^A-Za-z0-9._ -]+", "_", Path(filename or "").name).strip(" .") or "upload"
         if len(name.encode()) > MAX_NAME_BYTES:
-            raise UploadError(f"{name[:40]}…: the file name is longer than {MAX_NAME_BYTES} bytes; rename it", 400)
+            raise UploadRejected(
+                f"{name[:40]}…: the file name is longer than {MAX_NAME_BYTES} bytes; rename it", "bad_name"
+            )
         if Path(name).suffix.lower() not in SUPPORTED_EXTENSIONS:
-            raise UploadError(f"{name}: unsupported file type (supported: {', '.join(SUPPORTED_EXTENSIONS)})")
+            raise UploadRejected(
+                f"{name}: unsupported file type (supported: {', '.join(SUPPORTED_EXTENSIONS)})", "unsupported_type"
+            )
         if len(data) > self.settings.max_upload_mb * 1024 * 1024:
-            raise UploadError(f"{name}: over the {self.settings.max_upload_mb:g} MB upload limit", 413)
+            raise UploadRejected(f"{name}: over the {self.settings.max_upload_mb:g} MB upload limit", "too_large")
         folder = self.originals / hashlib.sha256(data).hexdigest()[:16]
         target = folder / name
         created = not folder.exists()
@@ -142,10 +152,15 @@ class KnowledgeBase:
     def originals(self) -> Path:
         return self.data_dir / "originals"
 
+    @staticmethod
+    def upload_types() -> tuple[str, ...]:
+        """The file extensions an upload may have: those the readers read."""
+        return SUPPORTED_EXTENSIONS
+
     def delete(self, doc_id: str) -> bool:
         """Remove a document everywhere. An uploaded original is deleted from disk; a file in a corpus folder
         stays where it is but is withheld from re-scans until `undelete` releases it."""
-        document = self.registry.document(doc_id)
+        document = self.catalog.document(doc_id)
         if document is None:
             return False
         path = Path(document.path)
@@ -157,10 +172,24 @@ class KnowledgeBase:
 
     def undelete(self, path_or_source: str) -> list[str]:
         """Let re-scans index deleted corpus files again (by path or source); returns the paths released."""
-        return self.registry.release(path_or_source)
+        return self.catalog.release(path_or_source)
 
     def withheld(self) -> list[tuple[str, str]]:
-        return self.registry.withheld()
+        return self.catalog.withheld()
+
+    def repair(self, force: bool = True) -> IndexHealth:
+        """Rebuild the live snapshot from the catalog (after a crash, a full disk or damaged files); without
+        `force` only when it does not match the catalog. Uploaded originals the catalog does not know (its
+        last transactions were lost) are ingested again first: nothing accepted is lost."""
+        lost = [path for path in self._uploaded_files() if self.catalog.file(str(path)) is None]
+        if lost:
+            self.ingest(lost)
+        return self.updater.repair(force=force)
+
+    def _uploaded_files(self) -> list[Path]:
+        if not self.originals.is_dir():
+            return []
+        return sorted(p for p in self.originals.glob("*/*") if p.is_file() and not p.name.startswith("."))
 
     # -------------------------------------------------------------------------------------------- reads
 
@@ -177,76 +206,90 @@ class KnowledgeBase:
     def ask(self, question: str, filters: Filters | None = None, history: list[dict] | None = None) -> Answer:
         """A short answer in which every sentence cites the passage it comes from, or an honest refusal."""
         for event in self.ask_stream(question, filters, history):
-            if event["type"] == "answer":
-                return event["answer"]
-        raise RuntimeError("the answerer produced no answer")
+            if isinstance(event, Final):
+                return event.answer
+        raise RuntimeError("the answerer's stream ended without a Final answer")
 
-    def ask_stream(self, question: str, filters: Filters | None = None, history: list[dict] | None = None):  # type: ignore[no-untyped-def]
-        """Events for streaming faces: {"type": "token", "text"}… then {"type": "answer", "answer": Answer}."""
+    def ask_stream(
+        self, question: str, filters: Filters | None = None, history: list[dict] | None = None
+    ) -> Iterator[AnswerEvent]:
+        """`Token`s as the answer is written, then one `Final` answer; errors are raised."""
         question = question.strip()
         history = history or []
         answerer = self.answerer
-        rewrite = answerer.rewrite if isinstance(answerer, OpenAICompatibleAnswerer) else None
-        query = condense(question, history, rewrite)
+        query = condense(question, history, answerer.rewrite_followup)
         response = self.search(query, k=self.settings.answer_passages, filters=filters)
-        yield from answer_events(answerer, query, response, focus=question if query != question else None)
+        yield from answerer.stream(query, response, focus=question if query != question else None)
 
-    def documents(self) -> list[Document]:
-        return self.registry.documents()
+    def ask_events(
+        self, question: str, filters: Filters | None = None, history: list[dict] | None = None
+    ) -> Iterator[StreamEvent]:
+        """For faces that stream a response whose status is already sent: `ask_stream`'s events, and a
+        failure as a last `Failed` event (logged here) instead of an exception."""
+        try:
+            yield from self.ask_stream(question, filters, history)
+        except Exception as exc:
+            failed = Failed.of(exc)
+            if failed.kind == INTERNAL:
+                log.exception("answering failed")
+            else:
+                log.warning("answering failed: %s", exc)
+            yield failed
+
+    def documents(self, filters: Filters | None = None) -> list[DocumentInfo]:
+        """Every document's metadata (no text: see `document`), newest first; with `filters`, those they
+        match (the same semantics as search)."""
+        documents = self.catalog.documents()
+        if filters is None or filters.is_empty():
+            return documents
+        return [d for d in documents if filters.matches(d.doc_type, d.organisations, d.language, d.source, d.date)]
+
+    def facets(self) -> Facets:
+        documents = self.catalog.documents()
+        return Facets(
+            sorted({o for d in documents for o in d.organisations}),
+            sorted({d.date[:4] for d in documents if d.date}, reverse=True),
+        )
 
     def document(self, doc_id: str) -> Document | None:
-        return self.registry.document(doc_id)
+        return self.catalog.document(doc_id)
 
     def chunks(self, doc_id: str) -> list[Chunk]:
-        return self.registry.chunks(doc_id)
+        return self.catalog.chunks(doc_id)
 
     def chunk(self, chunk_id: str) -> Chunk | None:
-        return self.registry.chunk(chunk_id)
+        return self.catalog.chunk(chunk_id)
 
     def is_empty(self) -> bool:
-        return current_manifest(self.data_dir) is None or self.registry.counts()["chunks"] == 0
+        return self.storage.live() is None or self.catalog.counts()["chunks"] == 0
 
     def status(self, deep: bool = True) -> Status:
-        """Counts, and whether the live generation matches the registry. `deep` verifies every index file's
-        checksum and runs SQLite's quick_check (for `policykb status`); shallow is cheap (for probes)."""
-        counts = self.registry.counts()
-        manifest = current_manifest(self.data_dir) or {}
+        """Counts, and whether the live snapshot matches the catalog. `deep` verifies every index file and
+        the catalog's own storage (for `policykb status`); shallow is cheap (for probes)."""
+        counts = self.catalog.counts()
+        live = self.storage.live()
         health = self._loadable(self.updater.health(deep=deep))
         return Status(
             counts["documents"],
             counts["chunks"],
-            manifest.get("name"),
-            manifest.get("chunks", 0),
+            live.name if live else None,
+            live.chunks if live else 0,
             self.settings.embedder,
             health.state,
             health.detail,
-            self._registry_check() if deep else "not checked",
+            self._catalog_check() if deep else "not checked",
         )
 
-    def _registry_check(self) -> str:
-        problems = [p for p in (self.registry.quick_check(), self.registry.wal_problem) if p and p != "ok"]
-        return "; ".join(problems) or "ok"
-
     def _loadable(self, health: IndexHealth) -> IndexHealth:
-        """The searcher's own view: a generation whose files fail to load is damaged, whatever they hash to."""
+        """The searcher's own view: a snapshot whose files fail to load is damaged, whatever they hash to."""
         if not health.serving:
             return health
         try:
-            self.searcher.reader.current()
+            self.storage.snapshots.current()
         except IndexUnavailable as exc:
             return IndexHealth("damaged", str(exc), health.generation)
         return health
 
-    def repair(self, force: bool = True) -> IndexHealth:
-        """Rebuild the live generation from the registry (after a crash, a full disk or damaged files);
-        without `force` only when it does not match the registry. Uploaded originals the registry does not
-        know (its last transactions were lost) are ingested again first: nothing accepted is lost."""
-        lost = [path for path in self._uploaded_files() if self.registry.file(str(path)) is None]
-        if lost:
-            self.ingest(lost)
-        return self.updater.repair(force=force)
-
-    def _uploaded_files(self) -> list[Path]:
-        if not self.originals.is_dir():
-            return []
-        return sorted(p for p in self.originals.glob("*/*") if p.is_file() and not p.name.startswith("."))
+    def _catalog_check(self) -> str:
+        problems = [self.catalog.quick_check(), getattr(self.catalog, "wal_problem", None)]
+        return "; ".join(p for p in problems if p and p != "ok") or "ok"
