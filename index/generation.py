@@ -22,18 +22,13 @@ import numpy as np
 import tantivy
 
 from policykb.core.dates import date_bounds
-from policykb.core.errors import StorageError
 from policykb.core.types import Chunk
 from policykb.index.registry import state_of, text_sha
-from policykb.index.storage.base import Catalog, ChunkRow
+from policykb.index.storage.base import Catalog, ChunkRow, IndexUnavailable
 
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
 STAGING_PREFIX = ".staging-"
-
-
-class IndexUnavailable(StorageError):
-    """The live generation is missing or damaged: queries cannot be answered until it is rebuilt."""
 
 
 # ------------------------------------------------------------------------------------------------ rows

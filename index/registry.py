@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from policykb.core.errors import StorageError
 from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
 from policykb.index.storage.base import ChunkRow, FileRecord
 
@@ -91,13 +92,19 @@ class Registry:
         self.wal_problem = truncated_wal(path)  # read before SQLite opens (and silently trims) the log
         self._local = threading.local()
         self._write_lock = threading.RLock()
-        with self._write_lock:
-            conn = self._conn()
-            conn.executescript(_SCHEMA)
-            if "non_prose" not in {c["name"] for c in conn.execute("PRAGMA table_info(chunks)")}:
-                conn.execute("ALTER TABLE chunks ADD COLUMN non_prose TEXT NOT NULL DEFAULT '[]'")
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            conn.commit()
+        try:
+            with self._write_lock:
+                conn = self._conn()
+                conn.executescript(_SCHEMA)
+                if "non_prose" not in {c["name"] for c in conn.execute("PRAGMA table_info(chunks)")}:
+                    conn.execute("ALTER TABLE chunks ADD COLUMN non_prose TEXT NOT NULL DEFAULT '[]'")
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                conn.commit()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(
+                f"the registry database cannot be used ({exc}); restore {path} from a backup, "
+                "or move it away and ingest the sources again"
+            ) from exc
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -118,10 +125,16 @@ class Registry:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
-            except BaseException:
+            except BaseException as exc:
                 conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+                    raise StorageError(f"the disk holding {self.path.parent} is full ({exc})") from exc
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                conn.execute("ROLLBACK")
+                raise StorageError(f"the registry could not commit ({exc}); free space and run again") from exc
 
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:

@@ -11,7 +11,6 @@ import argparse
 import errno
 import json
 import logging
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -50,21 +49,18 @@ def main(argv: list[str] | None = None) -> int:
     except PolicyKBError as exc:
         print(f"policykb: {exc}", file=sys.stderr)
         return EXIT_CODES.get(exc.kind, 1)
-    except (OSError, sqlite3.Error) as exc:
+    except OSError as exc:
         print(f"policykb: {storage_problem(exc)}", file=sys.stderr)
         return EXIT_CODES["storage"]
 
 
 def storage_problem(exc: BaseException) -> str:
     """One line for a failure of the disk or the database underneath the data directory."""
-    full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in str(exc)
+    full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
     if full:
         return f"the disk holding the data directory is full ({exc}); free space and run the command again"
     if isinstance(exc, PermissionError):
         return f"no permission to write the data directory: {exc}"
-    if isinstance(exc, sqlite3.DatabaseError):
-        return (f"the registry database cannot be used ({exc}); restore data/registry.sqlite from a backup, "
-                "or move it away and ingest the sources again")  # fmt: skip
     return f"cannot read or write the data directory: {exc}"
 
 

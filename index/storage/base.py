@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
+from policykb.core.errors import StorageError
 from policykb.core.types import Chunk, Document, DocumentInfo
 
 if TYPE_CHECKING:
@@ -51,6 +52,10 @@ class ChunkRow:
     organisations: list[str]
     language: str
     url: str | None
+
+
+class IndexUnavailable(StorageError):
+    """The live snapshot is missing or damaged: queries cannot be answered until it is rebuilt."""
 
 
 HealthState = Literal["ok", "empty", "behind", "damaged", "missing"]

@@ -9,9 +9,7 @@ embedding batches. A server shutting down stops its running job the same way and
 
 from __future__ import annotations
 
-import json
 import logging
-import sqlite3
 import threading
 import time
 import uuid
@@ -20,6 +18,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from policykb.core.errors import PolicyKBError
+from policykb.index.storage.jobs import JobStore
 from policykb.index.updater import Cancelled
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -49,64 +48,36 @@ class Job:
         return asdict(self)
 
 
-class JobStore:
-    """The durable half: one row per job, JSON for lists and reports."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")  # a 202 promises the row survives a power cut
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, body TEXT NOT NULL, status TEXT NOT NULL,"
-            " created_at REAL NOT NULL)"
-        )
-        self._lock = threading.Lock()
-
-    def save(self, job: Job) -> None:
-        with self._lock:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO jobs VALUES (?,?,?,?)",
-                (job.id, json.dumps(job.as_dict()), job.status, job.created_at),
-            )
-
-    def get(self, job_id: str) -> Job | None:
-        with self._lock:
-            row = self._conn.execute("SELECT body FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return _job(row[0]) if row else None
-
-    def unfinished(self) -> list[Job]:
-        marks = ",".join("?" * len(UNFINISHED))
-        with self._lock:
-            rows = self._conn.execute(
-                f"SELECT body FROM jobs WHERE status IN ({marks}) ORDER BY created_at", UNFINISHED
-            ).fetchall()
-        return [_job(r[0]) for r in rows]
-
-    def latest(self) -> Job | None:
-        with self._lock:
-            row = self._conn.execute("SELECT body FROM jobs ORDER BY created_at DESC LIMIT 1").fetchone()
-        return _job(row[0]) if row else None
-
-    def prune(self, keep: int) -> None:
-        """Forget the oldest finished jobs beyond `keep`; unfinished ones are never forgotten."""
-        marks = ",".join("?" * len(UNFINISHED))
-        with self._lock:
-            self._conn.execute(
-                f"DELETE FROM jobs WHERE status NOT IN ({marks}) AND id NOT IN"
-                " (SELECT id FROM jobs ORDER BY created_at DESC LIMIT ?)",
-                (*UNFINISHED, keep),
-            )
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-
-def _job(body: str) -> Job:
-    data = json.loads(body)
+def _job(data: dict) -> Job:
     known = {f.name for f in fields(Job)}
     return Job(**{k: v for k, v in data.items() if k in known})
+
+
+class Jobs:
+    """`Job`s over the durable record store."""
+
+    def __init__(self, store: JobStore) -> None:
+        self.records = store
+
+    def save(self, job: Job) -> None:
+        self.records.save(job.id, job.as_dict(), job.status, job.created_at)
+
+    def get(self, job_id: str) -> Job | None:
+        found = self.records.get(job_id)
+        return _job(found) if found else None
+
+    def unfinished(self) -> list[Job]:
+        return [_job(d) for d in self.records.unfinished(UNFINISHED)]
+
+    def latest(self) -> Job | None:
+        found = self.records.latest()
+        return _job(found) if found else None
+
+    def prune(self, keep: int) -> None:
+        self.records.prune(keep, UNFINISHED)
+
+    def close(self) -> None:
+        self.records.close()
 
 
 class JobManager:
@@ -115,7 +86,7 @@ class JobManager:
     def __init__(self, kb: KnowledgeBase, keep: int = 200) -> None:
         self.kb = kb
         self.keep = keep
-        self.store = JobStore(kb.data_dir / "jobs.sqlite")
+        self.store = Jobs(JobStore(kb.data_dir / "jobs.sqlite"))
         self._live: dict[str, Job] = {}  # jobs this process has queued or is running, with live progress
         self._cancel: set[str] = set()
         self._lock = threading.Lock()

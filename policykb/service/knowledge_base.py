@@ -18,9 +18,8 @@ from policykb.core.filters import Filters
 from policykb.core.settings import Settings, get_settings
 from policykb.core.types import Answer, Chunk, Document, DocumentInfo, SearchResponse
 from policykb.index.embedders import Embedder, get_embedder
-from policykb.index.generation import IndexUnavailable
 from policykb.index.search import HybridSearcher, Mode, Sort
-from policykb.index.storage.base import Catalog, IndexHealth, Storage
+from policykb.index.storage.base import Catalog, IndexHealth, IndexUnavailable, Storage
 from policykb.index.storage.factory import open_storage
 from policykb.index.updater import IngestReport, Progress, ShouldStop, Updater
 from policykb.ingest.limits import ParseLimits
