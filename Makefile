@@ -7,7 +7,7 @@ export POLICYKB_DATA_DIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-models run test test-fast lint bench eval calibrate clean
+.PHONY: install install-models run test test-fast lint bench eval calibrate soak clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ eval: $(STAMP)
 # Refits the extractive answerer's answerability model (qa/answerability.json) on the eval question sets.
 calibrate: $(STAMP)
 	$(BIN)/python -m bench.calibrate
+
+# Real processes: kill -9 at every ingest stage, a served instance killed and restarted under 20 clients
+# for SOAK_SECONDS (120). Prints requests, errors, faults injected/recovered, documents lost (must be 0).
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

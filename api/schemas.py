@@ -6,13 +6,33 @@ so every face serialises a search hit, an answer or a document the same way.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from policykb.core.errors import FilterError
 from policykb.core.filters import Filters
 from policykb.service.knowledge_base import file_url, passage_url
+
+
+def _encodable(value: str) -> str:
+    """JSON may carry lone surrogates ("\\ud800"); they are not text and cannot be stored or searched."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the text contains an unpaired surrogate (not valid Unicode)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+MAX_MESSAGE_CHARS = 20_000
+
+
+class ContentPart(BaseModel):
+    """An OpenAI content part; only text parts are read."""
+
+    type: str = Field("text", max_length=32)
+    text: Text = Field("", max_length=MAX_MESSAGE_CHARS)
 
 
 class FilterModel(BaseModel):
@@ -41,7 +61,7 @@ class FilterModel(BaseModel):
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(..., max_length=2000, examples=["quarter century celebration"])
+    query: Text = Field(..., max_length=2000, examples=["quarter century celebration"])
     k: int = Field(10, ge=1, le=100)
     filters: FilterModel = Field(default_factory=FilterModel)
     sort: Literal["relevance", "date"] = "relevance"
@@ -95,13 +115,13 @@ class SearchResponseModel(BaseModel):
 
 class Turn(BaseModel):
     role: Literal["user", "assistant", "system"]
-    content: str = Field(..., max_length=20000)
+    content: Text = Field(..., max_length=MAX_MESSAGE_CHARS)
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(
+    question: Text = Field(
         ..., min_length=1, max_length=2000, examples=["What theme did Patient Solidarity Day 2024 have?"]
     )
     filters: FilterModel = Field(default_factory=FilterModel)
@@ -139,7 +159,9 @@ class AskResponse(BaseModel):
 
 class ChatMessage(BaseModel):
     role: Literal["system", "user", "assistant", "tool", "developer"]
-    content: str | list | None = None
+    content: (
+        Annotated[Text, Field(max_length=MAX_MESSAGE_CHARS)] | Annotated[list[ContentPart], Field(max_length=50)] | None
+    ) = None
 
 
 class StreamOptions(BaseModel):
@@ -220,15 +242,24 @@ class StatusModel(BaseModel):
     generation: str | None
     indexed_chunks: int
     embedder: str
+    index: str = Field(
+        description="ok | empty | behind | damaged | missing: does the live generation match the registry"
+    )
+    index_detail: str
+    registry: str = Field(description='"ok", or what SQLite\'s quick_check (or the write-ahead log check) found')
 
 
 class JobModel(BaseModel):
     id: str
-    kind: str
-    status: str
+    kind: Literal["upload", "reindex", "ingest", "delete", "repair"]
+    status: Literal["queued", "running", "cancelling", "done", "failed", "cancelled"]
     stage: str
     done: int
     total: int
     report: dict | None
     error: str | None
     paths: list[str]
+    doc_id: str | None = Field(None, description="the document a delete job removes")
+    attempts: int = Field(0, description="how often the job was started (a restart re-queues unfinished jobs)")
+    created_at: float
+    finished_at: float | None

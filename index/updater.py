@@ -19,8 +19,9 @@ from pathlib import Path
 from policykb.core.errors import IngestError
 from policykb.index.embedders import Embedder
 from policykb.index.embedders.batching import LengthBatches
-from policykb.index.storage.base import FileRecord, Storage
+from policykb.index.storage.base import FileRecord, IndexHealth, Storage
 from policykb.ingest.chunker import Chunker
+from policykb.ingest.limits import ParseLimits
 from policykb.ingest.pipeline import (
     PARSER_VERSION,
     Failure,
@@ -34,6 +35,12 @@ from policykb.ingest.pipeline import (
 )
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+ShouldStop = Callable[[], bool]
+
+
+class Cancelled(Exception):
+    """The ingest stopped between files or batches because it was asked to. What was registered stays;
+    nothing half-built is published, and the next run publishes it (the live snapshot is then `behind`)."""
 
 
 @dataclass
@@ -43,10 +50,12 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)  # deleted by an admin; `policykb undelete` releases them
     failed: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     embedded: int = 0
     generation: str | None = None
+    healed: str | None = None  # why the live snapshot was republished although no file changed
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -64,6 +73,7 @@ class Updater:
         chunk_tokens: int,
         overlap_tokens: int,
         max_file_bytes: int,
+        parse_limits: ParseLimits | None = None,
     ) -> None:
         self.storage = storage
         self.catalog = storage.catalog
@@ -71,13 +81,21 @@ class Updater:
         budget = min(chunk_tokens, embedder.max_tokens)
         self.chunker = Chunker(embedder.count_tokens, budget, overlap_tokens)
         self.max_file_bytes = max_file_bytes
+        self.parse_limits = parse_limits or ParseLimits()
         self.versions = f"parser={PARSER_VERSION};chunker={self.chunker.version};model={embedder.model_id}"
         self._new_chunks = 0  # chunks registered by the running ingest, read by the embedding loop
 
-    def ingest(self, paths: list[Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self,
+        paths: list[Path],
+        prune: bool = False,
+        progress: Progress | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         with self.storage.writer_lock():
+            self.storage.prepare_write()
             found: list[SourceFile] = []
             for item in discover(paths):
                 if isinstance(item, Failure):
@@ -86,15 +104,19 @@ class Updater:
                     found.append(item)
             if prune:
                 self._prune(paths, {str(f.path) for f in found}, report)
-            report.embedded = self._ingest_and_embed(found, report, progress)
-            if report.changed or report.embedded or self.storage.live() is None:
+            report.embedded = self._ingest_and_embed(found, report, progress, should_stop or (lambda: False))
+            health = self.health()
+            if health.state != "ok":  # changed, or the live snapshot does not match the catalog (a crash)
+                report.healed = None if report.changed or report.embedded else health.detail
                 self.publish()
             live = self.storage.live()
             report.generation = live.name if live else None
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _ingest_and_embed(self, found: list[SourceFile], report: IngestReport, progress: Progress | None) -> int:
+    def _ingest_and_embed(
+        self, found: list[SourceFile], report: IngestReport, progress: Progress | None, should_stop: ShouldStop
+    ) -> int:
         """Parsing and chunking (Python, one core) run in a thread beside the embedder (which releases the GIL),
         and chunk texts are embedded in batches of similar length as they come, so whole-ingest throughput
         stays close to the bare embedder's on the same texts sorted at once."""
@@ -105,6 +127,8 @@ class Updater:
         def produce() -> None:
             try:
                 for done, source_file in enumerate(found, start=1):
+                    if should_stop():
+                        return
                     self._ingest_one(source_file, report)
                     if progress:
                         progress("files", done, len(found))
@@ -120,17 +144,29 @@ class Updater:
                     checked = self._new_chunks
                     batches.add(self.catalog.texts_without_embedding(self.embedder.model_id))
                     batches.batch_size = self.embedder.batch_size  # a GPU raises it once the model is loaded
-                embedded = self._embed(batches, batches.full(), embedded, progress)
+                embedded = self._embed(batches, batches.full(), embedded, progress, should_stop)
                 finished.wait(0.05)
             producer.result()  # re-raises a producer failure
+        if should_stop():
+            raise Cancelled("cancelled")
         batches.add(self.catalog.texts_without_embedding(self.embedder.model_id))
-        return self._embed(batches, batches.rest(), embedded, progress)
+        embedded = self._embed(batches, batches.rest(), embedded, progress, should_stop)
+        if should_stop():
+            raise Cancelled("cancelled")
+        return embedded
 
     def _embed(
-        self, queue: LengthBatches, batches: Iterator[list[tuple[str, str]]], done: int, progress: Progress | None
+        self,
+        queue: LengthBatches,
+        batches: Iterator[list[tuple[str, str]]],
+        done: int,
+        progress: Progress | None,
+        should_stop: ShouldStop | None = None,
     ) -> int:
         """Embed and store `batches` taken from `queue`; returns the running count of embedded texts."""
         for batch in batches:
+            if should_stop and should_stop():
+                return done
             vectors = self.embedder.embed_passages([text for _, text in batch])
             self.catalog.store_embeddings(self.embedder.model_id, [sha for sha, _ in batch], vectors)
             done += len(batch)
@@ -144,6 +180,9 @@ class Updater:
             st = check_file(source_file.path, self.max_file_bytes)
             overrides = overrides_for(source_file.path)
             meta_hash = overrides_hash(overrides)
+            if self.catalog.is_withheld(path_str):
+                report.withheld.append(source_file.source)
+                return
             known = self.catalog.file(path_str)
             # The record the gates compare with: only one made under the same overrides and versions.
             prior = (
@@ -169,7 +208,9 @@ class Updater:
                 self.catalog.record_duplicate(record)
                 report.duplicates.append(source_file.source)
                 return
-            document, chunks, reasons = build_document(source_file, data, sha256, overrides, self.chunker)
+            document, chunks, reasons = build_document(
+                source_file, data, sha256, overrides, self.chunker, self.parse_limits
+            )
             record.doc_id = document.doc_id
             is_new = self.catalog.save_document(document, chunks, record, reasons)
             self._new_chunks += len(chunks)
@@ -191,9 +232,23 @@ class Updater:
                 if removed_source:
                     report.removed.append(removed_source)
 
-    def delete(self, doc_id: str) -> bool:
+    def health(self, deep: bool = True) -> IndexHealth:
+        return self.storage.health(self.embedder.model_id, deep=deep)
+
+    def repair(self, force: bool = True, progress: Progress | None = None) -> IndexHealth:
+        """Rebuild the live snapshot from the catalog: embed what is missing, publish, clean up. Without
+        `force`, only when the snapshot (checked under the lock) does not match the catalog."""
         with self.storage.writer_lock():
-            deleted = self.catalog.delete_document(doc_id)
+            self.storage.prepare_write()
+            if force or self.health().state != "ok":
+                self.embed_missing(progress)
+                self.publish()
+            return self.health()
+
+    def delete(self, doc_id: str, withhold: bool = False) -> bool:
+        with self.storage.writer_lock():
+            self.storage.prepare_write()
+            deleted = self.catalog.delete_document(doc_id, withhold=withhold)
             if deleted:
                 self.publish()
             return deleted

@@ -18,6 +18,7 @@ from policykb.core.errors import IngestError
 from policykb.core.types import DOC_TYPES, Chunk, Document
 from policykb.ingest import metadata
 from policykb.ingest.chunker import Chunker
+from policykb.ingest.limits import ParseLimits, bounded
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS, format_of, parse
 
 PARSER_VERSION = "4"
@@ -176,12 +177,18 @@ def doc_id_for(path: Path) -> str:
 
 
 def build_document(
-    source_file: SourceFile, data: bytes, sha256: str, overrides: dict[str, Any], chunker: Chunker
+    source_file: SourceFile,
+    data: bytes,
+    sha256: str,
+    overrides: dict[str, Any],
+    chunker: Chunker,
+    parse_limits: ParseLimits | None = None,
 ) -> tuple[Document, list[Chunk], list[str]]:
     """Parse, describe and chunk one file. Returns the document, its chunks and the metadata reasons (why this
     doc_type, why this date)."""
     path = source_file.path
-    parsed = parse(path, data)
+    with bounded(parse_limits or ParseLimits()):
+        parsed = parse(path, data)
     title = overrides.get("title") or metadata.extract_title(parsed, path.stem)
     if "doc_type" in overrides:
         doc_type, reasons = overrides["doc_type"], ["set in metadata file"]

@@ -217,13 +217,19 @@ def test_delete_and_reindex(writable_client: TestClient) -> None:
     client = writable_client
     kb = client.app.state.kb
     target = next(d for d in kb.documents() if d.source == "iapg-roundtable-2016.txt")
-    assert client.delete(f"/v1/documents/{target.doc_id}", headers=ADMIN).status_code == 204
+    accepted = client.delete(f"/v1/documents/{target.doc_id}", headers=ADMIN)
+    assert accepted.status_code == 202 and accepted.json()["kind"] == "delete"
+    assert client.app.state.jobs.wait(accepted.json()["id"]).report == {"deleted": [target.doc_id]}
     results = client.post("/v1/search", json={"query": "Indian Alliance of Patient Groups roundtable", "k": 20}).json()
     assert all(r["doc_id"] != target.doc_id for r in results["results"])
     assert client.delete(f"/v1/documents/{target.doc_id}", headers=ADMIN).status_code == 404
     job = client.post("/v1/reindex", headers=ADMIN).json()
     done = client.app.state.jobs.wait(job["id"])
-    assert done.status == "done" and "iapg-roundtable-2016.txt" in done.report["updated"] + done.report["added"]
+    assert done.status == "done" and done.report["withheld"] == ["iapg-roundtable-2016.txt"]
+    assert kb.document(target.doc_id) is None  # a deleted corpus document does not come back at a re-scan
+    assert kb.undelete("iapg-roundtable-2016.txt") == [target.path]
+    again = client.app.state.jobs.wait(client.post("/v1/reindex", headers=ADMIN).json()["id"])
+    assert "iapg-roundtable-2016.txt" in again.report["added"]
 
 
 def test_reads_can_require_a_key(tmp_path: Path) -> None:

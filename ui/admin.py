@@ -1,4 +1,5 @@
-"""The Admin tab: upload documents and re-scan the corpus folders (an admin key is required).
+"""The Admin tab: upload documents and re-scan the corpus folders (an admin key, typed once at the top of the
+page, is required).
 
 An ingest runs as a background job that this tab polls: a progress bar with its percentage, the rate and
 the time left, then a readable report. When a job finishes, the pages' other parts that list documents
@@ -16,14 +17,18 @@ import gradio as gr
 
 from policykb.core.errors import UploadRejected
 from policykb.service import KnowledgeBase
-from policykb.service.auth import role_of
 from policykb.service.jobs import JobManager
 from policykb.ui import render
+from policykb.ui.access import UIAccess, received_files
 from policykb.ui.page import OnLoad
 
 
-def build(kb: KnowledgeBase, jobs: JobManager, refresh: Sequence[OnLoad] = ()) -> None:
-    key = gr.Textbox(label="Admin key", type="password", elem_id="admin-key")
+def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess, refresh: Sequence[OnLoad] = ()) -> None:
+    gr.Markdown(
+        "Give an admin key at the top of the page to upload and re-scan."
+        if kb.settings.admin_keys
+        else "Admin is disabled: set POLICYKB_ADMIN_KEYS on the server."
+    )
     files = gr.File(label="Upload documents", file_count="multiple", file_types=list(kb.upload_types()),
                     elem_id="admin-upload")  # fmt: skip
     with gr.Row():
@@ -35,22 +40,11 @@ def build(kb: KnowledgeBase, jobs: JobManager, refresh: Sequence[OnLoad] = ()) -
     watched = gr.State({})  # the job followed: its id, and where its current stage started (time, done)
     refreshed = [output for on_load in refresh for output in on_load.outputs]
 
-    def refusal(key: str) -> str | None:
-        if not kb.settings.admin_keys:
-            return "Admin is disabled: set POLICYKB_ADMIN_KEYS on the server."
-        if role_of(key, kb.settings) != "admin":
-            return "An admin key is required."
-        return None
-
-    def upload(key: str, files: list | None) -> tuple[str, object]:
-        refused = refusal(key)
-        if refused:
-            return refused, gr.update()
+    def upload(files: list | None) -> tuple[str, object]:
         if not files:
             return "Choose one or more files first.", gr.update()
         saved = []
-        for f in files:
-            path = Path(f if isinstance(f, str) else f.name)
+        for path in received_files(files):  # only what the browser sent, never a server path
             try:
                 saved.append(kb.store_upload(path.name, path.read_bytes()))
             except UploadRejected as exc:
@@ -58,16 +52,13 @@ def build(kb: KnowledgeBase, jobs: JobManager, refresh: Sequence[OnLoad] = ()) -
         jobs.submit_ingest(saved, kind="upload")
         return f"Ingesting {len(saved)} file(s) in the background.", None  # None clears the upload box
 
-    def rebuild(key: str) -> str:
-        refused = refusal(key)
-        if refused:
-            return refused
+    def rebuild() -> str:
         jobs.submit_ingest([Path(p) for p in kb.settings.corpus_dirs], prune=True, kind="reindex")
         return "Re-scanning the corpus folders in the background; searches go on meanwhile."
 
-    def poll(key: str, watched: dict) -> tuple:
+    def poll(watched: dict) -> tuple:
         unchanged = tuple(gr.update() for _ in refreshed)
-        job = None if refusal(key) else jobs.latest()
+        job = jobs.latest()
         if job is None:
             return gr.update(), gr.update(), watched, *unchanged
         if job.status in ("queued", "running"):
@@ -87,9 +78,10 @@ def build(kb: KnowledgeBase, jobs: JobManager, refresh: Sequence[OnLoad] = ()) -
         fresh = [value for on_load in refresh for value in _as_tuple(on_load.fn())]
         return "", shown, watched, *fresh
 
-    upload_button.click(upload, [key, files], [message, files])
-    rebuild_button.click(rebuild, key, message)
-    gr.Timer(1.0).tick(poll, [key, watched], [progress, report, watched, *refreshed])
+    quiet_poll = (gr.update(), gr.update(), gr.update(), *(gr.update() for _ in refreshed))
+    upload_button.click(access.guard(upload, "admin"), files, [message, files])
+    rebuild_button.click(access.guard(rebuild, "admin"), None, message)
+    gr.Timer(1.0).tick(access.guard(poll, "admin", quiet=quiet_poll), watched, [progress, report, watched, *refreshed])
 
 
 def _as_tuple(values: object) -> tuple:

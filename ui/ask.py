@@ -12,10 +12,11 @@ from policykb.core.types import Citation
 from policykb.service import KnowledgeBase
 from policykb.service.jobs import JobManager
 from policykb.ui import filters, render
+from policykb.ui.access import UIAccess
 from policykb.ui.page import OnLoad
 
 
-def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
+def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
     with gr.Accordion("Filters: type, organisation, years", open=False, elem_id="ask-filters"), gr.Row():
         widgets = filters.filter_widgets(kb, "ask")
     # autoscroll off: the page script shows the start of a new answer, not its end
@@ -73,8 +74,8 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
 
     outputs = [chat, turns, chips, passage, related, citations]
     inputs = [question, chat, turns, *widgets.inputs]
-    ask_button.click(ask, inputs, outputs).then(lambda: "", None, question)
-    question.submit(ask, inputs, outputs).then(lambda: "", None, question)
-    chips.change(show_passage, [chips, citations], passage)
+    ask_button.click(access.guard(ask), inputs, outputs).then(lambda: "", None, question)
+    question.submit(access.guard(ask), inputs, outputs).then(lambda: "", None, question)
+    chips.change(access.guard(show_passage), [chips, citations], passage)
     clear.click(lambda: ([], [], gr.update(choices=[], visible=False), "", "", []), None, outputs)
     return OnLoad(lambda: filters.choices(kb), widgets.choice_outputs)

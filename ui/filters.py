@@ -9,6 +9,7 @@ import gradio as gr
 from policykb.core.filters import Filters
 from policykb.core.types import DOC_TYPES
 from policykb.service import KnowledgeBase
+from policykb.service.knowledge_base import Facets
 
 
 @dataclass
@@ -29,8 +30,9 @@ class FilterWidgets:
 
 def filter_widgets(kb: KnowledgeBase, prefix: str) -> FilterWidgets:
     """Four dropdowns in the current layout context, with ids `<prefix>-type` etc.; choices are refreshed on
-    each page load and after an ingest (`choices`)."""
-    facets = kb.facets()
+    each page load and after an ingest (`choices`). With reads protected the page carries no choices: they
+    arrive after a key is given."""
+    facets = Facets([], []) if kb.settings.require_key_for_read else kb.facets()
     return FilterWidgets(
         gr.Dropdown(list(DOC_TYPES), multiselect=True, label="Type", elem_id=f"{prefix}-type"),
         gr.Dropdown(facets.organisations, multiselect=True, label="Organisation", elem_id=f"{prefix}-organisation"),

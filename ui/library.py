@@ -12,12 +12,13 @@ from policykb.core.types import DocumentInfo
 from policykb.service import KnowledgeBase
 from policykb.service.jobs import JobManager
 from policykb.ui import render
+from policykb.ui.access import UIAccess
 from policykb.ui.page import OnLoad
 
 FACETS = {"type": "Documents by type", "organisation": "Documents by organisation", "year": "Documents by year"}
 
 
-def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
+def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
     refresh = gr.Button("Refresh", elem_id="library-refresh")
     documents = gr.Dataframe(label="Documents — click a column header to sort", elem_id="library-table", wrap=True,
                              show_search="search", interactive=False,
@@ -25,8 +26,12 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
     with gr.Row():
         charts = [gr.HTML(elem_id=f"library-by-{facet}") for facet in FACETS]
     outputs = [documents, *charts]
-    refresh.click(lambda: view(kb.documents()), None, outputs)
-    return OnLoad(lambda: view(kb.documents()), outputs)
+
+    def library() -> tuple[pd.DataFrame, ...]:
+        return view(kb.documents())
+
+    refresh.click(access.guard(library), None, outputs)
+    return OnLoad(library, outputs)
 
 
 def view(docs: list[DocumentInfo]) -> tuple[pd.DataFrame, ...]:

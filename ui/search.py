@@ -14,6 +14,7 @@ from policykb.core.types import SearchHit
 from policykb.service import KnowledgeBase
 from policykb.service.jobs import JobManager
 from policykb.ui import filters, render
+from policykb.ui.access import UIAccess
 from policykb.ui.page import OnLoad
 
 Sort = Literal["relevance", "date"]
@@ -21,7 +22,7 @@ SORTS: list[tuple[str, Sort]] = [("Most relevant", "relevance"), ("Newest first"
 SHOWN = 20
 
 
-def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
+def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
     with gr.Row():
         query = gr.Textbox(label='Search — "double quotes" for exact phrases', elem_id="search-input", scale=4)
         search_button = gr.Button("Search", variant="primary", elem_id="search-button", scale=1)
@@ -58,9 +59,9 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
 
     inputs = [query, *widgets.inputs, sort]
     outputs = [results, more, hits, export]
-    search_button.click(run, inputs, outputs)
-    query.submit(run, inputs, outputs)
-    more.input(more_like_this, [more, hits, *widgets.inputs, sort], outputs)
+    search_button.click(access.guard(run), inputs, outputs)
+    query.submit(access.guard(run), inputs, outputs)
+    more.input(access.guard(more_like_this), [more, hits, *widgets.inputs, sort], outputs)
     return OnLoad(lambda: filters.choices(kb), widgets.choice_outputs)
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from policykb.api import deps
 from policykb.api.routers.views import answer_view
-from policykb.api.schemas import ChatRequest, ModelCard, ModelList
+from policykb.api.schemas import ChatRequest, ContentPart, ModelCard, ModelList
 from policykb.core.events import Failed, Final, StreamEvent, Token
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -23,9 +23,9 @@ MODEL_ID = "policykb"
 STARTED = int(time.time())
 
 
-def _text(content: str | list | None) -> str:
+def _text(content: str | list[ContentPart] | None) -> str:
     if isinstance(content, list):  # OpenAI content parts
-        return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+        return " ".join(p.text for p in content if p.type == "text")
     return content or ""
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
+from policykb.core.errors import StorageError
 from policykb.core.types import Chunk, Document, DocumentInfo
 
 if TYPE_CHECKING:
@@ -53,6 +54,31 @@ class ChunkRow:
     url: str | None
 
 
+class IndexUnavailable(StorageError):
+    """The live snapshot is missing or damaged: queries cannot be answered until it is rebuilt."""
+
+
+HealthState = Literal["ok", "empty", "behind", "damaged", "missing"]
+
+
+@dataclass
+class IndexHealth:
+    """Does the live snapshot match the catalog? empty: nothing ingested yet; behind: the catalog holds more
+    (or other) than is published, after a crash; damaged or missing: queries cannot be answered."""
+
+    state: HealthState
+    detail: str
+    generation: str | None
+
+    @property
+    def serving(self) -> bool:
+        """Queries are answered from an intact snapshot (possibly one that is behind)."""
+        return self.state in ("ok", "behind")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
 class Published:
     """The snapshot readers get now."""
@@ -83,7 +109,18 @@ class Catalog(Protocol):
     def save_document(self, doc: Document, chunks: Sequence[Chunk], record: FileRecord, reasons: list[str]) -> bool:
         """Replace the document and all its chunks at once; True when it is new."""
 
-    def delete_document(self, doc_id: str) -> bool: ...
+    def delete_document(self, doc_id: str, withhold: bool = False) -> bool:
+        """Remove a document; with `withhold`, its file is remembered so that re-scans leave it out."""
+
+    def is_withheld(self, path: str) -> bool: ...
+    def withheld(self) -> list[tuple[str, str]]:
+        """(path, source) of deleted files that re-scans leave out."""
+
+    def release(self, path_or_source: str) -> list[str]:
+        """Let re-scans index deleted files again; returns the paths released."""
+
+    def quick_check(self) -> str:
+        """'ok', or what is damaged in the catalog's own storage."""
 
     # reads
     def document(self, doc_id: str) -> Document | None:
@@ -163,3 +200,10 @@ class Storage(Protocol):
 
     def live(self) -> Published | None:
         """What readers get now; None before the first publish."""
+
+    def health(self, model: str, deep: bool = True) -> IndexHealth:
+        """Whether the live snapshot matches the catalog; `deep` verifies its files too (slower)."""
+
+    def prepare_write(self) -> None:
+        """Under the writer lock, before writing: refuse a damaged catalog (StorageError) and remove what
+        writers that died left behind."""

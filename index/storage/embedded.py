@@ -7,6 +7,7 @@ Everything lives under the data directory; one writer at a time holds a file loc
 from __future__ import annotations
 
 import fcntl
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from policykb.core.errors import StorageError
 from policykb.core.filters import Filters
 from policykb.index.filters import row_mask
 from policykb.index.generation import (
@@ -22,10 +24,14 @@ from policykb.index.generation import (
     build_generation,
     current_manifest,
     remove_old_generations,
+    remove_staging,
 )
+from policykb.index.health import index_health
 from policykb.index.lexical import tantivy_top_k
 from policykb.index.registry import Registry
-from policykb.index.storage.base import ChunkRow, Published
+from policykb.index.storage.base import ChunkRow, IndexHealth, Published
+
+log = logging.getLogger("policykb.writer")
 
 
 class EmbeddedSnapshot:
@@ -125,12 +131,30 @@ class EmbeddedStorage:
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
+        """Says so when it has to wait for another writer (a second CLI ingest is never silent)."""
         with open(self.data_dir / "writer.lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.warning("another ingest or delete holds %s; waiting for it to finish", fh.name)
+                fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def health(self, model: str, deep: bool = True) -> IndexHealth:
+        return index_health(self.catalog, self.data_dir, model, deep=deep)
+
+    def prepare_write(self) -> None:
+        problem = self.catalog.quick_check()
+        if problem != "ok":
+            raise StorageError(f"the registry database is damaged ({problem}); restore data/registry.sqlite "
+                               "from a backup, or move it away and ingest the sources again")  # fmt: skip
+        if self.catalog.wal_problem:
+            log.warning("%s: its last changes are lost; ingest re-registers them", self.catalog.wal_problem)
+        for name in remove_staging(self.data_dir):
+            log.warning("removed %s, left by an ingest that did not finish", name)
 
     def publish(self, model: str, dim: int) -> Published:
         stats = build_generation(self.catalog, self.data_dir, model, dim, self.exact_max)

@@ -15,6 +15,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from policykb.core.errors import IngestError
+from policykb.ingest import limits
 from policykb.ingest.clean import Line, clean_pages
 from policykb.ingest.parsed import Parsed
 
@@ -34,7 +35,12 @@ def read(path: Path, data: bytes) -> Parsed:
         n_pages = len(document)
         if n_pages == 0:
             raise IngestError("corrupt or truncated PDF: no pages")
-        pages = [_page_lines(document, i) for i in range(n_pages)]
+        limits.check(pages=n_pages)
+        pages, chars = [], 0
+        for i in range(n_pages):
+            limits.check(pages=i, chars=chars)  # stops a slow or huge document between pages
+            pages.append(_page_lines(document, i))
+            chars += sum(len(line.text) for line in pages[-1])
         cleaned = clean_pages(pages)
         if not cleaned.text.strip():
             raise IngestError(f"no text layer: the PDF's {n_pages} page(s) hold no extractable text (scanned?)")

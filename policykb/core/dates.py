@@ -57,6 +57,15 @@ def normalise_date(value: str | None) -> str | None:
     return found
 
 
+def strict_date(value: str) -> str | None:
+    """A filter bound: exactly YYYY, YYYY-MM or YYYY-MM-DD naming a real date, else None (never coarsened:
+    '2024-02-30' is refused, not read as February 2024)."""
+    value = value.strip()
+    if not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", value) or not _valid(value):
+        return None
+    return value
+
+
 def _valid(iso: str) -> bool:
     parts = [int(p) for p in iso.split("-")]
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policykb.core.dates import date_bounds, normalise_date
+from policykb.core.dates import date_bounds, strict_date
 from policykb.core.errors import FilterError
 
 
@@ -66,7 +66,7 @@ def document_matches_filter(
 def _bound(value: str | None, side: int) -> int | None:
     if not value:
         return None
-    iso = normalise_date(value)
+    iso = strict_date(value)
     if iso is None:
         raise FilterError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
     return date_bounds(iso)[side]
