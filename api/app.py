@@ -15,19 +15,33 @@ from fastapi_offline import FastAPIOffline
 from policykb.api import errors
 from policykb.api.limits import EdgeLimits
 from policykb.api.routers import admin, ask, chat, documents, health, reading, search
+from policykb.api.ui_mount import WebUI
 from policykb.core.settings import Settings, get_settings
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
 
 
-def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None, with_ui: bool = True) -> FastAPI:
+def create_app(
+    kb: KnowledgeBase | None = None, settings: Settings | None = None, with_ui: bool = True, ui_background: bool = False
+) -> FastAPI:
+    """`ui_background`: build the web UI after the server listens (`serve`), so the API is ready first."""
     kb = kb or KnowledgeBase(settings or get_settings())
     jobs = JobManager(kb)  # re-queues the jobs a previous process accepted but did not finish
+    web_ui = WebUI(kb, jobs, background=ui_background) if with_ui else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await asyncio.to_thread(jobs.shutdown)  # a running ingest stops at its next file and stays queued
+        stopping = asyncio.Event()
+        serving_ui = asyncio.create_task(web_ui.serve(stopping)) if web_ui else None
+        if web_ui and not ui_background:
+            await web_ui.ready.wait()
+        try:
+            yield
+        finally:
+            stopping.set()
+            if serving_ui:
+                await serving_ui
+            await asyncio.to_thread(jobs.shutdown)  # a running ingest stops at its next file and stays queued
 
     app = FastAPIOffline(  # /docs and /redoc from the package's own Swagger UI and ReDoc files, no CDN
         lifespan=lifespan,
@@ -47,6 +61,8 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
 
+    if web_ui:
+        app.add_middleware(web_ui.middleware)  # inside the edge limits: /ui gets their headers and body caps
     app.add_middleware(EdgeLimits, settings=kb.settings, guard=kb.access)
 
     @app.middleware("http")
@@ -68,12 +84,4 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/" if with_ui else "/docs")
 
-    if with_ui:
-        import gradio as gr
-
-        from policykb.ui.app import CSS, SCRIPT, THEME, build_ui
-
-        max_file = int(kb.settings.max_upload_mb * 1024 * 1024)
-        app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, theme=THEME, head=SCRIPT,
-                                  footer_links=["api"], max_file_size=max_file)  # fmt: skip
     return app

@@ -6,10 +6,12 @@ Scale with POLICYKB_BENCH_SIZES (default "10000,100000,1000000").
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -17,6 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import numpy as np
 
 import policykb  # noqa: F401
@@ -323,8 +326,43 @@ def answer_latency(out: dict) -> None:
                questions=len(timings))  # fmt: skip
 
 
+def server_start(out: dict, rounds: int = 3) -> None:
+    """`policykb serve` on the sample corpus, a new process each round: seconds to `/readyz` 200 and to the
+    web page (/ui 200), which is built after the server listens."""
+    data_dir = WORK / "startup-sample"
+    env = os.environ | {"PYTHONPATH": str(ROOT), "POLICYKB_DATA_DIR": str(data_dir)}
+    subprocess.run([sys.executable, "-m", "policykb.cli", "ingest", str(ROOT / "corpus")], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    ready, page = [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        server = subprocess.Popen([sys.executable, "-m", "policykb.cli", "serve", "--port", str(port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            ready.append(_first_ok(f"{base}/readyz", started))
+            page.append(_first_ok(f"{base}/ui/", started))
+        finally:
+            server.terminate()
+            server.wait(30)
+    out["server_start"] = {"ready_seconds": ready, "ui_seconds": page,
+                           "ready_median_s": float(np.median(ready)), "ui_median_s": float(np.median(page))}  # fmt: skip
+
+
+def _first_ok(url: str, started: float, limit_s: float = 120) -> float:
+    while time.perf_counter() - started < limit_s:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.perf_counter() - started
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer 200 within {limit_s} s")
+
+
 def main() -> int:
-    parts = os.environ.get("POLICYKB_BENCH_PARTS", "ingest,answer,search").split(",")
+    parts = os.environ.get("POLICYKB_BENCH_PARTS", "ingest,answer,search,startup").split(",")
     sizes = [int(s) for s in os.environ.get("POLICYKB_BENCH_SIZES", "10000,100000,1000000").split(",") if s]
     if "ingest" in parts:
         out: dict = {}
@@ -340,6 +378,13 @@ def main() -> int:
               f"p95 {out['answer_p95_ms']:.0f} ms over {out['questions']} asks; first pass (passages not yet "
               f"seen) p50 {out['first_pass_p50_ms']:.0f} ms, p95 {out['first_pass_p95_ms']:.0f} ms")  # fmt: skip
         print(f"written: {write_result('bench-answer', out)}")
+    if "startup" in parts:
+        out = {}
+        server_start(out)
+        st = out["server_start"]
+        print(f"\nServer start on the sample corpus (median of {len(st['ready_seconds'])} new processes): /readyz "
+              f"{st['ready_median_s']:.1f} s, web page {st['ui_median_s']:.1f} s (target: ready <= 3 s)")  # fmt: skip
+        print(f"written: {write_result('bench-startup', out)}")
     if "search" in parts:
         out = {}
         search_latency(out, sizes)

@@ -263,7 +263,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     host, port = args.host or settings.host, args.port or settings.port
     print(f"policykb: serving the UI on http://{host}:{port}/ui and the API docs on http://{host}:{port}/docs")
-    uvicorn.run(create_app(settings=settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings=settings, ui_background=True), host=host, port=port, log_level="info")
     return 0
 
 
