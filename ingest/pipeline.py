@@ -20,7 +20,7 @@ from policykb.ingest import metadata
 from policykb.ingest.chunker import Chunker
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS, format_of, parse
 
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 MANIFEST = "manifest.json"
 SIDECAR_SUFFIX = ".meta.json"
 OVERRIDABLE = {"title", "doc_type", "date", "organisations", "language", "source", "url", "meeting", "agenda_item"}
