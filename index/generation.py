@@ -285,8 +285,8 @@ class Generation:
         self.source = arrays["source"]
         # generations written before meetings were indexed lack these columns: no row has a meeting there
         absent = np.full(len(self.rowid), -1, dtype=np.int32)
-        self.meeting = arrays["meeting"] if "meeting" in arrays else absent
-        self.agenda_item = arrays["agenda_item"] if "agenda_item" in arrays else absent
+        self.meeting = arrays.get("meeting", absent)
+        self.agenda_item = arrays.get("agenda_item", absent)
         self.org_ptr = arrays["org_ptr"]
         self.org_idx = arrays["org_idx"]
         self.vocab: dict[str, list[str]] = {"meeting": [], "agenda_item": []}
