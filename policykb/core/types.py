@@ -117,10 +117,13 @@ class SearchHit(PassageRef):
     char_end: int
     headings: list[str]
     text: str
-    highlight: str  # HTML-escaped text with the query's words in <mark>
+    highlight: str  # HTML-escaped text with what the query matched in <mark>
     score: float  # fused score (0 when browsing without a query)
     scores: dict[str, float]  # raw score of each retrieval half that found the chunk
     non_prose: list[KindSpan] = field(default_factory=list)  # headings, tables, captions...: not quotable
+    snippet: str = ""  # like `highlight`, but only a window of the text around the matches
+    meeting: str | None = None
+    agenda_item: str | None = None
 
     def quotable(self, start: int, end: int) -> bool:
         """Whether document offsets [start, end) inside this passage overlap no non-prose span."""
