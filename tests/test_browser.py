@@ -183,12 +183,12 @@ def test_filtered_search(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("tab", name="Search").click()
     page.fill("#search-input textarea", "patient organisations")
     page.click("#search-type input")
-    page.keyboard.type("press_release")
+    page.keyboard.type("Press release")
     page.keyboard.press("Enter")
     page.click("#search-button")
     page.wait_for_selector("#search-results .result")
     results = page.inner_text("#search-results")
-    assert "press_release" in results and "report ·" not in results
+    assert "Press release ·" in results and "Report ·" not in results
     assert page.query_selector("#search-results mark") is not None
     page.wait_for_selector("#search-export a")
     assert ".csv" in page.inner_text("#search-export")
