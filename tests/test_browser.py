@@ -283,3 +283,23 @@ def test_document_markup_is_shown_as_text(page) -> None:  # type: ignore[no-unty
     assert "<script>alert('x')</script>" in page.inner_text("#search-results")
     assert page.query_selector("#search-results script") is None
     assert dialogs == []
+
+
+def test_documents_fold_out_their_other_passages_and_the_timeline_reads_by_year(page) -> None:  # type: ignore[no-untyped-def]
+    page.reload()  # a fresh page: no filters left from the tests before
+    page.get_by_role("tab", name="Search").click()
+    page.fill("#search-input textarea", "patients")
+    page.click("#search-button")
+    page.wait_for_selector("#search-results .result")
+    links = page.eval_on_selector_all("#search-results .result > .meta a", "as => as.map(a => a.href.split('#')[0])")
+    assert len(links) == len(set(links))  # one row per document
+    summary = page.wait_for_selector("#search-results details.more-passages summary")
+    assert "more passage" in summary.inner_text()
+    summary.click()
+    page.wait_for_selector("#search-results details.more-passages[open] li")
+    page.get_by_label("Timeline").check()
+    page.wait_for_selector("#search-results .timeline-year")
+    years = page.eval_on_selector_all("#search-results .timeline-year", "hs => hs.map(h => h.innerText)")
+    dated = [y for y in years if y != "Undated"]
+    assert dated and dated == sorted(dated)
+    page.screenshot(path=str(ARTIFACTS / "search-timeline.png"), full_page=True)
