@@ -21,7 +21,7 @@ from policykb.core.filters import Filters
 from policykb.core.settings import get_settings
 
 if TYPE_CHECKING:
-    from policykb.core.types import SearchResponse
+    from policykb.core.types import SearchResponse, TimelineOrder
     from policykb.service.knowledge_base import KnowledgeBase
 
 EXIT_CODES: dict[str, int] = {
@@ -188,7 +188,7 @@ def _search(args: argparse.Namespace) -> int:
 
 def _timeline(args: argparse.Namespace) -> int:
     filters = filters_from(args)
-    order = "newest" if args.newest_first else "oldest"
+    order: TimelineOrder = "newest" if args.newest_first else "oldest"
     response = _kb().timeline(args.query, k=args.k, filters=filters, order=order, mode=args.mode)
     return _print_results(args, response, filters, "timeline")
 

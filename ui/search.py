@@ -12,7 +12,7 @@ import gradio as gr
 
 from policykb.core.errors import FilterError, NotFound
 from policykb.core.filters import Filters
-from policykb.core.types import SearchHit, SearchResponse
+from policykb.core.types import SearchGroup, SearchHit, SearchResponse, TimelineOrder
 from policykb.service import KnowledgeBase
 from policykb.service.export import csv_filename, results_csv
 from policykb.service.jobs import JobManager
@@ -59,7 +59,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
         try:
             chosen = filters.to_filters(types, orgs, y_from, y_to, meetings)
             if view == "timeline":
-                order = "newest" if sort == "date" else "oldest"
+                order: TimelineOrder = "newest" if sort == "date" else "oldest"
                 response = kb.timeline(query, k=SHOWN, filters=chosen, order=order)
             else:
                 response = kb.search(query, k=SHOWN, filters=chosen, sort=sort, group=view)
@@ -75,7 +75,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
         hit = next((h for h in hits if (h.chunk_id if kind == "chunk" else h.doc_id) == key), None)
         if hit is None:
             return gr.update(), gr.update(), hits, gr.update()
-        group = "passage" if view == "passage" else "document"
+        group: SearchGroup = "passage" if view == "passage" else "document"
         chosen = filters.to_filters(types, orgs, y_from, y_to, meetings)
         try:
             if kind == "chunk":

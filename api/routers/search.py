@@ -3,7 +3,7 @@ documents by date, the filter values, and the results as CSV."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -23,7 +23,9 @@ from policykb.service.knowledge_base import KnowledgeBase
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
-CSV_RESPONSE = {200: {"content": {"text/csv": {}}, "description": "the results (JSON, or CSV with format=csv)"}}
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "the results (JSON, or CSV with format=csv)"}
+}
 
 
 def _csv(response: SearchResponse, query: str, filters: Filters, kind: str) -> Response:
