@@ -75,7 +75,7 @@ def passage_html(citation: Citation, chunk: Chunk | None) -> str:
     return (
         f'<section class="passage-box" id="passage-view" aria-label="Passage {citation.n}">'
         f"<h2>[{citation.n}] {html.escape(citation.title)}</h2>"
-        f'<p class="meta">{html.escape(citation.doc_type)} · {html.escape(citation.date or "undated")}{page} · '
+        f'<p class="meta">{html.escape(doc_type_label(citation.doc_type))} · {html.escape(citation.date or "undated")}{page} · '
         f"{html.escape(citation.source)} · {original_link(citation.doc_id, citation.source, citation.page, citation.chunk_id, mark_in_doc)}</p>"
         + (f'<p class="meta path">{html.escape(path)}</p>' if path else "")
         + f'<div class="passage-text">{blocks_html(chunk.text, mark, spans)}</div></section>'
@@ -87,7 +87,7 @@ def related_html(related: list[RelatedDocument]) -> str:
     if not related:
         return ""
     items = "".join(
-        f'<li><b>{html.escape(r.title)}</b> <span class="meta">({html.escape(r.doc_type)}, '
+        f'<li><b>{html.escape(r.title)}</b> <span class="meta">({html.escape(doc_type_label(r.doc_type))}, '
         f"{html.escape(r.date or 'undated')})</span> — {original_link(r.doc_id, r.source, r.page, r.chunk_id)}"
         f'<br><span class="meta">{html.escape(r.snippet)}</span></li>'
         for r in related
@@ -229,7 +229,7 @@ def report_html(report: dict, documents: list[DocumentInfo]) -> str:
     new = [by_source[s] for s in report.get("added", []) + report.get("updated", []) if s in by_source]
     if new:
         items = "".join(
-            f'<li><b>{html.escape(d.title)}</b> <span class="meta">({html.escape(d.doc_type)}, '
+            f'<li><b>{html.escape(d.title)}</b> <span class="meta">({html.escape(doc_type_label(d.doc_type))}, '
             f"{html.escape(d.date or 'undated')})</span> — {original_link(d.doc_id, d.source, None, None)}</li>"
             for d in new
         )
