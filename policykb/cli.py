@@ -246,7 +246,8 @@ def _documents(args: argparse.Namespace) -> int:
         print(DocumentList.model_validate(listing, from_attributes=True).model_dump_json())
         return 0
     for d in docs:
-        print(f"{d.doc_id}  {d.date or '----------':10}  {d.doc_type:13}  {d.title[:70]}  ({d.source})")
+        meeting = f"{d.meeting} {d.agenda_item or ''}".strip() if d.meeting else ""
+        print(f"{d.doc_id}  {d.date or '----------':10}  {d.doc_type:13}  {meeting:16}  {d.title[:70]}  ({d.source})")
     return 0
 
 

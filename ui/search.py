@@ -92,6 +92,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
     search_button.click(run, inputs, outputs)
     query.submit(run, inputs, outputs)
     view.input(run, inputs, outputs)
+    sort.input(run, inputs, outputs)
     more.input(more_like_this, [more, hits, *widgets.inputs, view], outputs)
     return OnLoad(lambda: filters.choices(kb), widgets.choice_outputs)
 
