@@ -74,7 +74,7 @@ def _window(text: str, spans: Sequence[Span], width: int) -> Span:
         if count > best_count:
             best, best_count = i, count
     first = spans[best][0]
-    last = max(e for _, e in spans[best : best + best_count])
+    last = max((e for _, e in spans[best : best + best_count]), default=spans[best][1])  # a match wider than `width`
     before = max(0, (width - (last - first)) // 3)  # some context before the first match, more after
     start = max(0, min(first - before, len(text) - width))
     return start, min(len(text), start + width)

@@ -56,6 +56,14 @@ def test_the_snippet_is_a_window_around_the_matches() -> None:
     assert len(plain(shown)) <= 202
 
 
+def test_a_match_wider_than_the_snippet_is_cut_to_it() -> None:
+    phrase = "patients " * 30
+    text = "Opening words. " * 10 + phrase + "closing words. " * 10
+    q = parse_query(f'"{phrase.strip()}"')
+    shown = snippet(text, match_spans(text, q.terms, q.phrases), width=100)
+    assert shown.startswith("…<mark>patients") and len(plain(shown)) <= 102
+
+
 def test_without_matches_the_snippet_is_the_opening() -> None:
     text = "First sentence here. " + "More text follows. " * 40
     shown = snippet(text, [], width=100)
