@@ -44,7 +44,7 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     query: str = Field(..., max_length=2000, examples=["quarter century celebration"])
-    k: int = Field(10, ge=1, le=100)
+    k: int = Field(10, ge=1, le=100, description="how many results: documents (group=document) or passages")
     filters: FilterModel = Field(default_factory=FilterModel)
     sort: Literal["relevance", "date"] = "relevance"
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
@@ -63,7 +63,7 @@ class MoreLikeRequest(BaseModel):
 
     chunk_id: str | None = Field(None, max_length=200)
     doc_id: str | None = Field(None, max_length=200)
-    k: int = Field(10, ge=1, le=100)
+    k: int = Field(10, ge=1, le=100, description="how many results: documents (group=document) or passages")
     filters: FilterModel = Field(default_factory=FilterModel)
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
     group: Literal["document", "passage"] = "document"
