@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from policykb.core.filters import Filters
 from policykb.core.settings import Settings
 from policykb.service.auth import Role
 from policykb.service.jobs import JobManager
@@ -48,3 +49,17 @@ def require_admin(
     header: str | None = Depends(_header),
 ) -> Role:
     return kb(request).access.admin(_key(bearer, header), client_id(request))
+
+
+def filters(
+    doc_type: list[str] = Query(default=[], max_length=20),
+    organisation: list[str] = Query(default=[], max_length=50),
+    language: list[str] = Query(default=[], max_length=20),
+    date_from: str | None = Query(default=None, max_length=32, examples=["2016"]),
+    date_to: str | None = Query(default=None, max_length=32),
+    source: str | None = Query(default=None, max_length=500),
+    meeting: list[str] = Query(default=[], max_length=50, examples=[["WHA77"]]),
+    agenda_item: list[str] = Query(default=[], max_length=50),
+) -> Filters:
+    """The search filters as query parameters (GET routes); a malformed date is a 422 from the service."""
+    return Filters(doc_type, organisation, language, date_from, date_to, source, meeting, agenda_item)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from policykb.core.errors import FilterError
 from policykb.core.filters import Filters
@@ -44,6 +44,8 @@ class FilterModel(BaseModel):
     date_from: str | None = Field(None, max_length=32, examples=["2020"])
     date_to: str | None = Field(None, max_length=32, examples=["2024-12-31"])
     source: str | None = Field(None, max_length=500)
+    meeting: list[str] = Field(default_factory=list, max_length=50, examples=[["WHA77", "RC74 AFRO"]])
+    agenda_item: list[str] = Field(default_factory=list, max_length=50, examples=[["11.2"]])
 
     @field_validator("date_from", "date_to")
     @classmethod
@@ -62,10 +64,35 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     query: Text = Field(..., max_length=2000, examples=["quarter century celebration"])
-    k: int = Field(10, ge=1, le=100)
+    k: int = Field(10, ge=1, le=100, description="how many results: documents (group=document) or passages")
     filters: FilterModel = Field(default_factory=FilterModel)
     sort: Literal["relevance", "date"] = "relevance"
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    group: Literal["document", "passage"] = Field(
+        "document",
+        description="document: one result per document (its best passage; its other ranked passages in `more`), "
+        "`k` documents; passage: `k` passages, several may come from one document",
+    )
+    format: Literal["json", "csv"] = Field("json", description="csv: the results as a CSV file (text/csv)")
+
+
+class MoreLikeRequest(BaseModel):
+    """Passages or documents like one passage (`chunk_id`) or one document (`doc_id`): give exactly one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chunk_id: str | None = Field(None, max_length=200)
+    doc_id: str | None = Field(None, max_length=200)
+    k: int = Field(10, ge=1, le=100, description="how many results: documents (group=document) or passages")
+    filters: FilterModel = Field(default_factory=FilterModel)
+    mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    group: Literal["document", "passage"] = "document"
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> MoreLikeRequest:
+        if (self.chunk_id is None) == (self.doc_id is None):
+            raise ValueError("give exactly one of chunk_id and doc_id")
+        return self
 
 
 class PassageRef(BaseModel):
@@ -94,10 +121,19 @@ class PassageRef(BaseModel):
         return passage_url(self.doc_id, self.source, self.page, self.chunk_id)
 
 
-class SearchResult(PassageRef):
+class PassageResult(PassageRef):
     score: float
     text: str
-    highlight: str
+    highlight: str = Field(..., description="the passage, HTML-escaped, with what the query matched in <mark>")
+    snippet: str = Field(..., description="like highlight, but only a window of the passage around the matches")
+    meeting: str | None = None
+    agenda_item: str | None = None
+
+
+class SearchResult(PassageResult):
+    more: list[PassageResult] = Field(
+        default_factory=list, description="grouped by document: the document's other passages that ranked"
+    )
 
 
 class SearchResponseModel(BaseModel):
@@ -111,6 +147,31 @@ class SearchResponseModel(BaseModel):
     @classmethod
     def _rounded(cls, value: float) -> float:
         return round(value, 2)
+
+
+class TimelineResponse(SearchResponseModel):
+    """The most relevant documents in date order (undated last), each as its best passage."""
+
+    order: Literal["oldest", "newest"]
+
+
+class FacetValueModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    value: str
+    label: str
+    count: int
+
+
+class FacetsModel(BaseModel):
+    """The values the filters can take now; a value no document has is not listed."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    doc_types: list[FacetValueModel]
+    organisations: list[str]
+    years: list[str]
+    meetings: list[FacetValueModel]
 
 
 class Turn(BaseModel):
@@ -203,6 +264,8 @@ class DocumentModel(BaseModel):
     source: str
     format: str
     url: str | None
+    meeting: str | None = None
+    agenda_item: str | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

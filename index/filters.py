@@ -22,6 +22,8 @@ class FilterColumns(Protocol):
     doc_type: np.ndarray
     language: np.ndarray
     source: np.ndarray
+    meeting: np.ndarray  # -1 where the document has none
+    agenda_item: np.ndarray  # -1 where the document has none
     org_idx: np.ndarray
     org_row: np.ndarray
     date_lo: np.ndarray
@@ -36,16 +38,19 @@ def tantivy_filter_queries(schema: tantivy.Schema, filters: Filters) -> list[tan
     out: list[tantivy.Query] = []
 
     def any_of(field_name: str, values: list[str]) -> None:
-        if values:
-            out.append(
-                tantivy.Query.boolean_query(
-                    [(tantivy.Occur.Should, tantivy.Query.term_query(schema, field_name, v)) for v in values]
-                )
-            )
+        if not values:
+            return
+        try:
+            terms = [tantivy.Query.term_query(schema, field_name, v) for v in values]
+        except ValueError:  # a generation written before the field existed: no row has a value for it
+            terms = []
+        out.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, t) for t in terms]))  # none: matches nothing
 
     any_of("doc_type", filters.doc_type)
     any_of("organisations", filters.organisation)
     any_of("language", filters.language)
+    any_of("meeting", filters.meeting)
+    any_of("agenda_item", filters.agenda_item)
     prefix = filters.source_prefix()
     if prefix is not None:
         out.append(tantivy.Query.term_query(schema, "source_prefix", prefix))  # every folder of a path is indexed
@@ -72,6 +77,10 @@ def row_mask(columns: FilterColumns, filters: Filters) -> np.ndarray | None:
         mask &= np.isin(columns.doc_type, codes("doc_type", filters.doc_type))
     if filters.language:
         mask &= np.isin(columns.language, codes("language", filters.language))
+    if filters.meeting:
+        mask &= np.isin(columns.meeting, codes("meeting", filters.meeting))
+    if filters.agenda_item:
+        mask &= np.isin(columns.agenda_item, codes("agenda_item", filters.agenda_item))
     if filters.organisation:
         member = np.zeros(columns.size, dtype=bool)
         member[columns.org_row[np.isin(columns.org_idx, codes("organisations", filters.organisation))]] = True

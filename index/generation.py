@@ -57,6 +57,8 @@ def _schema() -> tantivy.Schema:
         "language",
         "source",
         "source_prefix",
+        "meeting",
+        "agenda_item",
         "date",
         "url",
     ):
@@ -223,6 +225,8 @@ def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
                 language=r.language,
                 source=r.source,
                 source_prefix=source_prefixes(r.source),
+                meeting=[r.meeting] if r.meeting else [],
+                agenda_item=[r.agenda_item] if r.agenda_item else [],
                 date=r.date or "",
                 url=r.url or "",
                 date_lo=lo,
@@ -241,10 +245,19 @@ def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
 
 def _write_arrays(folder: Path, rows: list[ChunkRow]) -> None:
     """Per-row filter columns for the dense side (the lexical side filters inside tantivy)."""
-    vocab: dict[str, list[str]] = {"doc_type": [], "language": [], "source": [], "organisations": []}
+    vocab: dict[str, list[str]] = {
+        "doc_type": [],
+        "language": [],
+        "source": [],
+        "organisations": [],
+        "meeting": [],
+        "agenda_item": [],
+    }
     index_of: dict[str, dict[str, int]] = {k: {} for k in vocab}
 
-    def code(kind: str, value: str) -> int:
+    def code(kind: str, value: str | None) -> int:
+        if value is None:
+            return -1
         table = index_of[kind]
         if value not in table:
             table[value] = len(vocab[kind])
@@ -265,6 +278,8 @@ def _write_arrays(folder: Path, rows: list[ChunkRow]) -> None:
         doc_type=np.array([code("doc_type", r.doc_type) for r in rows], dtype=np.int32),
         language=np.array([code("language", r.language) for r in rows], dtype=np.int32),
         source=np.array([code("source", r.source) for r in rows], dtype=np.int32),
+        meeting=np.array([code("meeting", r.meeting) for r in rows], dtype=np.int32),
+        agenda_item=np.array([code("agenda_item", r.agenda_item) for r in rows], dtype=np.int32),
         org_ptr=np.array(org_ptr, dtype=np.int64),
         org_idx=np.array(org_idx, dtype=np.int32),
     )
@@ -315,9 +330,14 @@ class Generation:
         self.doc_type = arrays["doc_type"]
         self.language = arrays["language"]
         self.source = arrays["source"]
+        # generations written before meetings were indexed lack these columns: no row has a meeting there
+        absent = np.full(len(self.rowid), -1, dtype=np.int32)
+        self.meeting = arrays.get("meeting", absent)
+        self.agenda_item = arrays.get("agenda_item", absent)
         self.org_ptr = arrays["org_ptr"]
         self.org_idx = arrays["org_idx"]
-        self.vocab: dict[str, list[str]] = json.loads((folder / "vocab.json").read_text())
+        self.vocab: dict[str, list[str]] = {"meeting": [], "agenda_item": []}
+        self.vocab.update(json.loads((folder / "vocab.json").read_text()))
         self.org_row = np.repeat(np.arange(len(self.rowid)), np.diff(self.org_ptr))
         self.threads = threads
 
@@ -370,6 +390,8 @@ def _stored_row(doc: dict) -> ChunkRow:
         organisations=list(doc.get("organisations") or []),
         language=first("language"),
         url=first("url") or None,
+        meeting=first("meeting") or None,
+        agenda_item=first("agenda_item") or None,
     )
 
 

@@ -30,15 +30,17 @@ class ParsedQuery:
     phrases: list[str]
     terms: list[str]  # lower-cased content words outside the phrases
 
-    def stems(self) -> set[str]:
-        """Comparison keys of every query word, phrases included (for highlighting)."""
-        return {stem(t) for t in self.terms} | {stem(w.lower()) for p in self.phrases for w in words(p)}
-
 
 def parse_query(query: str) -> ParsedQuery:
     phrases = [p.strip() for p in _PHRASE.findall(query) if words(p)]
     rest = _PHRASE.sub(" ", query)
     return ParsedQuery(query.replace('"', " ").strip(), phrases, content_words(rest))
+
+
+def similarity_query(text: str) -> ParsedQuery:
+    """A passage as a "more like this" query: its content words, nothing read as syntax (its quote marks,
+    colons, brackets and AND/OR/NOT are text), no phrase constraints."""
+    return ParsedQuery(" ".join(text.split()), [], content_words(text))
 
 
 def tantivy_top_k(

@@ -44,7 +44,9 @@ CREATE TABLE IF NOT EXISTS documents (
     page_labels TEXT,
     doc_type_reasons TEXT NOT NULL,
     added_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    meeting TEXT,
+    agenda_item TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -99,6 +101,11 @@ class Registry:
                 conn.executescript(_SCHEMA)
                 if "non_prose" not in {c["name"] for c in conn.execute("PRAGMA table_info(chunks)")}:
                     conn.execute("ALTER TABLE chunks ADD COLUMN non_prose TEXT NOT NULL DEFAULT '[]'")
+                # registries from before meetings were kept get the columns; PARSER_VERSION 5 re-reads their files
+                document_columns = {c["name"] for c in conn.execute("PRAGMA table_info(documents)")}
+                for column in ("meeting", "agenda_item"):
+                    if column not in document_columns:
+                        conn.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
                 conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                 conn.commit()
         except sqlite3.DatabaseError as exc:
@@ -185,13 +192,15 @@ class Registry:
             existing = conn.execute("SELECT added_at FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone()
             conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
             conn.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO documents (doc_id, path, source, title, doc_type, date, organisations,"
+                " language, pages, sha256, format, url, text, page_starts, page_labels, doc_type_reasons, added_at,"
+                " updated_at, meeting, agenda_item) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.doc_id, doc.path, doc.source, doc.title, doc.doc_type, doc.date,
                     json.dumps(doc.organisations), doc.language, doc.pages, doc.sha256, doc.format, doc.url,
                     doc.text, json.dumps(doc.page_starts),
                     json.dumps(doc.page_labels) if doc.page_labels else None, json.dumps(reasons),
-                    existing["added_at"] if existing else now, now,
+                    existing["added_at"] if existing else now, now, doc.meeting, doc.agenda_item,
                 ),
             )  # fmt: skip
             conn.executemany(
@@ -338,7 +347,7 @@ class Registry:
         query = (
             "SELECT c.id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.text_sha, c.char_start, c.char_end,"
             " c.page_start, c.page_end, c.headings, c.non_prose, d.title, d.source, d.doc_type, d.date, d.organisations,"
-            " d.language, d.url, e.vector FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+            " d.language, d.url, d.meeting, d.agenda_item, e.vector FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
             " JOIN embeddings e ON e.model = ? AND e.text_sha = c.text_sha ORDER BY c.id"
         )
         for r in conn.execute(query, (model,)):
@@ -353,6 +362,8 @@ class Registry:
                     organisations=json.loads(r["organisations"]),
                     language=r["language"],
                     url=r["url"],
+                    meeting=r["meeting"],
+                    agenda_item=r["agenda_item"],
                 )
             )
             vectors.append(r["vector"])
@@ -396,7 +407,10 @@ def text_sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-_INFO_COLUMNS = "doc_id, source, path, title, doc_type, date, organisations, language, pages, sha256, format, url"
+_INFO_COLUMNS = (
+    "doc_id, source, path, title, doc_type, date, organisations, language, pages, sha256, format, url, meeting,"
+    " agenda_item"
+)
 
 
 def _document_info(row: sqlite3.Row) -> DocumentInfo:
@@ -413,6 +427,8 @@ def _document_info(row: sqlite3.Row) -> DocumentInfo:
         sha256=row["sha256"],
         format=row["format"],
         url=row["url"],
+        meeting=row["meeting"],
+        agenda_item=row["agenda_item"],
     )
 
 

@@ -3,7 +3,7 @@
 It reads only through `SearchSnapshot` (index/storage/base.py), so every storage backend gets the same
 ranking. The parts live beside it: query parsing and the BM25 encoding in `lexical`, filter encodings in
 `filters` (semantics in docs/filters.md: both halves apply the same filters, so a filtered result is never
-a post-filtered top-k), rank fusion in `fusion`, query-word marking in `highlight`.
+a post-filtered top-k), rank fusion in `fusion`, what matched, marked, and snippets in `highlight`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from policykb.core.filters import Filters
 from policykb.core.types import SearchHit, SearchMode, SearchResponse, SearchSort
 from policykb.index.embedders import Embedder
 from policykb.index.fusion import FusionMethod, fuse
-from policykb.index.highlight import highlight
+from policykb.index.highlight import highlight, match_spans, snippet
 from policykb.index.lexical import ParsedQuery, parse_query, term_idf
 from policykb.index.storage.base import ChunkRow, SearchSnapshot, SnapshotSource
 
@@ -45,19 +45,20 @@ class HybridSearcher:
 
     def search(
         self,
-        query: str,
+        query: str | ParsedQuery,
         k: int = 10,
         filters: Filters | None = None,
         sort: Sort = "relevance",
         mode: Mode = "hybrid",
     ) -> SearchResponse:
-        """The top `k` chunks (several may come from one document); raises FilterError for a malformed date."""
+        """The top `k` chunks (several may come from one document); raises FilterError for a malformed date.
+        A string is parsed as query syntax (quoted phrases); a `ParsedQuery` is used as it is."""
         started = time.perf_counter()
         filters = filters or Filters()
         snapshot = self.reader.current()
         if snapshot is None or snapshot.size == 0:
             return SearchResponse([], snapshot.name if snapshot else None, 0.0, mode)
-        parsed = parse_query(query)
+        parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
         depth = max(self.candidates, k * 3 if sort == "date" else k)
         if not parsed.text:
             ranked = snapshot.newest(filters, depth)
@@ -106,14 +107,12 @@ class HybridSearcher:
         if not ranked:
             return []
         stored = g.rows(ranked)
-        stems = q.stems()
-        return [
-            _hit(stored[rowid], fused[rowid], scores_by.get(rowid, {}), stems) for rowid in ranked if rowid in stored
-        ]
+        return [_hit(stored[rowid], fused[rowid], scores_by.get(rowid, {}), q) for rowid in ranked if rowid in stored]
 
 
-def _hit(row: ChunkRow, score: float, scores: dict[str, float], stems: set[str]) -> SearchHit:
+def _hit(row: ChunkRow, score: float, scores: dict[str, float], q: ParsedQuery) -> SearchHit:
     c = row.chunk
+    matched = match_spans(c.text, q.terms, q.phrases)
     return SearchHit(
         rowid=row.rowid,
         chunk_id=c.chunk_id,
@@ -131,7 +130,10 @@ def _hit(row: ChunkRow, score: float, scores: dict[str, float], stems: set[str])
         char_end=c.char_end,
         headings=c.headings,
         text=c.text,
-        highlight=highlight(c.text, stems),
+        highlight=highlight(c.text, matched),
+        snippet=snippet(c.text, matched),
+        meeting=row.meeting,
+        agenda_item=row.agenda_item,
         non_prose=c.non_prose,
         score=round(score, 6),
         scores={k: round(v, 6) for k, v in scores.items()},

@@ -1,4 +1,4 @@
-"""The `policykb` command: ingest, search, documents, delete, status.
+"""The `policykb` command: ingest, search, timeline, ask, documents, delete, serve, status.
 
 Exit codes (`EXIT_CODES`, the one mapping of the service's errors, documented in the README): 0 done,
 2 bad arguments, filter or settings, 3 the data directory cannot be read or written, 4 not found,
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import errno
+import html
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +23,7 @@ from policykb.core.filters import Filters
 from policykb.core.settings import get_settings
 
 if TYPE_CHECKING:
+    from policykb.core.types import SearchResponse, TimelineOrder
     from policykb.service.knowledge_base import KnowledgeBase
 
 EXIT_CODES: dict[str, int] = {
@@ -89,8 +92,19 @@ def _parser() -> argparse.ArgumentParser:
     _filter_args(search)
     search.add_argument("--sort", choices=["relevance", "date"], default="relevance")
     search.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
-    search.add_argument("--json", action="store_true")
+    search.add_argument("--group", choices=["document", "passage"], default="document",
+                        help="one result per document with its best passage (default), or every passage")  # fmt: skip
+    _output_args(search)
     search.set_defaults(handler=_search)
+
+    timeline = sub.add_parser("timeline", help="the most relevant documents in date order, each with its best passage")
+    timeline.add_argument("query", nargs="?", default="")
+    timeline.add_argument("-k", type=int, default=20)
+    _filter_args(timeline)
+    timeline.add_argument("--newest-first", action="store_true", help="newest first (default: oldest first)")
+    timeline.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
+    _output_args(timeline)
+    timeline.set_defaults(handler=_timeline)
 
     ask = sub.add_parser("ask", help="a short answer with citations, or an honest refusal")
     ask.add_argument("question")
@@ -130,6 +144,14 @@ def _filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="date_from", help="YYYY[-MM[-DD]], inclusive")
     p.add_argument("--to", dest="date_to", help="YYYY[-MM[-DD]], inclusive")
     p.add_argument("--source", help="a source path or folder prefix")
+    p.add_argument("--meeting", action="append", default=[], help="WHO session, e.g. WHA77 or 'RC74 AFRO' (repeatable)")
+    p.add_argument("--agenda-item", dest="agenda_item", action="append", default=[], help="e.g. 11.2 (repeatable)")
+
+
+def _output_args(p: argparse.ArgumentParser) -> None:
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="the API's JSON")
+    output.add_argument("--csv", action="store_true", help="CSV on stdout, the query and filters in its first line")
 
 
 def filters_from(args: argparse.Namespace) -> Filters:
@@ -140,6 +162,8 @@ def filters_from(args: argparse.Namespace) -> Filters:
         date_from=args.date_from,
         date_to=args.date_to,
         source=args.source,
+        meeting=args.meeting,
+        agenda_item=args.agenda_item,
     )
 
 
@@ -190,18 +214,43 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    response = _kb().search(args.query, k=args.k, filters=filters_from(args), sort=args.sort, mode=args.mode)
-    if args.json:
-        from policykb.api.schemas import SearchResponseModel
+    filters = filters_from(args)
+    response = _kb().search(args.query, k=args.k, filters=filters, sort=args.sort, mode=args.mode, group=args.group)
+    return _print_results(args, response, filters, "search")
 
-        print(SearchResponseModel.model_validate(response, from_attributes=True).model_dump_json())
+
+def _timeline(args: argparse.Namespace) -> int:
+    filters = filters_from(args)
+    order: TimelineOrder = "newest" if args.newest_first else "oldest"
+    response = _kb().timeline(args.query, k=args.k, filters=filters, order=order, mode=args.mode)
+    return _print_results(args, response, filters, "timeline")
+
+
+def _print_results(args: argparse.Namespace, response: SearchResponse, filters: Filters, kind: str) -> int:
+    if args.json:
+        from policykb.api.schemas import SearchResponseModel, TimelineResponse
+
+        data = SearchResponseModel.model_validate(response, from_attributes=True).model_dump()
+        if kind == "timeline":
+            data["order"] = "newest" if args.newest_first else "oldest"
+            print(TimelineResponse.model_validate(data).model_dump_json())
+        else:
+            print(SearchResponseModel.model_validate(data).model_dump_json())
+        return 0
+    if args.csv:
+        from policykb.service.export import results_csv
+
+        sys.stdout.write(results_csv(response.results, args.query, filters, kind))
         return 0
     if not response.results:
         print("no results")
     for n, hit in enumerate(response.results, start=1):
         page = f", p. {hit.page}" if hit.page else ""
-        print(f"[{n}] {hit.title} ({hit.doc_type}, {hit.date or 'undated'}{page}) — {hit.source}")
-        print("    " + " ".join(hit.text.split())[:300])
+        meeting = f", {hit.meeting}" + (f" item {hit.agenda_item}" if hit.agenda_item else "") if hit.meeting else ""
+        print(f"[{n}] {hit.title} ({hit.doc_type}, {hit.date or 'undated'}{meeting}{page}) — {hit.source}")
+        print("    " + html.unescape(re.sub(r"</?mark>", "", hit.snippet)))
+        if hit.more:
+            print(f"    ({len(hit.more)} more passage{'s' if len(hit.more) > 1 else ''} in this document)")
     return 0
 
 
@@ -230,7 +279,8 @@ def _documents(args: argparse.Namespace) -> int:
         print(DocumentList.model_validate(listing, from_attributes=True).model_dump_json())
         return 0
     for d in docs:
-        print(f"{d.doc_id}  {d.date or '----------':10}  {d.doc_type:13}  {d.title[:70]}  ({d.source})")
+        meeting = f"{d.meeting} {d.agenda_item or ''}".strip() if d.meeting else ""
+        print(f"{d.doc_id}  {d.date or '----------':10}  {d.doc_type:13}  {meeting:16}  {d.title[:70]}  ({d.source})")
     return 0
 
 

@@ -26,13 +26,17 @@ class FilterRow:
     language: str
     source: str
     date: str | None
+    meeting: str | None = None
+    agenda_item: str | None = None
 
 
 def reference_rows(rows: list[FilterRow], filters: Filters) -> set[int]:
     return {
         r.rowid
         for r in rows
-        if document_matches_filter(filters, r.doc_type, list(r.organisations), r.language, r.source, r.date)
+        if document_matches_filter(
+            filters, r.doc_type, list(r.organisations), r.language, r.source, r.date, r.meeting, r.agenda_item
+        )
     }
 
 
@@ -53,6 +57,8 @@ DOC_TYPES = ["report", "statement", "toolkit", "press_release"]
 ORGS = ["WHO", "IAPO", "IFPMA", "IEEPO", "UN"]
 LANGUAGES = ["en", "fr", "es"]
 FOLDERS = ["who", "who/wha", "who/wha/66", "iapo", "iapo/reports", "reports"]
+MEETINGS = ["WHA77", "WHA76", "EB154", "RC74 AFRO"]
+AGENDA_ITEMS = ["11.2", "13", "3"]
 
 
 @st.composite
@@ -84,6 +90,8 @@ def filter_rows(draw: st.DrawFn) -> list[FilterRow]:
                 language=draw(st.sampled_from(LANGUAGES)),
                 source=f"{folder}/{name}" if folder else name,
                 date=draw(dates()),
+                meeting=draw(st.one_of(st.none(), st.sampled_from(MEETINGS))),
+                agenda_item=draw(st.one_of(st.none(), st.sampled_from(AGENDA_ITEMS))),
             )
         )
     return rows
@@ -102,4 +110,6 @@ def filters(draw: st.DrawFn) -> Filters:
         source=draw(
             st.one_of(st.none(), st.sampled_from([*FOLDERS, "who/", "/iapo", "wh", "who/wha/66/a.pdf", "b.txt"]))
         ),
+        meeting=draw(some(st.sampled_from([*MEETINGS, "WHA", "RC74"]), max_size=2)),
+        agenda_item=draw(some(st.sampled_from([*AGENDA_ITEMS, "11"]), max_size=2)),
     )

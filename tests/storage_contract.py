@@ -38,6 +38,8 @@ def make_document(
     language: str = "en",
     source: str | None = None,
     version: str = "v1",
+    meeting: str | None = None,
+    agenda_item: str | None = None,
 ) -> tuple[Document, list[Chunk], FileRecord]:
     """A document of one chunk per paragraph; chunk ids carry `version` so a replacement's are new."""
     source = source or f"{doc_id}.txt"
@@ -64,6 +66,8 @@ def make_document(
         format="txt",
         text=text,
         page_starts=[0],
+        meeting=meeting,
+        agenda_item=agenda_item,
     )
     record = FileRecord(document.path, len(text), 1, sha, "meta", "versions", doc_id, None)
     return document, chunks, record
@@ -133,7 +137,9 @@ class StorageContract:
     # ------------------------------------------------------------------------------------ catalog
 
     def test_a_document_reads_back_whole(self, storage: Storage) -> None:
-        document, chunks, record = make_document("d1", ["Malaria in Zanzibar.", "Vaccines for children."])
+        document, chunks, record = make_document(
+            "d1", ["Malaria in Zanzibar.", "Vaccines for children."], meeting="WHA77", agenda_item="11.2"
+        )
         assert storage.catalog.save_document(document, chunks, record, ["test"]) is True
         assert storage.catalog.document("d1") == document
         assert storage.catalog.chunks("d1") == chunks
@@ -152,6 +158,16 @@ class StorageContract:
         rows = {row.chunk.chunk_id: row.chunk for row in all_rows(snapshot).values()}
         assert rows[chunks[0].chunk_id].non_prose == [KindSpan(0, 8, "heading")]
         assert rows[chunks[1].chunk_id].non_prose == []
+
+    def test_meeting_and_agenda_item_reach_the_listing_and_the_snapshot(self, storage: Storage) -> None:
+        save(storage, "wha", ["Statement on access to medicines."], meeting="WHA77", agenda_item="11.2")
+        save(storage, "plain", ["A report on access to medicines."], doc_type="report")
+        listing = {d.doc_id: d for d in storage.catalog.documents()}
+        assert (listing["wha"].meeting, listing["wha"].agenda_item) == ("WHA77", "11.2")
+        assert (listing["plain"].meeting, listing["plain"].agenda_item) == (None, None)
+        rows = {r.chunk.doc_id: r for r in all_rows(publish(storage)).values()}
+        assert (rows["wha"].meeting, rows["wha"].agenda_item) == ("WHA77", "11.2")
+        assert (rows["plain"].meeting, rows["plain"].agenda_item) == (None, None)
 
     def test_listing_is_metadata_only(self, storage: Storage) -> None:
         save(storage, "old", ["An old text."], date="2019", title="Old")
@@ -433,13 +449,18 @@ class StorageContract:
         Filters(date_to="2023"),
         Filters(date_from="2020", date_to="2023-12"),
         Filters(doc_type=["report"], organisation=["WHO"], date_from="2020"),
+        Filters(meeting=["WHA77"]),
+        Filters(meeting=["WHA77", "RC74 AFRO"], agenda_item=["11.2"]),
+        Filters(agenda_item=["13"], date_from="2024"),
+        Filters(meeting=["WHA"]),
     )
 
     def test_filters_agree_with_the_reference_semantics(self, storage: Storage) -> None:
         save(storage, "a", ["Patients and access."], doc_type="report", organisations=("IAPO",),
-             source="reports/2024/a.pdf", date="2024")  # fmt: skip
+             source="reports/2024/a.pdf", date="2024", meeting="WHA77", agenda_item="11.2")  # fmt: skip
         save(storage, "b", ["Patients and safety."], doc_type="toolkit", organisations=("WHO", "IAPO"),
-             source="reports-old/b.pdf", date="2021-03-05", language="fr")  # fmt: skip
+             source="reports-old/b.pdf", date="2021-03-05", language="fr", meeting="RC74 AFRO",
+             agenda_item="13")  # fmt: skip
         save(storage, "c", ["Patients and medicines."], doc_type="report", organisations=("WHO",),
              source="statements/c.txt", date=None)  # fmt: skip
         save(storage, "d", ["Patients and vaccines."], doc_type="guideline", organisations=(),
@@ -451,7 +472,7 @@ class StorageContract:
         """Every read path of `snapshot` that filters (the row set, the lexical half, browsing) selects
         exactly the rows the reference semantics (`document_matches_filter`, docs/filters.md) select."""
         table = [
-            FilterRow(rowid, r.doc_type, tuple(r.organisations), r.language, r.source, r.date)
+            FilterRow(rowid, r.doc_type, tuple(r.organisations), r.language, r.source, r.date, r.meeting, r.agenda_item)
             for rowid, r in rows.items()
         ]
         encodings: dict[str, Callable[[Filters], set[int]]] = {

@@ -185,12 +185,12 @@ def test_filtered_search(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("tab", name="Search").click()
     page.fill("#search-input textarea", "patient organisations")
     page.click("#search-type input")
-    page.keyboard.type("press_release")
+    page.keyboard.type("Press release")
     page.keyboard.press("Enter")
     page.click("#search-button")
     page.wait_for_selector("#search-results .result")
     results = page.inner_text("#search-results")
-    assert "press_release" in results and "report ·" not in results
+    assert "Press release ·" in results and "Report ·" not in results
     assert page.query_selector("#search-results mark") is not None
     page.wait_for_selector("#search-export a")
     assert ".csv" in page.inner_text("#search-export")
@@ -287,6 +287,26 @@ def test_document_markup_is_shown_as_text(page) -> None:  # type: ignore[no-unty
     assert "<script>alert('x')</script>" in page.inner_text("#search-results")
     assert page.query_selector("#search-results script") is None
     assert dialogs == []
+
+
+def test_documents_fold_out_their_other_passages_and_the_timeline_reads_by_year(page) -> None:  # type: ignore[no-untyped-def]
+    page.reload()  # a fresh page: no filters left from the tests before
+    page.get_by_role("tab", name="Search").click()
+    page.fill("#search-input textarea", "patients")
+    page.click("#search-button")
+    page.wait_for_selector("#search-results .result")
+    links = page.eval_on_selector_all("#search-results .result > .meta a", "as => as.map(a => a.href.split('#')[0])")
+    assert len(links) == len(set(links))  # one row per document
+    summary = page.wait_for_selector("#search-results details.more-passages summary")
+    assert "more passage" in summary.inner_text()
+    summary.click()
+    page.wait_for_selector("#search-results details.more-passages[open] li")
+    page.get_by_label("Timeline").check()
+    page.wait_for_selector("#search-results .timeline-year")
+    years = page.eval_on_selector_all("#search-results .timeline-year", "hs => hs.map(h => h.innerText)")
+    dated = [y for y in years if y != "Undated"]
+    assert dated and dated == sorted(dated)
+    page.screenshot(path=str(ARTIFACTS / "search-timeline.png"), full_page=True)
 
 
 def test_the_security_policy_blocks_nothing_the_ui_needs(page) -> None:  # type: ignore[no-untyped-def]

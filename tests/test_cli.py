@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from policykb import cli
 from policykb.api.app import create_app
-from policykb.api.schemas import AskResponse, DocumentList, SearchResponseModel, StatusModel
+from policykb.api.schemas import AskResponse, DocumentList, SearchResponseModel, StatusModel, TimelineResponse
 from policykb.core.settings import Settings
 from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import CORPUS, make_settings
@@ -74,3 +74,32 @@ def test_status_json_validates(run, settings: Settings) -> None:  # type: ignore
 def test_a_malformed_date_is_a_usage_error(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "get_settings", lambda: settings)
     assert cli.main(["search", "patients", "--from", "last spring"]) == 2
+
+
+def test_timeline_json_equals_the_api_and_reads_oldest_first(run, api: TestClient) -> None:  # type: ignore[no-untyped-def]
+    out = run("timeline", "patient organisations", "--json", "-k", "4", "--from", "2016")
+    from_cli = TimelineResponse.model_validate_json(out).model_dump(mode="json")
+    from_api = api.get("/v1/timeline", params={"query": "patient organisations", "k": 4, "date_from": "2016"}).json()
+    dates = [r["date"] for r in from_cli["results"]]
+    assert len(dates) == 4 and dates == sorted(dates) and from_cli["order"] == "oldest"
+    from_cli.pop("took_ms"), from_api.pop("took_ms")
+    assert from_cli == from_api
+    newest = TimelineResponse.model_validate_json(run("timeline", "patient organisations", "--json", "-k", "4",
+                                                      "--from", "2016", "--newest-first"))  # fmt: skip
+    assert [r.date for r in newest.results] == sorted(dates, reverse=True)
+
+
+def test_search_groups_by_document_and_prints_passages_on_request(run) -> None:  # type: ignore[no-untyped-def]
+    grouped = SearchResponseModel.model_validate_json(run("search", "patients", "--json", "-k", "4"))
+    assert len({r.doc_id for r in grouped.results}) == len(grouped.results) == 4
+    passages = SearchResponseModel.model_validate_json(run("search", "patients", "--json", "-k", "20",
+                                                           "--group", "passage"))  # fmt: skip
+    assert len({r.doc_id for r in passages.results}) < len(passages.results)
+    text = run("search", "patients", "-k", "4")
+    assert "more passages in this document" in text and "<mark>" not in text
+
+
+def test_search_csv_on_stdout(run) -> None:  # type: ignore[no-untyped-def]
+    out = run("search", "patient organisations", "--csv", "-k", "3", "--type", "report")
+    assert out.startswith("# policykb search: query: patient organisations; filters: type=report;")
+    assert out.splitlines()[1].startswith("rank,title,type,date,meeting,agenda_item")

@@ -38,6 +38,8 @@ def build_generation(folder: Path, rows: list[FilterRow]) -> Generation:
             organisations=list(r.organisations),
             language=r.language,
             url=None,
+            meeting=r.meeting,
+            agenda_item=r.agenda_item,
         )
         for r in rows
     ]
@@ -82,8 +84,8 @@ def test_hand_picked_cases_of_the_reference_and_both_encodings() -> None:
     undated rows fall out under any date bound, empty filters select everything."""
     rows = [
         FilterRow(1, "report", ("WHO", "IAPO"), "en", "who/wha/a.pdf", "2024"),
-        FilterRow(2, "statement", (), "fr", "iapo/b.txt", "2019-03-02"),
-        FilterRow(3, "report", ("IAPO",), "en", "who/b.txt", None),
+        FilterRow(2, "statement", (), "fr", "iapo/b.txt", "2019-03-02", "WHA72", "11.2"),
+        FilterRow(3, "report", ("IAPO",), "en", "who/b.txt", None, "RC74 AFRO"),
     ]
     cases = [
         (Filters(organisation=["IAPO"]), {1, 3}),
@@ -95,12 +97,18 @@ def test_hand_picked_cases_of_the_reference_and_both_encodings() -> None:
         (Filters(date_from="2019-03-03", date_to="2023"), set()),
         (Filters(doc_type=["report"], language=["en"], date_to="2030"), {1}),
         (Filters(), {1, 2, 3}),
+        (Filters(meeting=["WHA72"]), {2}),
+        (Filters(meeting=["RC74 AFRO", "WHA72"], agenda_item=["11.2"]), {2}),
+        (Filters(meeting=["WHA"]), set()),
+        (Filters(agenda_item=["11"]), set()),
+        (Filters(meeting=["RC74 AFRO"], doc_type=["report"]), {3}),
     ]
     with TemporaryDirectory() as tmp:
         g = build_generation(Path(tmp), rows)
         for f, expected in cases:
-            assert {r.rowid for r in rows if document_matches_filter(f, r.doc_type, list(r.organisations),
-                                                                     r.language, r.source, r.date)} == expected, f  # fmt: skip
+            assert {r.rowid for r in rows if document_matches_filter(f, r.doc_type, list(r.organisations), r.language,
+                                                                     r.source, r.date, r.meeting,
+                                                                     r.agenda_item)} == expected, f  # fmt: skip
             assert_filter_conformance(tantivy_rows(g), rows, f, "tantivy query")
             assert_filter_conformance(mask_rows(g), rows, f, "numpy row mask")
 
@@ -114,3 +122,29 @@ def test_a_malformed_date_is_an_error_in_every_encoding(tmp_path: Path) -> None:
         tantivy_filter_queries(g.schema, bad)
     with pytest.raises(FilterError):
         row_mask(g, bad)
+
+
+def test_a_generation_from_before_meetings_loads_and_its_meeting_filter_selects_nothing(tmp_path: Path) -> None:
+    """A generation written without the meeting columns and fields (before they existed) still serves
+    searches; filtering it by meeting selects nothing, as the reference does for documents without one."""
+    g = build_generation(tmp_path, [FilterRow(1, "statement", (), "en", "a.txt", "2024")])
+    arrays = dict(np.load(tmp_path / "rows.npz"))
+    np.savez(tmp_path / "rows.npz", **{k: v for k, v in arrays.items() if k not in ("meeting", "agenda_item")})
+    vocab = json.loads((tmp_path / "vocab.json").read_text())
+    (tmp_path / "vocab.json").write_text(json.dumps({k: v for k, v in vocab.items() if k != "meeting"}))
+    old = Generation(tmp_path, threads=1, nprobe=1)
+    assert mask_rows(old)(Filters(meeting=["WHA77"])) == set()
+    assert mask_rows(old)(Filters(doc_type=["statement"])) == {1}
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("rowid", stored=True, indexed=True, fast=True)
+    schema = builder.build()
+    index = tantivy.Index(schema)
+    writer = index.writer()
+    writer.add_document(tantivy.Document(rowid=1))
+    writer.commit()
+    index.reload()
+    clauses = [(tantivy.Occur.Must, tantivy.Query.all_query())]
+    clauses += [(tantivy.Occur.Must, q) for q in tantivy_filter_queries(schema, Filters(meeting=["WHA77"]))]
+    assert index.searcher().search(tantivy.Query.boolean_query(clauses)).hits == []
+    assert index.searcher().search(tantivy.Query.all_query()).hits  # the row is there; the filter drops it
+    assert g.size == old.size == 1

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from policykb.core.filters import Filters
 from policykb.core.types import Chunk, Citation, DocumentInfo, RelatedDocument, SearchHit
 from policykb.service import reading
 from policykb.ui import render
 from policykb.ui.library import tables
-from policykb.ui.search import SORTS
+from policykb.ui.search import SORTS, VIEWS, _csv_file
 
 SCRIPT = "<script>alert('x')</script>"
 
@@ -31,7 +34,8 @@ def _hit(n: int, **overrides: object) -> SearchHit:
     values: dict = dict(rowid=n, chunk_id=f"c{n}", doc_id="d" * 16, title=f"Title {n} {SCRIPT}", source="a.txt",
                         doc_type="statement", date=None, organisations=[], language="en", url=None, page=None,
                         page_end=None, char_start=0, char_end=10, headings=[], text=f"text {n}",
-                        highlight=f"&lt;b&gt; <mark>text</mark> {n}", score=1.0, scores={})  # fmt: skip
+                        highlight=f"&lt;b&gt; <mark>text</mark> {n}", score=1.0, scores={},
+                        snippet=f"&lt;i&gt; <mark>snippet</mark> {n}")  # fmt: skip
     values.update(overrides)
     return SearchHit(**values)
 
@@ -117,20 +121,41 @@ def test_charts_start_at_zero_and_a_single_value_is_a_table() -> None:
     assert "<table>" in single and 'class="bar"' not in single and "<td>5</td>" in single
 
 
-def test_results_escape_titles_and_keep_only_the_highlight_marks() -> None:
-    shown = render.results_html([_hit(1), _hit(2, date="2023-01-02", page=4, source="b.pdf")])
+def test_results_escape_titles_and_show_snippets_with_their_marks() -> None:
+    shown = render.results_html([_hit(1), _hit(2, date="2023-01-02", page=4, source="b.pdf", meeting="WHA77",
+                                                agenda_item="11.2")])  # fmt: skip
     assert "<script>" not in shown and shown.count('<div class="result">') == 2
     assert shown.index("1. Title 1") < shown.index("2. Title 2")
-    assert "<mark>text</mark>" in shown and "&lt;b&gt;" in shown
-    assert "undated" in shown and "2023-01-02 · p. 4" in shown and "file#page=4" in shown
+    assert "<mark>snippet</mark>" in shown and "&lt;i&gt;" in shown and "<mark>text</mark>" not in shown
+    assert "Statement · undated" in shown and "Statement · 2023-01-02 · WHA77, agenda item 11.2 · p. 4" in shown
+    assert "file#page=4" in shown and "more-passages" not in shown
     assert render.results_html([]) == "<p>No results.</p>"
 
 
-def test_result_choices_carry_the_chunk_id_as_value() -> None:
-    choices = render.result_choices([_hit(1), _hit(2, date="2023-01-02")])
-    assert [value for _, value in choices] == ["c1", "c2"]
-    assert choices[1][0].startswith("2. Title 2") and choices[1][0].endswith("(2023-01-02)")
+def test_a_documents_other_passages_fold_out_under_its_best() -> None:
+    best = _hit(1, more=[_hit(2, page=7, source="a.pdf"), _hit(3)])
+    shown = render.results_html([best])
+    assert shown.count('<div class="result">') == 1
+    assert '<details class="more-passages"><summary>2 more passages in this document</summary>' in shown
+    assert shown.count("<li>") == 2 and "p. 7" in shown
+    assert "1 more passage in this document<" in render.results_html([_hit(1, more=[_hit(2)])])
+
+
+def test_the_timeline_puts_a_heading_over_each_year() -> None:
+    shown = render.timeline_html([_hit(1, date="2016"), _hit(2, date="2016-05-01"), _hit(3, date="2024-01-02"),
+                                  _hit(4)])  # fmt: skip
+    years = [part.split("<", 1)[0] for part in shown.split('<h3 class="timeline-year">')[1:]]
+    assert years == ["2016", "2024", "Undated"]
+    assert shown.index("2016") < shown.index("1. Title 1") < shown.index("2. Title 2") < shown.index("2024")
+
+
+def test_result_choices_offer_each_passage_and_its_document() -> None:
+    choices = render.result_choices([_hit(1), _hit(2, date="2023-01-02", doc_id="e" * 16)])
+    assert [value for _, value in choices] == ["chunk:c1", "doc:" + "d" * 16, "chunk:c2", "doc:" + "e" * 16]
+    assert choices[2][0].startswith("2. Passages like this one: Title 2") and choices[2][0].endswith("(2023-01-02)")
+    assert choices[3][0].startswith("2. Documents like this one: Title 2")
     assert [value for _, value in SORTS] == ["relevance", "date"]
+    assert [value for _, value in VIEWS] == ["document", "passage", "timeline"]
 
 
 def test_related_documents_are_escaped_and_linked() -> None:
@@ -160,9 +185,11 @@ def test_library_tables_count_by_type_and_year() -> None:
     def doc(n: int, doc_type: str, date: str | None) -> DocumentInfo:
         return DocumentInfo(str(n), f"{n}.txt", f"{n}.txt", f"Doc {n}", doc_type, date, ["IAPO"], "en", None, "", "txt")
 
-    table, counted = tables([doc(1, "report", "2024-01-01"), doc(2, "report", None), doc(3, "toolkit", "2023")])
+    docs = [doc(1, "report", "2024-01-01"), doc(2, "press_release", None), doc(3, "press_release", "2023")]
+    table, counted = tables(docs)
     assert list(table["title"]) == ["Doc 1", "Doc 2", "Doc 3"]
-    assert counted["type"] == [("report", 2), ("toolkit", 1)]
+    assert list(table["type"]) == ["Report", "Press release", "Press release"]
+    assert counted["type"] == [("Press release", 2), ("Report", 1)]
     assert counted["year"] == [("2023", 1), ("2024", 1)]
     assert counted["organisation"] == [("IAPO", 3)]
 
@@ -215,3 +242,12 @@ def test_block_kinds_from_ingest_show_as_headings_tables_and_captions() -> None:
         "<figcaption>Figure 2 Clinics per region</figcaption>"
         '<table class="passage-table"><tbody><tr><td>North</td><td>South</td><td>East</td></tr></tbody></table>'
     )
+
+
+def test_the_csv_export_is_named_after_the_query_and_records_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = Path(_csv_file([_hit(1), _hit(2)], "access to medicines", Filters(doc_type=["statement"]), "search") or "")
+    assert re.fullmatch(r"policykb-search-access-to-medicines-\d{4}-\d{2}-\d{2}\.csv", path.name)
+    first, header, *rows = path.read_text().splitlines()
+    assert first.startswith("# policykb search: query: access to medicines; filters: type=statement;")
+    assert header.startswith("rank,title,type") and len(rows) == 2
+    assert _csv_file([], "nothing", Filters(), "search") is None

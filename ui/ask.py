@@ -17,7 +17,7 @@ from policykb.ui.page import OnLoad
 
 
 def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
-    with gr.Accordion("Filters: type, organisation, years", open=False, elem_id="ask-filters"), gr.Row():
+    with gr.Accordion("Filters: type, organisation, years, WHO meeting", open=False, elem_id="ask-filters"), gr.Row():
         widgets = filters.filter_widgets(kb, "ask")
     # autoscroll off: the page script shows the start of a new answer, not its end
     chat = gr.Chatbot(label="Answers", elem_id="chat", height=420, sanitize_html=True, autoscroll=False)
@@ -33,7 +33,7 @@ def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
     turns = gr.State([])
     citations = gr.State([])
 
-    def ask(question: str, chat: list, turns: list, types, orgs, y_from, y_to) -> Iterator[tuple]:
+    def ask(question: str, chat: list, turns: list, types, orgs, y_from, y_to, meetings) -> Iterator[tuple]:
         question = (question or "").strip()
         if not question:
             yield chat, turns, gr.update(), "", "", []
@@ -41,7 +41,7 @@ def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
         chat = [*chat, {"role": "user", "content": render.chat_text(question)}, {"role": "assistant", "content": "…"}]
         yield chat, turns, gr.update(choices=[], value=None), "", "", []
         draft = ""
-        for event in kb.ask_events(question, filters.to_filters(types, orgs, y_from, y_to), turns):
+        for event in kb.ask_events(question, filters.to_filters(types, orgs, y_from, y_to, meetings), turns):
             match event:
                 case Token(text):
                     draft += text

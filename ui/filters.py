@@ -1,4 +1,5 @@
-"""The filter widgets that the Ask and Search tabs share: type, organisation and a year range."""
+"""The filter widgets that the Ask and Search tabs share: type, organisation, a year range and the WHO
+meeting. Types and meetings are offered with their document counts, and only those some document has."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from dataclasses import dataclass
 import gradio as gr
 
 from policykb.core.filters import Filters
-from policykb.core.types import DOC_TYPES
 from policykb.service import KnowledgeBase
-from policykb.service.knowledge_base import Facets
+from policykb.service.knowledge_base import Facets, FacetValue
 
 
 @dataclass
@@ -18,40 +18,60 @@ class FilterWidgets:
     organisations: gr.Dropdown
     year_from: gr.Dropdown
     year_to: gr.Dropdown
+    meetings: gr.Dropdown
 
     @property
     def inputs(self) -> list[gr.Dropdown]:
-        return [self.types, self.organisations, self.year_from, self.year_to]
+        return [self.types, self.organisations, self.year_from, self.year_to, self.meetings]
 
     @property
     def choice_outputs(self) -> list[gr.Dropdown]:
-        return [self.organisations, self.year_from, self.year_to]
+        return self.inputs
+
+
+def counted(values: list[FacetValue]) -> list[tuple[str, str]]:
+    """Dropdown choices `("Press release (11)", "press_release")`."""
+    return [(f"{v.label} ({v.count})", v.value) for v in values]
 
 
 def filter_widgets(kb: KnowledgeBase, prefix: str) -> FilterWidgets:
-    """Four dropdowns in the current layout context, with ids `<prefix>-type` etc.; choices are refreshed on
+    """Five dropdowns in the current layout context, with ids `<prefix>-type` etc.; choices are refreshed on
     each page load and after an ingest (`choices`). With reads protected the page carries no choices: they
     arrive after a key is given."""
-    facets = Facets([], []) if kb.settings.require_key_for_read else kb.facets()
+    facets = Facets([], [], [], []) if kb.settings.require_key_for_read else kb.facets()
     return FilterWidgets(
-        gr.Dropdown(list(DOC_TYPES), multiselect=True, label="Type", elem_id=f"{prefix}-type"),
+        gr.Dropdown(counted(facets.doc_types), multiselect=True, label="Type", elem_id=f"{prefix}-type"),
         gr.Dropdown(facets.organisations, multiselect=True, label="Organisation", elem_id=f"{prefix}-organisation"),
         gr.Dropdown(facets.years, value=None, label="From year", allow_custom_value=True, elem_id=f"{prefix}-from"),
         gr.Dropdown(facets.years, value=None, label="To year", allow_custom_value=True, elem_id=f"{prefix}-to"),
+        gr.Dropdown(counted(facets.meetings), multiselect=True, label="WHO meeting", elem_id=f"{prefix}-meeting"),
     )
 
 
-def choices(kb: KnowledgeBase) -> tuple[dict, dict, dict]:
-    """Organisations and years as they are now: uploads since the server started appear too."""
+def choices(kb: KnowledgeBase) -> tuple[dict, ...]:
+    """Types, organisations, years and meetings as they are now: uploads since the server started appear too."""
     facets = kb.facets()
     years = gr.update(choices=facets.years)
-    return gr.update(choices=facets.organisations), years, years
+    return (
+        gr.update(choices=counted(facets.doc_types)),
+        gr.update(choices=facets.organisations),
+        years,
+        years,
+        gr.update(choices=counted(facets.meetings)),
+    )
 
 
-def to_filters(types: list[str] | None, orgs: list[str] | None, year_from: str | None, year_to: str | None) -> Filters:
+def to_filters(
+    types: list[str] | None,
+    orgs: list[str] | None,
+    year_from: str | None,
+    year_to: str | None,
+    meetings: list[str] | None = None,
+) -> Filters:
     return Filters(
         doc_type=list(types or []),
         organisation=list(orgs or []),
         date_from=str(year_from) if year_from else None,
         date_to=str(year_to) if year_to else None,
+        meeting=list(meetings or []),
     )

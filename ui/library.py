@@ -8,7 +8,7 @@ from collections import Counter
 import gradio as gr
 import pandas as pd
 
-from policykb.core.types import DocumentInfo
+from policykb.core.types import DocumentInfo, doc_type_label
 from policykb.service import KnowledgeBase
 from policykb.service.jobs import JobManager
 from policykb.ui import render
@@ -40,14 +40,18 @@ def view(docs: list[DocumentInfo]) -> tuple[pd.DataFrame, ...]:
 
 
 def tables(docs: list[DocumentInfo]) -> tuple[pd.DataFrame, dict[str, list[tuple[str, int]]]]:
-    """The document table, and documents per type, per organisation (most first) and per year."""
+    """The document table, and documents per type (by its name: "Press release"), per organisation (most
+    first) and per year."""
     table = pd.DataFrame(
-        [[d.title, d.doc_type, d.date or "", ", ".join(d.organisations[:5]), d.pages or "", d.source] for d in docs],
+        [
+            [d.title, doc_type_label(d.doc_type), d.date or "", ", ".join(d.organisations[:5]), d.pages or "", d.source]
+            for d in docs
+        ],
         columns=["title", "type", "date", "organisations", "pages", "source"],
     )
     organisations = Counter(o for d in docs for o in set(d.organisations))
     counted = {
-        "type": sorted(Counter(d.doc_type for d in docs).items()),
+        "type": sorted(Counter(doc_type_label(d.doc_type) for d in docs).items()),
         "organisation": sorted(organisations.items(), key=lambda item: (-item[1], item[0]))[:15],
         "year": sorted(Counter(d.date[:4] for d in docs if d.date).items()),
     }

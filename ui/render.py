@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from policykb.core.types import Chunk, Citation, DocumentInfo, RelatedDocument, SearchHit
+from policykb.core.types import Chunk, Citation, DocumentInfo, RelatedDocument, SearchHit, doc_type_label
 from policykb.service.knowledge_base import passage_url
 from policykb.service.reading import ITEM, blocks_html, readable
 
@@ -75,7 +75,7 @@ def passage_html(citation: Citation, chunk: Chunk | None) -> str:
     return (
         f'<section class="passage-box" id="passage-view" aria-label="Passage {citation.n}">'
         f"<h2>[{citation.n}] {html.escape(citation.title)}</h2>"
-        f'<p class="meta">{html.escape(citation.doc_type)} · {html.escape(citation.date or "undated")}{page} · '
+        f'<p class="meta">{html.escape(doc_type_label(citation.doc_type))} · {html.escape(citation.date or "undated")}{page} · '
         f"{html.escape(citation.source)} · {original_link(citation.doc_id, citation.source, citation.page, citation.chunk_id, mark_in_doc)}</p>"
         + (f'<p class="meta path">{html.escape(path)}</p>' if path else "")
         + f'<div class="passage-text">{blocks_html(chunk.text, mark, spans)}</div></section>'
@@ -87,7 +87,7 @@ def related_html(related: list[RelatedDocument]) -> str:
     if not related:
         return ""
     items = "".join(
-        f'<li><b>{html.escape(r.title)}</b> <span class="meta">({html.escape(r.doc_type)}, '
+        f'<li><b>{html.escape(r.title)}</b> <span class="meta">({html.escape(doc_type_label(r.doc_type))}, '
         f"{html.escape(r.date or 'undated')})</span> — {original_link(r.doc_id, r.source, r.page, r.chunk_id)}"
         f'<br><span class="meta">{html.escape(r.snippet)}</span></li>'
         for r in related
@@ -95,27 +95,79 @@ def related_html(related: list[RelatedDocument]) -> str:
     return f'<div id="related-docs"><p>The closest documents:</p><ul>{items}</ul></div>'
 
 
+def _where(h: SearchHit) -> str:
+    """Type, date, meeting and agenda item, page, source: the line under a result's title."""
+    parts = [doc_type_label(h.doc_type), h.date or "undated"]
+    if h.meeting:
+        parts.append(h.meeting + (f", agenda item {h.agenda_item}" if h.agenda_item else ""))
+    if h.page:
+        parts.append(f"p. {h.page}")
+    parts.append(h.source)
+    return " · ".join(html.escape(p) for p in parts)
+
+
+def _more_html(h: SearchHit) -> str:
+    """The document's other ranked passages, folded: "2 more passages in this document"."""
+    if not h.more:
+        return ""
+    n = len(h.more)
+    items = "".join(
+        f'<li><span class="meta">{f"p. {p.page} · " if p.page else ""}'
+        f"{original_link(p.doc_id, p.source, p.page, p.chunk_id)}</span><br>{p.snippet}</li>"  # escaped, <mark> added
+        for p in h.more
+    )
+    return (
+        f'<details class="more-passages"><summary>{n} more passage{"s" if n > 1 else ""} in this document'
+        f"</summary><ul>{items}</ul></details>"
+    )
+
+
+def _result_html(n: int, h: SearchHit) -> str:
+    return (
+        f'<div class="result"><b>{n}. {html.escape(h.title)}</b> <span class="meta">{_where(h)} · '
+        f"{original_link(h.doc_id, h.source, h.page, h.chunk_id)}</span>"
+        f'<p class="snippet">{h.snippet}</p>{_more_html(h)}</div>'  # escaped, <mark> added
+    )
+
+
 def results_html(hits: list[SearchHit]) -> str:
+    """One row per result (a document's best passage, or a passage), each as its snippet; a document's
+    other ranked passages fold out under it."""
     if not hits:
         return "<p>No results.</p>"
-    rows = []
+    return "".join(_result_html(n, h) for n, h in enumerate(hits, start=1))
+
+
+def timeline_html(hits: list[SearchHit]) -> str:
+    """Documents in the order given (by date), under a heading per year; undated ones last."""
+    if not hits:
+        return "<p>No results.</p>"
+    parts, year = ['<div class="timeline">'], None
     for n, h in enumerate(hits, start=1):
-        page = f" · p. {h.page}" if h.page else ""
-        rows.append(
-            f'<div class="result"><b>{n}. {html.escape(h.title)}</b> <span class="meta">{html.escape(h.doc_type)} · '
-            f"{html.escape(h.date or 'undated')}{page} · {html.escape(h.source)} · "
-            f"{original_link(h.doc_id, h.source, h.page, h.chunk_id)}</span>"
-            f'<p style="white-space: pre-wrap">{compact(h.highlight)}</p></div>'  # escaped, <mark> added
-        )
-    return "".join(rows)
+        this_year = h.date[:4] if h.date else "Undated"
+        if this_year != year:
+            year = this_year
+            parts.append(f'<h3 class="timeline-year">{html.escape(year)}</h3>')
+        parts.append(_result_html(n, h))
+    return "".join(parts) + "</div>"
 
 
 def result_choices(hits: list[SearchHit]) -> list[tuple[str, str]]:
-    """(label, chunk id) for the more-like-this menu."""
-    return [(f"{n}. {h.title[:50]} ({h.date or 'undated'})", h.chunk_id) for n, h in enumerate(hits, start=1)]
+    """(label, "chunk:<id>" or "doc:<id>") for the more-like-this menu: each passage shown, and each
+    document it comes from."""
+    choices = []
+    for n, h in enumerate(hits, start=1):
+        page = f", p. {h.page}" if h.page else ""
+        choices.append(
+            (f"{n}. Passages like this one: {h.title[:50]}{page} ({h.date or 'undated'})", f"chunk:{h.chunk_id}")
+        )
+        choices.append((f"{n}. Documents like this one: {h.title[:50]} ({h.date or 'undated'})", f"doc:{h.doc_id}"))
+    return choices
 
 
-def more_like_note(hit: SearchHit) -> str:
+def more_like_note(hit: SearchHit, whole_document: bool) -> str:
+    if whole_document:
+        return f'<p class="meta" id="more-like-note">Documents like: {html.escape(hit.title)}</p>'
     page = f", p. {hit.page}" if hit.page else ""
     return f'<p class="meta" id="more-like-note">Passages like: {html.escape(hit.title)}{page}</p>'
 
@@ -177,7 +229,7 @@ def report_html(report: dict, documents: list[DocumentInfo]) -> str:
     new = [by_source[s] for s in report.get("added", []) + report.get("updated", []) if s in by_source]
     if new:
         items = "".join(
-            f'<li><b>{html.escape(d.title)}</b> <span class="meta">({html.escape(d.doc_type)}, '
+            f'<li><b>{html.escape(d.title)}</b> <span class="meta">({html.escape(doc_type_label(d.doc_type))}, '
             f"{html.escape(d.date or 'undated')})</span> — {original_link(d.doc_id, d.source, None, None)}</li>"
             for d in new
         )

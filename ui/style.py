@@ -53,6 +53,11 @@ mark, .passage-box mark, .result mark { background: var(--pk-mark-bg); color: va
 button.cite { font: inherit; color: var(--pk-accent); background: none; border: none; padding: 0 1px;
               text-decoration: underline; cursor: pointer; }
 .result { border-bottom: 1px solid #ddd; padding: 8px 0; }
+.result .snippet { margin: 4px 0; }
+.more-passages summary { cursor: pointer; color: var(--pk-accent); }
+.more-passages ul { margin: 0.25rem 0 0.5rem 1.25rem; }
+.more-passages li { margin-bottom: 6px; }
+.timeline-year { font-size: 1.1rem; margin: 1rem 0 0; border-bottom: 2px solid var(--pk-accent); }
 #library-table, #library-table * { font-family: var(--font) !important; font-size: var(--text-md); }
 .bars { display: grid; grid-template-columns: minmax(6rem, max-content) 1fr; gap: 4px 8px; align-items: center; }
 .bars .bar { background: var(--pk-bar); height: 1.1rem; min-width: 2px; }

@@ -23,17 +23,12 @@ router = APIRouter(prefix="/v1", tags=["documents"])
 @router.get("/documents", response_model=DocumentList, dependencies=[Depends(deps.require_reader)])
 def list_documents(
     kb: KnowledgeBase = Depends(deps.kb),
-    doc_type: list[str] = Query(default=[]),
-    organisation: list[str] = Query(default=[]),
-    language: list[str] = Query(default=[]),
-    date_from: str | None = Query(default=None, max_length=32),
-    date_to: str | None = Query(default=None, max_length=32),
-    source: str | None = Query(default=None, max_length=500),
+    filters: Filters = Depends(deps.filters),
     offset: int = Query(default=0, ge=0),
     limit: int = Query(default=50, ge=1, le=500),
 ) -> dict:
     """Documents, newest first, with the same filter semantics as search."""
-    docs = kb.documents(Filters(doc_type, organisation, language, date_from, date_to, source))
+    docs = kb.documents(filters)
     return {"documents": [document_view(d) for d in docs[offset : offset + limit]], "total": len(docs),
             "offset": offset, "limit": limit}  # fmt: skip
 

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from policykb.core.types import Answer, DocumentInfo, SearchHit
+from policykb.core.types import Answer, DocumentInfo
 from policykb.service.knowledge_base import file_url, passage_url
-
-
-def hit_view(hit: SearchHit) -> dict:
-    keys = ("chunk_id", "doc_id", "title", "source", "doc_type", "date", "page", "score", "text", "highlight")
-    view = {k: getattr(hit, k) for k in keys}
-    view["file_url"] = file_url(hit.doc_id, hit.source, hit.page)
-    view["passage_url"] = passage_url(hit.doc_id, hit.source, hit.page, hit.chunk_id)
-    return view
 
 
 def answer_view(answer: Answer) -> dict:
@@ -26,7 +18,8 @@ def answer_view(answer: Answer) -> dict:
 
 
 def document_view(d: DocumentInfo) -> dict:
-    keys = ("doc_id", "title", "doc_type", "date", "organisations", "language", "pages", "source", "format", "url")
+    keys = ("doc_id", "title", "doc_type", "date", "organisations", "language", "pages", "source", "format", "url",
+            "meeting", "agenda_item")  # fmt: skip
     view = {k: getattr(d, k) for k in keys}
     view["file_url"] = file_url(d.doc_id, d.source, None)
     return view

@@ -52,6 +52,8 @@ class ChunkRow:
     organisations: list[str]
     language: str
     url: str | None
+    meeting: str | None = None
+    agenda_item: str | None = None
 
 
 class IndexUnavailable(StorageError):

@@ -23,10 +23,19 @@ class Filters:
     date_from: str | None = None
     date_to: str | None = None
     source: str | None = None
+    meeting: list[str] = field(default_factory=list)
+    agenda_item: list[str] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         return not (
-            self.doc_type or self.organisation or self.language or self.date_from or self.date_to or self.source
+            self.doc_type
+            or self.organisation
+            or self.language
+            or self.date_from
+            or self.date_to
+            or self.source
+            or self.meeting
+            or self.agenda_item
         )
 
     def bounds(self) -> tuple[int | None, int | None]:
@@ -37,15 +46,35 @@ class Filters:
         """The source path or folder, without leading or trailing slashes."""
         return self.source.strip("/") if self.source else None
 
-    def matches(self, doc_type: str, organisations: list[str], language: str, source: str, date: str | None) -> bool:
-        return document_matches_filter(self, doc_type, organisations, language, source, date)
+    def matches(
+        self,
+        doc_type: str,
+        organisations: list[str],
+        language: str,
+        source: str,
+        date: str | None,
+        meeting: str | None = None,
+        agenda_item: str | None = None,
+    ) -> bool:
+        return document_matches_filter(self, doc_type, organisations, language, source, date, meeting, agenda_item)
 
 
 def document_matches_filter(
-    filters: Filters, doc_type: str, organisations: list[str], language: str, source: str, date: str | None
+    filters: Filters,
+    doc_type: str,
+    organisations: list[str],
+    language: str,
+    source: str,
+    date: str | None,
+    meeting: str | None = None,
+    agenda_item: str | None = None,
 ) -> bool:
     """Whether one document passes `filters` (the reference semantics; see docs/filters.md)."""
     if filters.doc_type and doc_type not in filters.doc_type:
+        return False
+    if filters.meeting and meeting not in filters.meeting:
+        return False
+    if filters.agenda_item and agenda_item not in filters.agenda_item:
         return False
     if filters.organisation and not set(filters.organisation) & set(organisations):
         return False

@@ -19,6 +19,24 @@ DOC_TYPES = (
     "other",
 )
 
+DOC_TYPE_LABELS = {
+    "toolkit": "Toolkit",
+    "statement": "Statement",
+    "guidance_note": "Guidance note",
+    "report": "Report",
+    "press_release": "Press release",
+    "resolution": "Resolution",
+    "guideline": "Guideline",
+    "article": "Article",
+    "event_summary": "Event summary",
+    "other": "Other",
+}
+
+
+def doc_type_label(doc_type: str) -> str:
+    """What people call a document type: "press_release" -> "Press release"."""
+    return DOC_TYPE_LABELS.get(doc_type) or doc_type.replace("_", " ").capitalize()
+
 
 @dataclass
 class DocumentInfo:
@@ -117,10 +135,14 @@ class SearchHit(PassageRef):
     char_end: int
     headings: list[str]
     text: str
-    highlight: str  # HTML-escaped text with the query's words in <mark>
+    highlight: str  # HTML-escaped text with what the query matched in <mark>
     score: float  # fused score (0 when browsing without a query)
     scores: dict[str, float]  # raw score of each retrieval half that found the chunk
     non_prose: list[KindSpan] = field(default_factory=list)  # headings, tables, captions...: not quotable
+    snippet: str = ""  # like `highlight`, but only a window of the text around the matches
+    meeting: str | None = None
+    agenda_item: str | None = None
+    more: list[SearchHit] = field(default_factory=list)  # grouped by document: its other passages that ranked
 
     def quotable(self, start: int, end: int) -> bool:
         """Whether document offsets [start, end) inside this passage overlap no non-prose span."""
@@ -132,6 +154,8 @@ class SearchHit(PassageRef):
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SearchSort = Literal["relevance", "date"]
+SearchGroup = Literal["document", "passage"]
+TimelineOrder = Literal["oldest", "newest"]
 
 
 @dataclass

@@ -6,18 +6,30 @@ import hashlib
 import logging
 import re
 import shutil
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from policykb.core.durable import atomic_write
-from policykb.core.errors import INTERNAL, StorageError, UploadRejected
+from policykb.core.errors import INTERNAL, NotFound, StorageError, UploadRejected
 from policykb.core.events import AnswerEvent, Failed, Final, StreamEvent
 from policykb.core.filters import Filters
 from policykb.core.settings import Settings, get_settings
-from policykb.core.types import Answer, Chunk, Document, DocumentInfo, SearchResponse
+from policykb.core.types import (
+    Answer,
+    Chunk,
+    Document,
+    DocumentInfo,
+    SearchGroup,
+    SearchHit,
+    SearchResponse,
+    TimelineOrder,
+    doc_type_label,
+)
 from policykb.index.embedders import Embedder, get_embedder
+from policykb.index.lexical import similarity_query
 from policykb.index.search import HybridSearcher, Mode, Sort
 from policykb.index.storage.base import Catalog, IndexHealth, IndexUnavailable, Storage
 from policykb.index.storage.factory import open_storage
@@ -27,6 +39,7 @@ from policykb.ingest.readers import SUPPORTED_EXTENSIONS
 from policykb.qa.answerer import Answerer, make_answerer
 from policykb.qa.followup import condense
 from policykb.service.auth import AccessGuard
+from policykb.service.grouping import by_date, group_by_document, passages_for
 
 log = logging.getLogger("policykb.service")
 
@@ -54,11 +67,21 @@ def passage_url(
 
 
 @dataclass
-class Facets:
-    """The values the filters can take now (uploads since the server started included)."""
+class FacetValue:
+    value: str
+    label: str  # what people call it: "Press release"
+    count: int  # documents with it
 
+
+@dataclass
+class Facets:
+    """The values the filters can take now (uploads since the server started included); a value no
+    document has is never offered."""
+
+    doc_types: list[FacetValue]  # most documents first
     organisations: list[str]
     years: list[str]  # newest first
+    meetings: list[FacetValue]  # newest session first within each body: WHA77, WHA76, ..., EB154, ...
 
 
 @dataclass
@@ -71,6 +94,12 @@ class Status:
     index: str  # ok | empty | behind | damaged | missing (see IndexHealth)
     index_detail: str
     registry: str  # "ok" or what the catalog's own check found
+
+
+def _meeting_order(label: str) -> tuple[str, int, str]:
+    """WHA77 before WHA76, each body together: (body and region, minus the session number, label)."""
+    m = re.fullmatch(r"([A-Za-z]+)(\d+)(.*)", label)
+    return (m.group(1) + m.group(3), -int(m.group(2)), label) if m else (label, 0, label)
 
 
 class KnowledgeBase:
@@ -210,8 +239,72 @@ class KnowledgeBase:
         filters: Filters | None = None,
         sort: Sort = "relevance",
         mode: Mode = "hybrid",
+        group: SearchGroup = "passage",
     ) -> SearchResponse:
-        return self.searcher.search(query, k=k, filters=filters, sort=sort, mode=mode)
+        """The top `k` passages, or with `group="document"` the top `k` documents, each as its best passage
+        with its other ranked passages in `more` (what the faces show by default)."""
+        if group == "passage":
+            return self.searcher.search(query, k=k, filters=filters, sort=sort, mode=mode)
+        depth = passages_for(k, self.settings.candidates)
+        response = self.searcher.search(query, k=depth, filters=filters, sort=sort, mode=mode)
+        response.results = group_by_document(response.results, k)
+        return response
+
+    def more_like(
+        self,
+        chunk_id: str | None = None,
+        doc_id: str | None = None,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        group: SearchGroup = "passage",
+    ) -> SearchResponse:
+        """Passages (or documents) like one passage or one document: its text is the query, read as text
+        only (never as query syntax); the passage itself, or the whole document, is left out. Raises
+        NotFound for an unknown id."""
+        if (chunk_id is None) == (doc_id is None):
+            raise ValueError("more_like needs exactly one of chunk_id and doc_id")
+        keep: Callable[[SearchHit], bool]
+        if chunk_id is not None:
+            chunk = self.chunk(chunk_id)
+            if chunk is None:
+                raise NotFound(f"no passage with id {chunk_id!r}")
+            text, keep = chunk.text, lambda h: h.chunk_id != chunk_id
+        else:
+            document = self.document(doc_id or "")
+            if document is None:
+                raise NotFound(f"no document with id {doc_id!r}")
+            text, keep = self._document_gist(document), lambda h: h.doc_id != doc_id
+        one_passage_out = chunk_id is not None and group == "passage"
+        depth = k + 1 if one_passage_out else passages_for(k + 1, self.settings.candidates)
+        response = self.searcher.search(similarity_query(text), k=depth, filters=filters, mode=mode)
+        hits = [h for h in response.results if keep(h)]
+        response.results = hits[:k] if group == "passage" else group_by_document(hits, k)
+        return response
+
+    def _document_gist(self, document: Document, chars: int = 1500) -> str:
+        """What a document is about, as a similarity query: its title and its opening passages."""
+        parts, used = [document.title], len(document.title)
+        for chunk in self.chunks(document.doc_id):
+            if used >= chars:
+                break
+            parts.append(chunk.text[: chars - used])
+            used += len(parts[-1])
+        return "\n".join(parts)
+
+    def timeline(
+        self,
+        query: str,
+        k: int = 20,
+        filters: Filters | None = None,
+        order: TimelineOrder = "oldest",
+        mode: Mode = "hybrid",
+    ) -> SearchResponse:
+        """The `k` documents most relevant to `query`, each with its best passage, in date order (undated
+        last): what has been said about something, as a history."""
+        response = self.search(query, k=k, filters=filters, mode=mode, group="document")
+        response.results = by_date(response.results, order)
+        return response
 
     def ask(self, question: str, filters: Filters | None = None, history: list[dict] | None = None) -> Answer:
         """A short answer in which every sentence cites the passage it comes from, or an honest refusal."""
@@ -228,7 +321,7 @@ class KnowledgeBase:
         history = history or []
         answerer = self.answerer
         query = condense(question, history, answerer.rewrite_followup)
-        response = self.search(query, k=self.settings.answer_passages, filters=filters)
+        response = self.search(query, k=self.settings.answer_passages, filters=filters, group="passage")
         yield from answerer.stream(query, response, focus=question if query != question else None)
 
     def ask_events(
@@ -256,13 +349,24 @@ class KnowledgeBase:
         documents = self.catalog.documents()
         if filters is None or filters.is_empty():
             return documents
-        return [d for d in documents if filters.matches(d.doc_type, d.organisations, d.language, d.source, d.date)]
+        return [
+            d
+            for d in documents
+            if filters.matches(d.doc_type, d.organisations, d.language, d.source, d.date, d.meeting, d.agenda_item)
+        ]
 
     def facets(self) -> Facets:
         documents = self.catalog.documents()
+        types = Counter(d.doc_type for d in documents)
+        meetings = Counter(d.meeting for d in documents if d.meeting)
         return Facets(
+            [
+                FacetValue(t, doc_type_label(t), n)
+                for t, n in sorted(types.items(), key=lambda item: (-item[1], item[0]))
+            ],
             sorted({o for d in documents for o in d.organisations}),
             sorted({d.date[:4] for d in documents if d.date}, reverse=True),
+            [FacetValue(m, m, meetings[m]) for m in sorted(meetings, key=_meeting_order)],
         )
 
     def document(self, doc_id: str) -> Document | None:
