@@ -73,7 +73,9 @@ def test_every_gradio_endpoint_gives_an_anonymous_caller_nothing(locked) -> None
 
 def test_a_reader_key_opens_the_read_endpoints(locked) -> None:  # type: ignore[no-untyped-def]
     client, _ = locked
-    event, stream = _call(client, "/run", ["patient organisations", [], [], None, None, [], "document", "relevance"], READER)
+    event, stream = _call(
+        client, "/run", ["patient organisations", [], [], None, None, [], "document", "relevance"], READER
+    )
     assert event == "complete" and "result" in stream
     event, _ = _call(client, "/rebuild", [], READER)
     assert event == "error"  # a reader key is not an admin key
