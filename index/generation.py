@@ -22,6 +22,7 @@ import numpy as np
 import tantivy
 
 from policykb.core.dates import date_bounds
+from policykb.core.durable import fsync_dir
 from policykb.core.types import Chunk, KindSpan
 from policykb.index.registry import state_of, text_sha
 from policykb.index.storage.base import Catalog, ChunkRow, IndexUnavailable
@@ -103,13 +104,13 @@ def build_generation(catalog: Catalog, data_dir: Path, model_id: str, dim: int, 
     _fsync_tree(staging)
     final = root / name
     os.rename(staging, final)
-    _fsync_dir(root)
+    fsync_dir(root)
     tmp = data_dir / f"{CURRENT}.tmp"
     tmp.write_text(name)
     with open(tmp) as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, data_dir / CURRENT)
-    _fsync_dir(data_dir)
+    fsync_dir(data_dir)
     return BuildStats(name, len(rows), kind, time.perf_counter() - started)
 
 
@@ -291,15 +292,7 @@ def _fsync_tree(folder: Path) -> None:
         for f in files:
             with open(os.path.join(dirpath, f), "rb") as fh:
                 os.fsync(fh.fileno())
-        _fsync_dir(Path(dirpath))
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fsync_dir(Path(dirpath))
 
 
 # ------------------------------------------------------------------------------------------------ reading

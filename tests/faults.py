@@ -75,9 +75,9 @@ def inject(kb: KnowledgeBase, stage: str, action: Callable[[], None] = crash, nt
         "store-embeddings": lambda: after(Registry, "store_embeddings"),
         "write-index": lambda: before(generation, "_write_lexical"),
         # after the new folder is renamed into place, before CURRENT names it
-        "rename": lambda: after(generation, "_fsync_dir", lambda folder: Path(folder) == gens),
+        "rename": lambda: after(generation, "fsync_dir", lambda folder: Path(folder) == gens),
         # after CURRENT names the new generation, before old ones and orphan vectors are cleaned up
-        "switch": lambda: after(generation, "_fsync_dir", lambda folder: Path(folder) == kb.data_dir),
+        "switch": lambda: after(generation, "fsync_dir", lambda folder: Path(folder) == kb.data_dir),
         "cleanup": lambda: before(Registry, "drop_orphan_embeddings"),
     }
     if stage in ("write-index", "rename", "switch", "cleanup"):

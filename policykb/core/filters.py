@@ -46,18 +46,6 @@ class Filters:
         """The source path or folder, without leading or trailing slashes."""
         return self.source.strip("/") if self.source else None
 
-    def matches(
-        self,
-        doc_type: str,
-        organisations: list[str],
-        language: str,
-        source: str,
-        date: str | None,
-        meeting: str | None = None,
-        agenda_item: str | None = None,
-    ) -> bool:
-        return document_matches_filter(self, doc_type, organisations, language, source, date, meeting, agenda_item)
-
 
 def document_matches_filter(
     filters: Filters,

@@ -15,7 +15,7 @@ from pathlib import Path
 from policykb.core.durable import atomic_write
 from policykb.core.errors import INTERNAL, NotFound, StorageError, UploadRejected
 from policykb.core.events import AnswerEvent, Failed, Final, StreamEvent
-from policykb.core.filters import Filters
+from policykb.core.filters import Filters, document_matches_filter
 from policykb.core.settings import Settings, get_settings
 from policykb.core.types import (
     Answer,
@@ -352,7 +352,9 @@ class KnowledgeBase:
         return [
             d
             for d in documents
-            if filters.matches(d.doc_type, d.organisations, d.language, d.source, d.date, d.meeting, d.agenda_item)
+            if document_matches_filter(
+                filters, d.doc_type, d.organisations, d.language, d.source, d.date, d.meeting, d.agenda_item
+            )
         ]
 
     def facets(self) -> Facets:
