@@ -1,1 +1,1 @@
-"""Question answering: turns search hits into a short answer with verified citations (issue 4)."""
+"""Question answering: turns search hits into a short answer with verified citations."""
