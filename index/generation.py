@@ -21,11 +21,16 @@ import numpy as np
 import tantivy
 
 from policykb.core.dates import date_bounds
+from policykb.core.errors import StorageError
+from policykb.core.text import search_text
 from policykb.core.types import Chunk, KindSpan
 from policykb.index.storage.base import Catalog, ChunkRow
 
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
+# What a generation's files hold; a reader refuses another format rather than answer from a different one.
+# 2: the lexical index has the `search` field (the chunk's search text: title, headings, text, spelled American).
+FORMAT = 2
 
 
 # ------------------------------------------------------------------------------------------------ rows
@@ -43,6 +48,7 @@ def source_prefixes(source: str) -> list[str]:
 def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_integer_field("rowid", stored=True, indexed=True, fast=True)
+    sb.add_text_field("search", stored=False, tokenizer_name="en_stem")
     sb.add_text_field("text", stored=True, tokenizer_name="en_stem")
     sb.add_text_field("title", stored=True, tokenizer_name="en_stem")
     sb.add_text_field("headings", stored=True, tokenizer_name="en_stem")
@@ -90,7 +96,8 @@ def build_generation(catalog: Catalog, data_dir: Path, model_id: str, dim: int, 
     _write_arrays(staging, rows)
     (staging / "manifest.json").write_text(
         json.dumps(
-            {"name": name, "chunks": len(rows), "model": model_id, "dim": dim, "kind": kind, "built_at": time.time()}
+            {"name": name, "format": FORMAT, "chunks": len(rows), "model": model_id, "dim": dim, "kind": kind,
+             "built_at": time.time()}
         )
     )  # fmt: skip
     _fsync_tree(staging)
@@ -171,6 +178,7 @@ def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
         writer.add_document(
             tantivy.Document(
                 rowid=r.rowid,
+                search=search_text(r.title, c.headings, c.text),
                 text=c.text,
                 title=r.title,
                 headings=" / ".join(c.headings),
@@ -254,6 +262,11 @@ class Generation:
     def __init__(self, folder: Path, threads: int, nprobe: int) -> None:
         self.folder = folder
         self.manifest = json.loads((folder / "manifest.json").read_text())
+        if self.manifest.get("format") != FORMAT:
+            raise StorageError(
+                f"index generation {folder.name} was built by an older policykb (format"
+                f" {self.manifest.get('format', 1)}, this one reads {FORMAT}): run `policykb ingest` to rebuild it"
+            )
         self.name = self.manifest["name"]
         self.dense = faiss.read_index(str(folder / "dense.faiss"))
         if hasattr(self.dense, "nprobe"):

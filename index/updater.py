@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from policykb.core.errors import IngestError
+from policykb.core.text import SEARCH_TEXT_VERSION
 from policykb.index.embedders import Embedder
 from policykb.index.embedders.batching import LengthBatches
 from policykb.index.storage.base import FileRecord, Storage
@@ -71,7 +72,10 @@ class Updater:
         budget = min(chunk_tokens, embedder.max_tokens)
         self.chunker = Chunker(embedder.count_tokens, budget, overlap_tokens)
         self.max_file_bytes = max_file_bytes
-        self.versions = f"parser={PARSER_VERSION};chunker={self.chunker.version};model={embedder.model_id}"
+        self.versions = (
+            f"parser={PARSER_VERSION};chunker={self.chunker.version};search={SEARCH_TEXT_VERSION};"
+            f"model={embedder.model_id}"
+        )
         self._new_chunks = 0  # chunks registered by the running ingest, read by the embedding loop
 
     def ingest(self, paths: list[Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:

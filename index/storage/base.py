@@ -122,9 +122,14 @@ class SearchSnapshot(Protocol):
         """Rows nearest to `vector` (shape (1, dim)) by inner product, best first; only `allowed` row ids if given."""
 
     def lexical_top_k(
-        self, terms: Sequence[str], phrases: Sequence[str], filters: Filters, k: int
+        self,
+        terms: Sequence[str],
+        phrases: Sequence[str],
+        filters: Filters,
+        k: int,
     ) -> list[tuple[int, float]]:
-        """BM25 over text/title/headings: any of `terms`, every one of `phrases`, rows passing `filters`."""
+        """BM25 over the search text (title, headings, text): any of `terms`, every one of `phrases`, rows
+        passing `filters`."""
 
     def filter_rowids(self, filters: Filters) -> np.ndarray | None:
         """Row ids passing `filters` (docs/filters.md); None when the filters are empty (every row passes)."""
@@ -134,6 +139,9 @@ class SearchSnapshot(Protocol):
 
     def date_keys(self, rowids: Sequence[int]) -> np.ndarray:
         """Each row's document date as an integer YYYYMMDD (start of a partial date; 0 when undated)."""
+
+    def doc_keys(self, rowids: Sequence[int]) -> np.ndarray:
+        """An integer per row that is equal exactly for rows of the same document (within this snapshot)."""
 
     def rows(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
         """The chunk and document fields of each row id present in this snapshot."""

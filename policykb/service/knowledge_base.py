@@ -16,6 +16,7 @@ from policykb.core.filters import Filters
 from policykb.core.settings import Settings, get_settings
 from policykb.core.types import Answer, Chunk, Document, DocumentInfo, SearchResponse
 from policykb.index.embedders import Embedder, get_embedder
+from policykb.index.rerank import RerankModel
 from policykb.index.search import HybridSearcher, Mode, Sort
 from policykb.index.storage.base import Catalog, Storage
 from policykb.index.storage.factory import open_storage
@@ -97,7 +98,15 @@ class KnowledgeBase:
     @cached_property
     def searcher(self) -> HybridSearcher:
         s = self.settings
-        return HybridSearcher(self.storage.snapshots, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
+        return HybridSearcher(
+            self.storage.snapshots,
+            self.embedder,
+            s.candidates,
+            s.fusion,
+            s.dense_weight,
+            s.rrf_k,
+            rerank=RerankModel.load() if s.rerank else None,
+        )
 
     @cached_property
     def answerer(self) -> Answerer:
