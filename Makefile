@@ -7,7 +7,7 @@ export POLICYKB_DATA_DIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-models run test test-fast lint bench eval calibrate clean
+.PHONY: install install-models run test test-fast lint bench eval calibrate rerank clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ eval: $(STAMP)
 # Refits the extractive answerer's answerability model (qa/answerability.json) on the eval question sets.
 calibrate: $(STAMP)
 	$(BIN)/python -m bench.calibrate
+
+# Refits the rerank stage's weights (index/rerank.json) on dev half 0 of the eval sets; half 1 checks them.
+rerank: $(STAMP)
+	$(BIN)/python -m bench.rerank
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
