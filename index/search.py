@@ -1,9 +1,11 @@
-"""The hybrid searcher over the live snapshot: BM25 and dense candidates, fused.
+"""The hybrid searcher over the live snapshot: BM25 and dense candidates, fused, the best re-ordered.
 
 It reads only through `SearchSnapshot` (index/storage/base.py), so every storage backend gets the same
 ranking. The parts live beside it: query parsing and the BM25 encoding in `lexical`, filter encodings in
 `filters` (semantics in docs/filters.md: both halves apply the same filters, so a filtered result is never
-a post-filtered top-k), rank fusion in `fusion`, query-word marking in `highlight`.
+a post-filtered top-k), rank fusion in `fusion`, the rerank stage's features and model in `rerank` (with
+document evidence from `evidence`), query-word marking in `highlight`. Both halves search each chunk's
+search text (title, headings, text, spelled American); hits show the chunk's own text.
 """
 
 from __future__ import annotations

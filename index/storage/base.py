@@ -97,9 +97,9 @@ class Catalog(Protocol):
     def counts(self) -> dict[str, int]:
         """{"documents": n, "chunks": m} in the catalog (published or not)."""
 
-    # cached embeddings, keyed by (model, chunk text hash): unchanged chunk texts are never re-embedded
+    # cached embeddings, keyed by (model, hash of the chunk's search text): unchanged ones are never re-embedded
     def texts_without_embedding(self, model: str) -> list[tuple[str, str]]:
-        """(text hash, text) of chunk texts with no vector for `model` yet."""
+        """(hash, search text) of chunks with no vector for `model` yet (`policykb.core.text.search_text`)."""
 
     def store_embeddings(self, model: str, shas: Sequence[str], vectors: np.ndarray) -> None: ...
     def drop_orphan_embeddings(self) -> int:
