@@ -7,7 +7,7 @@ export POLICYKB_DATA_DIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-models run test test-fast lint bench eval calibrate soak clean
+.PHONY: install install-models run test test-fast lint bench eval calibrate rerank soak clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ calibrate: $(STAMP)
 # for SOAK_SECONDS (120). Prints requests, errors, faults injected/recovered, documents lost (must be 0).
 soak: $(STAMP)
 	$(BIN)/python -m bench.soak
+
+# Refits the rerank stage's weights (index/rerank.json) on dev half 0 of the eval sets; half 1 checks them.
+rerank: $(STAMP)
+	$(BIN)/python -m bench.rerank
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

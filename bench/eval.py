@@ -5,17 +5,21 @@ A COVID-QA hit is a result from the gold document whose text contains a gold ans
 Run with POLICYKB_EVAL_EMBEDDERS=minilm,mpnet,e5 to compare embedders (default: minilm), and with
 POLICYKB_EVAL_DOCS=N to restrict COVID-QA to its first N articles and their questions (the slower
 embedders need 20-30 minutes for all 98 articles on 2 cores). `python -m bench.eval policy` runs the policy
-section alone; its index is cached per parser and chunker version, so a run after a parser change re-ingests.
+section alone; indexes are cached per parser, chunker and search-text version, so a change re-ingests.
+`python -m bench.eval retrieval` measures ranking alone (no answers) on all three sets, per dev half: the
+halves split each set by a hash of the question id, so a weight fitted on one half is checked on the other.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,7 +29,8 @@ import policykb  # noqa: F401
 from bench.common import ROOT, SHARED, WORK, table, write_result
 from policykb.core.events import Final
 from policykb.core.settings import Settings
-from policykb.core.types import Answer
+from policykb.core.text import SEARCH_TEXT_VERSION
+from policykb.core.types import Answer, SearchHit
 from policykb.ingest.chunker import CHUNKER_VERSION
 from policykb.ingest.pipeline import PARSER_VERSION
 from policykb.service.knowledge_base import KnowledgeBase
@@ -63,6 +68,95 @@ def evaluate(kb: KnowledgeBase, questions: list[dict], k: int = 10) -> dict[str,
             "ms_per_query": (time.perf_counter() - started) * 1000 / total,
         }
     return out
+
+
+def dev_half(set_name: str, question_id: str) -> int:
+    """0 or 1: the dev half a question falls in (a hash of its set and id, stable across runs)."""
+    return hashlib.sha256(f"{set_name}:{question_id}".encode()).digest()[0] % 2
+
+
+def rank_of(hits: list[SearchHit], doc: str, found: Callable[[SearchHit], bool]) -> int | None:
+    """Rank (from 1) of the first hit from `doc` that `found` accepts."""
+    return next((n for n, h in enumerate(hits, start=1) if h.source == doc and found(h)), None)
+
+
+def ranking(kb: KnowledgeBase, set_name: str, cases: list[tuple[str, str, str, Callable[[SearchHit], bool]]]) -> dict:
+    """hit@1, hit@5, hit@10 and MRR@10 of hybrid search, on each dev half and on all, and ms per query.
+
+    Each case is (id, question, gold document, accepts-hit)."""
+    ranks: list[tuple[int, int | None]] = []
+    started = time.perf_counter()
+    for qid, question, doc, found in cases:
+        hits = kb.search(question, k=10).results
+        ranks.append((dev_half(set_name, qid), rank_of(hits, doc, found)))
+    ms = (time.perf_counter() - started) * 1000 / max(1, len(cases))
+
+    def scores(rs: list[int | None]) -> dict[str, float]:
+        n = max(1, len(rs))
+        return {
+            "n": len(rs),
+            "hit1": sum(1 for r in rs if r and r <= 1) / n,
+            "hit5": sum(1 for r in rs if r and r <= 5) / n,
+            "hit10": sum(1 for r in rs if r) / n,
+            "mrr10": sum(1 / r for r in rs if r) / n,
+        }
+
+    return {
+        "half0": scores([r for h, r in ranks if h == 0]),
+        "half1": scores([r for h, r in ranks if h == 1]),
+        "all": scores([r for _, r in ranks]),
+        "ms_per_query": ms,
+    }
+
+
+def retrieval_section(embedder: str) -> dict:
+    """Ranking quality alone on the policy, COVID-QA and sample sets (the sets that are present)."""
+    out: dict = {}
+    if POLICY.exists() and WHO.exists():
+        rows = [json.loads(line) for line in POLICY.read_text().splitlines() if line.strip()]
+        kb, _ = knowledge_base(cache_name("policy"), WHO, embedder)
+        out["policy"] = ranking(
+            kb, "policy", [(r["id"], r["question"], r["doc"], _on_pages(r["pages"])) for r in rows if r["doc"]]
+        )
+    if COVIDQA.exists():
+        kb, _ = knowledge_base(cache_name("covidqa"), COVIDQA / "docs", embedder)
+        rows = [json.loads(line) for line in (COVIDQA / "dev_questions.jsonl").read_text().splitlines() if line]
+        out["covidqa"] = ranking(
+            kb,
+            "covidqa",
+            [(r["id"], r["question"], r["doc"], _contains([norm(a) for a in r["answers"]])) for r in rows],
+        )
+    kb, _ = knowledge_base(cache_name("sample"), ROOT / "corpus", embedder)
+    out["sample"] = ranking(
+        kb,
+        "sample",
+        [(r["id"], r["question"], r["source"], _contains([norm(r["expect"])])) for r in sample_rows() if r["source"]],
+    )
+    rows = [
+        [
+            name,
+            part,
+            s[part]["n"],
+            s[part]["hit1"],
+            s[part]["hit5"],
+            s[part]["hit10"],
+            s[part]["mrr10"],
+            f"{s['ms_per_query']:.0f}",
+        ]
+        for name, s in out.items()
+        for part in ("half0", "half1", "all")
+    ]
+    print(f"\nHybrid retrieval ({embedder}) per dev half")
+    print(table(["set", "half", "n", "hit@1", "hit@5", "hit@10", "MRR@10", "ms/query"], rows))
+    return out
+
+
+def _on_pages(pages: list[int]) -> Callable[[SearchHit], bool]:
+    return lambda h: h.page is not None and any(abs(h.page - p) <= 1 for p in pages)
+
+
+def _contains(answers: list[str]) -> Callable[[SearchHit], bool]:
+    return lambda h: any(a in norm(h.text) for a in answers)
 
 
 def sentence_citing(answer_text: str, fact: str) -> list[int]:
@@ -152,6 +246,11 @@ def covidqa_subset(n: int) -> Path:
         if not link.exists():
             link.symlink_to(article)
     return folder
+
+
+def cache_name(corpus: str) -> str:
+    """The cached index of a corpus is per parser, chunker and search-text version: a change re-ingests."""
+    return f"{corpus}-p{PARSER_VERSION}-c{CHUNKER_VERSION}-s{SEARCH_TEXT_VERSION}"
 
 
 def knowledge_base(name: str, corpus: Path, embedder: str) -> tuple[KnowledgeBase, float | None]:
@@ -293,7 +392,7 @@ def policy_section(embedders: list[str]) -> dict:
     headers = running_lines(WHO)
     out = {}
     for embedder in embedders:
-        kb, _ = knowledge_base(f"policy-p{PARSER_VERSION}-c{CHUNKER_VERSION}", WHO, embedder)
+        kb, _ = knowledge_base(cache_name("policy"), WHO, embedder)
         out[embedder] = evaluate_policy(kb, rows, headers)
         print_policy(embedder, out[embedder])
     return out
@@ -319,20 +418,28 @@ def print_policy(embedder: str, result: dict) -> None:
 
 def main() -> int:
     embedders = os.environ.get("POLICYKB_EVAL_EMBEDDERS", "minilm").split(",")
+    if sys.argv[1:] == ["retrieval"]:
+        print(f"written: {write_result('eval-retrieval', {e: retrieval_section(e) for e in embedders})}")
+        return 0
     if sys.argv[1:] == ["policy"]:
         print(f"written: {write_result('eval-policy', {'policy': policy_section(embedders)})}")
         return 0
-    results: dict = {"sample": {}, "covidqa": {}, "reranker": "none: no cross-encoder ships its weights on PyPI"}
+    results: dict = {
+        "sample": {},
+        "covidqa": {},
+        "reranker": "index/rerank.json: a pairwise logistic model over lexical, dense and document features (no"
+        " cross-encoder ships its weights on PyPI)",
+    }
     sample = sample_questions()
     for embedder in embedders:
-        kb, _ = knowledge_base("sample", ROOT / "corpus", embedder)
+        kb, _ = knowledge_base(cache_name("sample"), ROOT / "corpus", embedder)
         scores = evaluate(kb, sample)
         paraphrases = evaluate(kb, [q for q in sample if q["kind"] == "paraphrase"])
         results["sample"][embedder] = {"all": scores, "paraphrase": paraphrases, "questions": len(sample)}
         results["sample"][embedder]["answers"] = evaluate_answers(kb, sample_rows())
     if COVIDQA.exists():
         questions = covidqa_questions()
-        docs, name = COVIDQA / "docs", "covidqa"
+        docs, name = COVIDQA / "docs", cache_name("covidqa")
         subset = int(os.environ.get("POLICYKB_EVAL_DOCS", "0"))
         if subset:
             docs, name = covidqa_subset(subset), f"covidqa{subset}"

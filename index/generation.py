@@ -23,6 +23,7 @@ import tantivy
 
 from policykb.core.dates import date_bounds
 from policykb.core.durable import fsync_dir
+from policykb.core.text import search_text
 from policykb.core.types import Chunk, KindSpan
 from policykb.index.registry import state_of, text_sha
 from policykb.index.storage.base import Catalog, ChunkRow, IndexUnavailable
@@ -30,6 +31,10 @@ from policykb.index.storage.base import Catalog, ChunkRow, IndexUnavailable
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
 STAGING_PREFIX = ".staging-"
+
+# What a generation's files hold; a reader refuses another format rather than answer from a different one.
+# 2: the lexical index has the `search` field (the chunk's search text: title, headings, text, spelled American).
+FORMAT = 2
 
 
 # ------------------------------------------------------------------------------------------------ rows
@@ -47,6 +52,7 @@ def source_prefixes(source: str) -> list[str]:
 def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_integer_field("rowid", stored=True, indexed=True, fast=True)
+    sb.add_text_field("search", stored=False, tokenizer_name="en_stem")
     sb.add_text_field("text", stored=True, tokenizer_name="en_stem")
     sb.add_text_field("title", stored=True, tokenizer_name="en_stem")
     sb.add_text_field("headings", stored=True, tokenizer_name="en_stem")
@@ -87,7 +93,9 @@ def build_generation(catalog: Catalog, data_dir: Path, model_id: str, dim: int, 
     root = data_dir / GENERATIONS
     root.mkdir(parents=True, exist_ok=True)
     rows, vectors = catalog.snapshot_rows(model_id, dim)
-    chunks, content_hash = state_of((r.rowid, r.chunk.chunk_id, text_sha(r.chunk.text)) for r in rows)
+    chunks, content_hash = state_of(  # the registry's text_sha is the hash of the chunk's search text
+        (r.rowid, r.chunk.chunk_id, text_sha(search_text(r.title, r.chunk.headings, r.chunk.text))) for r in rows
+    )
     name = f"{_next_number(root):06d}"
     staging = root / f"{STAGING_PREFIX}{name}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -97,7 +105,7 @@ def build_generation(catalog: Catalog, data_dir: Path, model_id: str, dim: int, 
     _write_arrays(staging, rows)
     (staging / "manifest.json").write_text(
         json.dumps(
-            {"name": name, "chunks": chunks, "model": model_id, "dim": dim, "kind": kind,
+            {"name": name, "format": FORMAT, "chunks": chunks, "model": model_id, "dim": dim, "kind": kind,
              "content_hash": content_hash, "files": _checksums(staging), "built_at": time.time()}
         )
     )  # fmt: skip
@@ -216,6 +224,7 @@ def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
         writer.add_document(
             tantivy.Document(
                 rowid=r.rowid,
+                search=search_text(r.title, c.headings, c.text),
                 text=c.text,
                 title=r.title,
                 headings=" / ".join(c.headings),
@@ -309,6 +318,11 @@ class Generation:
                 f"the live index generation {folder.name} is damaged: {damage}; run `policykb repair`"
             )
         self.manifest = json.loads((folder / "manifest.json").read_text())
+        if self.manifest.get("format") != FORMAT:
+            raise IndexUnavailable(
+                f"index generation {folder.name} was built by an older policykb (format"
+                f" {self.manifest.get('format', 1)}, this one reads {FORMAT}): run `policykb ingest` to rebuild it"
+            )
         self.name = self.manifest["name"]
         self.dense = faiss.read_index(str(folder / "dense.faiss"))
         if hasattr(self.dense, "nprobe"):

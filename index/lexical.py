@@ -2,7 +2,9 @@
 (used by the embedded backend's snapshot).
 
 Quoted phrases are hard constraints (MUST clauses: every result contains each phrase, stemmed, in order);
-the remaining content words are optional (SHOULD) terms over text, title and headings.
+the remaining content words are optional (SHOULD) terms over each chunk's search text (its document title,
+heading path and text, spelled American: `policykb.core.text.search_text`), so a query's British spellings
+meet the documents' American ones and the other way round.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import tantivy
 
 from policykb.core.errors import StorageError
 from policykb.core.filters import Filters
-from policykb.core.text import content_words, index_term, stem, words
+from policykb.core.text import american_spelling, content_words, index_term, stem, words
 from policykb.index.filters import tantivy_filter_queries
 from policykb.index.generation import Generation
 from policykb.index.storage.base import SearchSnapshot
@@ -44,7 +46,11 @@ def similarity_query(text: str) -> ParsedQuery:
 
 
 def tantivy_top_k(
-    g: Generation, terms: Sequence[str], phrases: Sequence[str], f: Filters, depth: int
+    g: Generation,
+    terms: Sequence[str],
+    phrases: Sequence[str],
+    f: Filters,
+    depth: int,
 ) -> list[tuple[int, float]]:
     """(rowid, BM25 score) of the best `depth` rows with any of the terms, every phrase, and passing the
     filters, best first; [] without terms or phrases."""
@@ -81,8 +87,7 @@ def term_idf(g: SearchSnapshot, q: ParsedQuery) -> dict[str, float]:
 
 
 def _terms_query(g: Generation, terms: Sequence[str]) -> tantivy.Query:
-    text = " ".join(dict.fromkeys(terms))
-    return g.lexical.parse_query(text, ["text", "title", "headings"], field_boosts={"title": 0.3, "headings": 0.5})
+    return g.lexical.parse_query(" ".join(dict.fromkeys(american_spelling(t) for t in terms)), ["search"])
 
 
 def _phrase_query(g: Generation, phrase: str) -> tantivy.Query:

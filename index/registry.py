@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from policykb.core.errors import StorageError
+from policykb.core.text import search_text
 from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
 from policykb.index.storage.base import ChunkRow, FileRecord
 
@@ -207,7 +208,8 @@ class Registry:
                 "INSERT INTO chunks (chunk_id, doc_id, ordinal, text, text_sha, char_start, char_end, page_start,"
                 " page_end, headings, non_prose) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [
-                    (c.chunk_id, c.doc_id, c.ordinal, c.text, text_sha(c.text), c.char_start, c.char_end,
+                    (c.chunk_id, c.doc_id, c.ordinal, c.text, text_sha(search_text(doc.title, c.headings, c.text)),
+                     c.char_start, c.char_end,
                      c.page_start, c.page_end, json.dumps(c.headings), json.dumps(c.non_prose))
                     for c in chunks
                 ],
@@ -311,12 +313,14 @@ class Registry:
     # ------------------------------------------------------------------------------------------ embeddings
 
     def texts_without_embedding(self, model: str) -> list[tuple[str, str]]:
+        """`text_sha` is the hash of the chunk's search text, so one hash stands for one text to embed."""
         rows = self._conn().execute(
-            "SELECT DISTINCT c.text_sha, c.text FROM chunks c LEFT JOIN embeddings e"
-            " ON e.model = ? AND e.text_sha = c.text_sha WHERE e.text_sha IS NULL",
+            "SELECT c.text_sha, d.title, c.headings, c.text FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+            " LEFT JOIN embeddings e ON e.model = ? AND e.text_sha = c.text_sha WHERE e.text_sha IS NULL",
             (model,),
         )
-        return [(r[0], r[1]) for r in rows]
+        texts = {r[0]: search_text(r[1], json.loads(r[2]), r[3]) for r in rows}
+        return list(texts.items())
 
     def store_embeddings(self, model: str, shas: Sequence[str], vectors: np.ndarray) -> None:
         with self._write_lock:

@@ -1,9 +1,11 @@
-"""The hybrid searcher over the live snapshot: BM25 and dense candidates, fused.
+"""The hybrid searcher over the live snapshot: BM25 and dense candidates, fused, the best re-ordered.
 
 It reads only through `SearchSnapshot` (index/storage/base.py), so every storage backend gets the same
 ranking. The parts live beside it: query parsing and the BM25 encoding in `lexical`, filter encodings in
 `filters` (semantics in docs/filters.md: both halves apply the same filters, so a filtered result is never
-a post-filtered top-k), rank fusion in `fusion`, what matched, marked, and snippets in `highlight`.
+a post-filtered top-k), rank fusion in `fusion`, the rerank stage's features and model in `rerank` (with
+document evidence from `evidence`), what matched, marked, and snippets in `highlight`. Both halves search each
+chunk's search text (title, headings, text, spelled American); hits show the chunk's own text.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from policykb.core.filters import Filters
+from policykb.core.text import american_text
 from policykb.core.types import SearchHit, SearchMode, SearchResponse, SearchSort
 from policykb.index.embedders import Embedder
+from policykb.index.evidence import document_evidence
 from policykb.index.fusion import FusionMethod, fuse
 from policykb.index.highlight import highlight, match_spans, snippet
 from policykb.index.lexical import ParsedQuery, parse_query, term_idf
+from policykb.index.rerank import FEATURES, Candidate, RerankModel, features
 from policykb.index.storage.base import ChunkRow, SearchSnapshot, SnapshotSource
 
 Mode = SearchMode
@@ -34,6 +39,7 @@ class HybridSearcher:
         fusion: FusionMethod = "score",
         dense_weight: float = 0.4,
         rrf_k: int = 60,
+        rerank: RerankModel | None = None,
     ):
         self.reader = reader
         self.embedder = embedder
@@ -41,6 +47,7 @@ class HybridSearcher:
         self.fusion = fusion
         self.dense_weight = dense_weight
         self.rrf_k = rrf_k
+        self.rerank = rerank
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
 
     def search(
@@ -65,24 +72,87 @@ class HybridSearcher:
             scores_by: dict[int, dict[str, float]] = {r: {} for r in ranked}
             fused = {r: 0.0 for r in ranked}
         else:
-            # BM25 runs beside the query embedding and the dense search (both release the GIL).
-            pending = None
-            if mode != "dense":
-                pending = self._pool.submit(snapshot.lexical_top_k, parsed.terms, parsed.phrases, filters, depth)
-            dense = self._dense(snapshot, parsed, filters, depth) if mode != "lexical" else []
-            lexical = pending.result() if pending is not None else []
-            fusion = fuse(lexical, dense, self.fusion, self.dense_weight, self.rrf_k)
-            ranked = [rowid for rowid, _, _ in fusion]
-            fused = {rowid: score for rowid, score, _ in fusion}
-            scores_by = {rowid: halves for rowid, _, halves in fusion}
+            ranked, fused, scores_by = self._fused(snapshot, parsed, filters, depth, mode)
+        stored: dict[int, ChunkRow] = {}
+        if parsed.text and sort == "relevance" and mode == "hybrid" and self.rerank is not None:
+            ranked, fused, stored = self._reranked(snapshot, self.rerank, ranked, fused, scores_by, parsed)
         if sort == "date":
             dates = snapshot.date_keys(ranked)
             order = sorted(range(len(ranked)), key=lambda i: (-int(dates[i]), -fused[ranked[i]]))
             ranked = [ranked[i] for i in order]
         ranked = ranked[:k]
-        hits = self._materialise(snapshot, ranked, fused, scores_by, parsed)
+        hits = self._materialise(snapshot, ranked, fused, scores_by, parsed, stored)
         idf = term_idf(snapshot, parsed)
         return SearchResponse(hits, snapshot.name, (time.perf_counter() - started) * 1000, mode, idf)
+
+    def _fused(
+        self, g: SearchSnapshot, q: ParsedQuery, f: Filters, depth: int, mode: Mode = "hybrid"
+    ) -> tuple[list[int], dict[int, float], dict[int, dict[str, float]]]:
+        """Candidates of both halves fused, best first: (row ids, fused score by id, raw half scores by id)."""
+        # BM25 runs beside the query embedding and the dense search (both release the GIL).
+        pending = self._pool.submit(g.lexical_top_k, q.terms, q.phrases, f, depth) if mode != "dense" else None
+        dense = self._dense(g, q, f, depth) if mode != "lexical" else []
+        lexical = pending.result() if pending is not None else []
+        fusion = fuse(lexical, dense, self.fusion, self.dense_weight, self.rrf_k)
+        return [rowid for rowid, _, _ in fusion], {r: s for r, s, _ in fusion}, {r: h for r, _, h in fusion}
+
+    def rerank_candidates(
+        self, query: str, depth: int, filters: Filters | None = None
+    ) -> tuple[list[ChunkRow], np.ndarray]:
+        """The best `depth` fused candidates of a hybrid search and their rerank features (for fitting the model)."""
+        snapshot = self.reader.current()
+        parsed = parse_query(query)
+        if snapshot is None or not parsed.text:
+            return [], np.zeros((0, len(FEATURES)))
+        ranked, fused, scores_by = self._fused(snapshot, parsed, filters or Filters(), max(depth, self.candidates))
+        stored, x = self._features(snapshot, ranked[:depth], fused, scores_by, parsed)
+        return [stored[r] for r in ranked[:depth] if r in stored], x
+
+    def _reranked(
+        self,
+        g: SearchSnapshot,
+        model: RerankModel,
+        ranked: list[int],
+        fused: dict[int, float],
+        scores_by: dict[int, dict[str, float]],
+        q: ParsedQuery,
+    ) -> tuple[list[int], dict[int, float], dict[int, ChunkRow]]:
+        """The best `model.depth` candidates re-ordered by the rerank model (index/rerank.py); each hit's score
+        becomes the model's score squashed into (0, 1), and candidates below keep their order under those."""
+        top = ranked[: model.depth]
+        stored, x = self._features(g, top, fused, scores_by, q)
+        top = [r for r in top if r in stored]
+        if not top:
+            return ranked, fused, stored
+        squashed = 1 / (1 + np.exp(-model.score(x)))
+        order = np.argsort(-squashed, kind="stable")
+        scores = {top[i]: float(squashed[i]) for i in order}
+        rest = ranked[model.depth :]
+        floor = min(scores.values())
+        head = fused[rest[0]] if rest and fused[rest[0]] > 0 else 1.0
+        scores.update({r: floor * 0.999 * max(0.0, fused[r]) / head for r in rest})
+        return [top[i] for i in order] + rest, scores, stored
+
+    def _features(
+        self,
+        g: SearchSnapshot,
+        top: list[int],
+        fused: dict[int, float],
+        scores_by: dict[int, dict[str, float]],
+        q: ParsedQuery,
+    ) -> tuple[dict[int, ChunkRow], np.ndarray]:
+        stored = g.rows(top)
+        top = [r for r in top if r in stored]
+        doc_of = dict(zip(top, (int(d) for d in g.doc_keys(top)), strict=True))
+        evidence = document_evidence([(r, fused[r]) for r in top], doc_of)
+        candidates = [
+            Candidate(
+                fused[r], scores_by.get(r, {}), stored[r].chunk.text, stored[r].title, stored[r].chunk.headings,
+                evidence[doc_of[r]],
+            )
+            for r in top
+        ]  # fmt: skip
+        return stored, features(candidates, q.text, term_idf(g, q))
 
     def _dense(self, g: SearchSnapshot, q: ParsedQuery, f: Filters, depth: int) -> list[tuple[int, float]]:
         """(rowid, inner product) of the nearest rows that pass the filters and contain every quoted phrase."""
@@ -92,7 +162,7 @@ class HybridSearcher:
             allowed = with_phrases if allowed is None else np.intersect1d(allowed, with_phrases)
         if allowed is not None and len(allowed) == 0:
             return []
-        vector = self.embedder.embed_queries([q.text])
+        vector = self.embedder.embed_queries([american_text(q.text)])  # passages are embedded spelled American
         return g.dense_top_k(vector, depth, allowed)
 
     def _materialise(
@@ -102,11 +172,13 @@ class HybridSearcher:
         fused: dict[int, float],
         scores_by: dict[int, dict[str, float]],
         q: ParsedQuery,
+        stored: dict[int, ChunkRow],
     ) -> list[SearchHit]:
-        """The ranked rows as hits, in rank order."""
+        """The ranked rows as hits, in rank order (rows already read are not read again)."""
         if not ranked:
             return []
-        stored = g.rows(ranked)
+        missing = [r for r in ranked if r not in stored]
+        stored = {**stored, **g.rows(missing)} if missing else stored
         return [_hit(stored[rowid], fused[rowid], scores_by.get(rowid, {}), q) for rowid in ranked if rowid in stored]
 
 

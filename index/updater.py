@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from policykb.core.errors import IngestError
+from policykb.core.text import SEARCH_TEXT_VERSION
 from policykb.index.embedders import Embedder
 from policykb.index.embedders.batching import LengthBatches
 from policykb.index.storage.base import FileRecord, IndexHealth, Storage
@@ -82,7 +83,10 @@ class Updater:
         self.chunker = Chunker(embedder.count_tokens, budget, overlap_tokens)
         self.max_file_bytes = max_file_bytes
         self.parse_limits = parse_limits or ParseLimits()
-        self.versions = f"parser={PARSER_VERSION};chunker={self.chunker.version};model={embedder.model_id}"
+        self.versions = (
+            f"parser={PARSER_VERSION};chunker={self.chunker.version};search={SEARCH_TEXT_VERSION};"
+            f"model={embedder.model_id}"
+        )
         self._new_chunks = 0  # chunks registered by the running ingest, read by the embedding loop
 
     def ingest(

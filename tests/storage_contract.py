@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policykb.core.filters import Filters
-from policykb.core.text import index_term
+from policykb.core.text import index_term, search_text
 from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
 from policykb.index.embedders import HashEmbedder
 from policykb.index.storage.base import ChunkRow, FileRecord, Published, SearchSnapshot, Storage
@@ -253,7 +253,7 @@ class StorageContract:
         assert len(storage.catalog.texts_without_embedding("another-model")) == 2
         save(storage, "d1", ["Unchanged paragraph on vaccines.", "New paragraph on platypuses."], version="v2")
         assert [t for _, t in storage.catalog.texts_without_embedding(EMBEDDER.model_id)] == [
-            "New paragraph on platypuses."
+            "A statement\n\nNew paragraph on platypuses."
         ]
         embed_missing(storage)
         assert storage.catalog.drop_orphan_embeddings() >= 1  # the quokka paragraph's vector
@@ -267,7 +267,7 @@ class StorageContract:
         rows, vectors = storage.catalog.snapshot_rows(EMBEDDER.model_id, EMBEDDER.dim)
         assert [r.chunk.text for r in rows] == ["Malaria in Zanzibar.", "Vaccines for children."]
         assert len({r.rowid for r in rows}) == 2 and all(r.rowid > 0 for r in rows)
-        expected = EMBEDDER.embed_passages([r.chunk.text for r in rows])
+        expected = EMBEDDER.embed_passages([search_text(r.title, r.chunk.headings, r.chunk.text) for r in rows])
         assert vectors.dtype == np.float32
         np.testing.assert_allclose(vectors, expected, rtol=1e-6)
 

@@ -18,7 +18,7 @@ from policykb.core.errors import FilterError
 from policykb.core.filters import Filters, document_matches_filter
 from policykb.core.types import Chunk
 from policykb.index.filters import row_mask, tantivy_filter_queries
-from policykb.index.generation import Generation, _write_arrays, _write_dense, _write_lexical
+from policykb.index.generation import FORMAT, Generation, _write_arrays, _write_dense, _write_lexical
 from policykb.index.storage.base import ChunkRow
 from tests.filter_conformance import FilterRow, assert_filter_conformance, filter_rows, filters
 
@@ -47,7 +47,7 @@ def build_generation(folder: Path, rows: list[FilterRow]) -> Generation:
     _write_dense(folder / "dense.faiss", chunk_rows, vectors, exact_max=1000)
     _write_lexical(folder / "lexical", chunk_rows)
     _write_arrays(folder, chunk_rows)
-    (folder / "manifest.json").write_text(json.dumps({"name": "000001"}))
+    (folder / "manifest.json").write_text(json.dumps({"name": "000001", "format": FORMAT}))
     return Generation(folder, threads=1, nprobe=1)
 
 

@@ -10,7 +10,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policykb.core.dates import date_bounds, normalise_date
-from policykb.core.text import american_spelling, content_words, index_term, stem
+from policykb.core.text import (
+    CONTEXT_WORDS,
+    american_spelling,
+    american_text,
+    content_words,
+    index_term,
+    search_context,
+    search_text,
+    stem,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -116,3 +126,29 @@ def test_date_bounds_cover_the_whole_period() -> None:
     assert date_bounds("2024-02") == (20240201, 20240231)
     assert date_bounds("2024-02-09") == (20240209, 20240209)
     assert date_bounds(None) == (0, 0)
+
+
+def test_american_text_respells_british_words_and_leaves_the_rest_as_written() -> None:
+    assert american_text("The Organisation's programme, in Colour.") == "The organization's program, in color."
+    assert american_text("WHO recommends Paracetamol") == "WHO recommends Paracetamol"
+
+
+def test_search_context_is_title_then_heading_path_each_once_and_capped() -> None:
+    assert search_context("Malaria guide", ["Malaria guide", "Treatment", "  Dosing  in children "]) == (
+        "Malaria guide > Treatment > Dosing in children"
+    )
+    assert search_context("", []) == ""
+    long_title = " ".join(f"word{i}" for i in range(100))
+    assert len(search_context(long_title, ["Heading"]).split()) == CONTEXT_WORDS
+
+
+def test_search_text_puts_the_context_above_the_chunk_text() -> None:
+    assert (
+        search_text("Vaccine guide", ["Storage"], "Keep vials cold.") == "Vaccine guide > Storage\n\nKeep vials cold."
+    )
+    assert search_text("", [], "Keep vials cold.") == "Keep vials cold."
+
+
+@given(st.text(alphabet=st.characters(categories=["L", "N", "Zs", "P"]), max_size=80))
+def test_american_text_keeps_every_word_boundary(text: str) -> None:
+    assert len(words(american_text(text))) == len(words(text))

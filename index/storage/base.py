@@ -136,9 +136,9 @@ class Catalog(Protocol):
     def counts(self) -> dict[str, int]:
         """{"documents": n, "chunks": m} in the catalog (published or not)."""
 
-    # cached embeddings, keyed by (model, chunk text hash): unchanged chunk texts are never re-embedded
+    # cached embeddings, keyed by (model, hash of the chunk's search text): unchanged ones are never re-embedded
     def texts_without_embedding(self, model: str) -> list[tuple[str, str]]:
-        """(text hash, text) of chunk texts with no vector for `model` yet."""
+        """(hash, search text) of chunks with no vector for `model` yet (`policykb.core.text.search_text`)."""
 
     def store_embeddings(self, model: str, shas: Sequence[str], vectors: np.ndarray) -> None: ...
     def drop_orphan_embeddings(self) -> int:
@@ -161,9 +161,14 @@ class SearchSnapshot(Protocol):
         """Rows nearest to `vector` (shape (1, dim)) by inner product, best first; only `allowed` row ids if given."""
 
     def lexical_top_k(
-        self, terms: Sequence[str], phrases: Sequence[str], filters: Filters, k: int
+        self,
+        terms: Sequence[str],
+        phrases: Sequence[str],
+        filters: Filters,
+        k: int,
     ) -> list[tuple[int, float]]:
-        """BM25 over text/title/headings: any of `terms`, every one of `phrases`, rows passing `filters`."""
+        """BM25 over the search text (title, headings, text): any of `terms`, every one of `phrases`, rows
+        passing `filters`."""
 
     def filter_rowids(self, filters: Filters) -> np.ndarray | None:
         """Row ids passing `filters` (docs/filters.md); None when the filters are empty (every row passes)."""
@@ -173,6 +178,9 @@ class SearchSnapshot(Protocol):
 
     def date_keys(self, rowids: Sequence[int]) -> np.ndarray:
         """Each row's document date as an integer YYYYMMDD (start of a partial date; 0 when undated)."""
+
+    def doc_keys(self, rowids: Sequence[int]) -> np.ndarray:
+        """An integer per row that is equal exactly for rows of the same document (within this snapshot)."""
 
     def rows(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
         """The chunk and document fields of each row id present in this snapshot."""

@@ -66,7 +66,11 @@ class EmbeddedSnapshot:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def lexical_top_k(
-        self, terms: Sequence[str], phrases: Sequence[str], filters: Filters, k: int
+        self,
+        terms: Sequence[str],
+        phrases: Sequence[str],
+        filters: Filters,
+        k: int,
     ) -> list[tuple[int, float]]:
         return tantivy_top_k(self.generation, terms, phrases, filters, k)
 
@@ -86,6 +90,12 @@ class EmbeddedSnapshot:
         if not len(rowids):
             return np.zeros(0, dtype=np.int32)
         return g.date_lo[g.positions(np.asarray(rowids, dtype=np.int64))]
+
+    def doc_keys(self, rowids: Sequence[int]) -> np.ndarray:
+        g = self.generation
+        if not len(rowids):
+            return np.zeros(0, dtype=np.int32)
+        return g.source[g.positions(np.asarray(rowids, dtype=np.int64))]
 
     def rows(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
         return self.generation.stored_rows(rowids)

@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     fusion: Literal["score", "rrf"] = Field("score", description="score: weighted min-max sum; rrf: reciprocal rank")
     dense_weight: float = Field(0.4, ge=0, description="weight of the dense half (lexical weighs 1)")
     rrf_k: int = Field(60, ge=1, description="the RRF constant")
+    rerank: bool = Field(True, description="re-order the best fused candidates with the fitted rerank model")
     keep_generations: int = Field(2, ge=1, description="index generations kept on disk")
 
     # Question answering

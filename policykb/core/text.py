@@ -1,4 +1,5 @@
-"""The project's text analysis, in one place: words, stopwords, spelling variants, stems, sentences.
+"""The project's text analysis, in one place: words, stopwords, spelling variants, stems, sentences, and
+the text a chunk is searched by.
 
 `stem` is the key every comparison of words uses (query terms, highlighting, answer evidence): British and
 American spellings share it ("organisation" and "organization" -> "organ"). `index_term` is the bare
@@ -9,6 +10,7 @@ terms up there.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import tantivy
@@ -249,3 +251,43 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+# ------------------------------------------------------------------------------------------------ search text
+
+# Part of every file's ingest versions: a change re-saves each chunk under its new search text (and re-embeds).
+SEARCH_TEXT_VERSION = "1"
+
+# The context line is cut at this many words so that it never crowds the chunk's own text out of the
+# embedder's window (chunks fill at most 200 of all-MiniLM-L6-v2's 256 tokens).
+CONTEXT_WORDS = 32
+
+
+def american_text(text: str) -> str:
+    """`text` with every British spelling replaced by its American one (lower-cased; other words untouched)."""
+    return WORD.sub(lambda m: _american_word(m.group(0)), text)
+
+
+def _american_word(word: str) -> str:
+    lower = word.lower()
+    american = american_spelling(lower)
+    return word if american == lower else american
+
+
+def search_context(title: str, headings: Sequence[str]) -> str:
+    """The document title and the chunk's heading path, each part once, cut at CONTEXT_WORDS words."""
+    parts: list[str] = []
+    for part in (title, *headings):
+        part = " ".join(part.split())
+        if part and part.lower() not in (p.lower() for p in parts):
+            parts.append(part)
+    return " ".join(" > ".join(parts).split()[:CONTEXT_WORDS])
+
+
+def search_text(title: str, headings: Sequence[str], text: str) -> str:
+    """What a chunk is embedded and indexed for BM25 as: its context line above its text, spelled American.
+
+    Only search reads it: passages, quotes, snippets and highlights are always the chunk's own text.
+    """
+    context = search_context(title, headings)
+    return american_text(f"{context}\n\n{text}" if context else text)

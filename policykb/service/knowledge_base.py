@@ -30,6 +30,7 @@ from policykb.core.types import (
 )
 from policykb.index.embedders import Embedder, get_embedder
 from policykb.index.lexical import similarity_query
+from policykb.index.rerank import RerankModel
 from policykb.index.search import HybridSearcher, Mode, Sort
 from policykb.index.storage.base import Catalog, IndexHealth, IndexUnavailable, Storage
 from policykb.index.storage.factory import open_storage
@@ -142,7 +143,15 @@ class KnowledgeBase:
     @cached_property
     def searcher(self) -> HybridSearcher:
         s = self.settings
-        return HybridSearcher(self.storage.snapshots, self.embedder, s.candidates, s.fusion, s.dense_weight, s.rrf_k)
+        return HybridSearcher(
+            self.storage.snapshots,
+            self.embedder,
+            s.candidates,
+            s.fusion,
+            s.dense_weight,
+            s.rrf_k,
+            rerank=RerankModel.load() if s.rerank else None,
+        )
 
     @cached_property
     def answerer(self) -> Answerer:
