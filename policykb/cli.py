@@ -86,6 +86,19 @@ def _parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="counts and the live index generation")
     status.set_defaults(handler=_status)
+
+    db = sub.add_parser("db", help="the PostgreSQL schema (POLICYKB_DATABASE_URL)")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending schema migrations").set_defaults(handler=_db_upgrade)
+    db_sub.add_parser("status", help="schema version and pending migrations").set_defaults(handler=_db_status)
+
+    migrate = sub.add_parser(
+        "migrate", help="move a knowledge base between a data folder and PostgreSQL (vectors are copied, not re-made)"
+    )
+    migrate.add_argument("--from", dest="source", required=True, help="a data folder or a postgresql:// URL")
+    migrate.add_argument("--to", dest="target", required=True, help="a data folder or a postgresql:// URL")
+    migrate.add_argument("--model", default=None, help="which model's vectors to publish, if the source has several")
+    migrate.set_defaults(handler=_migrate)
     return parser
 
 
@@ -218,6 +231,29 @@ def _serve(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     s = _kb().status()
     print(json.dumps(s.__dict__))
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from policykb.service.database import upgrade_schema
+
+    applied = upgrade_schema(get_settings())
+    print(f"applied {', '.join(applied)}" if applied else "the schema is up to date")
+    return 0
+
+
+def _db_status(args: argparse.Namespace) -> int:
+    from policykb.service.database import schema_status
+
+    print(json.dumps(schema_status(get_settings())))
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from policykb.service.migrate import migrate
+
+    report = migrate(args.source, args.target, get_settings(), args.model)
+    print(json.dumps(asdict(report)))
     return 0
 
 

@@ -231,6 +231,28 @@ class StorageContract:
         assert storage.catalog.drop_orphan_embeddings() >= 1  # the quokka paragraph's vector
         assert storage.catalog.texts_without_embedding(EMBEDDER.model_id) == []
 
+    def test_cached_embeddings_read_back_exactly(self, storage: Storage) -> None:
+        assert storage.catalog.embedding_models() == {}
+        save(storage, "d1", ["Malaria in Zanzibar.", "Vaccines for children."])
+        embed_missing(storage)
+        assert storage.catalog.embedding_models() == {EMBEDDER.model_id: EMBEDDER.dim}
+        shas, vectors = storage.catalog.embeddings(EMBEDDER.model_id)
+        texts = dict(storage.catalog.texts_without_embedding("another-model"))
+        assert sorted(shas) == sorted(texts)
+        assert vectors.dtype == np.float32
+        np.testing.assert_array_equal(vectors, EMBEDDER.embed_passages([texts[s] for s in shas]))
+        assert storage.catalog.embeddings("another-model")[0] == []
+
+    def test_reasons_and_originals_are_kept(self, storage: Storage, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        document, chunks, record = make_document("d1", ["Text."])
+        storage.catalog.save_document(document, chunks, record, ["title: 'Report' (+3)"])
+        assert storage.catalog.doc_type_reasons("d1") == ["title: 'Report' (+3)"]
+        assert storage.catalog.doc_type_reasons("nope") == []
+        path = str(tmp_path / "originals" / "abc" / "report.pdf")
+        assert storage.catalog.original(path) is None
+        storage.catalog.store_original(path, b"%PDF-1.7 bytes")
+        assert storage.catalog.original(path) == b"%PDF-1.7 bytes"
+
     def test_snapshot_rows_hold_embedded_chunks_with_their_vectors(self, storage: Storage) -> None:
         save(storage, "d1", ["Malaria in Zanzibar.", "Vaccines for children."])
         rows, vectors = storage.catalog.snapshot_rows(EMBEDDER.model_id, EMBEDDER.dim)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile, status
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from policykb.api import deps
 from policykb.api.routers.views import document_view
@@ -61,15 +62,20 @@ def get_document(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> dict:
     dependencies=[Depends(deps.require_reader)],
     responses={200: {"content": {"application/octet-stream": {}}, "description": "the original file"}},
 )
-def get_file(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> FileResponse:
+def get_file(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> Response:
     """The original file; links to PDFs carry #page=N."""
     document = _document(kb, doc_id)
     path = Path(document.path)
-    if not path.is_file():
-        raise NotFound("the original file is no longer on the server")
     media = {"pdf": "application/pdf", "html": "text/html", "docx": "application/vnd.openxmlformats-officedocument"
              ".wordprocessingml.document"}.get(document.format, "text/plain; charset=utf-8")  # fmt: skip
-    return FileResponse(path, media_type=media, filename=path.name, content_disposition_type="inline")
+    if path.is_file():
+        return FileResponse(path, media_type=media, filename=path.name, content_disposition_type="inline")
+    data = kb.original(document)
+    if data is None:
+        raise NotFound("the original file is no longer on the server")
+    return Response(
+        data, media_type=media, headers={"Content-Disposition": f"inline; filename*=utf-8''{quote(path.name)}"}
+    )
 
 
 @router.delete(

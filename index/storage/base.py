@@ -85,12 +85,22 @@ class Catalog(Protocol):
 
     def delete_document(self, doc_id: str) -> bool: ...
 
+    # uploaded originals (what a citation's "open the file" link serves, on any replica)
+    def store_original(self, path: str, data: bytes) -> None:
+        """Keep an uploaded file's bytes under the path its document will have."""
+
+    def original(self, path: str) -> bytes | None:
+        """The bytes kept for `path`, or None."""
+
     # reads
     def document(self, doc_id: str) -> Document | None:
         """One document in full, with its text."""
 
     def documents(self) -> list[DocumentInfo]:
         """Every document's metadata (no text), newest first then by title."""
+
+    def doc_type_reasons(self, doc_id: str) -> list[str]:
+        """Why the document got its type (saved with it)."""
 
     def chunks(self, doc_id: str) -> list[Chunk]: ...
     def chunk(self, chunk_id: str) -> Chunk | None: ...
@@ -102,6 +112,12 @@ class Catalog(Protocol):
         """(text hash, text) of chunk texts with no vector for `model` yet."""
 
     def store_embeddings(self, model: str, shas: Sequence[str], vectors: np.ndarray) -> None: ...
+    def embedding_models(self) -> dict[str, int]:
+        """{model: dimension} of the cached vectors."""
+
+    def embeddings(self, model: str) -> tuple[list[str], np.ndarray]:
+        """Every cached (text hash, vector) of `model`: moving a catalog to another backend re-embeds nothing."""
+
     def drop_orphan_embeddings(self) -> int:
         """Forget vectors whose text no chunk has any more."""
 
@@ -163,3 +179,6 @@ class Storage(Protocol):
 
     def live(self) -> Published | None:
         """What readers get now; None before the first publish."""
+
+    def close(self) -> None:
+        """Release connections and per-process files (the stored knowledge base stays)."""

@@ -134,3 +134,6 @@ class EmbeddedStorage:
     def live(self) -> Published | None:
         manifest = current_manifest(self.data_dir)
         return Published(manifest["name"], manifest["chunks"]) if manifest else None
+
+    def close(self) -> None:
+        """Nothing to release: SQLite connections are per thread and the files stay."""

@@ -46,3 +46,34 @@ def libpq_url(url: str) -> str:
     """SQLAlchemy-style `postgresql+psycopg://` and `postgres://` as the plain URL libpq reads."""
     scheme, rest = url.split("://", 1)
     return f"postgresql://{rest}" if scheme.split("+", 1)[0].lower() in _POSTGRES_SCHEMES else url
+
+
+def _require_database_url(settings: Settings) -> str:
+    url = (settings.database_url or "").strip()
+    if not url:
+        raise ConfigError("POLICYKB_DATABASE_URL is not set: the embedded store has no schema to migrate")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "the PostgreSQL backend is not installed (pip install -c constraints.txt -e '.[postgres]')"
+        ) from None
+    return libpq_url(url)
+
+
+def upgrade_schema(settings: Settings) -> list[str]:
+    """Apply the pending schema migrations to the configured database; the names applied."""
+    from policykb.index.storage import pgschema
+
+    return pgschema.upgrade(_require_database_url(settings))
+
+
+def schema_status(settings: Settings) -> dict[str, object]:
+    """{"current": n, "latest": m, "pending": [...]} of the configured database."""
+    import psycopg
+
+    from policykb.index.storage import pgschema
+
+    with psycopg.connect(_require_database_url(settings)) as conn:
+        found = pgschema.status(conn)
+    return {"current": found.current, "latest": found.latest, "pending": found.pending}

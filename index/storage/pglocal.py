@@ -60,8 +60,8 @@ class LocalPostgres:
 
         entry = ensure_user_exists(SERVICE_USER)
         assert entry is not None
+        ensure_prefix_permissions(self.folder)  # each time: a temporary parent may have been made private again
         if self.folder.stat().st_uid != entry.pw_uid:
-            ensure_prefix_permissions(self.folder)
             for path in (self.folder, *self.folder.rglob("*")):
                 os.chown(path, entry.pw_uid, entry.pw_gid)
         bin_path = _binaries()

@@ -227,6 +227,10 @@ class PostgresCatalog:
         rows = self._all(f'SELECT {_DOC_COLUMNS} FROM documents ORDER BY date DESC NULLS LAST, title COLLATE "C"')
         return [_info(r) for r in rows]
 
+    def doc_type_reasons(self, doc_id: str) -> list[str]:
+        row = self._one("SELECT doc_type_reasons FROM documents WHERE doc_id = %s", (doc_id,))
+        return list(row[0]) if row else []
+
     def chunks(self, doc_id: str) -> list[Chunk]:
         rows = self._all(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE doc_id = %s ORDER BY ordinal", (doc_id,))
         return [_chunk(r) for r in rows]
@@ -255,6 +259,19 @@ class PostgresCatalog:
                 " DO UPDATE SET vector = EXCLUDED.vector",
                 [(model, s, np.asarray(v, dtype=np.float32)) for s, v in zip(shas, vectors, strict=True)],
             )
+
+    def embedding_models(self) -> dict[str, int]:
+        return {
+            r[0]: int(r[1]) for r in self._all("SELECT model, MAX(vector_dims(vector)) FROM embeddings GROUP BY model")
+        }
+
+    def embeddings(self, model: str) -> tuple[list[str], np.ndarray]:
+        with _connection(self._pool) as conn, conn.cursor(binary=True) as cur:
+            cur.execute("SELECT text_sha, vector FROM embeddings WHERE model = %s ORDER BY text_sha", (model,))
+            fetched = cur.fetchall()
+        if not fetched:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return [r[0] for r in fetched], np.stack([r[1] for r in fetched])
 
     def drop_orphan_embeddings(self) -> int:
         with self._tx() as conn:

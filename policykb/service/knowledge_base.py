@@ -110,6 +110,7 @@ class KnowledgeBase:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / name
         target.write_bytes(data)
+        self.catalog.store_original(str(target), data)  # served by every replica sharing the catalog
         return target
 
     @staticmethod
@@ -182,6 +183,13 @@ class KnowledgeBase:
 
     def document(self, doc_id: str) -> Document | None:
         return self.catalog.document(doc_id)
+
+    def original(self, document: Document) -> bytes | None:
+        """The document's original file: from disk where it was ingested, else as the catalog kept it."""
+        path = Path(document.path)
+        if path.is_file():
+            return path.read_bytes()
+        return self.catalog.original(document.path)
 
     def chunks(self, doc_id: str) -> list[Chunk]:
         return self.catalog.chunks(doc_id)
