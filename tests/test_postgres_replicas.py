@@ -43,8 +43,8 @@ def write_corpus(folder: Path, n: int, words: int = 400) -> Path:
 # ------------------------------------------------------------------------------------------------ schema
 
 
-def test_migrations_from_an_empty_database(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("POLICYKB_DATABASE_URL", database_url)
+def test_migrations_from_an_empty_database(empty_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("POLICYKB_DATABASE_URL", empty_database_url)
     from policykb.core.settings import get_settings
 
     get_settings.cache_clear()
@@ -191,7 +191,7 @@ def test_an_ingest_killed_mid_batch_leaves_no_half_document(database_url: str, t
 def test_replicas_answer_503_while_the_database_is_down_and_recover(tmp_path: Path, postgres_server) -> None:  # type: ignore[no-untyped-def]
     from policykb.index.storage.pglocal import start_local
 
-    server = start_local(tmp_path / "own-server")
+    server = start_local(tmp_path / "own-server", durable=False)
     try:
         kb = replica(tmp_path, "a", server.url + "?connect_timeout=2")
         kb.ingest([CORPUS])

@@ -48,7 +48,7 @@ BACKEND_MODULES = {
     "policykb.index.storage.embedded",
     "policykb.index.storage.postgres",
 }
-BACKEND_LIBRARIES = {"sqlite3", "faiss", "tantivy", "psycopg", "psycopg_pool"}
+BACKEND_LIBRARIES = {"sqlite3", "faiss", "tantivy", "psycopg"}
 
 
 @pytest.mark.parametrize("folder", ["ingest", "qa", "api", "ui", "policykb/service", "policykb/cli.py"])

@@ -43,6 +43,7 @@ class LocalPostgres:
 
     folder: Path
     port: int
+    durable: bool = True  # False (tests): no fsync, so creating databases and stopping cost no disk flushes
 
     @property
     def url(self) -> str:
@@ -61,8 +62,8 @@ class LocalPostgres:
         entry = ensure_user_exists(SERVICE_USER)
         assert entry is not None
         ensure_prefix_permissions(self.folder)  # each time: a temporary parent may have been made private again
-        if self.folder.stat().st_uid != entry.pw_uid:
-            for path in (self.folder, *self.folder.rglob("*")):
+        for path in (self.folder, self._pgdata):  # the server creates everything below as that user
+            if path.exists() and path.stat().st_uid != entry.pw_uid:
                 os.chown(path, entry.pw_uid, entry.pw_gid)
         bin_path = _binaries()
         if not os.stat(bin_path / "postgres").st_mode & 0o001:
@@ -85,16 +86,20 @@ class LocalPostgres:
             self._pgdata.mkdir(exist_ok=True)
             self._run("initdb", "--auth=trust", "--encoding=utf8", "--no-sync", "-U", "postgres", "-D",
                       str(self._pgdata))  # fmt: skip
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=200 -c fsync=on"
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-w", "-t", "60", "-o", options, "-l", str(self.folder / "server.log"), "-D",
                   str(self._pgdata), "start", timeout=90)  # fmt: skip
         return self
 
     def stop(self) -> None:
-        """Stop the server now (fast shutdown: open connections are cut, as in an outage)."""
+        """Stop the server now (open connections are cut, as in an outage); a throwaway one without a
+        shutdown checkpoint."""
         if (self._pgdata / "postmaster.pid").exists():
-            self._run("pg_ctl", "-w", "-m", "fast", "-D", str(self._pgdata), "stop", timeout=90)
+            mode = "fast" if self.durable else "immediate"
+            self._run("pg_ctl", "-w", "-m", mode, "-D", str(self._pgdata), "stop", timeout=90)
 
 
-def start_local(folder: Path, port: int | None = None) -> LocalPostgres:
-    return LocalPostgres(folder, port or free_port()).start()
+def start_local(folder: Path, port: int | None = None, durable: bool = True) -> LocalPostgres:
+    return LocalPostgres(folder, port or free_port(), durable).start()

@@ -38,7 +38,6 @@ import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import Format
 from psycopg.types import TypeInfo
-from psycopg_pool import ConnectionPool, PoolTimeout
 
 from policykb.core.errors import StorageError
 from policykb.core.types import Chunk, Document, DocumentInfo
@@ -323,14 +322,63 @@ def _upsert_file(conn: psycopg.Connection, r: FileRecord) -> None:
     )
 
 
+class ConnectionPool:
+    """Idle connections kept for reuse, no background threads: while the database is down every request
+    fails at once (connection refused -> 503), and the first request after it is back reconnects.
+    A connection error drops every idle connection, since a restart has broken them all."""
+
+    def __init__(self, url: str, max_idle: int = 8, connect_timeout: int = 5) -> None:
+        self.url = url
+        self.max_idle = max_idle
+        self.connect_timeout = connect_timeout
+        self._idle: list[psycopg.Connection] = []
+        self._lock = threading.Lock()
+
+    def _take(self) -> psycopg.Connection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout)
+        _register_vector(conn)
+        return conn
+
+    def _give_back(self, conn: psycopg.Connection) -> None:
+        if conn.closed or conn.broken or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.close()
+            return
+        with self._lock:
+            if len(self._idle) < self.max_idle:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def drop_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection]:
+        conn = self._take()
+        try:
+            yield conn
+        finally:
+            self._give_back(conn)
+
+    def close(self) -> None:
+        self.drop_idle()
+
+
 @contextmanager
 def _connection(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
     """A pooled connection; the database being unreachable becomes a StorageError (HTTP 503, exit 3)."""
     try:
         with pool.connection() as conn:
             yield conn
-    except (psycopg.OperationalError, PoolTimeout) as exc:
-        raise StorageError(f"the database is unreachable ({type(exc).__name__}); try again shortly") from exc
+    except psycopg.OperationalError as exc:
+        pool.drop_idle()
+        raise StorageError("the database is unreachable; try again shortly") from exc
 
 
 # ---------------------------------------------------------------------------------------------- snapshots
@@ -433,16 +481,7 @@ class PostgresStorage:
                 pgschema.upgrade(url)
             except psycopg.OperationalError as exc:
                 raise StorageError(f"cannot reach the database at {redact(url)}: {exc}".strip()) from exc
-        self.pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=pool_size,
-            timeout=10,
-            open=True,
-            configure=_register_vector,
-            check=ConnectionPool.check_connection,
-            name="policykb",
-        )
+        self.pool = ConnectionPool(url, max_idle=pool_size)
         cache_dir.mkdir(parents=True, exist_ok=True)
         self._cache = Path(tempfile.mkdtemp(prefix="replica-", dir=cache_dir))
         self.catalog = PostgresCatalog(self.pool)
