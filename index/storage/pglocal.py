@@ -86,6 +86,7 @@ class LocalPostgres:
             self._pgdata.mkdir(exist_ok=True)
             self._run("initdb", "--auth=trust", "--encoding=utf8", "--no-sync", "-U", "postgres", "-D",
                       str(self._pgdata))  # fmt: skip
+        self.stop()  # a server left running in this folder by a process that died
         options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=200"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -93,10 +94,15 @@ class LocalPostgres:
                   str(self._pgdata), "start", timeout=90)  # fmt: skip
         return self
 
+    def _running(self) -> bool:
+        status = subprocess.run([str(_binaries() / "pg_ctl"), "status", "-D", str(self._pgdata)], user=self._user(),
+                                capture_output=True, timeout=30)  # fmt: skip
+        return status.returncode == 0
+
     def stop(self) -> None:
         """Stop the server now (open connections are cut, as in an outage); a throwaway one without a
         shutdown checkpoint."""
-        if (self._pgdata / "postmaster.pid").exists():
+        if (self._pgdata / "postmaster.pid").exists() and self._running():
             mode = "fast" if self.durable else "immediate"
             self._run("pg_ctl", "-w", "-m", mode, "-D", str(self._pgdata), "stop", timeout=90)
 

@@ -520,10 +520,6 @@ class PostgresStorage:
 
     def publish(self, model: str, dim: int) -> Published:
         with _connection(self.pool) as conn, conn.transaction():
-            conn.execute(
-                f"CREATE INDEX IF NOT EXISTS published_hnsw_{dim} ON published USING hnsw"
-                f" ((embedding::halfvec({dim})) halfvec_cosine_ops) WITH (m = 16, ef_construction = 64)"
-            )
             row = conn.execute(
                 "INSERT INTO generations (model, dim, chunks, published_at) VALUES (%s, %s, 0, %s) RETURNING id",
                 (model, dim, time.time()),
@@ -536,7 +532,7 @@ class PostgresStorage:
                 " WHERE c.id = p.chunk_row))",
                 {"g": number, "m": model},
             )
-            conn.execute(
+            added = conn.execute(
                 f"INSERT INTO published (chunk_row, model, gen_from, embedding, {_CHUNK_COLUMNS}, title, source,"
                 " doc_type, date, organisations, language, url)"
                 " SELECT c.id, %(m)s, %(g)s, e.vector::halfvec, c.chunk_id, c.doc_id, c.ordinal, c.text,"
@@ -546,6 +542,13 @@ class PostgresStorage:
                 " (SELECT 1 FROM published p WHERE p.chunk_row = c.id AND p.gen_to IS NULL AND p.model = %(m)s)"
                 " ORDER BY c.id",
                 {"g": number, "m": model},
+            ).rowcount
+            if added > 1000:  # planner statistics for the generation and filter conditions
+                conn.execute("ANALYZE published")
+            # Built after the first bulk copy (faster than row by row), then kept up to date on insert.
+            conn.execute(
+                f"CREATE INDEX IF NOT EXISTS published_hnsw_{dim} ON published USING hnsw"
+                f" ((embedding::halfvec({dim})) halfvec_cosine_ops) WITH (m = 16, ef_construction = 64)"
             )
             live = conn.execute("SELECT COUNT(*) FROM published WHERE gen_to IS NULL").fetchone()
             chunks = int(live[0]) if live else 0
