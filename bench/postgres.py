@@ -147,6 +147,7 @@ def search_side_by_side(server_url: str, sizes: list[int], out: dict) -> None:
                 searcher.search(q)
             for mode in ("hybrid", "lexical", "dense"):
                 row[f"{name}_{mode}_p50_ms"], row[f"{name}_{mode}_p95_ms"] = timed(searcher, qs, mode)
+        print(f"  {size} chunks, search: {row}", file=sys.stderr)
         row["catch_up_seconds"] = catch_up(a, b, embedder)
         results.append(row)
         print(f"  {size} chunks: {row}", file=sys.stderr)
@@ -160,8 +161,9 @@ def catch_up(a: PostgresStorage, b: PostgresStorage, embedder) -> float:  # type
     """A one-chunk document saved, embedded and published through A; seconds until B's search finds it."""
     text = "Quokka sanctuaries and platypus vaccination."
     chunks = [Chunk("catchup-0", "catchup", 0, text, 0, len(text), 1, 1, [])]
-    document = Document("catchup", "catchup.txt", "/bench/catchup.txt", "Catch-up", "statement", None, [], "en", 1,
-                        text_sha(text), "txt", text, [0])  # fmt: skip
+    document = Document(doc_id="catchup", source="catchup.txt", path="/bench/catchup.txt", title="Catch-up",
+                        doc_type="statement", date=None, organisations=[], language="en", pages=1,
+                        sha256=text_sha(text), format="txt", text=text, page_starts=[0])  # fmt: skip
     record = FileRecord(document.path, len(text), 1, document.sha256, "", "", "catchup", None)
     a.catalog.save_document(document, chunks, record, [])
     vectors = embedder.embed_passages([chunks[0].text])

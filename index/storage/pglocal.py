@@ -109,3 +109,25 @@ class LocalPostgres:
 
 def start_local(folder: Path, port: int | None = None, durable: bool = True) -> LocalPostgres:
     return LocalPostgres(folder, port or free_port(), durable).start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m policykb.index.storage.pglocal FOLDER [--port N] [--stop]`: start (or stop) a local server
+    that outlives the command, and print its URL."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="pglocal", description=main.__doc__)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--port", type=int, default=5433)
+    parser.add_argument("--stop", action="store_true")
+    args = parser.parse_args(argv)
+    server = LocalPostgres(args.folder.resolve(), args.port)
+    if args.stop:
+        server.stop()
+        return 0
+    print(server.start().url)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
