@@ -278,7 +278,7 @@ class Generation:
         self.name = self.manifest["name"]
         dense_path = folder / "dense.faiss"
         self.dense = faiss.read_index(str(dense_path)) if dense_path.exists() else None
-        if hasattr(self.dense, "nprobe"):
+        if self.dense is not None and hasattr(self.dense, "nprobe"):
             self.dense.nprobe = nprobe
         self.lexical = tantivy.Index.open(str(folder / "lexical"))
         self.searcher = self.lexical.searcher()

@@ -44,6 +44,7 @@ class EmbeddedSnapshot:
         g = self.generation
         if g.size == 0 or (allowed is not None and len(allowed) == 0):
             return []
+        assert g.dense is not None, "an embedded generation is written with its dense half"
         params = None
         if allowed is not None:
             selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))

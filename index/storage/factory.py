@@ -35,7 +35,9 @@ def open_storage(settings: Settings) -> Storage:
                 "(pip install -c constraints.txt -e '.[postgres]'); unset POLICYKB_DATABASE_URL to use the "
                 "embedded store under POLICYKB_DATA_DIR"
             ) from None
-        return PostgresStorage(libpq_url(url), Path(settings.data_dir) / "replicas", settings.keep_generations)
+        return PostgresStorage(
+            libpq_url(url), Path(settings.data_dir) / "replicas", settings.keep_generations, listen=True
+        )
     raise ConfigError(
         "POLICYKB_DATABASE_URL must be unset (embedded store) or a postgresql:// URL, "
         f"not a {scheme + '://' if scheme else 'value without a scheme'} URL"

@@ -71,7 +71,7 @@ class LocalPostgres:
             ensure_folder_permissions(bin_path.parent, 0o055)
         return SERVICE_USER
 
-    def _run(self, command: str, *args: str, timeout: float = 60) -> None:
+    def _run(self, command: str, *args: str, timeout: float = 180) -> None:
         user = self._user()
         result = subprocess.run(
             [str(_binaries() / command), *args], user=user, capture_output=True, text=True, timeout=timeout
@@ -90,13 +90,13 @@ class LocalPostgres:
         options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=200"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._run("pg_ctl", "-w", "-t", "60", "-o", options, "-l", str(self.folder / "server.log"), "-D",
-                  str(self._pgdata), "start", timeout=90)  # fmt: skip
+        self._run("pg_ctl", "-w", "-t", "150", "-o", options, "-l", str(self.folder / "server.log"), "-D",
+                  str(self._pgdata), "start", timeout=180)  # fmt: skip
         return self
 
     def _running(self) -> bool:
         status = subprocess.run([str(_binaries() / "pg_ctl"), "status", "-D", str(self._pgdata)], user=self._user(),
-                                capture_output=True, timeout=30)  # fmt: skip
+                                capture_output=True, timeout=60)  # fmt: skip
         return status.returncode == 0
 
     def stop(self) -> None:
@@ -104,7 +104,7 @@ class LocalPostgres:
         shutdown checkpoint."""
         if (self._pgdata / "postmaster.pid").exists() and self._running():
             mode = "fast" if self.durable else "immediate"
-            self._run("pg_ctl", "-w", "-m", mode, "-D", str(self._pgdata), "stop", timeout=90)
+            self._run("pg_ctl", "-w", "-m", mode, "-D", str(self._pgdata), "stop", timeout=180)
 
 
 def start_local(folder: Path, port: int | None = None, durable: bool = True) -> LocalPostgres:

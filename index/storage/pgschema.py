@@ -78,7 +78,7 @@ def upgrade(url: str) -> list[str]:
                 conn.execute(_VERSION_TABLE)
                 if current_version(conn) >= migration.version:
                     continue
-                conn.execute(migration.path.read_text())  # type: ignore[arg-type]
+                conn.execute(migration.path.read_text())
                 conn.execute(
                     "INSERT INTO schema_version VALUES (%s, %s, %s)", (migration.version, migration.name, time.time())
                 )

@@ -136,11 +136,11 @@ class PostgresCatalog:
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         with _connection(self._pool) as conn:
-            return conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
+            return conn.execute(sql, params).fetchone()
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with _connection(self._pool) as conn:
-            return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+            return conn.execute(sql, params).fetchall()
 
     # files
     def file(self, path: str) -> FileRecord | None:
@@ -421,13 +421,39 @@ class PostgresSnapshot(EmbeddedSnapshot):
 
 
 class PostgresSnapshots:
-    """The live generation, asked of the database on every call; a new one is derived locally once."""
+    """The live generation, asked of the database on every call; a new one is derived locally once.
+    With `listen`, a thread derives it as soon as a publish is announced (LISTEN/NOTIFY), so queries rarely
+    wait for it; the per-call check keeps answers fresh even when a notification is missed."""
 
-    def __init__(self, pool: ConnectionPool, cache_dir: Path) -> None:
+    def __init__(self, pool: ConnectionPool, cache_dir: Path, listen: bool = False) -> None:
         self._pool = pool
         self.cache_dir = cache_dir
         self._loaded: PostgresSnapshot | None = None
         self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._listener = threading.Thread(target=self._listen, name="generation-listener", daemon=True)
+        if listen:
+            self._listener.start()
+
+    def close(self) -> None:
+        self._closed.set()
+        if self._listener.is_alive():
+            self._listener.join(timeout=5)
+
+    def _listen(self) -> None:
+        while not self._closed.is_set():
+            try:
+                with psycopg.connect(self._pool.url, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self.current()  # whatever was published while nobody listened
+                    while not self._closed.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            self.current()
+            except (psycopg.Error, StorageError):
+                self._closed.wait(1.0)  # the database is away: try again shortly
+            except Exception:
+                log.exception("deriving the announced generation failed; queries will derive it")
+                self._closed.wait(1.0)
 
     def current(self) -> PostgresSnapshot | None:
         live = _live_generation(self._pool)
@@ -472,7 +498,13 @@ class PostgresStorage:
     lexical folders (a fresh temporary folder under it per process)."""
 
     def __init__(
-        self, url: str, cache_dir: Path, keep_generations: int = 2, pool_size: int = 8, upgrade: bool = True
+        self,
+        url: str,
+        cache_dir: Path,
+        keep_generations: int = 2,
+        pool_size: int = 8,
+        upgrade: bool = True,
+        listen: bool = False,
     ) -> None:
         self.url = url
         self.keep_generations = keep_generations
@@ -485,9 +517,10 @@ class PostgresStorage:
         cache_dir.mkdir(parents=True, exist_ok=True)
         self._cache = Path(tempfile.mkdtemp(prefix="replica-", dir=cache_dir))
         self.catalog = PostgresCatalog(self.pool)
-        self.snapshots = PostgresSnapshots(self.pool, self._cache)
+        self.snapshots = PostgresSnapshots(self.pool, self._cache, listen)
 
     def close(self) -> None:
+        self.snapshots.close()
         self.pool.close()
         shutil.rmtree(self._cache, ignore_errors=True)
 
