@@ -28,6 +28,7 @@ import struct
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -516,6 +517,7 @@ class PostgresStorage:
         self.pool = ConnectionPool(url, max_idle=pool_size)
         cache_dir.mkdir(parents=True, exist_ok=True)
         self._cache = Path(tempfile.mkdtemp(prefix="replica-", dir=cache_dir))
+        weakref.finalize(self, shutil.rmtree, self._cache, True)  # also at interpreter exit
         self.catalog = PostgresCatalog(self.pool)
         self.snapshots = PostgresSnapshots(self.pool, self._cache, listen)
 
