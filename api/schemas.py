@@ -1,13 +1,38 @@
-"""Request and response models of the REST API (they generate /openapi.json)."""
+"""Request and response models of the REST API (they generate /openapi.json), and the JSON the CLI prints.
+
+Response models read the service's dataclasses directly (`Model.model_validate(obj, from_attributes=True)`),
+so every face serialises a search hit, an answer or a document the same way.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from policykb.core.errors import FilterError
-from policykb.service import Filters
+from policykb.core.filters import Filters
+from policykb.service.knowledge_base import file_url, passage_url
+
+
+def _encodable(value: str) -> str:
+    """JSON may carry lone surrogates ("\\ud800"); they are not text and cannot be stored or searched."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the text contains an unpaired surrogate (not valid Unicode)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+MAX_MESSAGE_CHARS = 20_000
+
+
+class ContentPart(BaseModel):
+    """An OpenAI content part; only text parts are read."""
+
+    type: str = Field("text", max_length=32)
+    text: Text = Field("", max_length=MAX_MESSAGE_CHARS)
 
 
 class FilterModel(BaseModel):
@@ -36,7 +61,7 @@ class FilterModel(BaseModel):
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(..., max_length=2000, examples=["quarter century celebration"])
+    query: Text = Field(..., max_length=2000, examples=["quarter century celebration"])
     k: int = Field(10, ge=1, le=100)
     filters: FilterModel = Field(default_factory=FilterModel)
     sort: Literal["relevance", "date"] = "relevance"
@@ -44,7 +69,10 @@ class SearchRequest(BaseModel):
 
 
 class PassageRef(BaseModel):
-    """Where a passage comes from: shared by search results, citations and related documents."""
+    """Where a passage comes from: shared by search results, citations and related documents (the wire
+    form of `policykb.core.types.PassageRef`, plus the link to the file)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     chunk_id: str
     doc_id: str
@@ -53,7 +81,17 @@ class PassageRef(BaseModel):
     doc_type: str
     date: str | None
     page: int | None
-    file_url: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def file_url(self) -> str:
+        return file_url(self.doc_id, self.source, self.page)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def passage_url(self) -> str:
+        """A PDF at its page; other formats in the reading view at the passage."""
+        return passage_url(self.doc_id, self.source, self.page, self.chunk_id)
 
 
 class SearchResult(PassageRef):
@@ -63,20 +101,27 @@ class SearchResult(PassageRef):
 
 
 class SearchResponseModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     results: list[SearchResult]
     generation: str | None = None
     took_ms: float = 0.0
 
+    @field_validator("took_ms")
+    @classmethod
+    def _rounded(cls, value: float) -> float:
+        return round(value, 2)
+
 
 class Turn(BaseModel):
     role: Literal["user", "assistant", "system"]
-    content: str = Field(..., max_length=20000)
+    content: Text = Field(..., max_length=MAX_MESSAGE_CHARS)
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(
+    question: Text = Field(
         ..., min_length=1, max_length=2000, examples=["What theme did Patient Solidarity Day 2024 have?"]
     )
     filters: FilterModel = Field(default_factory=FilterModel)
@@ -90,12 +135,20 @@ class CitationModel(PassageRef):
     char_start: int
     char_end: int
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def passage_url(self) -> str:
+        """A PDF at its page; other formats in the reading view at the passage, the quote marked."""
+        return passage_url(self.doc_id, self.source, self.page, self.chunk_id, (self.char_start, self.char_end))
+
 
 class RelatedModel(PassageRef):
     snippet: str
 
 
 class AskResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     answer: str
     answerable: bool
     confidence: float
@@ -106,18 +159,40 @@ class AskResponse(BaseModel):
 
 class ChatMessage(BaseModel):
     role: Literal["system", "user", "assistant", "tool", "developer"]
-    content: str | list | None = None
+    content: (
+        Annotated[Text, Field(max_length=MAX_MESSAGE_CHARS)] | Annotated[list[ContentPart], Field(max_length=50)] | None
+    ) = None
+
+
+class StreamOptions(BaseModel):
+    include_usage: bool = False
 
 
 class ChatRequest(BaseModel):
     model: str = "policykb"
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=100)
     stream: bool = False
+    stream_options: StreamOptions | None = None
     temperature: float | None = None
     max_tokens: int | None = None
 
 
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+    answerer: str = Field(..., description="extractive, or openai:<model> for a language model endpoint")
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
 class DocumentModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     doc_id: str
     title: str
     doc_type: str
@@ -128,7 +203,11 @@ class DocumentModel(BaseModel):
     source: str
     format: str
     url: str | None
-    file_url: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def file_url(self) -> str:
+        return file_url(self.doc_id, self.source, None)
 
 
 class ChunkModel(BaseModel):
@@ -153,13 +232,34 @@ class DocumentList(BaseModel):
     limit: int
 
 
+class StatusModel(BaseModel):
+    """Counts and the live index generation."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    documents: int
+    chunks: int
+    generation: str | None
+    indexed_chunks: int
+    embedder: str
+    index: str = Field(
+        description="ok | empty | behind | damaged | missing: does the live generation match the registry"
+    )
+    index_detail: str
+    registry: str = Field(description='"ok", or what SQLite\'s quick_check (or the write-ahead log check) found')
+
+
 class JobModel(BaseModel):
     id: str
-    kind: str
-    status: str
+    kind: Literal["upload", "reindex", "ingest", "delete", "repair"]
+    status: Literal["queued", "running", "cancelling", "done", "failed", "cancelled"]
     stage: str
     done: int
     total: int
     report: dict | None
     error: str | None
     paths: list[str]
+    doc_id: str | None = Field(None, description="the document a delete job removes")
+    attempts: int = Field(0, description="how often the job was started (a restart re-queues unfinished jobs)")
+    created_at: float
+    finished_at: float | None

@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -52,47 +53,164 @@ def queries() -> list[str]:
     return [r["question"] for r in rows] * 4
 
 
+RUNTIMES = ("torch", "onnx", "onnx-int8")
+USER_VIEW = ("WHO_IPC_core_components_guidelines_2016.pdf", "CDC_outpatient_infection_prevention_guide_2016.pdf")
+
+
+def who_files() -> list[Path]:
+    """The WHO PDFs the ingest figures use: all with POLICYKB_BENCH_WHO=all, else the two of the user's view."""
+    if os.environ.get("POLICYKB_BENCH_WHO") == "all":
+        return sorted(WHO.glob("*.pdf"))
+    return [WHO / name for name in USER_VIEW]
+
+
+def runtime_settings(data_dir: Path, runtime: str) -> Settings:
+    return Settings(data_dir=data_dir, embedder_runtime=runtime, models_dir=WORK / "models")  # type: ignore[arg-type]
+
+
+def timed(fn):  # type: ignore[no-untyped-def]
+    """(result, wall seconds, CPU seconds of this process)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
 def ingest_throughput(out: dict) -> None:
+    """Whole ingest against the bare embedder on the same chunks, per runtime, side by side in one run:
+    rounds interleave the runtimes, so a busy machine slows all of them alike."""
     if not WHO.exists():
         print("../shared/corpus/who is absent: ingest throughput skipped", file=sys.stderr)
         return
-    pdfs = sorted(WHO.glob("*.pdf"))
-    started = time.perf_counter()
-    pages = sum(len(parse(p, p.read_bytes()).page_starts) for p in pdfs)
-    parse_seconds = time.perf_counter() - started
-
-    data_dir = WORK / "who"
-    shutil.rmtree(data_dir, ignore_errors=True)
-    kb = KnowledgeBase(Settings(data_dir=data_dir))
-    kb.embedder.embed_passages(["warm up the model"])
-    started = time.perf_counter()
-    report = kb.ingest([WHO])
-    ingest_seconds = time.perf_counter() - started
-    chunks = kb.status().chunks
-    texts = [c.text for d in kb.documents() for c in kb.chunks(d.doc_id)]
-    started = time.perf_counter()
-    kb.embedder.embed_passages(sorted(texts, key=len))
-    embed_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    again = kb.ingest([WHO])
-    reingest_seconds = time.perf_counter() - started
-    generation = data_dir / GENERATIONS / (kb.status().generation or "")
+    files = who_files()
+    pages, parse_seconds, _ = timed(lambda: sum(len(parse(p, p.read_bytes()).page_starts) for p in files))
+    rounds = int(os.environ.get("POLICYKB_BENCH_ROUNDS", "2"))
+    per_runtime: dict[str, list[dict]] = {r: [] for r in RUNTIMES}
+    for round_ in range(rounds):
+        for runtime in RUNTIMES:
+            data_dir = WORK / f"who-{runtime}"
+            shutil.rmtree(data_dir, ignore_errors=True)
+            kb = KnowledgeBase(runtime_settings(data_dir, runtime))
+            kb.embedder.embed_passages(["warm up the model"])  # loads it (and exports it the first time)
+            report, ingest_wall, ingest_cpu = timed(lambda: kb.ingest(files))  # noqa: B023
+            chunks = kb.status().chunks
+            texts = sorted((c.text for d in kb.documents() for c in kb.chunks(d.doc_id)), key=len)
+            _, bare_wall, bare_cpu = timed(lambda: kb.embedder.embed_passages(texts))  # noqa: B023
+            row = {"chunks": chunks, "documents": len(report.added), "ingest_seconds": ingest_wall,
+                   "ingest_chunks_per_s": chunks / ingest_wall, "bare_chunks_per_s": chunks / bare_wall,
+                   "ratio_ingest_to_bare": bare_wall / ingest_wall,
+                   "ingest_cpu_seconds": ingest_cpu, "bare_cpu_seconds": bare_cpu}  # fmt: skip
+            per_runtime[runtime].append(row)
+            print(f"  round {round_ + 1} {runtime}: {row}", file=sys.stderr)
+    default = Settings().embedder_runtime
+    summary = {r: {k: statistics.median(row[k] for row in rows) for k in rows[0]} for r, rows in per_runtime.items()}
     out["ingest"] = {
-        "documents": len(report.added),
-        "failed": report.failed,
+        "files": [p.name for p in files],
         "pages": pages,
         "parse_pages_per_s": pages / parse_seconds,
-        "chunks": chunks,
-        "ingest_seconds": ingest_seconds,
-        "ingest_chunks_per_s": chunks / ingest_seconds,
-        "bare_embed_chunks_per_s": chunks / embed_seconds,
-        "ratio_ingest_to_bare_embedder": (chunks / ingest_seconds) / (chunks / embed_seconds),
-        "unchanged_reingest_seconds": reingest_seconds,
-        "unchanged_reported": len(again.unchanged),
-        "index_mb": folder_mb(generation),
-        "registry_mb": (data_dir / "registry.sqlite").stat().st_size / 1e6,
-        "peak_rss_mb_after_ingest": peak_rss_mb(),
+        "rounds": rounds,
+        "default_runtime": default,
+        "runtimes": summary,
+        "all_rounds": per_runtime,
+        "default_whole_ingest_over_torch": summary[default]["ingest_chunks_per_s"]
+        / summary["torch"]["ingest_chunks_per_s"],
     }
+    data_dir = WORK / f"who-{default}"
+    kb = KnowledgeBase(runtime_settings(data_dir, default))
+    again, reingest_seconds, _ = timed(lambda: kb.ingest(files))
+    generation = data_dir / GENERATIONS / (kb.status().generation or "")
+    out["ingest"].update(
+        unchanged_reingest_seconds=reingest_seconds,
+        unchanged_reported=len(again.unchanged),
+        index_mb=folder_mb(generation),
+        registry_mb=(data_dir / "registry.sqlite").stat().st_size / 1e6,
+        peak_rss_mb_after_ingest=peak_rss_mb(),
+    )
+
+
+def user_view(out: dict) -> None:
+    """`policykb ingest` of the two PDFs as a user runs it (a new process, its start included; the ONNX export
+    already cached) against bare sentence-transformers torch embedding of the same text cut into 200-token
+    windows (model loaded and warm). A ratio >= 1 means the whole command beats the bare torch model."""
+    files = [WHO / name for name in USER_VIEW]
+    if not all(p.exists() for p in files):
+        return
+    from sentence_transformers import SentenceTransformer
+
+    from policykb.index.embedders import minilm_path
+
+    model = SentenceTransformer(str(minilm_path()), device="cpu", local_files_only=True)
+    model.encode(["warm up the model"])
+    text = "\n\n".join(parse(p, p.read_bytes()).text for p in files)
+    offsets = model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    windows = [text[offsets[i][0] : offsets[min(i + 200, len(offsets)) - 1][1]] for i in range(0, len(offsets), 200)]
+    rounds = int(os.environ.get("POLICYKB_BENCH_ROUNDS", "2"))
+    rows: dict[str, list[dict]] = {"bare_torch": []} | {r: [] for r in RUNTIMES}
+    for _ in range(rounds):
+        _, seconds, _ = timed(lambda: model.encode(windows, batch_size=32, normalize_embeddings=True))
+        rows["bare_torch"].append({"seconds": seconds, "windows": len(windows)})
+        for runtime in RUNTIMES:
+            data_dir = WORK / f"user-view-{runtime}"
+            shutil.rmtree(data_dir, ignore_errors=True)
+            env = os.environ | {"POLICYKB_DATA_DIR": str(data_dir), "POLICYKB_EMBEDDER_RUNTIME": runtime,
+                                "POLICYKB_MODELS_DIR": str(WORK / "models"), "PYTHONPATH": str(ROOT)}  # fmt: skip
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "policykb.cli", "ingest", "--json", *map(str, files)], env=env,
+                           check=True, capture_output=True)  # fmt: skip
+            rows[runtime].append({"seconds": time.perf_counter() - started})
+        print(f"  user view: { ({k: v[-1] for k, v in rows.items()}) }", file=sys.stderr)
+    bare = statistics.median(r["seconds"] for r in rows["bare_torch"])
+    out["user_view"] = {
+        "files": list(USER_VIEW),
+        "windows": len(windows),
+        "bare_torch_seconds": bare,
+        "cli_seconds": {r: statistics.median(x["seconds"] for x in rows[r]) for r in RUNTIMES},
+        "ratio_bare_over_cli": {r: bare / statistics.median(x["seconds"] for x in rows[r]) for r in RUNTIMES},
+        "all_rounds": rows,
+    }
+
+
+def p50_ms(fn: Callable[[str], object], items: list[str]) -> float:
+    timings = []
+    for item in items:
+        started = time.perf_counter()
+        fn(item)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def query_side(out: dict) -> None:
+    """Per runtime on the sample corpus: query embedding (cache misses), search and ask p50, warm; and a new
+    process's cold start to its first answer."""
+    questions = [
+        json.loads(x)["question"] for x in (ROOT / "bench" / "sample_questions.jsonl").read_text().splitlines() if x
+    ]
+    result = {}
+    for runtime in RUNTIMES:
+        data_dir = WORK / f"sample-{runtime}"
+        kb = KnowledgeBase(runtime_settings(data_dir, runtime))
+        kb.ingest([ROOT / "corpus"])
+        kb.ask("warm up the models")
+        search = p50_ms(kb.search, questions)  # query vectors not yet cached
+        embed = p50_ms(lambda q: kb.embedder.embed_passages([q]), questions)  # noqa: B023
+        ask = p50_ms(kb.ask, questions)
+        code = (
+            "import time; t=time.perf_counter(); from policykb.service.knowledge_base import KnowledgeBase; "
+            "from policykb.core.settings import Settings; "
+            f"kb=KnowledgeBase(Settings(data_dir={str(data_dir)!r}, embedder_runtime={runtime!r}, "
+            f"models_dir={str(WORK / 'models')!r})); kb.ask('What does IAPO do?'); print(time.perf_counter()-t)"
+        )
+        started = time.perf_counter()
+        inner = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                               env=os.environ | {"PYTHONPATH": str(ROOT)}).stdout  # fmt: skip
+        result[runtime] = {
+            "query_embedding_p50_ms": embed,
+            "search_p50_ms": search,
+            "ask_p50_ms": ask,
+            "cold_start_to_first_answer_seconds": time.perf_counter() - started,
+            "cold_start_in_process_seconds": float(inner.strip().splitlines()[-1]),
+        }
+        print(f"  {runtime}: {result[runtime]}", file=sys.stderr)
+    out["query_side"] = result
 
 
 def unchanged_thousand(out: dict) -> None:
@@ -205,32 +323,15 @@ def answer_latency(out: dict) -> None:
                questions=len(timings))  # fmt: skip
 
 
-def cold_start(out: dict) -> None:
-    data_dir = WORK / "who" if (WORK / "who" / "CURRENT").exists() else None
-    if data_dir is None:
-        return
-    code = (
-        "import time; t=time.perf_counter(); from policykb.service.knowledge_base import KnowledgeBase; "
-        "from policykb.core.settings import Settings; "
-        f"kb=KnowledgeBase(Settings(data_dir={str(data_dir)!r})); kb.search('malaria in pregnancy'); "
-        "print(time.perf_counter()-t)"
-    )
-    started = time.perf_counter()
-    inner = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    out["cold_start_to_first_search_seconds"] = {
-        "process": time.perf_counter() - started,
-        "in_process": float(inner.strip().splitlines()[-1]),
-    }
-
-
 def main() -> int:
     parts = os.environ.get("POLICYKB_BENCH_PARTS", "ingest,answer,search").split(",")
     sizes = [int(s) for s in os.environ.get("POLICYKB_BENCH_SIZES", "10000,100000,1000000").split(",") if s]
     if "ingest" in parts:
         out: dict = {}
         ingest_throughput(out)
+        user_view(out)
+        query_side(out)
         unchanged_thousand(out)
-        cold_start(out)
         print_ingest(out, write_result("bench-ingest", out))
     if "answer" in parts:
         out = {}
@@ -249,21 +350,30 @@ def main() -> int:
 def print_ingest(out: dict, path: Path) -> None:
     if "ingest" in out:
         i = out["ingest"]
-        print(f"\nIngest of ../shared/corpus/who ({i['documents']} PDFs, {i['pages']} pages, {i['chunks']} chunks)")
-        print(table(["measure", "value"], [
-            ["parsing, pages/s", f"{i['parse_pages_per_s']:.0f}"],
-            ["whole ingest, chunks/s", f"{i['ingest_chunks_per_s']:.1f}"],
-            ["bare embedder, chunks/s", f"{i['bare_embed_chunks_per_s']:.1f}"],
-            ["ratio ingest / bare embedder", f"{i['ratio_ingest_to_bare_embedder']:.2f}"],
-            ["no-change re-ingest, s", f"{i['unchanged_reingest_seconds']:.3f}"],
-            ["index size on disk, MB", f"{i['index_mb']:.1f}"],
-            ["registry size on disk, MB", f"{i['registry_mb']:.1f}"],
-            ["peak RSS after ingest, MB", f"{i['peak_rss_mb_after_ingest']:.0f}"],
-        ]))  # fmt: skip
+        r = i["runtimes"]
+        print(f"\nIngest of {len(i['files'])} WHO PDFs ({i['pages']} pages, {r['torch']['chunks']:.0f} chunks), "
+              f"median of {i['rounds']} interleaved rounds; default runtime {i['default_runtime']}")  # fmt: skip
+        print(table(["runtime", "whole ingest chunks/s", "bare embedder chunks/s", "ratio ingest / bare",
+                     "ingest CPU s", "bare CPU s"],
+                    [[n, f"{x['ingest_chunks_per_s']:.1f}", f"{x['bare_chunks_per_s']:.1f}",
+                      f"{x['ratio_ingest_to_bare']:.2f}", f"{x['ingest_cpu_seconds']:.0f}",
+                      f"{x['bare_cpu_seconds']:.0f}"] for n, x in r.items()]))  # fmt: skip
+        print(f"whole ingest, default runtime over torch: {i['default_whole_ingest_over_torch']:.2f}x; "
+              f"parsing {i['parse_pages_per_s']:.0f} pages/s; no-change re-ingest {i['unchanged_reingest_seconds']:.3f} s; "
+              f"index {i['index_mb']:.1f} MB + registry {i['registry_mb']:.1f} MB; "
+              f"peak RSS {i['peak_rss_mb_after_ingest']:.0f} MB")  # fmt: skip
+    if "user_view" in out:
+        u = out["user_view"]
+        print(f"\nUser's view: `policykb ingest` of the two PDFs (process start included) against bare torch "
+              f"embedding of {u['windows']} 200-token windows ({u['bare_torch_seconds']:.1f} s)")  # fmt: skip
+        print(table(["runtime", "policykb ingest s", "ratio bare / ingest"],
+                    [[r, f"{s:.1f}", f"{u['ratio_bare_over_cli'][r]:.2f}"] for r, s in u["cli_seconds"].items()]))  # fmt: skip
+    if "query_side" in out:
+        print("\nQueries on the sample corpus, warm (p50 ms), and a new process's start to its first answer (s)")
+        print(table(["runtime", "query embedding", "search", "ask", "cold start to first answer"],
+                    [[r, f"{q['query_embedding_p50_ms']:.1f}", f"{q['search_p50_ms']:.1f}", f"{q['ask_p50_ms']:.1f}",
+                      f"{q['cold_start_to_first_answer_seconds']:.1f}"] for r, q in out["query_side"].items()]))  # fmt: skip
     print(f"\nNo-change re-ingest of 1,000 documents: {out['unchanged_1000_docs_seconds']:.3f} s")
-    if "cold_start_to_first_search_seconds" in out:
-        c = out["cold_start_to_first_search_seconds"]
-        print(f"Cold start to first search: {c['in_process']:.1f} s in process, {c['process']:.1f} s with interpreter")
     print(f"written: {path}")
 
 

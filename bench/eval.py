@@ -1,9 +1,11 @@
-"""`make eval`: retrieval quality on the COVID-QA dev set (../shared) and on our own sample-corpus questions.
+"""`make eval`: retrieval quality on the COVID-QA dev set (../shared) and on our own sample-corpus questions,
+and cited-answer quality on the policy dev set (40 questions over the WHO PDFs in ../shared/corpus/who).
 
 A COVID-QA hit is a result from the gold document whose text contains a gold answer span.
 Run with POLICYKB_EVAL_EMBEDDERS=minilm,mpnet,e5 to compare embedders (default: minilm), and with
 POLICYKB_EVAL_DOCS=N to restrict COVID-QA to its first N articles and their questions (the slower
-embedders need 20-30 minutes for all 98 articles on 2 cores).
+embedders need 20-30 minutes for all 98 articles on 2 cores). `python -m bench.eval policy` runs the policy
+section alone; its index is cached per parser and chunker version, so a run after a parser change re-ingests.
 """
 
 from __future__ import annotations
@@ -13,15 +15,26 @@ import os
 import re
 import sys
 import time
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
+
+from pypdf import PdfReader
 
 import policykb  # noqa: F401
 from bench.common import ROOT, SHARED, WORK, table, write_result
+from policykb.core.events import Final
 from policykb.core.settings import Settings
+from policykb.core.types import Answer
+from policykb.ingest.chunker import CHUNKER_VERSION
+from policykb.ingest.pipeline import PARSER_VERSION
 from policykb.service.knowledge_base import KnowledgeBase
 
 MODES = ("lexical", "dense", "hybrid")
 COVIDQA = SHARED / "eval" / "covidqa"
+POLICY = SHARED / "eval" / "policy" / "dev_questions.jsonl"
+WHO = SHARED / "corpus" / "who"
+POLICY_KINDS = ("fact", "paraphrase", "list", "unanswerable")
 
 
 def norm(text: str) -> str:
@@ -153,8 +166,162 @@ def knowledge_base(name: str, corpus: Path, embedder: str) -> tuple[KnowledgeBas
     return kb, (report.embedded / seconds if report.embedded else None)
 
 
+# ------------------------------------------------------------------------------------------------ policy set
+
+
+def states(text: str, groups: list[list[str]]) -> bool:
+    """Every answer group has one alternative in `text` (case-insensitive, whitespace-squashed)."""
+    t = norm(text)
+    return all(any(norm(alt) in t for alt in group) for group in groups)
+
+
+def running_lines(corpus: Path) -> set[str]:
+    """Lines of three words or more that open or close at least a fifth of a PDF's pages (and three), digits
+    folded, read independently of the readers under test with pypdf: never a claim a reader should see."""
+    found: set[str] = set()
+    for pdf in sorted(corpus.glob("*.pdf")):
+        counts: Counter[str] = Counter()
+        pages = PdfReader(pdf).pages
+        for page in pages:
+            lines = [x.strip() for x in (page.extract_text() or "").splitlines() if x.strip()]
+            for line in {*lines[:2], *lines[-2:]}:
+                counts[re.sub(r"\d+", "#", norm(line))] += 1
+        least = max(3, len(pages) / 5)
+        found |= {line for line, n in counts.items() if n >= least and len(re.findall(r"[a-z]{2,}", line)) >= 3}
+    return found
+
+
+_MARKUP = re.compile(r"\]\(|\\[()\[\]*_#`]|(?:^|\s)#{1,6}\s|\*\*|__|`|[\x00-\x08\x0b-\x1f\x7f-\x9f\ue000-\uf8ff]")
+_HEADING_PREFIX = re.compile(
+    r"^(?:[ivxlc]{1,6}|\d{1,3}(?:\.\d{1,2})*\.?)\s+[A-Z][a-z]+(?:\s+(?:[A-Z][\w-]*|of|on|and|for|the|in|to|a))+\s+[A-Z]"
+)
+
+
+def claim_flaws(quote: str, headers: set[str]) -> list[str]:
+    """Why a cited claim is not clean prose: a question, a fragment, a running header, a heading or markup."""
+    q = quote.strip()
+    flaws = []
+    if q.endswith("?"):
+        flaws.append("question")
+    if not re.search(r"[.!?;:][\"'”’)\]]*$", q) or q[:1].islower():
+        flaws.append("fragment")
+    folded = re.sub(r"\d+", "#", norm(q))
+    if any(h in folded for h in headers):
+        flaws.append("header")
+    if _HEADING_PREFIX.match(q):
+        flaws.append("heading")
+    if _MARKUP.search(q):
+        flaws.append("markup")
+    return flaws
+
+
+def ask_without(kb: KnowledgeBase, question: str, source: str) -> Answer:
+    """Ask with one document excluded from the evidence: the index as if that document were not in it."""
+    n = kb.settings.answer_passages
+    response = kb.search(question, k=n * 4)
+    response = replace(response, results=[h for h in response.results if h.source != source][:n])
+    for event in kb.answerer.stream(question, response):
+        if isinstance(event, Final):
+            return event.answer
+    raise RuntimeError("the answerer produced no answer")
+
+
+def evaluate_policy(kb: KnowledgeBase, rows: list[dict], headers: set[str]) -> dict:
+    per: dict[str, Counter[str]] = {kind: Counter() for kind in POLICY_KINDS}
+    flaws: Counter[str] = Counter()
+    examples: list[dict] = []
+    for r in rows:
+        c = per[r["kind"]]
+        c["questions"] += 1
+        if r["doc"]:
+            hits = kb.search(r["question"], k=5).results
+            on_gold = [
+                h.source == r["doc"] and h.page is not None and any(abs(h.page - p) <= 1 for p in r["pages"])
+                for h in hits
+            ]
+            c["hit1"] += any(on_gold[:1])
+            c["hit5"] += any(on_gold)
+        answer = kb.ask(r["question"])
+        if not answer.answerable:
+            c["refused"] += 1
+            continue
+        c["answered"] += 1
+        if r["doc"]:
+            c["correct"] += states(answer.answer, r["answers"])
+            quotes = " ".join(x.quote for x in answer.citations)
+            c["cited_gold"] += any(x.source == r["doc"] and x.page in r["pages"] for x in answer.citations) or (
+                states(quotes, r["answers"])
+            )
+        bad = {x.quote: claim_flaws(x.quote, headers) for x in answer.citations}
+        bad = {q: f for q, f in bad.items() if f}
+        c["clean"] += not bad
+        for q, f in bad.items():
+            flaws.update(f)
+            examples.append({"id": r["id"], "flaws": f, "quote": q[:200]})
+    answerable = [r for r in rows if r["doc"]]
+    removed_refused = sum(1 for r in answerable if not ask_without(kb, r["question"], r["doc"]).answerable)
+    table_rows = {}
+    for kind, c in [*per.items(), ("all", sum(per.values(), Counter()))]:
+        n, answered = c["questions"], c["answered"]
+        gold = n if kind != "unanswerable" else 0
+        if kind == "all":
+            gold = len(answerable)
+        table_rows[kind] = {
+            "questions": n,
+            "hit1": c["hit1"] / gold if gold else None,
+            "hit5": c["hit5"] / gold if gold else None,
+            "fact_recall": c["correct"] / gold if gold else None,
+            "cited_gold": c["cited_gold"] / gold if gold else None,
+            "answered": answered / n if n else None,
+            "unanswerable_refused": c["refused"] / n if kind == "unanswerable" and n else None,
+            "clean_answers": c["clean"] / answered if answered else None,
+        }
+    return {
+        "kinds": table_rows,
+        "gold_removed_refused": removed_refused / len(answerable),
+        "gold_removed_questions": len(answerable),
+        "flaws": dict(flaws),
+        "flawed_claims": examples,
+    }
+
+
+def policy_section(embedders: list[str]) -> dict:
+    if not (POLICY.exists() and WHO.exists()):
+        print("../shared/eval/policy or ../shared/corpus/who is absent: policy set skipped", file=sys.stderr)
+        return {}
+    rows = [json.loads(line) for line in POLICY.read_text().splitlines() if line.strip()]
+    headers = running_lines(WHO)
+    out = {}
+    for embedder in embedders:
+        kb, _ = knowledge_base(f"policy-p{PARSER_VERSION}-c{CHUNKER_VERSION}", WHO, embedder)
+        out[embedder] = evaluate_policy(kb, rows, headers)
+        print_policy(embedder, out[embedder])
+    return out
+
+
+def print_policy(embedder: str, result: dict) -> None:
+    def cell(v: float | None) -> object:
+        return "–" if v is None else v
+
+    rows = [
+        [kind, s["questions"], *(cell(s[k]) for k in ("hit1", "hit5", "fact_recall", "cited_gold", "answered",
+                                                      "unanswerable_refused", "clean_answers"))]
+        for kind, s in result["kinds"].items()
+    ]  # fmt: skip
+    print(f"\nPolicy dev set ({embedder}, parser {PARSER_VERSION}, chunker {CHUNKER_VERSION})")
+    print(table(["kind", "n", "hit@1", "hit@5", "fact recall", "cited gold", "answered", "unanswerable refused",
+                 "clean answers"], rows))  # fmt: skip
+    print(
+        f"gold document removed: {result['gold_removed_refused']:.3f} of {result['gold_removed_questions']}"
+        f" answerable questions refused; claim flaws: {result['flaws']}"
+    )
+
+
 def main() -> int:
     embedders = os.environ.get("POLICYKB_EVAL_EMBEDDERS", "minilm").split(",")
+    if sys.argv[1:] == ["policy"]:
+        print(f"written: {write_result('eval-policy', {'policy': policy_section(embedders)})}")
+        return 0
     results: dict = {"sample": {}, "covidqa": {}, "reranker": "none: no cross-encoder ships its weights on PyPI"}
     sample = sample_questions()
     for embedder in embedders:
@@ -216,6 +383,7 @@ def main() -> int:
     print(table(["embedder", "fact recall", "facts", "paraphrases", "citation precision", "unanswerable refused",
                  "answerable refused",
                  "COVID-QA cited passage has gold", "COVID-QA refused"], rows))  # fmt: skip
+    results["policy"] = policy_section(embedders)
     print(f"\nReranker: {results['reranker']}")
     kind = "eval" if not os.environ.get("POLICYKB_EVAL_DOCS") else f"eval-covidqa{os.environ['POLICYKB_EVAL_DOCS']}"
     print(f"written: {write_result(kind, results)}")

@@ -7,6 +7,7 @@ new name in `CURRENT`, then loads that one whole.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -20,29 +21,17 @@ import faiss
 import numpy as np
 import tantivy
 
-from policykb.core.types import Chunk
-from policykb.index.storage.base import Catalog, ChunkRow
+from policykb.core.dates import date_bounds
+from policykb.core.types import Chunk, KindSpan
+from policykb.index.registry import state_of, text_sha
+from policykb.index.storage.base import Catalog, ChunkRow, IndexUnavailable
 
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
+STAGING_PREFIX = ".staging-"
 
 
-# ------------------------------------------------------------------------------------------------ dates
-
-
-def date_bounds(date: str | None) -> tuple[int, int]:
-    """A partial date covers its whole period: '2024' -> (20240101, 20241231). No date -> (0, 0)."""
-    if not date:
-        return 0, 0
-    parts = date.split("-")
-    year = int(parts[0])
-    if len(parts) == 1:
-        return year * 10000 + 101, year * 10000 + 1231
-    month = int(parts[1])
-    if len(parts) == 2:
-        return year * 10000 + month * 100 + 1, year * 10000 + month * 100 + 31
-    day = int(parts[2])
-    return (year * 10000 + month * 100 + day,) * 2  # type: ignore[return-value]
+# ------------------------------------------------------------------------------------------------ rows
 
 
 def source_prefixes(source: str) -> list[str]:
@@ -72,6 +61,7 @@ def _schema() -> tantivy.Schema:
         "url",
     ):
         sb.add_text_field(raw, stored=True, tokenizer_name="raw")
+    sb.add_text_field("non_prose", stored=True, index_option="basic", tokenizer_name="raw")  # JSON spans
     for number in ("date_lo", "date_hi", "page_start", "page_end", "char_start", "char_end", "ordinal"):
         sb.add_integer_field(number, stored=True, indexed=True, fast=True)
     return sb.build()
@@ -94,8 +84,9 @@ def build_generation(catalog: Catalog, data_dir: Path, model_id: str, dim: int, 
     root = data_dir / GENERATIONS
     root.mkdir(parents=True, exist_ok=True)
     rows, vectors = catalog.snapshot_rows(model_id, dim)
+    chunks, content_hash = state_of((r.rowid, r.chunk.chunk_id, text_sha(r.chunk.text)) for r in rows)
     name = f"{_next_number(root):06d}"
-    staging = root / f".staging-{name}-{os.getpid()}"
+    staging = root / f"{STAGING_PREFIX}{name}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     kind = _write_dense(staging / "dense.faiss", rows, vectors, exact_max)
@@ -103,7 +94,8 @@ def build_generation(catalog: Catalog, data_dir: Path, model_id: str, dim: int, 
     _write_arrays(staging, rows)
     (staging / "manifest.json").write_text(
         json.dumps(
-            {"name": name, "chunks": len(rows), "model": model_id, "dim": dim, "kind": kind, "built_at": time.time()}
+            {"name": name, "chunks": chunks, "model": model_id, "dim": dim, "kind": kind,
+             "content_hash": content_hash, "files": _checksums(staging), "built_at": time.time()}
         )
     )  # fmt: skip
     _fsync_tree(staging)
@@ -152,9 +144,46 @@ def remove_old_generations(data_dir: Path, keep: int) -> None:
     names = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name.isdigit())
     for old in [n for n in names if n != live][: max(0, len(names) - keep)]:
         shutil.rmtree(root / old, ignore_errors=True)
-    for staging in root.glob(".staging-*"):
-        if time.time() - staging.stat().st_mtime > 3600:
-            shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_staging(data_dir: Path) -> list[str]:
+    """Delete staging folders left by writers that died. Call only while holding the writer lock: then no
+    staging folder can belong to a live writer."""
+    root = data_dir / GENERATIONS
+    removed = [p.name for p in root.glob(f"{STAGING_PREFIX}*")] if root.is_dir() else []
+    for name in removed:
+        shutil.rmtree(root / name, ignore_errors=True)
+    return removed
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    """sha256 of every file in a generation folder, by path relative to it (the manifest's own excluded)."""
+    return {
+        str(path.relative_to(folder)): _sha256(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != "manifest.json"
+    }
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def damage_of(folder: Path, deep: bool = True) -> str | None:
+    """Why a generation folder cannot be trusted (missing or, when `deep`, changed files), or None."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        return f"its manifest cannot be read ({type(exc).__name__})"
+    expected: dict[str, str] = manifest.get("files") or {}
+    for rel, digest in expected.items():
+        path = folder / rel
+        if not path.is_file():
+            return f"{rel} is missing"
+        if deep and _sha256(path) != digest:
+            return f"{rel} does not match its checksum"
+    return None
 
 
 def _next_number(root: Path) -> int:
@@ -165,6 +194,7 @@ def _next_number(root: Path) -> int:
 def _write_dense(path: Path, rows: list[ChunkRow], vectors: np.ndarray, exact_max: int) -> str:
     dim = vectors.shape[1] if len(vectors) else 1
     ids = np.array([r.rowid for r in rows], dtype=np.int64)
+    index: faiss.Index
     if len(rows) <= exact_max:
         index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         kind = "flat"
@@ -211,6 +241,7 @@ def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
                 char_start=c.char_start,
                 char_end=c.char_end,
                 ordinal=c.ordinal,
+                non_prose=json.dumps([[k.start, k.end, k.kind] for k in c.non_prose]),
             )
         )
     writer.commit()
@@ -274,6 +305,11 @@ class Generation:
 
     def __init__(self, folder: Path, threads: int, nprobe: int) -> None:
         self.folder = folder
+        damage = damage_of(folder)
+        if damage is not None:
+            raise IndexUnavailable(
+                f"the live index generation {folder.name} is damaged: {damage}; run `policykb repair`"
+            )
         self.manifest = json.loads((folder / "manifest.json").read_text())
         self.name = self.manifest["name"]
         dense_path = folder / "dense.faiss"
@@ -333,6 +369,7 @@ def _stored_row(doc: dict) -> ChunkRow:
         page_start=int(first("page_start")) or None,
         page_end=int(first("page_end")) or None,
         headings=[h for h in first("headings").split(" / ") if h],
+        non_prose=[KindSpan(int(a), int(b), str(k)) for a, b, k in json.loads(first("non_prose") or "[]")],
     )
     return ChunkRow(
         rowid=int(first("rowid")),
@@ -359,13 +396,30 @@ class GenerationReader:
         faiss.omp_set_num_threads(threads)
 
     def current(self) -> Generation | None:
+        """The live generation; None before the first one was published. Raises IndexUnavailable when
+        `CURRENT` is lost or names a damaged generation (never silent empty results)."""
         name = read_current(self.data_dir)
         loaded = self._loaded
         if name is None:
+            if published_before(self.data_dir):
+                raise IndexUnavailable("the index pointer CURRENT is missing; run `policykb repair`")
             return None
         if loaded is not None and loaded.name == name:
             return loaded
         with self._lock:
             if self._loaded is None or self._loaded.name != name:
-                self._loaded = Generation(self.data_dir / GENERATIONS / name, self.threads, self.nprobe)
+                try:
+                    self._loaded = Generation(self.data_dir / GENERATIONS / name, self.threads, self.nprobe)
+                except IndexUnavailable:
+                    raise
+                except Exception as exc:  # unreadable FAISS or tantivy files
+                    raise IndexUnavailable(
+                        f"the live index generation {name} cannot be loaded ({type(exc).__name__}); "
+                        "run `policykb repair`"
+                    ) from exc
             return self._loaded
+
+
+def published_before(data_dir: Path) -> bool:
+    root = data_dir / GENERATIONS
+    return root.is_dir() and any(p.name.isdigit() for p in root.iterdir())

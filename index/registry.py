@@ -11,13 +11,15 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
-from policykb.core.types import Chunk, Document, DocumentInfo
+from policykb.core.errors import StorageError
+from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
 from policykb.index.storage.base import ChunkRow, FileRecord
 
 SCHEMA_VERSION = 1
@@ -56,7 +58,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     char_end INTEGER NOT NULL,
     page_start INTEGER,
     page_end INTEGER,
-    headings TEXT NOT NULL
+    headings TEXT NOT NULL,
+    non_prose TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS files (
@@ -68,6 +71,11 @@ CREATE TABLE IF NOT EXISTS files (
     versions TEXT NOT NULL,
     doc_id TEXT,
     duplicate_of TEXT
+);
+CREATE TABLE IF NOT EXISTS withheld (
+    path TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    deleted_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS embeddings (
     model TEXT NOT NULL,
@@ -82,13 +90,22 @@ class Registry:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.wal_problem = truncated_wal(path)  # read before SQLite opens (and silently trims) the log
         self._local = threading.local()
         self._write_lock = threading.RLock()
-        with self._write_lock:
-            conn = self._conn()
-            conn.executescript(_SCHEMA)
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            conn.commit()
+        try:
+            with self._write_lock:
+                conn = self._conn()
+                conn.executescript(_SCHEMA)
+                if "non_prose" not in {c["name"] for c in conn.execute("PRAGMA table_info(chunks)")}:
+                    conn.execute("ALTER TABLE chunks ADD COLUMN non_prose TEXT NOT NULL DEFAULT '[]'")
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                conn.commit()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(
+                f"the registry database cannot be used ({exc}); restore {path} from a backup, "
+                "or move it away and ingest the sources again"
+            ) from exc
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -109,10 +126,16 @@ class Registry:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
-            except BaseException:
+            except BaseException as exc:
                 conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+                    raise StorageError(f"the disk holding {self.path.parent} is full ({exc})") from exc
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                conn.execute("ROLLBACK")
+                raise StorageError(f"the registry could not commit ({exc}); free space and run again") from exc
 
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -173,19 +196,43 @@ class Registry:
             )  # fmt: skip
             conn.executemany(
                 "INSERT INTO chunks (chunk_id, doc_id, ordinal, text, text_sha, char_start, char_end, page_start,"
-                " page_end, headings) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " page_end, headings, non_prose) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (c.chunk_id, c.doc_id, c.ordinal, c.text, text_sha(c.text), c.char_start, c.char_end,
-                     c.page_start, c.page_end, json.dumps(c.headings))
+                     c.page_start, c.page_end, json.dumps(c.headings), json.dumps(c.non_prose))
                     for c in chunks
                 ],
             )  # fmt: skip
             self._upsert_file(conn, record)
         return existing is None
 
-    def delete_document(self, doc_id: str) -> bool:
+    def delete_document(self, doc_id: str, withhold: bool = False) -> bool:
+        """Remove a document; with `withhold`, its file is remembered so that re-scans leave it out."""
         with self.transaction() as conn:
+            row = conn.execute("SELECT path, source FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+            if withhold and row:
+                conn.execute(
+                    "INSERT OR REPLACE INTO withheld VALUES (?,?,?)", (row["path"], row["source"], time.time())
+                )
             return self._delete_document(conn, doc_id)
+
+    def is_withheld(self, path: str) -> bool:
+        return self._conn().execute("SELECT 1 FROM withheld WHERE path = ?", (path,)).fetchone() is not None
+
+    def withheld(self) -> list[tuple[str, str]]:
+        """(path, source) of deleted files that re-scans leave out."""
+        return [
+            (r["path"], r["source"]) for r in self._conn().execute("SELECT path, source FROM withheld ORDER BY path")
+        ]
+
+    def release(self, path_or_source: str) -> list[str]:
+        """Let re-scans index deleted files again; returns the paths released."""
+        with self.transaction() as conn:
+            rows = conn.execute(
+                "SELECT path FROM withheld WHERE path = ? OR source = ?", (path_or_source, path_or_source)
+            ).fetchall()
+            conn.executemany("DELETE FROM withheld WHERE path = ?", [(r["path"],) for r in rows])
+        return [r["path"] for r in rows]
 
     def forget_file(self, path: str) -> str | None:
         """A file is gone: drop its record and its document. Returns the removed document's source, if any."""
@@ -253,6 +300,20 @@ class Registry:
             "chunks": conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
         }
 
+    def content_state(self, conn: sqlite3.Connection | None = None) -> tuple[int, str]:
+        """(chunks, content hash) of the registry now: what a generation built from it must hold."""
+        rows = (conn or self._conn()).execute("SELECT id, chunk_id, text_sha FROM chunks ORDER BY id")
+        return state_of((r[0], r[1], r[2]) for r in rows)
+
+    def quick_check(self) -> str:
+        """'ok', or SQLite's first complaint about a damaged database file."""
+        try:
+            rows = self._conn().execute("PRAGMA quick_check(5)").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        problems = [r[0] for r in rows if r[0] != "ok"]
+        return "; ".join(problems) or "ok"
+
     # ------------------------------------------------------------------------------------------ embeddings
 
     def texts_without_embedding(self, model: str) -> list[tuple[str, str]]:
@@ -306,7 +367,7 @@ class Registry:
         vectors: list[bytes] = []
         query = (
             "SELECT c.id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.text_sha, c.char_start, c.char_end,"
-            " c.page_start, c.page_end, c.headings, d.title, d.source, d.doc_type, d.date, d.organisations,"
+            " c.page_start, c.page_end, c.headings, c.non_prose, d.title, d.source, d.doc_type, d.date, d.organisations,"
             " d.language, d.url, e.vector FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
             " JOIN embeddings e ON e.model = ? AND e.text_sha = c.text_sha ORDER BY c.id"
         )
@@ -327,6 +388,38 @@ class Registry:
             vectors.append(r["vector"])
         matrix = np.frombuffer(b"".join(vectors), dtype=np.float32).reshape(len(vectors), dim)
         return rows, matrix
+
+
+def truncated_wal(db: Path) -> str | None:
+    """SQLite drops a write-ahead log's partial last frame without a word; say so, once, at open. The
+    transactions in it are lost: `policykb ingest` re-registers their files, `policykb repair` uploads."""
+    wal = db.with_name(db.name + "-wal")
+    try:
+        size = wal.stat().st_size
+        with open(wal, "rb") as handle:
+            header = handle.read(32)
+    except OSError:
+        return None
+    if size == 0:
+        return None
+    if len(header) < 32:
+        return f"the write-ahead log {wal.name} is truncated ({size} bytes)"
+    page_size = int.from_bytes(header[8:12], "big")
+    frame = 24 + page_size
+    if page_size < 512 or (size - 32) % frame:
+        return f"the write-ahead log {wal.name} was truncated ({(size - 32) % frame} bytes of a partial frame)"
+    return None
+
+
+def state_of(chunks: Iterable[tuple[int, str, str]]) -> tuple[int, str]:
+    """Count and hash of (row id, chunk id, text hash) in id order. A re-saved document gets new row ids,
+    so any change to the registry's chunks changes the hash."""
+    digest = hashlib.sha256()
+    n = 0
+    for rowid, chunk_id, sha in chunks:
+        digest.update(f"{rowid}:{chunk_id}:{sha}\n".encode())
+        n += 1
+    return n, digest.hexdigest()
 
 
 def text_sha(text: str) -> str:
@@ -355,21 +448,10 @@ def _document_info(row: sqlite3.Row) -> DocumentInfo:
 
 def _document(row: sqlite3.Row) -> Document:
     return Document(
-        doc_id=row["doc_id"],
-        source=row["source"],
-        path=row["path"],
-        title=row["title"],
-        doc_type=row["doc_type"],
-        date=row["date"],
-        organisations=json.loads(row["organisations"]),
-        language=row["language"],
-        pages=row["pages"],
-        sha256=row["sha256"],
-        format=row["format"],
+        **asdict(_document_info(row)),
         text=row["text"],
         page_starts=json.loads(row["page_starts"]),
         page_labels=json.loads(row["page_labels"]) if row["page_labels"] else None,
-        url=row["url"],
     )
 
 
@@ -384,4 +466,5 @@ def _chunk(row: sqlite3.Row) -> Chunk:
         page_start=row["page_start"],
         page_end=row["page_end"],
         headings=json.loads(row["headings"]),
+        non_prose=[KindSpan(*s) for s in json.loads(row["non_prose"])],
     )

@@ -11,15 +11,17 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from policykb.core.errors import IngestError
 from policykb.index.embedders import Embedder
-from policykb.index.storage.base import FileRecord, Storage
+from policykb.index.embedders.batching import LengthBatches
+from policykb.index.storage.base import FileRecord, IndexHealth, Storage
 from policykb.ingest.chunker import Chunker
+from policykb.ingest.limits import ParseLimits
 from policykb.ingest.pipeline import (
     PARSER_VERSION,
     Failure,
@@ -33,6 +35,12 @@ from policykb.ingest.pipeline import (
 )
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+ShouldStop = Callable[[], bool]
+
+
+class Cancelled(Exception):
+    """The ingest stopped between files or batches because it was asked to. What was registered stays;
+    nothing half-built is published, and the next run publishes it (the live snapshot is then `behind`)."""
 
 
 @dataclass
@@ -42,10 +50,12 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)  # deleted by an admin; `policykb undelete` releases them
     failed: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     embedded: int = 0
     generation: str | None = None
+    healed: str | None = None  # why the live snapshot was republished although no file changed
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -63,6 +73,7 @@ class Updater:
         chunk_tokens: int,
         overlap_tokens: int,
         max_file_bytes: int,
+        parse_limits: ParseLimits | None = None,
     ) -> None:
         self.storage = storage
         self.catalog = storage.catalog
@@ -70,13 +81,21 @@ class Updater:
         budget = min(chunk_tokens, embedder.max_tokens)
         self.chunker = Chunker(embedder.count_tokens, budget, overlap_tokens)
         self.max_file_bytes = max_file_bytes
+        self.parse_limits = parse_limits or ParseLimits()
         self.versions = f"parser={PARSER_VERSION};chunker={self.chunker.version};model={embedder.model_id}"
         self._new_chunks = 0  # chunks registered by the running ingest, read by the embedding loop
 
-    def ingest(self, paths: list[Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self,
+        paths: list[Path],
+        prune: bool = False,
+        progress: Progress | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         with self.storage.writer_lock():
+            self.storage.prepare_write()
             found: list[SourceFile] = []
             for item in discover(paths):
                 if isinstance(item, Failure):
@@ -85,23 +104,31 @@ class Updater:
                     found.append(item)
             if prune:
                 self._prune(paths, {str(f.path) for f in found}, report)
-            report.embedded = self._ingest_and_embed(found, report, progress)
-            if report.changed or report.embedded or self.storage.live() is None:
+            report.embedded = self._ingest_and_embed(found, report, progress, should_stop or (lambda: False))
+            health = self.health()
+            if health.state != "ok":  # changed, or the live snapshot does not match the catalog (a crash)
+                report.healed = None if report.changed or report.embedded else health.detail
                 self.publish()
             live = self.storage.live()
             report.generation = live.name if live else None
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _ingest_and_embed(self, found: list[SourceFile], report: IngestReport, progress: Progress | None) -> int:
-        """Parsing and chunking (Python, one core) run in a thread beside the embedder (torch, which releases
-        the GIL), so whole-ingest throughput stays close to the bare embedder's."""
+    def _ingest_and_embed(
+        self, found: list[SourceFile], report: IngestReport, progress: Progress | None, should_stop: ShouldStop
+    ) -> int:
+        """Parsing and chunking (Python, one core) run in a thread beside the embedder (which releases the GIL),
+        and chunk texts are embedded in batches of similar length as they come, so whole-ingest throughput
+        stays close to the bare embedder's on the same texts sorted at once."""
         finished = threading.Event()
         self._new_chunks = 0
+        batches = LengthBatches(self.embedder.count_tokens, self.embedder.batch_size)
 
         def produce() -> None:
             try:
                 for done, source_file in enumerate(found, start=1):
+                    if should_stop():
+                        return
                     self._ingest_one(source_file, report)
                     if progress:
                         progress("files", done, len(found))
@@ -113,12 +140,39 @@ class Updater:
             embedded = 0
             checked = 0
             while not finished.is_set():
-                if self._new_chunks - checked >= self.EMBED_BATCH:  # only then is the catalog asked
+                if self._new_chunks - checked >= batches.batch_size:  # only then is the catalog asked
                     checked = self._new_chunks
-                    embedded += self.embed_missing(progress, minimum=self.EMBED_BATCH)
-                finished.wait(0.2)
+                    batches.add(self.catalog.texts_without_embedding(self.embedder.model_id))
+                    batches.batch_size = self.embedder.batch_size  # a GPU raises it once the model is loaded
+                embedded = self._embed(batches, batches.full(), embedded, progress, should_stop)
+                finished.wait(0.05)
             producer.result()  # re-raises a producer failure
-        return embedded + self.embed_missing(progress)
+        if should_stop():
+            raise Cancelled("cancelled")
+        batches.add(self.catalog.texts_without_embedding(self.embedder.model_id))
+        embedded = self._embed(batches, batches.rest(), embedded, progress, should_stop)
+        if should_stop():
+            raise Cancelled("cancelled")
+        return embedded
+
+    def _embed(
+        self,
+        queue: LengthBatches,
+        batches: Iterator[list[tuple[str, str]]],
+        done: int,
+        progress: Progress | None,
+        should_stop: ShouldStop | None = None,
+    ) -> int:
+        """Embed and store `batches` taken from `queue`; returns the running count of embedded texts."""
+        for batch in batches:
+            if should_stop and should_stop():
+                return done
+            vectors = self.embedder.embed_passages([text for _, text in batch])
+            self.catalog.store_embeddings(self.embedder.model_id, [sha for sha, _ in batch], vectors)
+            done += len(batch)
+            if progress:
+                progress("embeddings", done, done + len(queue))
+        return done
 
     def _ingest_one(self, source_file: SourceFile, report: IngestReport) -> None:
         path_str = str(source_file.path)
@@ -126,16 +180,24 @@ class Updater:
             st = check_file(source_file.path, self.max_file_bytes)
             overrides = overrides_for(source_file.path)
             meta_hash = overrides_hash(overrides)
+            if self.catalog.is_withheld(path_str):
+                report.withheld.append(source_file.source)
+                return
             known = self.catalog.file(path_str)
-            same_config = known is not None and known.meta_hash == meta_hash and known.versions == self.versions
+            # The record the gates compare with: only one made under the same overrides and versions.
+            prior = (
+                known
+                if known is not None and known.meta_hash == meta_hash and known.versions == self.versions
+                else None
+            )
             # Gate 1: size and modification time unchanged -> skip without reading.
-            if same_config and known.size == st.st_size and known.mtime_ns == st.st_mtime_ns:
+            if prior is not None and prior.size == st.st_size and prior.mtime_ns == st.st_mtime_ns:
                 report.unchanged.append(source_file.source)
                 return
             data = read_bytes(source_file.path)
             sha256 = hashlib.sha256(data).hexdigest()
             # Gate 2: touched but identical content -> remember the new stat, skip.
-            if same_config and known.sha256 == sha256:
+            if prior is not None and prior.sha256 == sha256:
                 self.catalog.touch_file(path_str, st.st_size, st.st_mtime_ns)
                 report.unchanged.append(source_file.source)
                 return
@@ -146,7 +208,9 @@ class Updater:
                 self.catalog.record_duplicate(record)
                 report.duplicates.append(source_file.source)
                 return
-            document, chunks, reasons = build_document(source_file, data, sha256, overrides, self.chunker)
+            document, chunks, reasons = build_document(
+                source_file, data, sha256, overrides, self.chunker, self.parse_limits
+            )
             record.doc_id = document.doc_id
             is_new = self.catalog.save_document(document, chunks, record, reasons)
             self._new_chunks += len(chunks)
@@ -168,32 +232,32 @@ class Updater:
                 if removed_source:
                     report.removed.append(removed_source)
 
-    def delete(self, doc_id: str) -> bool:
+    def health(self, deep: bool = True) -> IndexHealth:
+        return self.storage.health(self.embedder.model_id, deep=deep)
+
+    def repair(self, force: bool = True, progress: Progress | None = None) -> IndexHealth:
+        """Rebuild the live snapshot from the catalog: embed what is missing, publish, clean up. Without
+        `force`, only when the snapshot (checked under the lock) does not match the catalog."""
         with self.storage.writer_lock():
-            deleted = self.catalog.delete_document(doc_id)
+            self.storage.prepare_write()
+            if force or self.health().state != "ok":
+                self.embed_missing(progress)
+                self.publish()
+            return self.health()
+
+    def delete(self, doc_id: str, withhold: bool = False) -> bool:
+        with self.storage.writer_lock():
+            self.storage.prepare_write()
+            deleted = self.catalog.delete_document(doc_id, withhold=withhold)
             if deleted:
                 self.publish()
             return deleted
 
-    EMBED_BATCH = 256
-
-    def embed_missing(self, progress: Progress | None = None, minimum: int = 1) -> int:
-        """Embed chunk texts that have no vector yet for this model (unchanged chunks keep theirs).
-        With `minimum`, wait until at least that many are pending (and embed only whole batches)."""
-        missing = self.catalog.texts_without_embedding(self.embedder.model_id)
-        if len(missing) < minimum:
-            return 0
-        missing.sort(key=lambda item: len(item[1]))
-        batch = self.EMBED_BATCH
-        if minimum > 1:
-            missing = missing[: len(missing) - len(missing) % batch]
-        for start in range(0, len(missing), batch):
-            part = missing[start : start + batch]
-            vectors = self.embedder.embed_passages([text for _, text in part])
-            self.catalog.store_embeddings(self.embedder.model_id, [sha for sha, _ in part], vectors)
-            if progress:
-                progress("embeddings", min(start + batch, len(missing)), len(missing))
-        return len(missing)
+    def embed_missing(self, progress: Progress | None = None) -> int:
+        """Embed chunk texts that have no vector yet for this model (unchanged chunks keep theirs)."""
+        batches = LengthBatches(self.embedder.count_tokens, self.embedder.batch_size)
+        batches.add(self.catalog.texts_without_embedding(self.embedder.model_id))
+        return self._embed(batches, batches.rest(), 0, progress)
 
     def publish(self) -> None:
         self.storage.publish(self.embedder.model_id, self.embedder.dim)

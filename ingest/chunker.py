@@ -12,25 +12,16 @@ import hashlib
 import itertools
 import re
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from policykb.core.types import Chunk
-from policykb.ingest.parsed import Block, BlockKind
+from policykb.core.text import split_sentences, trim_span
+from policykb.core.types import Chunk, KindSpan
+from policykb.ingest.parsed import NON_PROSE, Block, BlockKind
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 CHUNKER_VERSION = "6"
-
-# A sentence ends at . ! ? before a capital or digit, or at a line break that follows closing punctuation or
-# precedes a bullet, and at a blank line before a capital. Other line breaks are hard wrapping (PDFs, plain-text letters), not sentence ends.
-_SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n\s*(?=[-*•◆▪●]\s)"
-    r"|\n[ \t]*\n\s*(?=[A-Z0-9\"“(\[•◆-])"
-)
-_ABBREVIATION = re.compile(
-    r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nos|Vol|Fig|Figs|Inc|Ltd|Co|vs|al|e\.g|i\.e|etc|approx|Art|p|pp)\.$"
-)
 
 
 @dataclass
@@ -41,32 +32,6 @@ class _Unit:
     kind: BlockKind
     level: int
     tokens: int = 0
-
-
-def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside text[start:end]; never splits after a common abbreviation."""
-    spans: list[tuple[int, int]] = []
-    cursor = start
-    segment = text[start:end]
-    for m in _SENTENCE_BREAK.finditer(segment):
-        cut = start + m.start()
-        if cut <= cursor or _ABBREVIATION.search(text[max(cursor, cut - 8) : cut]):
-            continue
-        piece = text[cursor:cut]
-        if piece.strip():
-            spans.append(_trim(text, cursor, cut))
-        cursor = start + m.end()
-    if text[cursor:end].strip():
-        spans.append(_trim(text, cursor, end))
-    return spans
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 class Chunker:
@@ -101,6 +66,7 @@ class Chunker:
                     page_start=_page(page_starts, start),
                     page_end=_page(page_starts, end - 1),
                     headings=headings,
+                    non_prose=_non_prose(group),
                 )
             )
         return chunks
@@ -112,7 +78,7 @@ class Chunker:
         units: list[_Unit] = []
         for index, block in enumerate(covered):
             if block.kind == "heading":
-                units.append(_Unit(*_trim(text, block.start, block.end), index, "heading", block.level))
+                units.append(_Unit(*trim_span(text, block.start, block.end), index, "heading", block.level))
                 continue
             for s, e in split_sentences(text, block.start, block.end):
                 units.append(_Unit(s, e, index, block.kind, block.level))
@@ -163,8 +129,8 @@ class Chunker:
             return [piece]
         middle = text.rfind(" ", piece.start + 1, (piece.start + piece.end) // 2 + 1)
         middle = middle if middle > piece.start else (piece.start + piece.end) // 2
-        left = _Unit(*_trim(text, piece.start, middle), piece.block, piece.kind, piece.level)
-        right = _Unit(*_trim(text, middle, piece.end), piece.block, piece.kind, piece.level)
+        left = _Unit(*trim_span(text, piece.start, middle), piece.block, piece.kind, piece.level)
+        right = _Unit(*trim_span(text, middle, piece.end), piece.block, piece.kind, piece.level)
         return [u for half in (left, right) if half.end > half.start for u in self._verify(text, half)]
 
     @staticmethod
@@ -228,7 +194,7 @@ class Chunker:
                 headings = [h for _, h in stack]  # a chunk belongs to the last section it enters
                 continue
             if unit.block != filling_block:
-                block_units = list(itertools.takewhile(lambda u, b=unit.block: u.block == b, pending))
+                block_units = _leading_block(pending, unit.block)
                 block_tokens = tokens_of(block_units)
                 if tokens_of(current) + block_tokens <= self.max_tokens or (
                     has_content() and block_tokens <= self.max_tokens
@@ -266,6 +232,25 @@ class Chunker:
         if total + following.tokens > self.max_tokens or len(carried) == len(previous):
             return []
         return carried
+
+
+def _leading_block(units: Iterable[_Unit], block: int) -> list[_Unit]:
+    """The run of units at the front of `units` that belong to `block`."""
+    return list(itertools.takewhile(lambda u: u.block == block, units))
+
+
+def _non_prose(units: Sequence[_Unit]) -> list[KindSpan]:
+    """Spans of non-prose units, consecutive units of one kind merged."""
+    spans: list[KindSpan] = []
+    previous: _Unit | None = None
+    for unit in units:
+        if unit.kind in NON_PROSE:
+            if spans and previous is not None and previous.kind == unit.kind:
+                spans[-1] = KindSpan(spans[-1].start, unit.end, unit.kind)
+            else:
+                spans.append(KindSpan(unit.start, unit.end, unit.kind))
+        previous = unit
+    return spans
 
 
 def _clean(heading: str) -> str:

@@ -7,134 +7,106 @@ see why a document got its type, and override it with a sidecar or manifest when
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date as _date
+from typing import NamedTuple
 
 from langdetect import DetectorFactory, LangDetectException, detect
 
-from policykb.ingest.parsed import Parsed
+from policykb.core.dates import find_date_span, normalise_date
+from policykb.ingest import sessions
+from policykb.ingest.parsed import Block, Parsed
 
 DetectorFactory.seed = 0
 
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
-    )
-}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
-_MONTH_RE = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>(?:19|20)\d{2})"
-_DATE_PATTERNS = [
-    # "Wednesday 15th – Thursday 16th March 2023": the range's first day
-    re.compile(
-        rf"\b{_DAY}\s*[-–—]\s*(?:[A-Z][a-z]+day\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}\s*,?\s+{_YEAR}\b", re.I
-    ),
-    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH_RE}\s*,?\s+{_YEAR}\b", re.I),
-    re.compile(rf"\b{_MONTH_RE}\s+{_DAY},?\s+{_YEAR}\b", re.I),
-    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
-]
-_MONTH_YEAR = re.compile(rf"\b{_MONTH_RE}\s+{_YEAR}\b", re.I)
-_ISO_PARTIAL = re.compile(r"^(?:19|20)\d{2}(?:-\d{2}(?:-\d{2})?)?$")
+
+class DateChoice(NamedTuple):
+    date: str | None
+    reason: str  # why this date: stored with the document's other metadata reasons
 
 
-def normalise_date(value: str | None) -> str | None:
-    """Accept 'YYYY', 'YYYY-MM', 'YYYY-MM-DD', ISO datetimes or a written date; return the ISO prefix."""
-    if not value:
-        return None
-    value = value.strip()
-    head = value[:10]
-    if _ISO_PARTIAL.match(head) or _ISO_PARTIAL.match(value[:7]) or _ISO_PARTIAL.match(value[:4]):
-        for candidate in (head, value[:7], value[:4]):
-            if _ISO_PARTIAL.match(candidate) and _valid(candidate):
-                return candidate
-    found = find_date_in_text(value)
-    return found
-
-
-def _valid(iso: str) -> bool:
-    parts = [int(p) for p in iso.split("-")]
-    try:
-        _date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return False
-    return True
-
-
-def find_date_in_text(text: str) -> str | None:
-    """The earliest-positioned full date in `text`, else the earliest 'Month YYYY'."""
-    best: tuple[int, str] | None = None
-    for pattern in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            month = m.group("month")
-            month_no = (
-                int(month)
-                if month.isdigit()
-                else _MONTHS.get(
-                    month.lower().rstrip(".")[:4].rstrip("t")
-                    if month.lower().startswith("sept")
-                    else month.lower().rstrip(".")[:3]
-                )
-            )
-            if not month_no:
-                continue
-            iso = f"{m.group('year')}-{month_no:02d}-{int(m.group('day')):02d}"
-            if _valid(iso) and (best is None or m.start() < best[0]):
-                best = (m.start(), iso)
-            break
-    if best:
-        return best[1]
-    m = _MONTH_YEAR.search(text)
-    if m:
-        month_no = _MONTHS.get(m.group("month").lower().rstrip(".")[:3])
-        if month_no:
-            return f"{m.group('year')}-{month_no:02d}"
-    return None
-
-
-def extract_date(parsed: Parsed, title: str) -> str | None:
-    """Publication date: file metadata, a dateline, a year in the title, a date near the start, creation date."""
+def extract_date(parsed: Parsed, title: str) -> DateChoice:
+    """The document's own date, strongest evidence first: file metadata (not a PDF's creation date), its
+    dateline, its adoption line, the governing-body session it belongs to, a year in its title, then a PDF's
+    creation date. A date quoted in running text ("Rio de Janeiro, 20–22 June 2012") is never the document's
+    date; it only makes precise a year that the title gives."""
     if parsed.date and parsed.date != _from_pdf_creation(parsed):
         meta = normalise_date(parsed.date)
         if meta:
-            return meta
+            return DateChoice(meta, f"date: file metadata {parsed.date!r}")
     text = parsed.text
-    dateline = find_date_in_text(text[:600])
-    if dateline and len(dateline) == 10:
-        return dateline
-    adopted = _ADOPTION.search(text)
-    if adopted:
-        return find_date_in_text(adopted.group(1))
+    for found in (_dateline(title, text[:_DATELINE_CHARS]), _adoption_line(text)):
+        if found:
+            return found
+    session = sessions.own_session(title, text[:_HEAD_CHARS])
+    if session:
+        year, rule = session.session.year()
+        return DateChoice(str(year), f"date: session {session.session.label} named by {session.evidence!r}; {rule}")
     years = re.findall(r"(?<![–-])\b((?:19|20)\d{2})\b(?![–-])", title or "")
     if len(years) == 1:
-        return years[0]
-    near_start = find_date_in_text(text[:3000])
-    if near_start:
-        return near_start
-    return normalise_date(parsed.date)
+        day = _day_in_year(text[:_DATELINE_CHARS], years[0])
+        if day:
+            return DateChoice(day, f"date: the year in the title {title!r}, the day from the opening text")
+        return DateChoice(years[0], f"date: the year in the title {title!r}")
+    fallback = normalise_date(parsed.date)
+    return DateChoice(fallback, "date: file creation date (weak)" if fallback else "date: none found")
 
 
-_ADOPTION = re.compile(r"(?:plenary meeting|adopted on|meeting held on)[,:]?\s+(.{6,40})", re.I)
+_DATELINE_CHARS = 600
+_HEAD_CHARS = 2000
+# What may stand before a dateline's date on its line: nothing, a place ("Geneva, "), or a label ("Date:").
+_DATELINE_PREFIX = re.compile(
+    r"^[\s*#>_|-]*(?:[A-Z][\w.'’ -]{0,40},\s*|(?:dated?|published|issued|updated|version\s+[\d.]+)\s*[:-]?\s*)?$",
+    re.I,
+)
+_PERIOD = re.compile(r"\d{4}\s*[–—-]\s*\d|\b(?:period|ended|ending|from)\b", re.I)
+_ADOPTION = re.compile(
+    r"^[\s*#>_|-]*(?:[A-Za-z]+(?:-[a-z]+)? plenary meeting|adopted (?:on|at)\b[^\n]{0,80}?|date of adoption)[,:]?\s+",
+    re.I | re.M,
+)
+
+
+def _day_in_year(opening: str, year: str) -> str | None:
+    """The first full date of `year` in the opening text: it makes a year the title gives precise."""
+    for m in re.finditer(rf"\b{year}\b", opening):
+        found = find_date_span(opening[max(0, m.start() - 50) : m.end()])
+        if found and len(found[1]) == 10 and found[1].startswith(year):
+            return found[1]
+    return None
+
+
+def _dateline(title: str, opening: str) -> DateChoice | None:
+    """A date in the title, or one that opens a line of the first lines (after at most a place or a label)."""
+    in_title = find_date_span(title or "")
+    if in_title and len(in_title[1]) == 10 and not _PERIOD.search(title):
+        return DateChoice(in_title[1], f"date: in the title {title!r}")
+    for line in opening.split("\n"):
+        found = find_date_span(line)
+        if found and _DATELINE_PREFIX.match(line[: found[0]]):
+            return DateChoice(found[1], f"date: dateline {line.strip()[:80]!r}")
+    return None
+
+
+def _adoption_line(text: str) -> DateChoice | None:
+    """'Ninth plenary meeting, 27 May 2013', 'Adopted on 12 May 2023': a line that opens with the adoption."""
+    for m in _ADOPTION.finditer(text):
+        rest = text[m.end() : m.end() + 40]
+        found = find_date_span(rest)
+        if found and found[0] <= 4:
+            return DateChoice(found[1], f"date: adoption line {text[m.start() : m.end() + found[0] + 20].strip()!r}")
+    return None
 
 
 def _from_pdf_creation(parsed: Parsed) -> str | None:
     # PDF creation dates are a weak signal: only a fallback after the text has been searched.
     return parsed.date if parsed.page_starts else None
+
+
+def extract_meeting(title: str, text: str) -> tuple[str | None, str | None]:
+    """(meeting, agenda item) of a WHO governing-body document: ('WHA77', '11.2'), ('RC74 AFRO', None)."""
+    head = text[:_HEAD_CHARS]
+    session = sessions.own_session(title, head)
+    return (session.session.label if session else None), sessions.agenda_item(f"{title}\n{head}")
 
 
 # ---------------------------------------------------------------------------------------------------- title
@@ -150,24 +122,28 @@ _BAD_META_TITLE = re.compile(r"^(microsoft (word|powerpoint)|untitled|document\d
 
 
 def extract_title(parsed: Parsed, fallback: str) -> str:
+    """File metadata's title, a governing-body resolution's own heading, else the likeliest title line of the
+    first blocks, joined with the lines it wraps onto."""
     if parsed.title and not _BAD_META_TITLE.search(parsed.title.strip()):
         return _clean_title(parsed.title)
-    candidates = []  # (block index, is first line of its block, block, cleaned line)
+    resolution = _RESOLUTION_HEADING.search(parsed.text[:_HEAD_CHARS])
+    if resolution:
+        heading = _FOOTNOTE_MARK.sub(r"\1", resolution.group("title"))
+        return _clean_title(f"{resolution.group('code')} {heading}")
+    lines = []  # (block index, line number in its block, block, cleaned line)
     for index, block in enumerate(parsed.blocks[:12]):
         for n, raw in enumerate(parsed.text[block.start : block.end].split("\n")[:4]):
-            line = _clean_title(raw)
-            if 4 <= len(line) <= 160 and not _NOT_TITLE.search(line):
-                candidates.append((index, n == 0, block, line))
-    for _, _, _, line in candidates:
+            lines.append((index, n, block, _clean_line(raw)))
+    candidates = [(i, c) for i, c in enumerate(lines) if 4 <= len(c[3]) <= 160 and not _NOT_TITLE.search(c[3])]
+    for i, (_, _, _, line) in candidates:
         if _DOC_CODE.match(line):
-            return line
-    for index, first_line, block, line in candidates:
-        if _TITLE_WORDS.search(line) and first_line and (block.kind == "heading" or index < 3):
-            return line
-    candidates_by_block = [(block, line) for _, first_line, block, line in candidates if first_line]
-    for block, line in candidates_by_block:
-        if block.kind == "heading":
-            return line
+            return _clean_title(_joined(lines, i))
+    for i, (index, n, block, line) in candidates:
+        if _TITLE_WORDS.search(line) and n == 0 and (block.kind == "heading" or index < 3):
+            return _clean_title(_joined(lines, i))
+    for i, (_, n, block, _) in candidates:
+        if n == 0 and block.kind == "heading":
+            return _clean_title(_joined(lines, i))
     if parsed.blocks:
         first = parsed.blocks[0]
         sentence = re.split(r"(?<=[.!?])\s", _clean_title(parsed.text[first.start : first.end]), maxsplit=1)[0]
@@ -175,10 +151,51 @@ def extract_title(parsed: Parsed, fallback: str) -> str:
     return fallback
 
 
+# "WHA66.10 Follow-up to ... Diseases The Sixty-sixth World Health Assembly, Having considered": the heading
+# runs from the resolution's number to the body that adopts it.
+_RESOLUTION_HEADING = re.compile(
+    r"(?:^|(?<=[\s.]))(?P<code>(?:WHA|EB)\d+\.(?:R)?\d+|(?:AFR|EUR|SEA|WPR|EM)/RC\d+/R\d+)\s+"
+    r"(?P<title>\S[^\n]{2,300}?)\s+The\s+(?:[A-Z][a-z]+(?:-[a-z]+)?\s+World Health Assembly|Executive Board|"
+    r"Regional Committee)\b",
+)
+# A footnote number left at the end of a heading: "action plan 2014–2019 3", "action plan 2013–20202".
+_FOOTNOTE_MARK = re.compile(r"(\d{4}[–-]\d{4}\s?|[A-Za-z)])\d{1,2}$")
+_CONTINUATION_WORD = re.compile(r"^(?:of|for|and|on|in|the|to|at|with|from|by|against|among|towards?)\b", re.I)
+_MAX_TITLE = 200
+
+
+def _joined(lines: list[tuple[int, int, Block, str]], i: int) -> str:
+    """The title line `lines[i]` with the lines it wraps onto: up to two more lines of the same or the next block
+    that continue it (a lower-case or connecting first word, a line ending in ':' or a connector, or capitals
+    continuing capitals), never past a sentence end."""
+    title = lines[i][3]
+    for _, _, block, line in lines[i + 1 : i + 3]:
+        if block.kind not in ("heading", "paragraph") or not line or _NOT_TITLE.search(line):
+            break
+        if len(title) + len(line) > _MAX_TITLE or re.search(r"[.!?]$", title):
+            break
+        continues = (
+            line[0].islower()
+            or _CONTINUATION_WORD.match(line) is not None
+            or re.search(r"(?:[:,–-]|\b(?:of|for|and|on|in|the|to|with))$", title) is not None
+            or (title.isupper() and line.isupper())
+        )
+        if not continues:
+            break
+        title = title[:-1] + line if re.search(r"[a-z]-$", title) and line[0].islower() else f"{title} {line}"
+    return title
+
+
 def _clean_title(text: str) -> str:
+    return _clean_line(text).strip(" :")
+
+
+def _clean_line(text: str) -> str:
+    """Markup and whitespace removed; a trailing ':' kept, as it says the title goes on."""
+    text = re.sub(r"(?<=[a-z])-\n\s*(?=[a-z])", "", text)  # "patient-cen-\ntred" -> "patient-centred"
     text = re.sub(r"[*_`#]+", "", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return re.sub(r"\s+", " ", text).strip(" -–:|")
+    return re.sub(r"\s+", " ", text).strip(" -–|")
 
 
 # ---------------------------------------------------------------------------------------------------- doc_type
@@ -206,6 +223,15 @@ RULES: list[Rule] = [
     _r("toolkit", r"\btool ?kit\b", 3, "title"),
     _r("toolkit", r"\b(?:this|the) tool ?kit\b|\bhow to use this\b", 1.5, "text"),
     _r("statement", r"\bstatement\b", 3, "title"),
+    _r(
+        "statement",
+        r"\b(?:statement|intervention|remarks)\b[^\n]{0,120}\b(?:World Health Assembly|Executive Board|"
+        r"Regional Committee|WHA\d+|EB\d+|RC\d+)\b|"
+        r"\b(?:World Health Assembly|Executive Board|Regional Committee|WHA\d+|EB\d+|RC\d+)\b[\s\S]{0,300}?"
+        r"\b(?:statement|intervention|remarks)\b",
+        3,
+        "head",
+    ),
     _r(
         "statement",
         r"\bagenda item\b|\bthank you,? (?:madam |mr\.? )?(?:chair|president)\b|\bhonou?rable chair\b|"
@@ -285,36 +311,93 @@ KNOWN_ORGANISATIONS: dict[str, list[str]] = {
     "IDF": [r"\bIDF\b", r"International Diabetes Federation"],
     "APEC": [r"\bAPEC\b", r"Asia-Pacific Economic Cooperation"],
     "OECD": [r"\bOECD\b"],
+    "FAO": [r"\bFAO\b", r"Food and Agriculture Organi[sz]ation"],
+    "ILO": [r"\bILO\b", r"International Labour Organi[sz]ation"],
+    "UNDP": [r"\bUNDP\b", r"United Nations Development Programme"],
+    "UNFPA": [r"\bUNFPA\b", r"United Nations Population Fund"],
+    "PAHO": [r"\bPAHO\b", r"Pan American Health Organi[sz]ation"],
     "EMA": [r"\bEuropean Medicines Agency\b"],
 }
 _KNOWN_RE = {acr: re.compile("|".join(pats)) for acr, pats in KNOWN_ORGANISATIONS.items()}
-_ORG_WORDS = re.compile(
-    r"\b(?:Organi[sz]ations?|Alliance|Association|Federation|Council|Agency|Institute|Foundation|Society|Network|"
-    r"Groups?|Forum|Union|Coalition|Committee|Commission|Ministry|Fund|Programme|Program|Bank|Office|Cent(?:re|er)s?|"
-    r"Partnership|League|Academy|College|Consortium|Trust|Charity)\b"
+# A name defines an organisation when its head noun (the last word) is one of these. Working groups, committees,
+# panels and programmes inside an organisation ("Guideline Development Group (GDG)", "Effective Practice and
+# Organisation of Care (EPOC)") are not organisations.
+_ORG_HEAD_NOUNS = re.compile(
+    r"(?:Organi[sz]ations?|Alliance|Association|Federation|Council|Agency|Institute|Foundation|Society|Network|"
+    r"Forum|Union|Coalition|Commission|Ministry|Fund|Bank|Office|Cent(?:re|er)s?|Partnership|League|Academy|"
+    r"College|Consortium|Trust|Charity|Authority|Administration|Federation|Corporation)$"
 )
 _DEFINED_ACRONYM = re.compile(
     r"((?:[A-Z][\w'’&.-]*\s+(?:(?:of|for|and|the|on|in|with|de|des)\s+)*){1,9})\(([A-Z][A-Z&]{1,9})\)"
 )
+_PUBLISHER = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s+)?(?:the\s+)?(?P<a>[A-Z][\w'’&. -]{3,80}?)[\s,]+(?:\d{4}|all rights|some rights)|"
+    r"\b(?:published|issued) by (?:the )?(?P<b>[A-Z][\w'’&. -]{3,80}?)[.,;\n]|"
+    r"\b(?:Geneva|Cairo|Copenhagen|Brazzaville|Manila|New Delhi|Washington,? D\.?C\.?|Atlanta):\s*(?P<c>[A-Z][\w'’&. -]{3,80}?);",
+    re.I,
+)
+_MIN_MENTIONS = 3  # a known organisation only mentioned in passing, away from the head, is not the document's
+_MENTION_GAP = 60  # matches closer than this are one mention ("UN United Nations" in a list of abbreviations)
 
 
 def extract_organisations(text: str, max_orgs: int = 12) -> list[str]:
-    """Known organisations (curated names and acronyms) plus acronyms the text defines for an organisation."""
+    """The document's organisations: its publisher, known organisations named in its head or mentioned in at
+    least three places, and organisations the text defines with an acronym ("Indian Alliance of Patient Groups
+    (IAPG)"). Publisher first, then by mentions."""
+    head_end = _HEAD_CHARS
     counts: dict[str, int] = {}
     first_seen: dict[str, int] = {}
+    publishers = _publishers(text[:20000])
     for acr, pattern in _KNOWN_RE.items():
-        matches = list(pattern.finditer(text))
-        if matches:
-            counts[acr] = len(matches)
-            first_seen[acr] = matches[0].start()
+        starts = _mentions(m.start() for m in pattern.finditer(text))
+        if starts and (acr in publishers or starts[0] < head_end or len(starts) >= _MIN_MENTIONS):
+            counts[acr] = len(starts)
+            first_seen[acr] = starts[0]
     for m in _DEFINED_ACRONYM.finditer(text):
         name, acr = m.group(1).strip(), m.group(2)
-        if acr in counts or not _ORG_WORDS.search(name):
+        if acr in counts or not _ORG_HEAD_NOUNS.search(name) or not _abbreviates(acr, name):
             continue
         counts[acr] = len(re.findall(rf"\b{re.escape(acr)}\b", text))
         first_seen[acr] = m.start()
-    ranked = sorted(counts, key=lambda a: (-counts[a], first_seen[a]))
+    for name in publishers:
+        if not any(_KNOWN_RE[acr].fullmatch(name) for acr in counts if acr in _KNOWN_RE) and name not in counts:
+            counts[name] = 1
+            first_seen[name] = 0
+    ranked = sorted(counts, key=lambda a: (a not in publishers, -counts[a], first_seen[a]))
     return ranked[:max_orgs]
+
+
+def _abbreviates(acronym: str, name: str) -> bool:
+    """Whether the acronym's letters are, in order, initials of the name's words ("Medical Research Council"
+    is not "UK")."""
+    initials = "".join(word[0] for word in re.findall(r"[\w&]+", name) if word[0].isupper() or word[0] == "&")
+    position = 0
+    for letter in acronym:
+        position = initials.find(letter, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def _publishers(text: str) -> list[str]:
+    """Organisations named on a copyright or publisher line, as known acronyms where they are known."""
+    found: list[str] = []
+    for m in _PUBLISHER.finditer(text):
+        name = re.sub(r"\s+", " ", next(g for g in m.groups() if g)).strip(" .,")
+        known = next((acr for acr, pattern in _KNOWN_RE.items() if pattern.fullmatch(name)), None)
+        if known or _ORG_HEAD_NOUNS.search(name.split(".")[0].strip()):
+            label = known or name
+            if label not in found:
+                found.append(label)
+    return found
+
+
+def _mentions(starts: Iterator[int]) -> list[int]:
+    merged: list[int] = []
+    for start in starts:
+        if not merged or start - merged[-1] >= _MENTION_GAP:
+            merged.append(start)
+    return merged
 
 
 def detect_language(text: str) -> str:

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-BlockKind = Literal["heading", "paragraph", "list_item"]
+BlockKind = Literal["heading", "paragraph", "list_item", "table", "caption", "toc", "reference"]
+# Searchable but never prose to quote as a claim: carried to each chunk as `Chunk.non_prose`.
+NON_PROSE: frozenset[str] = frozenset({"heading", "table", "caption", "toc", "reference"})
 
 
 @dataclass
@@ -47,8 +49,8 @@ class TextBuilder:
         self.parts.append(text)
         self.length += len(text)
 
-    def build(self, **meta: object) -> Parsed:
-        return Parsed(text="".join(self.parts), blocks=self.blocks, **meta)  # type: ignore[arg-type]
+    def build(self, *, title: str | None = None, date: str | None = None, url: str | None = None) -> Parsed:
+        return Parsed(text="".join(self.parts), blocks=self.blocks, title=title, date=date, url=url)
 
 
 _BULLET = re.compile(r"^\s*(?:[-*+•◆▪●○◦‣∙·]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+")

@@ -18,12 +18,13 @@ from policykb.core.errors import IngestError
 from policykb.core.types import DOC_TYPES, Chunk, Document
 from policykb.ingest import metadata
 from policykb.ingest.chunker import Chunker
+from policykb.ingest.limits import ParseLimits, bounded
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS, format_of, parse
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "4"
 MANIFEST = "manifest.json"
 SIDECAR_SUFFIX = ".meta.json"
-OVERRIDABLE = {"title", "doc_type", "date", "organisations", "language", "source", "url"}
+OVERRIDABLE = {"title", "doc_type", "date", "organisations", "language", "source", "url", "meeting", "agenda_item"}
 
 
 @dataclass
@@ -176,17 +177,30 @@ def doc_id_for(path: Path) -> str:
 
 
 def build_document(
-    source_file: SourceFile, data: bytes, sha256: str, overrides: dict[str, Any], chunker: Chunker
+    source_file: SourceFile,
+    data: bytes,
+    sha256: str,
+    overrides: dict[str, Any],
+    chunker: Chunker,
+    parse_limits: ParseLimits | None = None,
 ) -> tuple[Document, list[Chunk], list[str]]:
-    """Parse, describe and chunk one file. Returns the document, its chunks and the doc_type reasons."""
+    """Parse, describe and chunk one file. Returns the document, its chunks and the metadata reasons (why this
+    doc_type, why this date)."""
     path = source_file.path
-    parsed = parse(path, data)
+    with bounded(parse_limits or ParseLimits()):
+        parsed = parse(path, data)
     title = overrides.get("title") or metadata.extract_title(parsed, path.stem)
     if "doc_type" in overrides:
         doc_type, reasons = overrides["doc_type"], ["set in metadata file"]
     else:
         doc_type, reasons = metadata.classify(title, parsed.text)
     organisations = overrides.get("organisations") or metadata.extract_organisations(parsed.text)
+    if "date" in overrides:
+        date, date_reason = overrides["date"], "date: set in metadata file"
+    else:
+        date, date_reason = metadata.extract_date(parsed, title)
+    meeting, agenda_item = metadata.extract_meeting(title, parsed.text)
+    meeting, agenda_item = overrides.get("meeting", meeting), overrides.get("agenda_item", agenda_item)
     doc_id = doc_id_for(path)
     document = Document(
         doc_id=doc_id,
@@ -194,7 +208,7 @@ def build_document(
         path=str(path),
         title=title,
         doc_type=doc_type,
-        date=overrides["date"] if "date" in overrides else metadata.extract_date(parsed, title),
+        date=date,
         organisations=organisations,
         language=overrides.get("language") or metadata.detect_language(parsed.text),
         pages=len(parsed.page_starts) or None,
@@ -204,8 +218,10 @@ def build_document(
         page_starts=parsed.page_starts,
         page_labels=parsed.page_labels,
         url=overrides.get("url") or parsed.url,
+        meeting=meeting,
+        agenda_item=agenda_item,
     )
     chunks = chunker.chunk(doc_id, parsed.text, parsed.blocks, parsed.page_starts)
     if not chunks:
         raise IngestError("no text found in the file")
-    return document, chunks, reasons
+    return document, chunks, [*reasons, date_reason]

@@ -8,15 +8,21 @@ Exit codes (`EXIT_CODES`, the one mapping of the service's errors, documented in
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import policykb  # noqa: F401  (offline switches first)
 from policykb.core.errors import NotFound, PolicyKBError
+from policykb.core.filters import Filters
 from policykb.core.settings import get_settings
-from policykb.service import Filters
+
+if TYPE_CHECKING:
+    from policykb.service.knowledge_base import KnowledgeBase
 
 EXIT_CODES: dict[str, int] = {
     "filter": 2,
@@ -27,7 +33,13 @@ EXIT_CODES: dict[str, int] = {
     "not_found": 4,
     "llm": 5,
 }
-SEARCH_JSON_KEYS = ("chunk_id", "doc_id", "title", "source", "doc_type", "date", "page", "score", "text", "highlight")
+
+EXIT_HELP = """exit codes:
+  0  done
+  2  bad usage or input (arguments, filters, settings, a refused file)
+  3  storage: disk full, no permission, damaged registry or index (one line on stderr says which)
+  4  not found (delete, undelete)
+  5  the language model endpoint failed"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,18 +48,34 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    logging.basicConfig(level=logging.WARNING, format="policykb: %(message)s", stream=sys.stderr)
     try:
         return int(args.handler(args) or 0)
     except PolicyKBError as exc:
         print(f"policykb: {exc}", file=sys.stderr)
         return EXIT_CODES.get(exc.kind, 1)
-    except PermissionError as exc:
-        print(f"policykb: cannot write the data directory: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"policykb: {storage_problem(exc)}", file=sys.stderr)
         return EXIT_CODES["storage"]
 
 
+def storage_problem(exc: BaseException) -> str:
+    """One line for a failure of the disk or the database underneath the data directory."""
+    full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+    if full:
+        return f"the disk holding the data directory is full ({exc}); free space and run the command again"
+    if isinstance(exc, PermissionError):
+        return f"no permission to write the data directory: {exc}"
+    return f"cannot read or write the data directory: {exc}"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="policykb", description="Knowledge base of patient-advocacy policy documents")
+    parser = argparse.ArgumentParser(
+        prog="policykb",
+        description="Knowledge base of patient-advocacy policy documents",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command")
 
     ingest = sub.add_parser("ingest", help="add or update documents from files and folders")
@@ -79,12 +107,16 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("doc_id")
     delete.set_defaults(handler=_delete)
 
+    undelete = sub.add_parser("undelete", help="let re-scans index a deleted corpus file again (path or source)")
+    undelete.add_argument("path_or_source", nargs="?", help="omit to list the withheld files")
+    undelete.set_defaults(handler=_undelete)
+
     serve = sub.add_parser("serve", help="the API and web UI in one process")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(handler=_serve)
 
-    status = sub.add_parser("status", help="counts and the live index generation")
+    status = sub.add_parser("status", help="counts, the live index generation and whether it matches the registry")
     status.set_defaults(handler=_status)
 
     db = sub.add_parser("db", help="the PostgreSQL schema (POLICYKB_DATABASE_URL)")
@@ -99,6 +131,9 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_argument("--to", dest="target", required=True, help="a data folder or a postgresql:// URL")
     migrate.add_argument("--model", default=None, help="which model's vectors to publish, if the source has several")
     migrate.set_defaults(handler=_migrate)
+
+    repair = sub.add_parser("repair", help="rebuild the live index generation from the registry")
+    repair.set_defaults(handler=_repair)
     return parser
 
 
@@ -122,7 +157,7 @@ def filters_from(args: argparse.Namespace) -> Filters:
     )
 
 
-def _kb():  # type: ignore[no-untyped-def]
+def _kb() -> KnowledgeBase:
     from policykb.service.knowledge_base import KnowledgeBase
 
     return KnowledgeBase(get_settings())
@@ -151,11 +186,8 @@ def _ingest(args: argparse.Namespace) -> int:
         bar.close()
     if args.json:
         data = report.as_dict()
-        print(
-            json.dumps(
-                {k: data[k] for k in ("added", "updated", "unchanged", "removed", "duplicates", "failed", "seconds")}
-            )
-        )
+        keys = ("added", "updated", "unchanged", "removed", "duplicates", "withheld", "failed", "healed", "seconds")
+        print(json.dumps({k: data[k] for k in keys}))
     else:
         print(
             f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
@@ -164,14 +196,19 @@ def _ingest(args: argparse.Namespace) -> int:
         )
         for failure in report.failed:
             print(f"  failed: {failure['path']}: {failure['error']}")
+        for source in report.withheld:
+            print(f"  withheld: {source} (deleted by an admin; `policykb undelete` brings it back)")
+        if report.healed:
+            print(f"  republished the live index, which did not match the registry: {report.healed}")
     return 0
 
 
 def _search(args: argparse.Namespace) -> int:
     response = _kb().search(args.query, k=args.k, filters=filters_from(args), sort=args.sort, mode=args.mode)
     if args.json:
-        results = [{k: getattr(h, k) for k in SEARCH_JSON_KEYS} for h in response.results]
-        print(json.dumps({"results": results}, ensure_ascii=False))
+        from policykb.api.schemas import SearchResponseModel
+
+        print(SearchResponseModel.model_validate(response, from_attributes=True).model_dump_json())
         return 0
     if not response.results:
         print("no results")
@@ -185,9 +222,9 @@ def _search(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     answer = _kb().ask(args.question, filters=filters_from(args))
     if args.json:
-        data = asdict(answer)
-        keys = ("answer", "answerable", "confidence", "citations", "related", "conflicts")
-        print(json.dumps({k: data[k] for k in keys}, ensure_ascii=False))
+        from policykb.api.schemas import AskResponse
+
+        print(AskResponse.model_validate(answer, from_attributes=True).model_dump_json())
         return 0
     print(answer.answer)
     for c in answer.citations:
@@ -201,8 +238,10 @@ def _ask(args: argparse.Namespace) -> int:
 def _documents(args: argparse.Namespace) -> int:
     docs = _kb().documents()
     if args.json:
-        keys = ("doc_id", "title", "doc_type", "date", "organisations", "language", "pages", "source")
-        print(json.dumps([{k: getattr(d, k) for k in keys} for d in docs], ensure_ascii=False))
+        from policykb.api.schemas import DocumentList
+
+        listing = {"documents": docs, "total": len(docs), "offset": 0, "limit": len(docs)}
+        print(DocumentList.model_validate(listing, from_attributes=True).model_dump_json())
         return 0
     for d in docs:
         print(f"{d.doc_id}  {d.date or '----------':10}  {d.doc_type:13}  {d.title[:70]}  ({d.source})")
@@ -213,6 +252,20 @@ def _delete(args: argparse.Namespace) -> int:
     if not _kb().delete(args.doc_id):
         raise NotFound(f"no document {args.doc_id}")
     print(f"deleted {args.doc_id}")
+    return 0
+
+
+def _undelete(args: argparse.Namespace) -> int:
+    kb = _kb()
+    if not args.path_or_source:
+        for path, source in kb.withheld():
+            print(f"{source}  ({path})")
+        return 0
+    released = kb.undelete(args.path_or_source)
+    if not released:
+        raise NotFound(f"no deleted file {args.path_or_source!r} (`policykb undelete` lists them)")
+    for path in released:
+        print(f"released {path}: the next ingest or re-scan indexes it again")
     return 0
 
 
@@ -229,8 +282,12 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from policykb.api.schemas import StatusModel
+
     s = _kb().status()
-    print(json.dumps(s.__dict__))
+    print(StatusModel.model_validate(s, from_attributes=True).model_dump_json())
+    if s.index not in ("ok", "empty") or s.registry != "ok":
+        print(f"policykb: the index is {s.index}: {s.index_detail}; `policykb repair` rebuilds it", file=sys.stderr)
     return 0
 
 
@@ -255,6 +312,12 @@ def _migrate(args: argparse.Namespace) -> int:
     report = migrate(args.source, args.target, get_settings(), args.model)
     print(json.dumps(asdict(report)))
     return 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    health = _kb().repair()
+    print(f"{health.state}: {health.detail}")
+    return 0 if health.state in ("ok", "empty") else 3
 
 
 if __name__ == "__main__":

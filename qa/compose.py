@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policykb.core.types import Answer, Citation, RelatedDocument
-from policykb.index.search import STOPWORDS, SearchHit, stem
-from policykb.ingest.chunker import split_sentences
+from policykb.core.text import STOPWORDS, split_sentences, stem
+from policykb.core.types import Answer, Citation, RelatedDocument, SearchHit
 from policykb.qa.evidence import SentenceEmbeddings, clean, content_stems
 
 REFUSAL = "The documents in the knowledge base don't answer this question."
@@ -39,14 +38,8 @@ class Citations:
             self._numbers[key] = len(self.items) + 1
             self.items.append(
                 Citation(
+                    **hit.passage_ref(),
                     n=len(self.items) + 1,
-                    chunk_id=hit.chunk_id,
-                    doc_id=hit.doc_id,
-                    title=hit.title,
-                    source=hit.source,
-                    doc_type=hit.doc_type,
-                    date=hit.date,
-                    page=hit.page,
                     quote=quote,
                     char_start=claim.quote_start,
                     char_end=claim.quote_end,
@@ -68,7 +61,8 @@ def compose(claims: list[Claim], confidence: float, conflicts: list[str], query:
     return Answer(body, True, round(confidence, 3), citations.items, [], conflicts, query)
 
 
-def refusal(hits: list[SearchHit], confidence: float, query: str, limit: int = 3) -> Answer:
+def refusal(hits: list[SearchHit], confidence: float, query: str, missing: str | None = None, limit: int = 3) -> Answer:
+    """No answer, the closest documents, and (when known) what part of the question they did not cover."""
     related: list[RelatedDocument] = []
     seen: set[str] = set()
     for hit in hits:
@@ -77,20 +71,12 @@ def refusal(hits: list[SearchHit], confidence: float, query: str, limit: int = 3
         seen.add(hit.doc_id)
         snippet = clean(hit.text)
         related.append(
-            RelatedDocument(
-                hit.doc_id,
-                hit.title,
-                hit.source,
-                hit.doc_type,
-                hit.date,
-                hit.page,
-                hit.chunk_id,
-                snippet[:280] + ("…" if len(snippet) > 280 else ""),
-            )
+            RelatedDocument(**hit.passage_ref(), snippet=snippet[:280] + ("…" if len(snippet) > 280 else ""))
         )
         if len(related) == limit:
             break
-    return Answer(REFUSAL, False, round(confidence, 3), [], related, [], query)
+    text = f"{REFUSAL} {missing}" if missing else REFUSAL
+    return Answer(text, False, round(confidence, 3), [], related, [], query)
 
 
 class Verifier:
@@ -113,15 +99,16 @@ class Verifier:
         claim_stems = content_stems(claim)
         keys = key_terms(claim)
         lexical = [len(claim_stems & content_stems(w)) / len(claim_stems) if claim_stems else 0.0 for w in windows]
+        own = [len(claim_stems & content_stems(t)) for t in texts]  # ties between windows: the sentence itself
         vectors = self.embeddings.vectors([clean(claim), *texts])
         sims = vectors[1:] @ vectors[0]
-        best_support, best = 0.0, 0
+        best_support, best_own, best = 0.0, -1, 0
         for i, window in enumerate(windows):
             if keys - content_stems(window) - _lower_stems(window):
                 continue  # a figure or a name of the claim is missing around this sentence
             support = max(float(sims[i]) / self.semantic_min, lexical[i] / self.lexical_min)
-            if support > best_support:
-                best_support, best = support, i
+            if (support, own[i]) > (best_support, best_own):
+                best_support, best_own, best = support, own[i], i
         s, e = spans[best]
         return best_support, hit.char_start + s, hit.char_start + e
 

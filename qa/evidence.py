@@ -4,20 +4,20 @@ or a claim (idf-weighted term coverage plus embedding similarity)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from policykb.core.text import content_words, split_sentences, stem
+from policykb.core.types import SearchHit
 from policykb.index.embedders import Embedder
-from policykb.index.search import STOPWORDS, SearchHit, stem
-from policykb.ingest.chunker import split_sentences
+from policykb.qa.shape import flaw, strip_leading_marks
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`#◆•]+")
 
 
 def content_stems(text: str) -> set[str]:
-    return {stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in STOPWORDS and (len(w) > 1 or w.isdigit())}
+    return {stem(w) for w in content_words(text)}
 
 
 def clean(text: str) -> str:
@@ -28,7 +28,7 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" -–")
 
 
-@dataclass
+@dataclass(eq=False)
 class Sentence:
     hit: SearchHit
     rank: int  # the hit's rank in the search results
@@ -36,22 +36,54 @@ class Sentence:
     end: int
     text: str  # the exact document text
     display: str
+    position: int = 0  # index among its passage's sentences
+    bulleted: bool = False  # it opened with a bullet or a list number: a list item
+    flaw: str | None = None  # why it cannot be quoted on its own (see shape.flaw), None when it can
     semantic: float = 0.0
     coverage: float = 0.0
     context_coverage: float = 0.0
     score: float = 0.0
+    siblings: list[Sentence] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def previous(self) -> Sentence | None:
+        return self.siblings[self.position - 1] if self.position > 0 else None
+
+    @property
+    def following(self) -> Sentence | None:
+        return self.siblings[self.position + 1] if self.position + 1 < len(self.siblings) else None
+
+    def window(self) -> str:
+        """The sentence with its neighbours: the immediate context a question's terms may be found in."""
+        return " ".join(s.display for s in (self.previous, self, self.following) if s is not None)
 
 
-def candidate_sentences(hits: list[SearchHit], max_hits: int = 6, min_words: int = 4) -> list[Sentence]:
+def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Sentence]:
+    """Every sentence of the top passages in order, each marked with its flaw when it is not quotable (the
+    block kind the ingest gave it, or what its shape shows);
+    leading bullets and list numbers are left out of the quoted span."""
     out = []
     for rank, hit in enumerate(hits[:max_hits]):
+        siblings: list[Sentence] = []
         for s, e in split_sentences(hit.text, 0, len(hit.text)):
-            text = hit.text[s:e]
-            display = clean(text)
-            if len(display.split()) < min_words:
+            marks = strip_leading_marks(hit.text[s:e])
+            s += marks
+            if s >= e:
                 continue
-            out.append(Sentence(hit, rank, hit.char_start + s, hit.char_start + e, text, display))
+            text = hit.text[s:e]
+            sentence = Sentence(
+                hit, rank, hit.char_start + s, hit.char_start + e, text, clean(text), bulleted=marks > 0
+            )
+            sentence.position, sentence.siblings = len(siblings), siblings
+            sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
+            siblings.append(sentence)
+        out.extend(siblings)
     return out
+
+
+def _block_kind(hit: SearchHit, start: int, end: int) -> str | None:
+    """The kind of the non-prose block (heading, table, caption, contents, reference) the span overlaps."""
+    return next((span.kind for span in hit.non_prose if span.start < end and start < span.end), None)
 
 
 def coverage(question_idf: dict[str, float], text_stems: set[str]) -> float:

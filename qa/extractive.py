@@ -1,5 +1,11 @@
-"""The default answerer, with no LLM: it selects the passage sentences that best answer the question and
-quotes them, each with its citation. It cannot hallucinate: every sentence is a document's own text."""
+"""The default answerer, with no LLM: it selects the passage sentences that answer the question and
+quotes them, each with its citation. It cannot hallucinate: every sentence is a document's own text.
+
+Whether a sentence answers is decided by a small fitted model over evidence features (answerability.py):
+similarity, term coverage, rare-term support and answer kind together, not a single cut-off. Only
+quotable sentences are claims (shape.py); one that points back ("It has …") brings its antecedent, one
+that introduces a list brings its items, or it is left out.
+"""
 
 from __future__ import annotations
 
@@ -10,179 +16,189 @@ from dataclasses import dataclass
 import numpy as np
 
 from policykb.core.events import AnswerEvent, Final, Token
-from policykb.core.types import Answer
+from policykb.core.types import Answer, SearchHit, SearchResponse
 from policykb.index.embedders import Embedder
-from policykb.index.search import SearchResponse
+from policykb.qa.answer_types import Kind, describe_missing
+from policykb.qa.answerability import FEATURES, AnswerabilityModel, QuestionTerms, features, missing_terms
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
-from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems, coverage
+from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems
+from policykb.qa.shape import dangling, ends_sentence, introduces
 
 
 @dataclass
 class ExtractiveConfig:
     max_sentences: int = 3
-    min_semantic: float = 0.30  # cosine between question and the best sentence (all-MiniLM-L6-v2)
-    min_coverage: float = 0.55  # idf share of the question found in the best sentence's passage
-    margin: float = 0.12  # further sentences must score within this of the best
-    weights: tuple[float, float, float] = (0.5, 0.3, 0.2)  # semantic, sentence coverage, passage coverage
+    max_list_items: int = 8
+    duplicate_overlap: float = 0.6  # a sentence sharing this share of its terms with a chosen one adds nothing
+
+
+@dataclass
+class Evidence:
+    """The question's terms, the quotable candidate sentences and each one's probability of answering."""
+
+    question: QuestionTerms
+    sentences: list[Sentence]
+    rows: np.ndarray
+    probabilities: np.ndarray
 
 
 class ExtractiveAnswerer:
-    def __init__(self, embedder: Embedder, config: ExtractiveConfig | None = None) -> None:
+    def __init__(
+        self, embedder: Embedder, config: ExtractiveConfig | None = None, model: AnswerabilityModel | None = None
+    ) -> None:
         self.embedder = embedder
         self.config = config or ExtractiveConfig()
+        self.model = model or AnswerabilityModel.load()
         self.embeddings = SentenceEmbeddings(embedder)
         self.verifier = Verifier(self.embeddings)
 
     def stream(self, question: str, response: SearchResponse, *, focus: str | None = None) -> Iterator[AnswerEvent]:
-        """The answer claim by claim (each piece carries its [n]), then the answer itself."""
+        """The answer word by word (as a model would stream it; the pieces join to `answer.answer`, each
+        claim with its [n]), then the answer itself."""
         answer = self._answer(question, response, focus)
         for claim in answer.claims():
-            yield Token(claim)
+            for piece in re.findall(r"\S+\s*|\s+", claim):
+                yield Token(piece)
         yield Final(answer)
 
     def rewrite_followup(self, question: str, history: list[dict]) -> str | None:
         return None  # no model to rewrite with: the facade's heuristic carries the previous question along
 
-    def _answer(self, question: str, response: SearchResponse, focus: str | None) -> Answer:
+    def evidence(
+        self, question: str, hits: list[SearchHit], idf: dict[str, float], focus: str | None = None
+    ) -> Evidence:
         """`focus`: the user's latest words when `question` was expanded from a conversation."""
-        hits = response.results
-        idf = dict(response.term_idf)
+        idf = dict(idf)
         if focus:
-            for s in content_stems(focus):
-                if s in idf:
-                    idf[s] *= 2.0  # the follow-up's own words matter most
-        sentences = candidate_sentences(hits)
+            for term in content_stems(focus):
+                if term in idf:
+                    idf[term] *= 2.0  # the follow-up's own words matter most
+        terms = QuestionTerms.of(question, idf)
+        sentences = [s for s in candidate_sentences(hits) if _claimable(s)]
         if not sentences:
-            return refusal(hits, 0.0, question)
-        self._score(question, sentences, idf)
-        sentences.sort(key=lambda s: -s.score)
-        best = sentences[0]
-        c = self.config
-        confidence = float(np.clip(best.score / 0.75, 0.0, 1.0))
-        if best.semantic < c.min_semantic or best.context_coverage < c.min_coverage:
-            return refusal(hits, confidence, question)
-        chosen = self._select(sentences)
-        conflicts = self._conflicts(chosen, sentences)
-        claims = []
-        for s in chosen:
-            if self.verifier.lexically_supported(s.display, s.text):  # an extract: the check guards the invariant
-                claims.append(Claim(s.display, s.hit, s.start, s.end))
-        if not claims:
-            return refusal(hits, confidence, question)
-        return compose(claims, confidence, [text for text, _ in conflicts], question)
-
-    def _score(self, question: str, sentences: list[Sentence], idf: dict[str, float]) -> None:
+            empty = np.zeros((0, len(self.model.weights)), dtype=np.float32)
+            return Evidence(terms, [], empty, np.zeros(0))
         query = self.embedder.embed_queries([question])[0]
-        vectors = self.embeddings.vectors([s.display for s in sentences])
-        semantic = vectors @ query
-        passage_stems: dict[str, set[str]] = {}
-        w_sem, w_cov, w_ctx = self.config.weights
-        for s, sim in zip(sentences, semantic, strict=True):
-            if s.hit.chunk_id not in passage_stems:
-                # The passage's context includes what the document is ("according to the press release").
-                about = [
-                    s.hit.text,
-                    s.hit.title,
-                    *s.hit.headings,
-                    s.hit.doc_type.replace("_", " "),
-                    *s.hit.organisations,
-                ]
-                passage_stems[s.hit.chunk_id] = content_stems(" ".join(about))
-            s.semantic = float(sim)
-            s.coverage = coverage(idf, content_stems(s.text))
-            s.context_coverage = coverage(idf, passage_stems[s.hit.chunk_id])
-            s.score = w_sem * s.semantic + w_cov * s.coverage + w_ctx * s.context_coverage - 0.01 * s.rank
-            s.score += _answer_type_bonus(question, s.display, idf)
+        semantic = self.embeddings.vectors([s.display for s in sentences]) @ query
+        passages = list({s.hit.chunk_id: s.hit for s in sentences}.values())
+        passage_sims = self.embeddings.vectors([h.text for h in passages]) @ query
+        sem_passage = {h.chunk_id: float(v) for h, v in zip(passages, passage_sims, strict=True)}
+        rows = features(terms, sentences, semantic, sem_passage)
+        probabilities = self.model.probabilities(rows)
+        for s, sim, p in zip(sentences, semantic, probabilities, strict=True):
+            s.semantic, s.score = float(sim), float(p)
+        return Evidence(terms, sentences, rows, probabilities)
 
-    def _select(self, ranked: list[Sentence]) -> list[Sentence]:
-        c = self.config
+    def _answer(self, question: str, response: SearchResponse, focus: str | None) -> Answer:
+        hits = response.results
+        ev = self.evidence(question, hits, response.term_idf, focus)
+        if not ev.sentences:
+            return refusal(hits, 0.0, question)
+        ranked = sorted(ev.sentences, key=lambda s: -s.score)
         best = ranked[0]
-        chosen = [best]
-        for s in ranked[1:]:
-            if len(chosen) == c.max_sentences or s.score < best.score - c.margin:
-                break
-            if s.semantic < c.min_semantic or s.context_coverage < c.min_coverage:
-                continue
-            stems = content_stems(s.text)
-            if any(_jaccard(stems, content_stems(o.text)) > 0.6 for o in chosen):
-                continue
-            chosen.append(s)
-        # A sentence that merely sets the scene ("IAPO delivered a statement…") is often completed by the
-        # next one ("…urged Member States to…"): keep that neighbour when it is relevant too. A sentence
-        # that introduces a list ("…three core themes:") brings its items.
-        for s in list(chosen):
-            if s.display.rstrip().endswith(":"):
-                anchor = s
-                for _ in range(6):
-                    item = _next_sentence(anchor, ranked)
-                    if item is None or item in chosen:
-                        break
-                    chosen.insert(chosen.index(anchor) + 1, item)
-                    anchor = item
-                continue
-            follower = _next_sentence(s, ranked)
-            if (
-                follower is not None
-                and follower not in chosen
-                and len(chosen) < c.max_sentences + 1
-                and follower.semantic >= max(c.min_semantic, best.semantic - 0.3)
-            ):
-                chosen.insert(chosen.index(s) + 1, follower)
-        return chosen
+        if best.score < self.model.threshold:
+            return refusal(hits, best.score, question, self._what_is_missing(ev, best))
+        claims = []
+        for group in self._select(ranked, ev.question.asked.kind):
+            claim = _claim(group)
+            if self.verifier.lexically_supported(claim.text, _quote(claim)):
+                claims.append(claim)
+        if not claims:
+            return refusal(hits, best.score, question, self._what_is_missing(ev, best))
+        conflicts = self._conflicts(claims, ranked)
+        return compose(claims, best.score, conflicts, question)
 
-    def _conflicts(self, chosen: list[Sentence], ranked: list[Sentence]) -> list[tuple[str, Sentence]]:
-        """Figures that disagree between documents: the other source's sentence joins the answer."""
-        c = self.config
-        notes: list[tuple[str, Sentence]] = []
-        for s in list(chosen):
-            for value, noun in number_facts(s.display):
+    def _what_is_missing(self, ev: Evidence, best: Sentence) -> str | None:
+        """What part of the question the closest passages leave uncovered: the asked kind of thing, when no
+        candidate holds it, or the rare words missing around the best sentence."""
+        kind_missing = ev.question.asked.typed and ev.rows[:, FEATURES.index("kind_missing")].min() != 0
+        return describe_missing(ev.question.asked, missing_terms(ev.question, best), bool(kind_missing))
+
+    def _select(self, ranked: list[Sentence], kind: Kind) -> list[list[Sentence]]:
+        """The best sentence and those close to it, each completed into a quotable group of sentences."""
+        c, m = self.config, self.model
+        floor = max(m.threshold, _sigmoid(m.logit(ranked[0].score) - m.keep_within))
+        groups: list[list[Sentence]] = []
+        used: set[int] = set()
+        for s in ranked:
+            if len(groups) == c.max_sentences or s.score < floor:
+                break
+            if id(s) in used or any(_jaccard(content_stems(s.text), content_stems(o.text)) > c.duplicate_overlap
+                                    for g in groups for o in g):  # fmt: skip
+                continue
+            group = self._complete(s)
+            if group is None or any(id(x) in used for x in group):
+                continue
+            used.update(id(x) for x in group)
+            groups.append(group)
+        return groups
+
+    def _complete(self, s: Sentence) -> list[Sentence] | None:
+        """`s` with what it needs to stand alone, or None when that is not in the passage."""
+        group = [s]
+        if dangling(s.display) and not s.bulleted:
+            before = s.previous
+            if before is None or before.flaw or introduces(before.display):
+                return None
+            group.insert(0, before)
+        if introduces(s.display):
+            item = s.following
+            while item is not None and len(group) <= self.config.max_list_items and not introduces(item.display):
+                if not (item.flaw is None or (item.bulleted and item.flaw in ("fragment", "heading"))):
+                    break
+                if len(group) > 1 and not (item.bulleted and group[-1].bulleted):
+                    break  # a list is its bulleted items, or the one sentence after the introduction
+                group.append(item)
+                item = item.following
+            if len(group) == 1 or not ends_sentence(group[-1].text):
+                return None  # the items are not here, or the list does not end as a sentence
+        return group
+
+    def _conflicts(self, claims: list[Claim], ranked: list[Sentence]) -> list[str]:
+        """Figures that disagree between documents about the same quantity of the same subject: the two
+        sentences answer the question, count the same noun, and say nearly the same thing otherwise."""
+        notes: list[str] = []
+        for claim in list(claims):
+            for value, noun in number_facts(claim.text):
                 for other in ranked:
-                    if other.hit.doc_id == s.hit.doc_id or other.semantic < c.min_semantic:
+                    if other.score < self.model.threshold or other.hit.doc_id == claim.hit.doc_id:
                         continue
-                    if other.context_coverage < c.min_coverage * 0.8:
+                    facts = [(v, n) for v, n in number_facts(other.display) if n == noun and v != value]
+                    if not facts or _jaccard(_context(claim.text), _context(other.display)) < 0.5:
                         continue
-                    for other_value, other_noun in number_facts(other.display):
-                        if other_noun == noun and other_value != value:
-                            if other not in chosen:
-                                chosen.append(other)
-                            note = (
-                                f"The sources differ: {value} {noun}… in “{s.hit.title}” ({s.hit.date or 'undated'}) "
-                                f"and {other_value} {noun}… in “{other.hit.title}” ({other.hit.date or 'undated'})."
-                            )
-                            if all(n != note for n, _ in notes):
-                                notes.append((note, other))
+                    if all(o.quote_start != other.start or o.hit.chunk_id != other.hit.chunk_id for o in claims):
+                        claims.append(Claim(other.display, other.hit, other.start, other.end))
+                    note = (
+                        f"The sources differ: {value} {noun}… in “{claim.hit.title}” ({claim.hit.date or 'undated'}) "
+                        f"and {facts[0][0]} {noun}… in “{other.hit.title}” ({other.hit.date or 'undated'})."
+                    )
+                    if note not in notes:
+                        notes.append(note)
         return notes
 
 
-_QUANTITY = re.compile(
-    r"\bhow (?:many|much|large|big|often)\b|\bnumber of\b|\bwhat (?:percentage|share|proportion)\b", re.I
-)
-_WHEN = re.compile(r"^\s*when\b|\bwhat (?:date|year|day|month)\b", re.I)
-_DATE = re.compile(
-    r"\b(?:19|20)\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+|\b[A-Z][a-z]+\s+\d{1,2}(?:st|nd|rd|th)?,"
-)
+def _claimable(s: Sentence) -> bool:
+    """Quotable on its own, or a list item or introduction that a group may complete."""
+    return s.flaw is None
 
 
-def _answer_type_bonus(question: str, sentence: str, idf: dict[str, float]) -> float:
-    """A sentence holding the kind of thing asked for (a figure about the asked noun, a date) ranks higher."""
-    if _QUANTITY.search(question):
-        facts = number_facts(sentence)
-        if any(noun in idf for _, noun in facts):
-            return 0.15
-        return 0.03 if facts else 0.0
-    if _WHEN.search(question) and _DATE.search(sentence):
-        return 0.15
-    return 0.0
+def _claim(group: list[Sentence]) -> Claim:
+    first, last = group[0], group[-1]
+    return Claim(" ".join(s.display for s in group), first.hit, first.start, last.end)
 
 
-def _next_sentence(s: Sentence, ranked: list[Sentence]) -> Sentence | None:
-    """The candidate that directly follows `s` in the same passage (only whitespace between them)."""
-    offset = s.hit.char_start
-    return next(
-        (o for o in ranked if o.hit.chunk_id == s.hit.chunk_id and o.start >= s.end
-         and not s.hit.text[s.end - offset : o.start - offset].strip()),
-        None,
-    )  # fmt: skip
+def _quote(claim: Claim) -> str:
+    offset = claim.hit.char_start
+    return claim.hit.text[claim.quote_start - offset : claim.quote_end - offset]
+
+
+def _context(text: str) -> set[str]:
+    """A sentence's terms without its figures: what it is about."""
+    return {s for s in content_stems(text) if not s[:1].isdigit()}
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + float(np.exp(-z)))
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

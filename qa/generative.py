@@ -17,10 +17,9 @@ import httpx
 
 from policykb.core.errors import LLMError
 from policykb.core.events import AnswerEvent, Final, Token
-from policykb.core.types import Answer
+from policykb.core.text import split_sentences
+from policykb.core.types import Answer, SearchHit, SearchResponse
 from policykb.index.embedders import Embedder
-from policykb.index.search import SearchHit, SearchResponse
-from policykb.ingest.chunker import split_sentences
 from policykb.qa.compose import Claim, Verifier, compose, refusal
 from policykb.qa.evidence import SentenceEmbeddings
 

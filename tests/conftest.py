@@ -15,6 +15,8 @@ from policykb.core.settings import Settings
 from policykb.service.knowledge_base import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tests that use one of these fixtures load the real packaged model: they are marked `model` automatically.
+MODEL_FIXTURES = {"sample_kb"}
 CORPUS = ROOT / "corpus"
 SHARED = ROOT.parent / "shared"
 
@@ -80,13 +82,45 @@ def make_docx(paragraphs: list[tuple[str, str]]) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def sample_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the session's real-model tests export ONNX models (once per test session)."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def sample_kb(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> KnowledgeBase:
     """The sample corpus indexed with the real packaged model (loaded once per test session)."""
     tmp = tmp_path_factory.mktemp("sample")
-    kb = KnowledgeBase(make_settings(tmp, embedder="minilm", chunk_tokens=200, chunk_overlap_tokens=32))
+    settings = make_settings(tmp, embedder="minilm", chunk_tokens=200, chunk_overlap_tokens=32, models_dir=models_dir)
+    kb = KnowledgeBase(settings)
     report = kb.ingest([CORPUS])
     assert len(report.added) == 5
     return kb
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Apply the lane markers from what a test uses, so `make test-fast` cannot drift from the truth."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+        if item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.model)
+
+
+@pytest.fixture(autouse=True)
+def _real_model_only_when_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test not marked `model` that reaches the real weights fails here: the fast lane stays fast and honest."""
+    if request.node.get_closest_marker("model") or request.node.get_closest_marker("browser"):
+        return
+    from policykb.index.embedders.onnx_runtime import OnnxEmbedder
+    from policykb.index.embedders.sentence_transformer import SentenceTransformerEmbedder
+
+    def refuse(self: object) -> None:
+        raise AssertionError(f"{request.node.nodeid} loads the real model: mark it @pytest.mark.model")
+
+    monkeypatch.setattr(OnnxEmbedder, "session", property(refuse))
+    monkeypatch.setattr(SentenceTransformerEmbedder, "model", property(refuse))
 
 
 # ------------------------------------------------------------------------------------------------ PostgreSQL

@@ -9,17 +9,19 @@ so a failure here points at the backend, not at ingestion.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policykb.core.types import Chunk, Document, DocumentInfo
+from policykb.core.filters import Filters
+from policykb.core.text import index_term
+from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
 from policykb.index.embedders import HashEmbedder
-from policykb.index.search import Filters, stem
 from policykb.index.storage.base import ChunkRow, FileRecord, Published, SearchSnapshot, Storage
+from tests.filter_conformance import FilterRow, assert_filter_conformance
 
 EMBEDDER = HashEmbedder()
 EVERYTHING = 10_000
@@ -141,6 +143,16 @@ class StorageContract:
         assert storage.catalog.file(record.path) == record
         assert storage.catalog.counts() == {"documents": 1, "chunks": 2}
 
+    def test_non_prose_spans_reach_the_catalog_and_the_snapshot(self, storage: Storage) -> None:
+        document, chunks, record = make_document("d1", ["Staffing", "Each hospital has one nurse per ward."])
+        chunks[0].non_prose = [KindSpan(0, 8, "heading")]
+        storage.catalog.save_document(document, chunks, record, ["test"])
+        assert storage.catalog.chunk(chunks[0].chunk_id).non_prose == [KindSpan(0, 8, "heading")]  # type: ignore[union-attr]
+        snapshot = publish(storage)
+        rows = {row.chunk.chunk_id: row.chunk for row in all_rows(snapshot).values()}
+        assert rows[chunks[0].chunk_id].non_prose == [KindSpan(0, 8, "heading")]
+        assert rows[chunks[1].chunk_id].non_prose == []
+
     def test_listing_is_metadata_only(self, storage: Storage) -> None:
         save(storage, "old", ["An old text."], date="2019", title="Old")
         save(storage, "new", ["A new text."], date="2024-02-03", title="New")
@@ -180,6 +192,25 @@ class StorageContract:
         assert storage.catalog.file(record.path) is None
         assert [d.doc_id for d in storage.catalog.documents()] == ["d2"]
         assert storage.catalog.counts() == {"documents": 1, "chunks": 1}
+
+    def test_a_withheld_file_stays_out_until_released(self, storage: Storage) -> None:
+        _, _, kept = save(storage, "d1", ["Withheld."], source="reports/a.txt")
+        _, _, gone = save(storage, "d2", ["Deleted outright."], source="reports/b.txt")
+        assert storage.catalog.delete_document("d1", withhold=True) is True
+        assert storage.catalog.delete_document("d2") is True
+        assert storage.catalog.is_withheld(kept.path) is True
+        assert storage.catalog.is_withheld(gone.path) is False
+        assert storage.catalog.withheld() == [(kept.path, "reports/a.txt")]
+        assert storage.catalog.release("reports/a.txt") == [kept.path]
+        assert storage.catalog.is_withheld(kept.path) is False
+        assert storage.catalog.release(kept.path) == []
+        assert storage.catalog.withheld() == []
+
+    def test_an_intact_catalog_passes_its_check_and_may_be_written(self, storage: Storage) -> None:
+        save(storage, "d1", ["Text."])
+        assert storage.catalog.quick_check() == "ok"
+        with storage.writer_lock():
+            storage.prepare_write()
 
     def test_prune_forgets_a_vanished_file_and_its_document(self, storage: Storage) -> None:
         _, _, record = save(storage, "d1", ["Text."], source="reports/a.txt")
@@ -292,6 +323,51 @@ class StorageContract:
         assert second.name != first.name
         assert storage.live() == Published(second.name, 3)
 
+    def test_health_tells_whether_the_live_snapshot_matches_the_catalog(self, storage: Storage) -> None:
+        model = EMBEDDER.model_id
+        assert (storage.health(model).state, storage.health(model).generation) == ("empty", None)
+        save(storage, "d1", ["Malaria in Zanzibar."])
+        assert (storage.health(model).state, storage.health(model).generation) == ("behind", None)
+        publish(storage)
+        live = storage.live()
+        assert live is not None
+        for deep in (True, False):
+            health = storage.health(model, deep=deep)
+            assert (health.state, health.generation, health.serving) == ("ok", live.name, True)
+        assert storage.health("another-model").state == "behind"
+        save(storage, "d1", ["Malaria in Pemba."], version="v2")  # same count, other content
+        assert storage.health(model).state == "behind"
+        publish(storage)
+        save(storage, "d2", ["Registered, not yet published."])
+        behind = storage.health(model)
+        assert (behind.state, behind.serving) == ("behind", True)
+        publish(storage)
+        assert storage.health(model).state == "ok"
+
+    def test_job_records_are_kept_and_claimed_once(self, storage: Storage) -> None:
+        jobs = storage.job_records()
+        try:
+            jobs.save("a", {"id": "a", "status": "queued"}, "queued", 1.0)
+            jobs.save("b", {"id": "b", "status": "running"}, "running", 2.0)
+            jobs.save("c", {"id": "c", "status": "done"}, "done", 3.0)
+            assert jobs.get("a") == {"id": "a", "status": "queued"}
+            assert jobs.get("nope") is None
+            assert (jobs.status("b"), jobs.status("nope")) == ("running", None)
+            assert [j["id"] for j in jobs.unfinished(["queued", "running"])] == ["a", "b"]
+            assert jobs.latest() == {"id": "c", "status": "done"}
+            jobs.save("a", {"id": "a", "status": "done"}, "done", 1.0)
+            jobs.prune(1, ["queued", "running"])
+            assert (jobs.get("a"), jobs.status("b"), jobs.status("c")) == (None, "running", "done")
+            assert jobs.claimed_elsewhere("b") is False
+            assert jobs.claim("b") is True
+            assert jobs.claim("b") is False
+            assert jobs.claimed_elsewhere("b") is True
+            jobs.release("b")
+            assert jobs.claimed_elsewhere("b") is False
+            assert jobs.claim("b") is True
+        finally:
+            jobs.close()
+
     def test_the_writer_lock_can_be_taken_again(self, storage: Storage) -> None:
         with storage.writer_lock():
             pass
@@ -316,8 +392,8 @@ class StorageContract:
         assert (row.title, row.source, row.doc_type, row.date, row.organisations, row.language, row.url) == (
             "Malaria report", "reports/d1.txt", "report", "2024-05-01", ["WHO", "IAPO"], "en", None
         )  # fmt: skip
-        assert snapshot.doc_freq(stem("zanzibar")) == 1
-        assert snapshot.doc_freq(stem("vaccines")) == 1
+        assert snapshot.doc_freq(index_term("zanzibar")) == 1
+        assert snapshot.doc_freq(index_term("vaccines")) == 1
 
     def test_lexical_phrases_must_all_match(self, storage: Storage) -> None:
         save(storage, "d1", ["The power of community in patient advocacy."])
@@ -386,7 +462,7 @@ class StorageContract:
         assert dense_ids(snapshot, "quokka vaccination zanzibar") == ["d2-v1-0"]
         assert snapshot.filter_rowids(Filters(organisation=["IAPO"])).size == 0  # type: ignore[union-attr]
         assert [r.chunk.doc_id for r in all_rows(snapshot).values()] == ["d2"]
-        assert snapshot.doc_freq(stem("quokka")) == 0
+        assert snapshot.doc_freq(index_term("quokka")) == 0
 
     def test_a_held_snapshot_stays_consistent_while_a_new_one_is_published(self, storage: Storage) -> None:
         save(storage, "d1", ["Quokka vaccination in Zanzibar."])
@@ -464,16 +540,17 @@ class StorageContract:
         self.assert_filters_conform(snapshot, all_rows(snapshot))
 
     def assert_filters_conform(self, snapshot: SearchSnapshot, rows: dict[int, ChunkRow]) -> None:
-        """Per-backend hook for the filter conformance check: every read path of `snapshot` must select
-        exactly the rows the reference semantics (`Filters.matches`, docs/filters.md) select."""
+        """Every read path of `snapshot` that filters (the row set, the lexical half, browsing) selects
+        exactly the rows the reference semantics (`document_matches_filter`, docs/filters.md) select."""
+        table = [
+            FilterRow(rowid, r.doc_type, tuple(r.organisations), r.language, r.source, r.date)
+            for rowid, r in rows.items()
+        ]
+        encodings: dict[str, Callable[[Filters], set[int]]] = {
+            "filter_rowids": lambda f: set(snapshot.filter_rowids(f).tolist()),  # type: ignore[union-attr]
+            "lexical_top_k": lambda f: {r for r, _ in snapshot.lexical_top_k(["patients"], [], f, EVERYTHING)},
+            "newest": lambda f: set(snapshot.newest(f, EVERYTHING)),
+        }
         for f in self.FILTER_CASES:
-            expected = {
-                rowid
-                for rowid, r in rows.items()
-                if f.matches(r.doc_type, r.organisations, r.language, r.source, r.date)
-            }
-            selected = snapshot.filter_rowids(f)
-            assert selected is not None and set(selected.tolist()) == expected, f
-            lexical = {r for r, _ in snapshot.lexical_top_k(["patients"], [], f, EVERYTHING)}
-            assert lexical == expected, f
-            assert set(snapshot.newest(f, EVERYTHING)) == expected, f
+            for name, select in encodings.items():
+                assert_filter_conformance(select, table, f, name)

@@ -138,7 +138,11 @@ def test_openai_compatible_chat(client: TestClient) -> None:
     assert data["object"] == "chat.completion" and data["choices"][0]["message"]["role"] == "assistant"
     content = data["choices"][0]["message"]["content"]
     assert data["answerable"] and data["citations"]
-    assert "[1]" in content and "References:\n[1] " in content
+    assert "[1]" in content
+    references = content.split("\n\nReferences:\n")[1].splitlines()
+    assert references[0].startswith("[1")
+    cited_sources = {c["source"] for c in data["citations"]}
+    assert sorted(line.rsplit(" — ", 1)[1] for line in references) == sorted(cited_sources)  # one line per document
     streamed = client.post("/v1/chat/completions", json={**body, "stream": True})
     chunks = [line[6:] for line in streamed.text.splitlines() if line.startswith("data: ")]
     assert chunks[-1] == "[DONE]"
@@ -213,19 +217,26 @@ def test_delete_and_reindex(writable_client: TestClient) -> None:
     client = writable_client
     kb = client.app.state.kb
     target = next(d for d in kb.documents() if d.source == "iapg-roundtable-2016.txt")
-    assert client.delete(f"/v1/documents/{target.doc_id}", headers=ADMIN).status_code == 204
+    accepted = client.delete(f"/v1/documents/{target.doc_id}", headers=ADMIN)
+    assert accepted.status_code == 202 and accepted.json()["kind"] == "delete"
+    assert client.app.state.jobs.wait(accepted.json()["id"]).report == {"deleted": [target.doc_id]}
     results = client.post("/v1/search", json={"query": "Indian Alliance of Patient Groups roundtable", "k": 20}).json()
     assert all(r["doc_id"] != target.doc_id for r in results["results"])
     assert client.delete(f"/v1/documents/{target.doc_id}", headers=ADMIN).status_code == 404
     job = client.post("/v1/reindex", headers=ADMIN).json()
     done = client.app.state.jobs.wait(job["id"])
-    assert done.status == "done" and "iapg-roundtable-2016.txt" in done.report["updated"] + done.report["added"]
+    assert done.status == "done" and done.report["withheld"] == ["iapg-roundtable-2016.txt"]
+    assert kb.document(target.doc_id) is None  # a deleted corpus document does not come back at a re-scan
+    assert kb.undelete("iapg-roundtable-2016.txt") == [target.path]
+    again = client.app.state.jobs.wait(client.post("/v1/reindex", headers=ADMIN).json()["id"])
+    assert "iapg-roundtable-2016.txt" in again.report["added"]
 
 
 def test_reads_can_require_a_key(tmp_path: Path) -> None:
     kb = KnowledgeBase(make_settings(tmp_path, reader_keys=["r"], admin_keys=["a"], require_key_for_read=True))
     locked = TestClient(create_app(kb, with_ui=False))
     assert locked.post("/v1/search", json={"query": "x"}).status_code == 401
+    assert locked.post("/v1/search", json={"query": "x"}, headers={"X-API-Key": "wrong"}).status_code == 401
     assert locked.post("/v1/search", json={"query": "x"}, headers={"X-API-Key": "r"}).status_code == 200
     assert locked.post("/v1/search", json={"query": "x"}, headers={"X-API-Key": "a"}).status_code == 200
     assert locked.get("/healthz").status_code == 200
@@ -238,6 +249,25 @@ def test_cors_and_docs(client: TestClient) -> None:
     assert client.get("/openapi.json").json()["info"]["title"] == "policykb"
     assert client.get("/docs").status_code == 200
     assert client.get("/", follow_redirects=False).headers["location"] == "/docs"
+
+
+@pytest.mark.parametrize(("page", "assets"), [("/docs", ["swagger-ui-bundle.js", "swagger-ui.css"]),
+                                              ("/redoc", ["redoc.standalone.js"])])  # fmt: skip
+def test_api_docs_are_served_offline(client: TestClient, page: str, assets: list[str]) -> None:
+    """The docs pages load their scripts from this server (an installed package), never from a CDN."""
+    text = client.get(page).text
+    assert "cdn" not in text and "googleapis" not in text
+    for asset in assets:
+        assert f'"/docs-assets/{asset}"' in text
+        served = client.get(f"/docs-assets/{asset}")
+        assert served.status_code == 200 and len(served.content) > 100_000
+
+
+def test_open_reads_accept_any_key(client: TestClient) -> None:
+    """OpenAI clients always send a key: while reads are open it is not checked on read routes."""
+    for headers in ({"Authorization": "Bearer sk-whatever"}, {"X-API-Key": "wrong"}):
+        assert client.post("/v1/search", json={"query": "patients"}, headers=headers).status_code == 200
+        assert client.get("/v1/models", headers=headers).json()["data"][0]["id"] == "policykb"
 
 
 def test_chat_stream_sends_the_draft_then_the_verified_answer(tmp_path: Path) -> None:
@@ -256,3 +286,24 @@ def test_chat_stream_sends_the_draft_then_the_verified_answer(tmp_path: Path) ->
     draft, verified = text.split("\n\nVerified answer:\n")
     assert draft == reply
     assert verified == plain["choices"][0]["message"]["content"] and "Power of Community" in verified
+
+
+def test_reading_view_opens_a_text_document_at_the_passage(client: TestClient) -> None:
+    answer = client.post("/v1/ask", json={"question": "When was the IAPG roundtable?"}).json()
+    citation = answer["citations"][0]
+    assert citation["passage_url"].startswith(f"/v1/documents/{citation['doc_id']}/read?start=")
+    assert citation["passage_url"].endswith(f"#chunk-{citation['chunk_id']}")
+    page = client.get(citation["passage_url"].split("#")[0])
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    kb = client.app.state.kb
+    for chunk in kb.chunks(citation["doc_id"]):
+        assert f'<section id="chunk-{chunk.chunk_id}">' in page.text
+    marked = page.text.split("<mark>")[1].split("</mark>")[0]
+    assert " ".join(citation["quote"].split())[:40] in marked
+    assert "<script" not in page.text
+
+
+def test_pdf_passages_open_at_their_page(client: TestClient) -> None:
+    hits = client.post("/v1/search", json={"query": "Tuberculosis screening is advised"}).json()["results"]
+    pdf = next(h for h in hits if h["source"] == "guideline.pdf")
+    assert pdf["passage_url"] == f"/v1/documents/{pdf['doc_id']}/file#page=2" == pdf["file_url"]

@@ -9,8 +9,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from policykb.core.text import split_sentences
 from policykb.index.embedders import HashEmbedder
-from policykb.ingest.chunker import Chunker, split_sentences
+from policykb.ingest.chunker import Chunker
 from policykb.ingest.parsed import blocks_from_plain_text
 from policykb.ingest.readers import parse
 from tests.conftest import CORPUS

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from policykb.api.app import create_app
 from policykb.cli import main
+from policykb.service.jobs import Job, JobManager, Jobs
 from policykb.service.knowledge_base import KnowledgeBase
 from policykb.service.migrate import migrate
 from tests.conftest import CORPUS, ROOT, make_settings
@@ -53,7 +54,7 @@ def test_migrations_from_an_empty_database(empty_database_url: str, monkeypatch:
         before = json.loads(capsys.readouterr().out)
         assert before["current"] == 0 and before["pending"] and before["latest"] == len(before["pending"])
         assert main(["db", "upgrade"]) == 0
-        assert capsys.readouterr().out.startswith("applied 0001_initial")
+        assert capsys.readouterr().out.startswith("applied 0001_initial, 0002_reliability")
         assert main(["db", "upgrade"]) == 0
         assert "up to date" in capsys.readouterr().out
         assert main(["db", "status"]) == 0
@@ -82,9 +83,12 @@ def test_what_one_replica_writes_every_other_serves_and_forgets(
     assert client_b.get(f"/v1/documents/{target.doc_id}").status_code == 200
     doomed = {c.chunk_id for c in a.chunks(target.doc_id)}
 
-    assert (
-        client_b.delete(f"/v1/documents/{target.doc_id}", headers={"Authorization": "Bearer admin"}).status_code == 204
-    )
+    deleted = client_b.delete(f"/v1/documents/{target.doc_id}", headers={"Authorization": "Bearer admin"})
+    assert deleted.status_code == 202
+    assert client_b.app.state.jobs.wait(deleted.json()["id"]).status == "done"  # type: ignore[attr-defined]
+    client_a = TestClient(create_app(a, with_ui=False))  # A reports the job B ran
+    reported = client_a.get(f"/v1/jobs/{deleted.json()['id']}", headers={"Authorization": "Bearer admin"})
+    assert reported.json()["status"] == "done" and reported.json()["report"] == {"deleted": [target.doc_id]}
     for mode in ("hybrid", "dense", "lexical"):
         for query in ("IAPG roundtable", "roundtable patient groups 2016"):
             assert not chunk_ids(a, query, mode) & doomed, (mode, query)
@@ -153,12 +157,85 @@ def test_one_writer_at_a_time(database_url: str, tmp_path: Path, caplog: pytest.
     assert any("another ingest holds the writer lock" in r.getMessage() for r in caplog.records)
 
 
+# ------------------------------------------------------------------------------------------------ jobs
+
+
+def held_ingest(kb: KnowledgeBase, name: str, runs: list[str], go: threading.Event) -> None:
+    """`kb.ingest` records that `name` ran it, then waits for `go` before ingesting."""
+    ingest = kb.ingest
+
+    def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+        runs.append(name)
+        go.wait(60)
+        return ingest(*args, **kwargs)
+
+    kb.ingest = run  # type: ignore[method-assign]
+
+
+def test_a_job_runs_on_one_replica_and_every_replica_reports_it(database_url: str, tmp_path: Path) -> None:
+    a, b = replica(tmp_path, "a", database_url), replica(tmp_path, "b", database_url)
+    runs: list[str] = []
+    go = threading.Event()
+    held_ingest(a, "a", runs, go)
+    held_ingest(b, "b", runs, go)
+    corpus = write_corpus(tmp_path / "corpus", 3)
+    # accepted by a replica that died before running it: the first replica to start takes it over
+    Jobs(a.storage.job_records()).save(Job("orphan000001", "ingest", [str(corpus)]))
+    first = JobManager(a)
+    second = None
+    try:
+        assert first.resumed == ["orphan000001"]
+        deadline = time.time() + 30
+        while runs != ["a"] and time.time() < deadline:
+            time.sleep(0.05)
+        assert runs == ["a"]
+        second = JobManager(b)
+        assert second.resumed == []  # A holds it
+        assert second.get("orphan000001").status == "running"  # type: ignore[union-attr]
+        second._run(second.get("orphan000001"))  # type: ignore[arg-type]  # B asked to run it too: it may not
+        assert runs == ["a"]
+        go.set()
+        done = second.wait("orphan000001", timeout=60)
+        assert (done.status, done.attempts, len(done.report["added"])) == ("done", 1, 3)  # type: ignore[index]
+        second._run(done)  # a finished job is not run again either
+        assert runs == ["a"]
+    finally:
+        go.set()
+        first.shutdown()
+        if second is not None:
+            second.shutdown()
+
+
+def test_a_cancel_sent_to_another_replica_stops_the_job(database_url: str, tmp_path: Path) -> None:
+    a, b = replica(tmp_path, "a", database_url), replica(tmp_path, "b", database_url)
+    runs: list[str] = []
+    go = threading.Event()
+    held_ingest(a, "a", runs, go)
+    first, second = JobManager(a), JobManager(b)
+    try:
+        job = first.submit_ingest([write_corpus(tmp_path / "corpus", 40)])
+        deadline = time.time() + 30
+        while runs != ["a"] and time.time() < deadline:
+            time.sleep(0.05)
+        assert second.cancel(job.id).status == "cancelling"  # type: ignore[union-attr]
+        time.sleep(1.1)  # the running replica looks at the records at most once a second
+        go.set()
+        stopped = second.wait(job.id, timeout=60)
+        assert stopped.status == "cancelled"
+        assert len(a.documents()) < 40
+    finally:
+        go.set()
+        first.shutdown()
+        second.shutdown()
+
+
 # ------------------------------------------------------------------------------------------------ faults
 
 _KILLED_INGEST = """
 import os, signal, sys
 from pathlib import Path
 from policykb.core.settings import Settings
+from policykb.service.jobs import Job, JobManager, Jobs
 from policykb.service.knowledge_base import KnowledgeBase
 settings = Settings(data_dir=Path(sys.argv[1]), database_url=sys.argv[2], embedder="hash", chunk_tokens=120,
                     chunk_overlap_tokens=16)

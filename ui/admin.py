@@ -1,71 +1,88 @@
-"""The Admin tab: upload documents and re-scan the corpus folders (an admin key is required), job status."""
+"""The Admin tab: upload documents and re-scan the corpus folders (an admin key, typed once at the top of the
+page, is required).
+
+An ingest runs as a background job that this tab polls: a progress bar with its percentage, the rate and
+the time left, then a readable report. When a job finishes, the pages' other parts that list documents
+(filter choices, the library) are refreshed, so new types, organisations and years appear without a reload.
+"""
 
 from __future__ import annotations
 
 import html
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import gradio as gr
 
 from policykb.core.errors import UploadRejected
 from policykb.service import KnowledgeBase
-from policykb.service.auth import role_of
 from policykb.service.jobs import JobManager
+from policykb.ui import render
+from policykb.ui.access import UIAccess, received_files
+from policykb.ui.page import OnLoad
 
 
-def build(kb: KnowledgeBase, jobs: JobManager) -> None:
-    key = gr.Textbox(label="Admin key", type="password", elem_id="admin-key")
-    files = gr.File(label="Upload documents", file_count="multiple", file_types=list(kb.upload_types()))
+def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess, refresh: Sequence[OnLoad] = ()) -> None:
+    gr.Markdown(
+        "Give an admin key at the top of the page to upload and re-scan."
+        if kb.settings.admin_keys
+        else "Admin is disabled: set POLICYKB_ADMIN_KEYS on the server."
+    )
+    files = gr.File(label="Upload documents", file_count="multiple", file_types=list(kb.upload_types()),
+                    elem_id="admin-upload")  # fmt: skip
     with gr.Row():
-        upload_button = gr.Button("Upload and ingest", variant="primary")
+        upload_button = gr.Button("Upload and ingest", variant="primary", elem_id="admin-upload-button")
         rebuild_button = gr.Button("Re-scan corpus folders")
-    message = gr.Markdown()
-    status = gr.Markdown()
-    report = gr.JSON(label="Last ingest report")
+    message = gr.Markdown(elem_id="admin-message")
+    progress = gr.HTML(elem_id="admin-progress")
+    report = gr.HTML(elem_id="admin-report")
+    watched = gr.State({})  # the job followed: its id, and where its current stage started (time, done)
+    refreshed = [output for on_load in refresh for output in on_load.outputs]
 
-    def refusal(key: str) -> str | None:
-        if not kb.settings.admin_keys:
-            return "Admin is disabled: set POLICYKB_ADMIN_KEYS on the server."
-        if role_of(key, kb.settings) != "admin":
-            return "An admin key is required."
-        return None
-
-    def upload(key: str, files: list | None) -> str:
-        refused = refusal(key)
-        if refused:
-            return refused
+    def upload(files: list | None) -> tuple[str, object]:
         if not files:
-            return "Choose one or more files first."
+            return "Choose one or more files first.", gr.update()
         saved = []
-        for f in files:
-            path = Path(f if isinstance(f, str) else f.name)
+        for path in received_files(files):  # only what the browser sent, never a server path
             try:
                 saved.append(kb.store_upload(path.name, path.read_bytes()))
             except UploadRejected as exc:
-                return html.escape(str(exc))
-        job = jobs.submit_ingest(saved, kind="upload")
-        return f"Ingesting {len(saved)} file(s) in the background (job {job.id})."
+                return html.escape(str(exc)), gr.update()
+        jobs.submit_ingest(saved, kind="upload")
+        return f"Ingesting {len(saved)} file(s) in the background.", None  # None clears the upload box
 
-    def rebuild(key: str) -> str:
-        refused = refusal(key)
-        if refused:
-            return refused
-        job = jobs.submit_ingest([Path(p) for p in kb.settings.corpus_dirs], prune=True, kind="reindex")
-        return f"Re-scanning the corpus folders in the background (job {job.id}); searches go on meanwhile."
+    def rebuild() -> str:
+        jobs.submit_ingest([Path(p) for p in kb.settings.corpus_dirs], prune=True, kind="reindex")
+        return "Re-scanning the corpus folders in the background; searches go on meanwhile."
 
-    def job_status(key: str) -> tuple[str, dict | None]:
-        if refusal(key):
-            return "", None
+    def poll(watched: dict) -> tuple:
+        unchanged = tuple(gr.update() for _ in refreshed)
         job = jobs.latest()
         if job is None:
-            return "No ingest has run in this session.", None
-        line = f"**{job.kind}** job `{job.id}`: {job.status}"
-        if job.status == "running" and job.total:
-            line += f" — {job.stage} {job.done}/{job.total}"
-        if job.error:
-            line += f" — {html.escape(job.error)}"
-        return line, job.report
+            return gr.update(), gr.update(), watched, *unchanged
+        if job.status in ("queued", "running"):
+            now = time.monotonic()
+            if watched.get("id") != job.id or watched.get("stage") != job.stage:
+                watched = {"id": job.id, "stage": job.stage, "since": now, "from": job.done}
+            elapsed = now - watched["since"]
+            rate = (job.done - watched["from"]) / elapsed if elapsed > 0.5 and job.done > watched["from"] else None
+            return render.progress_html(job.status, job.stage, job.done, job.total, rate), "", watched, *unchanged
+        if watched.get("shown") == job.id:
+            return gr.update(), gr.update(), watched, *unchanged
+        watched = {"id": job.id, "shown": job.id}
+        if job.status == "failed":
+            shown = f'<p id="ingest-report">The {job.kind} failed: {html.escape(job.error or "")}</p>'
+        else:
+            shown = render.report_html(job.report or {}, kb.documents())
+        fresh = [value for on_load in refresh for value in _as_tuple(on_load.fn())]
+        return "", shown, watched, *fresh
 
-    upload_button.click(upload, [key, files], message)
-    rebuild_button.click(rebuild, key, message)
-    gr.Timer(1.0).tick(job_status, key, [status, report])
+    quiet_poll = (gr.update(), gr.update(), gr.update(), *(gr.update() for _ in refreshed))
+    upload_button.click(access.guard(upload, "admin"), files, [message, files])
+    rebuild_button.click(access.guard(rebuild, "admin"), None, message)
+    gr.Timer(1.0).tick(access.guard(poll, "admin", quiet=quiet_poll), watched, [progress, report, watched, *refreshed])
+
+
+def _as_tuple(values: object) -> tuple:
+    return values if isinstance(values, tuple) else (values,)

@@ -1,8 +1,8 @@
-"""The Ask tab: a conversation of cited answers; a citation chip opens its passage."""
+"""The Ask tab: a conversation of cited answers; a citation chip, or an `[n]` marker in the answer, opens
+its passage. Filters sit in an accordion above the conversation, reachable first on a phone."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 
 import gradio as gr
@@ -12,55 +12,56 @@ from policykb.core.types import Citation
 from policykb.service import KnowledgeBase
 from policykb.service.jobs import JobManager
 from policykb.ui import filters, render
+from policykb.ui.access import UIAccess
 from policykb.ui.page import OnLoad
 
 
-def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
+def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
+    with gr.Accordion("Filters: type, organisation, years", open=False, elem_id="ask-filters"), gr.Row():
+        widgets = filters.filter_widgets(kb, "ask")
+    # autoscroll off: the page script shows the start of a new answer, not its end
+    chat = gr.Chatbot(label="Answers", elem_id="chat", height=420, sanitize_html=True, autoscroll=False)
+    question = gr.Textbox(label="Your question", elem_id="ask-input",
+                          placeholder="What did IAPO call for at the WHO Regional Committee for Africa?")  # fmt: skip
     with gr.Row():
-        with gr.Column(scale=3):
-            chat = gr.Chatbot(label="Answers", elem_id="chat", height=380, sanitize_html=True)
-            question = gr.Textbox(label="Your question", elem_id="ask-input",
-                                  placeholder="What did IAPO call for at the WHO Regional Committee for Africa?")  # fmt: skip
-            with gr.Row():
-                ask_button = gr.Button("Ask", variant="primary", elem_id="ask-button")
-                clear = gr.Button("New conversation", elem_id="ask-clear")
-            chips = gr.Radio(label="Citations — click one to read the passage", choices=[],
-                             elem_id="citation-chips", elem_classes=["chips"], visible=False)  # fmt: skip
-            passage = gr.HTML(elem_id="passage")
-            related = gr.HTML(elem_id="related")
-        with gr.Column(scale=1, min_width=220):
-            gr.Markdown("**Filters**")
-            widgets = filters.filter_widgets(kb, "ask-type")
+        ask_button = gr.Button("Ask", variant="primary", elem_id="ask-button")
+        clear = gr.Button("New conversation", elem_id="ask-clear")
+    chips = gr.Radio(label="Citations — choose one, or a [n] in the answer, to read the passage", choices=[],
+                     elem_id="citation-chips", elem_classes=["chips"], visible=False)  # fmt: skip
+    passage = gr.HTML(elem_id="passage")
+    related = gr.HTML(elem_id="related")
     turns = gr.State([])
     citations = gr.State([])
 
-    def ask(question: str, chat: list, turns: list, types, orgs, y_from, y_to) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    def ask(question: str, chat: list, turns: list, types, orgs, y_from, y_to) -> Iterator[tuple]:
         question = (question or "").strip()
         if not question:
             yield chat, turns, gr.update(), "", "", []
             return
-        chat = [*chat, {"role": "user", "content": html.escape(question)}, {"role": "assistant", "content": "…"}]
+        chat = [*chat, {"role": "user", "content": render.chat_text(question)}, {"role": "assistant", "content": "…"}]
         yield chat, turns, gr.update(choices=[], value=None), "", "", []
         draft = ""
         for event in kb.ask_events(question, filters.to_filters(types, orgs, y_from, y_to), turns):
             match event:
                 case Token(text):
                     draft += text
-                    chat[-1] = {"role": "assistant", "content": html.escape(draft)}
+                    chat[-1] = {"role": "assistant", "content": render.chat_text(draft)}
                     yield chat, turns, gr.update(), "", "", []
                 case Failed(_, message):
-                    chat[-1] = {"role": "assistant", "content": html.escape(message)}
+                    chat[-1] = {"role": "assistant", "content": render.chat_text(message)}
                     yield chat, turns, gr.update(), "", "", []
                 case Final(answer):
                     if draft != answer.answer:  # the verified answer replaces the draft, claim by claim
                         shown = ""
                         for claim in answer.claims():
                             shown += claim
-                            chat[-1] = {"role": "assistant", "content": html.escape(shown)}
+                            chat[-1] = {"role": "assistant", "content": render.chat_text(shown)}
                             yield chat, turns, gr.update(), "", "", []
                     turns = [*turns, {"role": "user", "content": question},
                              {"role": "assistant", "content": answer.answer}]  # fmt: skip
-                    choices = [(render.chip_label(c), c.n) for c in answer.citations]
+                    choices = list(
+                        zip(render.chip_labels(answer.citations), [c.n for c in answer.citations], strict=True)
+                    )
                     chips = gr.update(choices=choices, value=None, visible=bool(choices))
                     shown_related = "" if answer.answerable else render.related_html(answer.related)
                     yield chat, turns, chips, "", shown_related, answer.citations
@@ -73,8 +74,8 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
 
     outputs = [chat, turns, chips, passage, related, citations]
     inputs = [question, chat, turns, *widgets.inputs]
-    ask_button.click(ask, inputs, outputs).then(lambda: "", None, question)
-    question.submit(ask, inputs, outputs).then(lambda: "", None, question)
-    chips.change(show_passage, [chips, citations], passage)
+    ask_button.click(access.guard(ask), inputs, outputs).then(lambda: "", None, question)
+    question.submit(access.guard(ask), inputs, outputs).then(lambda: "", None, question)
+    chips.change(access.guard(show_passage), [chips, citations], passage)
     clear.click(lambda: ([], [], gr.update(choices=[], visible=False), "", "", []), None, outputs)
     return OnLoad(lambda: filters.choices(kb), widgets.choice_outputs)

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from policykb.core.filters import Filters
 from policykb.core.types import DOC_TYPES
-from policykb.service import Filters, KnowledgeBase
+from policykb.service import KnowledgeBase
+from policykb.service.knowledge_base import Facets
 
 
 @dataclass
@@ -26,14 +28,16 @@ class FilterWidgets:
         return [self.organisations, self.year_from, self.year_to]
 
 
-def filter_widgets(kb: KnowledgeBase, type_id: str) -> FilterWidgets:
-    """Four dropdowns in the current layout context; choices are refreshed on each page load (`choices`)."""
-    facets = kb.facets()
+def filter_widgets(kb: KnowledgeBase, prefix: str) -> FilterWidgets:
+    """Four dropdowns in the current layout context, with ids `<prefix>-type` etc.; choices are refreshed on
+    each page load and after an ingest (`choices`). With reads protected the page carries no choices: they
+    arrive after a key is given."""
+    facets = Facets([], []) if kb.settings.require_key_for_read else kb.facets()
     return FilterWidgets(
-        gr.Dropdown(list(DOC_TYPES), multiselect=True, label="Type", elem_id=type_id),
-        gr.Dropdown(facets.organisations, multiselect=True, label="Organisation"),
-        gr.Dropdown(facets.years, value=None, label="From year", allow_custom_value=True),
-        gr.Dropdown(facets.years, value=None, label="To year", allow_custom_value=True),
+        gr.Dropdown(list(DOC_TYPES), multiselect=True, label="Type", elem_id=f"{prefix}-type"),
+        gr.Dropdown(facets.organisations, multiselect=True, label="Organisation", elem_id=f"{prefix}-organisation"),
+        gr.Dropdown(facets.years, value=None, label="From year", allow_custom_value=True, elem_id=f"{prefix}-from"),
+        gr.Dropdown(facets.years, value=None, label="To year", allow_custom_value=True, elem_id=f"{prefix}-to"),
     )
 
 

@@ -1,4 +1,5 @@
-"""The Library tab: every document, and counts by type and by year."""
+"""The Library tab: every document in a sortable, searchable table, and counts by type, organisation and
+year (bar charts from zero; a table where there is a single value)."""
 
 from __future__ import annotations
 
@@ -10,26 +11,44 @@ import pandas as pd
 from policykb.core.types import DocumentInfo
 from policykb.service import KnowledgeBase
 from policykb.service.jobs import JobManager
+from policykb.ui import render
+from policykb.ui.access import UIAccess
 from policykb.ui.page import OnLoad
 
+FACETS = {"type": "Documents by type", "organisation": "Documents by organisation", "year": "Documents by year"}
 
-def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
-    refresh = gr.Button("Refresh")
-    documents = gr.Dataframe(label="Documents", elem_id="library-table", wrap=True)
+
+def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
+    refresh = gr.Button("Refresh", elem_id="library-refresh")
+    documents = gr.Dataframe(label="Documents — click a column header to sort", elem_id="library-table", wrap=True,
+                             show_search="search", interactive=False,
+                             column_widths=["34%", "12%", "10%", "18%", "8%", "18%"])  # fmt: skip
     with gr.Row():
-        by_type = gr.BarPlot(x="type", y="documents", title="Documents by type")
-        by_year = gr.BarPlot(x="year", y="documents", title="Documents by year")
-    outputs = [documents, by_type, by_year]
-    refresh.click(lambda: tables(kb.documents()), None, outputs)
-    return OnLoad(lambda: tables(kb.documents()), outputs)
+        charts = [gr.HTML(elem_id=f"library-by-{facet}") for facet in FACETS]
+    outputs = [documents, *charts]
+
+    def library() -> tuple[pd.DataFrame, ...]:
+        return view(kb.documents())
+
+    refresh.click(access.guard(library), None, outputs)
+    return OnLoad(library, outputs)
 
 
-def tables(docs: list[DocumentInfo]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The document table, documents per type and documents per year."""
+def view(docs: list[DocumentInfo]) -> tuple[pd.DataFrame, ...]:
+    table, counted = tables(docs)
+    return table, *[render.bars_html(title, counted[facet], f"chart-{facet}") for facet, title in FACETS.items()]
+
+
+def tables(docs: list[DocumentInfo]) -> tuple[pd.DataFrame, dict[str, list[tuple[str, int]]]]:
+    """The document table, and documents per type, per organisation (most first) and per year."""
     table = pd.DataFrame(
         [[d.title, d.doc_type, d.date or "", ", ".join(d.organisations[:5]), d.pages or "", d.source] for d in docs],
         columns=["title", "type", "date", "organisations", "pages", "source"],
     )
-    by_type = pd.DataFrame(sorted(Counter(d.doc_type for d in docs).items()), columns=["type", "documents"])
-    by_year = pd.DataFrame(sorted(Counter(d.date[:4] for d in docs if d.date).items()), columns=["year", "documents"])
-    return table, by_type, by_year
+    organisations = Counter(o for d in docs for o in set(d.organisations))
+    counted = {
+        "type": sorted(Counter(d.doc_type for d in docs).items()),
+        "organisation": sorted(organisations.items(), key=lambda item: (-item[1], item[0]))[:15],
+        "year": sorted(Counter(d.date[:4] for d in docs if d.date).items()),
+    }
+    return table, counted

@@ -9,9 +9,11 @@ from __future__ import annotations
 import html
 import re
 
-from policykb.core.types import Chunk, Citation, RelatedDocument
-from policykb.service import SearchHit
-from policykb.service.knowledge_base import file_url
+from policykb.core.types import Chunk, Citation, DocumentInfo, RelatedDocument, SearchHit
+from policykb.service.knowledge_base import passage_url
+from policykb.service.reading import ITEM, blocks_html, readable
+
+QUOTE_WORDS = 8
 
 
 def compact(text: str) -> str:
@@ -19,29 +21,64 @@ def compact(text: str) -> str:
     return re.sub(r"\n[ \t]*(?:\n[ \t]*)+", "\n", text).strip()
 
 
-def file_link(doc_id: str, source: str, page: int | None) -> str:
-    url = file_url(doc_id, source, page)
-    return f'<a href="{html.escape(url)}" target="_blank">open the original{f" at page {page}" if page else ""}</a>'
+def short_title(title: str, limit: int = 48) -> str:
+    """The distinctive part of a title: "Alliance X: 2024 Activities Report" -> "2024 Activities Report"."""
+    _, sep, tail = title.rpartition(": ")
+    short = tail if sep and len(tail) >= 12 else title
+    return short if len(short) <= limit else short[: limit - 1].rstrip() + "…"
 
 
-def chip_label(citation: Citation) -> str:
-    page = f", p. {citation.page}" if citation.page else ""
-    return f"[{citation.n}] {citation.title[:60]}{page}"
+def first_words(quote: str, words: int = QUOTE_WORDS) -> str:
+    text = readable(quote).strip()
+    parts = text[m.end() :].split() if (m := ITEM.match(text)) else text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def chip_labels(citations: list[Citation]) -> list[str]:
+    """What each citation points to: `[2] 2024 Activities Report, p. 7 — “first words…”`; a second citation
+    of the same document and page says which one it repeats."""
+    seen: dict[tuple[str, int | None], int] = {}
+    labels = []
+    for c in citations:
+        page = f", p. {c.page}" if c.page else ""
+        earlier = seen.setdefault((c.doc_id, c.page), c.n)
+        again = f" (same {'page' if c.page else 'document'} as [{earlier}])" if earlier != c.n else ""
+        labels.append(f"[{c.n}] {short_title(c.title)}{page}{again} — “{first_words(c.quote)}”")
+    return labels
+
+
+def chat_text(text: str) -> str:
+    """Text for a chat message: markup characters escaped, quotes and apostrophes left as they are (the
+    message's accessible name is made from what is shown)."""
+    return html.escape(text, quote=False)
+
+
+def original_link(
+    doc_id: str, source: str, page: int | None, chunk_id: str | None, quote: tuple[int, int] | None = None
+) -> str:
+    """A PDF at its page; other formats in the reading view at the passage (with `quote` marked)."""
+    url = passage_url(doc_id, source, page, chunk_id, quote)
+    where = " at the passage" if "#chunk-" in url else f" at page {page}" if "#page=" in url else ""
+    return f'<a href="{html.escape(url)}" target="_blank" rel="noopener">open the original{where}</a>'
 
 
 def passage_html(citation: Citation, chunk: Chunk | None) -> str:
-    """The cited passage with the quoted span marked, its source and a link to the original."""
+    """The cited passage as paragraphs and list items with the quoted span marked, its heading path, its
+    source and a link to the original at the page or the passage."""
     if chunk is None:
         return "<p>This passage is no longer in the knowledge base.</p>"
-    a, b = citation.char_start - chunk.char_start, citation.char_end - chunk.char_start
-    body = (html.escape(chunk.text[:a]) + "<mark>" + html.escape(chunk.text[a:b]) + "</mark>"
-            + html.escape(chunk.text[b:]))  # fmt: skip
+    mark = (citation.char_start - chunk.char_start, citation.char_end - chunk.char_start)
+    mark_in_doc = (citation.char_start, citation.char_end)
+    spans = [(s.start - chunk.char_start, s.end - chunk.char_start, s.kind) for s in chunk.non_prose]
     page = f" · page {citation.page}" if citation.page else ""
+    path = " › ".join(chunk.headings)
     return (
-        f'<div class="passage-box" id="passage-view"><h4>[{citation.n}] {html.escape(citation.title)}</h4>'
+        f'<section class="passage-box" id="passage-view" aria-label="Passage {citation.n}">'
+        f"<h2>[{citation.n}] {html.escape(citation.title)}</h2>"
         f'<p class="meta">{html.escape(citation.doc_type)} · {html.escape(citation.date or "undated")}{page} · '
-        f"{html.escape(citation.source)} · {file_link(citation.doc_id, citation.source, citation.page)}</p>"
-        f'<p style="white-space: pre-wrap">{compact(body)}</p></div>'
+        f"{html.escape(citation.source)} · {original_link(citation.doc_id, citation.source, citation.page, citation.chunk_id, mark_in_doc)}</p>"
+        + (f'<p class="meta path">{html.escape(path)}</p>' if path else "")
+        + f'<div class="passage-text">{blocks_html(chunk.text, mark, spans)}</div></section>'
     )
 
 
@@ -51,7 +88,7 @@ def related_html(related: list[RelatedDocument]) -> str:
         return ""
     items = "".join(
         f'<li><b>{html.escape(r.title)}</b> <span class="meta">({html.escape(r.doc_type)}, '
-        f"{html.escape(r.date or 'undated')})</span> — {file_link(r.doc_id, r.source, r.page)}"
+        f"{html.escape(r.date or 'undated')})</span> — {original_link(r.doc_id, r.source, r.page, r.chunk_id)}"
         f'<br><span class="meta">{html.escape(r.snippet)}</span></li>'
         for r in related
     )
@@ -67,7 +104,7 @@ def results_html(hits: list[SearchHit]) -> str:
         rows.append(
             f'<div class="result"><b>{n}. {html.escape(h.title)}</b> <span class="meta">{html.escape(h.doc_type)} · '
             f"{html.escape(h.date or 'undated')}{page} · {html.escape(h.source)} · "
-            f"{file_link(h.doc_id, h.source, h.page)}</span>"
+            f"{original_link(h.doc_id, h.source, h.page, h.chunk_id)}</span>"
             f'<p style="white-space: pre-wrap">{compact(h.highlight)}</p></div>'  # escaped, <mark> added
         )
     return "".join(rows)
@@ -81,3 +118,75 @@ def result_choices(hits: list[SearchHit]) -> list[tuple[str, str]]:
 def more_like_note(hit: SearchHit) -> str:
     page = f", p. {hit.page}" if hit.page else ""
     return f'<p class="meta" id="more-like-note">Passages like: {html.escape(hit.title)}{page}</p>'
+
+
+def ticks(largest: int, most: int = 5) -> list[int]:
+    """Integer axis ticks from zero that reach at least `largest`."""
+    step = max(1, -(-largest // (most - 1)))
+    return list(range(0, largest + step, step)) if largest > 0 else [0, 1]
+
+
+def bars_html(title: str, counts: list[tuple[str, int]], element_id: str) -> str:
+    """A horizontal bar chart from a zero baseline with integer ticks; a single value is a one-row table."""
+    heading = f"<h3>{html.escape(title)}</h3>"
+    if len(counts) <= 1:
+        rows = "".join(f"<tr><td>{html.escape(label)}</td><td>{n}</td></tr>" for label, n in counts)
+        return f'<div class="counts" id="{element_id}">{heading}<table><tbody>{rows}</tbody></table></div>'
+    axis = ticks(max(n for _, n in counts))
+    top = axis[-1]
+    rows = "".join(
+        f'<span>{html.escape(label)}</span><div class="row"><div class="bar" style="width: {100 * n / top:.1f}%" '
+        f'title="{html.escape(label)}: {n}"></div><span>{n}</span></div>'
+        for label, n in counts
+    )
+    marks = "".join(f'<span class="tick" style="left: {100 * t / top:.1f}%">{t}</span>' for t in axis)
+    return (
+        f'<figure class="chart" id="{element_id}" aria-label="{html.escape(title)}">{heading}'
+        f'<div class="bars">{rows}<div class="axis">{marks}</div></div></figure>'
+    )
+
+
+STAGES = {"files": ("Reading files", "files"), "embeddings": ("Embedding passages", "chunks")}
+
+
+def progress_html(status: str, stage: str, done: int, total: int, rate: float | None) -> str:
+    """An ingest job's progress: a bar with its percentage, the rate and the time left."""
+    if status == "queued":
+        return '<div id="upload-progress"><p>Waiting for the ingest before it to finish…</p></div>'
+    name, unit = STAGES.get(stage, ("Preparing", "items"))
+    percent = round(100 * done / total) if total else 0
+    details = [f"{done}/{total} {unit}"] if total else []
+    if rate:
+        details.append(f"{rate:.1f} {unit}/s")
+        details.append(f"about {max(0, round((total - done) / rate))} s left")
+    return (
+        f'<div id="upload-progress"><label for="upload-bar">{name}: {percent}%</label>'
+        f'<progress id="upload-bar" max="100" value="{percent}">{percent}%</progress>'
+        f'<p class="meta">{" · ".join(details)}</p></div>'
+    )
+
+
+def report_html(report: dict, documents: list[DocumentInfo]) -> str:
+    """What an ingest did, readably: counts, the new documents linked, failures with their reasons, and a
+    question to try about what was added."""
+    counts = " · ".join(f"{len(report.get(key, []))} {key}" for key in ("added", "updated", "unchanged", "failed"))
+    by_source = {d.source: d for d in documents}
+    parts = [
+        f'<div class="report" id="ingest-report"><p><b>Done</b> in {report.get("seconds", 0):.1f} s: {counts}.</p>'
+    ]
+    new = [by_source[s] for s in report.get("added", []) + report.get("updated", []) if s in by_source]
+    if new:
+        items = "".join(
+            f'<li><b>{html.escape(d.title)}</b> <span class="meta">({html.escape(d.doc_type)}, '
+            f"{html.escape(d.date or 'undated')})</span> — {original_link(d.doc_id, d.source, None, None)}</li>"
+            for d in new
+        )
+        parts.append(f"<p>New or updated:</p><ul>{items}</ul>")
+        parts.append(f"<p>Try a question about it in the Ask tab, e.g. “What does "
+                     f"{html.escape(short_title(new[0].title, 90))} say?”</p>")  # fmt: skip
+    failed = report.get("failed", [])
+    if failed:
+        items = "".join(f"<li>{html.escape(str(f.get('path', '')))}: {html.escape(str(f.get('error', '')))}</li>"
+                        for f in failed)  # fmt: skip
+        parts.append(f"<p>Not added:</p><ul>{items}</ul>")
+    return "".join(parts) + "</div>"

@@ -10,9 +10,11 @@ from typing import Literal
 import gradio as gr
 
 from policykb.core.errors import FilterError
-from policykb.service import KnowledgeBase, SearchHit
+from policykb.core.types import SearchHit
+from policykb.service import KnowledgeBase
 from policykb.service.jobs import JobManager
 from policykb.ui import filters, render
+from policykb.ui.access import UIAccess
 from policykb.ui.page import OnLoad
 
 Sort = Literal["relevance", "date"]
@@ -20,12 +22,12 @@ SORTS: list[tuple[str, Sort]] = [("Most relevant", "relevance"), ("Newest first"
 SHOWN = 20
 
 
-def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
+def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
     with gr.Row():
         query = gr.Textbox(label='Search — "double quotes" for exact phrases', elem_id="search-input", scale=4)
         search_button = gr.Button("Search", variant="primary", elem_id="search-button", scale=1)
     with gr.Row():
-        widgets = filters.filter_widgets(kb, "search-type")
+        widgets = filters.filter_widgets(kb, "search")
         sort = gr.Radio(SORTS, value="relevance", label="Sort")
     results = gr.HTML(elem_id="search-results")
     with gr.Row():
@@ -33,7 +35,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
         export = gr.File(label="Results as CSV", elem_id="search-export")
     hits = gr.State([])
 
-    def run(query: str, types, orgs, y_from, y_to, sort: Sort, exclude: str | None = None):  # type: ignore[no-untyped-def]
+    def run(query: str, types, orgs, y_from, y_to, sort: Sort, exclude: str | None = None):
         try:
             response = kb.search(query or "", k=SHOWN + 1 if exclude else SHOWN,
                                  filters=filters.to_filters(types, orgs, y_from, y_to), sort=sort)  # fmt: skip
@@ -47,7 +49,7 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
             _csv(found),
         )
 
-    def more_like_this(chunk_id: str | None, hits: list[SearchHit], types, orgs, y_from, y_to, sort):  # type: ignore[no-untyped-def]
+    def more_like_this(chunk_id: str | None, hits: list[SearchHit], types, orgs, y_from, y_to, sort):
         """Passages like the chosen one (its own text as the query), the chosen passage itself left out."""
         hit = next((h for h in hits if h.chunk_id == chunk_id), None)
         if hit is None:
@@ -57,9 +59,9 @@ def build(kb: KnowledgeBase, jobs: JobManager) -> OnLoad:
 
     inputs = [query, *widgets.inputs, sort]
     outputs = [results, more, hits, export]
-    search_button.click(run, inputs, outputs)
-    query.submit(run, inputs, outputs)
-    more.input(more_like_this, [more, hits, *widgets.inputs, sort], outputs)
+    search_button.click(access.guard(run), inputs, outputs)
+    query.submit(access.guard(run), inputs, outputs)
+    more.input(access.guard(more_like_this), [more, hits, *widgets.inputs, sort], outputs)
     return OnLoad(lambda: filters.choices(kb), widgets.choice_outputs)
 
 

@@ -27,3 +27,13 @@ def job(job_id: str, manager: JobManager = Depends(deps.jobs)) -> dict:
     if found is None:
         raise NotFound(f"no job {job_id!r}")
     return found.as_dict()
+
+
+@router.post("/jobs/{job_id}/cancel", response_model=JobModel, dependencies=[Depends(deps.require_admin)])
+def cancel_job(job_id: str, manager: JobManager = Depends(deps.jobs)) -> dict:
+    """A queued job is cancelled at once; a running one stops at its next file or embedding batch (status
+    `cancelling`, then `cancelled`). Documents it finished stay; a finished job is returned unchanged."""
+    found = manager.cancel(job_id)
+    if found is None:
+        raise NotFound(f"no job {job_id!r}")
+    return found.as_dict()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/v1", tags=["ask"])
     dependencies=[Depends(deps.require_reader)],
     responses={200: {"content": {"text/event-stream": {}}, "description": "JSON, or server-sent events with stream"}},
 )
-def ask(body: AskRequest, kb: KnowledgeBase = Depends(deps.kb)):  # type: ignore[no-untyped-def]
+def ask(body: AskRequest, kb: KnowledgeBase = Depends(deps.kb)) -> dict[str, Any] | StreamingResponse:
     """A short answer in which every sentence cites its passage, or an honest refusal with related documents.
     With `stream: true`: server-sent `token` events, then one `answer` event holding the whole answer; a
     failure once the stream has started arrives as an `error` event with a `kind` and a `detail` message."""

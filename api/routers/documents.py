@@ -6,15 +6,15 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from policykb.api import deps
 from policykb.api.routers.views import document_view
 from policykb.api.schemas import DocumentDetail, DocumentList, JobModel
 from policykb.core.errors import NotFound
+from policykb.core.filters import Filters
 from policykb.core.types import Document
-from policykb.service import Filters
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -63,28 +63,54 @@ def get_document(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> dict:
     responses={200: {"content": {"application/octet-stream": {}}, "description": "the original file"}},
 )
 def get_file(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> Response:
-    """The original file; links to PDFs carry #page=N."""
+    """The original file; links to PDFs carry #page=N. Types that can run script in a browser (HTML, SVG,
+    XML ...) are only offered as downloads, and everything is sandboxed: no original runs as this origin.
+    A replica that does not hold the file on its disk serves the bytes its catalog kept (PostgreSQL)."""
     document = _document(kb, doc_id)
     path = Path(document.path)
-    media = {"pdf": "application/pdf", "html": "text/html", "docx": "application/vnd.openxmlformats-officedocument"
-             ".wordprocessingml.document"}.get(document.format, "text/plain; charset=utf-8")  # fmt: skip
+    media, disposition = serving_of(document.format)
+    response: Response
     if path.is_file():
-        return FileResponse(path, media_type=media, filename=path.name, content_disposition_type="inline")
-    data = kb.original(document)
-    if data is None:
-        raise NotFound("the original file is no longer on the server")
-    return Response(
-        data, media_type=media, headers={"Content-Disposition": f"inline; filename*=utf-8''{quote(path.name)}"}
+        response = FileResponse(path, media_type=media, filename=path.name, content_disposition_type=disposition)
+    else:
+        data = kb.original(document)
+        if data is None:
+            raise NotFound("the original file is no longer on the server")
+        response = Response(
+            data,
+            media_type=media,
+            headers={"Content-Disposition": f"{disposition}; filename*=utf-8''{quote(path.name)}"},
+        )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
     )
+    return response
+
+
+# Formats a browser shows without running anything; every other original (HTML can carry script) downloads.
+INLINE = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8", "markdown": "text/plain; charset=utf-8"}
+DOWNLOAD = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def serving_of(doc_format: str) -> tuple[str, str]:
+    """(media type, disposition) of an original file."""
+    if doc_format in INLINE:
+        return INLINE[doc_format], "inline"
+    return DOWNLOAD.get(doc_format, "application/octet-stream"), "attachment"
 
 
 @router.delete(
-    "/documents/{doc_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(deps.require_admin)]
+    "/documents/{doc_id}", response_model=JobModel, status_code=202, dependencies=[Depends(deps.require_admin)]
 )
-def delete_document(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> None:
-    """Removes the document from the registry and from every part of the index."""
+def delete_document(
+    doc_id: str, kb: KnowledgeBase = Depends(deps.kb), manager: JobManager = Depends(deps.jobs)
+) -> dict:
+    """Removes the document from the registry and every part of the index, as a job (it waits for a running
+    ingest without holding the request). An uploaded original is deleted; a corpus file is left out of
+    later re-scans until `policykb undelete` releases it."""
     _document(kb, doc_id)
-    kb.delete(doc_id)
+    return manager.submit_delete(doc_id).as_dict()
 
 
 @router.post("/documents", response_model=JobModel, status_code=202, dependencies=[Depends(deps.require_admin)])

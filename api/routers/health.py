@@ -24,17 +24,22 @@ def healthz() -> dict:
 
 @router.get("/readyz")
 def readyz(kb: KnowledgeBase = Depends(deps.kb)) -> dict:
-    """An index generation is loaded and queries can be answered."""
-    status = kb.status()
-    if status.generation is None:
+    """Queries can be answered: 200 with `index` "ok", or "behind" (the registry holds changes not yet
+    published; they are repaired by the next ingest or `policykb repair`); 503 when nothing is published
+    yet or the live generation is missing or damaged."""
+    status = kb.status(deep=False)
+    if status.index == "empty":
         raise HTTPException(503, "no index generation yet: ingest documents first")
-    return {"status": "ready", "generation": status.generation, "chunks": status.indexed_chunks}
+    if status.index not in ("ok", "behind"):
+        raise HTTPException(503, f"the index is {status.index}: {status.index_detail}")
+    return {"status": "ready", "generation": status.generation, "chunks": status.indexed_chunks,
+            "index": status.index, "detail": status.index_detail}  # fmt: skip
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
 def metrics(kb: KnowledgeBase = Depends(deps.kb)) -> Response:
     """Prometheus metrics: request counts and latencies, index size."""
-    status = kb.status()
+    status = kb.status(deep=False)
     DOCUMENTS.set(status.documents)
     CHUNKS.set(status.indexed_chunks)
     return Response(generate_latest(METRICS), media_type=CONTENT_TYPE_LATEST)

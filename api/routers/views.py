@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from policykb.core.types import Answer, DocumentInfo
-from policykb.service import SearchHit
-from policykb.service.knowledge_base import file_url
+from policykb.core.types import Answer, DocumentInfo, SearchHit
+from policykb.service.knowledge_base import file_url, passage_url
 
 
 def hit_view(hit: SearchHit) -> dict:
     keys = ("chunk_id", "doc_id", "title", "source", "doc_type", "date", "page", "score", "text", "highlight")
     view = {k: getattr(hit, k) for k in keys}
     view["file_url"] = file_url(hit.doc_id, hit.source, hit.page)
+    view["passage_url"] = passage_url(hit.doc_id, hit.source, hit.page, hit.chunk_id)
     return view
 
 
@@ -20,6 +20,8 @@ def answer_view(answer: Answer) -> dict:
     data = asdict(answer)
     for item in data["citations"] + data["related"]:
         item["file_url"] = file_url(item["doc_id"], item["source"], item["page"])
+        quote = (item["char_start"], item["char_end"]) if "char_start" in item else None
+        item["passage_url"] = passage_url(item["doc_id"], item["source"], item["page"], item["chunk_id"], quote)
     return {k: data[k] for k in ("answer", "answerable", "confidence", "citations", "related", "conflicts")}
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
+from policykb.core.errors import StorageError
 from policykb.core.types import Chunk, Document, DocumentInfo
 
 if TYPE_CHECKING:
@@ -53,12 +54,59 @@ class ChunkRow:
     url: str | None
 
 
+class IndexUnavailable(StorageError):
+    """The live snapshot is missing or damaged: queries cannot be answered until it is rebuilt."""
+
+
+HealthState = Literal["ok", "empty", "behind", "damaged", "missing"]
+
+
+@dataclass
+class IndexHealth:
+    """Does the live snapshot match the catalog? empty: nothing ingested yet; behind: the catalog holds more
+    (or other) than is published, after a crash; damaged or missing: queries cannot be answered."""
+
+    state: HealthState
+    detail: str
+    generation: str | None
+
+    @property
+    def serving(self) -> bool:
+        """Queries are answered from an intact snapshot (possibly one that is behind)."""
+        return self.state in ("ok", "behind")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
 class Published:
     """The snapshot readers get now."""
 
     name: str
     chunks: int
+
+
+class JobRecords(Protocol):
+    """Durable job records: one JSON body per job. `claim` makes sure that only one process runs a job,
+    however many share the records; a claim lasts until `release` or until its process dies."""
+
+    def save(self, job_id: str, body: dict, status: str, created_at: float) -> None: ...
+    def get(self, job_id: str) -> dict | None: ...
+    def status(self, job_id: str) -> str | None: ...
+    def unfinished(self, statuses: Sequence[str]) -> list[dict]: ...
+    def latest(self) -> dict | None: ...
+    def prune(self, keep: int, unfinished: Sequence[str]) -> None:
+        """Forget the oldest finished jobs beyond `keep`; unfinished ones are never forgotten."""
+
+    def claim(self, job_id: str) -> bool:
+        """Take the right to run the job; False when another holder has it."""
+
+    def release(self, job_id: str) -> None: ...
+    def claimed_elsewhere(self, job_id: str) -> bool:
+        """Whether another process (or claim) holds the job now."""
+
+    def close(self) -> None: ...
 
 
 class Catalog(Protocol):
@@ -83,7 +131,18 @@ class Catalog(Protocol):
     def save_document(self, doc: Document, chunks: Sequence[Chunk], record: FileRecord, reasons: list[str]) -> bool:
         """Replace the document and all its chunks at once; True when it is new."""
 
-    def delete_document(self, doc_id: str) -> bool: ...
+    def delete_document(self, doc_id: str, withhold: bool = False) -> bool:
+        """Remove a document; with `withhold`, its file is remembered so that re-scans leave it out."""
+
+    def is_withheld(self, path: str) -> bool: ...
+    def withheld(self) -> list[tuple[str, str]]:
+        """(path, source) of deleted files that re-scans leave out."""
+
+    def release(self, path_or_source: str) -> list[str]:
+        """Let re-scans index deleted files again; returns the paths released."""
+
+    def quick_check(self) -> str:
+        """'ok', or what is damaged in the catalog's own storage."""
 
     # uploaded originals (what a citation's "open the file" link serves, on any replica)
     def store_original(self, path: str, data: bytes) -> None:
@@ -180,5 +239,15 @@ class Storage(Protocol):
     def live(self) -> Published | None:
         """What readers get now; None before the first publish."""
 
+    def health(self, model: str, deep: bool = True) -> IndexHealth:
+        """Whether the live snapshot matches the catalog; `deep` verifies its files too (slower)."""
+
+    def prepare_write(self) -> None:
+        """Under the writer lock, before writing: refuse a damaged catalog (StorageError) and remove what
+        writers that died left behind."""
+
     def close(self) -> None:
         """Release connections and per-process files (the stored knowledge base stays)."""
+
+    def job_records(self) -> JobRecords:
+        """Where accepted background jobs are kept (durably), shared by every process using this storage."""

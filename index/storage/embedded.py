@@ -7,6 +7,7 @@ Everything lives under the data directory; one writer at a time holds a file loc
 from __future__ import annotations
 
 import fcntl
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,16 +15,24 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from policykb.core.errors import StorageError
+from policykb.core.filters import Filters
+from policykb.index.filters import row_mask
 from policykb.index.generation import (
     Generation,
     GenerationReader,
     build_generation,
     current_manifest,
     remove_old_generations,
+    remove_staging,
 )
+from policykb.index.health import index_health
+from policykb.index.lexical import tantivy_top_k
 from policykb.index.registry import Registry
-from policykb.index.search import Filters, filter_mask, tantivy_top_k
-from policykb.index.storage.base import ChunkRow, Published
+from policykb.index.storage.base import ChunkRow, IndexHealth, Published
+from policykb.index.storage.jobs import JobStore
+
+log = logging.getLogger("policykb.writer")
 
 
 class EmbeddedSnapshot:
@@ -45,12 +54,16 @@ class EmbeddedSnapshot:
         if g.size == 0 or (allowed is not None and len(allowed) == 0):
             return []
         assert g.dense is not None, "an embedded generation is written with its dense half"
-        params = None
+        params: faiss.SearchParameters | None = None
         if allowed is not None:
-            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=getattr(g.dense, "nprobe", 1))
-            if not hasattr(g.dense, "nprobe"):
-                params = faiss.SearchParameters(sel=selector)
+            # SWIG objects: set attributes after construction (the stubs know no keyword arguments)
+            nprobe = getattr(g.dense, "nprobe", None)  # IVF indexes only
+            if nprobe is None:
+                params = faiss.SearchParameters()
+            else:
+                params = ivf = faiss.SearchParametersIVF()
+                ivf.nprobe = nprobe
+            params.sel = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
         scores, ids = g.dense.search(vector, min(k, g.size), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
@@ -60,12 +73,12 @@ class EmbeddedSnapshot:
         return tantivy_top_k(self.generation, terms, phrases, filters, k)
 
     def filter_rowids(self, filters: Filters) -> np.ndarray | None:
-        mask = filter_mask(self.generation, filters)
+        mask = row_mask(self.generation, filters)
         return None if mask is None else self.generation.rowid[mask]
 
     def newest(self, filters: Filters, k: int) -> list[int]:
         g = self.generation
-        mask = filter_mask(g, filters)
+        mask = row_mask(g, filters)
         positions = np.flatnonzero(mask) if mask is not None else np.arange(g.size)
         order = positions[np.argsort(-g.date_lo[positions], kind="stable")]
         return [int(r) for r in g.rowid[order[:k]]]
@@ -120,12 +133,30 @@ class EmbeddedStorage:
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
+        """Says so when it has to wait for another writer (a second CLI ingest is never silent)."""
         with open(self.data_dir / "writer.lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.warning("another ingest or delete holds %s; waiting for it to finish", fh.name)
+                fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def health(self, model: str, deep: bool = True) -> IndexHealth:
+        return index_health(self.catalog, self.data_dir, model, deep=deep)
+
+    def prepare_write(self) -> None:
+        problem = self.catalog.quick_check()
+        if problem != "ok":
+            raise StorageError(f"the registry database is damaged ({problem}); restore data/registry.sqlite "
+                               "from a backup, or move it away and ingest the sources again")  # fmt: skip
+        if self.catalog.wal_problem:
+            log.warning("%s: its last changes are lost; ingest re-registers them", self.catalog.wal_problem)
+        for name in remove_staging(self.data_dir):
+            log.warning("removed %s, left by an ingest that did not finish", name)
 
     def publish(self, model: str, dim: int) -> Published:
         stats = build_generation(self.catalog, self.data_dir, model, dim, self.exact_max)
@@ -138,3 +169,6 @@ class EmbeddedStorage:
 
     def close(self) -> None:
         """Nothing to release: SQLite connections are per thread and the files stay."""
+
+    def job_records(self) -> JobStore:
+        return JobStore(self.data_dir / "jobs.sqlite")

@@ -88,8 +88,8 @@ class LocalPostgres:
                       str(self._pgdata))  # fmt: skip
         self.stop()  # a server left running in this folder by a process that died
         options = f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=200"
-        if not self.durable:
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        if not self.durable:  # commits still reach the OS: a stopped (not crashed) server keeps them
+            options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-w", "-t", "150", "-o", options, "-l", str(self.folder / "server.log"), "-D",
                   str(self._pgdata), "start", timeout=180)  # fmt: skip
         return self

@@ -31,6 +31,7 @@ import time
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -39,18 +40,20 @@ import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import Format
 from psycopg.types import TypeInfo
+from psycopg.types.json import Jsonb
 
 from policykb.core.errors import StorageError
-from policykb.core.types import Chunk, Document, DocumentInfo
+from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
 from policykb.index.generation import Generation, write_lexical_folder
 from policykb.index.registry import text_sha
 from policykb.index.storage import pgschema
-from policykb.index.storage.base import ChunkRow, FileRecord, Published
+from policykb.index.storage.base import ChunkRow, FileRecord, IndexHealth, Published
 from policykb.index.storage.embedded import EmbeddedSnapshot
 
 log = logging.getLogger("policykb.storage")
 
 WRITER_LOCK = 7_364_202  # advisory lock key of the one writer
+JOB_LOCKS = 7_364_203  # advisory lock namespace of job claims (the second key is the job id's hash)
 NOTIFY_CHANNEL = "policykb_generation"
 EF_SEARCH = 100  # HNSW candidate list per query (pgvector's default is 40)
 EXACT_MAX_ALLOWED = 20_000  # a filter leaving at most this many rows is searched exactly
@@ -96,17 +99,23 @@ def _register_vector(conn: psycopg.Connection) -> None:
 
 # ---------------------------------------------------------------------------------------------- rows
 
-_DOC_COLUMNS = "doc_id, source, path, title, doc_type, date, organisations, language, pages, sha256, format, url"
-_CHUNK_COLUMNS = "chunk_id, doc_id, ordinal, text, char_start, char_end, page_start, page_end, headings"
+_DOC_COLUMNS = (
+    "doc_id, source, path, title, doc_type, date, organisations, language, pages, sha256, format, url, meeting,"
+    " agenda_item"
+)
+_CHUNK_COLUMNS = "chunk_id, doc_id, ordinal, text, char_start, char_end, page_start, page_end, headings, non_prose"
 _FILE_COLUMNS = "path, size, mtime_ns, sha256, meta_hash, versions, doc_id, duplicate_of"
 
 
 def _chunk(r: Sequence[Any]) -> Chunk:
-    return Chunk(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], list(r[8]))
+    return Chunk(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], list(r[8]), [KindSpan(*k) for k in r[9]])
 
 
 def _info(r: Sequence[Any]) -> DocumentInfo:
-    return DocumentInfo(r[0], r[1], r[2], r[3], r[4], r[5], list(r[6]), r[7], r[8], r[9], r[10], r[11])
+    return DocumentInfo(
+        doc_id=r[0], source=r[1], path=r[2], title=r[3], doc_type=r[4], date=r[5], organisations=list(r[6]),
+        language=r[7], pages=r[8], sha256=r[9], format=r[10], url=r[11], meeting=r[12], agenda_item=r[13],
+    )  # fmt: skip
 
 
 def _file(r: Sequence[Any]) -> FileRecord:
@@ -118,7 +127,15 @@ _PUBLISHED_COLUMNS = f"rowid, {_CHUNK_COLUMNS}, title, source, doc_type, date, o
 
 
 def _published_row(r: Sequence[Any]) -> ChunkRow:
-    return ChunkRow(r[0], _chunk(r[1:10]), r[10], r[11], r[12], r[13], list(r[14]), r[15], r[16])
+    return ChunkRow(r[0], _chunk(r[1:11]), r[11], r[12], r[13], r[14], list(r[15]), r[16], r[17])
+
+
+# Count and hash of the catalog's chunks (row id, chunk id, text hash in id order): a generation records
+# the value for the chunks it published, so health can tell whether it matches the catalog.
+_CONTENT_STATE = (
+    "SELECT COUNT(*), md5(COALESCE(string_agg(c.id::text || ':' || c.chunk_id || ':' || c.text_sha, E'\\n'"
+    " ORDER BY c.id), ''))"
+)
 
 
 # ---------------------------------------------------------------------------------------------- catalog
@@ -185,30 +202,71 @@ class PostgresCatalog:
             conn.execute("DELETE FROM chunks WHERE doc_id = %s", (doc.doc_id,))
             conn.execute("DELETE FROM documents WHERE doc_id = %s OR path = %s", (doc.doc_id, doc.path))
             conn.execute(
-                "INSERT INTO documents VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                f"INSERT INTO documents ({_DOC_COLUMNS}, text, page_starts, page_labels, doc_type_reasons, added_at,"
+                " updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
                 (
-                    doc.doc_id, doc.path, doc.source, doc.title, doc.doc_type, doc.date,
+                    doc.doc_id, doc.source, doc.path, doc.title, doc.doc_type, doc.date,
                     json.dumps(doc.organisations), doc.language, doc.pages, doc.sha256, doc.format, doc.url,
-                    doc.text, json.dumps(doc.page_starts),
+                    doc.meeting, doc.agenda_item, doc.text, json.dumps(doc.page_starts),
                     json.dumps(doc.page_labels) if doc.page_labels else None, json.dumps(reasons),
                     existing[0] if existing else now, now,
                 ),
             )  # fmt: skip
             with conn.cursor() as cur:
                 cur.executemany(
-                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}, text_sha) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}, text_sha) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
                     [
                         (c.chunk_id, c.doc_id, c.ordinal, c.text, c.char_start, c.char_end, c.page_start, c.page_end,
-                         json.dumps(c.headings), text_sha(c.text))
+                         json.dumps(c.headings), json.dumps(c.non_prose), text_sha(c.text))
                         for c in chunks
                     ],
                 )  # fmt: skip
             _upsert_file(conn, record)
         return existing is None
 
-    def delete_document(self, doc_id: str) -> bool:
+    def delete_document(self, doc_id: str, withhold: bool = False) -> bool:
+        """With `withhold`, the file is remembered so that re-scans leave it out; without, an uploaded
+        original kept for it is forgotten too."""
         with self._tx() as conn:
+            row = conn.execute("SELECT path, source FROM documents WHERE doc_id = %s", (doc_id,)).fetchone()
+            if row and withhold:
+                conn.execute(
+                    "INSERT INTO withheld VALUES (%s, %s, %s) ON CONFLICT (path) DO UPDATE SET"
+                    " source = EXCLUDED.source, deleted_at = EXCLUDED.deleted_at",
+                    (row[0], row[1], time.time()),
+                )
+            elif row:
+                conn.execute("DELETE FROM originals WHERE path = %s", (row[0],))
             return _delete_document(conn, doc_id)
+
+    def is_withheld(self, path: str) -> bool:
+        return self._one("SELECT 1 FROM withheld WHERE path = %s", (path,)) is not None
+
+    def withheld(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self._all('SELECT path, source FROM withheld ORDER BY path COLLATE "C"')]
+
+    def release(self, path_or_source: str) -> list[str]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                "DELETE FROM withheld WHERE path = %s OR source = %s RETURNING path", (path_or_source, path_or_source)
+            ).fetchall()
+        return sorted((r[0] for r in rows), key=lambda p: p.encode())
+
+    def quick_check(self) -> str:
+        """'ok', or why the database cannot serve as the catalog (unreachable, schema behind the code)."""
+        try:
+            with _connection(self._pool) as conn:
+                found = pgschema.status(conn)
+        except StorageError as exc:
+            return str(exc)
+        if found.current < found.latest:
+            return f"the schema is at version {found.current} of {found.latest}; run `policykb db upgrade`"
+        return "ok"
+
+    def content_state(self) -> tuple[int, str]:
+        """(chunks, content hash) of the catalog now: what a generation built from it must hold."""
+        row = self._one(f"{_CONTENT_STATE} FROM chunks c")
+        return int(row[0]), str(row[1])
 
     # reads
     def document(self, doc_id: str) -> Document | None:
@@ -217,10 +275,8 @@ class PostgresCatalog:
         if not r:
             return None
         return Document(
-            doc_id=r[0], source=r[1], path=r[2], title=r[3], doc_type=r[4], date=r[5], organisations=list(r[6]),
-            language=r[7], pages=r[8], sha256=r[9], format=r[10], url=r[11], text=r[12], page_starts=list(r[13]),
-            page_labels=list(r[14]) if r[14] else None,
-        )  # fmt: skip
+            **asdict(_info(r)), text=r[14], page_starts=list(r[15]), page_labels=list(r[16]) if r[16] else None
+        )
 
     def documents(self) -> list[DocumentInfo]:
         # SQLite's order (the embedded reference): NULL dates last in DESC, titles by code point.
@@ -291,7 +347,7 @@ class PostgresCatalog:
             )
             fetched = cur.fetchall()
         rows = [_published_row(r) for r in fetched]
-        vectors = np.stack([r[17] for r in fetched]) if fetched else np.zeros((0, dim), dtype=np.float32)
+        vectors = np.stack([r[18] for r in fetched]) if fetched else np.zeros((0, dim), dtype=np.float32)
         return rows, vectors.astype(np.float32, copy=False)
 
     # originals
@@ -571,7 +627,7 @@ class PostgresStorage:
                 f"INSERT INTO published (chunk_row, model, gen_from, embedding, {_CHUNK_COLUMNS}, title, source,"
                 " doc_type, date, organisations, language, url)"
                 " SELECT c.id, %(m)s, %(g)s, e.vector::halfvec, c.chunk_id, c.doc_id, c.ordinal, c.text,"
-                " c.char_start, c.char_end, c.page_start, c.page_end, c.headings, d.title, d.source, d.doc_type,"
+                " c.char_start, c.char_end, c.page_start, c.page_end, c.headings, c.non_prose, d.title, d.source, d.doc_type,"
                 " d.date, d.organisations, d.language, d.url FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
                 " JOIN embeddings e ON e.model = %(m)s AND e.text_sha = c.text_sha WHERE NOT EXISTS"
                 " (SELECT 1 FROM published p WHERE p.chunk_row = c.id AND p.gen_to IS NULL AND p.model = %(m)s)"
@@ -585,9 +641,14 @@ class PostgresStorage:
                 f"CREATE INDEX IF NOT EXISTS published_hnsw_{dim} ON published USING hnsw"
                 f" ((embedding::halfvec({dim})) halfvec_cosine_ops) WITH (m = 16, ef_construction = 64)"
             )
-            live = conn.execute("SELECT COUNT(*) FROM published WHERE gen_to IS NULL").fetchone()
-            chunks = int(live[0]) if live else 0
-            conn.execute("UPDATE generations SET chunks = %s WHERE id = %s", (chunks, number))
+            state = conn.execute(
+                f"{_CONTENT_STATE} FROM published p JOIN chunks c ON c.id = p.chunk_row WHERE p.gen_to IS NULL"
+            ).fetchone()
+            assert state is not None
+            chunks = int(state[0])
+            conn.execute(
+                "UPDATE generations SET chunks = %s, content_hash = %s WHERE id = %s", (chunks, state[1], number)
+            )
             oldest = number - self.keep_generations + 1
             conn.execute("DELETE FROM published WHERE gen_to IS NOT NULL AND gen_to <= %s", (oldest,))
             conn.execute(f"NOTIFY {NOTIFY_CHANNEL}, '{number}'")
@@ -597,3 +658,131 @@ class PostgresStorage:
         with _connection(self.pool) as conn:
             row = conn.execute("SELECT id, chunks FROM generations ORDER BY id DESC LIMIT 1").fetchone()
         return Published(f"{int(row[0]):06d}", int(row[1])) if row else None
+
+    def health(self, model: str, deep: bool = True) -> IndexHealth:
+        """The embedded backend's states: `behind` when the catalog holds other chunks than the live
+        generation (a writer died before publishing), `damaged` (deep) when the generation lost rows.
+        `missing` cannot happen: a generation is a row, published in the same transaction as its rows."""
+        chunks, content_hash = self.catalog.content_state()
+        with _connection(self.pool) as conn:
+            row = conn.execute(
+                "SELECT id, model, chunks, content_hash FROM generations ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                if chunks:
+                    return IndexHealth("behind", f"no generation published yet for {chunks} registered chunks", None)
+                return IndexHealth("empty", "nothing ingested yet", None)
+            number, built_with, published, built_from = int(row[0]), str(row[1]), int(row[2]), row[3]
+            name = f"{number:06d}"
+            if deep:
+                found = conn.execute(
+                    "SELECT COUNT(*) FROM published WHERE gen_from <= %(g)s AND (gen_to IS NULL OR gen_to > %(g)s)",
+                    {"g": number},
+                ).fetchone()
+                if found is None or int(found[0]) != published:
+                    held = int(found[0]) if found else 0
+                    return IndexHealth("damaged", f"generation {name} holds {held} of its {published} rows", name)
+        if built_with != model:
+            return IndexHealth("behind", f"generation {name} was built with {built_with}, not {model}", name)
+        if published != chunks or built_from not in (None, content_hash):
+            other = " of other content" if published == chunks else ""
+            return IndexHealth(
+                "behind", f"generation {name} holds {published} chunks; the catalog holds {chunks}{other}", name
+            )
+        return IndexHealth("ok", f"generation {name} matches the catalog ({chunks} chunks)", name)
+
+    def prepare_write(self) -> None:
+        """Publishing is one transaction, so a writer that died left nothing half-built to remove."""
+        problem = self.catalog.quick_check()
+        if problem != "ok":
+            raise StorageError(f"the database cannot be written: {problem}")
+
+    def job_records(self) -> PostgresJobStore:
+        return PostgresJobStore(self.pool)
+
+
+class PostgresJobStore:
+    """Job records in the shared database. A claim is a session advisory lock on the job's id, held on its
+    own connection while the job runs: it ends with that connection, so a replica that died holds nothing."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
+        self._claims: dict[str, psycopg.Connection] = {}
+        self._lock = threading.Lock()
+
+    def save(self, job_id: str, body: dict, status: str, created_at: float) -> None:
+        with _connection(self._pool) as conn:
+            conn.execute(
+                "INSERT INTO jobs VALUES (%s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body,"
+                " status = EXCLUDED.status",
+                (job_id, Jsonb(body), status, created_at),
+            )
+
+    def get(self, job_id: str) -> dict | None:
+        with _connection(self._pool) as conn:
+            row = conn.execute("SELECT body FROM jobs WHERE id = %s", (job_id,)).fetchone()
+        return dict(row[0]) if row else None
+
+    def status(self, job_id: str) -> str | None:
+        with _connection(self._pool) as conn:
+            row = conn.execute("SELECT status FROM jobs WHERE id = %s", (job_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def unfinished(self, statuses: Sequence[str]) -> list[dict]:
+        with _connection(self._pool) as conn:
+            rows = conn.execute(
+                "SELECT body FROM jobs WHERE status = ANY(%s) ORDER BY created_at", (list(statuses),)
+            ).fetchall()
+        return [dict(r[0]) for r in rows]
+
+    def latest(self) -> dict | None:
+        with _connection(self._pool) as conn:
+            row = conn.execute("SELECT body FROM jobs ORDER BY created_at DESC LIMIT 1").fetchone()
+        return dict(row[0]) if row else None
+
+    def prune(self, keep: int, unfinished: Sequence[str]) -> None:
+        with _connection(self._pool) as conn:
+            conn.execute(
+                "DELETE FROM jobs WHERE status <> ALL(%s) AND id NOT IN"
+                " (SELECT id FROM jobs ORDER BY created_at DESC LIMIT %s)",
+                (list(unfinished), keep),
+            )
+
+    def claim(self, job_id: str) -> bool:
+        with self._lock:
+            if job_id in self._claims:
+                return False
+        try:
+            conn = psycopg.connect(self._pool.url, autocommit=True, connect_timeout=self._pool.connect_timeout)
+        except psycopg.OperationalError as exc:
+            raise StorageError("the database is unreachable; try again shortly") from exc
+        got = conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", (JOB_LOCKS, job_id)).fetchone()
+        if not (got and got[0]):
+            conn.close()
+            return False
+        with self._lock:
+            self._claims[job_id] = conn
+        return True
+
+    def release(self, job_id: str) -> None:
+        with self._lock:
+            conn = self._claims.pop(job_id, None)
+        if conn is not None:
+            conn.close()  # ends the session and with it the lock
+
+    def claimed_elsewhere(self, job_id: str) -> bool:
+        with self._lock:
+            if job_id in self._claims:
+                return True
+        with _connection(self._pool) as conn:
+            got = conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", (JOB_LOCKS, job_id)).fetchone()
+            if got and got[0]:
+                conn.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", (JOB_LOCKS, job_id))
+                return False
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            claims, self._claims = self._claims, {}
+        for conn in claims.values():
+            conn.close()

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from policykb.core.errors import IngestError
+from policykb.ingest import limits
 from policykb.ingest.parsed import Parsed
-from policykb.ingest.readers import docx, html, pdf, text
+from policykb.ingest.readers import docx, html, markdown, pdf, text
 
 Reader = Callable[[Path, bytes], Parsed]
 
@@ -17,8 +18,8 @@ READERS: dict[str, tuple[str, Reader]] = {
     ".htm": ("html", html.read),
     ".txt": ("txt", text.read),
     ".text": ("txt", text.read),
-    ".md": ("markdown", text.read),
-    ".markdown": ("markdown", text.read),
+    ".md": ("markdown", markdown.read),
+    ".markdown": ("markdown", markdown.read),
     ".docx": ("docx", docx.read),
 }
 
@@ -44,6 +45,7 @@ def parse(path: Path, data: bytes) -> Parsed:
         raise
     except Exception as exc:  # a third-party parser's failure is a per-file error, never a crash
         raise IngestError(f"unreadable {fmt} file: {type(exc).__name__}: {exc}") from exc
+    limits.check(pages=len(parsed.page_starts), chars=len(parsed.text))
     if not parsed.text.strip():
         raise IngestError("no text found in the file")
     return parsed

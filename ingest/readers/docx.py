@@ -26,7 +26,7 @@ def read(path: Path, data: bytes) -> Parsed:
         elif isinstance(item, Table):
             for row in item.rows:
                 cells = [c.text.strip() for c in row.cells]
-                builder.add(" | ".join(dict.fromkeys(c for c in cells if c)))
+                builder.add(" | ".join(dict.fromkeys(c for c in cells if c)), "table")
     props = document.core_properties
     date = props.created or props.modified
     return builder.build(

@@ -1,4 +1,5 @@
-"""HTML: the main content only (no script, style, nav, header, footer), with title, dates and canonical URL."""
+"""HTML: the main content only (no script, style, nav, header, footer), with title, dates and canonical URL;
+table rows and figure captions are typed blocks."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from policykb.ingest.parsed import Parsed, TextBuilder
-from policykb.ingest.readers.text import decode
+from policykb.ingest.parsed import BlockKind, Parsed, TextBuilder
+from policykb.ingest.readers.encoding import decode
 
 _DROP = [
     "script",
@@ -78,9 +79,9 @@ def read(path: Path, data: bytes) -> Parsed:
     url = _canonical(soup)
     for tag in soup.find_all(_DROP):
         tag.decompose()
-    for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo"]}):
+    for tag in soup.find_all(None, {"role": ["navigation", "banner", "contentinfo"]}):
         tag.decompose()
-    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
+    root = soup.find("main") or soup.find(None, {"role": "main"}) or soup.find("article") or soup.body or soup
     builder = TextBuilder()
     _walk(root, builder, [])
     return builder.build(title=title, date=date, url=url)
@@ -98,6 +99,13 @@ def _walk(node: Tag, builder: TextBuilder, inline: list[str]) -> None:
         if name in _HEADINGS:
             _flush(builder, inline)
             builder.add(_squash(child.get_text(" ")), "heading", _HEADINGS[name])
+        elif name == "tr":
+            _flush(builder, inline)
+            cells = [_squash(c.get_text(" ")) for c in child.find_all(["td", "th"], recursive=False)]
+            builder.add(" | ".join(c for c in cells if c), "table")
+        elif name in ("figcaption", "caption"):
+            _flush(builder, inline)
+            builder.add(_squash(child.get_text(" ")), "caption")
         elif name == "li":
             _flush(builder, inline)
             item: list[str] = []
@@ -111,11 +119,11 @@ def _walk(node: Tag, builder: TextBuilder, inline: list[str]) -> None:
             _walk(child, builder, inline)
 
 
-def _flush(builder: TextBuilder, inline: list[str], kind: str = "paragraph") -> None:
+def _flush(builder: TextBuilder, inline: list[str], kind: BlockKind = "paragraph") -> None:
     text = _squash("".join(inline))
     inline.clear()
     if text:
-        builder.add(text, kind)  # type: ignore[arg-type]
+        builder.add(text, kind)
 
 
 def _squash(text: str) -> str:
@@ -123,8 +131,8 @@ def _squash(text: str) -> str:
 
 
 def _title(soup: BeautifulSoup) -> str | None:
-    for attrs in ({"property": "og:title"}, {"name": "citation_title"}, {"name": "dc.title"}):
-        tag = soup.find("meta", attrs=attrs)
+    for key, value in (("property", "og:title"), ("name", "citation_title"), ("name", "dc.title")):
+        tag = soup.find("meta", attrs={key: value})
         if isinstance(tag, Tag) and tag.get("content"):
             return _squash(str(tag["content"]))
     if soup.title and soup.title.string:

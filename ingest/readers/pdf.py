@@ -1,97 +1,112 @@
-"""PDF reader (pypdf): text per page, page offsets and printed page labels kept."""
+"""PDF reader (pypdfium2): the text layer as lines with glyph heights, cleaned (ingest.clean) into typed
+blocks; page offsets and printed page labels kept.
+
+pypdfium2 over pypdf: on the WHO corpus it reads 8x faster and marks line-end hyphens itself (see README).
+"""
 
 from __future__ import annotations
 
-import io
-import logging
+import ctypes
 import re
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 
-from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from policykb.core.errors import IngestError
-from policykb.ingest.parsed import Block, Parsed, blocks_from_plain_text
+from policykb.ingest import limits
+from policykb.ingest.clean import Line, clean_pages
+from policykb.ingest.parsed import Parsed
 
-logging.getLogger("pypdf").setLevel(logging.ERROR)
-
-_PAGE_SEPARATOR = "\n\n"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 
 
 def read(path: Path, data: bytes) -> Parsed:
     if not data.lstrip().startswith(b"%PDF"):
         raise IngestError("not a PDF file (missing %PDF header)")
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise IngestError("encrypted PDF: a password is required")
-        pages = reader.pages
-        n_pages = len(pages)
-    except (FileNotDecryptedError, NotImplementedError) as exc:
-        raise IngestError(f"encrypted PDF: {exc}") from exc
-    except PdfReadError as exc:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == _PASSWORD_ERROR:
+            raise IngestError("encrypted PDF: a password is required") from exc
         raise IngestError(f"corrupt or truncated PDF: {exc}") from exc
-    if n_pages == 0:
-        raise IngestError("corrupt or truncated PDF: no pages")
-
-    parts: list[str] = []
-    page_starts: list[int] = []
-    blocks: list[Block] = []
-    offset = 0
-    for page in pages:
-        try:
-            page_text = _CONTROL.sub(" ", page.extract_text() or "").strip()
-        except Exception as exc:
-            if isinstance(exc, IngestError | FileNotDecryptedError):
-                raise
-            page_text = ""
-        if parts:
-            parts.append(_PAGE_SEPARATOR)
-            offset += len(_PAGE_SEPARATOR)
-        page_starts.append(offset)
-        parts.append(page_text)
-        blocks.extend(
-            Block(b.start + offset, b.end + offset, b.kind, b.level) for b in blocks_from_plain_text(page_text)
-        )
-        offset += len(page_text)
-    text = "".join(parts)
-    if not text.strip():
-        raise IngestError(f"no text layer: the PDF's {n_pages} page(s) hold no extractable text (scanned?)")
-
-    title, date = _info(reader)
-    return Parsed(
-        text=text,
-        blocks=blocks,
-        page_starts=page_starts,
-        page_labels=_labels(reader, n_pages),
-        title=title,
-        date=date,
-    )
-
-
-def _labels(reader: PdfReader, n_pages: int) -> list[str] | None:
     try:
-        labels = list(reader.page_labels)
-    except Exception:
-        return None
-    if len(labels) != n_pages or labels == [str(i + 1) for i in range(n_pages)]:
+        n_pages = len(document)
+        if n_pages == 0:
+            raise IngestError("corrupt or truncated PDF: no pages")
+        limits.check(pages=n_pages)
+        pages, chars = [], 0
+        for i in range(n_pages):
+            limits.check(pages=i, chars=chars)  # stops a slow or huge document between pages
+            pages.append(_page_lines(document, i))
+            chars += sum(len(line.text) for line in pages[-1])
+        cleaned = clean_pages(pages)
+        if not cleaned.text.strip():
+            raise IngestError(f"no text layer: the PDF's {n_pages} page(s) hold no extractable text (scanned?)")
+        return Parsed(
+            text=cleaned.text,
+            blocks=cleaned.blocks,
+            page_starts=cleaned.page_starts,
+            page_labels=_labels(document, n_pages),
+            title=_meta(document, "Title"),
+            date=_created(document),
+        )
+    finally:
+        document.close()
+
+
+def _page_lines(document: pdfium.PdfDocument, index: int) -> list[Line]:
+    """The page's text lines, each with the loose glyph height of its first letters (a font-size proxy)."""
+    try:
+        page = document[index]
+        textpage = page.get_textpage()
+    except pdfium.PdfiumError:
+        return []  # one unreadable page loses only itself
+    try:
+        text = textpage.get_text_bounded()
+        exact = textpage.count_chars() == len(text)  # char indices address the string one to one
+        lines = []
+        for m in re.finditer(r"[^\r\n]+", text):
+            height = _height(textpage, m.start(), m.group()) if exact else 0.0
+            lines.append(Line(m.group(), height))
+        return lines
+    finally:
+        textpage.close()
+        page.close()
+
+
+def _height(textpage: pdfium.PdfTextPage, start: int, line: str) -> float:
+    rect = pdfium_c.FS_RECTF()
+    letters = [offset for offset, char in enumerate(line[:12]) if char.isalpha()][:3]
+    heights = [
+        round(abs(rect.top - rect.bottom), 1)
+        for offset in letters
+        if pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, start + offset, ctypes.byref(rect))
+    ]
+    return max(heights, default=0.0)
+
+
+def _labels(document: pdfium.PdfDocument, n_pages: int) -> list[str] | None:
+    labels = [document.get_page_label(i) for i in range(n_pages)]
+    if not all(labels) or labels == [str(i + 1) for i in range(n_pages)]:
         return None
     return labels
 
 
-def _info(reader: PdfReader) -> tuple[str | None, str | None]:
+def _meta(document: pdfium.PdfDocument, key: str) -> str | None:
     try:
-        meta = reader.metadata
-    except Exception:
-        return None, None
-    if not meta:
-        return None, None
-    title = (meta.title or "").strip() or None
-    created: datetime | None = None
+        return (document.get_metadata_value(key) or "").strip() or None
+    except pdfium.PdfiumError:
+        return None
+
+
+def _created(document: pdfium.PdfDocument) -> str | None:
+    raw = _meta(document, "CreationDate") or ""
+    m = re.match(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?", raw)
+    if not m:
+        return None
     try:
-        created = meta.creation_date
-    except Exception:
-        created = None
-    return title, created.date().isoformat() if created else None
+        return date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)).isoformat()
+    except ValueError:
+        return None

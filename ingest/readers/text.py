@@ -1,30 +1,25 @@
-"""Plain text and Markdown: the charset is detected, never assumed; binary bytes are refused."""
+"""Plain text. Text converted from PDF (a blank line after every wrapped line) is reflowed into paragraphs;
+Markdown saved as .txt is read as Markdown, so that passages never carry markup."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
-from policykb.core.errors import IngestError
+from policykb.ingest.clean import clean_pages, looks_converted_from_pdf, text_lines
 from policykb.ingest.parsed import Parsed, blocks_from_plain_text
+from policykb.ingest.readers.encoding import decode
+from policykb.ingest.readers.markdown import to_plain
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def decode(data: bytes) -> str:
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise IngestError("binary content in a text file")
-    best = from_bytes(data).best()
-    if best is None:
-        raise IngestError("binary content in a text file (no text encoding fits)")
-    text = str(best)
-    if len(_CONTROL.findall(text[:8192])) > 0.05 * max(1, len(text[:8192])):
-        raise IngestError("binary content in a text file")
-    return _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff"))
+# Markdown written into a .txt file: links, bold runs, `#` headings.
+_MARKDOWN = re.compile(r"\[[^\]\n]+\]\([^)\s]*\)|\*\*[^*\n]+\*\*|^#{1,6} \S", re.M)
 
 
 def read(path: Path, data: bytes) -> Parsed:
     text = decode(data)
+    if len(_MARKDOWN.findall(text)) >= 3:
+        return to_plain(text)
+    if looks_converted_from_pdf(text):
+        cleaned = clean_pages([text_lines(text)], strip=False)
+        return Parsed(text=cleaned.text, blocks=cleaned.blocks)
     return Parsed(text=text, blocks=blocks_from_plain_text(text))

@@ -22,6 +22,7 @@ ENV_PREFIX = "POLICYKB_"
 # Lists read from the environment accept a JSON list or a comma-separated value: `a,b` == `["a","b"]`.
 StrList = Annotated[list[str], NoDecode]
 PathList = Annotated[list[Path], NoDecode]
+EmbedderRuntime = Literal["torch", "onnx", "onnx-int8"]
 
 
 class Settings(BaseSettings):
@@ -39,9 +40,20 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(200.0, gt=0, description="larger files are refused with a clear error")
     chunk_tokens: int = Field(200, ge=16, description="chunk budget in the embedder's own tokens")
     chunk_overlap_tokens: int = Field(32, ge=0, description="overlap when a long block is cut between sentences")
+    max_pages: int = Field(3000, ge=1, description="documents with more pages are refused with a per-file error")
+    max_chars: int = Field(
+        20_000_000, ge=1, description="documents whose extracted text is longer are refused with a per-file error"
+    )
+    parse_timeout_s: float = Field(
+        300.0, gt=0, description="seconds one file may take to parse before it is refused with a per-file error"
+    )
 
     # Embeddings and index
     embedder: EmbedderName = Field("minilm", description="embedding model: minilm, mpnet, e5 or hash (test fake)")
+    embedder_runtime: EmbedderRuntime = Field(
+        "onnx", description="minilm and mpnet: torch, onnx (ONNX Runtime fp32) or onnx-int8; vectors kept per runtime"
+    )
+    models_dir: Path | None = Field(None, description="exported and unpacked models; default <data_dir>/models")
     embed_batch_size: int = Field(32, ge=1, description="texts per embedding batch")
     exact_search_max_chunks: int = Field(200_000, ge=1, description="exact FAISS inner product up to this size")
     ivf_nprobe: int = Field(32, ge=1, description="IVF lists visited per query")
@@ -70,6 +82,13 @@ class Settings(BaseSettings):
     require_key_for_read: bool = Field(False, description="reads need a reader or admin key too")
     cors_origins: StrList = Field(default_factory=list, description="origins allowed to call the API from a browser")
     max_upload_mb: float = Field(50.0, gt=0, description="upload size limit")
+    max_request_mb: float = Field(
+        110.0, gt=0, description="largest upload request body (all files); larger ones are refused before reading"
+    )
+    max_json_kb: int = Field(4096, ge=1, description="largest body of any other request, refused before reading")
+    key_failures_per_minute: int = Field(
+        10, ge=1, description="wrong API keys one client may send per minute before it gets 429"
+    )
 
     @field_validator("corpus_dirs", "admin_keys", "reader_keys", "cors_origins", mode="before")
     @classmethod

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal, NamedTuple
 
 DOC_TYPES = (
     "toolkit",
@@ -35,6 +36,8 @@ class DocumentInfo:
     sha256: str
     format: str
     url: str | None = None
+    meeting: str | None = None  # the WHO governing-body session it belongs to: "WHA77", "EB154", "RC74 AFRO"
+    agenda_item: str | None = None  # the agenda item it was delivered under: "11.2"
 
 
 @dataclass(kw_only=True)
@@ -46,8 +49,27 @@ class Document(DocumentInfo):
     page_labels: list[str] | None = None
 
 
+class KindSpan(NamedTuple):
+    """Document character offsets [start, end) of text of one block kind."""
+
+    start: int
+    end: int
+    kind: str
+
+
+def quotable(non_prose: list[KindSpan], start: int, end: int) -> bool:
+    """Whether document offsets [start, end) overlap none of the non-prose spans (headings, tables...)."""
+    return not any(s.start < end and start < s.end for s in non_prose)
+
+
 @dataclass
 class Chunk:
+    """A contiguous slice `text[char_start:char_end]` of its document.
+
+    `non_prose` lists the spans inside it that are searchable but are not prose to quote as a claim: headings,
+    tables, figure captions, tables of contents and reference lists, each with its block kind.
+    """
+
     chunk_id: str
     doc_id: str
     ordinal: int
@@ -57,11 +79,18 @@ class Chunk:
     page_start: int | None
     page_end: int | None
     headings: list[str] = field(default_factory=list)
+    non_prose: list[KindSpan] = field(default_factory=list)
+
+    def quotable(self, start: int, end: int) -> bool:
+        """Whether document offsets [start, end) inside this chunk overlap no non-prose span."""
+        return quotable(self.non_prose, start, end)
 
 
-@dataclass
-class Citation:
-    n: int
+@dataclass(kw_only=True)
+class PassageRef:
+    """Where a passage comes from: the part that search hits, citations and related documents share
+    (the API's `PassageRef` model is its wire form, plus the link to the file)."""
+
     chunk_id: str
     doc_id: str
     title: str
@@ -69,20 +98,61 @@ class Citation:
     doc_type: str
     date: str | None
     page: int | None
+
+    def passage_ref(self) -> dict[str, Any]:
+        """The shared fields, to build another kind of reference to the same passage."""
+        return {f.name: getattr(self, f.name) for f in fields(PassageRef)}
+
+
+@dataclass(kw_only=True)
+class SearchHit(PassageRef):
+    """One ranked chunk; `text` is `document.text[char_start:char_end]`."""
+
+    rowid: int
+    organisations: list[str]
+    language: str
+    url: str | None
+    page_end: int | None
+    char_start: int
+    char_end: int
+    headings: list[str]
+    text: str
+    highlight: str  # HTML-escaped text with the query's words in <mark>
+    score: float  # fused score (0 when browsing without a query)
+    scores: dict[str, float]  # raw score of each retrieval half that found the chunk
+    non_prose: list[KindSpan] = field(default_factory=list)  # headings, tables, captions...: not quotable
+
+    def quotable(self, start: int, end: int) -> bool:
+        """Whether document offsets [start, end) inside this passage overlap no non-prose span."""
+        return quotable(self.non_prose, start, end)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+SearchMode = Literal["hybrid", "dense", "lexical"]
+SearchSort = Literal["relevance", "date"]
+
+
+@dataclass
+class SearchResponse:
+    results: list[SearchHit]
+    generation: str | None
+    took_ms: float
+    mode: str
+    term_idf: dict[str, float] = field(default_factory=dict)  # query stems -> BM25 idf in this generation
+
+
+@dataclass(kw_only=True)
+class Citation(PassageRef):
+    n: int
     quote: str
     char_start: int
     char_end: int
 
 
-@dataclass
-class RelatedDocument:
-    doc_id: str
-    title: str
-    source: str
-    doc_type: str
-    date: str | None
-    page: int | None
-    chunk_id: str
+@dataclass(kw_only=True)
+class RelatedDocument(PassageRef):
     snippet: str
 
 

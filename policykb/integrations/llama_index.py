@@ -23,7 +23,8 @@ from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle
 from policykb.service.knowledge_base import KnowledgeBase
 
 if TYPE_CHECKING:
-    from policykb.service import Filters, Mode
+    from policykb.core.filters import Filters
+    from policykb.core.types import SearchMode as Mode
 
 # Shown to the LLM with each passage (so an answer can name its source); the rest is for the caller.
 _LLM_METADATA = ("title", "source", "date", "page")

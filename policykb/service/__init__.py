@@ -1,6 +1,5 @@
 """The service: the one facade (`KnowledgeBase`) that every face calls, background jobs and key roles."""
 
-from policykb.index.search import Filters, Mode, SearchHit, SearchResponse
 from policykb.service.knowledge_base import KnowledgeBase
 
-__all__ = ["Filters", "KnowledgeBase", "Mode", "SearchHit", "SearchResponse"]
+__all__ = ["KnowledgeBase"]

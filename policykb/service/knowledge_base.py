@@ -5,25 +5,33 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from policykb.core.errors import INTERNAL, UploadRejected
+from policykb.core.durable import atomic_write
+from policykb.core.errors import INTERNAL, StorageError, UploadRejected
 from policykb.core.events import AnswerEvent, Failed, Final, StreamEvent
+from policykb.core.filters import Filters
 from policykb.core.settings import Settings, get_settings
-from policykb.core.types import Answer, Chunk, Document, DocumentInfo
+from policykb.core.types import Answer, Chunk, Document, DocumentInfo, SearchResponse
 from policykb.index.embedders import Embedder, get_embedder
-from policykb.index.search import Filters, HybridSearcher, Mode, SearchResponse, Sort
-from policykb.index.storage.base import Catalog, Storage
+from policykb.index.search import HybridSearcher, Mode, Sort
+from policykb.index.storage.base import Catalog, IndexHealth, IndexUnavailable, Storage
 from policykb.index.storage.factory import open_storage
-from policykb.index.updater import IngestReport, Progress, Updater
+from policykb.index.updater import IngestReport, Progress, ShouldStop, Updater
+from policykb.ingest.limits import ParseLimits
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS
 from policykb.qa.answerer import Answerer, make_answerer
 from policykb.qa.followup import condense
+from policykb.service.auth import AccessGuard
 
 log = logging.getLogger("policykb.service")
+
+
+MAX_NAME_BYTES = 255  # what common filesystems allow for one name
 
 
 def file_url(doc_id: str, source: str, page: int | None) -> str:
@@ -32,6 +40,17 @@ def file_url(doc_id: str, source: str, page: int | None) -> str:
     if page and source.lower().endswith(".pdf"):
         url += f"#page={page}"
     return url
+
+
+def passage_url(
+    doc_id: str, source: str, page: int | None, chunk_id: str | None = None, quote: tuple[int, int] | None = None
+) -> str:
+    """Where a passage can be read in its original: a PDF at its page; anything else in the reading view of
+    the document's text, scrolled to the passage and with the quoted span (document offsets) marked."""
+    if source.lower().endswith(".pdf"):
+        return file_url(doc_id, source, page)
+    marked = f"?start={quote[0]}&end={quote[1]}" if quote else ""
+    return f"/v1/documents/{doc_id}/read{marked}" + (f"#chunk-{chunk_id}" if chunk_id else "")
 
 
 @dataclass
@@ -49,6 +68,9 @@ class Status:
     generation: str | None
     indexed_chunks: int
     embedder: str
+    index: str  # ok | empty | behind | damaged | missing (see IndexHealth)
+    index_detail: str
+    registry: str  # "ok" or what the catalog's own check found
 
 
 class KnowledgeBase:
@@ -61,6 +83,11 @@ class KnowledgeBase:
     @cached_property
     def embedder(self) -> Embedder:
         return self._embedder or get_embedder(self.settings)
+
+    @cached_property
+    def access(self) -> AccessGuard:
+        """The one key check (and wrong-key throttle) shared by the REST routes and the UI."""
+        return AccessGuard(self.settings)
 
     @cached_property
     def storage(self) -> Storage:
@@ -80,6 +107,7 @@ class KnowledgeBase:
             chunk_tokens=s.chunk_tokens,
             overlap_tokens=s.chunk_overlap_tokens,
             max_file_bytes=int(s.max_file_mb * 1024 * 1024),
+            parse_limits=ParseLimits(s.max_pages, s.max_chars, s.parse_timeout_s),
         )
 
     @cached_property
@@ -93,25 +121,47 @@ class KnowledgeBase:
 
     # -------------------------------------------------------------------------------------------- writes
 
-    def ingest(self, paths: list[Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
-        return self.updater.ingest(paths, prune=prune, progress=progress)
+    def ingest(
+        self,
+        paths: list[Path],
+        prune: bool = False,
+        progress: Progress | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> IngestReport:
+        """Add, update (and with `prune`, forget) documents; `should_stop` is asked between files and batches."""
+        return self.updater.ingest(paths, prune=prune, progress=progress, should_stop=should_stop)
 
     def store_upload(self, filename: str, data: bytes) -> Path:
         """Keep an uploaded file under data/originals/<content hash>/ (so /file can serve it) and return its path.
-        Only a sanitised base name of the client's filename is used: no request path reaches the filesystem."""
+        Only a sanitised base name of the client's filename is used: no request path reaches the filesystem.
+        The file is on disk (fsynced) when this returns; a refused or failed write leaves nothing behind."""
         name = re.sub(r"[^A-Za-z0-9._ -]+", "_", Path(filename or "").name).strip(" .") or "upload"
+        if len(name.encode()) > MAX_NAME_BYTES:
+            raise UploadRejected(
+                f"{name[:40]}…: the file name is longer than {MAX_NAME_BYTES} bytes; rename it", "bad_name"
+            )
         if Path(name).suffix.lower() not in SUPPORTED_EXTENSIONS:
             raise UploadRejected(
                 f"{name}: unsupported file type (supported: {', '.join(SUPPORTED_EXTENSIONS)})", "unsupported_type"
             )
         if len(data) > self.settings.max_upload_mb * 1024 * 1024:
             raise UploadRejected(f"{name}: over the {self.settings.max_upload_mb:g} MB upload limit", "too_large")
-        folder = self.data_dir / "originals" / hashlib.sha256(data).hexdigest()[:16]
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self.originals / hashlib.sha256(data).hexdigest()[:16]
         target = folder / name
-        target.write_bytes(data)
+        created = not folder.exists()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, data)
+        except OSError as exc:
+            if created:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise StorageError(f"{name}: the upload could not be stored: {exc.strerror or exc}") from exc
         self.catalog.store_original(str(target), data)  # served by every replica sharing the catalog
         return target
+
+    @property
+    def originals(self) -> Path:
+        return self.data_dir / "originals"
 
     @staticmethod
     def upload_types() -> tuple[str, ...]:
@@ -119,7 +169,40 @@ class KnowledgeBase:
         return SUPPORTED_EXTENSIONS
 
     def delete(self, doc_id: str) -> bool:
-        return self.updater.delete(doc_id)
+        """Remove a document everywhere. An uploaded original is deleted from disk; a file in a corpus folder
+        stays where it is but is withheld from re-scans until `undelete` releases it."""
+        document = self.catalog.document(doc_id)
+        if document is None:
+            return False
+        path = Path(document.path)
+        uploaded = path.resolve().is_relative_to(self.originals.resolve()) or (
+            not path.is_file() and self.catalog.original(document.path) is not None  # another replica's upload
+        )
+        deleted = self.updater.delete(doc_id, withhold=not uploaded)
+        if deleted and uploaded:
+            shutil.rmtree(path.parent, ignore_errors=True)
+        return deleted
+
+    def undelete(self, path_or_source: str) -> list[str]:
+        """Let re-scans index deleted corpus files again (by path or source); returns the paths released."""
+        return self.catalog.release(path_or_source)
+
+    def withheld(self) -> list[tuple[str, str]]:
+        return self.catalog.withheld()
+
+    def repair(self, force: bool = True) -> IndexHealth:
+        """Rebuild the live snapshot from the catalog (after a crash, a full disk or damaged files); without
+        `force` only when it does not match the catalog. Uploaded originals the catalog does not know (its
+        last transactions were lost) are ingested again first: nothing accepted is lost."""
+        lost = [path for path in self._uploaded_files() if self.catalog.file(str(path)) is None]
+        if lost:
+            self.ingest(lost)
+        return self.updater.repair(force=force)
+
+    def _uploaded_files(self) -> list[Path]:
+        if not self.originals.is_dir():
+            return []
+        return sorted(p for p in self.originals.glob("*/*") if p.is_file() and not p.name.startswith("."))
 
     # -------------------------------------------------------------------------------------------- reads
 
@@ -166,6 +249,10 @@ class KnowledgeBase:
                 log.warning("answering failed: %s", exc)
             yield failed
 
+    def count_tokens(self, texts: list[str]) -> int:
+        """Tokens in `texts` by the embedder's own tokenizer: what the faces report as usage."""
+        return sum(self.embedder.count_tokens(texts)) if texts else 0
+
     def documents(self, filters: Filters | None = None) -> list[DocumentInfo]:
         """Every document's metadata (no text: see `document`), newest first; with `filters`, those they
         match (the same semantics as search)."""
@@ -200,13 +287,33 @@ class KnowledgeBase:
     def is_empty(self) -> bool:
         return self.storage.live() is None or self.catalog.counts()["chunks"] == 0
 
-    def status(self) -> Status:
+    def status(self, deep: bool = True) -> Status:
+        """Counts, and whether the live snapshot matches the catalog. `deep` verifies every index file and
+        the catalog's own storage (for `policykb status`); shallow is cheap (for probes)."""
         counts = self.catalog.counts()
         live = self.storage.live()
+        health = self._loadable(self.updater.health(deep=deep))
         return Status(
             counts["documents"],
             counts["chunks"],
             live.name if live else None,
             live.chunks if live else 0,
             self.settings.embedder,
+            health.state,
+            health.detail,
+            self._catalog_check() if deep else "not checked",
         )
+
+    def _loadable(self, health: IndexHealth) -> IndexHealth:
+        """The searcher's own view: a snapshot whose files fail to load is damaged, whatever they hash to."""
+        if not health.serving:
+            return health
+        try:
+            self.storage.snapshots.current()
+        except IndexUnavailable as exc:
+            return IndexHealth("damaged", str(exc), health.generation)
+        return health
+
+    def _catalog_check(self) -> str:
+        problems = [self.catalog.quick_check(), getattr(self.catalog, "wal_problem", None)]
+        return "; ".join(p for p in problems if p and p != "ok") or "ok"

@@ -1,0 +1,87 @@
+"""The lexical half: a query string parsed into terms and quoted phrases, and its BM25 encoding in tantivy
+(used by the embedded backend's snapshot).
+
+Quoted phrases are hard constraints (MUST clauses: every result contains each phrase, stemmed, in order);
+the remaining content words are optional (SHOULD) terms over text, title and headings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import tantivy
+
+from policykb.core.errors import StorageError
+from policykb.core.filters import Filters
+from policykb.core.text import content_words, index_term, stem, words
+from policykb.index.filters import tantivy_filter_queries
+from policykb.index.generation import Generation
+from policykb.index.storage.base import SearchSnapshot
+
+_PHRASE = re.compile(r'"([^"]+)"')
+
+
+@dataclass
+class ParsedQuery:
+    text: str  # the query without quote marks (what the dense half embeds)
+    phrases: list[str]
+    terms: list[str]  # lower-cased content words outside the phrases
+
+    def stems(self) -> set[str]:
+        """Comparison keys of every query word, phrases included (for highlighting)."""
+        return {stem(t) for t in self.terms} | {stem(w.lower()) for p in self.phrases for w in words(p)}
+
+
+def parse_query(query: str) -> ParsedQuery:
+    phrases = [p.strip() for p in _PHRASE.findall(query) if words(p)]
+    rest = _PHRASE.sub(" ", query)
+    return ParsedQuery(query.replace('"', " ").strip(), phrases, content_words(rest))
+
+
+def tantivy_top_k(
+    g: Generation, terms: Sequence[str], phrases: Sequence[str], f: Filters, depth: int
+) -> list[tuple[int, float]]:
+    """(rowid, BM25 score) of the best `depth` rows with any of the terms, every phrase, and passing the
+    filters, best first; [] without terms or phrases."""
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    if terms:
+        clauses.append((tantivy.Occur.Should, _terms_query(g, terms)))
+    for phrase in phrases:
+        clauses.append((tantivy.Occur.Must, _phrase_query(g, phrase)))
+    if not clauses:
+        return []
+    clauses.extend((tantivy.Occur.Must, fq) for fq in tantivy_filter_queries(g.schema, f))
+    query = tantivy.Query.boolean_query(clauses)
+    hits = g.searcher.search(query, limit=depth).hits
+    rowids = g.searcher.fast_field_values("rowid", [address for _, address in hits])
+    return [(_rowid(rowid), float(score)) for (score, _), rowid in zip(hits, rowids, strict=True)]
+
+
+def _rowid(value: int | float | bool | None) -> int:
+    """Every document carries the integer fast field `rowid`; anything else means the lexical index is corrupt."""
+    if not isinstance(value, int):
+        raise StorageError(f"lexical index document without an integer rowid: {value!r}")
+    return value
+
+
+def term_idf(g: SearchSnapshot, q: ParsedQuery) -> dict[str, float]:
+    """BM25 idf of each query word, keyed by its stem: how much a term says about relevance (rare terms say more)."""
+    n = max(1, g.size)
+    query_words = list(q.terms) + [w.lower() for p in q.phrases for w in words(p)]
+    out = {}
+    for word in dict.fromkeys(query_words):
+        df = g.doc_freq(index_term(word))
+        out[stem(word)] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+    return out
+
+
+def _terms_query(g: Generation, terms: Sequence[str]) -> tantivy.Query:
+    text = " ".join(dict.fromkeys(terms))
+    return g.lexical.parse_query(text, ["text", "title", "headings"], field_boosts={"title": 0.3, "headings": 0.5})
+
+
+def _phrase_query(g: Generation, phrase: str) -> tantivy.Query:
+    return g.lexical.parse_query(f'"{" ".join(words(phrase))}"', ["text", "title"])

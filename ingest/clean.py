@@ -1,0 +1,373 @@
+"""Clean text at ingest: what a reader of a cited answer should never see is removed here or marked as such.
+
+Pages arrive as lines (PDF text layers, or text files converted from PDF). Running headers, footers and page
+numbers are dropped; hyphenated line ends are rejoined; hard-wrapped lines are reflowed into paragraphs;
+words split by glyph spacing ("T esting") are repaired; control and private-use characters are dropped. Each
+paragraph gets a block kind: heading, paragraph, list item, table, caption, table of contents or reference.
+
+Invariant: the page map stays exact. Page i's cleaned text begins at `page_starts[i]`, pages are separated by
+a blank line, and within a page the blocks keep the order of the source lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from policykb.ingest.parsed import Block, BlockKind
+
+PAGE_SEPARATOR = "\n\n"
+BLOCK_SEPARATOR = "\n\n"
+
+
+@dataclass
+class Line:
+    text: str
+    height: float = 0.0  # glyph height where the parser gives it (0: unknown)
+
+
+@dataclass
+class Cleaned:
+    text: str
+    blocks: list[Block]
+    page_starts: list[int]
+
+
+@dataclass
+class _Para:
+    kind: BlockKind
+    level: int = 0
+    lines: list[str] = field(default_factory=list)
+    height: float = 0.0
+
+
+# A C1 control or private-use glyph opening a line is a symbol font's bullet (Wingdings, Symbol).
+_GLYPH_BULLET = re.compile(r"^[\x80-\x9f\ue000-\uf8ff\uf000-\uf0ff]\s*")
+_INVISIBLE = re.compile(
+    r"[\x00\x01\x03-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\ue000-\uf8ff\ufffe\uffff]"
+)
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—\s]*(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:/|of)\s*\d{1,4})?[-–—\s]*$", re.I)
+_BULLET = re.compile(r"^(?:[-–•◆▪●○◦‣∙·*›»]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}\))\s+\S")
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z][^.!?]*$")
+_CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Box|Chart|Map|Annex table)\s+[A-Z]?\d+(?:\.\d+)*[a-z]?\b", re.I)
+_TOC_ENTRY = re.compile(r"(?:\.{3,}|…+|\s{2,}|\s)(?:\d{1,4}|[ivxlc]{1,6})$")
+_TOC_LINE = re.compile(r"^[A-Z0-9].{2,}?[A-Za-z):]\.*\s+(?:\d{1,3}|[ivxl]{1,5})$")
+_TOC_HEADING = re.compile(r"^(?:table of )?contents$", re.I)
+_REFERENCE_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(?:references|bibliography|literature cited)$", re.I)
+_REFERENCE_ITEM = re.compile(
+    r"^(?:\[\d{1,3}\]|\(?\d{1,3}[.)])\s+(?:[A-Z][\w'’-]+,?\s+(?:[A-Z]{1,3}\b|[A-Z]\.)|[A-Z][\w&]+[\s\w&]*\.\s)"
+)
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_WORD = re.compile(r"[A-Za-z][a-z]+|[A-Za-z]")
+_GLUED_SPLIT = re.compile(r"\b([A-Za-z]{1,3}) (?=([a-z]{2,})\b)")
+_INLINE_HYPHEN = re.compile(r"([A-Za-z]+)\x02([A-Za-z]+)")
+_SHORT_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "a i am an as at be by do go he if in is it me my no of on or so to up us we all and any are but can did "
+        "due few for had has her him his how its may new nor not now off old one our out own per put see she the "
+        "too two use via was way who why yes yet you",
+    )
+)
+_LINE_HYPHEN = re.compile(r"([A-Za-z]+)[-\x02]$")
+
+
+def fold(line: str) -> str:
+    """The key of a running line: digits folded (page numbers change), case and spacing ignored."""
+    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", line)).strip().lower()
+
+
+def scrub(text: str) -> str:
+    """Drop control and private-use characters; a symbol-font bullet opening a line becomes '•'.
+    U+0002 stays: PDFium's mark of a hyphen that broke a word at a line end (see `join_lines`)."""
+    text = _GLYPH_BULLET.sub("• ", text)
+    return _INVISIBLE.sub("", text.replace("\t", " "))
+
+
+def running_keys(pages: Sequence[Sequence[str]], edge: int = 3) -> set[str]:
+    """Folded lines among the first or last `edge` lines of at least three pages and a fifth of them (a page's
+    only line is its content, never counted)."""
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        if sum(1 for x in lines if x.strip()) < 2:
+            continue
+        counts.update({fold(x) for x in [*lines[:edge], *lines[-edge:]] if x.strip()})
+    least = max(3, len(pages) / 5)
+    return {key for key, n in counts.items() if n >= least and re.search(r"[a-z]{2}", key)}
+
+
+def strip_running(pages: Sequence[Sequence[Line]]) -> list[list[Line]]:
+    """Remove running headers, footers and page numbers from the top and bottom of each page."""
+    keys = running_keys([[x.text for x in page] for page in pages]) if len(pages) >= 3 else set()
+    kept: list[list[Line]] = []
+    for page in pages:
+        lines = [x for x in page if x.text.strip()]
+        top = 0
+        while top < min(3, len(lines)) and _is_running(lines[top].text, keys):
+            top += 1
+        bottom = len(lines)
+        while bottom > max(top, len(lines) - 3) and _is_running(lines[bottom - 1].text, keys):
+            bottom -= 1
+        kept.append(lines[top:bottom])
+    return kept
+
+
+def _is_running(text: str, keys: set[str]) -> bool:
+    return fold(text) in keys or bool(_PAGE_NUMBER.match(text.strip()))
+
+
+def vocabulary(pages: Sequence[Sequence[Line]]) -> Counter[str]:
+    return Counter(w.lower() for page in pages for x in page for w in _WORD.findall(x.text) if len(w) > 1)
+
+
+def repair_spacing(text: str, vocab: Counter[str]) -> str:
+    """Join "T esting" / "pr eventive" when the joined word occurs in the document and the head is no short
+    word of its own ("in formation", "a nother" stay: they may be meant)."""
+
+    def join(m: re.Match[str]) -> str:
+        a, b = m.group(1), m.group(2)
+        return a if vocab[(a + b).lower()] and a.lower() not in _SHORT_WORDS else m.group(0)
+
+    return _GLUED_SPLIT.sub(join, text)
+
+
+def _rejoin(head: str, tail: str, vocab: Counter[str]) -> str:
+    """A word broken by a line-end hyphen: joined when the whole word occurs in the document or a half is
+    no word of it; a compound of two words ("evidence-based") keeps its hyphen."""
+    if vocab[(head + tail).lower()] or not (vocab[head.lower()] and vocab[tail.lower()]):
+        return head + tail
+    return f"{head}-{tail}"
+
+
+def join_lines(lines: Sequence[str], vocab: Counter[str]) -> str:
+    """Reflow wrapped lines into one paragraph, rejoining words hyphenated at a line end.
+
+    "increas-/ingly" becomes "increasingly" when that word occurs elsewhere in the document; a real
+    compound such as "evidence-/based" keeps its hyphen (both halves are words, the joined form is not).
+    """
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not out:
+            out = line
+            continue
+        end = out[-64:]  # only the last word matters: never rescan the growing paragraph
+        m = _LINE_HYPHEN.search(end)
+        tail = re.match(r"[a-z]+", line)
+        if m and tail:
+            cut = len(out) - len(end) + m.start()
+            out = out[:cut] + _rejoin(m.group(1), tail.group(0), vocab) + line[tail.end() :]
+        else:
+            out = f"{out} {line}" if out else line
+    out = _INLINE_HYPHEN.sub(lambda m: _rejoin(m.group(1), m.group(2), vocab), out)
+    return re.sub(r" {2,}", " ", out.replace("\x02", "-"))
+
+
+def paragraphs(lines: Sequence[Line], body_height: float, width: float, context: dict[str, bool]) -> list[_Para]:
+    """Group one page's lines into typed paragraphs. `context` carries the open section (contents, references)
+    from page to page."""
+    paras: list[_Para] = []
+    previous: str | None = None
+    listed = _toc_runs([x.text.strip() for x in lines])
+    for index, line in enumerate(lines):
+        text = line.text.strip()
+        if not text:
+            previous = None  # an explicit paragraph break
+            continue
+        following = lines[index + 1].text.strip() if index + 1 < len(lines) else ""
+        kind: BlockKind
+        if index in listed:
+            kind, level = "toc", 0
+        else:
+            after_heading = bool(paras) and paras[-1].kind == "heading"
+            kind, level = _line_kind(text, line.height, body_height, previous, following, after_heading, context)
+        current = paras[-1] if paras else None
+        if kind == "heading" and _TOC_HEADING.match(text):
+            context["toc"], context["references"] = True, False
+        elif kind == "heading" and _REFERENCE_HEADING.match(text):
+            context["references"], context["toc"] = True, False
+        elif kind == "heading":
+            context["toc"] = context["references"] = False
+        if current is not None and _continues(current, kind, text, previous, width, line.height):
+            current.lines.append(text)
+        else:
+            paras.append(_Para(kind, level, [text], line.height))
+        previous = text
+    return _tables(paras, width)
+
+
+def _toc_runs(texts: Sequence[str], least: int = 3) -> set[int]:
+    """Indices of lines in runs of three or more "Title text 12" lines: a table of contents."""
+    found: set[int] = set()
+    run: list[int] = []
+    for index, text in enumerate([*texts, ""]):
+        if text and _TOC_LINE.match(text) and not _SENTENCE_END.search(text.rstrip("0123456789ivxl ")):
+            run.append(index)
+            continue
+        if len(run) >= least:
+            found.update(run)
+        run = []
+    return found
+
+
+def _line_kind(
+    text: str,
+    height: float,
+    body: float,
+    previous: str | None,
+    following: str,
+    after_heading: bool,
+    context: dict[str, bool],
+) -> tuple[BlockKind, int]:
+    after_break = previous is None or bool(_SENTENCE_END.search(previous)) or after_heading
+    if context.get("toc") and (_TOC_ENTRY.search(text) or len(text) < 80) and not _SENTENCE_END.search(text):
+        return "toc", 0
+    cited = _REFERENCE_ITEM.match(text) or re.search(r"\(\d{4}\)|\b(?:19|20)\d{2}\b|doi|http", text)
+    if context.get("references") and not _REFERENCE_HEADING.match(text) and (cited or not after_break):
+        return "reference", 0
+    if after_break and (_REFERENCE_HEADING.match(text) or _TOC_HEADING.match(text)):
+        return "heading", 2
+    if _REFERENCE_ITEM.match(text) and re.search(r"\b(?:19|20)\d{2}\b|\bet al\b", text):
+        return "reference", 0
+    if _CAPTION.match(text):
+        return "caption", 0
+    if re.search(r"\.{4,}\s*\d{1,4}$", text):
+        return "toc", 0
+    wraps_on = following[:1].islower()  # "1. Educate patients" / "who have ...": a list item, not a heading
+    if _is_heading(text, height, body, after_break) and not (wraps_on and re.match(r"^\d{1,2}[.)]\s", text)):
+        numbered = _NUMBERED_HEADING.match(text)
+        if numbered:
+            return "heading", min(6, numbered.group(1).count(".") + 1)
+        return "heading", 1 if body and height >= body * 1.5 else 2
+    prose_follows = following[:1].isupper() and (len(following) >= 40 or bool(_SENTENCE_END.search(following)))
+    if after_break and _short_title(text) and prose_follows and not _BULLET.match(text):
+        return "heading", 3
+    if _BULLET.match(text):
+        return "list_item", 0
+    return "paragraph", 0
+
+
+def _short_title(text: str) -> bool:
+    return len(text) <= 60 and not _SENTENCE_END.search(text) and text[:1].isupper() and len(text.split()) <= 8
+
+
+def _is_heading(text: str, height: float, body: float, after_break: bool) -> bool:
+    if not after_break or len(text) > 100 or _SENTENCE_END.search(text) or text.endswith(","):
+        return False
+    if not re.search(r"[A-Za-z]{2}", text) or text[:1].islower():
+        return False
+    words = text.split()
+    if _NUMBERED_HEADING.match(text) and len(words) <= 12:
+        return True
+    if body and height >= body * 1.2 and len(words) <= 14:
+        return True
+    letters = [c for c in text if c.isalpha()]
+    return len(words) <= 10 and len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _continues(current: _Para, kind: BlockKind, text: str, previous: str | None, width: float, height: float) -> bool:
+    """Does this line wrap the current paragraph (rather than open a new block)?"""
+    if previous is None:
+        return False
+    if kind == "heading":
+        return current.kind == "heading" and abs(current.height - height) < 0.5 and not _NUMBERED_HEADING.match(text)
+    if current.kind == "caption":
+        return text[:1].islower()
+    if current.kind == "heading":  # a heading wrapped onto a second line
+        return len(current.lines) == 1 and text[:1].islower() and len(text) < 60 and not _SENTENCE_END.search(text)
+    if kind in ("list_item", "caption") or (kind == "reference" and _REFERENCE_ITEM.match(text)):
+        return False
+    if kind == "toc":
+        return False
+    if current.kind in ("toc",):
+        return False
+    ended = bool(_SENTENCE_END.search(previous))
+    if ended and width and len(previous) < 0.7 * width:
+        return False  # a short line closing a sentence ends its paragraph
+    return not (current.kind in ("paragraph", "list_item") and kind == "reference")
+
+
+def _tables(paras: list[_Para], width: float, least: int = 5) -> list[_Para]:
+    """A run of five or more short unpunctuated lines inside a paragraph is table cells, not prose: it is cut
+    out as a table block, the prose around it kept as paragraphs."""
+    out: list[_Para] = []
+    for para in paras:
+        if para.kind != "paragraph" or len(para.lines) < least or not width:
+            out.append(para)
+            continue
+        short = [len(x) < 0.45 * width and not _SENTENCE_END.search(x) for x in para.lines]
+        start = 0
+        for is_short, group in itertools.groupby(range(len(para.lines)), key=lambda i: short[i]):
+            indices = list(group)
+            if is_short and len(indices) >= least:
+                if indices[0] > start:
+                    out.append(_Para("paragraph", 0, para.lines[start : indices[0]], para.height))
+                out.append(_Para("table", 0, para.lines[indices[0] : indices[-1] + 1], para.height))
+                start = indices[-1] + 1
+        if start < len(para.lines):
+            out.append(_Para("paragraph", 0, para.lines[start:], para.height))
+    return out
+
+
+def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
+    """Clean the lines of each page into text, typed blocks and an exact page map."""
+    pages = [[Line(scrub(x.text), x.height) for x in page] for page in pages]
+    if strip:
+        pages = strip_running(pages)
+    vocab = vocabulary(pages)
+    lengths = [len(x.text.strip()) for page in pages for x in page if x.text.strip()]
+    width = float(statistics.quantiles(lengths, n=10)[7]) if len(lengths) >= 10 else float(max(lengths, default=0))
+    heights = [x.height for page in pages for x in page if x.height > 0 and len(x.text) > 0.5 * width]
+    body = statistics.median(heights) if heights else 0.0
+    parts: list[str] = []
+    blocks: list[Block] = []
+    page_starts: list[int] = []
+    offset = 0
+    context: dict[str, bool] = {}
+    for index, page in enumerate(pages):
+        if index:
+            parts.append(PAGE_SEPARATOR)
+            offset += len(PAGE_SEPARATOR)
+        page_starts.append(offset)
+        first = True
+        for para in paragraphs(page, body, width, context):
+            if para.kind in ("table", "toc"):
+                text = "\n".join(repair_spacing(join_lines([x], vocab), vocab) for x in para.lines)
+            else:
+                text = repair_spacing(join_lines(para.lines, vocab), vocab)
+            text = text.strip()
+            if not text:
+                continue
+            if not first:
+                parts.append(BLOCK_SEPARATOR)
+                offset += len(BLOCK_SEPARATOR)
+            first = False
+            blocks.append(Block(offset, offset + len(text), para.kind, para.level))
+            parts.append(text)
+            offset += len(text)
+    return Cleaned("".join(parts), blocks, page_starts)
+
+
+def looks_converted_from_pdf(text: str) -> bool:
+    """Plain text where a blank line follows every wrapped line: most blank-line paragraphs are one line
+    and many of them stop mid-sentence."""
+    paras = [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+    if len(paras) < 8:
+        return False
+    single = [p.strip() for p in paras if "\n" not in p.strip()]
+    unended = [p for p in single if not _SENTENCE_END.search(p)]
+    return len(single) >= 0.8 * len(paras) and len(unended) >= 0.4 * len(single)
+
+
+def text_lines(text: str) -> list[Line]:
+    """The lines of a text converted from PDF without the blank line after each wrapped line; two or more
+    blank lines in a row are a paragraph break (an empty Line)."""
+    lines: list[Line] = []
+    for block in re.split(r"\n(?:[ \t]*\n){2,}", text):
+        lines.extend(Line(x.strip()) for x in block.split("\n") if x.strip())
+        lines.append(Line(""))
+    return lines

@@ -1,0 +1,251 @@
+"""The project's text analysis, in one place: words, stopwords, spelling variants, stems, sentences.
+
+`stem` is the key every comparison of words uses (query terms, highlighting, answer evidence): British and
+American spellings share it ("organisation" and "organization" -> "organ"). `index_term` is the bare
+Snowball stem, the form tantivy's `en_stem` tokenizer writes into the lexical index; use it only to look
+terms up there.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import tantivy
+
+WORD = re.compile(r"\w+", re.UNICODE)
+
+_STOPWORDS_TEXT = (
+    "a an and are as at be been but by can could did do does for from had has have how i if in into is "
+    "it its me my no not of on or our she so such than that the their them then there these they this to "
+    "was we were what when where which who whom why will with would you your many much often according "
+)
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+# Snowball English as tantivy's `en_stem` tokenizer applies it: query stems, idf look-ups and highlights
+# agree with what the lexical index holds (and nltk's slow import is not needed).
+_SNOWBALL = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(tantivy.Filter.stemmer("english")).build()
+
+
+def _snowball(word: str) -> str:
+    stems = _SNOWBALL.analyze(word)
+    return stems[0] if stems else word
+
+
+def words(text: str) -> list[str]:
+    """The word tokens of `text`, as written."""
+    return WORD.findall(text)
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words that carry meaning: no stopwords, no single letters (single digits stay)."""
+    return [w for w in (t.lower() for t in WORD.findall(text)) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The comparison key of a lower-cased word: its American spelling, Snowball-stemmed."""
+    return _snowball(american_spelling(word))
+
+
+@lru_cache(maxsize=200_000)
+def index_term(word: str) -> str:
+    """The term tantivy's `en_stem` tokenizer indexes for a lower-cased word (Snowball English, as written)."""
+    return _snowball(word)
+
+
+# ------------------------------------------------------------------------------------------------ spelling
+
+# Whole words the rules below would miss or get wrong.
+_SPELLING_EXCEPTIONS = {
+    "programme": "program",
+    "programmes": "programs",
+    "practise": "practice",
+    "practised": "practiced",
+    "practises": "practices",
+    "practising": "practicing",
+    "defence": "defense",
+    "defences": "defenses",
+    "offence": "offense",
+    "offences": "offenses",
+    "pretence": "pretense",
+    "licence": "license",
+    "licences": "licenses",
+    "judgement": "judgment",
+    "judgements": "judgments",
+    "acknowledgement": "acknowledgment",
+    "acknowledgements": "acknowledgments",
+    "ageing": "aging",
+    "enrolment": "enrollment",
+    "enrolments": "enrollments",
+    "fulfil": "fulfill",
+    "fulfils": "fulfills",
+    "fulfilment": "fulfillment",
+    "instalment": "installment",
+    "instalments": "installments",
+    "skilful": "skillful",
+    "wilful": "willful",
+    "aluminium": "aluminum",
+    "grey": "gray",
+    "mould": "mold",
+    "moulds": "molds",
+    "sceptic": "skeptic",
+    "sceptical": "skeptical",
+    "scepticism": "skepticism",
+    "manoeuvre": "maneuver",
+    "manoeuvres": "maneuvers",
+    "catalogue": "catalog",
+    "catalogues": "catalogs",
+    "analogue": "analog",
+    "analogues": "analogs",
+    "dialogue": "dialog",
+    "dialogues": "dialogs",
+    "jewellery": "jewelry",
+    "pyjamas": "pajamas",
+}
+
+# Words whose -ise, -yse, -our or -re is no British spelling of an American -ize, -yze, -or or -er. A word is
+# left alone when its -ise base ends with one of these ("unsupervised" -> "supervise").
+_NOT_ISE = [
+    "advertise",
+    "advise",
+    "apprise",
+    "chastise",
+    "circumcise",
+    "comprise",
+    "compromise",
+    "concise",
+    "demise",
+    "despise",
+    "devise",
+    "disguise",
+    "enterprise",
+    "excise",
+    "exercise",
+    "expertise",
+    "franchise",
+    "improvise",
+    "incise",
+    "merchandise",
+    "precise",
+    "premise",
+    "promise",
+    "praise",
+    "raise",
+    "reprise",
+    "revise",
+    "supervise",
+    "surmise",
+    "surprise",
+    "sunrise",
+    "uprise",
+    "televise",
+    "treatise",
+    "cruise",
+    "bruise",
+    "paradise",
+    "wise",
+    "vise",
+    "guise",
+    "noise",
+    "poise",
+    "mortise",
+    "chemise",
+    "valise",
+    "tortoise",
+    "porpoise",
+    "turquoise",
+]
+_NOT_OUR = frozenset(
+    ["contour", "detour", "devour", "amour", "glamour", "velour", "paramour", "troubadour", "flour", "scour"]
+)
+_NOT_RE = frozenset(["macabre", "timbre", "hatred"])
+
+_ISE = re.compile(r"^([a-z]{3,})is(e|ed|es|ing|er|ers|able|ation|ations|ational|ationally)$")
+_YSE = re.compile(r"^([a-z]+l)ys(e|ed|es|ing|er|ers)$")  # analyse, paralyse, catalyse
+_OUR = re.compile(r"^([a-z]{2,})our(|s|ed|ing|al|ally|able|ably|ite|ites|ful|less|hood|er|ers|ism|ist|ists)$")
+_RE = re.compile(r"^([a-z]{2,}[tbg])re(|s|d)$")  # centre(s|d), fibre, meagre
+_CLASSICAL = (
+    (re.compile(r"^(an|h)aem"), r"\1em"),  # haemorrhage, haematology, anaemia
+    (re.compile(r"aem(ia|ias|ic)$"), r"em\1"),  # leukaemia, ischaemic, septicaemia
+    (re.compile(r"^anaesth"), "anesth"),
+    (re.compile(r"^(ortho|encyclo)?paed"), r"\1ped"),  # paediatric, orthopaedic, encyclopaedia
+    (re.compile(r"^aetiolog"), "etiolog"),
+    (re.compile(r"^gynaec"), "gynec"),
+    (re.compile(r"^caesar"), "cesar"),
+    (re.compile(r"^coeliac"), "celiac"),
+    (re.compile(r"^oesophag"), "esophag"),
+    (re.compile(r"^oestr"), "estr"),
+    (re.compile(r"^oedem"), "edem"),
+    (re.compile(r"^foet"), "fet"),
+    (re.compile(r"^homoeopath"), "homeopath"),
+    (re.compile(r"(rrh|pn)oea(s|l)?$"), r"\1ea\2"),  # diarrhoea, gonorrhoea, dyspnoea, apnoea
+)
+
+
+@lru_cache(maxsize=200_000)
+def american_spelling(word: str) -> str:
+    """The American spelling of a lower-cased British word ("behaviour" -> "behavior"); other words unchanged.
+
+    Rules cover the regular patterns (-ise/-isation, -yse, -our, -tre/-bre, ae/oe in medical words); a
+    short exception list covers the irregular words and the words that only look British.
+    """
+    if word in _SPELLING_EXCEPTIONS:
+        return _SPELLING_EXCEPTIONS[word]
+    if len(word) < 5 or not word.isalpha() or not word.isascii():
+        return word
+    m = _ISE.match(word)
+    if m and not any((m.group(1) + "ise").endswith(base) for base in _NOT_ISE):
+        return f"{m.group(1)}iz{m.group(2)}"
+    m = _YSE.match(word)
+    if m:
+        return f"{m.group(1)}yz{m.group(2)}"
+    m = _OUR.match(word)
+    if m and m.group(1) + "our" not in _NOT_OUR:
+        return f"{m.group(1)}or{m.group(2)}"
+    m = _RE.match(word)
+    if m and word not in _NOT_RE:
+        return m.group(1) + {"": "er", "s": "ers", "d": "ered"}[m.group(2)]
+    for pattern, replacement in _CLASSICAL:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+# ------------------------------------------------------------------------------------------------ sentences
+
+# A sentence ends at . ! ? before a capital or digit, or at a line break that follows closing punctuation or
+# precedes a bullet, and at a blank line before a capital. Other line breaks are hard wrapping (PDFs, plain-text letters), not sentence ends.
+_SENTENCE_BREAK = re.compile(
+    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n\s*(?=[-*•◆▪●]\s)"
+    r"|\n[ \t]*\n\s*(?=[A-Z0-9\"“(\[•◆-])"
+)
+_ABBREVIATION = re.compile(
+    r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nos|Vol|Fig|Figs|Inc|Ltd|Co|vs|al|e\.g|i\.e|etc|approx|Art|p|pp)\.$"
+)
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside text[start:end]; never splits after a common abbreviation."""
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    segment = text[start:end]
+    for m in _SENTENCE_BREAK.finditer(segment):
+        cut = start + m.start()
+        if cut <= cursor or _ABBREVIATION.search(text[max(cursor, cut - 8) : cut]):
+            continue
+        piece = text[cursor:cut]
+        if piece.strip():
+            spans.append(trim_span(text, cursor, cut))
+        cursor = start + m.end()
+    if text[cursor:end].strip():
+        spans.append(trim_span(text, cursor, end))
+    return spans
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span narrowed to exclude leading and trailing whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -1,0 +1,328 @@
+"""What a question asks for, and whether a sentence holds that kind of thing about the asked subject.
+
+Rules over the question's wording (no model): "how many members" asks for a count of members, "when did"
+for a date, "who chaired" for a person. A sentence holds the answer kind when it states such a thing
+(a figure, a date, a name …); for counts and amounts the figure should be about the asked noun, so a
+subscriber count does not answer a question about members. A year named in the question must be the
+year the sentence (or its document) speaks of.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from policykb.core.text import STOPWORDS, stem
+
+
+class Kind(StrEnum):
+    QUANTITY = "quantity"  # a count, amount, dose, concentration, ratio
+    PERCENT = "percentage"
+    DURATION = "duration"
+    FREQUENCY = "frequency"
+    DATE = "date"
+    TIME_OR_CONDITION = "time or condition"  # "when should staff …": a date or a circumstance
+    PERSON = "person"
+    NAME = "name"  # a person, organisation or place: "who funded", "where", "which organisation"
+    LIST = "list"
+    YES_NO = "yes/no"
+    REASON = "reason"
+    DEFINITION = "definition"
+    OTHER = "other"
+
+
+@dataclass
+class Asked:
+    kind: Kind
+    subject: set[str] = field(default_factory=set)  # stems of the counted or measured noun ("member")
+    measure: str | None = None  # "money" for a budget or cost, "unit" for a dose or concentration
+    years: set[str] = field(default_factory=set)  # years the question names
+
+    @property
+    def typed(self) -> bool:
+        """Whether the kind constrains which sentences can answer."""
+        return self.kind not in (Kind.OTHER, Kind.YES_NO, Kind.LIST, Kind.DEFINITION)
+
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?"
+    r"|thousands?|millions?|billions?|dozens?|half|third|quarter|single|double|twice|once"
+)
+# A figure stands alone: digits inside an identifier (WHA66.4, A66/10, COVID-19) are not a figure.
+_FIGURE = re.compile(rf"(?<![\w./-])\d(?:[\d,.]|\s(?=\d{{3}}\b))*(?<![.,])(?![\w/-])|\b(?:{_NUMBER_WORDS})\b", re.I)
+_PERCENT = re.compile(
+    r"\d\s?%|\bper ?cent\b|\bpercentage\b|\b\d+\s*(?:/|out of|of the|in)\s*\d+\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) (?:\w+)\b"
+    r"|\b(?:half|third|quarter|majority|minority)\b",
+    re.I,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
+_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|\b{_MONTH}\s+\d{{1,2}}\b|\b{_MONTH}\s+(?:19|20)\d{{2}}"
+    r"|\b(?:19|20)\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
+    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+_CONDITION = re.compile(
+    r"\b(?:when|whenever|if|after|before|during|until|once|unless|in case|prior to|following)\b", re.I
+)
+_TIME_UNIT = re.compile(
+    r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|biennium|annually|hrs?)\b", re.I
+)
+_FREQUENCY = re.compile(
+    r"\b(?:daily|weekly|monthly|yearly|annually|quarterly|hourly|fortnightly|biannually|once|twice|\d+ times|"
+    r"(?:every|each|per|a|an) (?:other |\w+ )?(?:days?|weeks?|months?|years?|hours?|shifts?|minutes?|uses?|"
+    r"times?|loads?|cycles?|visits?|session)|regularly|routinely|continuous(?:ly)?|always|at least \w+ a)\b",
+    re.I,
+)
+_UNIT = re.compile(
+    r"\d\s*(?:%|mg|µg|mcg|g|kg|ml|mL|l|L|IU|ppm|mmol|mol|cm|mm|m|km|°C|°F|beds?|US\$|\$|€|£)\b"
+    r"|(?:US\$|\$|€|£|CHF|USD|EUR)\s?\d|\b(?:dollars?|euros?|francs?|pounds?)\b|\d\s*(?:million|billion)\b",
+    re.I,
+)
+_TITLE = re.compile(
+    r"\b(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame|Lord|Lady|Dean|Chair(?:man|woman|person)?)\b\.?\s+[A-Z]"
+)
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w&'’-]*(?:\s+(?:of|for|and|the|de|la|von|van)?\s*[A-Z][\w&'’-]*)*")
+_PERSON_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+_NOT_PEOPLE = frozenset(
+    stem(w)
+    for w in re.findall(
+        r"\w+",
+        "organization organisation health world assembly committee council group ministry department agency "
+        "programme program association alliance federation union nations united states office centre center "
+        "institute foundation fund report guideline guidelines convention resolution day week regional global "
+        "national international university hospital commission secretariat board member patient patients "
+        "government republic kingdom africa america europe asia east west south north",
+    )
+)
+_REASON = re.compile(
+    r"\b(?:because|due to|owing to|since|as a result|result(?:s|ed)? in|leads? to|caus\w+|so that|in order to|"
+    r"therefore|thus|reason|aims? to|to (?:ensure|prevent|reduce|avoid|improve|protect|support))\b",
+    re.I,
+)
+
+_ASK_PERCENT = re.compile(
+    r"\bwhat (?:\w+ ){0,2}(?:percentage|percent|share|proportion|fraction|rate|coverage)\b|\bhow many percent\b",
+    re.I,
+)
+_ASK_COUNT = re.compile(r"\bhow (?:many|much)\s+((?:[\w-]+\s+){0,3})|\b(?:the )?number of\s+((?:[\w-]+\s+){0,3})", re.I)
+_ASK_AMOUNT = re.compile(
+    r"\bwhat (?:[\w'’-]+ ){0,6}(?:budget|cost|costs|price|amount|sum|fee|dose|dosage|concentration|level|target|"
+    r"figure|total|minimum|maximum|limit|threshold|size|volume|quantity|value|funding|salary)\b"
+    r"|\bhow (?:large|big|high|low|far|tall|heavy|old)\b",
+    re.I,
+)
+_ASK_MONEY = re.compile(r"\b(?:budget|cost|costs|price|fee|fees|funding|salary|spend\w*|expenditure|income)\b", re.I)
+_ASK_MEASURE = re.compile(r"\b(?:dose|dosage|concentration|temperature|weight|volume)\b", re.I)
+_MONEY = re.compile(
+    r"(?:US\$|\$|€|£|CHF|USD|EUR)\s?\d|\d\s*(?:US\$|\$|€|£)|\b(?:dollars?|euros?|francs?|pounds?)\b|\d\s*(?:million|billion)\b",
+    re.I,
+)
+_ASK_DURATION = re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years|hours)\b", re.I)
+_ASK_FREQUENCY = re.compile(r"\bhow often\b|\bhow frequently\b|\bat what (?:interval|frequency)\b", re.I)
+_ASK_DATE = re.compile(
+    r"\b(?:what|which|on what|from what|by what|since what|in what) (?:date|year|day|month|time)\b"
+    r"|^\s*(?:since|until) when\b|^\s*when (?:did|was|were|will|is|are|has|have|had)\b|\bwhen (?:did|was|were)\b",
+    re.I,
+)
+_ASK_WHEN = re.compile(
+    r"\bwhen (?:should|does|do|must|can|could|may|might|is|are|will|would|did|was|were|has|have)\b", re.I
+)
+_ASK_PERSON = re.compile(
+    r"^\s*who\s+(?:chaired|chairs|led|leads|heads|headed|wrote|said|says|founded|is the|was the|are the|were the|"
+    r"spoke|signed|directs|directed|presided|opened|quoted|authored)\b|\b(?:which|what) (?:person|people|expert|"
+    r"individual|official|minister|director|chair|speaker|author)s?\b",
+    re.I,
+)
+_ASK_NAME = re.compile(
+    r"^\s*(?:who|whom|whose|where)\b|\b(?:which|what) (?:organi[sz]ations?|agency|agencies|country|countries|city|"
+    r"cities|place|region|venue|location|company|companies|institution|body|bodies|court|app|tool|toolkit|"
+    r"campaign|code|name)\b|\bwhat is the name\b|\bin which (?:country|city|place)\b",
+    re.I,
+)
+_ASK_LIST = re.compile(
+    r"^\s*(?:what|which) (?:are|were)\b|\b(?:list|name) (?:the|all)\b|\bwhat (?:\w+ ){0,2}(?:elements|components|"
+    r"steps|measures|themes|sources|recommendations|strategies|types|kinds|areas|priorities)\b|^\s*which \w+s\b"
+    r"|^\s*(?:which|what) (?:[\w-]+ ){0,3}[\w-]+s (?:and [\w-]+s )?(?:are|were|does|do|did|have|has|should|must)\b",
+    re.I,
+)
+_ASK_REASON = re.compile(r"^\s*why\b|\bwhat (?:is|was|are|were) the (?:reason|purpose|cause|aim)s?\b", re.I)
+_ASK_DEFINITION = re.compile(
+    r"^\s*what (?:is|are|was|were) (?:an? |the )?\w+(?:\s+\w+)?\s*\??$|\bwhat does .* (?:mean|stand for)\b|"
+    r"^\s*define\b",
+    re.I,
+)
+_ASK_YES_NO = re.compile(
+    r"^\s*(?:is|are|was|were|does|do|did|can|could|should|must|may|has|have|had|will|would)\b|"
+    r"(?:^|[.,;]\s*)(?:is|are|does|do|can|should|must) (?:it|there|they|we|i)\b",
+    re.I,
+)
+_SUBJECT_SKIP = frozenset(
+    re.findall(
+        r"\w+",
+        "of the a an times more less people persons does do did is are was were have has had could would should "
+        "can will may must per in on at for to by with us we they it worldwide globally overall total "
+        "approximately roughly currently now still ever altogether exactly really actually",
+    )
+)
+
+
+def asked(question: str) -> Asked:
+    """The kind of thing `question` asks for, the counted or measured noun, and the years it names."""
+    q = question.strip()
+    years = set(_YEAR.findall(q))
+    subject: set[str] = set()
+    kind = Kind.OTHER
+    measure = None
+    if _ASK_FREQUENCY.search(q):
+        kind = Kind.FREQUENCY
+    elif _ASK_DURATION.search(q):
+        kind = Kind.DURATION
+    elif _ASK_PERCENT.search(q):
+        kind = Kind.PERCENT
+    elif m := _ASK_COUNT.search(q):
+        kind = Kind.QUANTITY
+        words = (m.group(1) or m.group(2) or "").split()
+        for w in words:
+            lw = w.lower()
+            if lw in _SUBJECT_SKIP or lw in STOPWORDS:
+                if subject:
+                    break
+                continue
+            subject.add(stem(lw))
+            if len(subject) == 2:
+                break
+    elif _ASK_AMOUNT.search(q):
+        kind = Kind.QUANTITY
+        measure = "money" if _ASK_MONEY.search(q) else "unit" if _ASK_MEASURE.search(q) else None
+    elif _ASK_DATE.search(q):
+        kind = Kind.DATE
+    elif _ASK_WHEN.search(q):
+        kind = Kind.TIME_OR_CONDITION
+    elif _ASK_PERSON.search(q):
+        kind = Kind.PERSON
+    elif _ASK_REASON.search(q):
+        kind = Kind.REASON
+    elif _ASK_NAME.search(q):
+        kind = Kind.NAME
+    elif _ASK_LIST.search(q):
+        kind = Kind.LIST
+    elif _ASK_DEFINITION.search(q):
+        kind = Kind.DEFINITION
+    elif _ASK_YES_NO.search(q):
+        kind = Kind.YES_NO
+    return Asked(kind, subject, years=years, measure=measure)
+
+
+def _figures(sentence: str) -> list[re.Match[str]]:
+    return [m for m in _FIGURE.finditer(sentence) if not _YEAR.fullmatch(m.group(0).strip())]
+
+
+def _new_names(sentence: str, question_stems: set[str]) -> list[str]:
+    """Capitalised names in the sentence (not its first word) that the question does not already say."""
+    names = []
+    for m in _NAME.finditer(sentence):
+        words = [w for w in re.findall(r"[\w&'’-]+", m.group(0)) if w[:1].isupper()]
+        if words and any(stem(w.lower()) not in question_stems for w in words) and not _DATE.fullmatch(m.group(0)):
+            names.append(m.group(0))
+    return names
+
+
+def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
+    """How well `sentence` holds the kind of thing asked: 1 holds it (about the asked noun, where one was
+    named), 0.5 holds a thing of that kind about something else, 0 holds none."""
+    k = ask.kind
+    if k in (Kind.QUANTITY, Kind.PERCENT, Kind.DURATION, Kind.FREQUENCY):
+        figures = _figures(sentence)
+        if k is Kind.PERCENT:
+            found = bool(_PERCENT.search(sentence))
+        elif k is Kind.DURATION:
+            found = (bool(figures) and bool(_TIME_UNIT.search(sentence))) or bool(re.search(r"\buntil\b", sentence))
+        elif k is Kind.FREQUENCY:
+            found = bool(_FREQUENCY.search(sentence))
+        elif ask.measure == "money":
+            found = bool(_MONEY.search(sentence))
+        elif ask.measure == "unit":
+            found = bool(_UNIT.search(sentence))
+        else:
+            found = bool(figures) or bool(_UNIT.search(sentence))
+        if not found:
+            return 0.0
+        if not ask.subject:
+            return 1.0
+        return 1.0 if _about(ask.subject, sentence, figures) else 0.5
+    if k is Kind.DATE:
+        return 1.0 if _DATE.search(sentence) else 0.0
+    if k is Kind.TIME_OR_CONDITION:
+        return 1.0 if _DATE.search(sentence) or _CONDITION.search(sentence) else 0.0
+    if k is Kind.PERSON:
+        if _TITLE.search(sentence):
+            return 1.0
+        people = [
+            m.group(0)
+            for m in _PERSON_NAME.finditer(sentence)
+            if not {stem(w.lower()) for w in m.group(0).split()} & (_NOT_PEOPLE | question_stems)
+        ]
+        return 1.0 if people else (0.5 if _new_names(sentence, question_stems) else 0.0)
+    if k is Kind.NAME:
+        return 1.0 if _new_names(sentence, question_stems) else 0.0
+    if k is Kind.REASON:
+        return 1.0 if _REASON.search(sentence) else 0.0
+    return 1.0
+
+
+def _about(subject: set[str], sentence: str, figures: list[re.Match[str]]) -> bool:
+    """The asked noun is counted by one of the figures: it follows the figure within a few words or
+    precedes it closely ("hand wash basin per 10 beds", "members: 276")."""
+    for m in figures:
+        after = [stem(w.lower()) for w in re.findall(r"[A-Za-z][\w-]*", sentence[m.end() : m.end() + 60])[:4]]
+        before = [stem(w.lower()) for w in re.findall(r"[A-Za-z][\w-]*", sentence[max(0, m.start() - 60) : m.start()])]
+        if subject & set(after) or subject & set(before[-6:]):
+            return True
+    return False
+
+
+def year_conflict(ask: Asked, window: str, context: str) -> bool:
+    """The question names a year, the sentence speaks of other years, and neither it nor its document's
+    context names the asked one: a 2023 question is not answered by a 2024 sentence."""
+    if not ask.years:
+        return False
+    said = set(_YEAR.findall(window))
+    if said:
+        return not said & ask.years
+    return not set(_YEAR.findall(context)) & ask.years
+
+
+def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) -> str | None:
+    """A sentence for a refusal saying what part of the question the closest passages did not cover."""
+    what = {
+        Kind.QUANTITY: "figure",
+        Kind.PERCENT: "percentage",
+        Kind.DURATION: "duration",
+        Kind.FREQUENCY: "frequency",
+        Kind.DATE: "date",
+        Kind.TIME_OR_CONDITION: "time",
+        Kind.PERSON: "person",
+        Kind.NAME: "name",
+        Kind.REASON: "reason",
+    }.get(ask.kind)
+    if ask.measure == "money":
+        what = "amount of money"
+    elif ask.measure == "unit":
+        what = "measured amount"
+    parts = []
+    if kind_missing and what:
+        about = f" for {' '.join(sorted(ask.years))}" if ask.years else ""
+        parts.append(f"no {what}{about} was found in the closest passages")
+    if rare_missing:
+        quoted = ", ".join(f"“{t}”" for t in rare_missing[:5])
+        parts.append(f"{'they' if parts else 'the closest passages'} do not mention {quoted}")
+    if parts:
+        text = ", and ".join(parts)
+        return text[0].upper() + text[1:] + "."
+    return None

@@ -1,0 +1,154 @@
+"""Does a sentence answer the question? A tiny logistic model over evidence features decides, fitted on
+data by `python -m bench.calibrate` (coefficients and how they were fitted in answerability.json).
+
+Features of a candidate sentence, all in [0, 1] or {0, 1}:
+- similarity of the question to the sentence and to its passage (embedding cosines),
+- idf-weighted share of the question's terms in the sentence, in the sentence with its neighbours, and in
+  the passage with what the document is (title, headings, type, organisations),
+- support of the question's rare terms (its most specific words, names and years) around the sentence,
+- whether the sentence holds the kind of thing asked (a figure about the asked noun, a date, a person …),
+  and a year the question names that the sentence contradicts: both are gates, not weights (a sentence
+  without the asked kind, or about another year, never answers),
+- the passage's retrieval rank.
+So a paraphrase sharing few words with its passage can still be answered when similarity, answer kind and
+term support agree, and a close sentence about another year or another quantity is not.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from policykb.qa.answer_types import Asked, asked, holds, year_conflict
+from policykb.qa.evidence import Sentence, content_stems, coverage
+
+MODEL_PATH = Path(__file__).with_name("answerability.json")
+FEATURES = (
+    "sem_sentence",
+    "sem_passage",
+    "cov_sentence",
+    "cov_window",
+    "cov_context",
+    "rare_support",
+    "rare_missing",
+    "kind_holds",
+    "kind_other_subject",
+    "kind_missing",
+    "year_conflict",
+    "first_passage",
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class QuestionTerms:
+    """What the features need to know about the question once."""
+
+    text: str
+    asked: Asked
+    idf: dict[str, float]
+    stems: set[str]
+    rare: dict[str, str]  # stem -> the question's own word, for the refusal's note
+
+    @classmethod
+    def of(cls, question: str, idf: dict[str, float]) -> QuestionTerms:
+        stems = content_stems(question)
+        weights = {s: w for s, w in idf.items() if s in stems} or {s: 1.0 for s in stems}
+        top = max(weights.values(), default=0.0)
+        words: dict[str, str] = {}
+        for w in _WORD.findall(question):
+            s = content_stems(w)
+            if s:
+                words.setdefault(next(iter(s)), w)
+        ask = asked(question)
+        rare = {s: w for s, w in words.items() if weights.get(s, 0.0) >= 0.75 * top}  # in question order
+        rare |= {y: y for y in ask.years}
+        return cls(question, ask, weights, stems, rare)
+
+
+def features(
+    q: QuestionTerms, sentences: list[Sentence], sem_sentence: np.ndarray, sem_passage: dict[str, float]
+) -> np.ndarray:
+    """One row of FEATURES per sentence."""
+    rows = np.zeros((len(sentences), len(FEATURES)), dtype=np.float32)
+    context_stems: dict[str, set[str]] = {}
+    total_rare = sum(q.idf.get(s, 1.0) for s in q.rare) or 1.0
+    for i, s in enumerate(sentences):
+        hit = s.hit
+        if hit.chunk_id not in context_stems:
+            meta = [hit.title, *hit.headings, hit.doc_type.replace("_", " "), *hit.organisations, hit.date or ""]
+            context_stems[hit.chunk_id] = content_stems(" ".join([hit.text, *meta]))
+            context_stems[hit.chunk_id + "#about"] = content_stems(" ".join(meta))
+        window = s.window()
+        window_stems = content_stems(window)
+        near = window_stems | context_stems[hit.chunk_id + "#about"]
+        missing = [t for t in q.rare if t not in near]
+        kind = holds(q.asked, s.display, q.stems) if q.asked.typed else 1.0
+        about = " ".join([hit.title, *hit.headings, hit.date or ""])
+        rows[i] = (
+            float(sem_sentence[i]),
+            sem_passage.get(hit.chunk_id, 0.0),
+            coverage(q.idf, content_stems(s.text)),
+            coverage(q.idf, window_stems),
+            coverage(q.idf, context_stems[hit.chunk_id]),
+            1.0 - sum(q.idf.get(t, 1.0) for t in missing) / total_rare,
+            1.0 if missing else 0.0,
+            1.0 if q.asked.typed and kind >= 1.0 else 0.0,
+            1.0 if q.asked.typed and 0.0 < kind < 1.0 else 0.0,
+            1.0 if q.asked.typed and kind == 0.0 else 0.0,
+            1.0 if year_conflict(q.asked, window, about) else 0.0,
+            1.0 if s.rank == 0 else 0.0,
+        )
+    return rows
+
+
+def eligible(rows: np.ndarray) -> np.ndarray:
+    """Which sentences hold the asked kind of thing about the asked noun, in the asked year."""
+    gates = [FEATURES.index(f) for f in ("kind_other_subject", "kind_missing", "year_conflict")]
+    if not len(rows):
+        return np.zeros(0, dtype=bool)
+    return np.asarray(~rows[:, gates].any(axis=1), dtype=bool)
+
+
+def missing_terms(q: QuestionTerms, s: Sentence) -> list[str]:
+    """The question's rare words that are neither around the sentence nor in what its document is."""
+    hit = s.hit
+    near = content_stems(" ".join([s.window(), hit.title, *hit.headings, hit.date or ""]))
+    return [word for stem_, word in q.rare.items() if stem_ not in near]
+
+
+@dataclass
+class AnswerabilityModel:
+    """P(sentence answers the question) = sigmoid(bias + weights · features)."""
+
+    weights: np.ndarray
+    bias: float
+    threshold: float  # answer when the best sentence's probability reaches it
+    keep_within: float  # further sentences within this log-odds of the best are kept
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """Zero for a sentence that cannot answer whatever its other evidence: one that lacks the asked
+        kind of thing (or counts another noun than the asked one), or speaks of another year."""
+        z = rows @ self.weights + self.bias
+        return np.where(eligible(rows), 1.0 / (1.0 + np.exp(-z)), 0.0)
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> AnswerabilityModel:
+        data = json.loads(path.read_text())
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path.name} was fitted on other features; run python -m bench.calibrate")
+        return cls(
+            np.array([data["weights"][f] for f in FEATURES], dtype=np.float32),
+            float(data["bias"]),
+            float(data["threshold"]),
+            float(data["keep_within"]),
+        )
+
+    def logit(self, p: float) -> float:
+        p = min(max(p, 1e-6), 1 - 1e-6)
+        return math.log(p / (1 - p))

@@ -1,0 +1,93 @@
+"""Is a piece of passage text a quotable claim? A claim is a complete sentence of the document (or a list
+item with its introduction): never a heading, a question, a fragment cut at a chunk edge, a caption, a
+running header, a table cell, a table-of-contents line, a bibliography entry or raw markup.
+
+Also: which sentences cannot stand alone. A dangling opener ("It has …", "This is …") needs the sentence
+before it; a scene-setting sentence ("… as follows:") needs what it introduces.
+"""
+
+from __future__ import annotations
+
+import re
+
+_END = re.compile(r"[.!?;:][\"'”’)\]]*$")
+_LEADING_MARKS = re.compile(r"^(?:[\s\-–—*•◆▪●○·►✓✔❖■□➢>#]|[\ue000-\uf8ff]|\(?[a-z0-9ivx]{1,4}[.)]\s)+")
+_MARKUP = re.compile(
+    r"\]\(|\\[()\[\]*_#`]|(?:^|\s)#{1,6}\s|\*\*|__|`|[\x00-\x08\x0b-\x1f\x7f-\x9f\ue000-\uf8ff]|<[a-z/][^>]*>"
+)
+_CAPTION = re.compile(
+    r"^(?:Figure|Fig\.|Table|Box|Annex|Appendix|Chart|Graph|Map|Panel|Exhibit|Source|Sources|Note|Notes|Photo)"
+    r"\s*[\dA-Z]*[.:\-–]",
+    re.I,
+)
+_REFERENCE = re.compile(
+    r"\bet al\b|\bdoi\b|https?://|www\.|\bISBN\b|\bISSN\b|\b(?:19|20)\d{2}\s*;\s*\d+|\(\d+\)\s*:\s*\d+|"
+    r"\b\d+\s*:\s*\d+\s*[-–]\s*\d+\b|\bAccessed\b|\bRetrieved\b|\[(?:online|internet)\]|"
+    r"(?:\b[A-Z][a-z]+\s+[A-Z]{1,3},\s*){2,}",
+    re.I,
+)
+_TOC = re.compile(r"\.{4,}|…{2,}|(?:\s\.){3,}|\s{2,}\d+\s*$")
+_HEADING_NUMBER = re.compile(r"^(?:[IVXLC]{1,6}|\d{1,3}(?:\.\d{1,2})*\.?|[A-Z]\.)\s+[A-Z]")
+_HEADING_PREFIX = re.compile(
+    r"^(?:[ivxlc]{1,6}|\d{1,3}(?:\.\d{1,2})*\.?)\s+[A-Z][a-z]+(?:\s+(?:[A-Z][\w-]*|of|on|and|for|the|in|to|a))+\s+[A-Z]"
+)
+_DANGLING = re.compile(
+    r"^(?:It|This|These|That|Those|They|Such|He|She|Its|Their|His|Her|Them|Both|Either|Neither|The latter|"
+    r"The former|Here|There,|Thus|Therefore|Hence|However|Moreover|Furthermore|In addition|Also|Likewise|"
+    r"Similarly|Consequently|As a result|In this|In that|For this|To this end|Of these|Of those|Among them|"
+    r"In particular|Otherwise|Nevertheless|Besides)\b",
+)
+_INTRODUCES = re.compile(r":\s*$|\bas follows\W*$|\bthe following\W*$|\bbelow\W*$", re.I)
+
+
+def strip_leading_marks(text: str) -> int:
+    """Characters of bullets, list numbers and markup at the start of `text` that a quote should skip."""
+    m = _LEADING_MARKS.match(text)
+    return m.end() if m else 0
+
+
+def flaw(quote: str, shown: str | None = None) -> str | None:
+    """Why `quote` (exact document text) is not a quotable sentence, or None when it is. `shown`: its
+    display form, with Markdown links and emphasis marks removed; the sentence is judged by what is shown,
+    its layout (line breaks) by the document text."""
+    q = (shown or quote).strip()
+    layout = quote.strip()
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", q)
+    tokens = q.split()
+    if q.endswith("?"):
+        return "question"
+    if _MARKUP.search(q):
+        return "markup"
+    if _CAPTION.match(q):
+        return "caption"
+    if _TOC.search(q):
+        return "contents"
+    if _REFERENCE.search(q):
+        return "reference"
+    numeric = sum(1 for t in tokens if re.fullmatch(r"[\d.,%:()\-–/|]+", t))
+    if tokens and (numeric > 0.4 * len(tokens) or "|" in q or len(words) < 0.5 * len(tokens)):
+        return "table"
+    if _HEADING_PREFIX.match(q) or (_HEADING_NUMBER.match(layout) and ("\n" in layout[:80] or not _END.search(q))):
+        return "heading"
+    if not _END.search(q):
+        upper = sum(1 for w in words if w[:1].isupper())
+        return "heading" if words and (q.isupper() or upper >= 0.6 * len(words)) else "fragment"
+    if len(words) < 4 or not (q[:1].isupper() or q[:1].isdigit() or q[:1] in "\"'“‘(£$€"):
+        return "fragment"
+    if re.search(r"\n\s*\n", layout):
+        return "fragment"  # two blocks glued together: a heading or a cell above a sentence
+    return None
+
+
+def ends_sentence(quote: str) -> bool:
+    return bool(_END.search(quote.strip()))
+
+
+def dangling(display: str) -> bool:
+    """The sentence opens by pointing back ("It has …", "This is …", "However, …"): it needs its antecedent."""
+    return bool(_DANGLING.match(display.strip().lstrip("\"'“‘(")))
+
+
+def introduces(display: str) -> bool:
+    """The sentence sets the scene for what follows ("… delivered statements as follows:")."""
+    return bool(_INTRODUCES.search(display.strip()))

@@ -1,0 +1,336 @@
+"""Answerability: what a question asks for, whether a sentence holds it, which text is quotable, and the
+extractive answerer's answers and refusals on small built passages."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policykb.core.events import Final
+from policykb.core.text import stem
+from policykb.core.types import Answer, KindSpan, SearchHit, SearchResponse
+from policykb.index.embedders import HashEmbedder
+from policykb.qa.answer_types import Kind, asked, holds, year_conflict
+from policykb.qa.compose import REFUSAL
+from policykb.qa.evidence import content_stems
+from policykb.qa.extractive import ExtractiveAnswerer
+from policykb.qa.shape import dangling, flaw, introduces
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "subject"),
+    [
+        ("How many member organisations does IAPO have?", Kind.QUANTITY, {"member", "organisations"}),
+        ("How many newsletter subscribers does IAPO have?", Kind.QUANTITY, {"newsletter", "subscribers"}),
+        ("What total budget did the Assembly approve for 2014–2015?", Kind.QUANTITY, set()),
+        ("What is the recommended dose of artesunate for children?", Kind.QUANTITY, set()),
+        ("What percentage of facilities have no water source?", Kind.PERCENT, set()),
+        ("What share of patients acquire an infection?", Kind.PERCENT, set()),
+        ("How long can an opened vial be kept?", Kind.DURATION, set()),
+        ("How often should a biological indicator be used?", Kind.FREQUENCY, set()),
+        ("When did the group meet?", Kind.DATE, set()),
+        ("In what year was the alliance founded?", Kind.DATE, set()),
+        ("When should staff wash their hands with soap and water?", Kind.TIME_OR_CONDITION, set()),
+        ("Who chaired the Guidelines Development Group?", Kind.PERSON, set()),
+        ("Where was the alliance launched?", Kind.NAME, set()),
+        ("Which organisations funded the guidelines?", Kind.NAME, set()),
+        ("What are the elements of Standard Precautions?", Kind.LIST, set()),
+        ("Why are single-dose vials preferred?", Kind.REASON, set()),
+        ("Is it safe to reuse a lancet?", Kind.YES_NO, set()),
+        ("When the clinic pricks my finger, is it okay to reuse the device?", Kind.YES_NO, set()),
+        ("What does FACE stand for?", Kind.DEFINITION, set()),
+        ("new visual identity and logo of the alliance", Kind.OTHER, set()),
+    ],
+)
+def test_what_a_question_asks_for(question: str, kind: Kind, subject: set[str]) -> None:
+    a = asked(question)
+    assert a.kind is kind
+    assert a.subject == {stem(w) for w in subject}
+
+
+def test_years_named_in_a_question() -> None:
+    assert asked("What was the theme of World Patient Safety Day 2024?").years == {"2024"}
+    assert asked("What budget was approved for the 2014–2015 biennium?").years == {"2014", "2015"}
+    assert asked("What theme did the day have?").years == set()
+
+
+def _holds(question: str, sentence: str) -> float:
+    return holds(asked(question), sentence, content_stems(question))
+
+
+def test_a_count_must_count_the_asked_noun() -> None:
+    q = "How many member organisations does IAPO have?"
+    assert _holds(q, "IAPO has 276 member organisations in 71 countries.") == 1.0
+    assert _holds(q, "The IAPO newsletter now reaches 12,000 subscribers.") == 0.5
+    assert _holds(q, "IAPO represents patients around the world.") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "good", "bad"),
+    [
+        ("When did the group meet?", "The group met on 30 March 2015 in Geneva.", "The group met in Geneva."),
+        (
+            "Who chaired the group?",
+            "The group was chaired by Professor Lindsay Grayson.",
+            "The group was chaired well.",
+        ),
+        ("Where was the alliance launched?", "The alliance was launched in Mumbai.", "The alliance was launched."),
+        (
+            "What percentage of facilities lack water?",
+            "Some 38% of facilities lack water.",
+            "Many facilities lack water.",
+        ),
+        ("How long can an opened vial be kept?", "Discard it after 28 days.", "Discard it when it is opened."),
+        ("How often should an indicator be used?", "Use it weekly for each sterilizer.", "Use it for each sterilizer."),
+        (
+            "Why are single-dose vials preferred?",
+            "They are preferred because they prevent outbreaks.",
+            "Vials are used.",
+        ),
+        ("What dose of the drug is recommended?", "The dose is 4 mg/kg daily.", "The drug is recommended."),
+    ],
+)
+def test_a_sentence_holds_the_asked_kind(question: str, good: str, bad: str) -> None:
+    assert _holds(question, good) == 1.0
+    assert _holds(question, bad) == 0.0
+
+
+def test_a_year_the_question_names_must_be_the_sentences_year() -> None:
+    a = asked("How many members joined in 2023?")
+    assert year_conflict(a, "In 2024, 40 members joined.", "Annual report 2024")
+    assert not year_conflict(a, "In 2023, 40 members joined.", "Annual report 2024")
+    assert not year_conflict(a, "Forty members joined.", "Annual report 2023")
+    assert year_conflict(a, "Forty members joined.", "Annual report 2024")
+    assert not year_conflict(asked("How many members joined?"), "In 2024, 40 members joined.", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2.3 Infection prevention and control programmes", "heading"),
+        ("What is the evidence for hand hygiene?", "question"),
+        ("and the facilities were assessed by the team.", "fragment"),
+        ("Figure 3. Flow of the systematic review process.", "caption"),
+        ("Table 2: Core components and their recommendations.", "caption"),
+        (
+            "Allegranzi B, Nejad SB, Combescure C, et al. Burden of endemic infection. Lancet. 2011;377:228–41.",
+            "reference",
+        ),
+        ("Introduction .......................................... 12", "contents"),
+        ("See the [toolkit](https://example.org) for the details.", "markup"),
+        ("12 34 56 78 90 11 22 33 44 55.", "table"),
+        ("Key Messages And Recommendations", "heading"),
+        ("in health care facilities and", "fragment"),
+    ],
+)
+def test_unquotable_text_is_recognised(text: str, why: str) -> None:
+    assert flaw(text) == why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Guidelines Development Group met on 30 March 2015.",
+        "IAPO has 276 member organisations.",
+        "“We welcome this guidance,” said Kawaldip Sehmi.",
+        "I believe patients must be heard at every level.",
+        "The elements of Standard Precautions are as follows:",
+        "38% of health care facilities have no water source (WHO/UNICEF, 2015).",
+    ],
+)
+def test_sentences_are_quotable(text: str) -> None:
+    assert flaw(text) is None
+
+
+def test_openers_that_need_their_context() -> None:
+    assert dangling("It has grown to 276 members.")
+    assert dangling("This is the first such guidance.")
+    assert not dangling("Italy has 20 member organisations.")
+    assert introduces("IAPO delivered statements as follows:")
+    assert introduces("The three core themes were:")
+    assert not introduces("IAPO delivered three statements.")
+
+
+# --------------------------------------------------------------------------------------------- the answerer
+
+
+def _hit(n: int, text: str, title: str = "Annual report", date: str = "2024") -> SearchHit:
+    return SearchHit(rowid=n, chunk_id=f"c{n}", doc_id=f"d{n}", title=title, source=f"doc{n}.txt", doc_type="report",
+                     date=date, organisations=[], language="en", url=None, page=1, page_end=1, char_start=0,
+                     char_end=len(text), headings=[], text=text, highlight=text, score=1.0 - n / 10, scores={})  # fmt: skip
+
+
+_BACKGROUND = [
+    "Patients organisations work with health systems in many countries.",
+    "The alliance held meetings with members and partners during the year.",
+    "Health care workers and patients discussed safety and quality of care.",
+]
+
+
+def _respond(question: str, passages: list[str], **meta: str) -> SearchResponse:
+    """Search results over built passages, with idf counted over them and a small background corpus."""
+    docs = [content_stems(p) for p in passages + _BACKGROUND * 3]
+    idf = {}
+    for s in content_stems(question):
+        df = sum(1 for d in docs if s in d)
+        idf[s] = math.log(1 + (len(docs) - df + 0.5) / (df + 0.5))
+    return SearchResponse([_hit(i, p, **meta) for i, p in enumerate(passages)], "g", 1.0, "hybrid", idf)
+
+
+def _ask(answerer: ExtractiveAnswerer, question: str, response: SearchResponse) -> Answer:
+    return next(e.answer for e in answerer.stream(question, response) if isinstance(e, Final))
+
+
+@pytest.fixture(scope="module")
+def minilm_answerer() -> ExtractiveAnswerer:
+    from policykb.core.settings import Settings
+    from policykb.index.embedders import get_embedder
+
+    return ExtractiveAnswerer(get_embedder(Settings(embedder="minilm")))
+
+
+_REPORT = (
+    "IAPO annual report. IAPO has 276 member organisations in 71 countries. The IAPO newsletter reaches "
+    "12,000 subscribers every month. The General Assembly met on 12 May 2024 in London. The meeting was "
+    "chaired by Professor Helen Smith of the University of Leeds. Membership grew by 8% over the year. "
+    "New members must renew their membership every two years."
+)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("How many member organisations does IAPO have?", "276"),
+        ("How many newsletter subscribers does IAPO have?", "12,000"),
+        ("When did the IAPO General Assembly meet?", "12 May 2024"),
+        ("Who chaired the IAPO General Assembly meeting?", "Helen Smith"),
+        ("By what percentage did IAPO membership grow?", "8%"),
+        ("Where did the IAPO General Assembly meet?", "London"),
+        ("How often must IAPO members renew their membership?", "every two years"),
+    ],
+)
+def test_each_answer_kind_is_answered_from_the_sentence_that_holds_it(
+    minilm_answerer: ExtractiveAnswerer, question: str, expect: str
+) -> None:
+    answer = _ask(minilm_answerer, question, _respond(question, [_REPORT]))
+    assert answer.answerable
+    first = answer.answer.split("[1]")[0]
+    assert expect in first
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("question", "note"),
+    [
+        ("How many member organisations did IAPO have in 2019?", "2019"),
+        ("What is IAPO's annual budget?", "budget"),
+        ("What dose of paracetamol does IAPO recommend for children?", "paracetamol"),
+    ],
+)
+def test_refusals_say_what_the_passages_do_not_cover(
+    minilm_answerer: ExtractiveAnswerer, question: str, note: str
+) -> None:
+    answer = _ask(minilm_answerer, question, _respond(question, [_REPORT]))
+    assert not answer.answerable
+    assert answer.answer.startswith(REFUSAL)
+    assert note in answer.answer
+    assert answer.related and answer.related[0].title == "Annual report"
+
+
+@pytest.mark.model
+def test_a_count_of_another_noun_does_not_answer(minilm_answerer: ExtractiveAnswerer) -> None:
+    passage = (
+        "IAPO annual report. The IAPO newsletter reaches 12,000 subscribers every month. "
+        "IAPO works with patient organisations around the world."
+    )
+    question = "How many member organisations does IAPO have?"
+    assert not _ask(minilm_answerer, question, _respond(question, [passage])).answerable
+
+
+@pytest.mark.model
+def test_a_dangling_sentence_brings_its_antecedent(minilm_answerer: ExtractiveAnswerer) -> None:
+    passage = (
+        "The Patient Safety Network was founded in Geneva in 2010. It has 340 member hospitals in 40 countries. "
+        "Hospitals report incidents through a shared register."
+    )
+    question = "How many member hospitals does the Patient Safety Network have?"
+    answer = _ask(minilm_answerer, question, _respond(question, [passage]))
+    assert answer.answerable
+    assert answer.citations[0].quote.startswith("The Patient Safety Network was founded")
+    assert "340 member hospitals" in answer.citations[0].quote
+
+
+@pytest.mark.model
+def test_a_list_introduction_brings_its_items(minilm_answerer: ExtractiveAnswerer) -> None:
+    passage = (
+        "Standard Precautions\n\nThe elements of Standard Precautions are as follows:\n"
+        "• hand hygiene;\n• safe injection practices;\n• respiratory hygiene and cough etiquette.\n\n"
+        "Staff receive training every year."
+    )
+    question = "What are the elements of Standard Precautions?"
+    answer = _ask(minilm_answerer, question, _respond(question, [passage]))
+    assert answer.answerable
+    quote = answer.citations[0].quote
+    assert quote.startswith("The elements of Standard Precautions are as follows:")
+    assert "safe injection practices" in quote and quote.endswith("cough etiquette.")
+
+
+def test_text_the_ingest_marked_as_not_prose_is_never_a_candidate() -> None:
+    table = "The alliance has 276 member organisations."
+    prose = "The alliance has member organisations in 71 countries."
+    question = "How many member organisations does the alliance have?"
+    response = _respond(question, [f"{table}\n\n{prose}"])
+    hit = response.results[0]
+    plain = _hash_answerer.evidence(question, [hit], response.term_idf)
+    assert [s.text for s in plain.sentences] == [table, prose]
+    marked = replace(hit, non_prose=[KindSpan(0, len(table), "table")])
+    evidence = _hash_answerer.evidence(question, [marked], response.term_idf)
+    assert [s.text for s in evidence.sentences] == [prose]
+
+
+# A property: whatever mix of headings, questions, fragments, captions, references and sentences a passage
+# holds, every quoted claim is a complete sentence (or a list with its introduction).
+
+_SENTENCES = st.sampled_from(
+    [
+        "The committee approved 14 recommendations on hand hygiene.",
+        "Hand hygiene compliance rose to 64% in the surveyed hospitals.",
+        "Each facility should have one focal person per 250 beds.",
+        "The guidelines were published in 2016 after a review of the evidence.",
+        "It has since been adopted by 40 countries.",
+    ]
+)
+_NOISE_TEXTS = [
+    "3.2 Hand hygiene in health care facilities",
+    "What are the recommendations on hand hygiene?",
+    "and hand hygiene compliance in 14 hospitals",
+    "Figure 2. Hand hygiene compliance by facility.",
+    "Pittet D, Allegranzi B, Sax H, et al. Hand hygiene. Lancet. 2006;6:641–52.",
+    "Hand hygiene ........................ 14",
+    "Recommendations | 14 | 64% | 250",
+    "HAND HYGIENE RECOMMENDATIONS",
+]
+_NOISE = st.sampled_from(_NOISE_TEXTS)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(_SENTENCES, _NOISE), min_size=1, max_size=10), st.sampled_from(
+    ["How many recommendations on hand hygiene were approved?", "What are the hand hygiene recommendations?",
+     "hand hygiene compliance in hospitals", "When were the guidelines published?"]))  # fmt: skip
+def test_no_claim_is_a_fragment_heading_or_question(parts: list[str], question: str) -> None:
+    text = "\n\n".join(parts)
+    answer = _ask(_hash_answerer, question, _respond(question, [text]))
+    for citation in answer.citations:
+        quote = citation.quote.strip()
+        assert re.search(r"[.!:;]$", quote), quote
+        assert quote[:1].isupper() or quote[:1].isdigit()
+        assert not any(noise in quote for noise in _NOISE_TEXTS), quote
+
+
+_hash_answerer = ExtractiveAnswerer(HashEmbedder())

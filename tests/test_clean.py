@@ -1,0 +1,281 @@
+"""Clean text at ingest: running headers and page numbers gone with the page map exact, hyphen breaks and
+glyph gaps repaired, wrapped lines reflowed, headings/tables/captions/contents/references typed, Markdown and
+PDF-converted text read as plain prose, and non-prose spans carried to the chunks and the registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policykb.ingest.chunker import Chunker
+from policykb.ingest.clean import Line, clean_pages, join_lines, repair_spacing, vocabulary
+from policykb.ingest.readers import parse
+from policykb.service.knowledge_base import KnowledgeBase
+
+HEADER = "Guidelines on Patient Safety Compendium"
+
+BODY = [
+    [
+        "3.1 Recommendations",
+        "Health facilities are increasingly adopting programmes that prevent infection in",
+        "patients and staff, and these programmes are increas-",
+        "ingly supported by national policy and dedicated budgets for training.",
+        "Each programme should follow evidence-",
+        "based practice as its evidence base grows and based on local data.",
+    ],
+    [
+        "Table 2: Staffing ratios by facility type",
+        "Facility",
+        "Nurses",
+        "Beds",
+        "Hospital",
+        "One per 250",
+        "Clinic",
+        "One per 50",
+        "Every facility should review its staffing ratio at least once a year with the",
+        "infection prevention committee and record the result.",
+    ],
+    [
+        "References",
+        "1. Smith AB, Jones C. Hand hygiene in practice. J Infect Control. 2019;3:1-5.",
+        "2. Brown D, Green E. Staffing and infection. Lancet. 2020;12:40-48.",
+    ],
+]
+
+
+def make_report_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    pdf.set_font("helvetica", size=10)
+    for number, lines in enumerate([*BODY, ["The last page holds a short closing statement on safety."]], start=1):
+        pdf.add_page()
+        pdf.cell(0, 6, f"{number} {HEADER}", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+        for line in lines:
+            pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(-20)
+        pdf.cell(0, 6, f"Page {number} of 4", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def kinds_of(parsed) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {parsed.text[b.start : b.end]: b.kind for b in parsed.blocks}
+
+
+def test_pdf_running_headers_and_page_numbers_are_removed_with_the_page_map_exact() -> None:
+    parsed = parse(Path("report.pdf"), make_report_pdf())
+    assert HEADER not in parsed.text and "Page 2 of 4" not in parsed.text
+    assert len(parsed.page_starts) == 4
+    first_lines = ["3.1 Recommendations", "Table 2", "References", "The last page"]
+    for start, first in zip(parsed.page_starts, first_lines, strict=True):
+        assert parsed.text[start:].startswith(first)
+
+
+def test_pdf_hyphen_breaks_rejoined_but_real_compounds_kept_and_lines_reflowed() -> None:
+    text = parse(Path("report.pdf"), make_report_pdf()).text
+    assert "these programmes are increasingly supported by national policy" in text
+    assert "increas-" not in text
+    assert "follow evidence-based practice" in text
+
+
+def test_pdf_headings_tables_captions_and_references_are_typed() -> None:
+    parsed = parse(Path("report.pdf"), make_report_pdf())
+    kinds = kinds_of(parsed)
+    assert kinds["3.1 Recommendations"] == "heading"
+    assert kinds["Table 2: Staffing ratios by facility type"] == "caption"
+    assert kinds["Facility\nNurses\nBeds\nHospital\nOne per 250\nClinic\nOne per 50"] == "table"
+    references = [t for t, k in kinds.items() if k == "reference"]
+    assert [r[:8] for r in references] == ["1. Smith", "2. Brown"]
+    [body] = [k for t, k in kinds.items() if t.startswith("Health facilities")]
+    assert body == "paragraph"
+
+
+def test_glyph_gaps_are_repaired_only_into_words_of_the_document() -> None:
+    pages = [[Line("Testing is preventive care."), Line("T esting and pr eventive work in a nother way.")]]
+    vocab = vocabulary(pages)
+    assert repair_spacing("T esting and pr eventive work in a nother way.", vocab) == (
+        "Testing and preventive work in a nother way."  # "another" never occurs: left alone
+    )
+    assert repair_spacing("in formation", vocabulary([[Line("information in formation")]])) == "in formation"
+
+
+def test_hyphen_join_uses_the_document_vocabulary() -> None:
+    vocab = vocabulary([[Line("follow-up care and evidence based on data, decision making")]])
+    assert join_lines(["the follow-", "up visit"], vocab) == "the follow-up visit"
+    assert join_lines(["a deci-", "sion"], vocab) == "a decision"
+    assert join_lines(["strong evidence-", "based advice"], vocab) == "strong evidence-based advice"
+
+
+def test_control_and_private_use_characters_are_dropped_and_symbol_bullets_kept_as_bullets() -> None:
+    cleaned = clean_pages([[Line("\x9f The programme must have clear objectives.\x01"), Line("Plain \ue001text.")]])
+    assert cleaned.text == "• The programme must have clear objectives. Plain text."
+    assert [b.kind for b in cleaned.blocks] == ["list_item"]
+
+
+def test_table_of_contents_is_typed() -> None:
+    lines = ["Contents", "Acknowledgements 4", "1 Background 18", "2 Scope and objectives 19", "3 Methods 21"]
+    cleaned = clean_pages([[Line(x) for x in lines]])
+    assert [b.kind for b in cleaned.blocks] == ["heading", "toc", "toc", "toc", "toc"]
+
+
+_WORDS = st.sampled_from(["health", "patient", "policy", "access", "safety", "care", "nurse", "water", "clinic"])
+
+
+def _tag(page: int, line: int) -> str:
+    """A word unique to one line (letters only: digits are folded when running lines are compared)."""
+    return "q" + "".join("abcdefghij"[int(d)] for d in f"{page:02d}{line:02d}")
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> list[list[str]]:
+    pages = []
+    for p in range(draw(st.integers(3, 8))):
+        lines = []
+        for i in range(draw(st.integers(0, 6))):
+            words = draw(st.lists(_WORDS, min_size=1, max_size=12))
+            end = draw(st.sampled_from(["", ".", ","]))
+            lines.append(" ".join([_tag(p, i), *words]) + end)
+        pages.append(lines)
+    return pages
+
+
+@settings(max_examples=60, deadline=None)
+@given(documents())
+def test_cleaning_keeps_the_page_map_exact_drops_running_lines_and_keeps_body_order(pages: list[list[str]]) -> None:
+    framed = [
+        [Line(f"{HEADER} {n + 1}"), *(Line(x) for x in body), Line(f"- {n + 1} -")] for n, body in enumerate(pages)
+    ]
+    cleaned = clean_pages(framed)
+    assert len(cleaned.page_starts) == len(pages)
+    ends = [*cleaned.page_starts[1:], len(cleaned.text)]
+    for body, start, end in zip(pages, cleaned.page_starts, ends, strict=True):
+        page_text = cleaned.text[start:end]
+        assert page_text.split() == " ".join(body).split()  # every page's own body text, in order, nothing else
+        assert page_text.startswith(body[0].split()[0] if body else "")
+    assert HEADER not in cleaned.text
+    for block in cleaned.blocks:
+        assert cleaned.text[block.start : block.end].strip() == cleaned.text[block.start : block.end]
+
+
+def test_text_converted_from_pdf_is_reflowed() -> None:
+    wrapped = [
+        "Pharma industry and patient groups agree on a new note on best practice",
+        "for interaction with patients, caregivers and patient organizations",
+        "across the world.",
+        "The note complements the code of practice that covers the promotion of",
+        "medicines and interactions with health care professionals and with",
+        "patient organizations everywhere.",
+        "It sets out principles that protect the independence, privacy and",
+        "integrity of patients when they receive support from companies and",
+        "associations of any size.",
+    ]
+    data = ("\n\n".join(wrapped) + "\n").encode()
+    text = parse(Path("note.txt"), data).text
+    assert "best practice for interaction with patients, caregivers and patient organizations across the world." in text
+    assert "\n\nfor interaction" not in text
+
+
+def test_markdown_passages_are_plain_text() -> None:
+    md = (
+        b"# Patient voice\n\nJoin [Patient Solidarity Day \\(PSD\\)](#) on *9 December*, a **global** day.\n\n"
+        b"1. Plan early\n2. Invite `patients`\n\n| Year | Theme |\n|---|---|\n| 2024 | Access |\n"
+    )
+    parsed = parse(Path("voice.md"), md)
+    kinds = [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks]
+    assert kinds == [
+        ("Patient voice", "heading"),
+        ("Join Patient Solidarity Day (PSD) on 9 December, a global day.", "paragraph"),
+        ("Plan early", "list_item"),
+        ("Invite patients", "list_item"),
+        ("Year | Theme", "table"),
+        ("2024 | Access", "table"),
+    ]
+
+
+def test_markdown_saved_as_txt_is_read_as_markdown() -> None:
+    data = b"**Our year**\n\nWe marked our [25th anniversary](#) and [World Patient Day](https://x.org) together.\n\n**Next**\n"
+    text = parse(Path("report.txt"), data).text
+    assert text == "Our year\n\nWe marked our 25th anniversary and World Patient Day together.\n\nNext"
+
+
+def test_non_prose_spans_reach_the_chunks_and_survive_the_registry(kb: KnowledgeBase, tmp_path: Path) -> None:
+    source = tmp_path / "docs" / "guide.md"
+    source.parent.mkdir()
+    source.write_text(
+        "# Staffing\n\nEach hospital should have one infection preventionist per 250 beds.\n\n"
+        "| Facility | Ratio |\n|---|---|\n| Hospital | 1:250 |\n"
+    )
+    kb.ingest([source.parent])
+    [info] = kb.documents()
+    doc = kb.document(info.doc_id)
+    assert doc is not None
+    [chunk] = kb.chunks(doc.doc_id)
+    spans = [(doc.text[s.start : s.end], s.kind) for s in chunk.non_prose]
+    assert spans == [("Staffing", "heading"), ("Facility | Ratio\n\nHospital | 1:250", "table")]
+    sentence = doc.text.index("Each hospital")
+    assert chunk.quotable(sentence, sentence + 20)
+    assert not chunk.quotable(chunk.non_prose[1].start, chunk.non_prose[1].start + 5)
+    assert kb.chunk(chunk.chunk_id).non_prose == chunk.non_prose  # type: ignore[union-attr]
+
+
+def test_chunker_marks_table_and_reference_units() -> None:
+    parsed = parse(Path("report.pdf"), make_report_pdf())
+    chunker = Chunker(lambda texts: [len(t.split()) for t in texts], max_tokens=200, overlap_tokens=0)
+    chunks = chunker.chunk("d", parsed.text, parsed.blocks, parsed.page_starts)
+    kinds = {s.kind for c in chunks for s in c.non_prose}
+    assert kinds == {"heading", "caption", "table", "reference"}
+    for chunk in chunks:
+        for span in chunk.non_prose:
+            assert chunk.char_start <= span.start < span.end <= chunk.char_end
+
+
+def test_html_and_docx_tables_and_captions_are_typed() -> None:
+    html = (
+        b"<html><body><main><p>Intro text here.</p><table><tr><th>Year</th><th>Theme</th></tr>"
+        b"<tr><td>2024</td><td>Access</td></tr></table><figure><img src='x.png'>"
+        b"<figcaption>Figure 1: Members by region</figcaption></figure></main></body></html>"
+    )
+    parsed = parse(Path("page.html"), html)
+    assert [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks] == [
+        ("Intro text here.", "paragraph"),
+        ("Year | Theme", "table"),
+        ("2024 | Access", "table"),
+        ("Figure 1: Members by region", "caption"),
+    ]
+
+
+def test_registry_from_before_non_prose_gains_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    from policykb.index.registry import Registry
+
+    path = tmp_path / "registry.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE chunks (id INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT"
+            " NOT NULL, ordinal INTEGER NOT NULL, text TEXT NOT NULL, text_sha TEXT NOT NULL, char_start INTEGER"
+            " NOT NULL, char_end INTEGER NOT NULL, page_start INTEGER, page_end INTEGER, headings TEXT NOT NULL)"
+        )
+        conn.execute("INSERT INTO chunks VALUES (1, 'c1', 'd1', 0, 'Old text.', 'x', 0, 9, NULL, NULL, '[]')")
+    registry = Registry(path)
+    chunk = registry.chunk("c1")
+    assert chunk is not None and chunk.non_prose == []
+
+
+def test_pdf_page_labels_kept_and_a_lone_line_per_page_is_content() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    for i, style in enumerate(["r", "D", None]):
+        pdf.add_page()
+        if style:
+            pdf.set_page_label(label_style=style, label_start=1)
+        pdf.cell(0, 6, f"Page body text number {i}.")
+    parsed = parse(Path("labelled.pdf"), bytes(pdf.output()))
+    assert parsed.page_labels == ["i", "1", "2"]
+    assert parsed.text == "Page body text number 0.\n\nPage body text number 1.\n\nPage body text number 2."
