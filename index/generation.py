@@ -120,6 +120,28 @@ def write_lexical_folder(folder: Path, name: str, rows: list[ChunkRow]) -> None:
     (folder / "manifest.json").write_text(json.dumps({"name": name, "chunks": len(rows), "built_at": time.time()}))
 
 
+def update_lexical_folder(
+    previous: Generation, folder: Path, name: str, removed: np.ndarray, added: list[ChunkRow]
+) -> None:
+    """`write_lexical_folder` of `previous`'s rows less the `removed` row ids plus `added` (sorted, every id
+    above `previous`'s), in time proportional to the change: the tantivy segments are hard-linked (tantivy
+    never rewrites a segment file; it writes new ones and replaces its meta files by rename), then the
+    change is applied as deletes and adds. `previous` stays intact for the queries still holding it."""
+    folder.mkdir(parents=True)
+    shutil.copytree(previous.folder / "lexical", folder / "lexical", copy_function=os.link,
+                    ignore=shutil.ignore_patterns(".tantivy-*.lock"))  # fmt: skip
+    index = tantivy.Index.open(str(folder / "lexical"))
+    writer = index.writer(heap_size=64_000_000, num_threads=1)
+    if len(removed):
+        writer.delete_documents_by_query(tantivy.Query.term_set_query(index.schema, "rowid", removed.tolist()))
+    _add_lexical_rows(writer, added)
+    writer.commit()
+    writer.wait_merging_threads()
+    _write_arrays(folder, added, previous, ~np.isin(previous.rowid, removed))
+    chunks = previous.size - int(np.isin(previous.rowid, removed).sum()) + len(added)
+    (folder / "manifest.json").write_text(json.dumps({"name": name, "chunks": chunks, "built_at": time.time()}))
+
+
 def current_manifest(data_dir: Path) -> dict | None:
     name = read_current(data_dir)
     if name is None:
@@ -216,6 +238,12 @@ def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
     path.mkdir()
     index = tantivy.Index(_schema(), path=str(path))
     writer = index.writer(heap_size=256_000_000, num_threads=min(4, os.cpu_count() or 1))
+    _add_lexical_rows(writer, rows)
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+def _add_lexical_rows(writer: tantivy.IndexWriter, rows: list[ChunkRow]) -> None:
     for r in rows:
         c = r.chunk
         lo, hi = date_bounds(r.date)
@@ -244,14 +272,17 @@ def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
                 non_prose=json.dumps([[k.start, k.end, k.kind] for k in c.non_prose]),
             )
         )
-    writer.commit()
-    writer.wait_merging_threads()
 
 
-def _write_arrays(folder: Path, rows: list[ChunkRow]) -> None:
-    """Per-row filter columns for the dense side (the lexical side filters inside tantivy)."""
-    vocab: dict[str, list[str]] = {"doc_type": [], "language": [], "source": [], "organisations": []}
-    index_of: dict[str, dict[str, int]] = {k: {} for k in vocab}
+def _write_arrays(
+    folder: Path, rows: list[ChunkRow], previous: Generation | None = None, keep: np.ndarray | None = None
+) -> None:
+    """Per-row filter columns for the dense side (the lexical side filters inside tantivy). With `previous`,
+    its rows where `keep` come first, then `rows`; its vocabularies are extended, so its codes stay valid (a
+    value no row has any more matches nothing)."""
+    kinds = ("doc_type", "language", "source", "organisations")
+    vocab: dict[str, list[str]] = {k: list(previous.vocab[k]) if previous else [] for k in kinds}
+    index_of: dict[str, dict[str, int]] = {k: {v: i for i, v in enumerate(vocab[k])} for k in kinds}
 
     def code(kind: str, value: str) -> int:
         table = index_of[kind]
@@ -261,22 +292,23 @@ def _write_arrays(folder: Path, rows: list[ChunkRow]) -> None:
         return table[value]
 
     bounds = [date_bounds(r.date) for r in rows]
-    org_ptr = [0]
-    org_idx: list[int] = []
-    for r in rows:
-        org_idx.extend(code("organisations", o) for o in r.organisations)
-        org_ptr.append(len(org_idx))
-    np.savez(
-        folder / "rows.npz",
-        rowid=np.array([r.rowid for r in rows], dtype=np.int64),
-        date_lo=np.array([b[0] for b in bounds], dtype=np.int32),
-        date_hi=np.array([b[1] for b in bounds], dtype=np.int32),
-        doc_type=np.array([code("doc_type", r.doc_type) for r in rows], dtype=np.int32),
-        language=np.array([code("language", r.language) for r in rows], dtype=np.int32),
-        source=np.array([code("source", r.source) for r in rows], dtype=np.int32),
-        org_ptr=np.array(org_ptr, dtype=np.int64),
-        org_idx=np.array(org_idx, dtype=np.int32),
-    )
+    org_counts = np.array([len(r.organisations) for r in rows], dtype=np.int64)
+    org_idx = np.array([code("organisations", o) for r in rows for o in r.organisations], dtype=np.int32)
+    columns = {
+        "rowid": np.array([r.rowid for r in rows], dtype=np.int64),
+        "date_lo": np.array([b[0] for b in bounds], dtype=np.int32),
+        "date_hi": np.array([b[1] for b in bounds], dtype=np.int32),
+        "doc_type": np.array([code("doc_type", r.doc_type) for r in rows], dtype=np.int32),
+        "language": np.array([code("language", r.language) for r in rows], dtype=np.int32),
+        "source": np.array([code("source", r.source) for r in rows], dtype=np.int32),
+    }
+    if previous is not None and keep is not None:
+        columns = {name: np.concatenate([getattr(previous, name)[keep], new]) for name, new in columns.items()}
+        kept_orgs = previous.org_idx[np.repeat(keep, np.diff(previous.org_ptr))]
+        org_idx = np.concatenate([kept_orgs, org_idx])
+        org_counts = np.concatenate([np.diff(previous.org_ptr)[keep], org_counts])
+    org_ptr = np.concatenate([[0], np.cumsum(org_counts)]).astype(np.int64)
+    np.savez(folder / "rows.npz", **columns, org_ptr=org_ptr, org_idx=org_idx)
     (folder / "vocab.json").write_text(json.dumps(vocab))
 
 

@@ -44,7 +44,7 @@ from psycopg.types.json import Jsonb
 
 from policykb.core.errors import StorageError
 from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
-from policykb.index.generation import Generation, write_lexical_folder
+from policykb.index.generation import Generation, update_lexical_folder, write_lexical_folder
 from policykb.index.registry import text_sha
 from policykb.index.storage import pgschema
 from policykb.index.storage.base import ChunkRow, FileRecord, IndexHealth, Published
@@ -57,6 +57,10 @@ JOB_LOCKS = 7_364_203  # advisory lock namespace of job claims (the second key i
 NOTIFY_CHANNEL = "policykb_generation"
 EF_SEARCH = 100  # HNSW candidate list per query (pgvector's default is 40)
 EXACT_MAX_ALLOWED = 20_000  # a filter leaving at most this many rows is searched exactly
+# A replica derives a generation from the previous one by its changed rows, until the rows deleted that
+# way exceed this share of the live ones: tantivy counts a deleted row in its BM25 statistics until it
+# merges the row's segment away, so then the folder is derived whole again (exactly as a fresh replica).
+STALE_MAX = 0.05
 
 
 def redact(url: str) -> str:
@@ -447,6 +451,7 @@ class PostgresSnapshot(EmbeddedSnapshot):
     def __init__(self, generation: Generation, number: int, model: str, dim: int, pool: ConnectionPool) -> None:
         super().__init__(generation)
         self.number = number
+        self.stale_rows = 0  # rows deleted from the lexical index since it was derived whole
         self.model = model
         self.dim = dim
         self._pool = pool
@@ -525,20 +530,46 @@ class PostgresSnapshots:
             return self._loaded
 
     def _derive(self, number: int, model: str, dim: int) -> PostgresSnapshot:
-        with _connection(self._pool) as conn:
-            fetched = conn.execute(
-                f"SELECT {_PUBLISHED_COLUMNS} FROM published WHERE gen_from <= %(g)s AND (gen_to IS NULL OR"
-                " gen_to > %(g)s) ORDER BY rowid",
-                {"g": number},
-            ).fetchall()
+        """The generation's folder: from the previous one by the rows that changed when there is one (a
+        publish adds rows with higher ids and closes others), else from all its rows."""
         name = f"{number:06d}"
         folder = self.cache_dir / name
         shutil.rmtree(folder, ignore_errors=True)
+        previous = self._loaded
+        visible = "gen_from <= %(g)s AND (gen_to IS NULL OR gen_to > %(g)s)"
+        with _connection(self._pool) as conn:
+            if previous is not None and previous.number < number:
+                live = np.array(
+                    [r[0] for r in conn.execute(f"SELECT rowid FROM published WHERE {visible}", {"g": number})],
+                    dtype=np.int64,
+                )
+                old = previous.generation
+                newest = int(old.rowid[-1]) if old.size else 0
+                fetched = conn.execute(
+                    f"SELECT {_PUBLISHED_COLUMNS} FROM published WHERE {visible} AND rowid > %(newest)s ORDER BY rowid",
+                    {"g": number, "newest": newest},
+                ).fetchall()
+                removed = old.rowid[~np.isin(old.rowid, live)]
+                stale = previous.stale_rows + len(removed)
+                complete = old.size - len(removed) + len(fetched) == len(live)  # nothing below `newest` added
+                if complete and stale <= STALE_MAX * len(live):
+                    update_lexical_folder(old, folder, name, removed, [_published_row(r) for r in fetched])
+                    return self._loaded_from(folder, number, model, dim, stale)
+                shutil.rmtree(folder, ignore_errors=True)
+            fetched = conn.execute(
+                f"SELECT {_PUBLISHED_COLUMNS} FROM published WHERE {visible} ORDER BY rowid", {"g": number}
+            ).fetchall()
         write_lexical_folder(folder, name, [_published_row(r) for r in fetched])
+        return self._loaded_from(folder, number, model, dim)
+
+    def _loaded_from(self, folder: Path, number: int, model: str, dim: int, stale: int = 0) -> PostgresSnapshot:
+        keep = {folder.name} | ({self._loaded.generation.folder.name} if self._loaded else set())
         for old in self.cache_dir.iterdir():  # the previous derived folder stays for queries holding it
-            if old.name.isdigit() and int(old.name) < number - 1:
+            if old.name.isdigit() and old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
-        return PostgresSnapshot(Generation(folder, threads=1, nprobe=1), number, model, dim, self._pool)
+        snapshot = PostgresSnapshot(Generation(folder, threads=1, nprobe=1), number, model, dim, self._pool)
+        snapshot.stale_rows = stale
+        return snapshot
 
 
 def _live_generation(pool: ConnectionPool) -> tuple[int, str, int] | None:
@@ -767,8 +798,14 @@ class PostgresJobStore:
     def release(self, job_id: str) -> None:
         with self._lock:
             conn = self._claims.pop(job_id, None)
-        if conn is not None:
-            conn.close()  # ends the session and with it the lock
+        if conn is None:
+            return
+        try:  # unlocked before the session ends: the server drops a closed session's locks a moment later
+            conn.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", (JOB_LOCKS, job_id))
+        except psycopg.Error:
+            pass  # the session is gone already, and the lock with it
+        finally:
+            conn.close()
 
     def claimed_elsewhere(self, job_id: str) -> bool:
         with self._lock:
