@@ -294,7 +294,7 @@ def _write_arrays(
     bounds = [date_bounds(r.date) for r in rows]
     org_counts = np.array([len(r.organisations) for r in rows], dtype=np.int64)
     org_idx = np.array([code("organisations", o) for r in rows for o in r.organisations], dtype=np.int32)
-    columns = {
+    columns: dict[str, np.ndarray] = {
         "rowid": np.array([r.rowid for r in rows], dtype=np.int64),
         "date_lo": np.array([b[0] for b in bounds], dtype=np.int32),
         "date_hi": np.array([b[1] for b in bounds], dtype=np.int32),
@@ -308,7 +308,8 @@ def _write_arrays(
         org_idx = np.concatenate([kept_orgs, org_idx])
         org_counts = np.concatenate([np.diff(previous.org_ptr)[keep], org_counts])
     org_ptr = np.concatenate([[0], np.cumsum(org_counts)]).astype(np.int64)
-    np.savez(folder / "rows.npz", **columns, org_ptr=org_ptr, org_idx=org_idx)
+    columns.update(org_ptr=org_ptr, org_idx=org_idx)
+    np.savez(folder / "rows.npz", allow_pickle=False, **columns)
     (folder / "vocab.json").write_text(json.dumps(vocab))
 
 
