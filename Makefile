@@ -7,7 +7,7 @@ export POLICYKB_DATA_DIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-models run test test-fast lint bench eval calibrate rerank soak clean
+.PHONY: install install-models run run-postgres test test-fast lint bench eval calibrate rerank soak clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,19 @@ run: $(STAMP)
 		$(BIN)/policykb ingest corpus; fi
 	$(BIN)/policykb serve --host $(HOST) --port $(PORT)
 
+# A local PostgreSQL (the bundled pgserver binaries) and two stateless replicas on PORT and PORT+1 sharing it;
+# Ctrl-C stops the replicas, `$(BIN)/python -m policykb.index.storage.pglocal data/postgres --stop` the database.
+PG_PORT ?= 5433
+PG_URL := postgresql://postgres@127.0.0.1:$(PG_PORT)/postgres
+run-postgres: $(STAMP)
+	$(BIN)/python -m policykb.index.storage.pglocal data/postgres --port $(PG_PORT)
+	POLICYKB_DATABASE_URL=$(PG_URL) $(BIN)/policykb db upgrade
+	@if [ "$$(POLICYKB_DATABASE_URL=$(PG_URL) $(BIN)/policykb status | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["generation"] or "")')" = "" ]; then \
+		POLICYKB_DATABASE_URL=$(PG_URL) $(BIN)/policykb ingest corpus; fi
+	POLICYKB_DATABASE_URL=$(PG_URL) POLICYKB_DATA_DIR=data/replica-1 $(BIN)/policykb serve --host $(HOST) --port $(PORT) & first=$$!; \
+	trap "kill $$first" EXIT INT TERM; \
+	POLICYKB_DATABASE_URL=$(PG_URL) POLICYKB_DATA_DIR=data/replica-2 $(BIN)/policykb serve --host $(HOST) --port $$(($(PORT) + 1))
+
 test: $(STAMP)
 	$(BIN)/pytest
 
@@ -46,9 +59,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench
+	$(BIN)/python -m bench.postgres
 
 eval: $(STAMP)
 	$(BIN)/python -m bench.eval
+	$(BIN)/python -m bench.eval_postgres
 
 # Refits the extractive answerer's answerability model (qa/answerability.json) on the eval question sets.
 calibrate: $(STAMP)

@@ -122,6 +122,41 @@ def build_generation(catalog: Catalog, data_dir: Path, model_id: str, dim: int, 
     return BuildStats(name, len(rows), kind, time.perf_counter() - started)
 
 
+def write_lexical_folder(folder: Path, name: str, rows: list[ChunkRow]) -> None:
+    """A generation without its dense half: the tantivy index and filter columns of `rows` (sorted by row
+    id). Backends that search vectors elsewhere (pgvector) derive this per reader from their catalog."""
+    folder.mkdir(parents=True)
+    _write_lexical(folder / "lexical", rows)
+    _write_arrays(folder, rows)
+    (folder / "manifest.json").write_text(
+        json.dumps({"name": name, "format": FORMAT, "chunks": len(rows), "built_at": time.time()})
+    )
+
+
+def update_lexical_folder(
+    previous: Generation, folder: Path, name: str, removed: np.ndarray, added: list[ChunkRow]
+) -> None:
+    """`write_lexical_folder` of `previous`'s rows less the `removed` row ids plus `added` (sorted, every id
+    above `previous`'s), in time proportional to the change: the tantivy segments are hard-linked (tantivy
+    never rewrites a segment file; it writes new ones and replaces its meta files by rename), then the
+    change is applied as deletes and adds. `previous` stays intact for the queries still holding it."""
+    folder.mkdir(parents=True)
+    shutil.copytree(previous.folder / "lexical", folder / "lexical", copy_function=os.link,
+                    ignore=shutil.ignore_patterns(".tantivy-*.lock"))  # fmt: skip
+    index = tantivy.Index.open(str(folder / "lexical"))
+    writer = index.writer(heap_size=64_000_000, num_threads=1)
+    if len(removed):
+        writer.delete_documents_by_query(tantivy.Query.term_set_query(index.schema, "rowid", removed.tolist()))
+    _add_lexical_rows(writer, added)
+    writer.commit()
+    writer.wait_merging_threads()
+    _write_arrays(folder, added, previous, ~np.isin(previous.rowid, removed))
+    chunks = previous.size - int(np.isin(previous.rowid, removed).sum()) + len(added)
+    (folder / "manifest.json").write_text(
+        json.dumps({"name": name, "format": FORMAT, "chunks": chunks, "built_at": time.time()})
+    )
+
+
 def current_manifest(data_dir: Path) -> dict | None:
     name = read_current(data_dir)
     if name is None:
@@ -218,6 +253,12 @@ def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
     path.mkdir()
     index = tantivy.Index(_schema(), path=str(path))
     writer = index.writer(heap_size=256_000_000, num_threads=min(4, os.cpu_count() or 1))
+    _add_lexical_rows(writer, rows)
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+def _add_lexical_rows(writer: tantivy.IndexWriter, rows: list[ChunkRow]) -> None:
     for r in rows:
         c = r.chunk
         lo, hi = date_bounds(r.date)
@@ -249,21 +290,17 @@ def _write_lexical(path: Path, rows: list[ChunkRow]) -> None:
                 non_prose=json.dumps([[k.start, k.end, k.kind] for k in c.non_prose]),
             )
         )
-    writer.commit()
-    writer.wait_merging_threads()
 
 
-def _write_arrays(folder: Path, rows: list[ChunkRow]) -> None:
-    """Per-row filter columns for the dense side (the lexical side filters inside tantivy)."""
-    vocab: dict[str, list[str]] = {
-        "doc_type": [],
-        "language": [],
-        "source": [],
-        "organisations": [],
-        "meeting": [],
-        "agenda_item": [],
-    }
-    index_of: dict[str, dict[str, int]] = {k: {} for k in vocab}
+def _write_arrays(
+    folder: Path, rows: list[ChunkRow], previous: Generation | None = None, keep: np.ndarray | None = None
+) -> None:
+    """Per-row filter columns for the dense side (the lexical side filters inside tantivy). With `previous`,
+    its rows where `keep` come first, then `rows`; its vocabularies are extended, so its codes stay valid (a
+    value no row has any more matches nothing)."""
+    kinds = ("doc_type", "language", "source", "organisations", "meeting", "agenda_item")
+    vocab: dict[str, list[str]] = {k: list(previous.vocab[k]) if previous else [] for k in kinds}
+    index_of: dict[str, dict[str, int]] = {k: {v: i for i, v in enumerate(vocab[k])} for k in kinds}
 
     def code(kind: str, value: str | None) -> int:
         if value is None:
@@ -275,24 +312,26 @@ def _write_arrays(folder: Path, rows: list[ChunkRow]) -> None:
         return table[value]
 
     bounds = [date_bounds(r.date) for r in rows]
-    org_ptr = [0]
-    org_idx: list[int] = []
-    for r in rows:
-        org_idx.extend(code("organisations", o) for o in r.organisations)
-        org_ptr.append(len(org_idx))
-    np.savez(
-        folder / "rows.npz",
-        rowid=np.array([r.rowid for r in rows], dtype=np.int64),
-        date_lo=np.array([b[0] for b in bounds], dtype=np.int32),
-        date_hi=np.array([b[1] for b in bounds], dtype=np.int32),
-        doc_type=np.array([code("doc_type", r.doc_type) for r in rows], dtype=np.int32),
-        language=np.array([code("language", r.language) for r in rows], dtype=np.int32),
-        source=np.array([code("source", r.source) for r in rows], dtype=np.int32),
-        meeting=np.array([code("meeting", r.meeting) for r in rows], dtype=np.int32),
-        agenda_item=np.array([code("agenda_item", r.agenda_item) for r in rows], dtype=np.int32),
-        org_ptr=np.array(org_ptr, dtype=np.int64),
-        org_idx=np.array(org_idx, dtype=np.int32),
-    )
+    org_counts = np.array([len(r.organisations) for r in rows], dtype=np.int64)
+    org_idx = np.array([code("organisations", o) for r in rows for o in r.organisations], dtype=np.int32)
+    columns: dict[str, np.ndarray] = {
+        "rowid": np.array([r.rowid for r in rows], dtype=np.int64),
+        "date_lo": np.array([b[0] for b in bounds], dtype=np.int32),
+        "date_hi": np.array([b[1] for b in bounds], dtype=np.int32),
+        "doc_type": np.array([code("doc_type", r.doc_type) for r in rows], dtype=np.int32),
+        "language": np.array([code("language", r.language) for r in rows], dtype=np.int32),
+        "source": np.array([code("source", r.source) for r in rows], dtype=np.int32),
+        "meeting": np.array([code("meeting", r.meeting) for r in rows], dtype=np.int32),
+        "agenda_item": np.array([code("agenda_item", r.agenda_item) for r in rows], dtype=np.int32),
+    }
+    if previous is not None and keep is not None:
+        columns = {name: np.concatenate([getattr(previous, name)[keep], new]) for name, new in columns.items()}
+        kept_orgs = previous.org_idx[np.repeat(keep, np.diff(previous.org_ptr))]
+        org_idx = np.concatenate([kept_orgs, org_idx])
+        org_counts = np.concatenate([np.diff(previous.org_ptr)[keep], org_counts])
+    org_ptr = np.concatenate([[0], np.cumsum(org_counts)]).astype(np.int64)
+    columns.update(org_ptr=org_ptr, org_idx=org_idx)
+    np.savez(folder / "rows.npz", allow_pickle=False, **columns)
     (folder / "vocab.json").write_text(json.dumps(vocab))
 
 
@@ -308,7 +347,8 @@ def _fsync_tree(folder: Path) -> None:
 
 
 class Generation:
-    """One loaded generation: FAISS in memory, tantivy memory-mapped, filter columns as numpy arrays."""
+    """One loaded generation: FAISS in memory (when the folder has a dense half), tantivy memory-mapped,
+    filter columns as numpy arrays."""
 
     def __init__(self, folder: Path, threads: int, nprobe: int) -> None:
         self.folder = folder
@@ -324,8 +364,9 @@ class Generation:
                 f" {self.manifest.get('format', 1)}, this one reads {FORMAT}): run `policykb ingest` to rebuild it"
             )
         self.name = self.manifest["name"]
-        self.dense = faiss.read_index(str(folder / "dense.faiss"))
-        if hasattr(self.dense, "nprobe"):
+        dense_path = folder / "dense.faiss"
+        self.dense = faiss.read_index(str(dense_path)) if dense_path.exists() else None
+        if self.dense is not None and hasattr(self.dense, "nprobe"):
             self.dense.nprobe = nprobe
         self.lexical = tantivy.Index.open(str(folder / "lexical"))
         self.searcher = self.lexical.searcher()
@@ -337,14 +378,11 @@ class Generation:
         self.doc_type = arrays["doc_type"]
         self.language = arrays["language"]
         self.source = arrays["source"]
-        # generations written before meetings were indexed lack these columns: no row has a meeting there
-        absent = np.full(len(self.rowid), -1, dtype=np.int32)
-        self.meeting = arrays.get("meeting", absent)
-        self.agenda_item = arrays.get("agenda_item", absent)
+        self.meeting = arrays["meeting"]
+        self.agenda_item = arrays["agenda_item"]
         self.org_ptr = arrays["org_ptr"]
         self.org_idx = arrays["org_idx"]
-        self.vocab: dict[str, list[str]] = {"meeting": [], "agenda_item": []}
-        self.vocab.update(json.loads((folder / "vocab.json").read_text()))
+        self.vocab: dict[str, list[str]] = json.loads((folder / "vocab.json").read_text())
         self.org_row = np.repeat(np.arange(len(self.rowid)), np.diff(self.org_ptr))
         self.threads = threads
 

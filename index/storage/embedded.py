@@ -30,6 +30,7 @@ from policykb.index.health import index_health
 from policykb.index.lexical import tantivy_top_k
 from policykb.index.registry import Registry
 from policykb.index.storage.base import ChunkRow, IndexHealth, Published
+from policykb.index.storage.jobs import JobStore
 
 log = logging.getLogger("policykb.writer")
 
@@ -52,6 +53,7 @@ class EmbeddedSnapshot:
         g = self.generation
         if g.size == 0 or (allowed is not None and len(allowed) == 0):
             return []
+        assert g.dense is not None, "an embedded generation is written with its dense half"
         params: faiss.SearchParameters | None = None
         if allowed is not None:
             # SWIG objects: set attributes after construction (the stubs know no keyword arguments)
@@ -174,3 +176,9 @@ class EmbeddedStorage:
     def live(self) -> Published | None:
         manifest = current_manifest(self.data_dir)
         return Published(manifest["name"], manifest["chunks"]) if manifest else None
+
+    def close(self) -> None:
+        """Nothing to release: SQLite connections are per thread and the files stay."""
+
+    def job_records(self) -> JobStore:
+        return JobStore(self.data_dir / "jobs.sqlite")

@@ -1,5 +1,6 @@
-"""Durable job records (data/jobs.sqlite): one JSON body per job, written with a synchronous commit so
-that a job the service accepted survives a crash or power cut. The service gives the records meaning."""
+"""Durable job records of the embedded backend (data/jobs.sqlite): one JSON body per job, written with a
+synchronous commit so that a job the service accepted survives a crash or power cut. The service gives the
+records meaning. One process serves a data directory, so claims are kept in memory."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class JobStore:
             " created_at REAL NOT NULL)"
         )
         self._lock = threading.Lock()
+        self._claimed: set[str] = set()
 
     def save(self, job_id: str, body: dict, status: str, created_at: float) -> None:
         with self._lock:
@@ -33,6 +35,26 @@ class JobStore:
         with self._lock:
             row = self._conn.execute("SELECT body FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def status(self, job_id: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def claim(self, job_id: str) -> bool:
+        with self._lock:
+            if job_id in self._claimed:
+                return False
+            self._claimed.add(job_id)
+            return True
+
+    def release(self, job_id: str) -> None:
+        with self._lock:
+            self._claimed.discard(job_id)
+
+    def claimed_elsewhere(self, job_id: str) -> bool:
+        with self._lock:
+            return job_id in self._claimed
 
     def unfinished(self, statuses: Sequence[str]) -> list[dict]:
         marks = ",".join("?" * len(statuses))

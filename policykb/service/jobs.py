@@ -5,6 +5,11 @@ A job is recorded in `data/jobs.sqlite` (fsynced) before the face answers 202, s
 lost: a restarted server re-queues every job that was queued or running (ingest is idempotent, so a rerun
 converges), up to `MAX_ATTEMPTS` starts. Cancelling is cooperative: the ingest stops between files and
 embedding batches. A server shutting down stops its running job the same way and leaves it queued.
+
+The records live where the storage keeps them (data/jobs.sqlite, or the shared database for PostgreSQL),
+so replicas sharing a database report each other's jobs, and a job is run only by the process holding its
+claim: a replica starting up re-queues only the unfinished jobs nobody holds (their process died), and a
+cancel sent to any replica reaches the one running the job through the records.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from policykb.core.errors import PolicyKBError
-from policykb.index.storage.jobs import JobStore
+from policykb.index.storage.base import JobRecords
 from policykb.index.updater import Cancelled
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -56,7 +61,7 @@ def _job(data: dict) -> Job:
 class Jobs:
     """`Job`s over the durable record store."""
 
-    def __init__(self, store: JobStore) -> None:
+    def __init__(self, store: JobRecords) -> None:
         self.records = store
 
     def save(self, job: Job) -> None:
@@ -76,17 +81,20 @@ class Jobs:
     def prune(self, keep: int) -> None:
         self.records.prune(keep, UNFINISHED)
 
+    def status(self, job_id: str) -> str | None:
+        return self.records.status(job_id)
+
     def close(self) -> None:
         self.records.close()
 
 
 class JobManager:
-    """One worker: writers are serialised anyway (the registry's writer lock)."""
+    """One worker: writers are serialised anyway (the storage's writer lock)."""
 
     def __init__(self, kb: KnowledgeBase, keep: int = 200) -> None:
         self.kb = kb
         self.keep = keep
-        self.store = Jobs(JobStore(kb.data_dir / "jobs.sqlite"))
+        self.store = Jobs(kb.storage.job_records())
         self._live: dict[str, Job] = {}  # jobs this process has queued or is running, with live progress
         self._cancel: set[str] = set()
         self._lock = threading.Lock()
@@ -125,6 +133,8 @@ class JobManager:
     def _resume(self) -> list[str]:
         resumed = []
         for job in self.store.unfinished():
+            if self.store.records.claimed_elsewhere(job.id):
+                continue  # another replica is running it
             if job.status == "cancelling":
                 job.status, job.finished_at = "cancelled", time.time()
             elif job.attempts >= MAX_ATTEMPTS:
@@ -144,9 +154,31 @@ class JobManager:
     # ------------------------------------------------------------------------------------------ running
 
     def _run(self, job: Job) -> None:
-        if job.status == "cancelled" or self._stopping.is_set():
+        if self._stopping.is_set() or not self.store.records.claim(job.id):
             with self._lock:
                 self._live.pop(job.id, None)
+            return
+        try:
+            if self.store.status(job.id) in UNFINISHED:  # not finished or cancelled elsewhere meanwhile
+                self._run_claimed(job)
+        finally:
+            self.store.records.release(job.id)
+            with self._lock:
+                self._live.pop(job.id, None)
+                self._cancel.discard(job.id)
+
+    def _cancel_requested(self, job: Job) -> bool:
+        """A cancel sent to another replica reaches this one through the records."""
+        if job.id not in self._cancel and self.store.status(job.id) in ("cancelling", "cancelled"):
+            with self._lock:
+                self._cancel.add(job.id)
+                job.status = "cancelling"
+        return job.id in self._cancel
+
+    def _run_claimed(self, job: Job) -> None:
+        if self.store.status(job.id) == "cancelling":
+            job.status, job.finished_at = "cancelled", time.time()
+            self.store.save(job)
             return
         job.status, job.error = "running", None
         job.attempts += 1
@@ -158,9 +190,16 @@ class JobManager:
             job.stage, job.done, job.total = stage, done, total
             if time.monotonic() - saved_at > 1.0:
                 saved_at = time.monotonic()
+                self._cancel_requested(job)
                 self.store.save(job)
 
+        checked_at = time.monotonic()
+
         def should_stop() -> bool:
+            nonlocal checked_at
+            if time.monotonic() - checked_at > 1.0:
+                checked_at = time.monotonic()
+                self._cancel_requested(job)
             return job.id in self._cancel or self._stopping.is_set()
 
         try:
@@ -185,9 +224,6 @@ class JobManager:
             if job.status != "queued":
                 job.finished_at = time.time()
             self.store.save(job)
-            with self._lock:
-                self._live.pop(job.id, None)
-                self._cancel.discard(job.id)
 
     # ------------------------------------------------------------------------------------------ asking
 

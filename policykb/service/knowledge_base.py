@@ -194,6 +194,7 @@ class KnowledgeBase:
             if created:
                 shutil.rmtree(folder, ignore_errors=True)
             raise StorageError(f"{name}: the upload could not be stored: {exc.strerror or exc}") from exc
+        self.catalog.store_original(str(target), data)  # served by every replica sharing the catalog
         return target
 
     @property
@@ -212,7 +213,9 @@ class KnowledgeBase:
         if document is None:
             return False
         path = Path(document.path)
-        uploaded = path.resolve().is_relative_to(self.originals.resolve())
+        uploaded = path.resolve().is_relative_to(self.originals.resolve()) or (
+            not path.is_file() and self.catalog.original(document.path) is not None  # another replica's upload
+        )
         deleted = self.updater.delete(doc_id, withhold=not uploaded)
         if deleted and uploaded:
             shutil.rmtree(path.parent, ignore_errors=True)
@@ -382,6 +385,13 @@ class KnowledgeBase:
 
     def document(self, doc_id: str) -> Document | None:
         return self.catalog.document(doc_id)
+
+    def original(self, document: Document) -> bytes | None:
+        """The document's original file: from disk where it was ingested, else as the catalog kept it."""
+        path = Path(document.path)
+        if path.is_file():
+            return path.read_bytes()
+        return self.catalog.original(document.path)
 
     def chunks(self, doc_id: str) -> list[Chunk]:
         return self.catalog.chunks(doc_id)
