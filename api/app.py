@@ -14,7 +14,7 @@ from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
 from policykb.api.limits import EdgeLimits
-from policykb.api.routers import admin, ask, chat, documents, health, reading, search
+from policykb.api.routers import admin, ask, changes, chat, documents, health, reading, search
 from policykb.core.settings import Settings, get_settings
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
@@ -60,8 +60,8 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
             health.LATENCY.labels(template).observe(time.perf_counter() - started)
         return response
 
-    for router in (search.router, ask.router, chat.router, documents.router, reading.router, admin.router,
-                   health.router):  # fmt: skip
+    for router in (search.router, ask.router, chat.router, documents.router, reading.router, changes.router,
+                   admin.router, health.router):  # fmt: skip
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

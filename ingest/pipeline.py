@@ -24,7 +24,18 @@ from policykb.ingest.readers import SUPPORTED_EXTENSIONS, format_of, parse
 PARSER_VERSION = "4"
 MANIFEST = "manifest.json"
 SIDECAR_SUFFIX = ".meta.json"
-OVERRIDABLE = {"title", "doc_type", "date", "organisations", "language", "source", "url", "meeting", "agenda_item"}
+OVERRIDABLE = {
+    "title",
+    "doc_type",
+    "date",
+    "organisations",
+    "language",
+    "source",
+    "url",
+    "meeting",
+    "agenda_item",
+    "source_url",
+}
 
 
 @dataclass
@@ -183,9 +194,10 @@ def build_document(
     overrides: dict[str, Any],
     chunker: Chunker,
     parse_limits: ParseLimits | None = None,
+    doc_id: str | None = None,
 ) -> tuple[Document, list[Chunk], list[str]]:
     """Parse, describe and chunk one file. Returns the document, its chunks and the metadata reasons (why this
-    doc_type, why this date)."""
+    doc_type, why this date). `doc_id`: the id the document already has (a moved file keeps its own)."""
     path = source_file.path
     with bounded(parse_limits or ParseLimits()):
         parsed = parse(path, data)
@@ -201,7 +213,7 @@ def build_document(
         date, date_reason = metadata.extract_date(parsed, title)
     meeting, agenda_item = metadata.extract_meeting(title, parsed.text)
     meeting, agenda_item = overrides.get("meeting", meeting), overrides.get("agenda_item", agenda_item)
-    doc_id = doc_id_for(path)
+    doc_id = doc_id or doc_id_for(path)
     document = Document(
         doc_id=doc_id,
         source=overrides.get("source") or source_file.source,
@@ -220,6 +232,7 @@ def build_document(
         url=overrides.get("url") or parsed.url,
         meeting=meeting,
         agenda_item=agenda_item,
+        source_url=overrides.get("source_url"),
     )
     chunks = chunker.chunk(doc_id, parsed.text, parsed.blocks, parsed.page_starts)
     if not chunks:

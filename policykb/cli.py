@@ -115,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(handler=_serve)
 
+    changes = sub.add_parser("changes", help="what changed: every ingest run, newest first")
+    changes.add_argument("--since", help="ISO 8601 date or time (UTC by default), or a span: 36h, 7d, 2w")
+    changes.add_argument("--limit", type=int, default=20, help="at most this many runs (default 20)")
+    changes.add_argument("--json", action="store_true")
+    changes.set_defaults(handler=_changes)
+
     status = sub.add_parser("status", help="counts, the live index generation and whether it matches the registry")
     status.set_defaults(handler=_status)
 
@@ -264,6 +270,31 @@ def _serve(args: argparse.Namespace) -> int:
     host, port = args.host or settings.host, args.port or settings.port
     print(f"policykb: serving the UI on http://{host}:{port}/ui and the API docs on http://{host}:{port}/docs")
     uvicorn.run(create_app(settings=settings), host=host, port=port, log_level="info")
+    return 0
+
+
+def _changes(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from policykb.service.changes import parse_since
+
+    runs = _kb().changes(parse_since(args.since), max(1, args.limit))
+    if args.json:
+        from policykb.api.schemas import ChangeFeed, change_feed
+
+        print(ChangeFeed.model_validate(change_feed(runs)).model_dump_json())
+        return 0
+    if not runs:
+        print("no changes recorded" + (f" since {args.since}" if args.since else ""))
+    for run in runs:
+        when = datetime.fromtimestamp(run.at).strftime("%Y-%m-%d %H:%M")
+        counts = ", ".join(f"{run.count(a)} {a}" for a in ("added", "updated", "moved", "removed", "failed")
+                           if run.count(a))  # fmt: skip
+        print(f"{when}  {run.trigger:8} {counts or 'nothing changed'}; {run.unchanged} unchanged"
+              + (f"; failed: {run.error}" if run.error else ""))  # fmt: skip
+        for c in run.changes:
+            print(f"  {c.action:8} {c.title or c.source}" + (f" ({c.source})" if c.title and c.title != c.source
+                  else "") + (f": {c.detail}" if c.detail else ""))  # fmt: skip
     return 0
 
 

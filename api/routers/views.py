@@ -26,7 +26,19 @@ def answer_view(answer: Answer) -> dict:
 
 
 def document_view(d: DocumentInfo) -> dict:
-    keys = ("doc_id", "title", "doc_type", "date", "organisations", "language", "pages", "source", "format", "url")
+    keys = (
+        "doc_id",
+        "title",
+        "doc_type",
+        "date",
+        "organisations",
+        "language",
+        "pages",
+        "source",
+        "format",
+        "url",
+        "source_url",
+    )
     view = {k: getattr(d, k) for k in keys}
     view["file_url"] = file_url(d.doc_id, d.source, None)
     return view

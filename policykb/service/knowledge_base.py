@@ -6,17 +6,18 @@ import hashlib
 import logging
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from policykb.core.durable import atomic_write
-from policykb.core.errors import INTERNAL, StorageError, UploadRejected
+from policykb.core.errors import INTERNAL, PolicyKBError, StorageError, UploadRejected
 from policykb.core.events import AnswerEvent, Failed, Final, StreamEvent
 from policykb.core.filters import Filters
 from policykb.core.settings import Settings, get_settings
-from policykb.core.types import Answer, Chunk, Document, DocumentInfo, SearchResponse
+from policykb.core.types import Answer, Change, ChangeAction, ChangeRun, Chunk, Document, DocumentInfo, SearchResponse
 from policykb.index.embedders import Embedder, get_embedder
 from policykb.index.search import HybridSearcher, Mode, Sort
 from policykb.index.storage.base import Catalog, IndexHealth, IndexUnavailable, Storage
@@ -51,6 +52,21 @@ def passage_url(
         return file_url(doc_id, source, page)
     marked = f"?start={quote[0]}&end={quote[1]}" if quote else ""
     return f"/v1/documents/{doc_id}/read{marked}" + (f"#chunk-{chunk_id}" if chunk_id else "")
+
+
+def change_run(report: IngestReport, trigger: str, job_id: str | None, documents: list[DocumentInfo]) -> ChangeRun:
+    """What an ingest report changed, document by document, with the titles the documents have now."""
+    titles = {d.doc_id: d.title for d in documents}
+
+    def change(action: ChangeAction, source: str, detail: str | None = None) -> Change:
+        doc_id = report.doc_ids.get(source)
+        return Change(action, source, doc_id, titles.get(doc_id, source) if doc_id else source, detail)
+
+    changes = [change("added", s) for s in report.added] + [change("updated", s) for s in report.updated]
+    changes += [change("moved", m["to"], f"moved from {m['from']}") for m in report.moved]
+    changes += [change("removed", s, "the file is gone") for s in report.removed]
+    changes += [Change("failed", f["path"], detail=f["error"]) for f in report.failed]
+    return ChangeRun(time.time(), trigger, changes, unchanged=len(report.unchanged), job_id=job_id)
 
 
 @dataclass
@@ -127,9 +143,30 @@ class KnowledgeBase:
         prune: bool = False,
         progress: Progress | None = None,
         should_stop: ShouldStop | None = None,
+        gone: list[Path] | None = None,
+        trigger: str = "ingest",
+        job_id: str | None = None,
     ) -> IngestReport:
-        """Add, update (and with `prune`, forget) documents; `should_stop` is asked between files and batches."""
-        return self.updater.ingest(paths, prune=prune, progress=progress, should_stop=should_stop)
+        """Add, update (and with `prune`, forget) documents; `should_stop` is asked between files and batches;
+        `gone`: vanished files to forget. The run goes into the change feed as triggered by `trigger`."""
+        try:
+            report = self.updater.ingest(paths, prune=prune, progress=progress, should_stop=should_stop, gone=gone)
+        except PolicyKBError as exc:
+            self.record_run(ChangeRun(time.time(), trigger, job_id=job_id, error=str(exc)))
+            raise
+        self.record_run(change_run(report, trigger, job_id, self.catalog.documents()))
+        return report
+
+    def record_run(self, run: ChangeRun) -> None:
+        """Into the change feed; a feed that cannot be written is logged and never fails the ingest."""
+        try:
+            self.storage.record_run(run)
+        except Exception:
+            log.exception("the change feed could not record a %s run", run.trigger)
+
+    def changes(self, since: float | None = None, limit: int = 50) -> list[ChangeRun]:
+        """The change feed: ingest runs at or after `since` (seconds since the epoch), newest first."""
+        return self.storage.runs(since, limit)
 
     def store_upload(self, filename: str, data: bytes) -> Path:
         """Keep an uploaded file under data/originals/<content hash>/ (so /file can serve it) and return its path.
@@ -167,7 +204,7 @@ class KnowledgeBase:
         """The file extensions an upload may have: those the readers read."""
         return SUPPORTED_EXTENSIONS
 
-    def delete(self, doc_id: str) -> bool:
+    def delete(self, doc_id: str, job_id: str | None = None) -> bool:
         """Remove a document everywhere. An uploaded original is deleted from disk; a file in a corpus folder
         stays where it is but is withheld from re-scans until `undelete` releases it."""
         document = self.catalog.document(doc_id)
@@ -178,6 +215,9 @@ class KnowledgeBase:
         deleted = self.updater.delete(doc_id, withhold=not uploaded)
         if deleted and uploaded:
             shutil.rmtree(path.parent, ignore_errors=True)
+        if deleted:
+            removed = Change("removed", document.source, doc_id, document.title, "deleted by an admin")
+            self.record_run(ChangeRun(time.time(), "delete", [removed], job_id=job_id))
         return deleted
 
     def undelete(self, path_or_source: str) -> list[str]:
@@ -193,7 +233,7 @@ class KnowledgeBase:
         last transactions were lost) are ingested again first: nothing accepted is lost."""
         lost = [path for path in self._uploaded_files() if self.catalog.file(str(path)) is None]
         if lost:
-            self.ingest(lost)
+            self.ingest(lost, trigger="repair")
         return self.updater.repair(force=force)
 
     def _uploaded_files(self) -> list[Path]:
