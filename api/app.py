@@ -18,15 +18,25 @@ from policykb.api.routers import admin, ask, changes, chat, documents, health, r
 from policykb.core.settings import Settings, get_settings
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
+from policykb.service.watch import watcher_for
 
 
-def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None, with_ui: bool = True) -> FastAPI:
+def create_app(
+    kb: KnowledgeBase | None = None, settings: Settings | None = None, with_ui: bool = True, watch: bool = False
+) -> FastAPI:
+    """`watch`: ingest what changes in the corpus folders while the app runs (`policykb serve` asks for it
+    when POLICYKB_WATCH is on)."""
     kb = kb or KnowledgeBase(settings or get_settings())
     jobs = JobManager(kb)  # re-queues the jobs a previous process accepted but did not finish
+    watcher = watcher_for(kb, jobs) if watch else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if watcher is not None:
+            watcher.start()
         yield
+        if watcher is not None:
+            await asyncio.to_thread(watcher.stop)
         await asyncio.to_thread(jobs.shutdown)  # a running ingest stops at its next file and stays queued
 
     app = FastAPIOffline(  # /docs and /redoc from the package's own Swagger UI and ReDoc files, no CDN
@@ -38,6 +48,7 @@ def create_app(kb: KnowledgeBase | None = None, settings: Settings | None = None
     )
     app.state.kb = kb
     app.state.jobs = jobs
+    app.state.watcher = watcher
     errors.install(app)
     if kb.settings.cors_origins:
         app.add_middleware(

@@ -263,6 +263,7 @@ class JobModel(BaseModel):
     error: str | None
     paths: list[str] = Field(description="files and folders; for fetch and refresh jobs, web addresses")
     gone: list[str] = Field(default_factory=list, description="vanished files a watch job forgets")
+    roots: list[str] = Field(default_factory=list, description="the watched folders, which name the files in them")
     doc_id: str | None = Field(None, description="the document a delete job removes")
     attempts: int = Field(0, description="how often the job was started (a restart re-queues unfinished jobs)")
     created_at: float

@@ -11,7 +11,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -95,16 +95,18 @@ class Updater:
         progress: Progress | None = None,
         should_stop: ShouldStop | None = None,
         gone: list[Path] | None = None,
+        roots: Sequence[Path] = (),
     ) -> IngestReport:
         """Ingest `paths`; with `prune`, forget registered files under them that no longer exist; `gone`:
-        vanished files or folders (a watcher's deletions) to forget the same way. A vanished file whose content
+        vanished files or folders (a watcher's deletions) to forget the same way; `roots`: folders that name the
+        files in them (see `discover`). A vanished file whose content
         is among the new files moved there: it is not forgotten, and keeps its document at its new path."""
         started = time.perf_counter()
         report = IngestReport()
         with self.storage.writer_lock():
             self.storage.prepare_write()
             found: list[SourceFile] = []
-            for item in discover(paths):
+            for item in discover(paths, roots):
                 if isinstance(item, Failure):
                     report.failed.append({"path": item.path, "error": item.error})
                 else:

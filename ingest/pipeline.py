@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,8 +50,11 @@ class Failure:
     error: str
 
 
-def discover(paths: list[Path]) -> Iterator[SourceFile | Failure]:
-    """Files under `paths` (recursively, following symlinks once); loops and odd entries become Failures."""
+def discover(paths: list[Path], roots: Sequence[Path] = ()) -> Iterator[SourceFile | Failure]:
+    """Files under `paths` (recursively, following symlinks once); loops and odd entries become Failures.
+    A source is named relative to the path given, or to the one of `roots` that holds it (a watched folder
+    names a file in it the same way whether the folder or the file was ingested)."""
+    bases = [r.resolve() for r in roots]
     for given in paths:
         if not given.exists():
             if given.is_symlink():
@@ -60,11 +63,12 @@ def discover(paths: list[Path]) -> Iterator[SourceFile | Failure]:
                 yield Failure(str(given), "no such file or directory")
             continue
         root = given.resolve()
+        base = next((b for b in bases if root.is_relative_to(b)), None)
         if root.is_file():
             if not _is_metadata_file(root):
-                yield SourceFile(root, given.name)
+                yield SourceFile(root, str(root.relative_to(base)) if base else given.name)
             continue
-        yield from _walk(root, root, {_dir_key(root)})
+        yield from _walk(root, base or root, {_dir_key(root)})
 
 
 def _walk(directory: Path, root: Path, ancestors: set[tuple[int, int]]) -> Iterator[SourceFile | Failure]:

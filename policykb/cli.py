@@ -121,6 +121,10 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--json", action="store_true")
     changes.set_defaults(handler=_changes)
 
+    watch = sub.add_parser("watch", help="ingest what is created, changed, moved or deleted in folders, until Ctrl-C")
+    watch.add_argument("paths", nargs="*", type=Path, help="folders to watch (default: POLICYKB_CORPUS_DIRS)")
+    watch.set_defaults(handler=_watch)
+
     status = sub.add_parser("status", help="counts, the live index generation and whether it matches the registry")
     status.set_defaults(handler=_status)
 
@@ -269,7 +273,10 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     host, port = args.host or settings.host, args.port or settings.port
     print(f"policykb: serving the UI on http://{host}:{port}/ui and the API docs on http://{host}:{port}/docs")
-    uvicorn.run(create_app(settings=settings), host=host, port=port, log_level="info")
+    watch = settings.watch and bool(settings.corpus_dirs)
+    if watch:
+        print(f"policykb: watching {', '.join(map(str, settings.corpus_dirs))} for new and changed documents")
+    uvicorn.run(create_app(settings=settings, watch=watch), host=host, port=port, log_level="info")
     return 0
 
 
@@ -295,6 +302,40 @@ def _changes(args: argparse.Namespace) -> int:
         for c in run.changes:
             print(f"  {c.action:8} {c.title or c.source}" + (f" ({c.source})" if c.title and c.title != c.source
                   else "") + (f": {c.detail}" if c.detail else ""))  # fmt: skip
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    import threading
+
+    from policykb.service.jobs import Job, JobManager
+    from policykb.service.watch import watcher_for
+
+    kb = _kb()
+    jobs = JobManager(kb)
+    watcher = watcher_for(kb, jobs, args.paths or None)
+    if watcher is None:
+        print("policykb: none of the folders to watch exists", file=sys.stderr)
+        jobs.shutdown()
+        return 2
+
+    def done(job: Job) -> None:
+        report = job.report or {}
+        counts = ", ".join(f"{len(report.get(k, []))} {k}" for k in ("added", "updated", "moved", "removed", "failed"))
+        print(f"{job.status}: {counts}" + (f" ({job.error})" if job.error else ""), flush=True)
+        for failure in report.get("failed", []):
+            print(f"  failed: {failure['path']}: {failure['error']}", flush=True)
+
+    watcher.on_done = done
+    watcher.start()
+    print(f"policykb: watching {', '.join(map(str, watcher.folders))}; Ctrl-C stops", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+        jobs.shutdown()
     return 0
 
 

@@ -35,6 +35,7 @@ class Job:
     paths: list[str]  # files and folders; for fetch and refresh, web addresses
     prune: bool = False
     gone: list[str] = field(default_factory=list)  # vanished files a watcher saw, to forget
+    roots: list[str] = field(default_factory=list)  # the watched folders, which name the files in them
     doc_id: str | None = None
     status: str = "queued"  # queued | running | cancelling | done | failed | cancelled
     stage: str = ""
@@ -100,9 +101,15 @@ class JobManager:
     # ------------------------------------------------------------------------------------------ submitting
 
     def submit_ingest(
-        self, paths: list[Path], prune: bool = False, kind: str = "ingest", gone: Sequence[Path] = ()
+        self,
+        paths: list[Path],
+        prune: bool = False,
+        kind: str = "ingest",
+        gone: Sequence[Path] = (),
+        roots: Sequence[Path] = (),
     ) -> Job:
-        job = Job(uuid.uuid4().hex[:12], kind, [str(p) for p in paths], prune=prune, gone=[str(p) for p in gone])
+        job = Job(uuid.uuid4().hex[:12], kind, [str(p) for p in paths], prune=prune, gone=[str(p) for p in gone],
+                  roots=[str(p) for p in roots])  # fmt: skip
         return self._submit(job)
 
     def submit_repair(self) -> Job:
@@ -178,7 +185,8 @@ class JobManager:
                 paths = [Path(p) for p in job.paths]
                 gone = [Path(p) for p in job.gone]
                 report = self.kb.ingest(paths, prune=job.prune, progress=progress, should_stop=should_stop,
-                                        gone=gone, trigger=job.kind, job_id=job.id)  # fmt: skip
+                                        gone=gone, trigger=job.kind, job_id=job.id,
+                                        roots=[Path(p) for p in job.roots])  # fmt: skip
                 job.report = report.as_dict()
             job.status = "done"
         except Cancelled:

@@ -7,7 +7,7 @@ import logging
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -146,11 +146,14 @@ class KnowledgeBase:
         gone: list[Path] | None = None,
         trigger: str = "ingest",
         job_id: str | None = None,
+        roots: Sequence[Path] = (),
     ) -> IngestReport:
         """Add, update (and with `prune`, forget) documents; `should_stop` is asked between files and batches;
-        `gone`: vanished files to forget. The run goes into the change feed as triggered by `trigger`."""
+        `gone`: vanished files to forget; `roots`: folders that name the files in them (a watched folder). The run goes into the change feed as triggered by `trigger`."""
         try:
-            report = self.updater.ingest(paths, prune=prune, progress=progress, should_stop=should_stop, gone=gone)
+            report = self.updater.ingest(
+                paths, prune=prune, progress=progress, should_stop=should_stop, gone=gone, roots=roots
+            )
         except PolicyKBError as exc:
             self.record_run(ChangeRun(time.time(), trigger, job_id=job_id, error=str(exc)))
             raise
