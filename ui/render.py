@@ -149,7 +149,11 @@ def bars_html(title: str, counts: list[tuple[str, int]], element_id: str) -> str
     )
 
 
-STAGES = {"files": ("Reading files", "files"), "embeddings": ("Embedding passages", "chunks")}
+STAGES = {
+    "links": ("Fetching links", "links"),
+    "files": ("Reading files", "files"),
+    "embeddings": ("Embedding passages", "chunks"),
+}
 
 
 def progress_html(status: str, stage: str, done: int, total: int, rate: float | None) -> str:

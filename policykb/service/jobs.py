@@ -112,6 +112,12 @@ class JobManager:
                   roots=[str(p) for p in roots])  # fmt: skip
         return self._submit(job)
 
+    def submit_fetch(self, urls: list[str]) -> Job:
+        return self._submit(Job(uuid.uuid4().hex[:12], "fetch", list(urls)))
+
+    def submit_refresh(self) -> Job:
+        return self._submit(Job(uuid.uuid4().hex[:12], "refresh", []))
+
     def submit_repair(self) -> Job:
         return self._submit(Job(uuid.uuid4().hex[:12], "repair", []))
 
@@ -181,6 +187,10 @@ class JobManager:
                 job.report = {"deleted": [job.doc_id] if self.kb.delete(job.doc_id, job_id=job.id) else []}
             elif job.kind == "repair":
                 job.report = self.kb.repair(force=False).as_dict()
+            elif job.kind == "fetch":
+                job.report = self.kb.fetch(job.paths, progress, should_stop, job_id=job.id).as_dict()
+            elif job.kind == "refresh":
+                job.report = self.kb.refresh(progress, should_stop, job_id=job.id).as_dict()
             else:
                 paths = [Path(p) for p in job.paths]
                 gone = [Path(p) for p in job.gone]

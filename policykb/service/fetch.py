@@ -1,0 +1,150 @@
+"""Links: a web page or PDF fetched over HTTP(S), checked before it is kept, and re-fetched conditionally.
+
+Every hop is checked before it is requested: http or https only, and every address the host resolves to
+must be public (no private, loopback, link-local, multicast or reserved address) unless
+POLICYKB_FETCH_ALLOW_PRIVATE is on. Redirects are followed by hand (at most `MAX_REDIRECTS`, each hop
+checked the same way); the body is streamed and dropped once it passes the upload limit; its Content-Type
+must be one the readers read. A refresh sends the validators of the last answer (ETag, Last-Modified), so
+an unchanged page costs one request answered 304.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from policykb.core.errors import IngestError
+from policykb.ingest.readers import MEDIA_TYPES, SUPPORTED_EXTENSIONS
+
+MAX_REDIRECTS = 5
+
+
+class FetchRefused(IngestError):
+    """A link that is not fetched; `reason` says which check refused it."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # bad_url | private_address | unresolvable | redirect_loop | too_many_redirects |
+        # http_error | wrong_type | too_large | unreachable
+
+
+@dataclass
+class Fetched:
+    """A 200 answer: the body and what the next conditional request sends."""
+
+    url: str  # where it ended up after redirects
+    data: bytes
+    extension: str
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass
+class Validators:
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def check_url(url: str, allow_private: bool) -> None:
+    """Refuse what must never be requested: another scheme, no host, or a host that resolves to an address
+    that is not public (every resolved address is checked)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise FetchRefused(f"{url}: only http and https links are fetched, not {parts.scheme or 'a bare path'}",
+                           "bad_url")  # fmt: skip
+    host = parts.hostname
+    if not host:
+        raise FetchRefused(f"{url}: the link names no host", "bad_url")
+    if allow_private:
+        return
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        raise FetchRefused(f"{url}: the host {host} cannot be resolved ({exc})", "unresolvable") from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            raise FetchRefused(
+                f"{url}: {host} resolves to {address}, a private, loopback or link-local address; links may only "
+                "reach public hosts (POLICYKB_FETCH_ALLOW_PRIVATE=true allows others)",
+                "private_address",
+            )
+
+
+def fetch(
+    url: str,
+    client: httpx.Client,
+    max_bytes: int,
+    allow_private: bool,
+    known: Validators | None = None,
+) -> Fetched | None:
+    """The document at `url`, or None when the server says it has not changed since `known` (304)."""
+    current, visited = url, [url]
+    for _ in range(MAX_REDIRECTS + 1):
+        check_url(current, allow_private)
+        headers = {}
+        if known and known.etag:
+            headers["If-None-Match"] = known.etag
+        if known and known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        try:
+            with client.stream("GET", current, headers=headers) as response:
+                if response.is_redirect:
+                    location = response.headers.get("location")
+                    if not location:
+                        raise FetchRefused(f"{url}: a redirect without a Location", "http_error")
+                    current = str(response.url.join(location))
+                    if current in visited:
+                        raise FetchRefused(f"{url}: the redirects go round in a loop (back to {current})",
+                                           "redirect_loop")  # fmt: skip
+                    visited.append(current)
+                    continue
+                if response.status_code == 304:
+                    return None
+                if response.status_code >= 400:
+                    phrase = f" {response.reason_phrase}" if response.reason_phrase else ""
+                    raise FetchRefused(f"{url}: the server answered HTTP {response.status_code}{phrase}",
+                                       "http_error")  # fmt: skip
+                if response.status_code != 200:
+                    raise FetchRefused(f"{url}: unexpected HTTP {response.status_code}", "http_error")
+                extension = _extension(url, current, response.headers.get("content-type", ""))
+                return Fetched(current, _body(url, response, max_bytes), extension, response.headers.get("etag"),
+                               response.headers.get("last-modified"))  # fmt: skip
+        except httpx.HTTPError as exc:
+            raise FetchRefused(f"{url}: {type(exc).__name__}: {exc or 'no answer'}", "unreachable") from None
+    raise FetchRefused(f"{url}: more than {MAX_REDIRECTS} redirects", "too_many_redirects")
+
+
+def _extension(url: str, final: str, content_type: str) -> str:
+    """The reader for the answer's Content-Type; a generic binary type is judged by the link's file name."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media in MEDIA_TYPES:
+        return MEDIA_TYPES[media]
+    suffix = "." + urlsplit(final).path.rsplit(".", 1)[-1].lower() if "." in urlsplit(final).path else ""
+    if media in ("application/octet-stream", "binary/octet-stream", "") and suffix in SUPPORTED_EXTENSIONS:
+        return suffix
+    readable = ", ".join(sorted(MEDIA_TYPES))
+    raise FetchRefused(f"{url}: the server sent {media or 'no content type'}, which no reader reads ({readable})",
+                       "wrong_type")  # fmt: skip
+
+
+def _body(url: str, response: httpx.Response, max_bytes: int) -> bytes:
+    """Read at most `max_bytes`: a longer body is dropped as soon as it passes the limit."""
+    limit = f"the {max_bytes / 1024 / 1024:g} MB upload limit"
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchRefused(f"{url}: {int(declared) / 1024 / 1024:.1f} MB is over {limit}", "too_large")
+    parts, received = [], 0
+    for part in response.iter_bytes():
+        received += len(part)
+        if received > max_bytes:
+            raise FetchRefused(f"{url}: the document is over {limit}", "too_large")
+        parts.append(part)
+    return b"".join(parts)
