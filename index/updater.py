@@ -227,13 +227,13 @@ class Updater:
             record.doc_id = document.doc_id
             if moved_from is not None:
                 self.catalog.move_document(document, chunks, record, reasons, moved_from.path)
-                report.moved.append({"from": moved_from.source, "to": source_file.source})
+                report.moved.append({"from": moved_from.source, "to": document.source})
             elif self.catalog.save_document(document, chunks, record, reasons):
-                report.added.append(source_file.source)
+                report.added.append(document.source)
             else:
-                report.updated.append(source_file.source)
+                report.updated.append(document.source)
             self._new_chunks += len(chunks)
-            report.doc_ids[source_file.source] = document.doc_id
+            report.doc_ids[document.source] = document.doc_id
         except IngestError as exc:
             report.failed.append({"path": source_file.source, "error": str(exc)})
         except OSError as exc:

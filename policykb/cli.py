@@ -21,6 +21,7 @@ from policykb.core.filters import Filters
 from policykb.core.settings import get_settings
 
 if TYPE_CHECKING:
+    from policykb.index.updater import IngestReport
     from policykb.service.knowledge_base import KnowledgeBase
 
 EXIT_CODES: dict[str, int] = {
@@ -77,8 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
 
-    ingest = sub.add_parser("ingest", help="add or update documents from files and folders")
-    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest = sub.add_parser("ingest", help="add or update documents from files, folders and links (http, https)")
+    ingest.add_argument("paths", nargs="+", help="files, folders, or links to web pages and PDFs")
     ingest.add_argument("--json", action="store_true", help="print one JSON report on stdout")
     ingest.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
     ingest.set_defaults(handler=_ingest)
@@ -121,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--json", action="store_true")
     changes.set_defaults(handler=_changes)
 
+    refresh = sub.add_parser("refresh", help="fetch every kept link again; unchanged pages cost one request")
+    refresh.add_argument("--json", action="store_true", help="print one JSON report on stdout")
+    refresh.set_defaults(handler=_refresh)
+
     watch = sub.add_parser("watch", help="ingest what is created, changed, moved or deleted in folders, until Ctrl-C")
     watch.add_argument("paths", nargs="*", type=Path, help="folders to watch (default: POLICYKB_CORPUS_DIRS)")
     watch.set_defaults(handler=_watch)
@@ -159,10 +164,16 @@ def _kb() -> KnowledgeBase:
     return KnowledgeBase(get_settings())
 
 
+def is_link(argument: str) -> bool:
+    return "://" in argument
+
+
 def _ingest(args: argparse.Namespace) -> int:
-    missing_all = all(not p.exists() and not p.is_symlink() for p in args.paths)
+    urls = [a for a in args.paths if is_link(a)]
+    paths = [Path(a) for a in args.paths if not is_link(a)]
+    missing_all = paths and all(not p.exists() and not p.is_symlink() for p in paths)
     if missing_all:
-        print(f"policykb: no such file or directory: {', '.join(map(str, args.paths))}", file=sys.stderr)
+        print(f"policykb: no such file or directory: {', '.join(map(str, paths))}", file=sys.stderr)
         return 2
     kb = _kb()
     progress = None
@@ -177,17 +188,36 @@ def _ingest(args: argparse.Namespace) -> int:
             bar.n = done
             bar.refresh()
 
-    report = kb.ingest(args.paths, prune=args.prune, progress=progress)
+    reports = [kb.ingest(paths, prune=args.prune, progress=progress)] if paths else []
+    if urls:
+        reports.append(kb.fetch(urls, progress=progress))
     for bar in bars.values():
         bar.close()
-    if args.json:
+    for report in reports:
+        _print_report(report, args.json)
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    kb = _kb()
+    if not kb.links():
+        print("no links kept yet: `policykb ingest URL` fetches one")
+        return 0
+    _print_report(kb.refresh(), args.json)
+    return 0
+
+
+def _print_report(report: IngestReport, as_json: bool) -> None:
+    if as_json:
         data = report.as_dict()
-        keys = ("added", "updated", "unchanged", "removed", "duplicates", "withheld", "failed", "healed", "seconds")
+        keys = ("added", "updated", "unchanged", "removed", "moved", "duplicates", "withheld", "failed", "healed",
+                "seconds")  # fmt: skip
         print(json.dumps({k: data[k] for k in keys}))
     else:
         print(
             f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
-            f"removed {len(report.removed)}, duplicates {len(report.duplicates)}, failed {len(report.failed)} "
+            f"removed {len(report.removed)}, moved {len(report.moved)}, duplicates {len(report.duplicates)}, "
+            f"failed {len(report.failed)} "
             f"in {report.seconds:.1f}s (generation {report.generation})"
         )
         for failure in report.failed:
@@ -196,7 +226,6 @@ def _ingest(args: argparse.Namespace) -> int:
             print(f"  withheld: {source} (deleted by an admin; `policykb undelete` brings it back)")
         if report.healed:
             print(f"  republished the live index, which did not match the registry: {report.healed}")
-    return 0
 
 
 def _search(args: argparse.Namespace) -> int:

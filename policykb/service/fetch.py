@@ -21,6 +21,7 @@ from policykb.core.errors import IngestError
 from policykb.ingest.readers import MEDIA_TYPES, SUPPORTED_EXTENSIONS
 
 MAX_REDIRECTS = 5
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 class FetchRefused(IngestError):
@@ -96,7 +97,7 @@ def fetch(
             headers["If-Modified-Since"] = known.last_modified
         try:
             with client.stream("GET", current, headers=headers) as response:
-                if response.is_redirect:
+                if response.status_code in REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
                         raise FetchRefused(f"{url}: a redirect without a Location", "http_error")
