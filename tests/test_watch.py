@@ -104,3 +104,17 @@ def test_a_bad_file_is_a_failure_in_the_feed_not_a_stopped_watcher(watched) -> N
     assert [c["source"] for c in changes(api, "failed")] == ["broken.pdf"]
     assert [c["source"] for c in changes(api, "added")] == ["after.txt"]
     assert api.app.state.watcher.running
+
+
+def test_polling_sees_changes_where_notifications_do_not_arrive(tmp_path: Path) -> None:
+    """POLICYKB_WATCH_POLL: network shares send no change notifications; polling finds the new file."""
+    folder = tmp_path / "share"
+    folder.mkdir()
+    (folder / "before.txt").write_text("Filed before the server started, on dengue vector control. " + BODY)
+    settings = make_settings(tmp_path, corpus_dirs=[folder], watch_debounce_s=DEBOUNCE_S, watch_poll=True)
+    with TestClient(create_app(KnowledgeBase(settings), with_ui=False, watch=True)) as api:
+        wait_for(lambda: "before.txt" in documents(api))  # the start-up scan
+        (folder / "later.txt").write_text("Filed later, on snakebite envenoming. " + BODY)
+        wait_for(lambda: api.post("/v1/search", json={"query": "snakebite envenoming"}).json()["results"])
+        watch_jobs = {r["trigger"] for r in api.get("/v1/changes").json()["runs"]}
+        assert watch_jobs == {"watch"}
