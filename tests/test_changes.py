@@ -46,7 +46,7 @@ def fed(tmp_path: Path) -> tuple[KnowledgeBase, TestClient, dict[str, str]]:
 
 
 def test_every_run_is_in_the_feed_with_its_trigger_and_changes(fed) -> None:  # type: ignore[no-untyped-def]
-    kb, api, ids = fed
+    _, api, ids = fed
     feed = ChangeFeed.model_validate(api.get("/v1/changes").json())
     assert [r.trigger for r in feed.runs] == ["delete", "upload", "ingest"]
     delete, upload, ingest = feed.runs
