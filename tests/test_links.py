@@ -101,6 +101,7 @@ def test_a_link_is_fetched_kept_and_refreshed_with_one_conditional_request(tmp_p
     state, base = site
     kb = _kb(tmp_path)
     report = kb.fetch([f"{base}/moved"])  # a redirect to the page: kept under the link that was given
+
     assert report.added == [f"{base}/moved"] and not report.failed
     (document,) = kb.documents()
     assert document.source_url == f"{base}/moved" and document.title == "Access to medicines"
@@ -121,6 +122,13 @@ def test_a_link_is_fetched_kept_and_refreshed_with_one_conditional_request(tmp_p
     runs = kb.changes()
     assert [r.trigger for r in runs] == ["refresh", "refresh", "fetch"]
     assert [c.action for c in runs[0].changes] == ["updated"]
+
+
+def test_a_link_by_host_name_is_fetched_from_one_of_its_checked_addresses(tmp_path: Path, site) -> None:  # type: ignore[no-untyped-def]
+    state, base = site
+    port = base.rsplit(":", 1)[1]
+    report = _kb(tmp_path).fetch([f"http://localhost:{port}/page"])  # ::1 may come first: nothing listens there
+    assert report.added == [f"http://localhost:{port}/page"] and state.requests["/page"] == 1
 
 
 def test_a_pdf_link_and_the_reading_view_shows_where_it_came_from(tmp_path: Path, site) -> None:  # type: ignore[no-untyped-def]

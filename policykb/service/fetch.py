@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -50,9 +52,10 @@ class Validators:
     last_modified: str | None = None
 
 
-def check_url(url: str, allow_private: bool) -> None:
+def check_url(url: str, allow_private: bool) -> list[str]:
     """Refuse what must never be requested: another scheme, no host, or a host that resolves to an address
-    that is not public (every resolved address is checked)."""
+    that is not public (every resolved address is checked). Returns the addresses to connect to, so that
+    the connection goes where the check looked (a second lookup could answer otherwise)."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
         raise FetchRefused(f"{url}: only http and https links are fetched, not {parts.scheme or 'a bare path'}",
@@ -60,23 +63,21 @@ def check_url(url: str, allow_private: bool) -> None:
     host = parts.hostname
     if not host:
         raise FetchRefused(f"{url}: the link names no host", "bad_url")
-    if allow_private:
-        return
     try:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise FetchRefused(f"{url}: the host {host} cannot be resolved ({exc})", "unresolvable") from None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    for address in addresses if not allow_private else []:
+        public = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped else address
+        if not public.is_global or public.is_multicast:
             raise FetchRefused(
                 f"{url}: {host} resolves to {address}, a private, loopback or link-local address; links may only "
                 "reach public hosts (POLICYKB_FETCH_ALLOW_PRIVATE=true allows others)",
                 "private_address",
             )
+    return list(dict.fromkeys(str(a) for a in addresses))
 
 
 def fetch(
@@ -89,19 +90,20 @@ def fetch(
     """The document at `url`, or None when the server says it has not changed since `known` (304)."""
     current, visited = url, [url]
     for _ in range(MAX_REDIRECTS + 1):
-        check_url(current, allow_private)
-        headers = {}
+        addresses = check_url(current, allow_private)
+        link = httpx.URL(current)
+        headers = {"Host": link.netloc.decode("ascii").rsplit("@", 1)[-1]}
         if known and known.etag:
             headers["If-None-Match"] = known.etag
         if known and known.last_modified:
             headers["If-Modified-Since"] = known.last_modified
         try:
-            with client.stream("GET", current, headers=headers) as response:
+            with _connect(client, link, addresses, headers) as response:
                 if response.status_code in REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
                         raise FetchRefused(f"{url}: a redirect without a Location", "http_error")
-                    current = str(response.url.join(location))
+                    current = str(link.join(location))
                     if current in visited:
                         raise FetchRefused(f"{url}: the redirects go round in a loop (back to {current})",
                                            "redirect_loop")  # fmt: skip
@@ -121,6 +123,28 @@ def fetch(
         except httpx.HTTPError as exc:
             raise FetchRefused(f"{url}: {type(exc).__name__}: {exc or 'no answer'}", "unreachable") from None
     raise FetchRefused(f"{url}: more than {MAX_REDIRECTS} redirects", "too_many_redirects")
+
+
+@contextmanager
+def _connect(client: httpx.Client, link: httpx.URL, addresses: list[str], headers: dict[str, str]) -> Iterator[
+    httpx.Response
+]:  # fmt: skip
+    """GET `link` from the first of the checked `addresses` that takes the connection; TLS still verifies
+    the certificate against the link's host name."""
+    for n, address in enumerate(addresses, start=1):
+        request = client.build_request("GET", link.copy_with(host=address), headers=headers,
+                                       extensions={"sni_hostname": link.host})  # fmt: skip
+        try:
+            response = client.send(request, stream=True)
+        except httpx.ConnectError:
+            if n == len(addresses):
+                raise
+            continue
+        try:
+            yield response
+        finally:
+            response.close()
+        return
 
 
 def _extension(url: str, final: str, content_type: str) -> str:
