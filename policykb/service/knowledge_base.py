@@ -252,7 +252,11 @@ class KnowledgeBase:
         unchanged: list[str] = []
         s = self.settings
         timeout = httpx.Timeout(s.fetch_timeout_s)
-        with httpx.Client(timeout=timeout, trust_env=False, headers={"User-Agent": USER_AGENT}) as client:
+        # No kept-alive connections: one is made per checked address and host name (TLS is verified per name).
+        limits = httpx.Limits(max_keepalive_connections=0)
+        with httpx.Client(
+            timeout=timeout, limits=limits, trust_env=False, headers={"User-Agent": USER_AGENT}
+        ) as client:
             for done, url in enumerate(urls, start=1):
                 if should_stop is not None and should_stop():
                     raise Cancelled("cancelled")
