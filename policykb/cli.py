@@ -21,8 +21,7 @@ from policykb.core.filters import Filters
 from policykb.core.settings import get_settings
 
 if TYPE_CHECKING:
-    from policykb.index.updater import IngestReport
-    from policykb.service.knowledge_base import KnowledgeBase
+    from policykb.service.knowledge_base import IngestReport, KnowledgeBase
 
 EXIT_CODES: dict[str, int] = {
     "filter": 2,
