@@ -181,7 +181,8 @@ class KnowledgeBase:
                 paths, prune=prune, progress=progress, should_stop=should_stop, gone=gone, roots=roots
             )
         except PolicyKBError as exc:
-            self.record_run(ChangeRun(time.time(), trigger, job_id=job_id, error=str(exc)))
+            if not isinstance(exc, StorageError):  # a storage that failed cannot be asked to record it
+                self.record_run(ChangeRun(time.time(), trigger, job_id=job_id, error=str(exc)))
             raise
         report.failed[:0] = failures
         report.unchanged[:0] = unchanged
