@@ -98,9 +98,9 @@ class Updater:
         roots: Sequence[Path] = (),
     ) -> IngestReport:
         """Ingest `paths`; with `prune`, forget registered files under them that no longer exist; `gone`:
-        vanished files or folders (a watcher's deletions) to forget the same way; `roots`: folders that name the
-        files in them (see `discover`). A vanished file whose content
-        is among the new files moved there: it is not forgotten, and keeps its document at its new path."""
+        vanished files or folders (a watcher's deletions) to forget the same way; `roots`: folders that name
+        the files in them (see `discover`). A vanished file whose content is among the new files moved there:
+        it is not forgotten, and keeps its document at its new path."""
         started = time.perf_counter()
         report = IngestReport()
         with self.storage.writer_lock():
