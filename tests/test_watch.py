@@ -40,6 +40,11 @@ def watched(tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
     assert not api.app.state.watcher.running  # stopped with the app
 
 
+def found(api: TestClient, words: str) -> list[dict]:
+    """Lexical hits only: a dense search answers something from any indexed document."""
+    return api.post("/v1/search", json={"query": words, "mode": "lexical"}).json()["results"]
+
+
 def documents(api: TestClient) -> dict[str, str]:
     return {d["source"]: d["doc_id"] for d in api.get("/v1/documents").json()["documents"]}
 
@@ -54,7 +59,7 @@ def test_a_file_copied_into_a_watched_folder_becomes_searchable(watched, tmp_pat
     outside = tmp_path / "zanzibar.txt"
     outside.write_text("Zanzibar declaration on cervical cancer screening. " + BODY)
     shutil.copy(outside, folder / "zanzibar.txt")
-    wait_for(lambda: api.post("/v1/search", json={"query": "zanzibar declaration"}).json()["results"])
+    wait_for(lambda: found(api, "zanzibar declaration"))
     added = wait_for(lambda: changes(api, "added"))
     assert [(c["source"], c["trigger"]) for c in added] == [("zanzibar.txt", "watch")]
     assert added[0]["read_url"] == f"/v1/documents/{documents(api)['zanzibar.txt']}/read"
@@ -70,7 +75,7 @@ def test_a_file_written_slowly_is_ingested_once_and_whole(watched) -> None:  # t
             time.sleep(DEBOUNCE_S * 4 / 3)
         handle.write("The closing paragraph names the quokka commission.\n")
     wait_for(lambda: changes(api, "added"))
-    wait_for(lambda: api.post("/v1/search", json={"query": "quokka commission"}).json()["results"])
+    wait_for(lambda: found(api, "quokka commission"))
     time.sleep(DEBOUNCE_S * 3)  # a second, late ingest of the same file would show up now
     assert [c["source"] for c in changes(api, "added")] == ["slow.txt"]
     assert changes(api, "updated") == []
@@ -92,7 +97,7 @@ def test_a_moved_file_keeps_its_document_and_a_deleted_one_goes(watched) -> None
     (folder / "final" / "statement.txt").unlink()
     removed = wait_for(lambda: changes(api, "removed"))
     assert [c["doc_id"] for c in removed] == [doc_id] and not documents(api)
-    assert not api.post("/v1/search", json={"query": "orphan drugs"}).json()["results"]
+    assert not found(api, "orphan drugs")
 
 
 def test_a_bad_file_is_a_failure_in_the_feed_not_a_stopped_watcher(watched) -> None:  # type: ignore[no-untyped-def]
@@ -115,6 +120,6 @@ def test_polling_sees_changes_where_notifications_do_not_arrive(tmp_path: Path) 
     with TestClient(create_app(KnowledgeBase(settings), with_ui=False, watch=True)) as api:
         wait_for(lambda: "before.txt" in documents(api))  # the start-up scan
         (folder / "later.txt").write_text("Filed later, on snakebite envenoming. " + BODY)
-        wait_for(lambda: api.post("/v1/search", json={"query": "snakebite envenoming"}).json()["results"])
+        wait_for(lambda: found(api, "snakebite envenoming"))
         watch_jobs = {r["trigger"] for r in api.get("/v1/changes").json()["runs"]}
         assert watch_jobs == {"watch"}
