@@ -14,20 +14,28 @@ from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
 from policykb.api.limits import EdgeLimits
-from policykb.api.routers import admin, ask, chat, documents, health, reading, search
+from policykb.api.routers import admin, ask, changes, chat, documents, health, reading, search
 from policykb.api.ui_mount import WebUI
 from policykb.core.settings import Settings, get_settings
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
+from policykb.service.watch import watcher_for
 
 
 def create_app(
-    kb: KnowledgeBase | None = None, settings: Settings | None = None, with_ui: bool = True, ui_background: bool = False
+    kb: KnowledgeBase | None = None,
+    settings: Settings | None = None,
+    with_ui: bool = True,
+    ui_background: bool = False,
+    watch: bool = False,
 ) -> FastAPI:
-    """`ui_background`: build the web UI after the server listens (`serve`), so the API is ready first."""
+    """`ui_background`: build the web UI after the server listens (`serve`), so the API is ready first.
+    `watch`: ingest what changes in the corpus folders while the app runs (`policykb serve` asks for it when
+    POLICYKB_WATCH is on)."""
     kb = kb or KnowledgeBase(settings or get_settings())
     jobs = JobManager(kb)  # re-queues the jobs a previous process accepted but did not finish
     web_ui = WebUI(kb, jobs, background=ui_background) if with_ui else None
+    watcher = watcher_for(kb, jobs) if watch else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -35,12 +43,16 @@ def create_app(
         serving_ui = asyncio.create_task(web_ui.serve(stopping)) if web_ui else None
         if web_ui and not ui_background:
             await web_ui.ready.wait()
+        if watcher is not None:
+            watcher.start()
         try:
             yield
         finally:
             stopping.set()
             if serving_ui:
                 await serving_ui
+            if watcher is not None:
+                await asyncio.to_thread(watcher.stop)
             await asyncio.to_thread(jobs.shutdown)  # a running ingest stops at its next file and stays queued
 
     app = FastAPIOffline(  # /docs and /redoc from the package's own Swagger UI and ReDoc files, no CDN
@@ -52,6 +64,7 @@ def create_app(
     )
     app.state.kb = kb
     app.state.jobs = jobs
+    app.state.watcher = watcher
     errors.install(app)
     if kb.settings.cors_origins:
         app.add_middleware(
@@ -76,8 +89,8 @@ def create_app(
             health.LATENCY.labels(template).observe(time.perf_counter() - started)
         return response
 
-    for router in (search.router, ask.router, chat.router, documents.router, reading.router, admin.router,
-                   health.router):  # fmt: skip
+    for router in (search.router, ask.router, chat.router, documents.router, reading.router, changes.router,
+                   admin.router, health.router):  # fmt: skip
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

@@ -6,12 +6,14 @@ so every face serialises a search hit, an answer or a document the same way.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from policykb.core.errors import FilterError
 from policykb.core.filters import Filters
+from policykb.core.types import Change, ChangeRun
 from policykb.service.knowledge_base import file_url, passage_url
 
 
@@ -266,6 +268,7 @@ class DocumentModel(BaseModel):
     url: str | None
     meeting: str | None = None
     agenda_item: str | None = None
+    source_url: str | None = Field(None, description="the web address the document was fetched from")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -314,15 +317,63 @@ class StatusModel(BaseModel):
 
 class JobModel(BaseModel):
     id: str
-    kind: Literal["upload", "reindex", "ingest", "delete", "repair"]
+    kind: Literal["upload", "reindex", "ingest", "watch", "fetch", "refresh", "delete", "repair"]
     status: Literal["queued", "running", "cancelling", "done", "failed", "cancelled"]
     stage: str
     done: int
     total: int
     report: dict | None
     error: str | None
-    paths: list[str]
+    paths: list[str] = Field(description="files and folders; for fetch and refresh jobs, web addresses")
+    gone: list[str] = Field(default_factory=list, description="vanished files a watch job forgets")
+    roots: list[str] = Field(default_factory=list, description="the watched folders, which name the files in them")
     doc_id: str | None = Field(None, description="the document a delete job removes")
     attempts: int = Field(0, description="how often the job was started (a restart re-queues unfinished jobs)")
     created_at: float
     finished_at: float | None
+
+
+class ChangeModel(BaseModel):
+    action: Literal["added", "updated", "moved", "removed", "failed"]
+    source: str
+    doc_id: str | None = Field(None, description="absent for a file that failed")
+    title: str | None
+    detail: str | None = Field(None, description="why it failed, or where a moved file was")
+    read_url: str | None = Field(None, description="the document's reading view (none once it is removed)")
+
+
+class ChangeRunModel(BaseModel):
+    """One ingest run: when, what triggered it, and what it changed."""
+
+    id: int
+    at: float = Field(description="seconds since the epoch")
+    trigger: str = Field(description="ingest (CLI), upload, reindex, watch, fetch, refresh, delete or repair")
+    job_id: str | None
+    error: str | None = Field(description="why the whole run failed, if it did")
+    unchanged: int
+    changes: list[ChangeModel]
+
+
+class ChangeFeed(BaseModel):
+    runs: list[ChangeRunModel]
+
+
+class LinksRequest(BaseModel):
+    """Web pages and PDFs to fetch and keep (`POST /v1/documents` with a JSON body)."""
+
+    urls: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(..., min_length=1, max_length=100)
+
+
+def change_feed(runs: list[ChangeRun]) -> dict:
+    """The change feed's wire form: each change with a link to the document's reading view while it exists."""
+
+    def read_url(change: Change) -> str | None:
+        if change.doc_id is None or change.action in ("removed", "failed"):
+            return None
+        return f"/v1/documents/{change.doc_id}/read"
+
+    return {
+        "runs": [
+            {**asdict(run), "changes": [{**asdict(c), "read_url": read_url(c)} for c in run.changes]} for run in runs
+        ]
+    }

@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS documents (
     added_at REAL NOT NULL,
     updated_at REAL NOT NULL,
     meeting TEXT,
-    agenda_item TEXT
+    agenda_item TEXT,
+    source_url TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -102,9 +103,10 @@ class Registry:
                 conn.executescript(_SCHEMA)
                 if "non_prose" not in {c["name"] for c in conn.execute("PRAGMA table_info(chunks)")}:
                     conn.execute("ALTER TABLE chunks ADD COLUMN non_prose TEXT NOT NULL DEFAULT '[]'")
-                # registries from before meetings were kept get the columns; PARSER_VERSION 5 re-reads their files
+                # registries from before meetings and links were kept get the columns; PARSER_VERSION 5 re-reads
+                # their files
                 document_columns = {c["name"] for c in conn.execute("PRAGMA table_info(documents)")}
-                for column in ("meeting", "agenda_item"):
+                for column in ("meeting", "agenda_item", "source_url"):
                     if column not in document_columns:
                         conn.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
                 conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -188,33 +190,51 @@ class Registry:
 
     def save_document(self, doc: Document, chunks: Sequence[Chunk], record: FileRecord, reasons: list[str]) -> bool:
         """Replace the document and all its chunks in one transaction. Returns True when it is new."""
-        now = time.time()
         with self.transaction() as conn:
-            existing = conn.execute("SELECT added_at FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone()
-            conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
-            conn.execute(
-                "INSERT OR REPLACE INTO documents (doc_id, path, source, title, doc_type, date, organisations,"
-                " language, pages, sha256, format, url, text, page_starts, page_labels, doc_type_reasons, added_at,"
-                " updated_at, meeting, agenda_item) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    doc.doc_id, doc.path, doc.source, doc.title, doc.doc_type, doc.date,
-                    json.dumps(doc.organisations), doc.language, doc.pages, doc.sha256, doc.format, doc.url,
-                    doc.text, json.dumps(doc.page_starts),
-                    json.dumps(doc.page_labels) if doc.page_labels else None, json.dumps(reasons),
-                    existing["added_at"] if existing else now, now, doc.meeting, doc.agenda_item,
-                ),
-            )  # fmt: skip
-            conn.executemany(
-                "INSERT INTO chunks (chunk_id, doc_id, ordinal, text, text_sha, char_start, char_end, page_start,"
-                " page_end, headings, non_prose) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (c.chunk_id, c.doc_id, c.ordinal, c.text, text_sha(search_text(doc.title, c.headings, c.text)),
-                     c.char_start, c.char_end,
-                     c.page_start, c.page_end, json.dumps(c.headings), json.dumps(c.non_prose))
-                    for c in chunks
-                ],
-            )  # fmt: skip
-            self._upsert_file(conn, record)
+            return self._save_document(conn, doc, chunks, record, reasons)
+
+    def move_document(
+        self, doc: Document, chunks: Sequence[Chunk], record: FileRecord, reasons: list[str], moved_from: str
+    ) -> None:
+        """The file moved: the document keeps its id and added date; the old path's record goes."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM files WHERE path = ?", (moved_from,))
+            replaced = conn.execute(
+                "SELECT doc_id FROM documents WHERE path = ? AND doc_id != ?", (doc.path, doc.doc_id)
+            ).fetchone()
+            if replaced:  # moved over another file: that document goes
+                self._delete_document(conn, replaced["doc_id"])
+            self._save_document(conn, doc, chunks, record, reasons)
+
+    def _save_document(
+        self, conn: sqlite3.Connection, doc: Document, chunks: Sequence[Chunk], record: FileRecord, reasons: list[str]
+    ) -> bool:
+        now = time.time()
+        existing = conn.execute("SELECT added_at FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone()
+        conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
+        conn.execute(
+            "INSERT OR REPLACE INTO documents (doc_id, path, source, title, doc_type, date, organisations,"
+            " language, pages, sha256, format, url, text, page_starts, page_labels, doc_type_reasons, added_at,"
+            " updated_at, meeting, agenda_item, source_url) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.doc_id, doc.path, doc.source, doc.title, doc.doc_type, doc.date,
+                json.dumps(doc.organisations), doc.language, doc.pages, doc.sha256, doc.format, doc.url,
+                doc.text, json.dumps(doc.page_starts),
+                json.dumps(doc.page_labels) if doc.page_labels else None, json.dumps(reasons),
+                existing["added_at"] if existing else now, now, doc.meeting, doc.agenda_item, doc.source_url,
+            ),
+        )  # fmt: skip
+        conn.executemany(
+            "INSERT INTO chunks (chunk_id, doc_id, ordinal, text, text_sha, char_start, char_end, page_start,"
+            " page_end, headings, non_prose) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (c.chunk_id, c.doc_id, c.ordinal, c.text, text_sha(search_text(doc.title, c.headings, c.text)),
+                 c.char_start, c.char_end,
+                 c.page_start, c.page_end, json.dumps(c.headings), json.dumps(c.non_prose))
+                for c in chunks
+            ],
+        )  # fmt: skip
+        self._upsert_file(conn, record)
         return existing is None
 
     def delete_document(self, doc_id: str, withhold: bool = False) -> bool:
@@ -443,7 +463,7 @@ def text_sha(text: str) -> str:
 
 _INFO_COLUMNS = (
     "doc_id, source, path, title, doc_type, date, organisations, language, pages, sha256, format, url, meeting,"
-    " agenda_item"
+    " agenda_item, source_url"
 )
 
 
@@ -463,6 +483,7 @@ def _document_info(row: sqlite3.Row) -> DocumentInfo:
         url=row["url"],
         meeting=row["meeting"],
         agenda_item=row["agenda_item"],
+        source_url=row["source_url"],
     )
 
 

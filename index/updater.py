@@ -11,13 +11,14 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from policykb.core.errors import IngestError
 from policykb.core.text import SEARCH_TEXT_VERSION
+from policykb.core.types import Document
 from policykb.index.embedders import Embedder
 from policykb.index.embedders.batching import LengthBatches
 from policykb.index.storage.base import FileRecord, IndexHealth, Storage
@@ -50,6 +51,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    moved: list[dict[str, str]] = field(default_factory=list)  # {"from": old source, "to": new source}
     duplicates: list[str] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)  # deleted by an admin; `policykb undelete` releases them
     failed: list[dict[str, str]] = field(default_factory=list)
@@ -57,13 +59,14 @@ class IngestReport:
     embedded: int = 0
     generation: str | None = None
     healed: str | None = None  # why the live snapshot was republished although no file changed
+    doc_ids: dict[str, str] = field(default_factory=dict)  # source -> document id, of what changed
 
     def as_dict(self) -> dict:
         return asdict(self)
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
+        return bool(self.added or self.updated or self.removed or self.moved)
 
 
 class Updater:
@@ -95,19 +98,27 @@ class Updater:
         prune: bool = False,
         progress: Progress | None = None,
         should_stop: ShouldStop | None = None,
+        gone: list[Path] | None = None,
+        roots: Sequence[Path] = (),
     ) -> IngestReport:
+        """Ingest `paths`; with `prune`, forget registered files under them that no longer exist; `gone`:
+        vanished files or folders (a watcher's deletions) to forget the same way; `roots`: folders that name
+        the files in them (see `discover`). A vanished file whose content is among the new files moved there:
+        it is not forgotten, and keeps its document at its new path."""
         started = time.perf_counter()
         report = IngestReport()
         with self.storage.writer_lock():
             self.storage.prepare_write()
             found: list[SourceFile] = []
-            for item in discover(paths):
+            for item in discover(paths, roots):
                 if isinstance(item, Failure):
                     report.failed.append({"path": item.path, "error": item.error})
                 else:
                     found.append(item)
             if prune:
-                self._prune(paths, {str(f.path) for f in found}, report)
+                self._prune(paths, found, report)
+            if gone:
+                self._prune(gone, found, report)
             report.embedded = self._ingest_and_embed(found, report, progress, should_stop or (lambda: False))
             health = self.health()
             if health.state != "ok":  # changed, or the live snapshot does not match the catalog (a crash)
@@ -207,34 +218,78 @@ class Updater:
                 return
             record = FileRecord(path_str, st.st_size, st.st_mtime_ns, sha256, meta_hash, self.versions, None, None)
             original = self.catalog.doc_with_sha(sha256, path_str)
-            if original is not None:
+            moved_from = self._vanished(original) if original is not None else None
+            if original is not None and moved_from is None:
                 record.duplicate_of = original
                 self.catalog.record_duplicate(record)
                 report.duplicates.append(source_file.source)
                 return
+            keep_id = original if moved_from is not None else (known.doc_id if known is not None else None)
             document, chunks, reasons = build_document(
-                source_file, data, sha256, overrides, self.chunker, self.parse_limits
+                source_file, data, sha256, overrides, self.chunker, self.parse_limits, doc_id=keep_id
             )
             record.doc_id = document.doc_id
-            is_new = self.catalog.save_document(document, chunks, record, reasons)
+            if moved_from is not None:
+                self.catalog.move_document(document, chunks, record, reasons, moved_from.path)
+                report.moved.append({"from": moved_from.source, "to": document.source})
+            elif self.catalog.save_document(document, chunks, record, reasons):
+                report.added.append(document.source)
+            else:
+                report.updated.append(document.source)
             self._new_chunks += len(chunks)
-            (report.added if is_new else report.updated).append(source_file.source)
+            report.doc_ids[document.source] = document.doc_id
         except IngestError as exc:
             report.failed.append({"path": source_file.source, "error": str(exc)})
         except OSError as exc:
             report.failed.append({"path": source_file.source, "error": f"cannot read: {exc.strerror or exc}"})
 
-    def _prune(self, roots: list[Path], present: set[str], report: IngestReport) -> None:
-        """Forget registered files under the given roots that no longer exist."""
+    def _vanished(self, doc_id: str) -> Document | None:
+        """The document with this content, when its file is gone: then a file with the same content is that
+        file, moved (or renamed), and keeps the document's id."""
+        document = self.catalog.document(doc_id)
+        return document if document is not None and not os.path.exists(document.path) else None
+
+    def _prune(self, roots: list[Path], found: list[SourceFile], report: IngestReport) -> None:
+        """Forget registered files under the given roots that no longer exist (and did not move)."""
+        present = {str(f.path) for f in found}
+        newcomers: list[tuple[int, Path]] | None = None  # files the catalog does not know yet, read lazily
         resolved = [str(r.resolve()) for r in roots if r.exists() or r.is_symlink()] + [
             str(r.absolute()) for r in roots if not r.exists()
         ]
         for record in self.catalog.files():
             under = any(record.path == r or record.path.startswith(r.rstrip(os.sep) + os.sep) for r in resolved)
             if under and record.path not in present and not os.path.exists(record.path):
+                if newcomers is None:
+                    newcomers = self._newcomers(found)
+                if record.doc_id and self._moved(record, newcomers):
+                    continue
                 removed_source = self.catalog.forget_file(record.path)
                 if removed_source:
                     report.removed.append(removed_source)
+                    if record.doc_id:
+                        report.doc_ids[removed_source] = record.doc_id
+
+    def _newcomers(self, found: list[SourceFile]) -> list[tuple[int, Path]]:
+        sized = []
+        for f in found:
+            if self.catalog.file(str(f.path)) is None:
+                try:
+                    sized.append((f.path.stat().st_size, f.path))
+                except OSError:
+                    continue
+        return sized
+
+    @staticmethod
+    def _moved(record: FileRecord, newcomers: list[tuple[int, Path]]) -> bool:
+        """Whether a new file holds exactly the vanished file's content (same size first, then the hash)."""
+        for size, path in newcomers:
+            if size == record.size:
+                try:
+                    if hashlib.sha256(path.read_bytes()).hexdigest() == record.sha256:
+                        return True
+                except OSError:
+                    continue
+        return False
 
     def health(self, deep: bool = True) -> IndexHealth:
         return self.storage.health(self.embedder.model_id, deep=deep)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,18 @@ from policykb.ingest.readers import SUPPORTED_EXTENSIONS, format_of, parse
 PARSER_VERSION = "5"
 MANIFEST = "manifest.json"
 SIDECAR_SUFFIX = ".meta.json"
-OVERRIDABLE = {"title", "doc_type", "date", "organisations", "language", "source", "url", "meeting", "agenda_item"}
+OVERRIDABLE = {
+    "title",
+    "doc_type",
+    "date",
+    "organisations",
+    "language",
+    "source",
+    "url",
+    "meeting",
+    "agenda_item",
+    "source_url",
+}
 
 
 @dataclass
@@ -39,8 +50,11 @@ class Failure:
     error: str
 
 
-def discover(paths: list[Path]) -> Iterator[SourceFile | Failure]:
-    """Files under `paths` (recursively, following symlinks once); loops and odd entries become Failures."""
+def discover(paths: list[Path], roots: Sequence[Path] = ()) -> Iterator[SourceFile | Failure]:
+    """Files under `paths` (recursively, following symlinks once); loops and odd entries become Failures.
+    A source is named relative to the path given, or to the one of `roots` that holds it (a watched folder
+    names a file in it the same way whether the folder or the file was ingested)."""
+    bases = [r.resolve() for r in roots]
     for given in paths:
         if not given.exists():
             if given.is_symlink():
@@ -49,11 +63,12 @@ def discover(paths: list[Path]) -> Iterator[SourceFile | Failure]:
                 yield Failure(str(given), "no such file or directory")
             continue
         root = given.resolve()
+        base = next((b for b in bases if root.is_relative_to(b)), None)
         if root.is_file():
             if not _is_metadata_file(root):
-                yield SourceFile(root, given.name)
+                yield SourceFile(root, str(root.relative_to(base)) if base else given.name)
             continue
-        yield from _walk(root, root, {_dir_key(root)})
+        yield from _walk(root, base or root, {_dir_key(root)})
 
 
 def _walk(directory: Path, root: Path, ancestors: set[tuple[int, int]]) -> Iterator[SourceFile | Failure]:
@@ -183,9 +198,10 @@ def build_document(
     overrides: dict[str, Any],
     chunker: Chunker,
     parse_limits: ParseLimits | None = None,
+    doc_id: str | None = None,
 ) -> tuple[Document, list[Chunk], list[str]]:
     """Parse, describe and chunk one file. Returns the document, its chunks and the metadata reasons (why this
-    doc_type, why this date)."""
+    doc_type, why this date). `doc_id`: the id the document already has (a moved file keeps its own)."""
     path = source_file.path
     with bounded(parse_limits or ParseLimits()):
         parsed = parse(path, data)
@@ -201,7 +217,7 @@ def build_document(
         date, date_reason = metadata.extract_date(parsed, title)
     meeting, agenda_item = metadata.extract_meeting(title, parsed.text)
     meeting, agenda_item = overrides.get("meeting", meeting), overrides.get("agenda_item", agenda_item)
-    doc_id = doc_id_for(path)
+    doc_id = doc_id or doc_id_for(path)
     document = Document(
         doc_id=doc_id,
         source=overrides.get("source") or source_file.source,
@@ -220,6 +236,7 @@ def build_document(
         url=overrides.get("url") or parsed.url,
         meeting=meeting,
         agenda_item=agenda_item,
+        source_url=overrides.get("source_url"),
     )
     chunks = chunker.chunk(doc_id, parsed.text, parsed.blocks, parsed.page_starts)
     if not chunks:

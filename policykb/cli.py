@@ -25,7 +25,7 @@ from policykb.core.settings import get_settings
 
 if TYPE_CHECKING:
     from policykb.core.types import SearchResponse, TimelineOrder
-    from policykb.service.knowledge_base import KnowledgeBase
+    from policykb.service.knowledge_base import IngestReport, KnowledgeBase
 
 EXIT_CODES: dict[str, int] = {
     "filter": 2,
@@ -81,8 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
 
-    ingest = sub.add_parser("ingest", help="add or update documents from files and folders")
-    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest = sub.add_parser("ingest", help="add or update documents from files, folders and links (http, https)")
+    ingest.add_argument("paths", nargs="+", help="files, folders, or links to web pages and PDFs")
     ingest.add_argument("--json", action="store_true", help="print one JSON report on stdout")
     ingest.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
     ingest.set_defaults(handler=_ingest)
@@ -129,6 +129,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(handler=_serve)
+
+    changes = sub.add_parser("changes", help="what changed: every ingest run, newest first")
+    changes.add_argument("--since", help="ISO 8601 date or time (UTC by default), or a span: 36h, 7d, 2w")
+    changes.add_argument("--limit", type=int, default=20, help="at most this many runs (default 20)")
+    changes.add_argument("--json", action="store_true")
+    changes.set_defaults(handler=_changes)
+
+    refresh = sub.add_parser("refresh", help="fetch every kept link again; unchanged pages cost one request")
+    refresh.add_argument("--json", action="store_true", help="print one JSON report on stdout")
+    refresh.set_defaults(handler=_refresh)
+
+    watch = sub.add_parser("watch", help="ingest what is created, changed, moved or deleted in folders, until Ctrl-C")
+    watch.add_argument("paths", nargs="*", type=Path, help="folders to watch (default: POLICYKB_CORPUS_DIRS)")
+    watch.set_defaults(handler=_watch)
 
     status = sub.add_parser("status", help="counts, the live index generation and whether it matches the registry")
     status.set_defaults(handler=_status)
@@ -187,10 +201,16 @@ def _kb() -> KnowledgeBase:
     return KnowledgeBase(get_settings())
 
 
+def is_link(argument: str) -> bool:
+    return "://" in argument
+
+
 def _ingest(args: argparse.Namespace) -> int:
-    missing_all = all(not p.exists() and not p.is_symlink() for p in args.paths)
+    urls = [a for a in args.paths if is_link(a)]
+    paths = [Path(a) for a in args.paths if not is_link(a)]
+    missing_all = paths and all(not p.exists() and not p.is_symlink() for p in paths)
     if missing_all:
-        print(f"policykb: no such file or directory: {', '.join(map(str, args.paths))}", file=sys.stderr)
+        print(f"policykb: no such file or directory: {', '.join(map(str, paths))}", file=sys.stderr)
         return 2
     kb = _kb()
     progress = None
@@ -205,17 +225,36 @@ def _ingest(args: argparse.Namespace) -> int:
             bar.n = done
             bar.refresh()
 
-    report = kb.ingest(args.paths, prune=args.prune, progress=progress)
+    reports = [kb.ingest(paths, prune=args.prune, progress=progress)] if paths else []
+    if urls:
+        reports.append(kb.fetch(urls, progress=progress))
     for bar in bars.values():
         bar.close()
-    if args.json:
+    for report in reports:
+        _print_report(report, args.json)
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    kb = _kb()
+    if not kb.links():
+        print("no links kept yet: `policykb ingest URL` fetches one")
+        return 0
+    _print_report(kb.refresh(), args.json)
+    return 0
+
+
+def _print_report(report: IngestReport, as_json: bool) -> None:
+    if as_json:
         data = report.as_dict()
-        keys = ("added", "updated", "unchanged", "removed", "duplicates", "withheld", "failed", "healed", "seconds")
+        keys = ("added", "updated", "unchanged", "removed", "moved", "duplicates", "withheld", "failed", "healed",
+                "seconds")  # fmt: skip
         print(json.dumps({k: data[k] for k in keys}))
     else:
         print(
             f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
-            f"removed {len(report.removed)}, duplicates {len(report.duplicates)}, failed {len(report.failed)} "
+            f"removed {len(report.removed)}, moved {len(report.moved)}, duplicates {len(report.duplicates)}, "
+            f"failed {len(report.failed)} "
             f"in {report.seconds:.1f}s (generation {report.generation})"
         )
         for failure in report.failed:
@@ -224,7 +263,6 @@ def _ingest(args: argparse.Namespace) -> int:
             print(f"  withheld: {source} (deleted by an admin; `policykb undelete` brings it back)")
         if report.healed:
             print(f"  republished the live index, which did not match the registry: {report.healed}")
-    return 0
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -327,7 +365,69 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     host, port = args.host or settings.host, args.port or settings.port
     print(f"policykb: serving the UI on http://{host}:{port}/ui and the API docs on http://{host}:{port}/docs")
-    uvicorn.run(create_app(settings=settings, ui_background=True), host=host, port=port, log_level="info")
+    watch = settings.watch and bool(settings.corpus_dirs)
+    if watch:
+        print(f"policykb: watching {', '.join(map(str, settings.corpus_dirs))} for new and changed documents")
+    uvicorn.run(create_app(settings=settings, ui_background=True, watch=watch), host=host, port=port, log_level="info")
+    return 0
+
+
+def _changes(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from policykb.service.changes import parse_since
+
+    runs = _kb().changes(parse_since(args.since), max(1, args.limit))
+    if args.json:
+        from policykb.api.schemas import ChangeFeed, change_feed
+
+        print(ChangeFeed.model_validate(change_feed(runs)).model_dump_json())
+        return 0
+    if not runs:
+        print("no changes recorded" + (f" since {args.since}" if args.since else ""))
+    for run in runs:
+        when = datetime.fromtimestamp(run.at).strftime("%Y-%m-%d %H:%M")
+        counts = ", ".join(f"{run.count(a)} {a}" for a in ("added", "updated", "moved", "removed", "failed")
+                           if run.count(a))  # fmt: skip
+        print(f"{when}  {run.trigger:8} {counts or 'nothing changed'}; {run.unchanged} unchanged"
+              + (f"; failed: {run.error}" if run.error else ""))  # fmt: skip
+        for c in run.changes:
+            print(f"  {c.action:8} {c.title or c.source}" + (f" ({c.source})" if c.title and c.title != c.source
+                  else "") + (f": {c.detail}" if c.detail else ""))  # fmt: skip
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    import threading
+
+    from policykb.service.jobs import Job, JobManager
+    from policykb.service.watch import watcher_for
+
+    kb = _kb()
+    jobs = JobManager(kb)
+    watcher = watcher_for(kb, jobs, args.paths or None)
+    if watcher is None:
+        print("policykb: none of the folders to watch exists", file=sys.stderr)
+        jobs.shutdown()
+        return 2
+
+    def done(job: Job) -> None:
+        report = job.report or {}
+        counts = ", ".join(f"{len(report.get(k, []))} {k}" for k in ("added", "updated", "moved", "removed", "failed"))
+        print(f"{job.status}: {counts}" + (f" ({job.error})" if job.error else ""), flush=True)
+        for failure in report.get("failed", []):
+            print(f"  failed: {failure['path']}: {failure['error']}", flush=True)
+
+    watcher.on_done = done
+    watcher.start()
+    print(f"policykb: watching {', '.join(map(str, watcher.folders))}; Ctrl-C stops", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+        jobs.shutdown()
     return 0
 
 

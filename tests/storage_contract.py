@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from policykb.core.filters import Filters
 from policykb.core.text import index_term, search_text
-from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
+from policykb.core.types import Change, ChangeRun, Chunk, Document, DocumentInfo, KindSpan
 from policykb.index.embedders import HashEmbedder
 from policykb.index.storage.base import ChunkRow, FileRecord, Published, SearchSnapshot, Storage
 from tests.filter_conformance import FilterRow, assert_filter_conformance
@@ -234,6 +234,31 @@ class StorageContract:
         assert storage.catalog.forget_file(record.path) is None
         assert storage.catalog.file(record.path) is None
         assert storage.catalog.document("d1") is None
+
+    def test_a_moved_document_keeps_its_id_and_added_date_under_its_new_path(self, storage: Storage) -> None:
+        document, chunks, record = save(storage, "d1", ["Moved along."], source="drafts/a.txt")
+        _, _, other = save(storage, "d2", ["Was at the target path."], source="final/a.txt")
+        document.path, document.source, document.source_url = other.path, "final/a.txt", "https://example.org/a"
+        moved = FileRecord(other.path, record.size, 2, record.sha256, "meta", "versions", "d1", None)
+        storage.catalog.move_document(document, chunks, moved, ["test"], moved_from=record.path)
+        assert storage.catalog.file(record.path) is None and storage.catalog.file(other.path) == moved
+        assert storage.catalog.document("d2") is None  # moved over another file: that document went
+        back = storage.catalog.document("d1")
+        assert back is not None and (back.path, back.source) == (other.path, "final/a.txt")
+        assert back.source_url == "https://example.org/a"
+        assert [c.chunk_id for c in storage.catalog.chunks("d1")] == [c.chunk_id for c in chunks]
+        assert storage.catalog.counts() == {"documents": 1, "chunks": 1}
+
+    def test_the_change_feed_keeps_runs_newest_first(self, storage: Storage) -> None:
+        first = storage.record_run(ChangeRun(100.0, "ingest", [Change("added", "a.txt", "d1", "A")], unchanged=2))
+        second = storage.record_run(
+            ChangeRun(200.0, "watch", [Change("failed", "b.pdf", detail="no text")], job_id="job1")
+        )
+        assert first.id is not None and second.id is not None and second.id > first.id
+        assert storage.runs() == [second, first]
+        assert storage.runs(since=150.0) == [second]
+        assert storage.runs(limit=1) == [second]
+        assert storage.runs(since=300.0) == []
 
     def test_fingerprints(self, storage: Storage) -> None:
         _, _, b = save(storage, "b", ["B."])

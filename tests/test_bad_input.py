@@ -98,8 +98,8 @@ def test_cli_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
     (folder / "b.txt").write_bytes(b"")
     assert cli.main(["ingest", str(folder), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report) == {"added", "updated", "unchanged", "removed", "duplicates", "withheld", "failed", "healed",
-                           "seconds"}  # fmt: skip
+    assert set(report) == {"added", "updated", "unchanged", "removed", "moved", "duplicates", "withheld", "failed",
+                           "healed", "seconds"}  # fmt: skip
     assert report["added"] == ["a.txt"] and report["failed"][0]["path"] == "b.txt"
     assert cli.main(["ingest", str(tmp_path / "nowhere")]) == 2
     get_settings.cache_clear()

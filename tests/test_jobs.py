@@ -81,14 +81,14 @@ def test_job_status_survives_a_restart(tmp_path: Path) -> None:
 def _cancel_after_first_file(kb: KnowledgeBase, manager: JobManager, job_ids: list[str]) -> None:
     real = kb.ingest
 
-    def ingest(paths, prune=False, progress=None, should_stop=None):  # type: ignore[no-untyped-def]
+    def ingest(paths, prune=False, progress=None, should_stop=None, **passed):  # type: ignore[no-untyped-def]
         def tap(stage: str, done: int, total: int) -> None:
             if progress:
                 progress(stage, done, total)
             if stage == "files" and done == 1:
                 manager.cancel(job_ids[0])
 
-        return real(paths, prune=prune, progress=tap, should_stop=should_stop)
+        return real(paths, prune=prune, progress=tap, should_stop=should_stop, **passed)
 
     kb.ingest = ingest  # type: ignore[method-assign]
 
@@ -140,12 +140,12 @@ def test_shutdown_stops_the_running_job_and_the_next_start_finishes_it(tmp_path:
     real = kb.ingest
     started = threading.Event()
 
-    def ingest(paths, prune=False, progress=None, should_stop=None):  # type: ignore[no-untyped-def]
+    def ingest(paths, prune=False, progress=None, should_stop=None, **passed):  # type: ignore[no-untyped-def]
         def tap(stage: str, done: int, total: int) -> None:
             started.set()
             time.sleep(0.02)
 
-        return real(paths, prune=prune, progress=tap, should_stop=should_stop)
+        return real(paths, prune=prune, progress=tap, should_stop=should_stop, **passed)
 
     kb.ingest = ingest  # type: ignore[method-assign]
     job = manager.submit_ingest([folder])

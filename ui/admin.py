@@ -1,5 +1,5 @@
-"""The Admin tab: upload documents and re-scan the corpus folders (an admin key, typed once at the top of the
-page, is required).
+"""The Admin tab: upload documents, fetch links and re-scan the corpus folders (an admin key, typed once at
+the top of the page, is required).
 
 An ingest runs as a background job that this tab polls: a progress bar with its percentage, the rate and
 the time left, then a readable report. When a job finishes, the pages' other parts that list documents
@@ -17,6 +17,7 @@ import gradio as gr
 
 from policykb.core.errors import UploadRejected
 from policykb.service import KnowledgeBase
+from policykb.service.fetch import FetchRefused, check_url
 from policykb.service.jobs import JobManager
 from policykb.ui import render
 from policykb.ui.access import UIAccess, received_files
@@ -34,6 +35,10 @@ def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess, refresh: Sequen
     with gr.Row():
         upload_button = gr.Button("Upload and ingest", variant="primary", elem_id="admin-upload-button")
         rebuild_button = gr.Button("Re-scan corpus folders")
+    links = gr.Textbox(label="Links to fetch: web pages and PDFs, one per line", lines=2, elem_id="admin-links")
+    with gr.Row():
+        fetch_button = gr.Button("Fetch links", elem_id="admin-fetch")
+        refresh_button = gr.Button("Refresh kept links", elem_id="admin-refresh-links")
     message = gr.Markdown(elem_id="admin-message")
     progress = gr.HTML(elem_id="admin-progress")
     report = gr.HTML(elem_id="admin-report")
@@ -51,6 +56,22 @@ def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess, refresh: Sequen
                 return html.escape(str(exc)), gr.update()
         jobs.submit_ingest(saved, kind="upload")
         return f"Ingesting {len(saved)} file(s) in the background.", None  # None clears the upload box
+
+    def fetch_links(text: str) -> tuple[str, object]:
+        urls = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        if not urls:
+            return "Give one or more links first.", gr.update()
+        try:
+            for url in urls:
+                check_url(url, allow_private=True)  # the scheme and host now; the addresses when fetched
+        except FetchRefused as exc:
+            return html.escape(str(exc)), gr.update()
+        jobs.submit_fetch(urls)
+        return f"Fetching {len(urls)} link(s) in the background.", ""
+
+    def refresh_links() -> str:
+        jobs.submit_refresh()
+        return "Fetching the kept links again in the background; unchanged pages are left as they are."
 
     def rebuild() -> str:
         jobs.submit_ingest([Path(p) for p in kb.settings.corpus_dirs], prune=True, kind="reindex")
@@ -81,6 +102,8 @@ def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess, refresh: Sequen
     quiet_poll = (gr.update(), gr.update(), gr.update(), *(gr.update() for _ in refreshed))
     upload_button.click(access.guard(upload, "admin"), files, [message, files])
     rebuild_button.click(access.guard(rebuild, "admin"), None, message)
+    fetch_button.click(access.guard(fetch_links, "admin"), links, [message, links])
+    refresh_button.click(access.guard(refresh_links, "admin"), None, message)
     gr.Timer(1.0).tick(access.guard(poll, "admin", quiet=quiet_poll), watched, [progress, report, watched, *refreshed])
 
 

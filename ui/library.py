@@ -1,8 +1,10 @@
-"""The Library tab: every document in a sortable, searchable table, and counts by type, organisation and
-year (bar charts from zero; a table where there is a single value)."""
+"""The Library tab: what changed this week (from the change feed), every document in a sortable, searchable
+table, and counts by type, organisation and year (bar charts from zero; a table where there is a single
+value)."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 import gradio as gr
@@ -20,15 +22,17 @@ FACETS = {"type": "Documents by type", "organisation": "Documents by organisatio
 
 def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
     refresh = gr.Button("Refresh", elem_id="library-refresh")
+    recent = gr.HTML(elem_id="library-changes", label="Recent changes")
     documents = gr.Dataframe(label="Documents — click a column header to sort", elem_id="library-table", wrap=True,
                              show_search="search", interactive=False,
                              column_widths=["34%", "12%", "10%", "18%", "8%", "18%"])  # fmt: skip
     with gr.Row():
         charts = [gr.HTML(elem_id=f"library-by-{facet}") for facet in FACETS]
-    outputs = [documents, *charts]
+    outputs = [recent, documents, *charts]
 
-    def library() -> tuple[pd.DataFrame, ...]:
-        return view(kb.documents())
+    def library() -> tuple[str | pd.DataFrame, ...]:
+        week = time.time() - 7 * 86400
+        return render.changes_html(kb.changes(since=week, limit=500)), *view(kb.documents())
 
     refresh.click(access.guard(library), None, outputs)
     return OnLoad(library, outputs)

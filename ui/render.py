@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from datetime import UTC, datetime
 
-from policykb.core.types import Chunk, Citation, DocumentInfo, RelatedDocument, SearchHit, doc_type_label
+from policykb.core.types import ChangeRun, Chunk, Citation, DocumentInfo, RelatedDocument, SearchHit, doc_type_label
+from policykb.service.changes import new_documents
 from policykb.service.knowledge_base import passage_url
 from policykb.service.reading import ITEM, blocks_html, readable
 
@@ -198,7 +201,11 @@ def bars_html(title: str, counts: list[tuple[str, int]], element_id: str) -> str
     )
 
 
-STAGES = {"files": ("Reading files", "files"), "embeddings": ("Embedding passages", "chunks")}
+STAGES = {
+    "links": ("Fetching links", "links"),
+    "files": ("Reading files", "files"),
+    "embeddings": ("Embedding passages", "chunks"),
+}
 
 
 def progress_html(status: str, stage: str, done: int, total: int, rate: float | None) -> str:
@@ -242,3 +249,34 @@ def report_html(report: dict, documents: list[DocumentInfo]) -> str:
                         for f in failed)  # fmt: skip
         parts.append(f"<p>Not added:</p><ul>{items}</ul>")
     return "".join(parts) + "</div>"
+
+
+def changes_html(runs: list[ChangeRun], days: int = 7) -> str:
+    """Recent changes from the change feed (runs newest first): the documents added in the last `days`, each
+    linked to where it can be read, then what was updated, moved, removed or could not be read."""
+    added = new_documents(runs)
+    span = "this week" if days == 7 else f"in the last {days} days"
+    noun = "document" if len(added) == 1 else "documents"
+    parts = [f'<div id="recent-changes"><p><b>{len(added)} {noun} added {span}</b>{":" if added else "."}</p>']
+    if added:
+        items = "".join(
+            f'<li><a href="{html.escape(passage_url(c.doc_id or "", c.source, None))}" target="_blank" '
+            f'rel="noopener">{html.escape(c.title or c.source)}</a> <span class="meta">({html.escape(c.source)}, '
+            f"{html.escape(run.trigger)}, {_day(run.at)})</span></li>"
+            for run, c in added[:20]
+        )
+        more = f"<p class='meta'>and {len(added) - 20} more</p>" if len(added) > 20 else ""
+        parts.append(f"<ul>{items}</ul>{more}")
+    others = Counter(c.action for run in runs for c in run.changes if c.action != "added")
+    if others:
+        said = ", ".join(f"{n} {action}" for action, n in sorted(others.items()))
+        parts.append(f'<p class="meta">Also {span}: {html.escape(said)}.</p>')
+    failed = [c for run in runs for c in run.changes if c.action == "failed"][:10]
+    if failed:
+        items = "".join(f"<li>{html.escape(c.source)}: {html.escape(c.detail or '')}</li>" for c in failed)
+        parts.append(f"<p>Not added:</p><ul>{items}</ul>")
+    return "".join(parts) + "</div>"
+
+
+def _day(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%d %b %Y")

@@ -20,6 +20,13 @@ def reindex(kb: KnowledgeBase = Depends(deps.kb), manager: JobManager = Depends(
     return manager.submit_ingest(folders, prune=True, kind="reindex").as_dict()
 
 
+@router.post("/links/refresh", response_model=JobModel, status_code=202, dependencies=[Depends(deps.require_admin)])
+def refresh_links(manager: JobManager = Depends(deps.jobs)) -> dict:
+    """Fetch every kept link again in the background, conditionally (ETag, Last-Modified): an unchanged page
+    costs one request answered 304; a changed one is updated in place and keeps its document."""
+    return manager.submit_refresh().as_dict()
+
+
 @router.get("/jobs/{job_id}", response_model=JobModel, dependencies=[Depends(deps.require_admin)])
 def job(job_id: str, manager: JobManager = Depends(deps.jobs)) -> dict:
     """Progress and, when done, the ingest report."""

@@ -6,15 +6,19 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from policykb.api import deps
 from policykb.api.routers.views import document_view
-from policykb.api.schemas import DocumentDetail, DocumentList, JobModel
+from policykb.api.schemas import DocumentDetail, DocumentList, JobModel, LinksRequest
 from policykb.core.errors import NotFound
 from policykb.core.filters import Filters
 from policykb.core.types import Document
+from policykb.service.fetch import check_url
 from policykb.service.jobs import JobManager
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -108,13 +112,48 @@ def delete_document(
     return manager.submit_delete(doc_id).as_dict()
 
 
-@router.post("/documents", response_model=JobModel, status_code=202, dependencies=[Depends(deps.require_admin)])
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                                         "description": "one or more documents"}},
+                "required": ["files"],
+            }
+        },
+        "application/json": {"schema": LinksRequest.model_json_schema()},
+    },
+}  # fmt: skip
+
+
+@router.post(
+    "/documents",
+    response_model=JobModel,
+    status_code=202,
+    dependencies=[Depends(deps.require_admin)],
+    openapi_extra={"requestBody": UPLOAD_BODY},
+)
 async def upload(
-    files: list[UploadFile] = File(..., description="one or more documents"),
-    kb: KnowledgeBase = Depends(deps.kb),
-    manager: JobManager = Depends(deps.jobs),
+    request: Request, kb: KnowledgeBase = Depends(deps.kb), manager: JobManager = Depends(deps.jobs)
 ) -> dict:
-    """Upload documents; they are ingested in the background (follow GET /v1/jobs/{id})."""
+    """Upload documents (multipart `files`), or give links to fetch (JSON `{"urls": [...]}`: web pages and
+    PDFs, kept with their address and refreshed by `POST /v1/links/refresh`). Either is ingested in the
+    background (follow GET /v1/jobs/{id}); a link that cannot be fetched is a failure in the job's report."""
+    if request.headers.get("content-type", "").split(";", 1)[0].strip().lower() == "application/json":
+        try:
+            links = LinksRequest.model_validate_json(await request.body())
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
+        for url in links.urls:
+            check_url(url, allow_private=True)  # the scheme and host now; addresses when fetched
+        return manager.submit_fetch(links.urls).as_dict()
+    form = await request.form()
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    if not files:
+        missing = {"type": "missing", "loc": ("body", "files"), "msg": "Field required", "input": None}
+        raise RequestValidationError([missing])
     limit = int(kb.settings.max_upload_mb * 1024 * 1024)
     saved: list[Path] = []
     for upload_file in files:

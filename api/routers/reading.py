@@ -65,11 +65,16 @@ def read(
         )
         shown_to = max(shown_to, chunk.char_end)
     meta = " · ".join([document.doc_type, document.date or "undated", document.source])
+    fetched = ""
+    if document.source_url and document.source_url.lower().startswith(("http://", "https://")):
+        address = html.escape(document.source_url)
+        fetched = f'<p class="meta">Fetched from <a href="{address}" rel="noopener noreferrer">{address}</a></p>'
+
     page = (
         f'<!doctype html><html lang="{html.escape(document.language or "en")}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(document.title)}</title><style>{STYLE}</style></head><body><main>"
-        f'<h1>{html.escape(document.title)}</h1><p class="meta">{html.escape(meta)}</p>{"".join(sections)}'
+        f'<h1>{html.escape(document.title)}</h1><p class="meta">{html.escape(meta)}</p>{fetched}{"".join(sections)}'
         "</main></body></html>"
     )
     return HTMLResponse(page)

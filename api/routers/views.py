@@ -19,7 +19,7 @@ def answer_view(answer: Answer) -> dict:
 
 def document_view(d: DocumentInfo) -> dict:
     keys = ("doc_id", "title", "doc_type", "date", "organisations", "language", "pages", "source", "format", "url",
-            "meeting", "agenda_item")  # fmt: skip
+            "meeting", "agenda_item", "source_url")  # fmt: skip
     view = {k: getattr(d, k) for k in keys}
     view["file_url"] = file_url(d.doc_id, d.source, None)
     return view

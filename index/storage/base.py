@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import numpy as np
 
 from policykb.core.errors import StorageError
-from policykb.core.types import Chunk, Document, DocumentInfo
+from policykb.core.types import ChangeRun, Chunk, Document, DocumentInfo
 
 if TYPE_CHECKING:
     from policykb.index.search import Filters
@@ -132,6 +132,12 @@ class Catalog(Protocol):
     # documents (each write is atomic)
     def save_document(self, doc: Document, chunks: Sequence[Chunk], record: FileRecord, reasons: list[str]) -> bool:
         """Replace the document and all its chunks at once; True when it is new."""
+
+    def move_document(
+        self, doc: Document, chunks: Sequence[Chunk], record: FileRecord, reasons: list[str], moved_from: str
+    ) -> None:
+        """`save_document` for a file that moved: in the same transaction the file record at `moved_from` is
+        dropped, so the document keeps its id (and its history) under its new path."""
 
     def delete_document(self, doc_id: str, withhold: bool = False) -> bool:
         """Remove a document; with `withhold`, its file is remembered so that re-scans leave it out."""
@@ -261,3 +267,10 @@ class Storage(Protocol):
 
     def job_records(self) -> JobRecords:
         """Where accepted background jobs are kept (durably), shared by every process using this storage."""
+
+    # the change feed: every ingest run, kept durably beside the job records
+    def record_run(self, run: ChangeRun) -> ChangeRun:
+        """Keep one run in the change feed (committed when this returns); returns it with its id."""
+
+    def runs(self, since: float | None = None, limit: int = 50) -> list[ChangeRun]:
+        """Runs at or after `since` (seconds since the epoch), newest first, at most `limit`."""

@@ -10,6 +10,7 @@ import fcntl
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 import faiss
@@ -17,6 +18,7 @@ import numpy as np
 
 from policykb.core.errors import StorageError
 from policykb.core.filters import Filters
+from policykb.core.types import ChangeRun
 from policykb.index.filters import row_mask
 from policykb.index.generation import (
     Generation,
@@ -30,6 +32,7 @@ from policykb.index.health import index_health
 from policykb.index.lexical import tantivy_top_k
 from policykb.index.registry import Registry
 from policykb.index.storage.base import ChunkRow, IndexHealth, Published
+from policykb.index.storage.changes import ChangeStore
 from policykb.index.storage.jobs import JobStore
 
 log = logging.getLogger("policykb.writer")
@@ -182,3 +185,13 @@ class EmbeddedStorage:
 
     def job_records(self) -> JobStore:
         return JobStore(self.data_dir / "jobs.sqlite")
+
+    @cached_property
+    def _changes(self) -> ChangeStore:
+        return ChangeStore(self.data_dir / "jobs.sqlite")
+
+    def record_run(self, run: ChangeRun) -> ChangeRun:
+        return self._changes.record(run)
+
+    def runs(self, since: float | None = None, limit: int = 50) -> list[ChangeRun]:
+        return self._changes.runs(since, limit)

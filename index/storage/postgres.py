@@ -44,11 +44,12 @@ from psycopg.types.json import Jsonb
 
 from policykb.core.errors import StorageError
 from policykb.core.text import search_text
-from policykb.core.types import Chunk, Document, DocumentInfo, KindSpan
+from policykb.core.types import ChangeRun, Chunk, Document, DocumentInfo, KindSpan
 from policykb.index.generation import Generation, update_lexical_folder, write_lexical_folder
 from policykb.index.registry import text_sha
 from policykb.index.storage import pgschema
 from policykb.index.storage.base import ChunkRow, FileRecord, IndexHealth, Published
+from policykb.index.storage.changes import run_body, run_from_body
 from policykb.index.storage.embedded import EmbeddedSnapshot
 
 log = logging.getLogger("policykb.storage")
@@ -106,7 +107,7 @@ def _register_vector(conn: psycopg.Connection) -> None:
 
 _DOC_COLUMNS = (
     "doc_id, source, path, title, doc_type, date, organisations, language, pages, sha256, format, url, meeting,"
-    " agenda_item"
+    " agenda_item, source_url"
 )
 _CHUNK_COLUMNS = "chunk_id, doc_id, ordinal, text, char_start, char_end, page_start, page_end, headings, non_prose"
 _FILE_COLUMNS = "path, size, mtime_ns, sha256, meta_hash, versions, doc_id, duplicate_of"
@@ -120,6 +121,7 @@ def _info(r: Sequence[Any]) -> DocumentInfo:
     return DocumentInfo(
         doc_id=r[0], source=r[1], path=r[2], title=r[3], doc_type=r[4], date=r[5], organisations=list(r[6]),
         language=r[7], pages=r[8], sha256=r[9], format=r[10], url=r[11], meeting=r[12], agenda_item=r[13],
+        source_url=r[14],
     )  # fmt: skip
 
 
@@ -203,34 +205,20 @@ class PostgresCatalog:
 
     # documents
     def save_document(self, doc: Document, chunks: Sequence[Chunk], record: FileRecord, reasons: list[str]) -> bool:
-        now = time.time()
         with self._tx() as conn:
-            existing = conn.execute("SELECT added_at FROM documents WHERE doc_id = %s", (doc.doc_id,)).fetchone()
-            conn.execute("DELETE FROM chunks WHERE doc_id = %s", (doc.doc_id,))
-            conn.execute("DELETE FROM documents WHERE doc_id = %s OR path = %s", (doc.doc_id, doc.path))
-            conn.execute(
-                f"INSERT INTO documents ({_DOC_COLUMNS}, text, page_starts, page_labels, doc_type_reasons, added_at,"
-                " updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                (
-                    doc.doc_id, doc.source, doc.path, doc.title, doc.doc_type, doc.date,
-                    json.dumps(doc.organisations), doc.language, doc.pages, doc.sha256, doc.format, doc.url,
-                    doc.meeting, doc.agenda_item, doc.text, json.dumps(doc.page_starts),
-                    json.dumps(doc.page_labels) if doc.page_labels else None, json.dumps(reasons),
-                    existing[0] if existing else now, now,
-                ),
-            )  # fmt: skip
-            with conn.cursor() as cur:
-                cur.executemany(
-                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}, text_sha) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                    [
-                        (c.chunk_id, c.doc_id, c.ordinal, c.text, c.char_start, c.char_end, c.page_start, c.page_end,
-                         json.dumps(c.headings), json.dumps(c.non_prose),
-                         text_sha(search_text(doc.title, c.headings, c.text)))
-                        for c in chunks
-                    ],
-                )  # fmt: skip
-            _upsert_file(conn, record)
-        return existing is None
+            return _save_document(conn, doc, chunks, record, reasons)
+
+    def move_document(
+        self, doc: Document, chunks: Sequence[Chunk], record: FileRecord, reasons: list[str], moved_from: str
+    ) -> None:
+        with self._tx() as conn:
+            conn.execute("DELETE FROM files WHERE path = %s", (moved_from,))
+            replaced = conn.execute(
+                "SELECT doc_id FROM documents WHERE path = %s AND doc_id <> %s", (doc.path, doc.doc_id)
+            ).fetchone()
+            if replaced:  # moved over another file: that document goes
+                _delete_document(conn, replaced[0])
+            _save_document(conn, doc, chunks, record, reasons)
 
     def delete_document(self, doc_id: str, withhold: bool = False) -> bool:
         """With `withhold`, the file is remembered so that re-scans leave it out; without, an uploaded
@@ -283,7 +271,7 @@ class PostgresCatalog:
         if not r:
             return None
         return Document(
-            **asdict(_info(r)), text=r[14], page_starts=list(r[15]), page_labels=list(r[16]) if r[16] else None
+            **asdict(_info(r)), text=r[15], page_starts=list(r[16]), page_labels=list(r[17]) if r[17] else None
         )
 
     def documents(self) -> list[DocumentInfo]:
@@ -371,6 +359,38 @@ class PostgresCatalog:
     def original(self, path: str) -> bytes | None:
         row = self._one("SELECT data FROM originals WHERE path = %s", (path,))
         return bytes(row[0]) if row else None
+
+
+def _save_document(
+    conn: psycopg.Connection, doc: Document, chunks: Sequence[Chunk], record: FileRecord, reasons: list[str]
+) -> bool:
+    """Replace the document (and any other at its path) and all its chunks; True when it is new."""
+    now = time.time()
+    existing = conn.execute("SELECT added_at FROM documents WHERE doc_id = %s", (doc.doc_id,)).fetchone()
+    conn.execute("DELETE FROM chunks WHERE doc_id = %s", (doc.doc_id,))
+    conn.execute("DELETE FROM documents WHERE doc_id = %s OR path = %s", (doc.doc_id, doc.path))
+    conn.execute(
+        f"INSERT INTO documents ({_DOC_COLUMNS}, text, page_starts, page_labels, doc_type_reasons, added_at,"
+        " updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+        (
+            doc.doc_id, doc.source, doc.path, doc.title, doc.doc_type, doc.date,
+            json.dumps(doc.organisations), doc.language, doc.pages, doc.sha256, doc.format, doc.url,
+            doc.meeting, doc.agenda_item, doc.source_url, doc.text, json.dumps(doc.page_starts),
+            json.dumps(doc.page_labels) if doc.page_labels else None, json.dumps(reasons),
+            existing[0] if existing else now, now,
+        ),
+    )  # fmt: skip
+    with conn.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO chunks ({_CHUNK_COLUMNS}, text_sha) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            [
+                (c.chunk_id, c.doc_id, c.ordinal, c.text, c.char_start, c.char_end, c.page_start, c.page_end,
+                 json.dumps(c.headings), json.dumps(c.non_prose), text_sha(search_text(doc.title, c.headings, c.text)))
+                for c in chunks
+            ],
+        )  # fmt: skip
+    _upsert_file(conn, record)
+    return existing is None
 
 
 def _delete_document(conn: psycopg.Connection, doc_id: str) -> bool:
@@ -737,6 +757,24 @@ class PostgresStorage:
 
     def job_records(self) -> PostgresJobStore:
         return PostgresJobStore(self.pool)
+
+    def record_run(self, run: ChangeRun) -> ChangeRun:
+        with _connection(self.pool) as conn:
+            row = conn.execute(
+                "INSERT INTO changes (at, trigger, body) VALUES (%s, %s, %s) RETURNING id",
+                (run.at, run.trigger, Jsonb(run_body(run))),
+            ).fetchone()
+        assert row is not None  # INSERT … RETURNING gives one row
+        run.id = int(row[0])
+        return run
+
+    def runs(self, since: float | None = None, limit: int = 50) -> list[ChangeRun]:
+        with _connection(self.pool) as conn:
+            rows = conn.execute(
+                "SELECT id, body FROM changes WHERE at >= %s ORDER BY id DESC LIMIT %s",
+                (since if since is not None else float("-inf"), limit),
+            ).fetchall()
+        return [run_from_body(int(r[0]), dict(r[1])) for r in rows]
 
 
 class PostgresJobStore:

@@ -25,6 +25,16 @@ READERS: dict[str, tuple[str, Reader]] = {
 
 SUPPORTED_EXTENSIONS = tuple(sorted(READERS))
 
+# What a web server's Content-Type says -> the extension whose reader reads it (fetched links).
+MEDIA_TYPES: dict[str, str] = {
+    "application/pdf": ".pdf",
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+
 
 def format_of(path: Path) -> str | None:
     entry = READERS.get(path.suffix.lower())

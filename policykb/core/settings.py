@@ -44,6 +44,19 @@ class Settings(BaseSettings):
     max_chars: int = Field(
         20_000_000, ge=1, description="documents whose extracted text is longer are refused with a per-file error"
     )
+    watch: bool = Field(
+        True, description="`policykb serve` watches corpus_dirs and ingests new, changed and deleted files"
+    )
+    watch_poll: bool = Field(
+        False, description="watch by polling (network shares, where change notifications do not arrive)"
+    )
+    watch_debounce_s: float = Field(
+        5.0, gt=0, description="quiet seconds before a watched change is ingested; a file must also keep its size"
+    )
+    fetch_timeout_s: float = Field(30.0, gt=0, description="seconds a link may take to connect and to send each part")
+    fetch_allow_private: bool = Field(
+        False, description="let links reach private, loopback and link-local addresses (off: only public hosts)"
+    )
     parse_timeout_s: float = Field(
         300.0, gt=0, description="seconds one file may take to parse before it is refused with a per-file error"
     )

@@ -56,6 +56,7 @@ class DocumentInfo:
     url: str | None = None
     meeting: str | None = None  # the WHO governing-body session it belongs to: "WHA77", "EB154", "RC74 AFRO"
     agenda_item: str | None = None  # the agenda item it was delivered under: "11.2"
+    source_url: str | None = None  # the web address a fetched document was taken from (kept fresh by refresh)
 
 
 @dataclass(kw_only=True)
@@ -197,3 +198,34 @@ class Answer:
 
 
 _AFTER_CITATION = re.compile(r"(?<=\])(?=\s)")
+
+
+ChangeAction = Literal["added", "updated", "moved", "removed", "failed"]
+
+
+@dataclass
+class Change:
+    """One document's change in an ingest run. `detail`: the failure's reason, or where a moved file was."""
+
+    action: ChangeAction
+    source: str
+    doc_id: str | None = None
+    title: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class ChangeRun:
+    """One ingest run as the change feed keeps it: when, what triggered it, and what it changed.
+    `trigger`: ingest (CLI), upload, reindex, watch, fetch, refresh, delete or repair."""
+
+    at: float
+    trigger: str
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    job_id: str | None = None
+    error: str | None = None
+    id: int | None = None  # given by the store, increasing
+
+    def count(self, action: ChangeAction) -> int:
+        return sum(1 for c in self.changes if c.action == action)

@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -35,9 +36,11 @@ UNFINISHED = ("queued", "running", "cancelling")
 @dataclass
 class Job:
     id: str
-    kind: str  # upload | reindex | ingest | delete | repair
-    paths: list[str]
+    kind: str  # upload | reindex | ingest | watch | fetch | refresh | delete | repair
+    paths: list[str]  # files and folders; for fetch and refresh, web addresses
     prune: bool = False
+    gone: list[str] = field(default_factory=list)  # vanished files a watcher saw, to forget
+    roots: list[str] = field(default_factory=list)  # the watched folders, which name the files in them
     doc_id: str | None = None
     status: str = "queued"  # queued | running | cancelling | done | failed | cancelled
     stage: str = ""
@@ -105,8 +108,23 @@ class JobManager:
 
     # ------------------------------------------------------------------------------------------ submitting
 
-    def submit_ingest(self, paths: list[Path], prune: bool = False, kind: str = "ingest") -> Job:
-        return self._submit(Job(uuid.uuid4().hex[:12], kind, [str(p) for p in paths], prune=prune))
+    def submit_ingest(
+        self,
+        paths: list[Path],
+        prune: bool = False,
+        kind: str = "ingest",
+        gone: Sequence[Path] = (),
+        roots: Sequence[Path] = (),
+    ) -> Job:
+        job = Job(uuid.uuid4().hex[:12], kind, [str(p) for p in paths], prune=prune, gone=[str(p) for p in gone],
+                  roots=[str(p) for p in roots])  # fmt: skip
+        return self._submit(job)
+
+    def submit_fetch(self, urls: list[str]) -> Job:
+        return self._submit(Job(uuid.uuid4().hex[:12], "fetch", list(urls)))
+
+    def submit_refresh(self) -> Job:
+        return self._submit(Job(uuid.uuid4().hex[:12], "refresh", []))
 
     def submit_repair(self) -> Job:
         return self._submit(Job(uuid.uuid4().hex[:12], "repair", []))
@@ -205,12 +223,19 @@ class JobManager:
         try:
             if job.kind == "delete":
                 assert job.doc_id is not None
-                job.report = {"deleted": [job.doc_id] if self.kb.delete(job.doc_id) else []}
+                job.report = {"deleted": [job.doc_id] if self.kb.delete(job.doc_id, job_id=job.id) else []}
             elif job.kind == "repair":
                 job.report = self.kb.repair(force=False).as_dict()
+            elif job.kind == "fetch":
+                job.report = self.kb.fetch(job.paths, progress, should_stop, job_id=job.id).as_dict()
+            elif job.kind == "refresh":
+                job.report = self.kb.refresh(progress, should_stop, job_id=job.id).as_dict()
             else:
                 paths = [Path(p) for p in job.paths]
-                report = self.kb.ingest(paths, prune=job.prune, progress=progress, should_stop=should_stop)
+                gone = [Path(p) for p in job.gone]
+                report = self.kb.ingest(paths, prune=job.prune, progress=progress, should_stop=should_stop,
+                                        gone=gone, trigger=job.kind, job_id=job.id,
+                                        roots=[Path(p) for p in job.roots])  # fmt: skip
                 job.report = report.as_dict()
             job.status = "done"
         except Cancelled:

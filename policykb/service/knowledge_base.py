@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import shutil
+import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+import httpx
 
 from policykb.core.durable import atomic_write
-from policykb.core.errors import INTERNAL, NotFound, StorageError, UploadRejected
+from policykb.core.errors import INTERNAL, NotFound, PolicyKBError, StorageError, UploadRejected
 from policykb.core.events import AnswerEvent, Failed, Final, StreamEvent
 from policykb.core.filters import Filters, document_matches_filter
 from policykb.core.settings import Settings, get_settings
 from policykb.core.types import (
     Answer,
+    Change,
+    ChangeAction,
+    ChangeRun,
     Chunk,
     Document,
     DocumentInfo,
@@ -34,18 +42,37 @@ from policykb.index.rerank import RerankModel
 from policykb.index.search import HybridSearcher, Mode, Sort
 from policykb.index.storage.base import Catalog, IndexHealth, IndexUnavailable, Storage
 from policykb.index.storage.factory import open_storage
-from policykb.index.updater import IngestReport, Progress, ShouldStop, Updater
+from policykb.index.updater import Cancelled, IngestReport, Progress, ShouldStop, Updater
 from policykb.ingest.limits import ParseLimits
+from policykb.ingest.pipeline import SIDECAR_SUFFIX
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS
 from policykb.qa.answerer import Answerer, make_answerer
 from policykb.qa.followup import condense
 from policykb.service.auth import AccessGuard
+from policykb.service.fetch import FetchRefused, Validators, fetch
 from policykb.service.grouping import by_date, group_by_document, passages_for
 
 log = logging.getLogger("policykb.service")
 
 
 MAX_NAME_BYTES = 255  # what common filesystems allow for one name
+LINK_STATE = ".link.json"  # beside a fetched document: its link and the validators of the last answer
+USER_AGENT = "policykb (knowledge base; fetches links an admin added)"
+
+
+def link_file_name(url: str, extension: str) -> str:
+    """A safe file name for a fetched link: the last part of its path (or its host), with the reader's extension."""
+    parts = urlsplit(url)
+    stem = PurePosixPath(parts.path).stem or parts.hostname or "page"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")[:80] or "page"
+    return stem + extension
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def file_url(doc_id: str, source: str, page: int | None) -> str:
@@ -65,6 +92,21 @@ def passage_url(
         return file_url(doc_id, source, page)
     marked = f"?start={quote[0]}&end={quote[1]}" if quote else ""
     return f"/v1/documents/{doc_id}/read{marked}" + (f"#chunk-{chunk_id}" if chunk_id else "")
+
+
+def change_run(report: IngestReport, trigger: str, job_id: str | None, documents: list[DocumentInfo]) -> ChangeRun:
+    """What an ingest report changed, document by document, with the titles the documents have now."""
+    titles = {d.doc_id: d.title for d in documents}
+
+    def change(action: ChangeAction, source: str, detail: str | None = None) -> Change:
+        doc_id = report.doc_ids.get(source)
+        return Change(action, source, doc_id, titles.get(doc_id, source) if doc_id else source, detail)
+
+    changes = [change("added", s) for s in report.added] + [change("updated", s) for s in report.updated]
+    changes += [change("moved", m["to"], f"moved from {m['from']}") for m in report.moved]
+    changes += [change("removed", s, "the file is gone") for s in report.removed]
+    changes += [Change("failed", f["path"], detail=f["error"]) for f in report.failed]
+    return ChangeRun(time.time(), trigger, changes, unchanged=len(report.unchanged), job_id=job_id)
 
 
 @dataclass
@@ -165,9 +207,39 @@ class KnowledgeBase:
         prune: bool = False,
         progress: Progress | None = None,
         should_stop: ShouldStop | None = None,
+        gone: list[Path] | None = None,
+        trigger: str = "ingest",
+        job_id: str | None = None,
+        roots: Sequence[Path] = (),
+        failures: Sequence[dict[str, str]] = (),
+        unchanged: Sequence[str] = (),
     ) -> IngestReport:
-        """Add, update (and with `prune`, forget) documents; `should_stop` is asked between files and batches."""
-        return self.updater.ingest(paths, prune=prune, progress=progress, should_stop=should_stop)
+        """Add, update (and with `prune`, forget) documents; `should_stop` is asked between files and batches;
+        `gone`: vanished files to forget; `roots`: folders that name the files in them (a watched folder); `failures` and
+        `unchanged`: what a step before found (links refused, or not modified), reported with the run. The run goes into the change feed as triggered by `trigger`."""
+        try:
+            report = self.updater.ingest(
+                paths, prune=prune, progress=progress, should_stop=should_stop, gone=gone, roots=roots
+            )
+        except PolicyKBError as exc:
+            if not isinstance(exc, StorageError):  # a storage that failed cannot be asked to record it
+                self.record_run(ChangeRun(time.time(), trigger, job_id=job_id, error=str(exc)))
+            raise
+        report.failed[:0] = failures
+        report.unchanged[:0] = unchanged
+        self.record_run(change_run(report, trigger, job_id, self.catalog.documents()))
+        return report
+
+    def record_run(self, run: ChangeRun) -> None:
+        """Into the change feed; a feed that cannot be written is logged and never fails the ingest."""
+        try:
+            self.storage.record_run(run)
+        except Exception:
+            log.exception("the change feed could not record a %s run", run.trigger)
+
+    def changes(self, since: float | None = None, limit: int = 50) -> list[ChangeRun]:
+        """The change feed: ingest runs at or after `since` (seconds since the epoch), newest first."""
+        return self.storage.runs(since, limit)
 
     def store_upload(self, filename: str, data: bytes) -> Path:
         """Keep an uploaded file under data/originals/<content hash>/ (so /file can serve it) and return its path.
@@ -201,24 +273,126 @@ class KnowledgeBase:
     def originals(self) -> Path:
         return self.data_dir / "originals"
 
+    @property
+    def fetched(self) -> Path:
+        """Fetched links: data/fetched/<hash of the link>/ holds the document, its metadata and `.link.json`."""
+        return self.data_dir / "fetched"
+
+    def fetch(
+        self,
+        urls: Sequence[str],
+        progress: Progress | None = None,
+        should_stop: ShouldStop | None = None,
+        trigger: str = "fetch",
+        job_id: str | None = None,
+    ) -> IngestReport:
+        """Fetch web pages and PDFs and ingest what is new or changed; a link fetched before is asked
+        conditionally (ETag, Last-Modified), so an unchanged one costs one request answered 304. A link that
+        cannot be fetched is a per-link failure in the report, with the reason."""
+        changed: list[Path] = []
+        gone: list[Path] = []
+        failures: list[dict[str, str]] = []
+        unchanged: list[str] = []
+        s = self.settings
+        timeout = httpx.Timeout(s.fetch_timeout_s)
+        # No kept-alive connections: one is made per checked address and host name (TLS is verified per name).
+        limits = httpx.Limits(max_keepalive_connections=0)
+        with httpx.Client(
+            timeout=timeout, limits=limits, trust_env=False, headers={"User-Agent": USER_AGENT}
+        ) as client:
+            for done, url in enumerate(urls, start=1):
+                if should_stop is not None and should_stop():
+                    raise Cancelled("cancelled")
+                try:
+                    outcome = self._fetch_link(client, url.strip())
+                except FetchRefused as exc:
+                    failures.append({"path": url, "error": str(exc)})
+                    continue
+                if outcome is None:
+                    unchanged.append(url)
+                else:
+                    changed.append(outcome[0])
+                    gone.extend(outcome[1:])
+                if progress is not None:
+                    progress("links", done, len(urls))
+        return self.ingest(changed, progress=progress, should_stop=should_stop, gone=gone, trigger=trigger,
+                           job_id=job_id, failures=failures, unchanged=unchanged)  # fmt: skip
+
+    def refresh(
+        self, progress: Progress | None = None, should_stop: ShouldStop | None = None, job_id: str | None = None
+    ) -> IngestReport:
+        """Fetch every kept link again, conditionally."""
+        urls = [link["url"] for link in self.links()]
+        return self.fetch(urls, progress, should_stop, trigger="refresh", job_id=job_id)
+
+    def links(self) -> list[dict]:
+        """The kept links: url, file, etag, last_modified, fetched_at."""
+        found = []
+        for state in sorted(self.fetched.glob(f"*/{LINK_STATE}")):
+            try:
+                found.append(json.loads(state.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                log.warning("%s cannot be read; that link is not refreshed", state)
+        return found
+
+    def _fetch_link(self, client: httpx.Client, url: str) -> tuple[Path, ...] | None:
+        """(the file to ingest, files it replaces), or None when the link has not changed."""
+        folder = self.fetched / hashlib.sha1(url.encode()).hexdigest()[:16]
+        state = _read_state(folder / LINK_STATE)
+        kept = folder / state["file"] if state.get("file") else None
+        known = Validators(state.get("etag"), state.get("last_modified")) if kept and kept.is_file() else None
+        max_bytes = int(self.settings.max_upload_mb * 1024 * 1024)
+        got = fetch(url, client, max_bytes, self.settings.fetch_allow_private, known)
+        state["fetched_at"] = time.time()
+        if got is None:
+            atomic_write(folder / LINK_STATE, json.dumps(state).encode())
+            return None
+        target = folder / link_file_name(got.url, got.extension)
+        state.update(url=url, file=target.name, etag=got.etag, last_modified=got.last_modified)
+        same = (
+            kept == target
+            and target.is_file()
+            and hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(got.data).digest()
+        )
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if not same:
+                sidecar = {"source": url, "source_url": url}
+                atomic_write(target.with_name(target.name + SIDECAR_SUFFIX), json.dumps(sidecar).encode())
+                atomic_write(target, got.data)
+            atomic_write(folder / LINK_STATE, json.dumps(state).encode())
+        except OSError as exc:
+            raise StorageError(f"{url}: the fetched document could not be stored: {exc.strerror or exc}") from exc
+        if same:
+            return None
+        replaced = []
+        if kept is not None and kept != target:  # the link now serves another type: the old file goes
+            for old in (kept, kept.with_name(kept.name + SIDECAR_SUFFIX)):
+                old.unlink(missing_ok=True)
+            replaced.append(kept)
+        return (target, *replaced)
+
     @staticmethod
     def upload_types() -> tuple[str, ...]:
         """The file extensions an upload may have: those the readers read."""
         return SUPPORTED_EXTENSIONS
 
-    def delete(self, doc_id: str) -> bool:
+    def delete(self, doc_id: str, job_id: str | None = None) -> bool:
         """Remove a document everywhere. An uploaded original is deleted from disk; a file in a corpus folder
         stays where it is but is withheld from re-scans until `undelete` releases it."""
         document = self.catalog.document(doc_id)
         if document is None:
             return False
         path = Path(document.path)
-        uploaded = path.resolve().is_relative_to(self.originals.resolve()) or (
+        uploaded = any(path.resolve().is_relative_to(kept.resolve()) for kept in (self.originals, self.fetched)) or (
             not path.is_file() and self.catalog.original(document.path) is not None  # another replica's upload
         )
         deleted = self.updater.delete(doc_id, withhold=not uploaded)
         if deleted and uploaded:
             shutil.rmtree(path.parent, ignore_errors=True)
+        if deleted:
+            removed = Change("removed", document.source, doc_id, document.title, "deleted by an admin")
+            self.record_run(ChangeRun(time.time(), "delete", [removed], job_id=job_id))
         return deleted
 
     def undelete(self, path_or_source: str) -> list[str]:
@@ -234,13 +408,12 @@ class KnowledgeBase:
         last transactions were lost) are ingested again first: nothing accepted is lost."""
         lost = [path for path in self._uploaded_files() if self.catalog.file(str(path)) is None]
         if lost:
-            self.ingest(lost)
+            self.ingest(lost, trigger="repair")
         return self.updater.repair(force=force)
 
     def _uploaded_files(self) -> list[Path]:
-        if not self.originals.is_dir():
-            return []
-        return sorted(p for p in self.originals.glob("*/*") if p.is_file() and not p.name.startswith("."))
+        found = [p for kept in (self.originals, self.fetched) if kept.is_dir() for p in kept.glob("*/*")]
+        return sorted(p for p in found if p.is_file() and not p.name.startswith(".") and p.suffix != ".json")
 
     # -------------------------------------------------------------------------------------------- reads
 
