@@ -95,7 +95,7 @@ def main() -> int:
     work.mkdir(parents=True)
     corpus = write_corpus(work / "corpus")
     reference = KnowledgeBase(Settings(data_dir=work / "reference", embedder="hash"))
-    reference.ingest([corpus])
+    reference.ingest([ROOT / "corpus", corpus])  # the seed documents and the killed ingest's
     expected = {d.source: len(reference.chunks(d.doc_id)) for d in reference.documents()}
     database = start_local(work / "postgres")
     url = fresh_database(database.url, "replicas")
@@ -120,9 +120,10 @@ def main() -> int:
         writer = env_for(work / "writer", url)
         child = subprocess.Popen([PY, "-m", "policykb.cli", "ingest", str(corpus)], env=writer, cwd=ROOT,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        seeded = len(expected) - DOCUMENTS
         saved_before_kill = 0
         with psycopg.connect(url, autocommit=True) as conn:
-            while child.poll() is None and saved_before_kill < 1 + DOCUMENTS // 3:
+            while child.poll() is None and saved_before_kill < seeded + DOCUMENTS // 3:
                 saved_before_kill = conn.execute("SELECT count(*) FROM documents").fetchone()[0]  # type: ignore[index]
                 time.sleep(0.05)
         child.send_signal(signal.SIGKILL)
