@@ -24,6 +24,7 @@ import policykb  # noqa: F401
 from bench.bench import WHO, queries, synthetic_generation
 from bench.common import ROOT, WORK, table, write_result
 from policykb.core.settings import Settings
+from policykb.core.text import search_text
 from policykb.core.types import Chunk, Document
 from policykb.index.embedders import get_embedder
 from policykb.index.generation import GENERATIONS
@@ -183,8 +184,9 @@ def catch_up(a: PostgresStorage, b: PostgresStorage, embedder) -> float:  # type
                         sha256=text_sha(text), format="txt", text=text, page_starts=[0])  # fmt: skip
     record = FileRecord(document.path, len(text), 1, document.sha256, "", "", "catchup", None)
     a.catalog.save_document(document, chunks, record, [])
-    vectors = embedder.embed_passages([chunks[0].text])
-    a.catalog.store_embeddings(embedder.model_id, [text_sha(chunks[0].text)], vectors)
+    searched = search_text(document.title, [], text)  # what the catalog keys the chunk's embedding by
+    vectors = embedder.embed_passages([searched])
+    a.catalog.store_embeddings(embedder.model_id, [text_sha(searched)], vectors)
     a.publish(embedder.model_id, embedder.dim)
     started = time.perf_counter()
     while True:
