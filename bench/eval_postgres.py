@@ -3,8 +3,9 @@ is ingested once into the embedded store (bench/eval.py's knowledge bases, reuse
 into PostgreSQL with `migrate` (the same vectors: any difference comes from halfvec + HNSW and the
 derived lexical index), and both are scored with bench/eval.py's `evaluate`.
 
-Sets: the sample-corpus questions, COVID-QA dev (POLICYKB_EVAL_DOCS=N: its first N articles) and the
-policy dev set on the WHO corpus (a hit: a result from the gold document holding any gold answer).
+Sets, in the order POLICYKB_EVAL_SETS names them (default "sample,policy,covidqa"; the results file is
+rewritten after each): the sample-corpus questions, the policy dev set on the WHO corpus (a hit: a result
+from the gold document holding any gold answer) and COVID-QA dev (POLICYKB_EVAL_DOCS=N: its first N articles).
 """
 
 from __future__ import annotations
@@ -60,18 +61,21 @@ def main() -> int:
     server = start_local(WORK / "postgres-eval")
     results: dict = {}
     try:
-        results["sample"] = compare(server.url, "sample", ROOT / "corpus", sample_questions())
-        if COVIDQA.exists():
-            questions = covidqa_questions()
-            docs, name = COVIDQA / "docs", "covidqa"
-            subset = int(os.environ.get("POLICYKB_EVAL_DOCS", "0"))
-            if subset:
-                docs, name = covidqa_subset(subset), f"covidqa{subset}"
-                kept = {p.name for p in docs.iterdir()}
-                questions = [q for q in questions if q["doc"] in kept]
-            results[name] = compare(server.url, name, docs, questions)
-        if POLICY.exists() and WHO.exists() and os.environ.get("POLICYKB_EVAL_POLICY", "1") == "1":
-            results["policy"] = compare(server.url, "who", WHO, policy_questions())
+        for name in os.environ.get("POLICYKB_EVAL_SETS", "sample,policy,covidqa").split(","):
+            if name == "sample":
+                results["sample"] = compare(server.url, "sample", ROOT / "corpus", sample_questions())
+            elif name == "policy" and POLICY.exists() and WHO.exists():
+                results["policy"] = compare(server.url, "who", WHO, policy_questions())
+            elif name == "covidqa" and COVIDQA.exists():
+                questions = covidqa_questions()
+                docs, label = COVIDQA / "docs", "covidqa"
+                subset = int(os.environ.get("POLICYKB_EVAL_DOCS", "0"))
+                if subset:
+                    docs, label = covidqa_subset(subset), f"covidqa{subset}"
+                    kept = {p.name for p in docs.iterdir()}
+                    questions = [q for q in questions if q["doc"] in kept]
+                results[label] = compare(server.url, label, docs, questions)
+            write_result("eval-postgres", results)
     finally:
         server.stop()
     rows = []

