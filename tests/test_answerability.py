@@ -109,6 +109,15 @@ def test_a_year_the_question_names_must_be_the_sentences_year() -> None:
     assert not year_conflict(asked("How many members joined?"), "In 2024, 40 members joined.", "")
 
 
+def test_a_sentence_naming_no_year_takes_its_passages_year_before_its_documents() -> None:
+    a = asked("In the 2015 survey, how many members had a programme?")
+    survey = "A survey published in 2015 asked every member. It found gaps. Forty members had a programme."
+    assert not year_conflict(a, "It found gaps. Forty members had a programme.", "Report 2016", survey)
+    later = "A survey published in 2014 asked every member. It found gaps. Forty members had a programme."
+    assert year_conflict(a, "It found gaps. Forty members had a programme.", "Report 2016", later)
+    assert year_conflict(a, "In 2016, forty members had a programme.", "Report 2016", survey)
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [
