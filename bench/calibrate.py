@@ -27,13 +27,11 @@ import numpy as np
 
 import policykb  # noqa: F401
 from bench.common import ROOT, WORK, table
-from bench.eval import COVIDQA, POLICY, WHO, knowledge_base, norm
+from bench.eval import COVIDQA, POLICY, WHO, cache_name, knowledge_base, norm
 from policykb.core.settings import Settings
 from policykb.core.types import SearchHit
 from policykb.index.embedders import get_embedder
-from policykb.ingest.chunker import CHUNKER_VERSION
-from policykb.ingest.pipeline import PARSER_VERSION
-from policykb.qa.answerability import FEATURES, MODEL_PATH, eligible
+from policykb.qa.answerability import FEATURES, MODEL_PATH, AnswerabilityModel, eligible
 from policykb.qa.evidence import Sentence
 from policykb.qa.extractive import ExtractiveAnswerer
 from policykb.service.knowledge_base import KnowledgeBase
@@ -83,21 +81,21 @@ def collect(embedder: str) -> list[Case]:
     limit = int(os.environ.get("POLICYKB_CALIBRATE_COVIDQA", "200"))
     sets = os.environ.get("POLICYKB_CALIBRATE_SETS", "sample,policy,covidqa").split(",")
     name = "-".join(sets)
-    cache = WORK / f"calibration-p{PARSER_VERSION}-c{CHUNKER_VERSION}-{embedder}-{name}-covid{limit}.pkl"
+    cache = WORK / f"calibration-{cache_name('all')}-{embedder}-{name}-covid{limit}.pkl"
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     cases: list[Case] = []
     sample = [json.loads(x) for x in (ROOT / "bench" / "sample_questions.jsonl").read_text().splitlines() if x]
-    kb, _ = knowledge_base("sample", ROOT / "corpus", embedder)
+    kb, _ = knowledge_base(cache_name("sample"), ROOT / "corpus", embedder)
     rows = [{"id": r["id"], "question": r["question"], "doc": r["source"],
              "answers": [[r["expect"]]] if r["source"] else []} for r in sample]  # fmt: skip
     cases += _cases(kb, "sample", rows)
     if "policy" in sets and POLICY.exists() and WHO.exists():
-        kb, _ = knowledge_base(f"policy-p{PARSER_VERSION}-c{CHUNKER_VERSION}", WHO, embedder)
+        kb, _ = knowledge_base(cache_name("policy"), WHO, embedder)
         rows = [json.loads(x) for x in POLICY.read_text().splitlines() if x.strip()]
         cases += _cases(kb, "policy", rows)
     if "covidqa" in sets and limit and COVIDQA.exists():
-        kb, _ = knowledge_base("covidqa", COVIDQA / "docs", embedder)
+        kb, _ = knowledge_base(cache_name("covidqa"), COVIDQA / "docs", embedder)
         rows = [json.loads(x) for x in (COVIDQA / "dev_questions.jsonl").read_text().splitlines() if x]
         rows.sort(key=lambda r: hashlib.sha256(str(r["id"]).encode()).hexdigest())
         rows = [{"id": r["id"], "question": r["question"], "doc": r["doc"], "answers": [r["answers"]]}
@@ -253,6 +251,7 @@ def main() -> int:
     scored = score_cases(answerer, cases)
     vectors.write_bytes(pickle.dumps(answerer.embeddings.cache))
     a, b = halves(scored)
+    shipped = AnswerabilityModel.load()  # the model in qa/answerability.json before this fit
     print(f"{len(cases)} cases ({sum(c.answerable for c in cases)} answerable); halves {len(a)} / {len(b)}")
     heads = ["rule (fitted on / checked on)", "answered", "best sentence right", "unanswerable refused",
              "gold-removed refused"]  # fmt: skip
@@ -264,6 +263,8 @@ def main() -> int:
         held = outcome(best_of(check_on, weights, bias), threshold)
         report_rows.append(describe(f"learned {label} (τ={threshold:.2f})", held))
         report_rows.append(describe(f"hand rule, checked on {label[-1]}", outcome(hand_best(check_on), 0.5)))
+        shipped_best = best_of(check_on, shipped.weights.astype(np.float64), shipped.bias)
+        report_rows.append(describe(f"shipped model, checked on {label[-1]}", outcome(shipped_best, shipped.threshold)))
         folds[label] = {"threshold": threshold, "held_out": held.__dict__}
     print("\nHeld-out halves:")
     print(table(heads, report_rows))

@@ -287,15 +287,17 @@ def _about(subject: set[str], sentence: str, figures: list[re.Match[str]]) -> bo
     return False
 
 
-def year_conflict(ask: Asked, window: str, context: str) -> bool:
-    """The question names a year, the sentence speaks of other years, and neither it nor its document's
-    context names the asked one: a 2023 question is not answered by a 2024 sentence."""
+def year_conflict(ask: Asked, window: str, context: str, passage: str = "") -> bool:
+    """The question names a year, the sentence speaks of other years, and neither it nor what it stands in
+    names the asked one: a 2023 question is not answered by a 2024 sentence. A sentence naming no year
+    takes its time from its passage (a survey's year stated two sentences before its findings) or, when
+    the passage names none either, from its document's context (title, headings, date)."""
     if not ask.years:
         return False
     said = set(_YEAR.findall(window))
     if said:
         return not said & ask.years
-    return not set(_YEAR.findall(context)) & ask.years
+    return not set(_YEAR.findall(passage) + _YEAR.findall(context)) & ask.years
 
 
 def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) -> str | None:

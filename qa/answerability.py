@@ -101,7 +101,7 @@ def features(
             1.0 if q.asked.typed and kind >= 1.0 else 0.0,
             1.0 if q.asked.typed and 0.0 < kind < 1.0 else 0.0,
             1.0 if q.asked.typed and kind == 0.0 else 0.0,
-            1.0 if year_conflict(q.asked, window, about) else 0.0,
+            1.0 if year_conflict(q.asked, window, about, hit.text) else 0.0,
             1.0 if s.rank == 0 else 0.0,
         )
     return rows

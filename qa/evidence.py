@@ -65,7 +65,7 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
     out = []
     for rank, hit in enumerate(hits[:max_hits]):
         siblings: list[Sentence] = []
-        for s, e in split_sentences(hit.text, 0, len(hit.text)):
+        for s, e in (c for span in split_sentences(hit.text, 0, len(hit.text)) for c in clauses(hit.text, *span)):
             marks = strip_leading_marks(hit.text[s:e])
             s += marks
             if s >= e:
@@ -79,6 +79,21 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
             siblings.append(sentence)
         out.extend(siblings)
     return out
+
+
+_CLAUSE_BREAK = re.compile(r"(?<=;)\d{0,2}\s+(?=[A-Z][a-z])")
+
+
+def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentence text[start:end] cut after each semicolon that a capitalised clause follows (a footnote
+    mark after the semicolon is left out): a resolution's recitals ("Recalling …; Noting that …;") run
+    as one sentence, and each is a statement of its own."""
+    spans, cursor = [], start
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
+        spans.append((cursor, m.start()))
+        cursor = m.end()
+    spans.append((cursor, end))
+    return spans
 
 
 def _block_kind(hit: SearchHit, start: int, end: int) -> str | None:

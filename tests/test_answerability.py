@@ -3,6 +3,7 @@ extractive answerer's answers and refusals on small built passages."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import replace
@@ -17,7 +18,7 @@ from policykb.core.types import Answer, KindSpan, SearchHit, SearchResponse
 from policykb.index.embedders import HashEmbedder
 from policykb.qa.answer_types import Kind, asked, holds, year_conflict
 from policykb.qa.compose import REFUSAL
-from policykb.qa.evidence import content_stems
+from policykb.qa.evidence import candidate_sentences, clauses, content_stems
 from policykb.qa.extractive import ExtractiveAnswerer
 from policykb.qa.shape import dangling, flaw, introduces
 
@@ -109,6 +110,15 @@ def test_a_year_the_question_names_must_be_the_sentences_year() -> None:
     assert not year_conflict(asked("How many members joined?"), "In 2024, 40 members joined.", "")
 
 
+def test_a_sentence_naming_no_year_takes_its_passages_year_before_its_documents() -> None:
+    a = asked("In the 2015 survey, how many members had a programme?")
+    survey = "A survey published in 2015 asked every member. It found gaps. Forty members had a programme."
+    assert not year_conflict(a, "It found gaps. Forty members had a programme.", "Report 2016", survey)
+    later = "A survey published in 2014 asked every member. It found gaps. Forty members had a programme."
+    assert year_conflict(a, "It found gaps. Forty members had a programme.", "Report 2016", later)
+    assert year_conflict(a, "In 2016, forty members had a programme.", "Report 2016", survey)
+
+
 @pytest.mark.parametrize(
     ("text", "why"),
     [
@@ -154,6 +164,32 @@ def test_openers_that_need_their_context() -> None:
     assert introduces("IAPO delivered statements as follows:")
     assert introduces("The three core themes were:")
     assert not introduces("IAPO delivered three statements.")
+
+
+def test_a_resolutions_recitals_are_quoted_one_by_one() -> None:
+    text = (
+        "The Health Assembly, Recalling resolution WHA58.23 on disability;3 Noting that 155 countries had signed "
+        "the Convention; Recognizing also its mandate. Members agreed; some abstained."
+    )
+    quoted = [s.display for s in candidate_sentences([_hit(0, text)]) if s.flaw is None]
+    assert quoted == [
+        "The Health Assembly, Recalling resolution WHA58.23 on disability;",
+        "Noting that 155 countries had signed the Convention;",
+        "Recognizing also its mandate.",
+        "Members agreed; some abstained.",  # a lowercase clause stays in its sentence
+    ]
+
+
+@given(st.lists(st.sampled_from(["Noting", "it", "that;", ";2", "Members", "agreed.", " ", "; Also", "x;  Y"]),
+                max_size=12))  # fmt: skip
+def test_clauses_cover_the_sentence_in_order_leaving_out_only_breaks(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    spans = clauses(text, 0, len(text))
+    assert spans[0][0] == 0
+    assert spans[-1][1] == len(text)
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        assert text[end - 1] == ";"
+        assert re.fullmatch(r"\d{0,2}\s+", text[end:start])
 
 
 # --------------------------------------------------------------------------------------------- the answerer
