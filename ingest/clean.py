@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from policykb.ingest.parsed import Block, BlockKind
+from policykb.ingest.sessions import ENACTING_FORMULA, RESOLUTION_SYMBOL
 
 PAGE_SEPARATOR = "\n\n"
 BLOCK_SEPARATOR = "\n\n"
@@ -62,6 +63,9 @@ _REFERENCE_ITEM = re.compile(
     r"^(?:\[\d{1,3}\]|\(?\d{1,3}[.)])\s+(?:[A-Z][\w'’-]+,?\s+(?:[A-Z]{1,3}\b|[A-Z]\.)|[A-Z][\w&]+[\s\w&]*\.\s)"
 )
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+# A resolution's symbol and title, which may wrap onto two more lines before its enacting formula.
+_RESOLUTION_TITLE = re.compile(rf"^(?:{RESOLUTION_SYMBOL})\s+[A-Z]")
+_ENACTING = re.compile(ENACTING_FORMULA)
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Za-z]")
 _GLUED_SPLIT = re.compile(r"\b([A-Za-z]{1,3}) (?=([a-z]{2,})\b)")
 _INLINE_HYPHEN = re.compile(r"([A-Za-z]+)\x02([A-Za-z]+)")
@@ -235,6 +239,10 @@ def _line_kind(
         return "reference", 0
     if _CAPTION.match(text):
         return "caption", 0
+    if after_break and _RESOLUTION_TITLE.match(text) and len(text) <= 200 and not _SENTENCE_END.search(text):
+        return "heading", 1
+    if _ENACTING.match(text):  # "The Sixty-sixth World Health Assembly," opens the body, title-like as it looks
+        return "paragraph", 0
     if re.search(r"\.{4,}\s*\d{1,4}$", text):
         return "toc", 0
     wraps_on = following[:1].islower()  # "1. Educate patients" / "who have ...": a list item, not a heading
@@ -277,6 +285,8 @@ def _continues(current: _Para, kind: BlockKind, text: str, previous: str | None,
         return current.kind == "heading" and abs(current.height - height) < 0.5 and not _NUMBERED_HEADING.match(text)
     if current.kind == "caption":
         return text[:1].islower()
+    if current.kind == "heading" and _RESOLUTION_TITLE.match(current.lines[0]):
+        return len(current.lines) < 3 and not _ENACTING.match(text) and not _SENTENCE_END.search(current.lines[-1])
     if current.kind == "heading":  # a heading wrapped onto a second line
         return len(current.lines) == 1 and text[:1].islower() and len(text) < 60 and not _SENTENCE_END.search(text)
     if kind in ("list_item", "caption") or (kind == "reference" and _REFERENCE_ITEM.match(text)):

@@ -154,9 +154,8 @@ def extract_title(parsed: Parsed, fallback: str) -> str:
 # "WHA66.10 Follow-up to ... Diseases The Sixty-sixth World Health Assembly, Having considered": the heading
 # runs from the resolution's number to the body that adopts it.
 _RESOLUTION_HEADING = re.compile(
-    r"(?:^|(?<=[\s.]))(?P<code>(?:WHA|EB)\d+\.(?:R)?\d+|(?:AFR|EUR|SEA|WPR|EM)/RC\d+/R\d+)\s+"
-    r"(?P<title>\S[^\n]{2,300}?)\s+The\s+(?:[A-Z][a-z]+(?:-[a-z]+)?\s+World Health Assembly|Executive Board|"
-    r"Regional Committee)\b",
+    rf"(?:^|(?<=[\s.]))(?P<code>{sessions.RESOLUTION_SYMBOL})\s+"
+    rf"(?P<title>\S[^\n]{{2,300}}?)\s+{sessions.ENACTING_FORMULA}",
 )
 # A footnote number left at the end of a heading: "action plan 2014–2019 3", "action plan 2013–20202".
 _FOOTNOTE_MARK = re.compile(r"(\d{4}[–-]\d{4}\s?|[A-Za-z)])\d{1,2}$")

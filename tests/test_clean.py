@@ -122,6 +122,31 @@ def test_table_of_contents_is_typed() -> None:
     assert [b.kind for b in cleaned.blocks] == ["heading", "toc", "toc", "toc", "toc"]
 
 
+def test_a_resolution_title_is_a_heading_up_to_its_enacting_formula() -> None:
+    """A resolution's title wraps onto lines that look like prose ("… including east Jerusalem,") and is followed
+    by a title-like line that opens the body: the title is one heading, the body starts with the formula."""
+    lines = [
+        "1 Document A66/28.",
+        "WHA66.10 Follow-up to the Political Declaration of the High-level Meeting of the General",
+        "Assembly on the Prevention and Control of Non-communicable Diseases",
+        "The Sixty-sixth World Health Assembly,",
+        "Having considered the reports to the Sixty-sixth World Health Assembly on noncommunicable diseases;",
+        "Recalling the Political Declaration of the High-level Meeting of the General Assembly;",
+    ]
+    cleaned = clean_pages([[Line(x, 10.0) for x in lines]])
+    blocks = [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+    assert blocks[1] == (
+        "heading",
+        "WHA66.10 Follow-up to the Political Declaration of the High-level Meeting of the General Assembly on the"
+        " Prevention and Control of Non-communicable Diseases",
+    )
+    assert blocks[2][0] == "paragraph"
+    assert blocks[2][1].startswith("The Sixty-sixth World Health Assembly, Having considered")
+    short = clean_pages([[Line(x, 10.0) for x in ["WHA66.12 Neglected tropical diseases", *lines[3:]]]])
+    assert [b.kind for b in short.blocks][:2] == ["heading", "paragraph"]
+    assert short.text.split("\n\n")[0] == "WHA66.12 Neglected tropical diseases"
+
+
 _WORDS = st.sampled_from(["health", "patient", "policy", "access", "safety", "care", "nurse", "water", "clinic"])
 
 
