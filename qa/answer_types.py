@@ -38,6 +38,7 @@ class Asked:
     subject: set[str] = field(default_factory=set)  # stems of the counted or measured noun ("member")
     measure: str | None = None  # "money" for a budget or cost, "unit" for a dose or concentration
     years: set[str] = field(default_factory=set)  # years the question names
+    precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
 
     @property
     def typed(self) -> bool:
@@ -67,6 +68,13 @@ _DATE = re.compile(
     r"|\b(?:19|20)\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
     r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
+_DAY = r"(?:[12]?\d|3[01])"
+# A date to the day: "28 May 2013", "May 28", "the 24th", "28/05/2013", "on Monday"; a year or a range is not one.
+_DAY_DATE = re.compile(
+    rf"\b{_DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|\b{_MONTH}\s+{_DAY}\b|\b{_DAY}(?:st|nd|rd|th)\b"
+    r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+_ASK_PRECISION = re.compile(r"\b(?:what|which|on what|from what|by what|since what) (?P<unit>date|day|month)\b", re.I)
 _CONDITION = re.compile(
     r"\b(?:when|whenever|if|after|before|during|until|once|unless|in case|prior to|following)\b", re.I
 )
@@ -178,7 +186,7 @@ def asked(question: str) -> Asked:
     years = set(_YEAR.findall(q))
     subject: set[str] = set()
     kind = Kind.OTHER
-    measure = None
+    measure = precision = None
     if _ASK_FREQUENCY.search(q):
         kind = Kind.FREQUENCY
     elif _ASK_DURATION.search(q):
@@ -202,6 +210,8 @@ def asked(question: str) -> Asked:
         measure = "money" if _ASK_MONEY.search(q) else "unit" if _ASK_MEASURE.search(q) else None
     elif _ASK_DATE.search(q):
         kind = Kind.DATE
+        if m := _ASK_PRECISION.search(q):
+            precision = "month" if m.group("unit").lower() == "month" else "day"
     elif _ASK_WHEN.search(q):
         kind = Kind.TIME_OR_CONDITION
     elif _ASK_PERSON.search(q):
@@ -216,7 +226,7 @@ def asked(question: str) -> Asked:
         kind = Kind.DEFINITION
     elif _ASK_YES_NO.search(q):
         kind = Kind.YES_NO
-    return Asked(kind, subject, years=years, measure=measure)
+    return Asked(kind, subject, years=years, measure=measure, precision=precision)
 
 
 def _figures(sentence: str) -> list[re.Match[str]]:
@@ -257,6 +267,10 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             return 1.0
         return 1.0 if _about(ask.subject, sentence, figures) else 0.5
     if k is Kind.DATE:
+        if ask.precision == "day":
+            return 1.0 if _DAY_DATE.search(sentence) else 0.0
+        if ask.precision == "month":
+            return 1.0 if re.search(rf"\b{_MONTH}", sentence) else 0.0
         return 1.0 if _DATE.search(sentence) else 0.0
     if k is Kind.TIME_OR_CONDITION:
         return 1.0 if _DATE.search(sentence) or _CONDITION.search(sentence) else 0.0

@@ -94,11 +94,24 @@ def test_a_count_must_count_the_asked_noun() -> None:
             "Vials are used.",
         ),
         ("What dose of the drug is recommended?", "The dose is 4 mg/kg daily.", "The drug is recommended."),
+        (
+            "On what date was the resolution adopted?",
+            "The Assembly adopted it on 27 May 2013.",
+            "It welcomes the plan for 2008–2015 of the 66th Assembly.",
+        ),
+        ("In which month does the board meet?", "The board meets in January.", "The board met in 2013."),
     ],
 )
 def test_a_sentence_holds_the_asked_kind(question: str, good: str, bad: str) -> None:
     assert _holds(question, good) == 1.0
     assert _holds(question, bad) == 0.0
+
+
+def test_a_year_answers_when_but_not_on_what_date() -> None:
+    sentence = "The plan covers 2014–2019."
+    assert _holds("When was the plan adopted?", sentence) == 1.0
+    assert _holds("In what year was the plan adopted?", sentence) == 1.0
+    assert _holds("On what date was the plan adopted?", sentence) == 0.0
 
 
 def test_a_year_the_question_names_must_be_the_sentences_year() -> None:
