@@ -123,11 +123,11 @@ _RC_NAME = re.compile(
     rf"{_ORDINAL.replace('ord>', 'ord2>')}\s+session\b",
     re.I,
 )
-# Codes the document carries as its own symbol: resolution and decision numbers, document symbols, meeting codes.
 # The symbol of a resolution adopted by a governing body: "WHA66.10", "EB130.R7", "AFR/RC74/R2".
 RESOLUTION_SYMBOL = r"(?:WHA|EB)\d+\.(?:R)?\d+|(?:AFR|EUR|SEA|WPR|EM)/RC\d+/R\d+"
 # The words that open a resolution's body after its title: "The Sixty-sixth World Health Assembly, Recalling".
 ENACTING_FORMULA = r"The\s+(?:[A-Z][a-z]+(?:-[a-z]+)?\s+World Health Assembly|Executive Board|Regional Committee)\b"
+# Codes the document carries as its own symbol: resolution and decision numbers, document symbols, meeting codes.
 _WHA_CODE = re.compile(r"\b(?:WHA|A)(?P<n>\d{1,2})(?:\.\d+|/\S+|\b)(?!\.?\d)")
 _EB_CODE = re.compile(r"\bEB(?P<n>\d{1,3})(?:\.R\d+|\(\d+\)|/\S+|\b)(?!\.?\d)")
 _RC_CODE = re.compile(r"\b(?:(?P<prefix>AFR|EUR|SEA|WPR|EM)/)?RC(?P<n>\d{1,2})\b(?:\s+(?P<suffix>[A-Z]{3,5})\b)?")

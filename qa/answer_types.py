@@ -63,18 +63,15 @@ _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 )
-_DATE = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|\b{_MONTH}\s+\d{{1,2}}\b|\b{_MONTH}\s+(?:19|20)\d{{2}}"
-    r"|\b(?:19|20)\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
-    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-)
 _DAY = r"(?:[12]?\d|3[01])"
 # A date to the day: "28 May 2013", "May 28", "the 24th", "28/05/2013", "on Monday"; a year or a range is not one.
 _DAY_DATE = re.compile(
     rf"\b{_DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|\b{_MONTH}\s+{_DAY}\b|\b{_DAY}(?:st|nd|rd|th)\b"
     r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
-_ASK_PRECISION = re.compile(r"\b(?:what|which|on what|from what|by what|since what) (?P<unit>date|day|month)\b", re.I)
+_MONTH_NAME = re.compile(rf"\b{_MONTH}")
+# Any date: one to the day, a month and year, or a year.
+_DATE = re.compile(rf"{_DAY_DATE.pattern}|\b{_MONTH}\s+(?:19|20)\d{{2}}|\b(?:19|20)\d{{2}}\b")
 _CONDITION = re.compile(
     r"\b(?:when|whenever|if|after|before|during|until|once|unless|in case|prior to|following)\b", re.I
 )
@@ -134,7 +131,7 @@ _MONEY = re.compile(
 _ASK_DURATION = re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years|hours)\b", re.I)
 _ASK_FREQUENCY = re.compile(r"\bhow often\b|\bhow frequently\b|\bat what (?:interval|frequency)\b", re.I)
 _ASK_DATE = re.compile(
-    r"\b(?:what|which|on what|from what|by what|since what|in what) (?:date|year|day|month|time)\b"
+    r"\b(?:what|which|on what|from what|by what|since what|in what) (?P<unit>date|year|day|month|time)\b"
     r"|^\s*(?:since|until) when\b|^\s*when (?:did|was|were|will|is|are|has|have|had)\b|\bwhen (?:did|was|were)\b",
     re.I,
 )
@@ -208,10 +205,10 @@ def asked(question: str) -> Asked:
     elif _ASK_AMOUNT.search(q):
         kind = Kind.QUANTITY
         measure = "money" if _ASK_MONEY.search(q) else "unit" if _ASK_MEASURE.search(q) else None
-    elif _ASK_DATE.search(q):
+    elif ask_date := _ASK_DATE.search(q):
         kind = Kind.DATE
-        if m := _ASK_PRECISION.search(q):
-            precision = "month" if m.group("unit").lower() == "month" else "day"
+        unit = (ask_date.group("unit") or "").lower()
+        precision = "day" if unit in ("date", "day") else "month" if unit == "month" else None
     elif _ASK_WHEN.search(q):
         kind = Kind.TIME_OR_CONDITION
     elif _ASK_PERSON.search(q):
@@ -270,7 +267,7 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         if ask.precision == "day":
             return 1.0 if _DAY_DATE.search(sentence) else 0.0
         if ask.precision == "month":
-            return 1.0 if re.search(rf"\b{_MONTH}", sentence) else 0.0
+            return 1.0 if _MONTH_NAME.search(sentence) else 0.0
         return 1.0 if _DATE.search(sentence) else 0.0
     if k is Kind.TIME_OR_CONDITION:
         return 1.0 if _DATE.search(sentence) or _CONDITION.search(sentence) else 0.0
