@@ -6,6 +6,7 @@ The vectors' id names the runtime and precision, so switching runtime re-embeds 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,17 +16,18 @@ import numpy as np
 
 from policykb.index.embedders.base import QueryCache
 from policykb.index.embedders.models import FolderTokenizer, dimension, is_mean_pooled_and_normalised
-from policykb.index.embedders.onnx_export import onnx_model
+from policykb.index.embedders.onnx_export import RECIPE, onnx_model
 from policykb.index.embedders.sentence_transformer import GPU_BATCH_SIZE
 
 CUDA = "CUDAExecutionProvider"
+log = logging.getLogger(__name__)
 
 
 class OnnxEmbedder:
     def __init__(self, name: str, path: Path, cache_dir: Path, quantized: bool = False, batch_size: int = 32) -> None:
         if not is_mean_pooled_and_normalised(path):
             raise ValueError(f"{name}: the ONNX runtime needs a mean-pooled, normalised sentence-transformers model")
-        self.model_id = f"{name}+onnx-{'int8' if quantized else 'fp32'}"
+        self.model_id = f"{name}+onnx-int8-r{RECIPE}" if quantized else f"{name}+onnx-fp32"
         self.path = path
         self.cache_dir = cache_dir
         self.quantized = quantized
@@ -50,12 +52,16 @@ class OnnxEmbedder:
 
                 model = onnx_model(self.path, self.cache_dir, self.quantized)
                 providers = ["CPUExecutionProvider"]
-                if CUDA in ort.get_available_providers():
+                if CUDA in ort.get_available_providers() and self.quantized:
+                    log.warning(
+                        "a GPU is available but int8 kernels run on the CPU: POLICYKB_EMBEDDER_RUNTIME=onnx uses it"
+                    )
+                elif CUDA in ort.get_available_providers():
                     providers.insert(0, CUDA)
                     self.device = "cuda"
                     self.batch_size = max(self.batch_size, GPU_BATCH_SIZE)
                 options = ort.SessionOptions()
-                options.log_severity_level = 3  # unassigned-node notices on GPU are expected for int8
+                options.log_severity_level = 3
                 self._session = ort.InferenceSession(str(model), options, providers=providers)
                 self._inputs = [i.name for i in self._session.get_inputs()]
             return self._session

@@ -64,7 +64,9 @@ class Settings(BaseSettings):
     # Embeddings and index
     embedder: EmbedderName = Field("minilm", description="embedding model: minilm, mpnet, e5 or hash (test fake)")
     embedder_runtime: EmbedderRuntime = Field(
-        "onnx", description="minilm and mpnet: torch, onnx (ONNX Runtime fp32) or onnx-int8; vectors kept per runtime"
+        "onnx-int8",
+        description="minilm and mpnet: torch, onnx (ONNX Runtime fp32) or onnx-int8 (int8 weights, the CPU default;"
+        " on a GPU take onnx or torch); vectors kept per runtime",
     )
     models_dir: Path | None = Field(None, description="exported and unpacked models; default <data_dir>/models")
     embed_batch_size: int = Field(32, ge=1, description="texts per embedding batch")
