@@ -245,3 +245,22 @@ def test_int8_stays_on_the_cpu_and_says_so_when_a_gpu_is_there(
         assert embedder.session.get_providers() == ["CPUExecutionProvider"]
     assert embedder.device == "cpu"
     assert "POLICYKB_EMBEDDER_RUNTIME=onnx" in caplog.text
+
+
+@pytest.mark.model
+def test_a_graph_the_optimizer_cannot_read_is_served_unfused(
+    models_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from onnxruntime.transformers import optimizer
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise ValueError("unknown attention pattern")
+
+    exported = tmp_path / "model.onnx"
+    exported.write_bytes(onnx_export.onnx_model(minilm_path(), models_dir / "onnx", quantized=False).read_bytes())
+    before = exported.read_bytes()
+    monkeypatch.setattr(optimizer, "optimize_model", fail)
+    with caplog.at_level("WARNING"):
+        onnx_export._fuse(minilm_path(), exported)
+    assert exported.read_bytes() == before
+    assert "served unfused" in caplog.text

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import inspect
+import logging
 import os
 import tempfile
 import warnings
@@ -24,6 +25,7 @@ from typing import cast
 RECIPE = "2"
 OPSET = 17
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+log = logging.getLogger(__name__)
 
 
 def weights_file(path: Path) -> Path:
@@ -130,12 +132,16 @@ def _fuse(path: Path, model: Path) -> None:
     from onnxruntime.transformers import optimizer
 
     config = json.loads((path / "config.json").read_text())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fused = optimizer.optimize_model(
-            str(model), model_type="bert", num_heads=int(config["num_attention_heads"]),
-            hidden_size=int(config["hidden_size"]),
-        )  # fmt: skip
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fused = optimizer.optimize_model(
+                str(model), model_type="bert", num_heads=int(config["num_attention_heads"]),
+                hidden_size=int(config["hidden_size"]),
+            )  # fmt: skip
+    except Exception as exc:  # an optimisation, never a requirement: a graph it cannot read is served unfused
+        log.warning("%s: served unfused (ONNX Runtime's optimizer failed: %s)", path.name, exc)
+        return
     tmp = _temp_beside(model)
     try:
         fused.save_model_to_file(str(tmp))
