@@ -139,12 +139,19 @@ def repair_spacing(text: str, vocab: Counter[str]) -> str:
     return _GLUED_SPLIT.sub(join, text)
 
 
+# Prefixes that English writes with a hyphen ("self-management", "well-known", "non-communicable").
+_HYPHEN_PREFIXES = frozenset({"self", "well", "non", "cross", "half", "quasi"})
+
+
 def _rejoin(head: str, tail: str, vocab: Counter[str]) -> str:
-    """A word broken by a line-end hyphen: joined when the whole word occurs in the document or a half is
-    no word of it; a compound of two words ("evidence-based") keeps its hyphen."""
-    if vocab[(head + tail).lower()] or not (vocab[head.lower()] and vocab[tail.lower()]):
+    """A word broken by a line-end hyphen: joined when the whole word occurs in the document, or a half is no
+    word of it and the head is no hyphenated prefix; a compound of two words ("evidence-based") keeps its
+    hyphen."""
+    if vocab[(head + tail).lower()]:
         return head + tail
-    return f"{head}-{tail}"
+    if head.lower() in _HYPHEN_PREFIXES or (vocab[head.lower()] > 0 and vocab[tail.lower()] > 0):
+        return f"{head}-{tail}"
+    return head + tail
 
 
 def join_lines(lines: Sequence[str], vocab: Counter[str]) -> str:
@@ -169,6 +176,27 @@ def join_lines(lines: Sequence[str], vocab: Counter[str]) -> str:
             out = f"{out} {line}" if out else line
     out = _INLINE_HYPHEN.sub(lambda m: _rejoin(m.group(1), m.group(2), vocab), out)
     return re.sub(r" {2,}", " ", out.replace("\x02", "-"))
+
+
+_WRAPPED_HYPHEN = re.compile(r"(?<![A-Za-z])([A-Za-z]+)-\n[ \t]*([a-z]+)(\S*)[ \t]?")
+
+
+def rejoin_wrapped_words(text: str) -> str:
+    """Plain text hard-wrapped at a hyphen ("treat-/ment"): the word is rejoined by `_rejoin`'s rule and the
+    line break moves after it, so the text keeps its lines and a compound ("evidence-/based") its hyphen. The
+    halves are not counted as words of the document: "hos-/pitals" is no evidence that "hos" is a word."""
+    vocab = Counter(w.lower() for w in _WORD.findall(text) if len(w) > 1)
+    for m in _WRAPPED_HYPHEN.finditer(text):
+        vocab[m.group(1).lower()] -= 1
+        vocab[m.group(2).lower()] -= 1
+
+    def rejoin(m: re.Match[str]) -> str:
+        word_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        if "/" in text[word_start : m.start()]:  # inside an address: a hyphen there is the address's own
+            return m.group(0)
+        return f"{_rejoin(m.group(1), m.group(2), vocab)}{m.group(3)}\n"
+
+    return _WRAPPED_HYPHEN.sub(rejoin, text)
 
 
 def paragraphs(lines: Sequence[Line], body_height: float, width: float, context: dict[str, bool]) -> list[_Para]:

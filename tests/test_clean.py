@@ -204,6 +204,23 @@ def test_text_converted_from_pdf_is_reflowed() -> None:
     assert "\n\nfor interaction" not in text
 
 
+def test_a_hard_wrapped_text_file_rejoins_words_broken_at_a_hyphen() -> None:
+    data = (
+        b"Patients need access to advice about medicines, treat-\n"
+        b"ment and how to respond. Care in hos-\n"
+        b"pitals must be evidence-\n"
+        b"based; evidence is based on data. Patients self-\n"
+        b"manage their conditions, well-\n"
+        b"known to their doctors.\n"
+    )
+    text = parse(Path("letter.txt"), data).text
+    assert "medicines, treatment\nand how" in text  # the line break moves after the word: lines stay lines
+    assert "in hospitals\nmust" in text  # halves of the break are no evidence of words
+    assert "evidence-based;" in text  # both halves are words elsewhere: a compound
+    assert "self-manage\ntheir" in text and "well-known\nto" in text  # prefixes English hyphenates
+    assert " ment " not in text and "treat- " not in text
+
+
 def test_markdown_passages_are_plain_text() -> None:
     md = (
         b"# Patient voice\n\nJoin [Patient Solidarity Day \\(PSD\\)](#) on *9 December*, a **global** day.\n\n"

@@ -176,6 +176,8 @@ def _quantize(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     tmp = _temp_beside(target)
+    advice = _Silence("pre-processing before quantization")  # advice for static quantisation, not this
+    logging.getLogger().addFilter(advice)
     try:
         quantize_dynamic(
             str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
@@ -183,7 +185,17 @@ def _quantize(source: Path, target: Path) -> None:
         )  # fmt: skip
         os.replace(tmp, target)
     finally:
+        logging.getLogger().removeFilter(advice)
         tmp.unlink(missing_ok=True)
+
+
+class _Silence(logging.Filter):
+    def __init__(self, words: str) -> None:
+        super().__init__()
+        self.words = words
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.words not in record.getMessage()
 
 
 def _temp_beside(target: Path) -> Path:

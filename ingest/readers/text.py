@@ -1,12 +1,13 @@
 """Plain text. Text converted from PDF (a blank line after every wrapped line) is reflowed into paragraphs;
-Markdown saved as .txt is read as Markdown, so that passages never carry markup."""
+a word hard-wrapped at a hyphen is rejoined; Markdown saved as .txt is read as Markdown, so that passages
+never carry markup."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from policykb.ingest.clean import clean_pages, looks_converted_from_pdf, text_lines
+from policykb.ingest.clean import clean_pages, looks_converted_from_pdf, rejoin_wrapped_words, text_lines
 from policykb.ingest.parsed import Parsed, blocks_from_plain_text
 from policykb.ingest.readers.encoding import decode
 from policykb.ingest.readers.markdown import to_plain
@@ -22,4 +23,5 @@ def read(path: Path, data: bytes) -> Parsed:
     if looks_converted_from_pdf(text):
         cleaned = clean_pages([text_lines(text)], strip=False)
         return Parsed(text=cleaned.text, blocks=cleaned.blocks)
+    text = rejoin_wrapped_words(text)
     return Parsed(text=text, blocks=blocks_from_plain_text(text))
