@@ -69,9 +69,11 @@ def onnx_model(path: Path, cache_dir: Path, quantized: bool) -> Path:
     with open(folder / "export.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if not fp32.exists():
-                _export(path, fp32)
-                _fuse(path, fp32)
+            if not fp32.exists():  # traced and fused aside, so a crash between the two never leaves it unfused
+                staged = folder / "model.traced.onnx"
+                _export(path, staged)
+                _fuse(path, staged)
+                os.replace(staged, fp32)
             if quantized and not int8.exists():
                 _quantize(fp32, int8)
         finally:
