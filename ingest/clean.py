@@ -194,7 +194,9 @@ def rejoin_wrapped_words(text: str) -> str:
         word_start = max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
         if "/" in text[word_start : m.start()]:  # inside an address: a hyphen there is the address's own
             return m.group(0)
-        return f"{_rejoin(m.group(1), m.group(2), vocab)}{m.group(3)}\n"
+        ends_line = m.end() == len(text) or text[m.end()] == "\n"  # the word was the whole line: no blank line
+        line_break = "" if ends_line else "\n"
+        return f"{_rejoin(m.group(1), m.group(2), vocab)}{m.group(3)}{line_break}"
 
     return _WRAPPED_HYPHEN.sub(rejoin, text)
 

@@ -219,6 +219,8 @@ def test_a_hard_wrapped_text_file_rejoins_words_broken_at_a_hyphen() -> None:
     assert "evidence-based;" in text  # both halves are words elsewhere: a compound
     assert "self-manage\ntheir" in text and "well-known\nto" in text  # prefixes English hyphenates
     assert " ment " not in text and "treat- " not in text
+    alone = parse(Path("short.txt"), b"Patients need treat-\nment\nand support, hos-\npitals.").text
+    assert alone == "Patients need treatment\nand support, hospitals."  # a word alone on its line: no blank line
 
 
 def test_markdown_passages_are_plain_text() -> None:
