@@ -124,8 +124,15 @@ def _is_running(text: str, keys: set[str]) -> bool:
     return fold(text) in keys or bool(_PAGE_NUMBER.match(text.strip()))
 
 
+def word_counts(text: str) -> Counter[str]:
+    """The document's words (lower case, two letters or more) and how often they occur."""
+    return Counter(w.lower() for w in _WORD.findall(text) if len(w) > 1)
+
+
 def vocabulary(pages: Sequence[Sequence[Line]]) -> Counter[str]:
-    return Counter(w.lower() for page in pages for x in page for w in _WORD.findall(x.text) if len(w) > 1)
+    """A PDF's words. The halves of a line-end break count (unlike plain text's): a hyphen PDFium did not
+    mark as soft (U+0002) is mostly a real one ("Sixty-/fourth", "water-/soluble")."""
+    return word_counts("\n".join(x.text for page in pages for x in page))
 
 
 def repair_spacing(text: str, vocab: Counter[str]) -> str:
@@ -185,7 +192,7 @@ def rejoin_wrapped_words(text: str) -> str:
     """Plain text hard-wrapped at a hyphen ("treat-/ment"): the word is rejoined by `_rejoin`'s rule and the
     line break moves after it, so the text keeps its lines and a compound ("evidence-/based") its hyphen. The
     halves are not counted as words of the document: "hos-/pitals" is no evidence that "hos" is a word."""
-    vocab = Counter(w.lower() for w in _WORD.findall(text) if len(w) > 1)
+    vocab = word_counts(text)
     for m in _WRAPPED_HYPHEN.finditer(text):
         vocab[m.group(1).lower()] -= 1
         vocab[m.group(2).lower()] -= 1
