@@ -6,6 +6,7 @@ Features of a candidate sentence, all in [0, 1] or {0, 1}:
 - idf-weighted share of the question's terms in the sentence, in the sentence with its neighbours, and in
   the passage with what the document is (title, headings, type, organisations),
 - support of the question's rare terms (its most specific words, names and years) around the sentence,
+  an acronym standing for its spelled-out words and the other way round ("NCD", "noncommunicable diseases"),
 - whether the sentence holds the kind of thing asked (a figure about the asked noun, a date, a person …),
   and a year the question names that the sentence contradicts: both are gates, not weights (a sentence
   without the asked kind, or about another year, never answers),
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from policykb.core.text import acronym_stems
 from policykb.qa.answer_types import Asked, asked, holds, year_conflict
 from policykb.qa.evidence import Sentence, content_stems, coverage
 
@@ -81,11 +83,11 @@ def features(
     for i, s in enumerate(sentences):
         hit = s.hit
         if hit.chunk_id not in context_stems:
-            meta = [hit.title, *hit.headings, hit.doc_type.replace("_", " "), *hit.organisations, hit.date or ""]
-            context_stems[hit.chunk_id] = content_stems(" ".join([hit.text, *meta]))
-            context_stems[hit.chunk_id + "#about"] = content_stems(" ".join(meta))
+            meta = " ".join([hit.title, *hit.headings, hit.doc_type.replace("_", " "), *hit.organisations])
+            context_stems[hit.chunk_id] = supported_stems(q.text, f"{hit.text} {meta} {hit.date or ''}")
+            context_stems[hit.chunk_id + "#about"] = supported_stems(q.text, f"{meta} {hit.date or ''}")
         window = s.window()
-        window_stems = content_stems(window)
+        window_stems = supported_stems(q.text, window)
         near = window_stems | context_stems[hit.chunk_id + "#about"]
         missing = [t for t in q.rare if t not in near]
         kind = holds(q.asked, s.display, q.stems) if q.asked.typed else 1.0
@@ -115,10 +117,15 @@ def eligible(rows: np.ndarray) -> np.ndarray:
     return np.asarray(~rows[:, gates].any(axis=1), dtype=bool)
 
 
+def supported_stems(question: str, text: str) -> set[str]:
+    """The stems of `text`, and the question's stems it supports by spelling out or abbreviating them."""
+    return content_stems(text) | acronym_stems(question, text)
+
+
 def missing_terms(q: QuestionTerms, s: Sentence) -> list[str]:
     """The question's rare words that are neither around the sentence nor in what its document is."""
     hit = s.hit
-    near = content_stems(" ".join([s.window(), hit.title, *hit.headings, hit.date or ""]))
+    near = supported_stems(q.text, " ".join([s.window(), hit.title, *hit.headings, hit.date or ""]))
     return [word for stem_, word in q.rare.items() if stem_ not in near]
 
 

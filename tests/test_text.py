@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from policykb.core.dates import date_bounds, normalise_date
 from policykb.core.text import (
     CONTEXT_WORDS,
+    acronym_expansion,
+    acronym_stems,
     american_spelling,
     american_text,
     content_words,
@@ -152,3 +154,31 @@ def test_search_text_puts_the_context_above_the_chunk_text() -> None:
 @given(st.text(alphabet=st.characters(categories=["L", "N", "Zs", "P"]), max_size=80))
 def test_american_text_keeps_every_word_boundary(text: str) -> None:
     assert len(words(american_text(text))) == len(words(text))
+
+
+@pytest.mark.parametrize(
+    ("acronym", "text", "expansion"),
+    [
+        ("NCD", "the prevention and control of noncommunicable diseases 2013–2020", "noncommunicable diseases"),
+        ("NCD", "the Prevention and Control of Non-communicable Diseases", "Non communicable Diseases"),
+        ("IPC", "national infection prevention and control programmes", "infection prevention and control"),
+        ("WHO", "the World Health Organization said", "World Health Organization"),
+        ("AMR", "to stem the spread of antimicrobial resistance", "antimicrobial resistance"),
+        ("WHO", "which hospitals offer care", None),  # a stopword never opens an expansion
+        ("IPC", "infection and prevention", None),  # letters out of order
+        ("NTD", "neglected diseases", None),  # a letter missing
+    ],
+)
+def test_an_acronym_is_spelled_out_by_the_initials_of_a_run_of_words(
+    acronym: str, text: str, expansion: str | None
+) -> None:
+    assert acronym_expansion(acronym, text) == expansion
+
+
+def test_acronyms_support_the_words_they_stand_for_both_ways() -> None:
+    assert acronym_stems("Which targets on NCDs were set?", "control of noncommunicable diseases") == {stem("ncds")}
+    assert acronym_stems("What about noncommunicable diseases?", "NCDs are rising") == {
+        stem("noncommunicable"),
+        stem("diseases"),
+    }
+    assert acronym_stems("What does the plan say?", "NCDs are rising") == set()

@@ -253,6 +253,75 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# ------------------------------------------------------------------------------------------------ acronyms
+
+# An acronym as written: three to six capitals, perhaps a plural s ("NCDs", "IPC", "WHO"); two letters
+# spell too many runs of words by chance.
+ACRONYM = re.compile(r"\b([A-Z]{3,6})s?\b")
+# Words an expansion may pass over without lending a letter ("Infection Prevention and Control" is IPC).
+_ACRONYM_SKIPPABLE = frozenset(["of", "and", "for", "the", "on", "in", "to", "a"])
+# Prefixes whose following letter may stand in an acronym too ("noncommunicable diseases" is NCD).
+_ACRONYM_PREFIXES = ("non", "anti", "multi", "inter", "intra", "sub", "trans", "micro", "co")
+
+
+def acronym_expansion(acronym: str, text: str) -> str | None:
+    """The first run of words in `text` whose initials spell `acronym` ("NCD" in "… prevention of
+    noncommunicable diseases …" -> "noncommunicable diseases"), or None.
+
+    Each word lends its first letter, a word with a common prefix may lend the letter after it as well, and
+    a connecting word ("of", "and") may lend its letter or be passed over. Without a definition ("… (NCDs)")
+    this stays strict: the run must be whole, consecutive words, beginning and ending on a lent letter, and
+    hold no stopword but a connecting one ("which hospitals offer" does not spell WHO).
+    """
+    letters = acronym.lower()
+    tokens = re.findall(r"[A-Za-z]+", text)
+    lowered = [t.lower() for t in tokens]
+
+    def match(pos: int, i: int) -> int | None:
+        """The index after the run that spells letters[pos:] from word i, or None."""
+        if pos == len(letters):
+            return i
+        if i == len(lowered):
+            return None
+        w = lowered[i]
+        if w[0] == letters[pos] and (end := match(pos + 1, i + 1)) is not None:
+            return end
+        for prefix in _ACRONYM_PREFIXES:
+            if (
+                w.startswith(prefix)
+                and len(w) > len(prefix) + 2
+                and w[0] == letters[pos]
+                and pos + 1 < len(letters)
+                and w[len(prefix)] == letters[pos + 1]
+                and (end := match(pos + 2, i + 1)) is not None
+            ):
+                return end
+        if pos > 0 and w in _ACRONYM_SKIPPABLE:
+            return match(pos, i + 1)
+        return None
+
+    for start, word in enumerate(lowered):
+        if word[0] != letters[0] or word in STOPWORDS or (end := match(0, start)) is None:
+            continue
+        run = lowered[start:end]
+        if all(w not in STOPWORDS or w in _ACRONYM_SKIPPABLE for w in run) and run[-1] not in STOPWORDS:
+            return " ".join(tokens[start:end])
+    return None
+
+
+def acronym_stems(question: str, text: str) -> set[str]:
+    """Stems `text` supports under acronym equivalence: the question's acronym when `text` spells it out,
+    and the question's words when they spell out an acronym that `text` uses."""
+    out: set[str] = set()
+    for m in ACRONYM.finditer(question):
+        if acronym_expansion(m.group(1), text):
+            out.add(stem(m.group(0).lower()))
+    for acronym in {m.group(1) for m in ACRONYM.finditer(text)}:
+        if expansion := acronym_expansion(acronym, question):
+            out |= {stem(w) for w in content_words(expansion)}
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ search text
 
 # Part of every file's ingest versions: a change re-saves each chunk under its new search text (and re-embeds).
