@@ -296,13 +296,22 @@ _HEADING_PREFIX = re.compile(
 )
 
 
-def claim_flaws(quote: str, headers: set[str]) -> list[str]:
-    """Why a cited claim is not clean prose: a question, a fragment, a running header, a heading or markup."""
+def shown_claims(answer: str) -> dict[int, str]:
+    """The claim an answer shows before each citation mark: "… text [2]" -> {2: "text"}."""
+    return {int(n): text.strip() for text, n in re.findall(r"(?:^|(?<=\]\s))(.*?)\s*\[(\d+)\]", answer, re.S)}
+
+
+def claim_flaws(quote: str, headers: set[str], shown: str | None = None) -> list[str]:
+    """Why a cited claim is not clean prose: a question, a fragment, a running header, a heading or markup.
+    A list item's quote reads on from its introduction ("to implement …;"): the claim shown with that
+    introduction ("URGES Member States: … to implement …;") is what must be a whole sentence."""
     q = quote.strip()
+    flat = " ".join(q.split())
+    whole = shown if shown and " … " in shown and " ".join(shown.split()).endswith(flat[-40:]) else q
     flaws = []
     if q.endswith("?"):
         flaws.append("question")
-    if not re.search(r"[.!?;:][\"'”’)\]]*$", q) or q[:1].islower():
+    if not re.search(r"[.!?;:][\"'”’)\]]*$", whole) or whole[:1].islower():
         flaws.append("fragment")
     folded = re.sub(r"\d+", "#", norm(q))
     if any(h in folded for h in headers):
@@ -351,7 +360,8 @@ def evaluate_policy(kb: KnowledgeBase, rows: list[dict], headers: set[str]) -> d
             c["cited_gold"] += any(x.source == r["doc"] and x.page in r["pages"] for x in answer.citations) or (
                 states(quotes, r["answers"])
             )
-        bad = {x.quote: claim_flaws(x.quote, headers) for x in answer.citations}
+        shown = shown_claims(answer.answer)
+        bad = {x.quote: claim_flaws(x.quote, headers, shown.get(x.n)) for x in answer.citations}
         bad = {q: f for q, f in bad.items() if f}
         c["clean"] += not bad
         for q, f in bad.items():

@@ -66,6 +66,11 @@ _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 # A resolution's symbol and title, which may wrap onto two more lines before its enacting formula.
 _RESOLUTION_TITLE = re.compile(rf"^(?:{RESOLUTION_SYMBOL})\s+[A-Z]")
 _ENACTING = re.compile(ENACTING_FORMULA)
+# A numbered paragraph that introduces the list below it ("1. URGES Member States:", "3. REQUESTS the
+# Director-General:2"): a heading nested under the section it is in, so that every chunk of its items
+# carries it, and an answer quoting an item can say what the item is ("URGES Member States: … to …").
+_LIST_INTRODUCTION = re.compile(r"^\d{1,2}\.\s+([A-Z][\w-]+)[^.!?;:]*:\d{0,2}$")
+LIST_INTRODUCTION_LEVEL = 6
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Za-z]")
 _GLUED_SPLIT = re.compile(r"\b([A-Za-z]{1,3}) (?=([a-z]{2,})\b)")
 _INLINE_HYPHEN = re.compile(r"([A-Za-z]+)\x02([A-Za-z]+)")
@@ -280,6 +285,14 @@ def _line_kind(
         return "heading", 1
     if _ENACTING.match(text):  # "The Sixty-sixth World Health Assembly," opens the body, title-like as it looks
         return "paragraph", 0
+    introduction = _LIST_INTRODUCTION.match(text)
+    if (
+        introduction
+        and (after_break or introduction.group(1).isupper())  # an operative verb may follow a recital's comma
+        and len(text.split()) <= 12
+        and _BULLET.match(following)
+    ):
+        return "heading", LIST_INTRODUCTION_LEVEL
     if re.search(r"\.{4,}\s*\d{1,4}$", text):
         return "toc", 0
     wraps_on = following[:1].islower()  # "1. Educate patients" / "who have ...": a list item, not a heading

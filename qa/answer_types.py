@@ -36,7 +36,7 @@ class Kind(StrEnum):
 class Asked:
     kind: Kind
     subject: set[str] = field(default_factory=set)  # stems of the counted or measured noun ("member")
-    measure: str | None = None  # "money" for a budget or cost, "unit" for a dose or concentration
+    measure: str | None = None  # "money" for a budget or cost, else the measured thing ("dose", "concentration")
     years: set[str] = field(default_factory=set)  # years the question names
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
 
@@ -124,6 +124,19 @@ _ASK_AMOUNT = re.compile(
 )
 _ASK_MONEY = re.compile(r"\b(?:budget|cost|costs|price|fee|fees|funding|salary|spend\w*|expenditure|income)\b", re.I)
 _ASK_MEASURE = re.compile(r"\b(?:dose|dosage|concentration|temperature|weight|volume)\b", re.I)
+# What states each measured thing: a concentration is a percentage or an amount per volume, not "10 beds".
+_MASS = r"mg|µg|mcg|g|kg|ng"
+_VOLUME = r"ml|mL|l|L|litres?|liters?|cc"
+_MEASURE_UNITS = {
+    "concentration": re.compile(
+        rf"\d\s*(?:%|per ?cent\b|ppm\b|(?:{_MASS}|mmol|mol|IU)\s*/\s*(?:{_VOLUME}|dl|dL)\b|mmol\b|M\b)", re.I
+    ),
+    "dose": re.compile(rf"\d\s*(?:{_MASS}|IU|{_VOLUME}|units?|tablets?|doses?|drops?)\b", re.I),
+    "temperature": re.compile(r"\d\s*(?:°\s*[CF]\b|degrees?\b)", re.I),
+    "weight": re.compile(rf"\d\s*(?:{_MASS}|lbs?|pounds?|tonnes?|tons?)\b", re.I),
+    "volume": re.compile(rf"\d\s*(?:{_VOLUME}|m3|m³|gallons?)\b", re.I),
+}
+_MEASURE_UNITS["dosage"] = _MEASURE_UNITS["dose"]
 _MONEY = re.compile(
     r"(?:US\$|\$|€|£|CHF|USD|EUR)\s?\d|\d\s*(?:US\$|\$|€|£)|\b(?:dollars?|euros?|francs?|pounds?)\b|\d\s*(?:million|billion)\b",
     re.I,
@@ -204,7 +217,8 @@ def asked(question: str) -> Asked:
                 break
     elif _ASK_AMOUNT.search(q):
         kind = Kind.QUANTITY
-        measure = "money" if _ASK_MONEY.search(q) else "unit" if _ASK_MEASURE.search(q) else None
+        measured = _ASK_MEASURE.search(q)
+        measure = "money" if _ASK_MONEY.search(q) else measured.group(0).lower() if measured else None
     elif ask_date := _ASK_DATE.search(q):
         kind = Kind.DATE
         unit = (ask_date.group("unit") or "").lower()
@@ -226,8 +240,15 @@ def asked(question: str) -> Asked:
     return Asked(kind, subject, years=years, measure=measure, precision=precision)
 
 
+# A footnote mark is no figure: one or two digits glued to a word's punctuation ("Diseases,1 which",
+# "therein;2") or standing between two recitals ("eye health; 4 Recalling").
+_NOTE_MARK = re.compile(r"(?<=[A-Za-z][,;:)”\"])\d{1,2}(?!\S)|(?<=;\s)\d{1,2}(?=\s+[A-Z][a-z])")
+
+
 def _figures(sentence: str) -> list[re.Match[str]]:
-    return [m for m in _FIGURE.finditer(sentence) if not _YEAR.fullmatch(m.group(0).strip())]
+    """The figures a sentence states: years, and footnote marks, are not among them."""
+    notes = {m.start() for m in _NOTE_MARK.finditer(sentence)}
+    return [m for m in _FIGURE.finditer(sentence) if not _YEAR.fullmatch(m.group(0).strip()) and m.start() not in notes]
 
 
 def _new_names(sentence: str, question_stems: set[str]) -> list[str]:
@@ -254,8 +275,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             found = bool(_FREQUENCY.search(sentence))
         elif ask.measure == "money":
             found = bool(_MONEY.search(sentence))
-        elif ask.measure == "unit":
-            found = bool(_UNIT.search(sentence))
+        elif ask.measure:
+            found = bool(_MEASURE_UNITS[ask.measure].search(sentence))
         else:
             found = bool(figures) or bool(_UNIT.search(sentence))
         if not found:
@@ -326,8 +347,8 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
     }.get(ask.kind)
     if ask.measure == "money":
         what = "amount of money"
-    elif ask.measure == "unit":
-        what = "measured amount"
+    elif ask.measure:
+        what = ask.measure
     parts = []
     if kind_missing and what:
         about = f" for {' '.join(sorted(ask.years))}" if ask.years else ""

@@ -43,7 +43,13 @@ class Sentence:
     coverage: float = 0.0
     context_coverage: float = 0.0
     score: float = 0.0
+    introduction: str | None = None  # what a list item continues ("URGES Member States:"), when it is one
     siblings: list[Sentence] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def claim_text(self) -> str:
+        """What an answer shows for the sentence: a list item after its introduction, elided between."""
+        return f"{self.introduction} … {self.display}" if self.introduction else self.display
 
     @property
     def previous(self) -> Sentence | None:
@@ -54,8 +60,10 @@ class Sentence:
         return self.siblings[self.position + 1] if self.position + 1 < len(self.siblings) else None
 
     def window(self) -> str:
-        """The sentence with its neighbours: the immediate context a question's terms may be found in."""
-        return " ".join(s.display for s in (self.previous, self, self.following) if s is not None)
+        """The sentence with its neighbours (and a list item's introduction): the immediate context a
+        question's terms may be found in."""
+        around = " ".join(s.display for s in (self.previous, self, self.following) if s is not None)
+        return f"{self.introduction} {around}" if self.introduction else around
 
 
 def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Sentence]:
@@ -77,16 +85,49 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
             sentence.position, sentence.siblings = len(siblings), siblings
             sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
             siblings.append(sentence)
+        for sentence in siblings:
+            if sentence.bulleted and sentence.flaw == "fragment" and _continues_introduction(sentence.display):
+                sentence.introduction = _introduction(sentence, hit)
+                if sentence.introduction:
+                    sentence.flaw = None  # a list item, quotable together with what introduces it
         out.extend(siblings)
     return out
 
 
-_CLAUSE_BREAK = re.compile(r"(?<=;)\d{0,2}\s+(?=[A-Z][a-z])")
+_FOOTNOTE_AFTER_COLON = re.compile(r":\d{1,2}$")
+_ITEM_NUMBER = re.compile(r"^\(?[a-z0-9ivx]{1,4}[.)]\s+")
+
+
+def _continues_introduction(display: str) -> bool:
+    """A list item that reads on from an introduction ("to implement …;"): lowercase, long enough, and
+    closed like a sentence or a clause."""
+    return display[:1].islower() and len(display.split()) >= 4 and bool(re.search(r"[.;:]$", display))
+
+
+def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
+    """What introduces a list item: the nearest earlier sentence of its passage that ends in a colon (and,
+    when that is an item itself, what introduces it), or else the passage's last heading when that ends in
+    a colon ("2. URGES Member States:"). Without one the item stays a fragment."""
+    before = item.previous
+    while before is not None:
+        if before.display.endswith(":") and (before.flaw is None or before.bulleted):
+            if before.bulleted and depth > 1 and before.display[:1].islower():
+                outer = _introduction(before, hit, depth - 1)
+                return f"{outer} … {before.display}" if outer else None
+            return before.display
+        if not before.bulleted:
+            return None  # prose between: the item belongs to no introduction seen here
+        before = before.previous
+    heading = _FOOTNOTE_AFTER_COLON.sub(":", hit.headings[-1].strip()) if hit.headings else ""
+    return _ITEM_NUMBER.sub("", heading) if heading.endswith(":") else None
+
+
+_CLAUSE_BREAK = re.compile(r"(?<=;)(?:\s?\d{1,2})?\s+(?=[A-Z][a-z])")
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The sentence text[start:end] cut after each semicolon that a capitalised clause follows (a footnote
-    mark after the semicolon is left out): a resolution's recitals ("Recalling …; Noting that …;") run
+    mark after the semicolon, glued to it or spaced, is left out): a resolution's recitals ("Recalling …; Noting that …;") run
     as one sentence, and each is a statement of its own."""
     spans, cursor = [], start
     for m in _CLAUSE_BREAK.finditer(text, start, end):

@@ -79,7 +79,7 @@ class ExtractiveAnswerer:
             empty = np.zeros((0, len(self.model.weights)), dtype=np.float32)
             return Evidence(terms, [], empty, np.zeros(0))
         query = self.embedder.embed_queries([question])[0]
-        semantic = self.embeddings.vectors([s.display for s in sentences]) @ query
+        semantic = self.embeddings.vectors([s.claim_text for s in sentences]) @ query
         passages = list({s.hit.chunk_id: s.hit for s in sentences}.values())
         passage_sims = self.embeddings.vectors([h.text for h in passages]) @ query
         sem_passage = {h.chunk_id: float(v) for h, v in zip(passages, passage_sims, strict=True)}
@@ -101,7 +101,8 @@ class ExtractiveAnswerer:
         claims = []
         for group in self._select(ranked, ev.question.asked.kind):
             claim = _claim(group)
-            if self.verifier.lexically_supported(claim.text, _quote(claim)):
+            introduced = " ".join(filter(None, [group[0].introduction, _quote(claim)]))
+            if self.verifier.lexically_supported(claim.text, introduced):
                 claims.append(claim)
         if not claims:
             return refusal(hits, best.score, question, self._what_is_missing(ev, best))
@@ -184,7 +185,7 @@ def _claimable(s: Sentence) -> bool:
 
 def _claim(group: list[Sentence]) -> Claim:
     first, last = group[0], group[-1]
-    return Claim(" ".join(s.display for s in group), first.hit, first.start, last.end)
+    return Claim(" ".join([first.claim_text, *(s.display for s in group[1:])]), first.hit, first.start, last.end)
 
 
 def _quote(claim: Claim) -> str:

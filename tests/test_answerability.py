@@ -95,6 +95,11 @@ def test_a_count_must_count_the_asked_noun() -> None:
         ),
         ("What dose of the drug is recommended?", "The dose is 4 mg/kg daily.", "The drug is recommended."),
         (
+            "What minimum alcohol concentration should hand rubs have?",
+            "Hand rubs should contain 60–95% alcohol.",
+            "Provide one hand wash basin per 10 beds and alcohol-based hand rubs at each point of care.",
+        ),
+        (
             "On what date was the resolution adopted?",
             "The Assembly adopted it on 27 May 2013.",
             "It welcomes the plan for 2008–2015 of the 66th Assembly.",
@@ -105,6 +110,14 @@ def test_a_count_must_count_the_asked_noun() -> None:
 def test_a_sentence_holds_the_asked_kind(question: str, good: str, bad: str) -> None:
     assert _holds(question, good) == 1.0
     assert _holds(question, bad) == 0.0
+
+
+def test_a_footnote_mark_is_not_a_figure() -> None:
+    q = "How many people are blind?"
+    assert _holds(q, "Having considered the plan on universal eye health; 4 Recalling resolution WHA56.26;") == 0.0
+    assert _holds(q, "Recalling the Political Declaration on Non-communicable Diseases,1 which acknowledges it;") == 0.0
+    assert _holds(q, "Some 39 million people are blind; 4 in 5 could have been treated.") == 1.0
+    assert _holds(q, "The survey counted 1,250 people, 12 of them blind.") == 1.0
 
 
 def test_a_year_answers_when_but_not_on_what_date() -> None:
@@ -182,18 +195,19 @@ def test_openers_that_need_their_context() -> None:
 def test_a_resolutions_recitals_are_quoted_one_by_one() -> None:
     text = (
         "The Health Assembly, Recalling resolution WHA58.23 on disability;3 Noting that 155 countries had signed "
-        "the Convention; Recognizing also its mandate. Members agreed; some abstained."
+        "the Convention; Recognizing also its mandate; 4 Welcoming the report of the Secretariat on eye health. Members agreed; some abstained."
     )
     quoted = [s.display for s in candidate_sentences([_hit(0, text)]) if s.flaw is None]
     assert quoted == [
         "The Health Assembly, Recalling resolution WHA58.23 on disability;",
         "Noting that 155 countries had signed the Convention;",
-        "Recognizing also its mandate.",
+        "Recognizing also its mandate;",
+        "Welcoming the report of the Secretariat on eye health.",  # the footnote mark "4" is in neither
         "Members agreed; some abstained.",  # a lowercase clause stays in its sentence
     ]
 
 
-@given(st.lists(st.sampled_from(["Noting", "it", "that;", ";2", "Members", "agreed.", " ", "; Also", "x;  Y"]),
+@given(st.lists(st.sampled_from(["Noting", "it", "that;", ";2", "; 3", "Members", "agreed.", " ", "; Also", "x;  Y"]),
                 max_size=12))  # fmt: skip
 def test_clauses_cover_the_sentence_in_order_leaving_out_only_breaks(pieces: list[str]) -> None:
     text = " ".join(pieces)
@@ -202,7 +216,7 @@ def test_clauses_cover_the_sentence_in_order_leaving_out_only_breaks(pieces: lis
     assert spans[-1][1] == len(text)
     for (_, end), (start, _) in itertools.pairwise(spans):
         assert text[end - 1] == ";"
-        assert re.fullmatch(r"\d{0,2}\s+", text[end:start])
+        assert re.fullmatch(r"(?:\s?\d{1,2})?\s+", text[end:start])
 
 
 # --------------------------------------------------------------------------------------------- the answerer
@@ -328,6 +342,43 @@ def test_a_list_introduction_brings_its_items(minilm_answerer: ExtractiveAnswere
     quote = answer.citations[0].quote
     assert quote.startswith("The elements of Standard Precautions are as follows:")
     assert "safe injection practices" in quote and quote.endswith("cough etiquette.")
+
+
+_ITEMS = (
+    "(7) to strengthen national capacity for monitoring and evaluation of the impact of interventions;\n\n"
+    "(8) to devise plans for achieving and maintaining universal access to interventions:\n\n"
+    "(a) to provide prompt diagnostic testing of all suspected cases;\n\n"
+    "(b) to implement and sustain coverage with preventive chemotherapy of at least 75% of the populations in need;"
+)
+
+
+def test_a_list_item_is_quotable_with_its_introduction() -> None:
+    """An item reads on from what introduces it: the nearest earlier line ending in a colon in its passage (and
+    that line's own introduction), or the passage's heading; with neither it stays a fragment."""
+    hit = replace(_hit(0, _ITEMS), headings=["WHA66.12 Neglected tropical diseases", "1. URGES Member States:2"])
+    by_start = {" ".join(s.display.split()[:2]): s for s in candidate_sentences([hit])}
+    assert by_start["to strengthen"].flaw is None
+    assert by_start["to strengthen"].claim_text.startswith("URGES Member States: … to strengthen national")
+    assert by_start["to implement"].claim_text == (
+        "URGES Member States: … to devise plans for achieving and maintaining universal access to interventions: … "
+        "to implement and sustain coverage with preventive chemotherapy of at least 75% of the populations in need;"
+    )
+    assert "URGES Member States" in by_start["to implement"].window()
+    untitled = {" ".join(s.display.split()[:2]): s for s in candidate_sentences([replace(hit, headings=["WHA66.12"])])}
+    assert untitled["to strengthen"].flaw == "fragment"  # nothing in its passage says what it continues
+    assert untitled["to implement"].flaw == "fragment"  # its introduction is an item that nothing introduces
+
+
+@pytest.mark.model
+def test_an_answer_quotes_a_list_item_after_its_introduction(minilm_answerer: ExtractiveAnswerer) -> None:
+    question = "What coverage of preventive chemotherapy does the resolution urge Member States to reach?"
+    response = _respond(question, [_ITEMS], title="WHA66.12 Neglected tropical diseases")
+    response.results[0] = replace(response.results[0], headings=["WHA66.12", "1. URGES Member States:"])
+    answer = _ask(minilm_answerer, question, response)
+    assert answer.answerable
+    assert answer.answer.startswith("URGES Member States: … to devise plans")
+    assert "at least 75% of the populations in need; [1]" in answer.answer
+    assert answer.citations[0].quote.startswith("to implement and sustain coverage")  # the document's own words
 
 
 def test_text_the_ingest_marked_as_not_prose_is_never_a_candidate() -> None:

@@ -147,6 +147,33 @@ def test_a_resolution_title_is_a_heading_up_to_its_enacting_formula() -> None:
     assert short.text.split("\n\n")[0] == "WHA66.12 Neglected tropical diseases"
 
 
+def test_a_numbered_list_introduction_is_a_heading_its_items_carry() -> None:
+    """An operative paragraph ("1. URGES Member States:") introduces the items below it, even after a recital
+    that ends in a comma: it is a heading nested under the title, so every chunk of its items names it."""
+    lines = [
+        "WHA66.12 Neglected tropical diseases",
+        "The Sixty-sixth World Health Assembly,",
+        "Recognizing the burden of these diseases and their associated stigmatization,",
+        "1. URGES Member States:2",
+        "(1) to ensure continued country ownership of programmes for disease prevention and control;",
+        "(2) to implement and sustain coverage with preventive chemotherapy of at least 75% of the populations;",
+        "2. REQUESTS the Director-General:",
+        "(1) to sustain WHO's leadership in the drive to overcome neglected tropical diseases;",
+        "3. Members noted the report, and further:",  # a sentence that ends in a colon, not a list introduction
+        "welcomed it.",
+    ]
+    cleaned = clean_pages([[Line(x, 10.0) for x in lines]])
+    headings = [(b.level, cleaned.text[b.start : b.end]) for b in cleaned.blocks if b.kind == "heading"]
+    assert headings == [(1, lines[0]), (6, "1. URGES Member States:2"), (6, "2. REQUESTS the Director-General:")]
+    chunks = Chunker(lambda texts: [len(t.split()) for t in texts], 24, 0).chunk("d", cleaned.text, cleaned.blocks)
+
+    def headings_of(item: str) -> list[str]:
+        return next(c.headings for c in chunks if item in c.text)
+
+    assert headings_of("(2) to implement") == [lines[0], "1. URGES Member States:2"]
+    assert headings_of("(1) to sustain") == [lines[0], "2. REQUESTS the Director-General:"]
+
+
 _WORDS = st.sampled_from(["health", "patient", "policy", "access", "safety", "care", "nurse", "water", "clinic"])
 
 
