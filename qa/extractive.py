@@ -168,7 +168,7 @@ class ExtractiveAnswerer:
                     if not facts or _jaccard(_context(claim.text), _context(other.display)) < 0.5:
                         continue
                     if all(o.quote_start != other.start or o.hit.chunk_id != other.hit.chunk_id for o in claims):
-                        claims.append(Claim(other.display, other.hit, other.start, other.end))
+                        claims.append(Claim(other.claim_text, other.hit, other.start, other.end))
                     note = (
                         f"The sources differ: {value} {noun}… in “{claim.hit.title}” ({claim.hit.date or 'undated'}) "
                         f"and {facts[0][0]} {noun}… in “{other.hit.title}” ({other.hit.date or 'undated'})."
