@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from policykb.core.text import STOPWORDS, stem
+from policykb.core.text import FOOTNOTE_MARK, STOPWORDS, stem
 
 
 class Kind(StrEnum):
@@ -240,14 +240,9 @@ def asked(question: str) -> Asked:
     return Asked(kind, subject, years=years, measure=measure, precision=precision)
 
 
-# A footnote mark is no figure: one or two digits glued to a word's punctuation ("Diseases,1 which",
-# "therein;2") or standing between two recitals ("eye health; 4 Recalling").
-_NOTE_MARK = re.compile(r"(?<=[A-Za-z][,;:)”\"])\d{1,2}(?!\S)|(?<=;\s)\d{1,2}(?=\s+[A-Z][a-z])")
-
-
 def _figures(sentence: str) -> list[re.Match[str]]:
     """The figures a sentence states: years, and footnote marks, are not among them."""
-    notes = {m.start() for m in _NOTE_MARK.finditer(sentence)}
+    notes = {m.start() for m in FOOTNOTE_MARK.finditer(sentence)}
     return [m for m in _FIGURE.finditer(sentence) if not _YEAR.fullmatch(m.group(0).strip()) and m.start() not in notes]
 
 

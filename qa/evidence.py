@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from policykb.core.text import content_words, split_sentences, stem
+from policykb.core.text import content_words, split_sentences, stem, without_footnote_marks
 from policykb.core.types import SearchHit
 from policykb.index.embedders import Embedder
 from policykb.qa.shape import flaw, strip_leading_marks
@@ -94,7 +94,6 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
     return out
 
 
-_FOOTNOTE_AFTER_COLON = re.compile(r":\d{1,2}$")
 _ITEM_NUMBER = re.compile(r"^\(?[a-z0-9ivx]{1,4}[.)]\s+")
 
 
@@ -118,7 +117,7 @@ def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
         if not before.bulleted:
             return None  # prose between: the item belongs to no introduction seen here
         before = before.previous
-    heading = _FOOTNOTE_AFTER_COLON.sub(":", hit.headings[-1].strip()) if hit.headings else ""
+    heading = without_footnote_marks(hit.headings[-1].strip()) if hit.headings else ""
     return _ITEM_NUMBER.sub("", heading) if heading.endswith(":") else None
 
 

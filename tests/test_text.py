@@ -21,6 +21,7 @@ from policykb.core.text import (
     search_context,
     search_text,
     stem,
+    without_footnote_marks,
     words,
 )
 
@@ -182,3 +183,14 @@ def test_acronyms_support_the_words_they_stand_for_both_ways() -> None:
         stem("diseases"),
     }
     assert acronym_stems("What does the plan say?", "NCDs are rising") == set()
+
+
+def test_footnote_marks_are_left_out_and_figures_kept() -> None:
+    assert without_footnote_marks("2. URGES Member States:2") == "2. URGES Member States:"
+    assert without_footnote_marks("Recalling the Declaration on Diseases,1 which") == (
+        "Recalling the Declaration on Diseases, which"
+    )
+    assert without_footnote_marks("on eye health; 4 Recalling it") == "on eye health;  Recalling it"
+    assert without_footnote_marks("Some 39 million; 4 in 5 could be treated, 12 of them") == (
+        "Some 39 million; 4 in 5 could be treated, 12 of them"
+    )

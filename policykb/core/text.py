@@ -253,6 +253,17 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# ------------------------------------------------------------------------------------------------ footnote marks
+
+# A footnote mark: one or two digits glued to a word's punctuation ("Diseases,1 which", "Member States:2") or
+# standing between two clauses ("eye health; 4 Recalling"). Neither a figure nor part of what a line says.
+FOOTNOTE_MARK = re.compile(r"(?<=[A-Za-z][,;:)”\"])\d{1,2}(?!\S)|(?<=;\s)\d{1,2}(?=\s+[A-Z][a-z])")
+
+
+def without_footnote_marks(text: str) -> str:
+    return FOOTNOTE_MARK.sub("", text)
+
+
 # ------------------------------------------------------------------------------------------------ acronyms
 
 # An acronym as written: three to six capitals, perhaps a plural s ("NCDs", "IPC", "WHO"); two letters
