@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import pycountry
+
 from policykb.core.text import FOOTNOTE_MARK, STOPWORDS, stem
 
 
@@ -24,6 +26,7 @@ class Kind(StrEnum):
     DATE = "date"
     TIME_OR_CONDITION = "time or condition"  # "when should staff …": a date or a circumstance
     PERSON = "person"
+    COUNTRY = "country"  # "which countries", "which Member States": a country's name
     NAME = "name"  # a person, organisation or place: "who funded", "where", "which organisation"
     LIST = "list"
     YES_NO = "yes/no"
@@ -105,6 +108,21 @@ _NOT_PEOPLE = frozenset(
         "government republic kingdom africa america europe asia east west south north",
     )
 )
+
+
+def _country_names() -> list[str]:
+    """Every ISO 3166 country by its short, common and official names ("Iran", "Iran, Islamic Republic of"
+    gives "Iran"), longest first so that "Niger" does not match inside "Nigeria"."""
+    names: set[str] = set()
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value:
+                names.add(value.split(",")[0].strip().removeprefix("the "))
+    return sorted(names, key=len, reverse=True)
+
+
+_COUNTRY_NAME = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _country_names()) + r")\b")
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|since|as a result|result(?:s|ed)? in|leads? to|caus\w+|so that|in order to|"
     r"therefore|thus|reason|aims? to|to (?:ensure|prevent|reduce|avoid|improve|protect|support))\b",
@@ -116,6 +134,12 @@ _ASK_PERCENT = re.compile(
     re.I,
 )
 _ASK_COUNT = re.compile(r"\bhow (?:many|much)\s+((?:[\w-]+\s+){0,3})|\b(?:the )?number of\s+((?:[\w-]+\s+){0,3})", re.I)
+# "How many people worldwide are blind": people counted by what they are; the predicate is the counted noun.
+_ASK_PEOPLE_WHO_ARE = re.compile(
+    r"\bhow many (?:people|persons|individuals|adults|children|women|men)\b(?:\s+\w+)?\s+(?:are|were|is|was)\s+"
+    r"(?:now |currently |still )?([\w-]+)",
+    re.I,
+)
 _ASK_AMOUNT = re.compile(
     r"\bwhat (?:[\w'’-]+ ){0,6}(?:budget|cost|costs|price|amount|sum|fee|dose|dosage|concentration|level|target|"
     r"figure|total|minimum|maximum|limit|threshold|size|volume|quantity|value|funding|salary)\b"
@@ -157,8 +181,11 @@ _ASK_PERSON = re.compile(
     r"individual|official|minister|director|chair|speaker|author)s?\b",
     re.I,
 )
+_ASK_COUNTRY = re.compile(
+    r"\b(?:which|what) (?:countries|country|nations?|member states?)\b|\bin which (?:country|nation)\b", re.I
+)
 _ASK_NAME = re.compile(
-    r"^\s*(?:who|whom|whose|where)\b|\b(?:which|what) (?:organi[sz]ations?|agency|agencies|country|countries|city|"
+    r"^\s*(?:who|whom|whose|where)\b|\b(?:which|what) (?:organi[sz]ations?|agency|agencies|city|"
     r"cities|place|region|venue|location|company|companies|institution|body|bodies|court|app|tool|toolkit|"
     r"campaign|code|name)\b|\bwhat is the name\b|\bin which (?:country|city|place)\b",
     re.I,
@@ -215,6 +242,10 @@ def asked(question: str) -> Asked:
             subject.add(stem(lw))
             if len(subject) == 2:
                 break
+        if not subject and (who_are := _ASK_PEOPLE_WHO_ARE.search(q)):
+            predicate = who_are.group(1).lower()
+            if predicate not in STOPWORDS and predicate not in _SUBJECT_SKIP and predicate != "there":
+                subject.add(stem(predicate))
     elif _ASK_AMOUNT.search(q):
         kind = Kind.QUANTITY
         measured = _ASK_MEASURE.search(q)
@@ -229,6 +260,8 @@ def asked(question: str) -> Asked:
         kind = Kind.PERSON
     elif _ASK_REASON.search(q):
         kind = Kind.REASON
+    elif _ASK_COUNTRY.search(q):
+        kind = Kind.COUNTRY
     elif _ASK_NAME.search(q):
         kind = Kind.NAME
     elif _ASK_LIST.search(q):
@@ -296,6 +329,9 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             if not {stem(w.lower()) for w in m.group(0).split()} & (_NOT_PEOPLE | question_stems)
         ]
         return 1.0 if people else (0.5 if _new_names(sentence, question_stems) else 0.0)
+    if k is Kind.COUNTRY:
+        named = {stem(w.lower()) for m in _COUNTRY_NAME.finditer(sentence) for w in m.group(0).split()}
+        return 1.0 if named - question_stems else 0.0
     if k is Kind.NAME:
         return 1.0 if _new_names(sentence, question_stems) else 0.0
     if k is Kind.REASON:
@@ -337,6 +373,7 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
         Kind.DATE: "date",
         Kind.TIME_OR_CONDITION: "time",
         Kind.PERSON: "person",
+        Kind.COUNTRY: "country",
         Kind.NAME: "name",
         Kind.REASON: "reason",
     }.get(ask.kind)

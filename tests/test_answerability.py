@@ -40,6 +40,10 @@ from policykb.qa.shape import dangling, flaw, introduces
         ("Who chaired the Guidelines Development Group?", Kind.PERSON, set()),
         ("Where was the alliance launched?", Kind.NAME, set()),
         ("Which organisations funded the guidelines?", Kind.NAME, set()),
+        ("Which countries ratified the convention?", Kind.COUNTRY, set()),
+        ("In which country was the alliance founded?", Kind.COUNTRY, set()),
+        ("How many people worldwide are blind?", Kind.QUANTITY, {"blind"}),
+        ("Of all the people who cannot see, how many could have been cured?", Kind.QUANTITY, set()),
         ("What are the elements of Standard Precautions?", Kind.LIST, set()),
         ("Why are single-dose vials preferred?", Kind.REASON, set()),
         ("Is it safe to reuse a lancet?", Kind.YES_NO, set()),
@@ -105,11 +109,29 @@ def test_a_count_must_count_the_asked_noun() -> None:
             "It welcomes the plan for 2008–2015 of the 66th Assembly.",
         ),
         ("In which month does the board meet?", "The board meets in January.", "The board met in 2013."),
+        (
+            "Which countries voted against the resolution?",
+            "The resolution was opposed by Israel and the United States of America.",
+            "The resolution concerns the occupied Palestinian territory and other Arab occupied territories.",
+        ),
     ],
 )
 def test_a_sentence_holds_the_asked_kind(question: str, good: str, bad: str) -> None:
     assert _holds(question, good) == 1.0
     assert _holds(question, bad) == 0.0
+
+
+def test_people_are_counted_by_what_they_are() -> None:
+    q = "How many people worldwide are blind?"
+    assert _holds(q, "Some 39 million people are blind.") == 1.0
+    assert _holds(q, "Globally, 80% of all visual impairment can be prevented or cured.") == 0.5
+
+
+def test_a_country_the_question_names_is_no_answer() -> None:
+    q = "Which countries besides Japan funded the guidelines?"
+    assert _holds(q, "The guidelines were funded by Japan.") == 0.0
+    assert _holds(q, "The guidelines were funded by Japan and the United Kingdom.") == 1.0
+    assert _holds("Which country hosted the meeting?", "The meeting took place in Nigeria.") == 1.0
 
 
 def test_a_footnote_mark_is_not_a_figure() -> None:
