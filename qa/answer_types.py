@@ -97,6 +97,9 @@ _TITLE = re.compile(
 )
 _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w&'’-]*(?:\s+(?:of|for|and|the|de|la|von|van)?\s*[A-Z][\w&'’-]*)*")
 _PERSON_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+# Two capitalised words after "of", "the", "for" … name a body or a place ("the Department of Service
+# Delivery", "the Safeguarding Health … group"), not a person.
+_NAMES_A_BODY = re.compile(r"\b(?:of|the|for|on|at|in|through)\s+$", re.I)
 _NOT_PEOPLE = frozenset(
     stem(w)
     for w in re.findall(
@@ -327,6 +330,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             m.group(0)
             for m in _PERSON_NAME.finditer(sentence)
             if not {stem(w.lower()) for w in m.group(0).split()} & (_NOT_PEOPLE | question_stems)
+            and m.group(0).split()[0].lower() not in STOPWORDS  # "The Steering Group"
+            and not _NAMES_A_BODY.search(sentence[max(0, m.start() - 12) : m.start()])
         ]
         return 1.0 if people else (0.5 if _new_names(sentence, question_stems) else 0.0)
     if k is Kind.COUNTRY:

@@ -127,6 +127,14 @@ def test_people_are_counted_by_what_they_are() -> None:
     assert _holds(q, "Globally, 80% of all visual impairment can be prevented or cured.") == 0.5
 
 
+def test_capitalised_words_naming_a_body_are_no_person() -> None:
+    q = "Who chaired the Guidelines Development Group?"
+    assert _holds(q, "The group was chaired by the director of the Department of Service Delivery and Safety.") == 0.5
+    assert _holds(q, "A review was commissioned through Infection Prevention research groups.") < 1.0
+    assert _holds(q, "The Steering Group drafted the initial scoping document.") < 1.0
+    assert _holds(q, "The group was chaired by Lindsay Grayson (Austin Health).") == 1.0
+
+
 def test_a_country_the_question_names_is_no_answer() -> None:
     q = "Which countries besides Japan funded the guidelines?"
     assert _holds(q, "The guidelines were funded by Japan.") == 0.0
