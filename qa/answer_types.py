@@ -190,7 +190,7 @@ _ASK_COUNTRY = re.compile(
 _ASK_NAME = re.compile(
     r"^\s*(?:who|whom|whose|where)\b|\b(?:which|what) (?:organi[sz]ations?|agency|agencies|city|"
     r"cities|place|region|venue|location|company|companies|institution|body|bodies|court|app|tool|toolkit|"
-    r"campaign|code|name)\b|\bwhat is the name\b|\bin which (?:country|city|place)\b",
+    r"campaign|code|name)\b|\bwhat is the name\b|\bin which (?:city|place)\b",
     re.I,
 )
 _ASK_LIST = re.compile(
@@ -335,8 +335,11 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         ]
         return 1.0 if people else (0.5 if _new_names(sentence, question_stems) else 0.0)
     if k is Kind.COUNTRY:
-        named = {stem(w.lower()) for m in _COUNTRY_NAME.finditer(sentence) for w in m.group(0).split()}
-        return 1.0 if named - question_stems else 0.0
+        named = (
+            {stem(w) for w in m.group(0).lower().split() if w not in STOPWORDS}
+            for m in _COUNTRY_NAME.finditer(sentence)
+        )
+        return 1.0 if any(not words <= question_stems for words in named) else 0.0
     if k is Kind.NAME:
         return 1.0 if _new_names(sentence, question_stems) else 0.0
     if k is Kind.REASON:

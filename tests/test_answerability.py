@@ -140,6 +140,9 @@ def test_a_country_the_question_names_is_no_answer() -> None:
     assert _holds(q, "The guidelines were funded by Japan.") == 0.0
     assert _holds(q, "The guidelines were funded by Japan and the United Kingdom.") == 1.0
     assert _holds("Which country hosted the meeting?", "The meeting took place in Nigeria.") == 1.0
+    q = "Which countries besides the United States of America signed?"
+    assert _holds(q, "The United States of America signed.") == 0.0
+    assert _holds(q, "The United States of America and Brazil signed.") == 1.0
 
 
 def test_a_footnote_mark_is_not_a_figure() -> None:
