@@ -121,28 +121,32 @@ def test_a_sentence_holds_the_asked_kind(question: str, good: str, bad: str) -> 
     assert _holds(question, bad) == 0.0
 
 
-def test_people_are_counted_by_what_they_are() -> None:
-    q = "How many people worldwide are blind?"
-    assert _holds(q, "Some 39 million people are blind.") == 1.0
-    assert _holds(q, "Globally, 80% of all visual impairment can be prevented or cured.") == 0.5
+_CHAIR = "Who chaired the Guidelines Development Group?"
+_BESIDES_JAPAN = "Which countries besides Japan funded the guidelines?"
+_BESIDES_USA = "Which countries besides the United States of America signed?"
 
 
-def test_capitalised_words_naming_a_body_are_no_person() -> None:
-    q = "Who chaired the Guidelines Development Group?"
-    assert _holds(q, "The group was chaired by the director of the Department of Service Delivery and Safety.") == 0.5
-    assert _holds(q, "A review was commissioned through Infection Prevention research groups.") < 1.0
-    assert _holds(q, "The Steering Group drafted the initial scoping document.") < 1.0
-    assert _holds(q, "The group was chaired by Lindsay Grayson (Austin Health).") == 1.0
-
-
-def test_a_country_the_question_names_is_no_answer() -> None:
-    q = "Which countries besides Japan funded the guidelines?"
-    assert _holds(q, "The guidelines were funded by Japan.") == 0.0
-    assert _holds(q, "The guidelines were funded by Japan and the United Kingdom.") == 1.0
-    assert _holds("Which country hosted the meeting?", "The meeting took place in Nigeria.") == 1.0
-    q = "Which countries besides the United States of America signed?"
-    assert _holds(q, "The United States of America signed.") == 0.0
-    assert _holds(q, "The United States of America and Brazil signed.") == 1.0
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # people counted by what they are: a figure about something else is about another subject
+        ("How many people worldwide are blind?", "Some 39 million people are blind.", 1.0),
+        ("How many people worldwide are blind?", "Globally, 80% of all visual impairment can be prevented.", 0.5),
+        # capitalised words that name a body are no person
+        (_CHAIR, "The group was chaired by the director of the Department of Service Delivery and Safety.", 0.5),
+        (_CHAIR, "A review was commissioned through Infection Prevention research groups.", 0.5),
+        (_CHAIR, "The Steering Group drafted the initial scoping document.", 0.5),
+        (_CHAIR, "The group was chaired by Lindsay Grayson (Austin Health).", 1.0),
+        # a country the question names is no answer
+        (_BESIDES_JAPAN, "The guidelines were funded by Japan.", 0.0),
+        (_BESIDES_JAPAN, "The guidelines were funded by Japan and the United Kingdom.", 1.0),
+        ("Which country hosted the meeting?", "The meeting took place in Nigeria.", 1.0),
+        (_BESIDES_USA, "The United States of America signed.", 0.0),
+        (_BESIDES_USA, "The United States of America and Brazil signed.", 1.0),
+    ],
+)
+def test_what_a_sentence_holds_of_the_asked_subject(question: str, sentence: str, expected: float) -> None:
+    assert _holds(question, sentence) == expected
 
 
 def test_a_footnote_mark_is_not_a_figure() -> None:
