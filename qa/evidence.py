@@ -104,12 +104,12 @@ def _continues_introduction(display: str) -> bool:
 
 
 def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
-    """What introduces a list item: the nearest earlier sentence of its passage that ends in a colon (and,
-    when that is an item itself, what introduces it), or else the passage's last heading when that ends in
-    a colon ("2. URGES Member States:"). Without one the item stays a fragment."""
+    """What introduces a list item: the nearest earlier sentence or heading of its passage that ends in a
+    colon ("1. DECIDES:"; when that is an item itself, with what introduces it), or else the passage's last
+    heading when that ends in a colon ("2. URGES Member States:"). Without one the item stays a fragment."""
     before = item.previous
     while before is not None:
-        if before.display.endswith(":") and (before.flaw is None or before.bulleted):
+        if before.display.endswith(":") and (before.flaw in (None, "heading") or before.bulleted):
             if before.bulleted and depth > 1 and before.display[:1].islower():
                 outer = _introduction(before, hit, depth - 1)
                 return f"{outer} … {before.display}" if outer else None

@@ -22,7 +22,7 @@ from policykb.qa.answer_types import Kind, describe_missing
 from policykb.qa.answerability import FEATURES, AnswerabilityModel, QuestionTerms, features, missing_terms
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
 from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems
-from policykb.qa.shape import dangling, ends_sentence, introduces
+from policykb.qa.shape import dangling, ends_sentence, introduces, qualifies
 
 
 @dataclass
@@ -153,6 +153,9 @@ class ExtractiveAnswerer:
                 item = item.following
             if len(group) == 1 or not ends_sentence(group[-1].text):
                 return None  # the items are not here, or the list does not end as a sentence
+        note = group[-1].following
+        if note is not None and qualifies(note.display):
+            group.append(note)
         return group
 
     def _conflicts(self, claims: list[Claim], ranked: list[Sentence]) -> list[str]:

@@ -3,7 +3,8 @@ item with its introduction): never a heading, a question, a fragment cut at a ch
 running header, a table cell, a table-of-contents line, a bibliography entry or raw markup.
 
 Also: which sentences cannot stand alone. A dangling opener ("It has …", "This is …") needs the sentence
-before it; a scene-setting sentence ("… as follows:") needs what it introduces.
+before it; a scene-setting sentence ("… as follows:") needs what it introduces; a note after a sentence
+("Note: Endoscopes should be hung …") is part of what that sentence says.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ _DANGLING = re.compile(
     r"Similarly|Consequently|As a result|In this|In that|For this|To this end|Of these|Of those|Among them|"
     r"In particular|Otherwise|Nevertheless|Besides)\b",
 )
+_NOTE = re.compile(r"^Notes?\s*:\s+[A-Z]", re.I)
 _INTRODUCES = re.compile(r":\s*$|\bas follows\W*$|\bthe following\W*$|\bbelow\W*$", re.I)
 
 
@@ -74,7 +76,7 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "heading" if words and (q.isupper() or upper >= 0.6 * len(words)) else "fragment"
     if len(words) < 4 or not (q[:1].isupper() or q[:1].isdigit() or q[:1] in "\"'“‘(£$€"):
         return "fragment"
-    if re.search(r"\n\s*\n", layout):
+    if re.search(r"(?<!,)\n\s*\n", layout):
         return "fragment"  # two blocks glued together: a heading or a cell above a sentence
     return None
 
@@ -91,3 +93,10 @@ def dangling(display: str) -> bool:
 def introduces(display: str) -> bool:
     """The sentence sets the scene for what follows ("… delivered statements as follows:")."""
     return bool(_INTRODUCES.search(display.strip()))
+
+
+def qualifies(display: str) -> bool:
+    """A note that completes the sentence before it ("Note: Endoscopes should be hung in a vertical
+    position."): a whole sentence after "Note:", quoted with that sentence, never alone."""
+    text = display.strip()
+    return bool(_NOTE.match(text)) and ends_sentence(text)

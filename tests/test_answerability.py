@@ -406,6 +406,54 @@ def test_a_list_item_is_quotable_with_its_introduction() -> None:
     assert untitled["to implement"].flaw == "fragment"  # its introduction is an item that nothing introduces
 
 
+def test_a_heading_ending_in_a_colon_inside_the_passage_introduces_its_items() -> None:
+    """A resolution's operative paragraph opens its passage ("1. DECIDES:"): the ingest marks it a heading, and
+    it still introduces the numbered items below it."""
+    decides = "1. DECIDES:"
+    text = (
+        f"{decides}\n\n(1) to endorse the global action plan for the prevention of noncommunicable diseases;\n\n"
+        "(2) to adopt the set of nine voluntary global targets, noting that the target concerns premature "
+        "mortality between ages 30 and 70;"
+    )
+    hit = replace(_hit(0, text), non_prose=[KindSpan(0, len(decides), "heading")])
+    by_start = {" ".join(s.display.split()[:2]): s for s in candidate_sentences([hit])}
+    assert by_start["DECIDES:"].flaw == "heading"
+    assert by_start["to adopt"].flaw is None
+    assert by_start["to adopt"].claim_text.startswith("DECIDES: … to adopt the set of nine voluntary global targets")
+
+
+def test_an_enumeration_the_page_layout_broke_after_a_comma_stays_one_sentence() -> None:
+    text = (
+        "Standard Precautions include: 1) hand hygiene,\n\n2) use of personal protective equipment, 3) safe "
+        "injection practices,\n\n4) safe handling of equipment, and 5) respiratory hygiene.\n\nEach element is "
+        "described below."
+    )
+    sentences = candidate_sentences([_hit(0, text)])
+    assert [s.display for s in sentences] == [
+        "Standard Precautions include: 1) hand hygiene, 2) use of personal protective equipment, 3) safe injection "
+        "practices, 4) safe handling of equipment, and 5) respiratory hygiene.",
+        "Each element is described below.",
+    ]
+    assert [s.flaw for s in sentences] == [None, None]
+
+
+@pytest.mark.model
+def test_a_note_after_a_sentence_is_quoted_with_it(minilm_answerer: ExtractiveAnswerer) -> None:
+    """A checklist item's note completes it; alone it is a caption, never a claim."""
+    passage = (
+        "Devices are dried thoroughly prior to reuse. After high-level disinfection, devices are stored in a "
+        "manner to protect from damage or contamination. Note: Endoscopes should be hung in a vertical position. "
+        "Facility maintains a log for each endoscopy procedure."
+    )
+    question = "How should devices be stored after high-level disinfection?"
+    answer = _ask(minilm_answerer, question, _respond(question, [passage]))
+    assert answer.answerable
+    assert answer.citations[0].quote == (
+        "After high-level disinfection, devices are stored in a manner to protect from damage or contamination. "
+        "Note: Endoscopes should be hung in a vertical position."
+    )
+
+
 @pytest.mark.model
 def test_an_answer_quotes_a_list_item_after_its_introduction(minilm_answerer: ExtractiveAnswerer) -> None:
     question = "What coverage of preventive chemotherapy does the resolution urge Member States to reach?"

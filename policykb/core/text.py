@@ -216,10 +216,11 @@ def american_spelling(word: str) -> str:
 # ------------------------------------------------------------------------------------------------ sentences
 
 # A sentence ends at . ! ? before a capital or digit, or at a line break that follows closing punctuation or
-# precedes a bullet, and at a blank line before a capital. Other line breaks are hard wrapping (PDFs, plain-text letters), not sentence ends.
+# precedes a bullet, and at a blank line before a capital unless a comma leaves the sentence open ("include:
+# 1) hand hygiene,\n\n2) use of …", an enumeration the page layout broke). Other line breaks are hard wrapping (PDFs, plain-text letters), not sentence ends.
 _SENTENCE_BREAK = re.compile(
     r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n\s*(?=[-*•◆▪●]\s)"
-    r"|\n[ \t]*\n\s*(?=[A-Z0-9\"“(\[•◆-])"
+    r"|(?<!,)\n[ \t]*\n\s*(?=[A-Z0-9\"“(\[•◆-])"
 )
 _ABBREVIATION = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nos|Vol|Fig|Figs|Inc|Ltd|Co|vs|al|e\.g|i\.e|etc|approx|Art|p|pp)\.$"
