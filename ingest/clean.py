@@ -63,6 +63,8 @@ _REFERENCE_ITEM = re.compile(
     r"^(?:\[\d{1,3}\]|\(?\d{1,3}[.)])\s+(?:[A-Z][\w'’-]+,?\s+(?:[A-Z]{1,3}\b|[A-Z]\.)|[A-Z][\w&]+[\s\w&]*\.\s)"
 )
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_PROSE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+_RUNS_ON = re.compile(r"(?:,|\s(?:of|and|or|the|a|an|to|in|for|with|on|by|at|from|as|that|which|was|were|is|are))$")
 # A resolution's symbol and title, which may wrap onto two more lines before its enacting formula.
 _RESOLUTION_TITLE = re.compile(rf"^(?:{RESOLUTION_SYMBOL})\s+[A-Z]")
 _ENACTING = re.compile(ENACTING_FORMULA)
@@ -230,7 +232,8 @@ def paragraphs(lines: Sequence[Line], body_height: float, width: float, context:
             kind, level = "toc", 0
         else:
             after_heading = bool(paras) and paras[-1].kind == "heading"
-            kind, level = _line_kind(text, line.height, body_height, previous, following, after_heading, context)
+            prose = _opens_prose(lines, index)
+            kind, level = _line_kind(text, line.height, body_height, previous, following, after_heading, prose, context)
         current = paras[-1] if paras else None
         if kind == "heading" and _TOC_HEADING.match(text):
             context["toc"], context["references"] = True, False
@@ -244,6 +247,18 @@ def paragraphs(lines: Sequence[Line], body_height: float, width: float, context:
             paras.append(_Para(kind, level, [text], line.height))
         previous = text
     return _tables(paras, width)
+
+
+def _opens_prose(lines: Sequence[Line], index: int, reach: int = 6) -> bool:
+    """The line is the first of a run in its own font that ends a sentence within `reach` lines."""
+    height = lines[index].height
+    for line in lines[index + 1 : index + 1 + reach]:
+        text = line.text.strip()
+        if not text or abs(line.height - height) >= 0.5:
+            return False
+        if _PROSE_END.search(text):
+            return True
+    return False
 
 
 def _toc_runs(texts: Sequence[str], least: int = 3) -> set[int]:
@@ -267,6 +282,7 @@ def _line_kind(
     previous: str | None,
     following: str,
     after_heading: bool,
+    opens_prose: bool,
     context: dict[str, bool],
 ) -> tuple[BlockKind, int]:
     after_break = previous is None or bool(_SENTENCE_END.search(previous)) or after_heading
@@ -295,8 +311,8 @@ def _line_kind(
         return "heading", LIST_INTRODUCTION_LEVEL
     if re.search(r"\.{4,}\s*\d{1,4}$", text):
         return "toc", 0
-    wraps_on = following[:1].islower()  # "1. Educate patients" / "who have ...": a list item, not a heading
-    if _is_heading(text, height, body, after_break) and not (wraps_on and re.match(r"^\d{1,2}[.)]\s", text)):
+    wraps_on = following[:1].islower() and bool(re.match(r"^\d{1,2}[.)]\s", text))  # a wrapped list item
+    if _is_heading(text, height, body, after_break, opens_prose) and not wraps_on:
         numbered = _NUMBERED_HEADING.match(text)
         if numbered:
             return "heading", min(6, numbered.group(1).count(".") + 1)
@@ -310,11 +326,31 @@ def _line_kind(
 
 
 def _short_title(text: str) -> bool:
-    return len(text) <= 60 and not _SENTENCE_END.search(text) and text[:1].isupper() and len(text.split()) <= 8
+    return (
+        len(text) <= 60
+        and not _SENTENCE_END.search(text)
+        and text[:1].isupper()
+        and len(text.split()) <= 8
+        and not _runs_on(text)
+    )
 
 
-def _is_heading(text: str, height: float, body: float, after_break: bool) -> bool:
-    if not after_break or len(text) > 100 or _SENTENCE_END.search(text) or text.endswith(","):
+def _runs_on(text: str) -> bool:
+    """The line stops where a sentence cannot: after a comma or a joining word ("… University of Melbourne,"),
+    or inside a parenthesis. Told by its shape alone, such a line is no title."""
+    return bool(_RUNS_ON.search(text)) or _unclosed(text)
+
+
+def _unclosed(text: str) -> bool:
+    """A parenthesis left open ("Julie Storr (Department of"): the line wraps a sentence, whatever its font."""
+    return text.count("(") > text.count(")")
+
+
+def _is_heading(text: str, height: float, body: float, after_break: bool, opens_prose: bool = False) -> bool:
+    """A large or numbered title line. One ending in "of" or "and" may still be a title that wraps (a cover's
+    "Guidelines on Core Components of"); one ending in a comma or inside a parenthesis is not, nor a large
+    line that opens a sentence ending a few lines on in the same font (a page set large)."""
+    if not after_break or len(text) > 100 or _SENTENCE_END.search(text) or text.endswith(",") or _unclosed(text):
         return False
     if not re.search(r"[A-Za-z]{2}", text) or text[:1].islower():
         return False
@@ -322,7 +358,7 @@ def _is_heading(text: str, height: float, body: float, after_break: bool) -> boo
     if _NUMBERED_HEADING.match(text) and len(words) <= 12:
         return True
     if body and height >= body * 1.2 and len(words) <= 14:
-        return True
+        return not opens_prose
     letters = [c for c in text if c.isalpha()]
     return len(words) <= 10 and len(letters) >= 4 and all(c.isupper() for c in letters)
 

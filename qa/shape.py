@@ -76,7 +76,7 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "heading" if words and (q.isupper() or upper >= 0.6 * len(words)) else "fragment"
     if len(words) < 4 or not (q[:1].isupper() or q[:1].isdigit() or q[:1] in "\"'“‘(£$€"):
         return "fragment"
-    if re.search(r"(?<!,)\n\s*\n", layout):
+    if re.search(r"(?<!,)(?<!\s[A-Z]\.)\n\s*\n", layout):
         return "fragment"  # two blocks glued together: a heading or a cell above a sentence
     return None
 

@@ -87,6 +87,21 @@ def test_sentences_do_not_split_after_abbreviations() -> None:
     assert [text[a:b] for a, b in spans] == ["Dr. Smith spoke.", "The meeting ended."]
 
 
+def test_sentences_do_not_split_after_a_persons_initial_or_a_comma() -> None:
+    text = (
+        "The chair was M.\n\nLindsay Grayson (University of Melbourne,\n\nAustralia). Vaccines against hepatitis B. "
+        "Vaccination is safe. Standard Precautions include: 1) hand hygiene,\n\n2) safe injection practices.\n\nEnd."
+    )
+    spans = split_sentences(text, 0, len(text))
+    assert [" ".join(text[a:b].split()) for a, b in spans] == [
+        "The chair was M. Lindsay Grayson (University of Melbourne, Australia).",
+        "Vaccines against hepatitis B.",  # an initial only where a name follows
+        "Vaccination is safe.",
+        "Standard Precautions include: 1) hand hygiene, 2) safe injection practices.",
+        "End.",
+    ]
+
+
 def test_page_numbers_follow_offsets(tmp_path: Path) -> None:
     text = "Page one text has several words in it.\n\nPage two text has several words in it."
     starts = [0, text.index("Page two")]

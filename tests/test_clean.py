@@ -94,6 +94,34 @@ def test_pdf_headings_tables_captions_and_references_are_typed() -> None:
     assert body == "paragraph"
 
 
+def test_prose_set_in_a_large_font_is_no_heading_and_a_large_title_still_wraps() -> None:
+    """An acknowledgements page is set larger than the body: a line that ends in a comma, leaves a parenthesis
+    open, or opens a sentence that ends a few lines on in the same font is prose; a cover title wrapping
+    after "of" is still one heading."""
+    body = [Line(f"Body line {n} of the guideline text runs on here.", 10.0) for n in range(8)]
+    cover = [Line("Guidelines on Core Components of", 20.0), Line("Infection Prevention Programmes", 20.0)]
+    thanks = [
+        Line("WHO Guidelines Development Group", 13.3),
+        Line("The chair of the Guidelines Development Group was M.", 12.0),
+        Line("Lindsay Grayson (Austin Health and University of Melbourne,", 12.0),
+        Line("Australia).", 12.0),
+        Line("Benedetta Allegranzi and Julie Storr (Department of", 12.0),
+        Line("Service Delivery and Safety, WHO) coordinated the writing of the", 12.0),
+        Line("guidelines.", 12.0),
+    ]
+    cleaned = clean_pages([cover + body[:4], body[4:], thanks])
+    blocks = [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+    assert blocks[0] == ("heading", "Guidelines on Core Components of Infection Prevention Programmes")
+    assert [t for k, t in blocks if k == "heading"][1:] == ["WHO Guidelines Development Group"]
+    assert (
+        "paragraph",
+        "The chair of the Guidelines Development Group was M. Lindsay Grayson (Austin Health and University of "
+        "Melbourne, Australia).",
+    ) in blocks
+    assert ("paragraph", "Benedetta Allegranzi and Julie Storr (Department of Service Delivery and Safety, WHO) "
+            "coordinated the writing of the guidelines.") in blocks  # fmt: skip
+
+
 def test_glyph_gaps_are_repaired_only_into_words_of_the_document() -> None:
     pages = [[Line("Testing is preventive care."), Line("T esting and pr eventive work in a nother way.")]]
     vocab = vocabulary(pages)

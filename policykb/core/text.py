@@ -226,9 +226,13 @@ _ABBREVIATION = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nos|Vol|Fig|Figs|Inc|Ltd|Co|vs|al|e\.g|i\.e|etc|approx|Art|p|pp)\.$"
 )
 
+_INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
+_NAME_AFTER = re.compile(r"[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?[A-Z][a-z]+")
+
 
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside text[start:end]; never splits after a common abbreviation."""
+    """Sentence spans inside text[start:end]; never splits after a common abbreviation, nor after a
+    person's initial that a name follows."""
     spans: list[tuple[int, int]] = []
     cursor = start
     segment = text[start:end]
@@ -236,6 +240,8 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         cut = start + m.start()
         if cut <= cursor or _ABBREVIATION.search(text[max(cursor, cut - 8) : cut]):
             continue
+        if _INITIAL.search(text[max(cursor, cut - 3) : cut]) and _NAME_AFTER.match(text, start + m.end()):
+            continue  # "was M. Lindsay Grayson": an initial, not a sentence end
         piece = text[cursor:cut]
         if piece.strip():
             spans.append(trim_span(text, cursor, cut))
