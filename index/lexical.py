@@ -18,7 +18,7 @@ import tantivy
 
 from policykb.core.errors import StorageError
 from policykb.core.filters import Filters
-from policykb.core.text import american_spelling, content_words, index_term, stem, words
+from policykb.core.text import american_spelling, content_words, index_term, spelled_acronyms, stem, words
 from policykb.index.filters import tantivy_filter_queries
 from policykb.index.generation import Generation
 from policykb.index.storage.base import SearchSnapshot
@@ -37,6 +37,14 @@ def parse_query(query: str) -> ParsedQuery:
     phrases = [p.strip() for p in _PHRASE.findall(query) if words(p)]
     rest = _PHRASE.sub(" ", query)
     return ParsedQuery(query.replace('"', " ").strip(), phrases, content_words(rest))
+
+
+def with_acronyms(q: ParsedQuery, g: SearchSnapshot) -> ParsedQuery:
+    """The query with the acronyms its capitalised words spell, where the index holds them: a passage that
+    writes "the GDG met …" answers a question about the "Guidelines Development Group"."""
+    found = [a.lower() for a in spelled_acronyms(q.text)]
+    extra = [a for a in found if a not in q.terms and g.doc_freq(index_term(a)) > 0]
+    return ParsedQuery(q.text, q.phrases, [*q.terms, *extra]) if extra else q
 
 
 def similarity_query(text: str) -> ParsedQuery:

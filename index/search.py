@@ -22,7 +22,7 @@ from policykb.index.embedders import Embedder
 from policykb.index.evidence import document_evidence
 from policykb.index.fusion import FusionMethod, fuse
 from policykb.index.highlight import highlight, match_spans, snippet
-from policykb.index.lexical import ParsedQuery, parse_query, term_idf
+from policykb.index.lexical import ParsedQuery, parse_query, term_idf, with_acronyms
 from policykb.index.rerank import FEATURES, Candidate, RerankModel, features
 from policykb.index.storage.base import ChunkRow, SearchSnapshot, SnapshotSource
 
@@ -65,7 +65,7 @@ class HybridSearcher:
         snapshot = self.reader.current()
         if snapshot is None or snapshot.size == 0:
             return SearchResponse([], snapshot.name if snapshot else None, 0.0, mode)
-        parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+        parsed = query if isinstance(query, ParsedQuery) else with_acronyms(parse_query(query), snapshot)
         depth = max(self.candidates, k * 3 if sort == "date" else k)
         if not parsed.text:
             ranked = snapshot.newest(filters, depth)
@@ -101,8 +101,7 @@ class HybridSearcher:
     ) -> tuple[list[ChunkRow], np.ndarray]:
         """The best `depth` fused candidates of a hybrid search and their rerank features (for fitting the model)."""
         snapshot = self.reader.current()
-        parsed = parse_query(query)
-        if snapshot is None or not parsed.text:
+        if snapshot is None or not (parsed := with_acronyms(parse_query(query), snapshot)).text:
             return [], np.zeros((0, len(FEATURES)))
         ranked, fused, scores_by = self._fused(snapshot, parsed, filters or Filters(), max(depth, self.candidates))
         stored, x = self._features(snapshot, ranked[:depth], fused, scores_by, parsed)

@@ -53,6 +53,19 @@ def test_british_and_american_spellings_meet_in_both_halves(kb: KnowledgeBase, t
         assert hits[0].text.startswith("The haemoglobin organisation")  # shown as written
 
 
+def test_a_question_spelling_out_an_acronym_finds_the_passage_that_uses_it(kb: KnowledgeBase, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The GDG will meet in April.\n")
+    (folder / "b.txt").write_text("The working group will meet again in the spring of next year in Geneva.\n")
+    kb.ingest([folder])
+    hits = kb.search("When will the Guidelines Development Group meet?", k=2, mode="lexical").results
+    assert [h.source for h in hits] == ["a.txt", "b.txt"]
+    assert "<mark>GDG</mark>" in hits[0].highlight
+    lower = kb.search("when will the guidelines development group meet", k=2, mode="lexical").results
+    assert [h.source for h in lower] == ["b.txt", "a.txt"]  # words not written as a name spell nothing
+
+
 def test_document_evidence_sums_a_documents_best_candidates_relative_to_the_best_document() -> None:
     fused = [("lone", 1.0), ("a1", 0.9), ("a2", 0.8), ("a3", 0.7), ("a4", 0.6), ("b1", 0.1)]
     doc_of = {"lone": 1, "a1": 2, "a2": 2, "a3": 2, "a4": 2, "b1": 3}

@@ -20,6 +20,7 @@ from policykb.core.text import (
     index_term,
     search_context,
     search_text,
+    spelled_acronyms,
     stem,
     without_footnote_marks,
     words,
@@ -183,6 +184,15 @@ def test_acronyms_support_the_words_they_stand_for_both_ways() -> None:
         stem("diseases"),
     }
     assert acronym_stems("What does the plan say?", "NCDs are rising") == set()
+
+
+def test_capitalised_runs_spell_their_acronyms() -> None:
+    assert spelled_acronyms("When did the Guidelines Development Group meet?") == ["GDG"]
+    assert spelled_acronyms("Infection Prevention and Control at the World Health Assembly and the United Nations") == [
+        "IPC",
+        "WHA",  # one connecting word is passed over, "and the" ends the run
+    ]
+    assert spelled_acronyms("Which WHO Member States agreed?") == []  # a stopword and an acronym lend no letter
 
 
 def test_footnote_marks_are_left_out_and_figures_kept() -> None:

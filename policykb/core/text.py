@@ -327,6 +327,29 @@ def acronym_expansion(acronym: str, text: str) -> str | None:
     return None
 
 
+def spelled_acronyms(text: str) -> list[str]:
+    """The acronyms that runs of capitalised words in `text` spell, a single connecting word passed over
+    ("Guidelines Development Group" -> "GDG", "Infection Prevention and Control" -> "IPC"): each run of
+    three to six, inside a longer one too. A stopword ("Which", "The") lends no letter."""
+    out: list[str] = []
+    tokens = re.findall(r"[A-Za-z][\w'’-]*", text)
+    run: list[str] = []
+    passed = False  # the word before was a connecting word passed over
+    for token in [*tokens, "."]:
+        if token[:1].isupper() and token.lower() not in STOPWORDS and not token.isupper():
+            run.append(token[0])
+            passed = False
+            continue
+        if run and not passed and token.lower() in _ACRONYM_SKIPPABLE:
+            passed = True
+            continue
+        passed = False
+        for size in range(3, 7):
+            out.extend("".join(run[i : i + size]) for i in range(len(run) - size + 1))
+        run = []
+    return list(dict.fromkeys(out))
+
+
 def acronym_stems(question: str, text: str) -> set[str]:
     """Stems `text` supports under acronym equivalence: the question's acronym when `text` spells it out,
     and the question's words when they spell out an acronym that `text` uses."""
