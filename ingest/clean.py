@@ -346,7 +346,7 @@ def _unclosed(text: str) -> bool:
     return text.count("(") > text.count(")")
 
 
-def _is_heading(text: str, height: float, body: float, after_break: bool, opens_prose: bool = False) -> bool:
+def _is_heading(text: str, height: float, body: float, after_break: bool, opens_prose: bool) -> bool:
     """A large or numbered title line. One ending in "of" or "and" may still be a title that wraps (a cover's
     "Guidelines on Core Components of"); one ending in a comma or inside a parenthesis is not, nor a large
     line that opens a sentence ending a few lines on in the same font (a page set large)."""
