@@ -42,6 +42,11 @@ class Asked:
     measure: str | None = None  # "money" for a budget or cost, else the measured thing ("dose", "concentration")
     years: set[str] = field(default_factory=set)  # years the question names
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
+    relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
+
+    @property
+    def relation_stem(self) -> str | None:
+        return stem(self.relation.split()[-1].lower()) if self.relation else None
 
     @property
     def typed(self) -> bool:
@@ -193,6 +198,14 @@ _ASK_NAME = re.compile(
     r"campaign|code|name)\b|\bwhat is the name\b|\bin which (?:city|place)\b",
     re.I,
 )
+# The act a name-seeking question asks about: "who chaired", "which countries voted", "which body was
+# appointed". Only a past-tense verb right after the asked phrase is taken; without a tagger, that is the
+# form that reads as a verb and not as a noun.
+_ASK_RELATION = re.compile(
+    r"^\s*(?:who|(?:which|what) (?:[\w-]+ ){0,2}?[\w-]+)\s+"
+    r"(?P<act>(?:(?:was|were|has|have|had) (?:been )?)?(?:[a-z]{3,}ed|led|wrote|spoke|won|gave|took|made|held))\b",
+    re.I,
+)
 _ASK_LIST = re.compile(
     r"^\s*(?:what|which) (?:are|were)\b|\b(?:list|name) (?:the|all)\b|\bwhat (?:\w+ ){0,2}(?:elements|components|"
     r"steps|measures|themes|sources|recommendations|strategies|types|kinds|areas|priorities)\b|^\s*which \w+s\b"
@@ -273,7 +286,10 @@ def asked(question: str) -> Asked:
         kind = Kind.DEFINITION
     elif _ASK_YES_NO.search(q):
         kind = Kind.YES_NO
-    return Asked(kind, subject, years=years, measure=measure, precision=precision)
+    relation = None
+    if kind in (Kind.PERSON, Kind.COUNTRY, Kind.NAME) and (act := _ASK_RELATION.search(q)):
+        relation = act.group("act")
+    return Asked(kind, subject, years=years, measure=measure, precision=precision, relation=relation)
 
 
 def _figures(sentence: str) -> list[re.Match[str]]:
@@ -392,7 +408,9 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
     parts = []
     if kind_missing and what:
         about = f" for {' '.join(sorted(ask.years))}" if ask.years else ""
-        parts.append(f"no {what}{about} was found in the closest passages")
+        act = f" {'who' if ask.kind is Kind.PERSON else 'that'} {ask.relation}" if ask.relation else ""
+        parts.append(f"no {what}{about}{act} was found in the closest passages")
+        rare_missing = [t for t in rare_missing if not ask.relation or stem(t.lower()) != ask.relation_stem]
     if rare_missing:
         quoted = ", ".join(f"“{t}”" for t in rare_missing[:5])
         parts.append(f"{'they' if parts else 'the closest passages'} do not mention {quoted}")

@@ -91,6 +91,8 @@ def features(
         near = window_stems | context_stems[hit.chunk_id + "#about"]
         missing = [t for t in q.rare if t not in near]
         kind = holds(q.asked, s.display, q.stems) if q.asked.typed else 1.0
+        if q.asked.relation_stem and q.asked.relation_stem not in content_stems(s.display):
+            kind = 0.0  # a name near the subject is no answer unless the quote says the asked act
         about = " ".join([hit.title, *hit.headings, hit.date or ""])
         rows[i] = (
             float(sem_sentence[i]),

@@ -64,6 +64,24 @@ def test_years_named_in_a_question() -> None:
     assert asked("What theme did the day have?").years == set()
 
 
+@pytest.mark.parametrize(
+    ("question", "relation"),
+    [
+        ("Which countries voted against the resolution?", "voted"),
+        ("Who chaired the Guidelines Development Group?", "chaired"),
+        ("Which organisation was appointed to host the secretariat?", "was appointed"),
+        ("Who led the review?", "led"),
+        # no act to hold the answer to: the asked thing is a role or a place, or no verb follows the phrase
+        ("Who is the Chief Executive Officer of IAPO?", None),
+        ("Where did IAPO hold a workshop?", None),
+        ("Which toolkit did IAPO launch about biosimilars?", None),
+        ("How many countries signed the convention?", None),
+    ],
+)
+def test_the_act_a_name_seeking_question_asks_about(question: str, relation: str | None) -> None:
+    assert asked(question).relation == relation
+
+
 def _holds(question: str, sentence: str) -> float:
     return holds(asked(question), sentence, content_stems(question))
 
@@ -351,6 +369,22 @@ def test_a_count_of_another_noun_does_not_answer(minilm_answerer: ExtractiveAnsw
     )
     question = "How many member organisations does IAPO have?"
     assert not _ask(minilm_answerer, question, _respond(question, [passage])).answerable
+
+
+@pytest.mark.model
+def test_a_name_is_no_answer_unless_the_asked_act_is_said_of_it(minilm_answerer: ExtractiveAnswerer) -> None:
+    question = "Which countries voted against the resolution on health conditions in the occupied territory?"
+    about = (
+        "Resolution on health conditions in the occupied territory. The Assembly expressed its concern at the "
+        "health conditions resulting from the restrictions imposed by Israel in the occupied territory."
+    )
+    refused = _ask(minilm_answerer, question, _respond(question, [about]))
+    assert not refused.answerable
+    assert "No country that voted was found" in refused.answer
+    said = about + " The resolution was adopted by a vote; Israel and Canada voted against it."
+    answered = _ask(minilm_answerer, question, _respond(question, [said]))
+    assert answered.answerable
+    assert "voted against" in answered.answer
 
 
 @pytest.mark.model
