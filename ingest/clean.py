@@ -15,8 +15,9 @@ import itertools
 import re
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from policykb.ingest.parsed import Block, BlockKind
 from policykb.ingest.sessions import ENACTING_FORMULA, RESOLUTION_SYMBOL
@@ -232,7 +233,7 @@ def paragraphs(lines: Sequence[Line], body_height: float, width: float, context:
             kind, level = "toc", 0
         else:
             after_heading = bool(paras) and paras[-1].kind == "heading"
-            prose = _opens_prose(lines, index)
+            prose = partial(_opens_prose, lines, index)  # asked only of a large line that could be a heading
             kind, level = _line_kind(text, line.height, body_height, previous, following, after_heading, prose, context)
         current = paras[-1] if paras else None
         if kind == "heading" and _TOC_HEADING.match(text):
@@ -282,7 +283,7 @@ def _line_kind(
     previous: str | None,
     following: str,
     after_heading: bool,
-    opens_prose: bool,
+    opens_prose: Callable[[], bool],
     context: dict[str, bool],
 ) -> tuple[BlockKind, int]:
     after_break = previous is None or bool(_SENTENCE_END.search(previous)) or after_heading
@@ -346,7 +347,7 @@ def _unclosed(text: str) -> bool:
     return text.count("(") > text.count(")")
 
 
-def _is_heading(text: str, height: float, body: float, after_break: bool, opens_prose: bool) -> bool:
+def _is_heading(text: str, height: float, body: float, after_break: bool, opens_prose: Callable[[], bool]) -> bool:
     """A large or numbered title line. One ending in "of" or "and" may still be a title that wraps (a cover's
     "Guidelines on Core Components of"); one ending in a comma or inside a parenthesis is not, nor a large
     line that opens a sentence ending a few lines on in the same font (a page set large)."""
@@ -358,7 +359,7 @@ def _is_heading(text: str, height: float, body: float, after_break: bool, opens_
     if _NUMBERED_HEADING.match(text) and len(words) <= 12:
         return True
     if body and height >= body * 1.2 and len(words) <= 14:
-        return not opens_prose
+        return not opens_prose()
     letters = [c for c in text if c.isalpha()]
     return len(words) <= 10 and len(letters) >= 4 and all(c.isupper() for c in letters)
 

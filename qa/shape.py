@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from policykb.core.text import runs_on
+
 _END = re.compile(r"[.!?;:][\"'”’)\]]*$")
 _LEADING_MARKS = re.compile(r"^(?:[\s\-–—*•◆▪●○·►✓✔❖■□➢>#]|[\ue000-\uf8ff]|\(?[a-z0-9ivx]{1,4}[.)]\s)+")
 _MARKUP = re.compile(
@@ -38,6 +40,7 @@ _DANGLING = re.compile(
     r"Similarly|Consequently|As a result|In this|In that|For this|To this end|Of these|Of those|Among them|"
     r"In particular|Otherwise|Nevertheless|Besides)\b",
 )
+_BLANK_LINE = re.compile(r"\n\s*\n")
 _NOTE = re.compile(r"^Notes?\s*:\s+[A-Z]", re.I)
 _INTRODUCES = re.compile(r":\s*$|\bas follows\W*$|\bthe following\W*$|\bbelow\W*$", re.I)
 
@@ -76,7 +79,7 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "heading" if words and (q.isupper() or upper >= 0.6 * len(words)) else "fragment"
     if len(words) < 4 or not (q[:1].isupper() or q[:1].isdigit() or q[:1] in "\"'“‘(£$€"):
         return "fragment"
-    if re.search(r"(?<!,)(?<!\s[A-Z]\.)\n\s*\n", layout):
+    if any(not runs_on(layout, m.start(), m.end()) for m in _BLANK_LINE.finditer(layout)):
         return "fragment"  # two blocks glued together: a heading or a cell above a sentence
     return None
 

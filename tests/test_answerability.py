@@ -471,6 +471,16 @@ def test_an_enumeration_the_page_layout_broke_after_a_comma_stays_one_sentence()
     assert [s.flaw for s in sentences] == [None, None]
 
 
+def test_a_sentence_that_runs_on_across_blank_lines_is_one_claim_but_glued_blocks_are_not() -> None:
+    text = "The chair was M.\n\nLindsay Grayson (University of Melbourne,\n\nAustralia). Hand hygiene is key."
+    sentences = candidate_sentences([_hit(0, text)])
+    assert [(s.display, s.flaw) for s in sentences] == [
+        ("The chair was M. Lindsay Grayson (University of Melbourne, Australia).", None),
+        ("Hand hygiene is key.", None),
+    ]
+    assert flaw("Recommendations\n\nHand hygiene is performed before and after contact.") == "fragment"
+
+
 @pytest.mark.model
 def test_a_note_after_a_sentence_is_quoted_with_it(minilm_answerer: ExtractiveAnswerer) -> None:
     """A checklist item's note completes it; alone it is a caption, never a claim."""

@@ -220,7 +220,7 @@ def american_spelling(word: str) -> str:
 # 1) hand hygiene,\n\n2) use of …", an enumeration the page layout broke). Other line breaks are hard wrapping (PDFs, plain-text letters), not sentence ends.
 _SENTENCE_BREAK = re.compile(
     r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n\s*(?=[-*•◆▪●]\s)"
-    r"|(?<!,)\n[ \t]*\n\s*(?=[A-Z0-9\"“(\[•◆-])"
+    r"|\n[ \t]*\n\s*(?=[A-Z0-9\"“(\[•◆-])"
 )
 _ABBREVIATION = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nos|Vol|Fig|Figs|Inc|Ltd|Co|vs|al|e\.g|i\.e|etc|approx|Art|p|pp)\.$"
@@ -230,9 +230,17 @@ _INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
 _NAME_AFTER = re.compile(r"[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?[A-Z][a-z]+")
 
 
+def runs_on(text: str, cut: int, resume: int) -> bool:
+    """Whether the sentence goes on across the break between text[:cut] and text[resume:], though a line
+    break or a full stop stands there: after a comma (an enumeration the page layout broke), or after a
+    person's initial that a name follows ("was M. Lindsay Grayson"; "hepatitis B. Vaccination" ends)."""
+    before = text[max(0, cut - 3) : cut]
+    return before.rstrip().endswith(",") or bool(_INITIAL.search(before) and _NAME_AFTER.match(text, resume))
+
+
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside text[start:end]; never splits after a common abbreviation, nor after a
-    person's initial that a name follows."""
+    """Sentence spans inside text[start:end]; never splits after a common abbreviation, nor where the
+    sentence runs on (`runs_on`)."""
     spans: list[tuple[int, int]] = []
     cursor = start
     segment = text[start:end]
@@ -240,8 +248,8 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         cut = start + m.start()
         if cut <= cursor or _ABBREVIATION.search(text[max(cursor, cut - 8) : cut]):
             continue
-        if _INITIAL.search(text[max(cursor, cut - 3) : cut]) and _NAME_AFTER.match(text, start + m.end()):
-            continue  # "was M. Lindsay Grayson": an initial, not a sentence end
+        if runs_on(text, cut, start + m.end()):
+            continue
         piece = text[cursor:cut]
         if piece.strip():
             spans.append(trim_span(text, cursor, cut))
