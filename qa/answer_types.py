@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import pycountry
 
-from policykb.core.text import FOOTNOTE_MARK, STOPWORDS, stem
+from policykb.core.text import FOOTNOTE_MARK, STOPWORDS, content_words, stem
 
 
 class Kind(StrEnum):
@@ -46,7 +46,7 @@ class Asked:
 
     @property
     def relation_stem(self) -> str | None:
-        return stem(self.relation.split()[-1].lower()) if self.relation else None
+        return act_stem(self.relation.split()[-1]) if self.relation else None
 
     @property
     def typed(self) -> bool:
@@ -206,6 +206,25 @@ _ASK_RELATION = re.compile(
     r"(?P<act>(?:(?:was|were|has|have|had) (?:been )?)?(?:[a-z]{3,}ed|led|wrote|spoke|won|gave|took|made|held))\b",
     re.I,
 )
+# The act a "when" question dates, after a named subject: "When did the Guidelines Development Group meet",
+# "When was WHA66.10 adopted". Verbs that only say something happened ("take place") name no act.
+_ASK_WHEN_ACT = re.compile(
+    r"^\s*[Ww]hen (?:(?:did|does|do|will) (?:the )?(?:[A-Z][\w.-]*\s+){1,6}(?:first\s+|[a-z]+ly\s+)?(?P<bare>[a-z]{3,})"
+    r"|(?:was|were|is|are|has|have|had)(?: been)? (?:the )?(?:[A-Z][\w.-]*\s+){1,6}(?:first\s+|[a-z]+ly\s+)?"
+    r"(?P<done>[a-z]{3,}ed|met|held|led|written|spoken|won|given|taken|made|begun|chosen|sent|paid|sought|brought|"
+    r"built|drawn|grown|known|told|said|sold|taught|spent|lent))\b"
+)
+_NO_ACT = frozenset({"take", "happen", "occur", "come", "get", "go", "make", "do", "have", "become", "begin", "start",
+                     "end", "exist"})  # fmt: skip
+# Irregular past forms, so that "met" is the act "meet" and "held" is "hold".
+_VERB_BASE = {
+    "met": "meet", "held": "hold", "led": "lead", "wrote": "write", "written": "write", "spoke": "speak",
+    "spoken": "speak", "won": "win", "gave": "give", "given": "give", "took": "take", "taken": "take",
+    "made": "make", "began": "begin", "begun": "begin", "chose": "choose", "chosen": "choose", "sent": "send",
+    "paid": "pay", "sought": "seek", "brought": "bring", "built": "build", "drew": "draw", "drawn": "draw",
+    "grew": "grow", "grown": "grow", "knew": "know", "known": "know", "told": "tell", "said": "say",
+    "sold": "sell", "taught": "teach", "went": "go", "gone": "go", "spent": "spend", "lent": "lend",
+}  # fmt: skip
 _ASK_LIST = re.compile(
     r"^\s*(?:what|which) (?:are|were)\b|\b(?:list|name) (?:the|all)\b|\bwhat (?:\w+ ){0,2}(?:elements|components|"
     r"steps|measures|themes|sources|recommendations|strategies|types|kinds|areas|priorities)\b|^\s*which \w+s\b"
@@ -286,10 +305,24 @@ def asked(question: str) -> Asked:
         kind = Kind.DEFINITION
     elif _ASK_YES_NO.search(q):
         kind = Kind.YES_NO
-    relation = None
-    if kind in (Kind.PERSON, Kind.COUNTRY, Kind.NAME) and (act := _ASK_RELATION.search(q)):
-        relation = act.group("act")
+    act = _ASK_RELATION.search(q) if kind in (Kind.PERSON, Kind.COUNTRY, Kind.NAME) else None
+    relation = act.group("act") if act else None
+    if kind is Kind.DATE and (when := _ASK_WHEN_ACT.search(q)):
+        done, bare = when.group("done"), when.group("bare")
+        if done or (bare not in _NO_ACT and not bare.endswith(("s", "ly"))):  # "authorities" is no verb
+            relation = done or bare
     return Asked(kind, subject, years=years, measure=measure, precision=precision, relation=relation)
+
+
+def act_stem(word: str) -> str:
+    """The stem of a verb's base form: "met", "meets" and "meeting" all say the act "meet"."""
+    lowered = word.lower()
+    return stem(_VERB_BASE.get(lowered, lowered))
+
+
+def says_act(ask: Asked, sentence: str) -> bool:
+    """The sentence says the act the question asks about (true when it asks about none)."""
+    return ask.relation_stem is None or ask.relation_stem in {act_stem(w) for w in content_words(sentence)}
 
 
 def _figures(sentence: str) -> list[re.Match[str]]:
@@ -408,9 +441,15 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
     parts = []
     if kind_missing and what:
         about = f" for {' '.join(sorted(ask.years))}" if ask.years else ""
-        act = f" {'who' if ask.kind is Kind.PERSON else 'that'} {ask.relation}" if ask.relation else ""
+        act = ""
+        if ask.relation:
+            act = (
+                f" for “{ask.relation}”"
+                if ask.kind is Kind.DATE
+                else f" {'who' if ask.kind is Kind.PERSON else 'that'} {ask.relation}"
+            )
         parts.append(f"no {what}{about}{act} was found in the closest passages")
-        rare_missing = [t for t in rare_missing if not ask.relation or stem(t.lower()) != ask.relation_stem]
+        rare_missing = [t for t in rare_missing if act_stem(t) != ask.relation_stem]
     if rare_missing:
         quoted = ", ".join(f"“{t}”" for t in rare_missing[:5])
         parts.append(f"{'they' if parts else 'the closest passages'} do not mention {quoted}")

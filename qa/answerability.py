@@ -7,9 +7,10 @@ Features of a candidate sentence, all in [0, 1] or {0, 1}:
   the passage with what the document is (title, headings, type, organisations),
 - support of the question's rare terms (its most specific words, names and years) around the sentence,
   an acronym standing for its spelled-out words and the other way round ("NCD", "noncommunicable diseases"),
-- whether the sentence holds the kind of thing asked (a figure about the asked noun, a date, a person …),
-  and a year the question names that the sentence contradicts: both are gates, not weights (a sentence
-  without the asked kind, or about another year, never answers),
+- whether the sentence holds the kind of thing asked (a figure about the asked noun, a date, a person …)
+  and says the act asked about ("voted" in "which countries voted", "meet" in "when did the Group meet"),
+  and a year the question names that the sentence contradicts: these are gates, not weights (a sentence
+  without the asked kind or act, or about another year, never answers),
 - the passage's retrieval rank.
 So a paraphrase sharing few words with its passage can still be answered when similarity, answer kind and
 term support agree, and a close sentence about another year or another quantity is not.
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from policykb.core.text import acronym_stems
-from policykb.qa.answer_types import Asked, asked, holds, year_conflict
+from policykb.qa.answer_types import Asked, asked, holds, says_act, year_conflict
 from policykb.qa.evidence import Sentence, content_stems, coverage
 
 MODEL_PATH = Path(__file__).with_name("answerability.json")
@@ -91,8 +92,8 @@ def features(
         near = window_stems | context_stems[hit.chunk_id + "#about"]
         missing = [t for t in q.rare if t not in near]
         kind = holds(q.asked, s.display, q.stems) if q.asked.typed else 1.0
-        if q.asked.relation_stem and q.asked.relation_stem not in content_stems(s.display):
-            kind = 0.0  # a name near the subject is no answer unless the quote says the asked act
+        if not says_act(q.asked, s.display):
+            kind = 0.0  # a name or a date near the subject is no answer unless the quote says the asked act
         about = " ".join([hit.title, *hit.headings, hit.date or ""])
         rows[i] = (
             float(sem_sentence[i]),

@@ -16,7 +16,7 @@ from policykb.core.events import Final
 from policykb.core.text import stem
 from policykb.core.types import Answer, KindSpan, SearchHit, SearchResponse
 from policykb.index.embedders import HashEmbedder
-from policykb.qa.answer_types import Kind, asked, holds, year_conflict
+from policykb.qa.answer_types import Kind, asked, holds, says_act, year_conflict
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
 from policykb.qa.extractive import ExtractiveAnswerer
@@ -71,6 +71,12 @@ def test_years_named_in_a_question() -> None:
         ("Who chaired the Guidelines Development Group?", "chaired"),
         ("Which organisation was appointed to host the secretariat?", "was appointed"),
         ("Who led the review?", "led"),
+        ("When did the Guidelines Development Group meet to formulate the recommendations?", "meet"),
+        ("When was WHA66.10 adopted?", "adopted"),
+        ("When was HBoV1 first identified?", "identified"),
+        # a noun or a verb that only says something happened is no act
+        ("When did the Chinese authorities share the sequence?", None),
+        ("When did the IAPO General Assembly take place?", None),
         # no act to hold the answer to: the asked thing is a role or a place, or no verb follows the phrase
         ("Who is the Chief Executive Officer of IAPO?", None),
         ("Where did IAPO hold a workshop?", None),
@@ -80,6 +86,14 @@ def test_years_named_in_a_question() -> None:
 )
 def test_the_act_a_name_seeking_question_asks_about(question: str, relation: str | None) -> None:
     assert asked(question).relation == relation
+
+
+def test_an_act_is_said_in_any_of_its_forms() -> None:
+    ask = asked("When did the IAPO General Assembly meet?")
+    assert says_act(ask, "The General Assembly met on 12 May 2024 in London.")
+    assert says_act(ask, "The meeting of the General Assembly was held on 12 May 2024.")
+    assert not says_act(ask, "The General Assembly adopted the 2009 strategy.")
+    assert says_act(asked("When was the strategy adopted?"), "Anything at all.")  # no named subject, no act
 
 
 def _holds(question: str, sentence: str) -> float:
@@ -349,6 +363,7 @@ def test_each_answer_kind_is_answered_from_the_sentence_that_holds_it(
         ("How many member organisations did IAPO have in 2019?", "2019"),
         ("What is IAPO's annual budget?", "budget"),
         ("What dose of paracetamol does IAPO recommend for children?", "paracetamol"),
+        ("When did the IAPO General Assembly elect its president?", "No date for “elect”"),
     ],
 )
 def test_refusals_say_what_the_passages_do_not_cover(
