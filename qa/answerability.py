@@ -125,11 +125,13 @@ def supported_stems(question: str, text: str) -> set[str]:
     return content_stems(text) | acronym_stems(question, text)
 
 
-def missing_terms(q: QuestionTerms, s: Sentence) -> list[str]:
-    """The question's rare words that are neither around the sentence nor in what its document is."""
-    hit = s.hit
-    near = supported_stems(q.text, " ".join([s.window(), hit.title, *hit.headings, hit.date or ""]))
-    return [word for stem_, word in q.rare.items() if stem_ not in near]
+def missing_terms(q: QuestionTerms, sentences: list[Sentence]) -> list[str]:
+    """The question's rare words that none of the candidates' passages holds, in its text or in what its
+    document is: what a refusal can truly say the closest passages do not mention."""
+    held: set[str] = set()
+    for hit in {s.hit.chunk_id: s.hit for s in sentences}.values():
+        held |= supported_stems(q.text, " ".join([hit.text, hit.title, *hit.headings, hit.date or ""]))
+    return [word for stem_, word in q.rare.items() if stem_ not in held]
 
 
 @dataclass

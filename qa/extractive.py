@@ -97,7 +97,7 @@ class ExtractiveAnswerer:
         ranked = sorted(ev.sentences, key=lambda s: -s.score)
         best = ranked[0]
         if best.score < self.model.threshold:
-            return refusal(hits, best.score, question, self._what_is_missing(ev, best))
+            return refusal(hits, best.score, question, self._what_is_missing(ev))
         claims = []
         for group in self._select(ranked, ev.question.asked.kind):
             claim = _claim(group)
@@ -105,15 +105,15 @@ class ExtractiveAnswerer:
             if self.verifier.lexically_supported(claim.text, introduced):
                 claims.append(claim)
         if not claims:
-            return refusal(hits, best.score, question, self._what_is_missing(ev, best))
+            return refusal(hits, best.score, question, self._what_is_missing(ev))
         conflicts = self._conflicts(claims, ranked)
         return compose(claims, best.score, conflicts, question)
 
-    def _what_is_missing(self, ev: Evidence, best: Sentence) -> str | None:
+    def _what_is_missing(self, ev: Evidence) -> str | None:
         """What part of the question the closest passages leave uncovered: the asked kind of thing, when no
-        candidate holds it, or the rare words missing around the best sentence."""
+        candidate holds it, and the rare words that none of them mentions."""
         kind_missing = ev.question.asked.typed and ev.rows[:, FEATURES.index("kind_missing")].min() != 0
-        return describe_missing(ev.question.asked, missing_terms(ev.question, best), bool(kind_missing))
+        return describe_missing(ev.question.asked, missing_terms(ev.question, ev.sentences), bool(kind_missing))
 
     def _select(self, ranked: list[Sentence], kind: Kind) -> list[list[Sentence]]:
         """The best sentence and those close to it, each completed into a quotable group of sentences."""

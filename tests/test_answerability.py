@@ -17,6 +17,7 @@ from policykb.core.text import stem
 from policykb.core.types import Answer, KindSpan, SearchHit, SearchResponse
 from policykb.index.embedders import HashEmbedder
 from policykb.qa.answer_types import Kind, asked, holds, says_act, year_conflict
+from policykb.qa.answerability import QuestionTerms, missing_terms
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
 from policykb.qa.extractive import ExtractiveAnswerer
@@ -374,6 +375,16 @@ def test_refusals_say_what_the_passages_do_not_cover(
     assert answer.answer.startswith(REFUSAL)
     assert note in answer.answer
     assert answer.related and answer.related[0].title == "Annual report"
+
+
+def test_a_refusal_never_says_the_passages_lack_a_word_one_of_them_holds() -> None:
+    question = "How many member organisations did IAPO have in 2019, according to the treasurer?"
+    q = QuestionTerms.of(question, {"member": 1.0, "organis": 1.0, "iapo": 1.0, "2019": 5.0, "treasur": 5.0})
+    assert set(q.rare.values()) == {"2019", "treasurer"}
+    sentences = candidate_sentences(
+        [_hit(0, _REPORT), _hit(1, "The treasurer's report was presented to the Governing Board in Geneva.")]
+    )
+    assert missing_terms(q, sentences) == ["2019"]  # "treasurer" is held, though far from the best sentence
 
 
 @pytest.mark.model
