@@ -77,14 +77,16 @@ def test_a_malformed_date_is_a_usage_error(settings: Settings, monkeypatch: pyte
 
 
 def test_timeline_json_equals_the_api_and_reads_oldest_first(run, api: TestClient) -> None:  # type: ignore[no-untyped-def]
-    out = run("timeline", "patient organisations", "--json", "-k", "4", "--from", "2016")
+    # three documents dated 2016 or later say "patient organisations"; a fourth is reached by the hashing
+    # embedder alone, at the edge of the candidates among many tied BM25 scores, so it is not asked for
+    out = run("timeline", "patient organisations", "--json", "-k", "3", "--from", "2016")
     from_cli = TimelineResponse.model_validate_json(out).model_dump(mode="json")
-    from_api = api.get("/v1/timeline", params={"query": "patient organisations", "k": 4, "date_from": "2016"}).json()
+    from_api = api.get("/v1/timeline", params={"query": "patient organisations", "k": 3, "date_from": "2016"}).json()
     dates = [r["date"] for r in from_cli["results"]]
-    assert len(dates) == 4 and dates == sorted(dates) and from_cli["order"] == "oldest"
+    assert len(dates) == 3 and dates == sorted(dates) and from_cli["order"] == "oldest"
     from_cli.pop("took_ms"), from_api.pop("took_ms")
     assert from_cli == from_api
-    newest = TimelineResponse.model_validate_json(run("timeline", "patient organisations", "--json", "-k", "4",
+    newest = TimelineResponse.model_validate_json(run("timeline", "patient organisations", "--json", "-k", "3",
                                                       "--from", "2016", "--newest-first"))  # fmt: skip
     assert [r.date for r in newest.results] == sorted(dates, reverse=True)
 
