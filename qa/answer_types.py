@@ -198,24 +198,6 @@ _ASK_NAME = re.compile(
     r"campaign|code|name)\b|\bwhat is the name\b|\bin which (?:city|place)\b",
     re.I,
 )
-# The act a name-seeking question asks about: "who chaired", "which countries voted", "which body was
-# appointed". Only a past-tense verb right after the asked phrase is taken; without a tagger, that is the
-# form that reads as a verb and not as a noun.
-_ASK_RELATION = re.compile(
-    r"^\s*(?:who|(?:which|what) (?:[\w-]+ ){0,2}?[\w-]+)\s+"
-    r"(?P<act>(?:(?:was|were|has|have|had) (?:been )?)?(?:[a-z]{3,}ed|led|wrote|spoke|won|gave|took|made|held))\b",
-    re.I,
-)
-# The act a "when" question dates, after a named subject: "When did the Guidelines Development Group meet",
-# "When was WHA66.10 adopted". Verbs that only say something happened ("take place") name no act.
-_ASK_WHEN_ACT = re.compile(
-    r"^\s*[Ww]hen (?:(?:did|does|do|will) (?:the )?(?:[A-Z][\w.-]*\s+){1,6}(?:first\s+|[a-z]+ly\s+)?(?P<bare>[a-z]{3,})"
-    r"|(?:was|were|is|are|has|have|had)(?: been)? (?:the )?(?:[A-Z][\w.-]*\s+){1,6}(?:first\s+|[a-z]+ly\s+)?"
-    r"(?P<done>[a-z]{3,}ed|met|held|led|written|spoken|won|given|taken|made|begun|chosen|sent|paid|sought|brought|"
-    r"built|drawn|grown|known|told|said|sold|taught|spent|lent))\b"
-)
-_NO_ACT = frozenset({"take", "happen", "occur", "come", "get", "go", "make", "do", "have", "become", "begin", "start",
-                     "end", "exist"})  # fmt: skip
 # Irregular past forms, so that "met" is the act "meet" and "held" is "hold".
 _VERB_BASE = {
     "met": "meet", "held": "hold", "led": "lead", "wrote": "write", "written": "write", "spoke": "speak",
@@ -225,6 +207,24 @@ _VERB_BASE = {
     "grew": "grow", "grown": "grow", "knew": "know", "known": "know", "told": "tell", "said": "say",
     "sold": "sell", "taught": "teach", "went": "go", "gone": "go", "spent": "spend", "lent": "lend",
 }  # fmt: skip
+_IRREGULAR_PAST = "|".join(sorted(_VERB_BASE, key=len, reverse=True))
+# The act a name-seeking question asks about: "who chaired", "which countries voted", "which body was
+# appointed". Only a past-tense verb right after the asked phrase is taken; without a tagger, that is the
+# form that reads as a verb and not as a noun.
+_ASK_RELATION = re.compile(
+    r"^\s*(?:who|(?:which|what) (?:[\w-]+ ){0,2}?[\w-]+)\s+"
+    rf"(?P<act>(?:(?:was|were|has|have|had) (?:been )?)?(?:[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b",
+    re.I,
+)
+# The act a "when" question dates, after a named subject: "When did the Guidelines Development Group meet",
+# "When was WHA66.10 adopted". Verbs that only say something happened ("take place") name no act.
+_ASK_WHEN_ACT = re.compile(
+    r"^\s*[Ww]hen (?:(?:did|does|do|will) (?:the )?(?:[A-Z][\w.-]*\s+){1,6}(?:first\s+|[a-z]+ly\s+)?(?P<bare>[a-z]{3,})"
+    r"|(?:was|were|is|are|has|have|had)(?: been)? (?:the )?(?:[A-Z][\w.-]*\s+){1,6}(?:first\s+|[a-z]+ly\s+)?"
+    rf"(?P<done>[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b"
+)
+_NO_ACT = frozenset({"take", "happen", "occur", "come", "get", "go", "make", "do", "have", "become", "begin", "start",
+                     "end", "exist"})  # fmt: skip
 _ASK_LIST = re.compile(
     r"^\s*(?:what|which) (?:are|were)\b|\b(?:list|name) (?:the|all)\b|\bwhat (?:\w+ ){0,2}(?:elements|components|"
     r"steps|measures|themes|sources|recommendations|strategies|types|kinds|areas|priorities)\b|^\s*which \w+s\b"
