@@ -61,7 +61,12 @@ def tantivy_top_k(
     depth: int,
 ) -> list[tuple[int, float]]:
     """(rowid, BM25 score) of the best `depth` rows with any of the terms, every phrase, and passing the
-    filters, best first; [] without terms or phrases."""
+    filters, best first and equal scores by row id; [] without terms or phrases.
+
+    tantivy orders equal scores by document address, which depends on how its segments were written and
+    merged (several writer threads, incremental updates), so two builds of the same rows, or two replicas,
+    could rank tied passages differently and even keep different ones at the cut. The tie group at the cut
+    is therefore read whole, and the order made by (score, row id), which every build shares."""
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
     if terms:
         clauses.append((tantivy.Occur.Should, _terms_query(g, terms)))
@@ -71,9 +76,21 @@ def tantivy_top_k(
         return []
     clauses.extend((tantivy.Occur.Must, fq) for fq in tantivy_filter_queries(g.schema, f))
     query = tantivy.Query.boolean_query(clauses)
-    hits = g.searcher.search(query, limit=depth).hits
+    if depth <= 0:
+        return []
+    limit = depth
+    while True:
+        hits = g.searcher.search(query, limit=limit + 1, count=False).hits
+        if len(hits) <= limit or hits[limit][0] != hits[depth - 1][0]:
+            break
+        limit *= 2
     rowids = g.searcher.fast_field_values("rowid", [address for _, address in hits])
-    return [(_rowid(rowid), float(score)) for (score, _), rowid in zip(hits, rowids, strict=True)]
+    return best_first([(_rowid(rowid), float(score)) for (score, _), rowid in zip(hits, rowids, strict=True)], depth)
+
+
+def best_first(scored: Sequence[tuple[int, float]], depth: int) -> list[tuple[int, float]]:
+    """The best `depth` of (rowid, score): higher score first, then lower row id."""
+    return sorted(scored, key=lambda hit: (-hit[1], hit[0]))[:depth]
 
 
 def _rowid(value: int | float | bool | None) -> int:

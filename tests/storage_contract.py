@@ -445,6 +445,22 @@ class StorageContract:
         assert lexical_ids(snapshot, "patient", phrases=["community power", "the patient"]) == {"d2-v1-0"}
         assert lexical_ids(snapshot) == set()
 
+    def test_equal_bm25_scores_rank_by_row_id_at_any_depth(self, storage: Storage) -> None:
+        # the same words in many documents, published in two rounds and one of them replaced, so the lexical
+        # index holds several segments: the order of equal scores must not depend on how it was written
+        for n in range(12):
+            save(storage, f"d{n:02d}", ["Patients need safe medicines."])
+        publish(storage)
+        for n in range(12, 24):
+            save(storage, f"d{n:02d}", ["Patients need safe medicines."])
+        save(storage, "d03", ["Patients need safe medicines."], version="v2")
+        snapshot = publish(storage)
+        every = snapshot.lexical_top_k(["medicines"], [], Filters(), EVERYTHING)
+        assert len(every) == 24 and len({score for _, score in every}) == 1
+        assert [r for r, _ in every] == sorted(r for r, _ in every)
+        for depth in (1, 5, 13, 24):
+            assert snapshot.lexical_top_k(["medicines"], [], Filters(), depth) == every[:depth]
+
     def test_dense_search_keeps_to_the_allowed_rows(self, storage: Storage) -> None:
         save(storage, "d1", ["Malaria in Zanzibar."], doc_type="report")
         save(storage, "d2", ["Malaria in Kenya."], doc_type="guideline")
