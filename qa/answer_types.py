@@ -43,6 +43,7 @@ class Asked:
     years: set[str] = field(default_factory=set)  # years the question names
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
+    relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
 
     @property
     def relation_stem(self) -> str | None:
@@ -211,6 +212,7 @@ _IRREGULAR_PAST = "|".join(sorted(_VERB_BASE, key=len, reverse=True))
 # The act a name-seeking question asks about: "who chaired", "which countries voted", "which body was
 # appointed". Only a past-tense verb right after the asked phrase is taken; without a tagger, that is the
 # form that reads as a verb and not as a noun.
+_PHRASE_WORDS = 8  # a refusal repeats the asked act with its object up to this length
 _ASK_RELATION = re.compile(
     r"^\s*(?:who|(?:which|what) (?:[\w-]+ ){0,2}?[\w-]+)\s+"
     rf"(?P<act>(?:(?:was|were|has|have|had) (?:been )?)?(?:[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b",
@@ -307,11 +309,18 @@ def asked(question: str) -> Asked:
         kind = Kind.YES_NO
     act = _ASK_RELATION.search(q) if kind in (Kind.PERSON, Kind.COUNTRY, Kind.NAME) else None
     relation = act.group("act") if act else None
+    relation_phrase = None
+    if act:
+        phrase = q[act.start("act") :].strip().rstrip("?.!").strip()
+        relation_phrase = phrase if len(phrase.split()) <= _PHRASE_WORDS else None
     if kind is Kind.DATE and (when := _ASK_WHEN_ACT.search(q)):
         done, bare = when.group("done"), when.group("bare")
         if done or (bare not in _NO_ACT and not bare.endswith(("s", "ly"))):  # "authorities" is no verb
             relation = done or bare
-    return Asked(kind, subject, years=years, measure=measure, precision=precision, relation=relation)
+    return Asked(
+        kind, subject, years=years, measure=measure, precision=precision, relation=relation,
+        relation_phrase=relation_phrase,
+    )  # fmt: skip
 
 
 def act_stem(word: str) -> str:
@@ -442,12 +451,12 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
     if kind_missing and what:
         about = f" for {' '.join(sorted(ask.years))}" if ask.years else ""
         act = ""
-        if ask.relation:
-            act = (
-                f" for “{ask.relation}”"
-                if ask.kind is Kind.DATE
-                else f" {'who' if ask.kind is Kind.PERSON else 'that'} {ask.relation}"
-            )
+        if ask.kind is Kind.DATE and ask.relation:
+            act = f" for “{ask.relation}”"
+        elif ask.relation:
+            done = ask.relation_phrase or ask.relation
+            act = f" {'who' if ask.kind is Kind.PERSON else 'that'} {done}"
+            about = "" if all(y in done for y in ask.years) else about
         parts.append(f"no {what}{about}{act} was found in the closest passages")
         rare_missing = [t for t in rare_missing if act_stem(t) != ask.relation_stem]
     if rare_missing:

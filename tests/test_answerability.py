@@ -16,7 +16,7 @@ from policykb.core.events import Final
 from policykb.core.text import stem
 from policykb.core.types import Answer, KindSpan, SearchHit, SearchResponse
 from policykb.index.embedders import HashEmbedder
-from policykb.qa.answer_types import Kind, asked, holds, says_act, year_conflict
+from policykb.qa.answer_types import Kind, asked, describe_missing, holds, says_act, year_conflict
 from policykb.qa.answerability import QuestionTerms, missing_terms
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
@@ -87,6 +87,23 @@ def test_years_named_in_a_question() -> None:
 )
 def test_the_act_a_name_seeking_question_asks_about(question: str, relation: str | None) -> None:
     assert asked(question).relation == relation
+
+
+@pytest.mark.parametrize(
+    ("question", "note"),
+    [
+        ("Which countries founded IAPO?", "No country that founded IAPO was found"),
+        ("Who chaired the Guidelines Development Group?", "No person who chaired the Guidelines Development Group"),
+        ("Which countries joined the alliance in 2019?", "No country that joined the alliance in 2019 was found"),
+        # too long to repeat: the act alone
+        (
+            "Which countries voted against the resolution on health conditions in the occupied territory?",
+            "No country that voted was found",
+        ),
+    ],
+)
+def test_a_refusal_names_the_asked_act_with_its_object(question: str, note: str) -> None:
+    assert (describe_missing(asked(question), [], kind_missing=True) or "").startswith(note)
 
 
 def test_an_act_is_said_in_any_of_its_forms() -> None:
