@@ -254,9 +254,13 @@ _SUBJECT_SKIP = frozenset(
 )
 
 
+_OPENER = re.compile(r"^(?:(?:and|but|also|so|then|ok(?:ay)?|now)\b[\s,]*)+", re.I)
+
+
 def asked(question: str) -> Asked:
-    """The kind of thing `question` asks for, the counted or measured noun, and the years it names."""
-    q = question.strip()
+    """The kind of thing `question` asks for, the counted or measured noun, and the years it names. A
+    conversational opener is passed over: "And who chaired it?" asks what "Who chaired it?" asks."""
+    q = _OPENER.sub("", question.strip())
     years = set(_YEAR.findall(q))
     subject: set[str] = set()
     kind = Kind.OTHER

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from policykb.core.text import acronym_stems
-from policykb.qa.answer_types import Asked, asked, holds, says_act, year_conflict
+from policykb.qa.answer_types import Asked, Kind, asked, holds, says_act, year_conflict
 from policykb.qa.evidence import Sentence, content_stems, coverage
 
 MODEL_PATH = Path(__file__).with_name("answerability.json")
@@ -59,7 +59,9 @@ class QuestionTerms:
     rare: dict[str, str]  # stem -> the question's own word, for the refusal's note
 
     @classmethod
-    def of(cls, question: str, idf: dict[str, float]) -> QuestionTerms:
+    def of(cls, question: str, idf: dict[str, float], focus: str | None = None) -> QuestionTerms:
+        """`focus`: the user's latest words when `question` was expanded from a conversation; what they ask
+        for (a person, a date …) is what is asked, unless they ask for nothing of their own ("in Asia?")."""
         stems = content_stems(question)
         weights = {s: w for s, w in idf.items() if s in stems} or {s: 1.0 for s in stems}
         top = max(weights.values(), default=0.0)
@@ -69,6 +71,8 @@ class QuestionTerms:
             if s:
                 words.setdefault(next(iter(s)), w)
         ask = asked(question)
+        if focus and (own := asked(focus)).kind is not Kind.OTHER:
+            ask = own
         rare = {s: w for s, w in words.items() if weights.get(s, 0.0) >= 0.75 * top}  # in question order
         rare |= {y: y for y in ask.years}
         return cls(question, ask, weights, stems, rare)

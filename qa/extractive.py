@@ -73,7 +73,7 @@ class ExtractiveAnswerer:
             for term in content_stems(focus):
                 if term in idf:
                     idf[term] *= 2.0  # the follow-up's own words matter most
-        terms = QuestionTerms.of(question, idf)
+        terms = QuestionTerms.of(question, idf, focus)
         sentences = [s for s in candidate_sentences(hits) if _claimable(s)]
         if not sentences:
             empty = np.zeros((0, len(self.model.weights)), dtype=np.float32)

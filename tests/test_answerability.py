@@ -75,6 +75,7 @@ def test_years_named_in_a_question() -> None:
         ("When did the Guidelines Development Group meet to formulate the recommendations?", "meet"),
         ("When was WHA66.10 adopted?", "adopted"),
         ("When was HBoV1 first identified?", "identified"),
+        ("And who chaired it?", "chaired"),  # a conversational opener is passed over
         # a noun or a verb that only says something happened is no act
         ("When did the Chinese authorities share the sequence?", None),
         ("When did the IAPO General Assembly take place?", None),
@@ -402,6 +403,25 @@ def test_a_refusal_never_says_the_passages_lack_a_word_one_of_them_holds() -> No
         [_hit(0, _REPORT), _hit(1, "The treasurer's report was presented to the Governing Board in Geneva.")]
     )
     assert missing_terms(q, sentences) == ["2019"]  # "treasurer" is held, though far from the best sentence
+
+
+@pytest.mark.model
+def test_a_follow_up_asks_what_its_own_words_ask(minilm_answerer: ExtractiveAnswerer) -> None:
+    # the conversation carries the previous question along, but the person asked for is the one who
+    # coordinated the writing, not the chair the previous question asked about
+    passages = [
+        "The Guidelines Development Group was chaired by M. Lindsay Grayson of Austin Health.",
+        "The writing of the guidelines was coordinated by Benedetta Allegranzi and Julie Storr.",
+    ]
+    previous, follow_up = "Who chaired the Guidelines Development Group?", "And who coordinated the writing?"
+    query = f"{previous} {follow_up}"
+    answer = next(
+        e.answer
+        for e in minilm_answerer.stream(query, _respond(query, passages), focus=follow_up)
+        if isinstance(e, Final)
+    )
+    assert answer.answerable
+    assert "Allegranzi" in answer.answer.split("[1]")[0]
 
 
 @pytest.mark.model
