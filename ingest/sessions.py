@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 _UNITS = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _UNIT_ORDINALS = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
@@ -125,6 +126,7 @@ _RC_NAME = re.compile(
 )
 # The symbol of a resolution adopted by a governing body: "WHA66.10", "EB130.R7", "AFR/RC74/R2".
 RESOLUTION_SYMBOL = r"(?:WHA|EB)\d+\.(?:R)?\d+|(?:AFR|EUR|SEA|WPR|EM)/RC\d+/R\d+"
+_SYMBOL = re.compile(rf"(?<![\w/.])(?:{RESOLUTION_SYMBOL})(?![\w/]|\.\d)", re.I)
 # The words that open a resolution's body after its title: "The Sixty-sixth World Health Assembly, Recalling".
 ENACTING_FORMULA = r"The\s+(?:[A-Z][a-z]+(?:-[a-z]+)?\s+World Health Assembly|Executive Board|Regional Committee)\b"
 # Codes the document carries as its own symbol: resolution and decision numbers, document symbols, meeting codes.
@@ -217,3 +219,18 @@ def agenda_item(head: str) -> str | None:
     """The agenda item the document is under ('Agenda item 11.2' -> '11.2'), named in its head."""
     m = _AGENDA_ITEM.search(head)
     return m.group("item") if m else None
+
+
+def symbols_named(text: str) -> set[str]:
+    """The resolution symbols `text` names, upper-cased: "what does wha66.10 urge" -> {"WHA66.10"}."""
+    return {m.group(0).upper() for m in _SYMBOL.finditer(text)}
+
+
+def symbol_of(title: str, source: str) -> str | None:
+    """The resolution symbol a document is, when its title opens with one ("WHA66.10 Follow-up to …") or
+    its file is named by one ("WHA66.10.pdf"); a symbol only quoted in its text does not make it that one."""
+    for text in (title, Path(source).stem):
+        m = _SYMBOL.match(text.strip())
+        if m and (m.end() == len(text.strip()) or not text.strip()[m.end()].isalnum()):
+            return m.group(0).upper()
+    return None

@@ -86,6 +86,32 @@ def test_conflicting_figures_are_shown_with_both_sources(tmp_path: Path) -> None
     _check_citations(answer)
 
 
+@pytest.mark.model
+def test_a_question_naming_a_resolution_is_answered_from_that_resolution(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "WHA66.10.txt").write_text(
+        "WHA66.10 Follow-up to the Political Declaration on noncommunicable diseases\n\n"
+        "The Sixty-sixth World Health Assembly URGES Member States to develop national multisectoral plans "
+        "for the prevention and control of noncommunicable diseases by 2015."
+    )
+    (folder / "WHA66.4.txt").write_text(
+        "WHA66.4 Towards universal eye health\n\nRecalling resolution WHA66.10, the Assembly URGES Member "
+        "States, as resolution WHA66.10 urges Member States to act, to implement the eye health action plan."
+    )
+    kb = KnowledgeBase(make_settings(tmp_path, embedder="minilm"))
+    kb.ingest([folder])
+    question = "What does WHA66.10 urge Member States to do?"
+    assert [Path(s).name for s in kb.named_documents(question)] == ["WHA66.10.txt"]
+    assert kb.named_documents("What does WHA66.99 urge?") == []  # not in the collection: searched as usual
+    answer = kb.ask(question)
+    assert answer.answerable
+    assert {Path(c.source).name for c in answer.citations} == {"WHA66.10.txt"}
+    assert "national multisectoral plans" in answer.answer
+    both = kb.ask("What does WHA66.4 urge Member States to do, and what does WHA66.10 urge?")
+    assert {Path(c.source).name for c in both.citations} <= {"WHA66.4.txt", "WHA66.10.txt"}
+
+
 def _hit(chunk_id: str, text: str, start: int = 0) -> SearchHit:
     return SearchHit(rowid=0, chunk_id=chunk_id, doc_id="d1", title="Doc", source="doc.txt", doc_type="report",
                      date="2024", organisations=[], language="en", url=None, page=3, page_end=3, char_start=start,

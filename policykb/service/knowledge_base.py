@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import re
@@ -10,7 +11,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -46,6 +47,7 @@ from policykb.index.updater import Cancelled, IngestReport, Progress, ShouldStop
 from policykb.ingest.limits import ParseLimits
 from policykb.ingest.pipeline import SIDECAR_SUFFIX
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS
+from policykb.ingest.sessions import symbol_of, symbols_named
 from policykb.qa.answerer import Answerer, make_answerer
 from policykb.qa.followup import condense
 from policykb.service.auth import AccessGuard
@@ -506,8 +508,30 @@ class KnowledgeBase:
         history = history or []
         answerer = self.answerer
         query = condense(question, history, answerer.rewrite_followup)
-        response = self.search(query, k=self.settings.answer_passages, filters=filters, group="passage")
+        response = self._evidence(query, filters)
         yield from answerer.stream(query, response, focus=question if query != question else None)
+
+    def _evidence(self, question: str, filters: Filters | None) -> SearchResponse:
+        """The passages an answer is drawn from. A question that names a resolution by its symbol ("What does
+        WHA66.10 urge Member States to do?") is about that document: its passages only, when the collection
+        holds it and no source filter was given; other documents that merely cite the symbol are not asked."""
+        n = self.settings.answer_passages
+        named = [] if filters is not None and filters.source else self.named_documents(question)
+        if not named:
+            return self.search(question, k=n, filters=filters, group="passage")
+        base = filters or Filters()
+        each = [self.search(question, k=n, filters=replace(base, source=source), group="passage") for source in named]
+        response = each[0]
+        response.results = [h for hits in itertools.zip_longest(*(r.results for r in each)) for h in hits if h][:n]
+        return response
+
+    def named_documents(self, question: str) -> list[str]:
+        """The sources of the documents whose resolution symbol `question` names, in the question's order."""
+        named = symbols_named(question)
+        if not named:
+            return []
+        found = {symbol_of(d.title, d.source): d.source for d in self.catalog.documents()}
+        return [found[symbol] for symbol in sorted(named, key=question.upper().find) if symbol in found]
 
     def ask_events(
         self, question: str, filters: Filters | None = None, history: list[dict] | None = None
