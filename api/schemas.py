@@ -6,10 +6,12 @@ so every face serialises a search hit, an answer or a document the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from policykb.core.errors import FilterError
 from policykb.core.filters import Filters
@@ -28,6 +30,30 @@ def _encodable(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_encodable)]
 MAX_MESSAGE_CHARS = 20_000
+
+# What every face accepts (the API's request models; the CLI validates its arguments with the same models
+# and constants, and answers a usage error, exit 2, where the API answers 422).
+MAX_K = 100  # the most results (documents or passages) one search, timeline or more-like-this gives
+A_WORD = re.compile(r"\w")
+NEEDS_A_WORD = "must contain at least one word (letters or digits)"
+BLANK_QUERY = (
+    "the query has no word to rank by relevance: give a query, or sort by date to list the newest documents"
+)
+FILTER_ERROR = "filter"  # the pydantic error type of a filter value the service would refuse (see api/errors.py)
+
+
+def has_a_word(text: str) -> bool:
+    return A_WORD.search(text) is not None
+
+
+def _a_question(value: str) -> str:
+    if not has_a_word(value):
+        raise PydanticCustomError("no_word", NEEDS_A_WORD)
+    return value
+
+
+def _filter_problem(error: FilterError) -> PydanticCustomError:
+    return PydanticCustomError(FILTER_ERROR, "{reason}", {"reason": str(error)})
 
 
 class ContentPart(BaseModel):
@@ -53,10 +79,19 @@ class FilterModel(BaseModel):
     @classmethod
     def _is_a_date(cls, value: str | None) -> str | None:
         try:
-            Filters(date_from=value).bounds()
+            Filters(date_from=value).check()
         except FilterError as exc:
-            raise ValueError(str(exc)) from exc
+            raise _filter_problem(exc) from exc
         return value
+
+    @model_validator(mode="after")
+    def _understood(self) -> FilterModel:
+        """Every rule of `Filters.check` (an empty date range, ...), as the service would apply it."""
+        try:
+            self.to_filters().check()
+        except FilterError as exc:
+            raise _filter_problem(exc) from exc
+        return self
 
     def to_filters(self) -> Filters:
         return Filters(**self.model_dump())
@@ -65,8 +100,14 @@ class FilterModel(BaseModel):
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: Text = Field(..., max_length=2000, examples=["quarter century celebration"])
-    k: int = Field(10, ge=1, le=100, description="how many results: documents (group=document) or passages")
+    query: Text = Field(
+        ...,
+        max_length=2000,
+        examples=["quarter century celebration"],
+        description="at least one word when sorted by relevance; an empty query sorted by date lists the newest "
+        "passages that pass the filters",
+    )
+    k: int = Field(10, ge=1, le=MAX_K, description="how many results: documents (group=document) or passages")
     filters: FilterModel = Field(default_factory=FilterModel)
     sort: Literal["relevance", "date"] = "relevance"
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
@@ -77,6 +118,12 @@ class SearchRequest(BaseModel):
     )
     format: Literal["json", "csv"] = Field("json", description="csv: the results as a CSV file (text/csv)")
 
+    @model_validator(mode="after")
+    def _something_to_rank_by(self) -> SearchRequest:
+        if self.sort == "relevance" and not has_a_word(self.query):
+            raise PydanticCustomError("blank_query", BLANK_QUERY)
+        return self
+
 
 class MoreLikeRequest(BaseModel):
     """Passages or documents like one passage (`chunk_id`) or one document (`doc_id`): give exactly one."""
@@ -85,7 +132,7 @@ class MoreLikeRequest(BaseModel):
 
     chunk_id: str | None = Field(None, max_length=200)
     doc_id: str | None = Field(None, max_length=200)
-    k: int = Field(10, ge=1, le=100, description="how many results: documents (group=document) or passages")
+    k: int = Field(10, ge=1, le=MAX_K, description="how many results: documents (group=document) or passages")
     filters: FilterModel = Field(default_factory=FilterModel)
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
     group: Literal["document", "passage"] = "document"
@@ -124,7 +171,12 @@ class PassageRef(BaseModel):
 
 
 class PassageResult(PassageRef):
-    score: float
+    score: float = Field(
+        ...,
+        description="relevance within this response, not across queries: with the rerank stage (hybrid relevance "
+        "search) twice the model's probability that this passage outranks the best one, so the best scores 1; "
+        "otherwise the fused score of the two halves",
+    )
     text: str
     highlight: str = Field(..., description="the passage, HTML-escaped, with what the query matched in <mark>")
     snippet: str = Field(..., description="like highlight, but only a window of the passage around the matches")
@@ -184,8 +236,12 @@ class Turn(BaseModel):
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: Text = Field(
-        ..., min_length=1, max_length=2000, examples=["What theme did Patient Solidarity Day 2024 have?"]
+    question: Annotated[Text, AfterValidator(_a_question)] = Field(
+        ...,
+        min_length=1,
+        max_length=2000,
+        examples=["What theme did Patient Solidarity Day 2024 have?"],
+        description="at least one word (letters or digits)",
     )
     filters: FilterModel = Field(default_factory=FilterModel)
     history: list[Turn] = Field(default_factory=list, max_length=50)
@@ -214,7 +270,12 @@ class AskResponse(BaseModel):
 
     answer: str
     answerable: bool
-    confidence: float
+    confidence: float = Field(
+        ...,
+        description="how strongly the best candidate sentence answers the question (the extractive answerer's "
+        "fitted probability; an answer needs its threshold). A refusal can carry a high value when that sentence "
+        "could not be quoted as a clean, supported claim",
+    )
     citations: list[CitationModel]
     related: list[RelatedModel]
     conflicts: list[str] = Field(default_factory=list)

@@ -116,16 +116,19 @@ class HybridSearcher:
         scores_by: dict[int, dict[str, float]],
         q: ParsedQuery,
     ) -> tuple[list[int], dict[int, float], dict[int, ChunkRow]]:
-        """The best `model.depth` candidates re-ordered by the rerank model (index/rerank.py); each hit's score
-        becomes the model's score squashed into (0, 1), and candidates below keep their order under those."""
+        """The best `model.depth` candidates re-ordered by the rerank model (index/rerank.py); candidates below
+        keep their order under those. A hit's score is read from the model as it was fitted, pairwise: twice the
+        probability that it outranks the best candidate, 2·σ(s − s_best), so the best scores 1 and the others
+        say how close they come (the model's raw scores have no scale of their own: squashed, all read 1.0)."""
         top = ranked[: model.depth]
         stored, x = self._features(g, top, fused, scores_by, q)
         top = [r for r in top if r in stored]
         if not top:
             return ranked, fused, stored
-        squashed = 1 / (1 + np.exp(-model.score(x)))
-        order = np.argsort(-squashed, kind="stable")
-        scores = {top[i]: float(squashed[i]) for i in order}
+        raw = model.score(x)
+        relative = 2 / (1 + np.exp(raw.max() - raw))
+        order = np.argsort(-raw, kind="stable")
+        scores = {top[i]: float(relative[i]) for i in order}
         rest = ranked[model.depth :]
         floor = min(scores.values())
         head = fused[rest[0]] if rest and fused[rest[0]] > 0 else 1.0
