@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 from fastapi.testclient import TestClient
@@ -105,3 +107,8 @@ def test_search_csv_on_stdout(run) -> None:  # type: ignore[no-untyped-def]
     out = run("search", "patient organisations", "--csv", "-k", "3", "--type", "report")
     assert out.startswith("# policykb search: query: patient organisations; filters: type=report;")
     assert out.splitlines()[1].startswith("rank,title,type,date,meeting,agenda_item")
+
+
+def test_python_dash_m_runs_the_same_command_line() -> None:
+    done = subprocess.run([sys.executable, "-m", "policykb", "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "exit codes:" in done.stdout and "ingest" in done.stdout
