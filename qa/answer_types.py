@@ -464,7 +464,8 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
         parts.append(f"no {what}{about}{act} was found in the closest passages")
         rare_missing = [t for t in rare_missing if act_stem(t) != ask.relation_stem]
     if rare_missing:
-        quoted = ", ".join(f"“{t}”" for t in rare_missing[:5])
+        named = [f"“{t}”" for t in rare_missing[:5]]
+        quoted = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
         parts.append(f"{'they' if parts else 'the closest passages'} do not mention {quoted}")
     if parts:
         text = ", and ".join(parts)

@@ -107,6 +107,14 @@ def test_a_refusal_names_the_asked_act_with_its_object(question: str, note: str)
     assert (describe_missing(asked(question), [], kind_missing=True) or "").startswith(note)
 
 
+def test_a_refusal_lists_the_words_it_did_not_find_as_alternatives() -> None:
+    ask = asked("Is malaria in pregnant women treated with artemether?")
+    assert describe_missing(ask, ["malaria"], kind_missing=False) == "The closest passages do not mention “malaria”."
+    assert describe_missing(ask, ["malaria", "pregnant", "artemether"], kind_missing=False) == (
+        "The closest passages do not mention “malaria”, “pregnant” or “artemether”."
+    )
+
+
 def test_an_act_is_said_in_any_of_its_forms() -> None:
     ask = asked("When did the IAPO General Assembly meet?")
     assert says_act(ask, "The General Assembly met on 12 May 2024 in London.")
