@@ -56,7 +56,15 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—\s]*(?:\d{1,4}|[ivxlcdm]{1,7})(
 _BULLET = re.compile(r"^(?:[-–•◆▪●○◦‣∙·*›»]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}\))\s+\S")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z][^.!?]*$")
 _CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Box|Chart|Map|Annex table)\s+[A-Z]?\d+(?:\.\d+)*[a-z]?\b", re.I)
-_TOC_ENTRY = re.compile(r"(?:\.{3,}|…+|\s{2,}|\s)(?:\d{1,4}|[ivxlc]{1,6})$")
+# Table-of-contents lines: an entry ending in its page number ("2 Scope and objectives 19", `_TOC_LINE`), one
+# with dot leaders ("Methods ........ 21"), the last line of an entry whose title wrapped ("prevention and
+# control 26"), and a page number alone (titles set in one column, their page numbers in the next).
+_TOC_LEADERS = re.compile(r"(?:\.{3,}|…+)\s*(\d{1,4}|[ivxlc]{1,6})$")
+_TOC_TAIL = re.compile(r"[A-Za-z):]\.*\s+(\d{1,3}|[ivxl]{1,5})$")
+_TOC_NUMBER = re.compile(r"^(\d{1,3}|[ivxl]{1,5})$")
+_SYMBOL_BULLET = re.compile(r"^[-–•◆▪●○◦‣∙·*›»]\s")
+TOC_WRAP = 3  # lines a contents entry's title may take before the line that ends in its page number
+TOC_COLUMN = 40  # titles that may wait for a column of page numbers
 _TOC_LINE = re.compile(r"^[A-Z0-9].{2,}?[A-Za-z):]\.*\s+(?:\d{1,3}|[ivxl]{1,5})$")
 _TOC_HEADING = re.compile(r"^(?:table of )?contents$", re.I)
 _REFERENCE_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(?:references|bibliography|literature cited)$", re.I)
@@ -216,12 +224,16 @@ def rejoin_wrapped_words(text: str) -> str:
     return _WRAPPED_HYPHEN.sub(rejoin, text)
 
 
-def paragraphs(lines: Sequence[Line], body_height: float, width: float, context: dict[str, bool]) -> list[_Para]:
+def paragraphs(lines: Sequence[Line], body_height: float, width: float, context: dict[str, int]) -> list[_Para]:
     """Group one page's lines into typed paragraphs. `context` carries the open section (contents, references)
-    from page to page."""
+    from page to page, and the last page number a table of contents listed."""
     paras: list[_Para] = []
     previous: str | None = None
-    listed = _toc_runs([x.text.strip() for x in lines])
+    texts = [x.text.strip() for x in lines]
+    listed = _toc_runs(texts)
+    if context.get("toc"):  # the contents go on from the page before while its lines look like entries
+        contents, context["toc"], context["toc_page"] = _toc_region(texts, 0, context.get("toc_page", 0))
+        listed |= contents
     for index, line in enumerate(lines):
         text = line.text.strip()
         if not text:
@@ -237,7 +249,9 @@ def paragraphs(lines: Sequence[Line], body_height: float, width: float, context:
             kind, level = _line_kind(text, line.height, body_height, previous, following, after_heading, prose, context)
         current = paras[-1] if paras else None
         if kind == "heading" and _TOC_HEADING.match(text):
-            context["toc"], context["references"] = True, False
+            contents, context["toc"], context["toc_page"] = _toc_region(texts, index + 1, 0)
+            listed |= contents
+            context["references"] = False
         elif kind == "heading" and _REFERENCE_HEADING.match(text):
             context["references"], context["toc"] = True, False
         elif kind == "heading":
@@ -263,17 +277,90 @@ def _opens_prose(lines: Sequence[Line], index: int, reach: int = 6) -> bool:
 
 
 def _toc_runs(texts: Sequence[str], least: int = 3) -> set[int]:
-    """Indices of lines in runs of three or more "Title text 12" lines: a table of contents."""
+    """Indices of lines in runs of three or more "Title text 12" lines: a table of contents without its heading.
+    The run goes on over entries whose titles wrap, as `_toc_region` reads them, to the end of its page."""
     found: set[int] = set()
     run: list[int] = []
     for index, text in enumerate([*texts, ""]):
-        if text and _TOC_LINE.match(text) and not _SENTENCE_END.search(text.rstrip("0123456789ivxl ")):
+        if index in found:
+            continue
+        if text and _toc_entry(text):
             run.append(index)
             continue
         if len(run) >= least:
             found.update(run)
+            pages = [_toc_page(texts[i], False) or "" for i in run]
+            found |= _toc_region(texts, index, max([int(x) for x in pages if x.isdigit()], default=0))[0]
         run = []
     return found
+
+
+def _toc_entry(text: str) -> bool:
+    """A whole contents entry: "Title text 12", its title ending no sentence."""
+    return bool(_TOC_LINE.match(text)) and not _SENTENCE_END.search(text.rstrip("0123456789ivxl "))
+
+
+def _toc_page(text: str, wrapped: bool) -> str | None:
+    """The page number that makes the line a contents entry: a whole entry's ("2 Scope and objectives 19",
+    "Methods ....... 21"), the last line's of an entry whose title wrapped (`wrapped`: "prevention and
+    control 26"), or a page number alone on its line; None for any other line."""
+    m = _TOC_LEADERS.search(text) or _TOC_NUMBER.match(text)
+    if m:
+        return m.group(1)
+    if len(text) > 120:
+        return None
+    m = _TOC_TAIL.search(text)
+    if m and (_toc_entry(text) or wrapped):
+        return m.group(1)
+    return None
+
+
+def _toc_region(texts: Sequence[str], start: int, last_page: int) -> tuple[set[int], bool, int]:
+    """The lines from `start` on that continue a table of contents, whether it is still open at the end of the
+    page, and the last page number it listed.
+
+    A table of contents lasts while its lines look like entries. An entry ends in its page number, never one
+    smaller than the entry before it; its title may take up to `TOC_WRAP` lines before the line with the number
+    (a group title such as "Annexes" waits the same way). Titles set in one column and their page numbers in
+    another come as a run of titles, then a run of numbers: the titles are entries when the numbers ascend and
+    there are two or more of them, at least one for every two titles (the last may have gone as the page's own
+    number). The first line that is no entry ends the contents, and so does a run of lines without page
+    numbers: prose (a sentence end, a bullet, a line over 100 characters), a page number going back, titles no
+    numbers follow. The lines after it are read as any other text: a brochure's "Table of contents" followed by
+    short lines without page numbers keeps its headings and prose."""
+    found: set[int] = set()
+    pending: list[int] = []  # lines waiting for a page number
+    index = start
+    while index < len(texts):
+        text = texts[index]
+        if not text:
+            index += 1
+            continue
+        if _TOC_NUMBER.match(text):  # a column of page numbers, for the titles before it
+            end = index
+            while end < len(texts) and _TOC_NUMBER.match(texts[end]):
+                end += 1
+            pages = [int(x) for x in texts[index:end] if x.isdigit()]
+            column = end - index
+            titled = all(re.match(r"[A-Z0-9]", texts[i]) for i in pending)
+            fits = len(pending) <= TOC_WRAP or (column >= 2 and 2 * column >= len(pending) and titled)
+            if pages != sorted(pages) or (pages and pages[0] < last_page) or not fits:
+                break
+            found.update(pending, range(index, end))
+            pending, last_page, index = [], max([last_page, *pages]), end
+            continue
+        page = _toc_page(text, bool(pending))
+        if page is not None and len(pending) <= TOC_WRAP and not (page.isdigit() and int(page) < last_page):
+            found.update(pending, [index])
+            pending, last_page = [], int(page) if page.isdigit() else last_page
+            index += 1
+            continue
+        waits = len(text) <= 100 and not _SENTENCE_END.search(text) and not _SYMBOL_BULLET.match(text)
+        if not waits or len(pending) >= TOC_COLUMN:
+            break
+        pending.append(index)
+        index += 1
+    return found, index == len(texts) and not pending, last_page
 
 
 def _line_kind(
@@ -284,11 +371,9 @@ def _line_kind(
     following: str,
     after_heading: bool,
     opens_prose: Callable[[], bool],
-    context: dict[str, bool],
+    context: dict[str, int],
 ) -> tuple[BlockKind, int]:
     after_break = previous is None or bool(_SENTENCE_END.search(previous)) or after_heading
-    if context.get("toc") and (_TOC_ENTRY.search(text) or len(text) < 80) and not _SENTENCE_END.search(text):
-        return "toc", 0
     cited = _REFERENCE_ITEM.match(text) or re.search(r"\(\d{4}\)|\b(?:19|20)\d{2}\b|doi|http", text)
     if context.get("references") and not _REFERENCE_HEADING.match(text) and (cited or not after_break):
         return "reference", 0
@@ -424,7 +509,7 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
     blocks: list[Block] = []
     page_starts: list[int] = []
     offset = 0
-    context: dict[str, bool] = {}
+    context: dict[str, int] = {}
     for index, page in enumerate(pages):
         if index:
             parts.append(PAGE_SEPARATOR)

@@ -150,6 +150,163 @@ def test_table_of_contents_is_typed() -> None:
     assert [b.kind for b in cleaned.blocks] == ["heading", "toc", "toc", "toc", "toc"]
 
 
+# A page as (font size, text) lines; a page's ("column", [...]) entry sets page numbers in a column of their own
+# after the titles (their text comes after all the titles, as a brochure's layout gives them).
+Page = list[tuple[float | str, object]]
+
+
+def make_pdf_pages(pages: list[Page]) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    for lines in pages:
+        pdf.add_page()
+        top = pdf.get_y()
+        for size, text in lines:
+            if size == "column":
+                pdf.set_font("helvetica", size=12)
+                for row, number in enumerate(text):  # type: ignore[arg-type]
+                    pdf.set_xy(170, top + 14 + 8 * row)
+                    pdf.cell(20, 8, str(number))
+                continue
+            pdf.set_font("helvetica", size=float(size))
+            pdf.cell(0, 8 if float(size) > 11 else 5, str(text), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def blocks_of(parsed) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(b.kind, parsed.text[b.start : b.end]) for b in parsed.blocks]
+
+
+GUIDE_PROSE = [  # short lines without a full stop, as a contents entry's title would be
+    "This guideline sets out the core components of infection prevention and",
+    "control programmes at the national and facility level, with the evidence",
+    "behind each recommendation and advice on adapting it to a country.",
+]
+
+
+def test_contents_end_where_the_prose_begins() -> None:
+    """A "Contents" heading opens a table of contents that lasts while its lines look like entries: a title
+    ending in its page number, one wrapped onto a second line, a group title, the entries going on over the
+    page break. The first line of prose ends it, and the prose after it is quotable text again."""
+    contents: Page = [
+        (20, "Contents"),
+        (11, "Acknowledgements 4"),
+        (11, "1 Background 8"),
+        (11, "2 Scope and objectives of the guideline and"),
+        (11, "its target audience 9"),
+        (11, "Recommendations"),
+        (11, "3 Core component 1: programmes 12"),
+        (11, "4 Core component 2: guidelines 15"),
+    ]
+    more: Page = [(11, "5 Methods 21"), (11, "Annex: evidence profiles 30"), *[(11, x) for x in GUIDE_PROSE]]
+    parsed = parse(Path("guide.pdf"), make_pdf_pages([contents, more]))
+    blocks = blocks_of(parsed)
+    entries = [str(x) for _, x in contents[1:]] + ["5 Methods 21", "Annex: evidence profiles 30"]
+    assert [t for k, t in blocks if k == "toc"] == entries
+    assert blocks[0] == ("heading", "Contents")
+    assert blocks[-1] == ("paragraph", " ".join(GUIDE_PROSE))
+
+    chunker = Chunker(lambda texts: [len(t.split()) for t in texts], max_tokens=200, overlap_tokens=0)
+    chunks = chunker.chunk("d", parsed.text, parsed.blocks, parsed.page_starts)
+    start = parsed.text.index("This guideline")
+    [chunk] = [c for c in chunks if c.char_start <= start < c.char_end]
+    assert chunk.quotable(start, start + len(" ".join(GUIDE_PROSE)))
+
+
+BROCHURE_TOC: Page = [
+    (28, "Table of contents"),
+    *[(16, x) for x in ["Overview", "Key facts", "Healthy diet", "Fats", "Practical advice", "WHO response"]],
+    ("column", [12, 14, 16, 18, 20, 22]),  # the last three are dropped as page numbers at the page's foot
+]
+OVERVIEW = [
+    "Consuming a healthy diet throughout",
+    "a person's life helps prevent",
+    "malnutrition in all its forms as well",
+    "as a range of noncommunicable",
+    "diseases and conditions.",
+]
+SALT = ["Keeping salt intake to less than 5 g", "per day helps prevent hypertension", "and reduces the risk of stroke."]
+
+
+def test_a_brochure_table_of_contents_does_not_swallow_the_brochure() -> None:
+    """A brochure's "Table of contents" lists its titles in one column and their page numbers in another (all
+    of them contents); the pages after it are set in short lines without a full stop or a page number. They
+    are headings and prose, never contents: the prose is reflowed, quotable and filed under its own heading."""
+    overview: Page = [
+        (28, "Overview"),
+        *[(12, x) for x in OVERVIEW],
+        (16, "LIMIT SALT INTAKE"),
+        *[(12, x) for x in SALT],
+    ]
+    parsed = parse(Path("brochure.pdf"), make_pdf_pages([BROCHURE_TOC, overview]))
+    blocks = blocks_of(parsed)
+    assert blocks[:7] == [("heading", "Table of contents"), *[("toc", str(t)) for _, t in BROCHURE_TOC[1:-1]]]
+    assert blocks[7:10] == [("toc", "12"), ("toc", "14"), ("toc", "16")]
+    assert blocks[10:] == [
+        ("heading", "Overview"),
+        ("paragraph", " ".join(OVERVIEW)),
+        ("heading", "LIMIT SALT INTAKE"),
+        ("paragraph", " ".join(SALT)),
+    ]
+    chunker = Chunker(lambda texts: [len(t.split()) for t in texts], max_tokens=24, overlap_tokens=0)
+    chunks = chunker.chunk("d", parsed.text, parsed.blocks, parsed.page_starts)
+    start = parsed.text.index("Consuming")
+    [chunk] = [c for c in chunks if c.char_start <= start < c.char_end]
+    assert "Table of contents" not in chunk.headings and chunk.headings[-1] == "Overview"
+    assert chunk.quotable(start, start + len(" ".join(OVERVIEW)))
+
+
+def test_a_contents_heading_over_short_lines_without_page_numbers_is_no_table_of_contents() -> None:
+    """A page headed "Table of contents" whose short lines carry no page numbers: the run of lines without
+    page numbers ends the contents at once, and the page reads as headings and prose."""
+    page: Page = [
+        (28, "Table of contents"),
+        (16, "Key facts"),
+        *[(12, x) for x in OVERVIEW],
+        (16, "Limit salt intake"),
+        *[(12, x) for x in SALT],
+    ]
+    blocks = blocks_of(parse(Path("brochure.pdf"), make_pdf_pages([page])))
+    assert [k for k, _ in blocks] == ["heading", "heading", "paragraph", "heading", "paragraph"]
+    assert blocks[2] == ("paragraph", " ".join(OVERVIEW))
+
+
+def test_contents_without_a_heading_take_their_wrapped_entries() -> None:
+    """A table of contents known by its run of "Title 12" lines (its heading printed elsewhere) keeps an entry
+    whose title wraps onto two or three lines, up to the prose after it."""
+    lines = [
+        "Acknowledgements 4",
+        "1 Background 18",
+        "2 Scope and objectives 19",
+        "5 Important issues in infection",
+        "prevention and control 26",
+        "Core component 5: Multimodal strategies for",
+        "implementing infection prevention and control",
+        "activities 53",
+        "References 77",
+        *GUIDE_PROSE,
+    ]
+    blocks = blocks_of(parse(Path("guide.pdf"), make_pdf_pages([[(11, x) for x in lines]])))
+    assert [t for k, t in blocks if k == "toc"] == lines[:9]
+    assert blocks[-1] == ("paragraph", " ".join(GUIDE_PROSE))
+
+
+def test_a_page_number_going_back_ends_the_contents() -> None:
+    """Entries' page numbers ascend: a line after the contents that ends in a smaller number ("Chapter 1")
+    opens the body."""
+    contents = [Line("Contents", 20.0), *[Line(x, 10.0) for x in ["1 Background 8", "2 Scope 9", "3 Methods 12"]]]
+    body = [Line("Chapter 1", 20.0), Line("The programme was reviewed in 2014", 10.0), Line("by the committee.", 10.0)]
+    cleaned = clean_pages([contents, body])
+    blocks = [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+    assert blocks[-2:] == [
+        ("heading", "Chapter 1"),
+        ("paragraph", "The programme was reviewed in 2014 by the committee."),
+    ]
+    assert [k for k, _ in blocks[:4]] == ["heading", "toc", "toc", "toc"]
+
+
 def test_a_resolution_title_is_a_heading_up_to_its_enacting_formula() -> None:
     """A resolution's title wraps onto lines that look like prose ("… including east Jerusalem,") and is followed
     by a title-like line that opens the body: the title is one heading, the body starts with the formula."""

@@ -82,3 +82,29 @@ def test_real_who_pdfs_parse_with_page_map() -> None:
         assert parsed.text.strip()
         assert parsed.page_starts[0] == 0
         assert all(a < b for a, b in zip(parsed.page_starts, parsed.page_starts[1:], strict=False))
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not (SHARED / "corpus" / "who").exists(), reason="../shared/corpus/who is absent")
+def test_real_who_tables_of_contents_end_where_their_entries_end() -> None:
+    """The EMRO healthy-diet brochure's "Table of contents" (its titles, then a column of page numbers) is its
+    contents page only: the short-lined pages after it read as headings and prose. The IPC guideline's
+    contents keep their entries that wrap onto two or three lines, and end with the last numbered entry."""
+    who = SHARED / "corpus" / "who"
+
+    def blocks_by_page(name: str) -> list[tuple[int, str, str]]:
+        parsed = parse(who / name, (who / name).read_bytes())
+        pages = [max(i for i, s in enumerate(parsed.page_starts) if s <= b.start) for b in parsed.blocks]
+        return [(p, b.kind, parsed.text[b.start : b.end]) for p, b in zip(pages, parsed.blocks, strict=True)]
+
+    diet = blocks_by_page("WHO_EMRO_healthy_diet_factsheet_2019.pdf")
+    assert {p for p, k, _ in diet if k == "toc"} == {4}
+    assert (4, "toc", "Healthy diet for infants and young children") in diet
+    assert (6, "heading", "Overview") in diet
+    assert any(k == "paragraph" and t.startswith("Consuming a healthy diet throughout") for _, k, t in diet)
+
+    ipc = blocks_by_page("WHO_IPC_core_components_guidelines_2016.pdf")
+    contents = [t for p, k, t in ipc if k == "toc"]
+    assert {p for p, k, _ in ipc if k == "toc"} == {2}
+    assert contents[0] == "Acknowledgements 4" and contents[-1] == "V. A Holmes declaration of interests 90"
+    assert {"prevention and control 26", "activities 53", "of the guidelines 75"} <= set(contents)
