@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
 
+from policykb.api.schemas import FilterModel
 from policykb.core.filters import Filters
 from policykb.core.settings import Settings
 from policykb.service.auth import Role
@@ -61,5 +64,12 @@ def filters(
     meeting: list[str] = Query(default=[], max_length=50, examples=[["WHA77"]]),
     agenda_item: list[str] = Query(default=[], max_length=50),
 ) -> Filters:
-    """The search filters as query parameters (GET routes); a malformed date is a 422 from the service."""
-    return Filters(doc_type, organisation, language, date_from, date_to, source, meeting, agenda_item)
+    """The search filters as query parameters (GET routes), checked by the same model as a JSON body's
+    `filters`: a malformed date or an empty date range is a 422 "Invalid filter" before any work is done."""
+    try:
+        model = FilterModel(doc_type=doc_type, organisation=organisation, language=language, date_from=date_from,
+                            date_to=date_to, source=source, meeting=meeting, agenda_item=agenda_item)  # fmt: skip
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in errors]) from None
+    return model.to_filters()

@@ -7,12 +7,15 @@ A `PolicyKBError`'s message is shown as it is; anything else is logged and answe
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from policykb.api.schemas import BLANK_QUERY_ERROR, FILTER_ERROR
 from policykb.core.errors import PolicyKBError, UploadRejected
 from policykb.service.auth import AccessDenied
 
@@ -63,6 +66,26 @@ def access_problem(exc: AccessDenied) -> JSONResponse:
     return response
 
 
+def invalid_request(errors: Sequence[Any]) -> JSONResponse:
+    """422 with the offending fields. Filter values the service would refuse (a malformed date, an empty date
+    range) are the same problem wherever they arrive (a JSON body, query parameters, the service itself):
+    "Invalid filter" with kind "filter"."""
+    listed = [{"loc": list(e.get("loc", [])), "msg": str(e.get("msg", ""))} for e in errors]
+    detail = "; ".join(_located(e) for e in errors) or "invalid request"
+    if errors and all(e.get("type") == FILTER_ERROR for e in errors):
+        return problem(422, KIND_TITLES["filter"], detail, kind="filter", errors=listed)
+    return problem(422, TITLES[422], detail, errors=listed)
+
+
+def _located(error: Any) -> str:
+    """`body.filters.date_from: msg`; a rule about the whole body, whose message names what it is about
+    (an empty date range, a blank query), is its message alone."""
+    loc, msg = list(error.get("loc", [])), str(error.get("msg", ""))
+    if len(loc) <= 1 and error.get("type") in (FILTER_ERROR, BLANK_QUERY_ERROR):
+        return msg
+    return f"{'.'.join(map(str, loc))}: {msg}"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AccessDenied)
     async def denied(request: Request, exc: AccessDenied) -> JSONResponse:
@@ -78,9 +101,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", [])), "msg": str(e.get("msg", ""))} for e in exc.errors()]
-        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors) or "invalid request"
-        return problem(422, "Invalid request", detail, errors=errors)
+        return invalid_request(exc.errors())
 
     @app.exception_handler(PolicyKBError)
     async def known(request: Request, exc: PolicyKBError) -> JSONResponse:

@@ -36,10 +36,11 @@ MAX_MESSAGE_CHARS = 20_000
 MAX_K = 100  # the most results (documents or passages) one search, timeline or more-like-this gives
 A_WORD = re.compile(r"\w")
 NEEDS_A_WORD = "must contain at least one word (letters or digits)"
-BLANK_QUERY = (
-    "the query has no word to rank by relevance: give a query, or sort by date to list the newest documents"
-)
-FILTER_ERROR = "filter"  # the pydantic error type of a filter value the service would refuse (see api/errors.py)
+BLANK_QUERY = "the query has no word to rank by relevance: give a query, or sort by date to list the newest documents"
+# pydantic error types of the rules above, which api/errors.py reads: a filter value the service would refuse
+# (answered as "Invalid filter", like the service's FilterError), and a query with nothing to rank by
+FILTER_ERROR = FilterError.kind
+BLANK_QUERY_ERROR = "blank_query"
 
 
 def has_a_word(text: str) -> bool:
@@ -121,7 +122,7 @@ class SearchRequest(BaseModel):
     @model_validator(mode="after")
     def _something_to_rank_by(self) -> SearchRequest:
         if self.sort == "relevance" and not has_a_word(self.query):
-            raise PydanticCustomError("blank_query", BLANK_QUERY)
+            raise PydanticCustomError(BLANK_QUERY_ERROR, BLANK_QUERY)
         return self
 
 
@@ -238,10 +239,10 @@ class AskRequest(BaseModel):
 
     question: Annotated[Text, AfterValidator(_a_question)] = Field(
         ...,
-        min_length=1,
         max_length=2000,
         examples=["What theme did Patient Solidarity Day 2024 have?"],
         description="at least one word (letters or digits)",
+        json_schema_extra={"minLength": 1, "pattern": A_WORD.pattern},
     )
     filters: FilterModel = Field(default_factory=FilterModel)
     history: list[Turn] = Field(default_factory=list, max_length=50)

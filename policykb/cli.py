@@ -16,7 +16,7 @@ import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import policykb  # noqa: F401  (offline switches first)
 from policykb.core.errors import NotFound, PolicyKBError
@@ -24,10 +24,15 @@ from policykb.core.filters import Filters
 from policykb.core.settings import get_settings
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from policykb.core.types import SearchResponse, TimelineOrder
     from policykb.service.knowledge_base import IngestReport, KnowledgeBase
 
+    Request = TypeVar("Request", bound=BaseModel)
+
 EXIT_CODES: dict[str, int] = {
+    "usage": 2,
     "filter": 2,
     "config": 2,
     "upload_rejected": 2,
@@ -45,6 +50,10 @@ EXIT_HELP = """exit codes:
   5  the language model endpoint failed"""
 
 
+class UsageError(Exception):
+    """Arguments the API would refuse with 422 (the same request models, the same message): exit 2."""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -54,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="policykb: %(message)s", stream=sys.stderr)
     try:
         return int(args.handler(args) or 0)
+    except UsageError as exc:
+        print(f"policykb: {exc}", file=sys.stderr)
+        return EXIT_CODES["usage"]
     except PolicyKBError as exc:
         print(f"policykb: {exc}", file=sys.stderr)
         return EXIT_CODES.get(exc.kind, 1)
@@ -88,8 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest.set_defaults(handler=_ingest)
 
     search = sub.add_parser("search", help="hybrid keyword + semantic search")
-    search.add_argument("query")
-    search.add_argument("-k", type=int, default=10)
+    search.add_argument("query", help="at least one word; an empty query with --sort date lists the newest")
+    search.add_argument("-k", type=results_count, default=10, help="how many results (1 to 100)")
     _filter_args(search)
     search.add_argument("--sort", choices=["relevance", "date"], default="relevance")
     search.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
@@ -100,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
     timeline = sub.add_parser("timeline", help="the most relevant documents in date order, each with its best passage")
     timeline.add_argument("query", nargs="?", default="")
-    timeline.add_argument("-k", type=int, default=20)
+    timeline.add_argument("-k", type=results_count, default=20, help="how many documents (1 to 100)")
     _filter_args(timeline)
     timeline.add_argument("--newest-first", action="store_true", help="newest first (default: oldest first)")
     timeline.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
@@ -108,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     timeline.set_defaults(handler=_timeline)
 
     ask = sub.add_parser("ask", help="a short answer with citations, or an honest refusal")
-    ask.add_argument("question")
+    ask.add_argument("question", help="at least one word")
     _filter_args(ask)
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(handler=_ask)
@@ -182,7 +194,22 @@ def _output_args(p: argparse.ArgumentParser) -> None:
     output.add_argument("--csv", action="store_true", help="CSV on stdout, the query and filters in its first line")
 
 
+def results_count(value: str) -> int:
+    """-k: an integer within the API's bounds (`MAX_K`); anything else is a usage error (exit 2)."""
+    from policykb.api.schemas import MAX_K
+
+    try:
+        k = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if not 1 <= k <= MAX_K:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_K}, not {k}")
+    return k
+
+
 def filters_from(args: argparse.Namespace) -> Filters:
+    """The filters of the command line, checked as every face checks them: a malformed date or an empty date
+    range raises FilterError (exit 2) before anything is opened."""
     return Filters(
         doc_type=args.doc_type,
         organisation=args.organisation,
@@ -192,7 +219,20 @@ def filters_from(args: argparse.Namespace) -> Filters:
         source=args.source,
         meeting=args.meeting,
         agenda_item=args.agenda_item,
-    )
+    ).check()
+
+
+def validated(model: type[Request], **fields: Any) -> Request:
+    """The request as the API reads it (its pydantic model: a question needs a word, a query sorted by
+    relevance needs one too, ...); what the API would answer with 422 is a UsageError here."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        raise UsageError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else e["msg"]
+                                   for e in errors)) from None  # fmt: skip
 
 
 def _kb() -> KnowledgeBase:
@@ -266,7 +306,10 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
 
 
 def _search(args: argparse.Namespace) -> int:
+    from policykb.api.schemas import SearchRequest
+
     filters = filters_from(args)
+    validated(SearchRequest, query=args.query, k=args.k, sort=args.sort, mode=args.mode, group=args.group)
     response = _kb().search(args.query, k=args.k, filters=filters, sort=args.sort, mode=args.mode, group=args.group)
     return _print_results(args, response, filters, "search")
 
@@ -307,7 +350,11 @@ def _print_results(args: argparse.Namespace, response: SearchResponse, filters: 
 
 
 def _ask(args: argparse.Namespace) -> int:
-    answer = _kb().ask(args.question, filters=filters_from(args))
+    from policykb.api.schemas import AskRequest
+
+    filters = filters_from(args)
+    validated(AskRequest, question=args.question)
+    answer = _kb().ask(args.question, filters=filters)
     if args.json:
         from policykb.api.schemas import AskResponse
 

@@ -99,14 +99,18 @@ def filter_rows(draw: st.DrawFn) -> list[FilterRow]:
 
 @st.composite
 def filters(draw: st.DrawFn) -> Filters:
-    """Every field, each often left open; values include ones no row has (they match nothing)."""
+    """Every field, each often left open; values include ones no row has (they match nothing). A date range
+    is never empty (from after to is a FilterError, which test_filters_conformance checks on its own)."""
     some = st.lists
+    date_from, date_to = draw(st.one_of(st.none(), dates())), draw(st.one_of(st.none(), dates()))
+    if date_from and date_to and Filters(date_from=date_from).bounds()[0] > Filters(date_to=date_to).bounds()[1]:
+        date_from, date_to = date_to, date_from
     return Filters(
         doc_type=draw(some(st.sampled_from([*DOC_TYPES, "guideline"]), max_size=2)),
         organisation=draw(some(st.sampled_from([*ORGS, "NOBODY"]), max_size=3)),
         language=draw(some(st.sampled_from([*LANGUAGES, "de"]), max_size=2)),
-        date_from=draw(st.one_of(st.none(), dates())),
-        date_to=draw(st.one_of(st.none(), dates())),
+        date_from=date_from,
+        date_to=date_to,
         source=draw(
             st.one_of(st.none(), st.sampled_from([*FOLDERS, "who/", "/iapo", "wh", "who/wha/66/a.pdf", "b.txt"]))
         ),

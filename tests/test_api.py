@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from policykb.api.app import create_app
+from policykb.api.schemas import NEEDS_A_WORD
 from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import CORPUS, make_pdf, make_settings
 
@@ -307,3 +308,19 @@ def test_pdf_passages_open_at_their_page(client: TestClient) -> None:
     hits = client.post("/v1/search", json={"query": "Tuberculosis screening is advised"}).json()["results"]
     pdf = next(h for h in hits if h["source"] == "guideline.pdf")
     assert pdf["passage_url"] == f"/v1/documents/{pdf['doc_id']}/file#page=2" == pdf["file_url"]
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?", "¿ … !"])
+def test_a_question_without_a_word_is_422_on_ask_and_chat(client: TestClient, question: str) -> None:
+    for body in ({"question": question}, {"question": question, "stream": True}):
+        problem = _problem(client.post("/v1/ask", json=body))
+        assert problem["status"] == 422 and problem["detail"] == "body.question: " + NEEDS_A_WORD
+    for content in (question, [{"type": "text", "text": question}]):
+        chat = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": content}]})
+        assert chat.status_code == 422 and NEEDS_A_WORD in _problem(chat)["detail"]
+
+
+def test_a_question_with_one_word_is_asked(client: TestClient) -> None:
+    assert client.post("/v1/ask", json={"question": "2024?"}).status_code == 200  # a number is a word
+    chat = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "IAPO?"}]})
+    assert chat.status_code == 200

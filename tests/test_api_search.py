@@ -96,3 +96,77 @@ def test_facets_and_meeting_filters_on_the_document_list(client: TestClient) -> 
     assert {m["value"] for m in facets["meetings"]} == {"WHA69", "WHA77", "RC74 AFRO"}
     listed = client.get("/v1/documents", params={"meeting": "WHA77"}).json()["documents"]
     assert [(d["meeting"], d["agenda_item"]) for d in listed] == [("WHA77", "11.2")]
+
+
+# ------------------------------------------------ bad input: one rule per input, the same problem on every route
+
+EMPTY_RANGE = {"date_from": "2020", "date_to": "2010"}
+
+
+@pytest.mark.parametrize("query", ["", "   ", "?", '""'])
+def test_a_blank_query_is_refused_unless_sorted_by_date(client: TestClient, query: str) -> None:
+    from policykb.api.schemas import BLANK_QUERY
+
+    for body in ({"query": query}, {"query": query, "format": "csv"}, {"query": query, "group": "passage"}):
+        response = client.post("/v1/search", json=body)
+        assert response.status_code == 422 and response.headers["content-type"].startswith("application/problem")
+        assert response.json()["detail"] == BLANK_QUERY and "sort by date" in BLANK_QUERY
+    # documented (docs/filters.md): an empty query sorted by date lists the newest; a timeline is in date order
+    newest = client.post("/v1/search", json={"query": query, "sort": "date", "k": 3})
+    dates = [r["date"] or "" for r in newest.json()["results"]]
+    assert newest.status_code == 200 and dates and dates == sorted(dates, reverse=True)
+    timeline = client.get("/v1/timeline", params={"query": query, "k": 3})
+    assert timeline.status_code == 200 and timeline.json()["results"]
+
+
+@pytest.mark.parametrize(("k", "status"), [(0, 422), (-5, 422), (1, 200), (100, 200), (101, 422), (100000, 422)])
+def test_k_has_the_same_bounds_on_every_route(client: TestClient, k: int, status: int) -> None:
+    doc_id = client.post("/v1/search", json={"query": "patients", "k": 1}).json()["results"][0]["doc_id"]
+    assert client.post("/v1/search", json={"query": "patients", "k": k}).status_code == status
+    assert client.get("/v1/timeline", params={"query": "patients", "k": k}).status_code == status
+    assert client.post("/v1/more-like-this", json={"doc_id": doc_id, "k": k}).status_code == status
+
+
+def test_an_empty_date_range_is_an_invalid_filter_on_every_route(client: TestClient) -> None:
+    question = "What is Patient Solidarity Day?"
+    responses = [
+        client.post("/v1/search", json={"query": "patients", "filters": EMPTY_RANGE}),
+        client.post("/v1/search", json={"query": "patients", "filters": EMPTY_RANGE, "format": "csv"}),
+        client.post("/v1/search", json={"query": "", "sort": "date", "filters": EMPTY_RANGE}),
+        client.post("/v1/more-like-this", json={"doc_id": "0123456789abcdef", "filters": EMPTY_RANGE}),
+        client.post("/v1/ask", json={"question": question, "filters": EMPTY_RANGE}),
+        client.post("/v1/ask", json={"question": question, "filters": EMPTY_RANGE, "stream": True}),
+        client.get("/v1/timeline", params={"query": "patients", **EMPTY_RANGE}),
+        client.get("/v1/timeline", params={"query": "patients", "format": "csv", **EMPTY_RANGE}),
+        client.get("/v1/documents", params=EMPTY_RANGE),
+    ]
+    for response in responses:
+        assert response.status_code == 422 and response.headers["content-type"].startswith("application/problem")
+        problem = response.json()
+        assert problem["title"] == "Invalid filter" and problem["kind"] == "filter"
+        assert "the date range is empty: date_from (2020) is after date_to (2010)" in problem["detail"]
+    # a range inside one period is not empty: March 2024 to the end of 2024
+    one_period = {"date_from": "2024-03", "date_to": "2024"}
+    assert client.post("/v1/search", json={"query": "patients", "filters": one_period}).status_code == 200
+    assert client.get("/v1/timeline", params={"query": "patients", **one_period}).status_code == 200
+
+
+def test_a_malformed_date_is_the_same_problem_on_every_route(client: TestClient) -> None:
+    bad = {"date_from": "last spring"}
+    responses = [
+        client.post("/v1/search", json={"query": "patients", "filters": bad}),
+        client.post("/v1/ask", json={"question": "What is Patient Solidarity Day?", "filters": bad}),
+        client.get("/v1/timeline", params={"query": "patients", **bad}),
+        client.get("/v1/documents", params=bad),
+    ]
+    problems = [r.json() for r in responses]
+    assert {r.status_code for r in responses} == {422}
+    assert {(p["title"], p["kind"], p["errors"][0]["msg"]) for p in problems} == {
+        ("Invalid filter", "filter", "not a date: 'last spring' (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    }
+    assert [p["errors"][0]["loc"] for p in problems] == [["body", "filters", "date_from"]] * 2 + [
+        ["query", "date_from"]
+    ] * 2
+    # a bad date beside another bad value is not only a filter problem
+    mixed = client.post("/v1/search", json={"query": "patients", "k": 0, "filters": bad}).json()
+    assert mixed["title"] == "Invalid request" and len(mixed["errors"]) == 2 and "kind" not in mixed

@@ -112,3 +112,77 @@ def test_search_csv_on_stdout(run) -> None:  # type: ignore[no-untyped-def]
 def test_python_dash_m_runs_the_same_command_line() -> None:
     done = subprocess.run([sys.executable, "-m", "policykb", "--help"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "exit codes:" in done.stdout and "ingest" in done.stdout
+
+
+# ------------------------------------------------------------------ bad input: the API's rules, a usage error (2)
+
+
+@pytest.fixture
+def refused(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Runs a command that must be refused: exit 2, one line on stderr (returned), nothing on stdout."""
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+
+    def refused(*argv: str) -> str:
+        assert cli.main(list(argv)) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith("policykb: ") and len(err.splitlines()) == 1
+        return err
+
+    return refused
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?", "¿ … !"])
+def test_a_question_without_a_word_is_a_usage_error_as_in_the_api(refused, api: TestClient, question: str) -> None:  # type: ignore[no-untyped-def]
+    err = refused("ask", question)
+    assert "question: must contain at least one word" in err
+    from_api = api.post("/v1/ask", json={"question": question})
+    assert from_api.status_code == 422 and from_api.json()["errors"][0]["msg"] in err
+
+
+@pytest.mark.parametrize("query", ["", "   ", '""', "?"])
+def test_a_blank_query_sorted_by_relevance_is_a_usage_error_as_in_the_api(  # type: ignore[no-untyped-def]
+    refused, run, api: TestClient, query: str
+) -> None:
+    err = refused("search", query)
+    assert "give a query, or sort by date" in err
+    from_api = api.post("/v1/search", json={"query": query})
+    assert from_api.status_code == 422 and from_api.json()["detail"] in err
+    # documented: an empty query sorted by date lists the newest documents; the timeline is in date order anyway
+    newest = SearchResponseModel.model_validate_json(run("search", query, "--sort", "date", "--json", "-k", "3"))
+    dates = [r.date or "" for r in newest.results]
+    assert dates and dates == sorted(dates, reverse=True)
+    assert api.post("/v1/search", json={"query": query, "sort": "date", "k": 3}).status_code == 200
+    assert TimelineResponse.model_validate_json(run("timeline", query, "--json", "-k", "3")).results
+
+
+@pytest.mark.parametrize("command", [["search", "patients"], ["timeline", "patients"]])
+@pytest.mark.parametrize("k", ["0", "-5", "101", "100000", "many"])
+def test_k_outside_the_api_bounds_is_a_usage_error(  # type: ignore[no-untyped-def]
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str],
+    k: str,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    with pytest.raises(SystemExit) as exited:  # argparse's usage error: the usage line, then the reason
+        cli.main([*command, "-k", k])
+    assert exited.value.code == 2
+    assert "argument -k:" in capsys.readouterr().err
+
+
+def test_k_within_the_api_bounds_is_accepted(run, api: TestClient) -> None:  # type: ignore[no-untyped-def]
+    from policykb.api.schemas import MAX_K
+
+    assert SearchResponseModel.model_validate_json(run("search", "patients", "-k", str(MAX_K), "--json")).results
+    assert run("timeline", "patients", "-k", "1")
+    assert api.post("/v1/search", json={"query": "patients", "k": MAX_K}).status_code == 200
+    assert api.post("/v1/search", json={"query": "patients", "k": MAX_K + 1}).status_code == 422
+    assert api.get("/v1/timeline", params={"query": "patients", "k": MAX_K + 1}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "command", [["search", "patients"], ["timeline", "patients"], ["ask", "What is Patient Solidarity Day?"]]
+)
+def test_an_empty_date_range_is_a_usage_error_as_in_the_api(refused, api: TestClient, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+    err = refused(*command, "--from", "2020", "--to", "2010")
+    assert "the date range is empty: date_from (2020) is after date_to (2010)" in err
+    from_api = api.get("/v1/timeline", params={"query": "patients", "date_from": "2020", "date_to": "2010"})
+    assert from_api.status_code == 422 and from_api.json()["detail"] in err

@@ -122,3 +122,21 @@ def test_a_malformed_date_is_an_error_in_every_encoding(tmp_path: Path) -> None:
         tantivy_filter_queries(g.schema, bad)
     with pytest.raises(FilterError):
         row_mask(g, bad)
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to"), [("2020", "2010"), ("2024-06", "2024-05-31"), ("2024-03-02", "2024-03-01")]
+)
+def test_an_empty_date_range_is_an_error_in_every_encoding(tmp_path: Path, date_from: str, date_to: str) -> None:
+    """From after to selects nothing by intent: it is refused like a malformed date, never an empty result."""
+    g = build_generation(tmp_path, [FilterRow(1, "report", (), "en", "a.txt", "2024")])
+    empty = Filters(date_from=date_from, date_to=date_to)
+    with pytest.raises(FilterError, match="the date range is empty"):
+        empty.check()
+    with pytest.raises(FilterError):
+        document_matches_filter(empty, "report", [], "en", "a.txt", "2024")
+    with pytest.raises(FilterError):
+        tantivy_filter_queries(g.schema, empty)
+    with pytest.raises(FilterError):
+        row_mask(g, empty)
+    assert Filters(date_from="2024-03", date_to="2024").check().bounds() == (20240301, 20241231)  # one month: fine

@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from policykb.api import deps
 from policykb.api.routers.views import answer_view
-from policykb.api.schemas import ChatRequest, ContentPart, ModelCard, ModelList
+from policykb.api.schemas import NEEDS_A_WORD, ChatRequest, ContentPart, ModelCard, ModelList, has_a_word
 from policykb.core.events import Failed, Final, StreamEvent, Token
 from policykb.service.knowledge_base import KnowledgeBase
 
@@ -77,8 +77,10 @@ def chat_completions(body: ChatRequest, kb: KnowledgeBase = Depends(deps.kb)) ->
     With `stream: true` the answer arrives claim by claim (or token by token from a language model); with
     `stream_options.include_usage` a last chunk carries the token counts."""
     turns = [{"role": m.role, "content": _text(m.content)} for m in body.messages if m.role in ("user", "assistant")]
-    if not turns or turns[-1]["role"] != "user" or not turns[-1]["content"].strip():
-        raise HTTPException(422, "the last message must be a non-empty user message")
+    if not turns or turns[-1]["role"] != "user":
+        raise HTTPException(422, "the last message must be a user message (the question)")
+    if not has_a_word(turns[-1]["content"]):  # the rule of /v1/ask's question
+        raise HTTPException(422, f"the last user message (the question) {NEEDS_A_WORD}")
     question, history = turns[-1]["content"], turns[:-1]
     prompt = [t["content"] for t in turns]
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from policykb.api import deps
 from policykb.api.schemas import (
+    MAX_K,
     FacetsModel,
     MoreLikeRequest,
     SearchRequest,
@@ -63,7 +64,7 @@ def more_like_this(body: MoreLikeRequest, kb: KnowledgeBase = Depends(deps.kb)) 
 )
 def timeline(
     query: str = Query("", max_length=2000, examples=["access to medicines"]),
-    k: int = Query(20, ge=1, le=100),
+    k: int = Query(20, ge=1, le=MAX_K),
     order: Literal["oldest", "newest"] = "oldest",
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid",
     format: Literal["json", "csv"] = "json",

@@ -39,8 +39,21 @@ class Filters:
         )
 
     def bounds(self) -> tuple[int | None, int | None]:
-        """The date bounds as yyyymmdd integers: `date_from`'s first day, `date_to`'s last; raises FilterError."""
-        return _bound(self.date_from, 0), _bound(self.date_to, 1)
+        """The date bounds as yyyymmdd integers: `date_from`'s first day, `date_to`'s last. Raises FilterError
+        for a malformed date, and for an empty range (`date_from` after `date_to`): every reader of the
+        dates (search, timeline, answers, the document list, the index encodings) refuses the same filters."""
+        lo, hi = _bound(self.date_from, 0), _bound(self.date_to, 1)
+        if lo is not None and hi is not None and lo > hi:
+            raise FilterError(
+                f"the date range is empty: date_from ({self.date_from}) is after date_to ({self.date_to})"
+            )
+        return lo, hi
+
+    def check(self) -> Filters:
+        """These filters, once every value is understood; raises FilterError as `bounds` does (the one check
+        each face runs on the filters it receives, before anything is searched)."""
+        self.bounds()
+        return self
 
     def source_prefix(self) -> str | None:
         """The source path or folder, without leading or trailing slashes."""
