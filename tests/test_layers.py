@@ -19,9 +19,9 @@ PACKAGE = Path(policykb.__file__).resolve().parent
 ROOT = PACKAGE.parent
 
 LAYERS = ["core", "ingest", "index", "qa", "service", "faces"]
-FACES = {"api", "ui", "cli", "integrations"}
+FACES = {"api", "ui", "cli", "integrations", "__main__"}  # `python -m policykb` is the command line
 # Face-to-face edges that are part of the design, not shortcuts around the service.
-FACE_EDGES = {("cli", "api"), ("api", "ui")}
+FACE_EDGES = {("cli", "api"), ("api", "ui"), ("__main__", "cli")}
 
 
 def _layer(module: str) -> str | None:
