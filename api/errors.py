@@ -26,6 +26,7 @@ STATUS: dict[str, int] = {
     "config": 500,
     "ingest": 422,
     "filter": 422,
+    "question": 422,
     "upload_rejected": 415,
     "not_found": 404,
     "llm": 502,

@@ -6,7 +6,6 @@ so every face serialises a search hit, an answer or a document the same way.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 from typing import Annotated, Literal
 
@@ -15,6 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from policykb.core.errors import FilterError
 from policykb.core.filters import Filters
+from policykb.core.text import NEEDS_A_WORD, WORD, has_a_word
 from policykb.core.types import Change, ChangeRun
 from policykb.service.knowledge_base import file_url, passage_url
 
@@ -34,17 +34,11 @@ MAX_MESSAGE_CHARS = 20_000
 # What every face accepts (the API's request models; the CLI validates its arguments with the same models
 # and constants, and answers a usage error, exit 2, where the API answers 422).
 MAX_K = 100  # the most results (documents or passages) one search, timeline or more-like-this gives
-A_WORD = re.compile(r"\w")
-NEEDS_A_WORD = "must contain at least one word (letters or digits)"
 BLANK_QUERY = "the query has no word to rank by relevance: give a query, or sort by date to list the newest documents"
 # pydantic error types of the rules above, which api/errors.py reads: a filter value the service would refuse
 # (answered as "Invalid filter", like the service's FilterError), and a query with nothing to rank by
 FILTER_ERROR = FilterError.kind
 BLANK_QUERY_ERROR = "blank_query"
-
-
-def has_a_word(text: str) -> bool:
-    return A_WORD.search(text) is not None
 
 
 def _a_question(value: str) -> str:
@@ -242,7 +236,7 @@ class AskRequest(BaseModel):
         max_length=2000,
         examples=["What theme did Patient Solidarity Day 2024 have?"],
         description="at least one word (letters or digits)",
-        json_schema_extra={"minLength": 1, "pattern": A_WORD.pattern},
+        json_schema_extra={"minLength": 1, "pattern": WORD.pattern},
     )
     filters: FilterModel = Field(default_factory=FilterModel)
     history: list[Turn] = Field(default_factory=list, max_length=50)

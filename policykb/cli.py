@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 EXIT_CODES: dict[str, int] = {
     "usage": 2,
     "filter": 2,
+    "question": 2,
     "config": 2,
     "upload_rejected": 2,
     "ingest": 2,

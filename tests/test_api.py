@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from policykb.api.app import create_app
-from policykb.api.schemas import NEEDS_A_WORD
+from policykb.core.text import NEEDS_A_WORD
 from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import CORPUS, make_pdf, make_settings
 

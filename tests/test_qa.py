@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from policykb.core.events import Final, Token
+from policykb.core.errors import QuestionError
+from policykb.core.events import FAILURE_MESSAGES, Failed, Final, Token
 from policykb.core.types import SearchHit
 from policykb.qa.compose import REFUSAL, Citations, Claim, compose
 from policykb.service.knowledge_base import KnowledgeBase
@@ -241,3 +242,12 @@ def test_a_claim_recombining_two_facts_is_not_supported(sample_kb: KnowledgeBase
     assert supported
     document = sample_kb.document(psd.doc_id)
     assert document is not None and "Power of Community" in document.text[start:end]
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?", "…!"])
+def test_a_question_without_a_word_is_refused_by_the_service_for_every_face(tmp_path: Path, question: str) -> None:
+    kb = KnowledgeBase(make_settings(tmp_path))
+    with pytest.raises(QuestionError, match="at least one word"):
+        kb.ask(question)
+    failed = list(kb.ask_events(question))  # what the web page shows
+    assert failed == [Failed("question", FAILURE_MESSAGES["question"])]

@@ -14,8 +14,9 @@ from fastapi.responses import StreamingResponse
 
 from policykb.api import deps
 from policykb.api.routers.views import answer_view
-from policykb.api.schemas import NEEDS_A_WORD, ChatRequest, ContentPart, ModelCard, ModelList, has_a_word
+from policykb.api.schemas import ChatRequest, ContentPart, ModelCard, ModelList
 from policykb.core.events import Failed, Final, StreamEvent, Token
+from policykb.core.text import NEEDS_A_WORD, has_a_word
 from policykb.service.knowledge_base import KnowledgeBase
 
 router = APIRouter(prefix="/v1", tags=["chat"])

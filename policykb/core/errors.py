@@ -28,6 +28,12 @@ class IngestError(PolicyKBError):
     kind = "ingest"
 
 
+class QuestionError(PolicyKBError):
+    """A question with nothing to ask: no word in it."""
+
+    kind = "question"
+
+
 class FilterError(PolicyKBError):
     """A search filter value that cannot be understood."""
 

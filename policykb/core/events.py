@@ -25,6 +25,7 @@ class Final:
 
 
 FAILURE_MESSAGES: dict[str, str] = {
+    "question": "Ask a question with at least one word (letters or digits).",
     "filter": "A filter value could not be understood (dates are YYYY, YYYY-MM or YYYY-MM-DD).",
     "not_found": "Something the answer needed is no longer in the knowledge base; please ask again.",
     "llm": "The language model did not answer; please try again later.",

@@ -34,6 +34,14 @@ def _snowball(word: str) -> str:
     return stems[0] if stems else word
 
 
+NEEDS_A_WORD = "must contain at least one word (letters or digits)"
+
+
+def has_a_word(text: str) -> bool:
+    """Whether `text` can be asked or ranked by: it holds a letter or digit ("?" or "   " does not)."""
+    return WORD.search(text) is not None
+
+
 def words(text: str) -> list[str]:
     """The word tokens of `text`, as written."""
     return WORD.findall(text)

@@ -19,10 +19,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from policykb.core.durable import atomic_write
-from policykb.core.errors import INTERNAL, NotFound, PolicyKBError, StorageError, UploadRejected
+from policykb.core.errors import INTERNAL, NotFound, PolicyKBError, QuestionError, StorageError, UploadRejected
 from policykb.core.events import AnswerEvent, Failed, Final, StreamEvent
 from policykb.core.filters import Filters, document_matches_filter
 from policykb.core.settings import Settings, get_settings
+from policykb.core.text import NEEDS_A_WORD, has_a_word
 from policykb.core.types import (
     Answer,
     Change,
@@ -505,6 +506,8 @@ class KnowledgeBase:
     ) -> Iterator[AnswerEvent]:
         """`Token`s as the answer is written, then one `Final` answer; errors are raised."""
         question = question.strip()
+        if not has_a_word(question):
+            raise QuestionError(f"the question {NEEDS_A_WORD}")
         history = history or []
         answerer = self.answerer
         query = condense(question, history, answerer.rewrite_followup)
