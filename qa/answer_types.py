@@ -59,8 +59,11 @@ _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?"
     r"|thousands?|millions?|billions?|dozens?|half|third|quarter|single|double|twice|once"
 )
-# A figure stands alone: digits inside an identifier (WHA66.4, A66/10, COVID-19) are not a figure.
-_FIGURE = re.compile(rf"(?<![\w./-])\d(?:[\d,.]|\s(?=\d{{3}}\b))*(?<![.,])(?![\w/-])|\b(?:{_NUMBER_WORDS})\b", re.I)
+# A figure stands alone: digits inside an identifier (WHA66.4, A66/10, COVID-19) are not a figure, nor is a
+# number word inside an ordinal ("the Seventy-third World Health Assembly").
+_FIGURE = re.compile(
+    rf"(?<![\w./-])\d(?:[\d,.]|\s(?=\d{{3}}\b))*(?<![.,])(?![\w/-])|(?<!-)\b(?:{_NUMBER_WORDS})\b", re.I
+)
 _PERCENT = re.compile(
     r"\d\s?%|\bper ?cent\b|\bpercentage\b|\b\d+\s*(?:/|out of|of the|in)\s*\d+\b"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) (?:\w+)\b"

@@ -46,6 +46,12 @@ FEATURES = (
     "first_passage",
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Words about what a document says rather than what it is about ("as cited in", "what does CDC say",
+# "the elements listed in"): never among the terms a quote must support.
+_CITING_WORDS = frozenset((
+    "cite", "cites", "cited", "citing", "say", "says", "said", "mention", "mentions", "mentioned", "describe",
+    "describes", "described", "listed", "named", "called", "quoted", "stated", "refers", "referred",
+))  # fmt: skip
 
 
 @dataclass
@@ -64,12 +70,14 @@ class QuestionTerms:
         for (a person, a date …) is what is asked, unless they ask for nothing of their own ("in Asia?")."""
         stems = content_stems(question)
         weights = {s: w for s, w in idf.items() if s in stems} or {s: 1.0 for s in stems}
-        top = max(weights.values(), default=0.0)
         words: dict[str, str] = {}
         for w in _WORD.findall(question):
+            if w.lower() in _CITING_WORDS:
+                continue
             s = content_stems(w)
             if s:
                 words.setdefault(next(iter(s)), w)
+        top = max((weights.get(s, 0.0) for s in words), default=0.0)
         ask = asked(question)
         if focus and (own := asked(focus)).kind is not Kind.OTHER:
             ask = own

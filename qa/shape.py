@@ -40,6 +40,14 @@ _DANGLING = re.compile(
     r"Similarly|Consequently|As a result|In this|In that|For this|To this end|Of these|Of those|Among them|"
     r"In particular|Otherwise|Nevertheless|Besides)\b",
 )
+_TRAILING_MARK = re.compile(r"(?<=[,;:)”\"])\s?\d{1,2}\s*$")
+# A recital of a resolution or declaration ("Recognizing that …,", "Having considered …,"): complete though
+# a comma ends it, because the numbered operative clauses follow.
+_RECITAL = re.compile(
+    r"^(?:(?:Further|Also|Deeply|Gravely|Fully|Noting also)\s+)?"
+    r"(?:[A-Z][a-z]{2,}ing|Having|Aware|Mindful|Concerned|Convinced|Determined|Conscious|Alarmed|Guided)\b.*,$",
+    re.S,
+)
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _NOTE = re.compile(r"^Notes?\s*:\s+[A-Z]", re.I)
 _INTRODUCES = re.compile(r":\s*$|\bas follows\W*$|\bthe following\W*$|\bbelow\W*$", re.I)
@@ -49,6 +57,13 @@ def strip_leading_marks(text: str) -> int:
     """Characters of bullets, list numbers and markup at the start of `text` that a quote should skip."""
     m = _LEADING_MARKS.match(text)
     return m.end() if m else 0
+
+
+def strip_trailing_marks(text: str) -> int:
+    """Characters of a footnote mark that ends `text` after its punctuation ("… eye health; 5") that a
+    quote should leave out."""
+    m = _TRAILING_MARK.search(text)
+    return len(text) - m.start() if m else 0
 
 
 def flaw(quote: str, shown: str | None = None) -> str | None:
@@ -74,7 +89,7 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "table"
     if _HEADING_PREFIX.match(q) or (_HEADING_NUMBER.match(layout) and ("\n" in layout[:80] or not _END.search(q))):
         return "heading"
-    if not _END.search(q):
+    if not _END.search(q) and not _RECITAL.match(q):
         upper = sum(1 for w in words if w[:1].isupper())
         return "heading" if words and (q.isupper() or upper >= 0.6 * len(words)) else "fragment"
     if len(words) < 4 or not (q[:1].isupper() or q[:1].isdigit() or q[:1] in "\"'“‘(£$€"):

@@ -216,6 +216,12 @@ def test_a_footnote_mark_is_not_a_figure() -> None:
     assert _holds(q, "The survey counted 1,250 people, 12 of them blind.") == 1.0
 
 
+def test_an_ordinal_is_not_a_figure() -> None:
+    q = "What is the target of the plan?"
+    assert _holds(q, "Report to the Seventy-third World Health Assembly in 2020 on progress with the plan.") == 0.0
+    assert _holds(q, "The plan aims to cut the burden by a third by 2019.") == 1.0
+
+
 def test_a_year_answers_when_but_not_on_what_date() -> None:
     sentence = "The plan covers 2014–2019."
     assert _holds("When was the plan adopted?", sentence) == 1.0
@@ -413,6 +419,15 @@ def test_a_refusal_never_says_the_passages_lack_a_word_one_of_them_holds() -> No
     assert missing_terms(q, sentences) == ["2019"]  # "treasurer" is held, though far from the best sentence
 
 
+def test_words_about_what_a_document_says_are_not_terms_a_quote_must_hold() -> None:
+    """ "as cited in", "what does CDC say": the question's frame, not its content, though rare in the corpus."""
+    question = "What are the annual costs of infections to hospitals, as cited in the guideline?"
+    q = QuestionTerms.of(question, {"annual": 2.0, "cost": 3.0, "infect": 1.0, "hospit": 1.0, "cite": 6.0})
+    assert set(q.rare.values()) == {"costs"}
+    q = QuestionTerms.of("What does CDC say about masks?", {"cdc": 1.0, "say": 4.0, "mask": 3.0})
+    assert set(q.rare.values()) == {"masks"}
+
+
 @pytest.mark.model
 def test_a_follow_up_asks_what_its_own_words_ask(minilm_answerer: ExtractiveAnswerer) -> None:
     # the conversation carries the previous question along, but the person asked for is the one who
@@ -540,6 +555,27 @@ def test_an_enumeration_the_page_layout_broke_after_a_comma_stays_one_sentence()
         "Each element is described below.",
     ]
     assert [s.flaw for s in sentences] == [None, None]
+
+
+def test_a_resolutions_numbered_clause_starts_a_sentence_after_the_last_recital() -> None:
+    """The last recital ends with a comma and the numbered clauses follow: the recital is a whole claim, the
+    clause is quoted without its number or the footnote mark after its semicolon, and a bare number is no
+    sentence of its own."""
+    text = (
+        "Recognizing the linkages between the plan and efforts to address neglected tropical diseases,\n\n"
+        "1. ENDORSES the global action plan 2014–2019 on universal eye health; 5\n\n"
+        "2.\n\nURGES Member States:\n\n(1) to implement the proposed actions in the plan;"
+    )
+    sentences = candidate_sentences([_hit(0, text)])
+    assert [(s.display, s.flaw) for s in sentences] == [
+        ("Recognizing the linkages between the plan and efforts to address neglected tropical diseases,", None),
+        ("ENDORSES the global action plan 2014–2019 on universal eye health;", None),
+        ("URGES Member States:", "fragment"),  # an introduction, quoted before its items
+        ("to implement the proposed actions in the plan;", None),
+    ]
+    assert sentences[-1].introduction == "URGES Member States:"
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    assert flaw("Because of the linkages between the plan and efforts to address tropical diseases,") == "fragment"
 
 
 def test_a_sentence_that_runs_on_across_blank_lines_is_one_claim_but_glued_blocks_are_not() -> None:

@@ -110,6 +110,13 @@ def test_content_words_drop_stopwords_and_single_letters_but_keep_digits() -> No
     assert content_words("What is the Role of a UN 5 x-ray?") == ["role", "un", "5", "ray"]
 
 
+def test_a_stopword_in_capitals_amid_prose_is_an_acronym() -> None:
+    assert content_words("Who is the Director-General of WHO?") == ["director", "general", "who"]
+    assert content_words("A 2015 WHO/UNICEF global report") == ["2015", "who", "unicef", "global", "report"]
+    assert content_words("WHO IS ELIGIBLE FOR TREATMENT") == ["eligible", "treatment"]  # a shouted heading
+    assert content_words("WHO?") == []
+
+
 @given(st.text(alphabet=st.characters(categories=["Ll"]), max_size=20))
 def test_spelling_is_idempotent(word: str) -> None:
     once = american_spelling(word)

@@ -48,8 +48,26 @@ def words(text: str) -> list[str]:
 
 
 def content_words(text: str) -> list[str]:
-    """Lower-cased words that carry meaning: no stopwords, no single letters (single digits stay)."""
-    return [w for w in (t.lower() for t in WORD.findall(text)) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    """Lower-cased words that carry meaning: no stopwords, no single letters (single digits stay). A
+    stopword written in capitals amid lower-case prose is an acronym and carries meaning: "the
+    Director-General of WHO" names the World Health Organization; "WHO IS ELIGIBLE" is a shouted heading."""
+    tokens = WORD.findall(text)
+    out = []
+    for i, token in enumerate(tokens):
+        word = token.lower()
+        if word in STOPWORDS and not _acronym_amid_prose(tokens, i):
+            continue
+        if len(word) > 1 or word.isdigit():
+            out.append(word)
+    return out
+
+
+def _acronym_amid_prose(tokens: list[str], i: int) -> bool:
+    """tokens[i] is written in capitals (two letters or more) and a word near it is not."""
+    token = tokens[i]
+    if len(token) < 2 or not token.isupper():
+        return False
+    return any(any(c.islower() for c in t) for t in tokens[max(0, i - 2) : i + 3])
 
 
 @lru_cache(maxsize=200_000)
@@ -238,17 +256,27 @@ _INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
 _NAME_AFTER = re.compile(r"[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?[A-Z][a-z]+")
 
 
+# A numbered paragraph that opens with a capital: a resolution's operative clause ("1. ENDORSES …"), which
+# starts a sentence even after the comma that ends the last recital.
+_NUMBERED_CLAUSE = re.compile(r"\(?\d{1,2}[.)]\s+[A-Z]")
+# A paragraph's number alone, the only thing before a break: it belongs to the sentence that follows.
+_BARE_NUMBER = re.compile(r"\s*\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s*")
+
+
 def runs_on(text: str, cut: int, resume: int) -> bool:
     """Whether the sentence goes on across the break between text[:cut] and text[resume:], though a line
-    break or a full stop stands there: after a comma (an enumeration the page layout broke), or after a
-    person's initial that a name follows ("was M. Lindsay Grayson"; "hepatitis B. Vaccination" ends)."""
+    break or a full stop stands there: after a comma (an enumeration the page layout broke, unless a
+    numbered clause opens after it), or after a person's initial that a name follows ("was M. Lindsay
+    Grayson"; "hepatitis B. Vaccination" ends)."""
     before = text[max(0, cut - 3) : cut]
-    return before.rstrip().endswith(",") or bool(_INITIAL.search(before) and _NAME_AFTER.match(text, resume))
+    if before.rstrip().endswith(","):
+        return not _NUMBERED_CLAUSE.match(text, resume)
+    return bool(_INITIAL.search(before) and _NAME_AFTER.match(text, resume))
 
 
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans inside text[start:end]; never splits after a common abbreviation, nor where the
-    sentence runs on (`runs_on`)."""
+    sentence runs on (`runs_on`), nor after a paragraph's bare number ("2." before "URGES Member States:")."""
     spans: list[tuple[int, int]] = []
     cursor = start
     segment = text[start:end]
@@ -256,7 +284,7 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         cut = start + m.start()
         if cut <= cursor or _ABBREVIATION.search(text[max(cursor, cut - 8) : cut]):
             continue
-        if runs_on(text, cut, start + m.end()):
+        if runs_on(text, cut, start + m.end()) or _BARE_NUMBER.fullmatch(text, cursor, cut):
             continue
         piece = text[cursor:cut]
         if piece.strip():
