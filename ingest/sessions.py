@@ -226,6 +226,16 @@ def symbols_named(text: str) -> set[str]:
     return {m.group(0).upper() for m in _SYMBOL.finditer(text)}
 
 
+# A symbol with the word that says what it is: "resolution WHA66.4", "decision EB130(8)".
+_NAMED_DOCUMENT = re.compile(rf"(?:\b(?:resolutions?|decisions?)\s+)?{_SYMBOL.pattern}", re.I)
+
+
+def naming_words(text: str) -> list[str]:
+    """The words with which `text` names resolutions ("resolution", "WHA66", "4" in "what does resolution
+    WHA66.4 endorse"): they say which document is meant, not what is asked of it."""
+    return [w for m in _NAMED_DOCUMENT.finditer(text) for w in re.findall(r"\w+", m.group(0))]
+
+
 def symbol_of(title: str, source: str) -> str | None:
     """The resolution symbol a document is, when its title opens with one ("WHA66.10 Follow-up to …") or
     its file is named by one ("WHA66.10.pdf"); a symbol only quoted in its text does not make it that one."""

@@ -113,6 +113,37 @@ def test_a_question_naming_a_resolution_is_answered_from_that_resolution(tmp_pat
     assert {Path(c.source).name for c in both.citations} <= {"WHA66.4.txt", "WHA66.10.txt"}
 
 
+@pytest.mark.model
+def test_what_a_named_resolution_does_is_answered_by_its_operative_clause(tmp_path: Path) -> None:
+    """The words that name the resolution say which document is meant; what is asked is its act."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "WHA66.4.txt").write_text(
+        "WHA66.4 Towards universal eye health: a global action plan 2014–2019\n\n"
+        "The Sixty-sixth World Health Assembly,\n\n"
+        "Having considered the report and draft global action plan 2014–2019 on universal eye health;\n\n"
+        "Recalling resolutions WHA56.26 on elimination of avoidable blindness and WHA62.1 on prevention of "
+        "avoidable blindness and visual impairment;\n\n"
+        "Recognizing the linkages between the plan and efforts to address neglected tropical diseases,\n\n"
+        "1. ENDORSES the global action plan 2014–2019 on universal eye health; 5\n\n"
+        "2. URGES Member States:\n\n(1) to strengthen national efforts to prevent avoidable visual impairment;\n\n"
+        "3. REQUESTS the Director-General:\n\n(1) to provide technical support to Member States."
+    )
+    (folder / "WHA66.7.txt").write_text(
+        "WHA66.7 Implementation of the recommendations of the United Nations Commission on Life-Saving "
+        "Commodities for Women and Children\n\nThe Sixty-sixth World Health Assembly,\n\nWelcoming the report "
+        "of the Commission, which estimates that six million lives can be saved within five years;\n\n"
+        "1. URGES Member States to improve the quality, supply and use of the 13 life-saving commodities."
+    )
+    kb = KnowledgeBase(make_settings(tmp_path, embedder="minilm"))
+    kb.ingest([folder])
+    answer = kb.ask("What does resolution WHA66.4 endorse?")
+    assert answer.answerable
+    assert answer.answer.startswith("ENDORSES the global action plan 2014–2019 on universal eye health; [1]")
+    assert {Path(c.source).name for c in answer.citations} == {"WHA66.4.txt"}
+    _check_citations(answer)
+
+
 def _hit(chunk_id: str, text: str, start: int = 0) -> SearchHit:
     return SearchHit(rowid=0, chunk_id=chunk_id, doc_id="d1", title="Doc", source="doc.txt", doc_type="report",
                      date="2024", organisations=[], language="en", url=None, page=3, page_end=3, char_start=start,

@@ -23,7 +23,7 @@ from policykb.core.errors import INTERNAL, NotFound, PolicyKBError, QuestionErro
 from policykb.core.events import AnswerEvent, Failed, Final, StreamEvent
 from policykb.core.filters import Filters, document_matches_filter
 from policykb.core.settings import Settings, get_settings
-from policykb.core.text import NEEDS_A_WORD, has_a_word
+from policykb.core.text import NEEDS_A_WORD, content_words, has_a_word, stem
 from policykb.core.types import (
     Answer,
     Change,
@@ -48,7 +48,7 @@ from policykb.index.updater import Cancelled, IngestReport, Progress, ShouldStop
 from policykb.ingest.limits import ParseLimits
 from policykb.ingest.pipeline import SIDECAR_SUFFIX
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS
-from policykb.ingest.sessions import symbol_of, symbols_named
+from policykb.ingest.sessions import naming_words, symbol_of, symbols_named
 from policykb.qa.answerer import Answerer, make_answerer
 from policykb.qa.followup import condense
 from policykb.service.auth import AccessGuard
@@ -517,7 +517,9 @@ class KnowledgeBase:
     def _evidence(self, question: str, filters: Filters | None) -> SearchResponse:
         """The passages an answer is drawn from. A question that names a resolution by its symbol ("What does
         WHA66.10 urge Member States to do?") is about that document: its passages only, when the collection
-        holds it and no source filter was given; other documents that merely cite the symbol are not asked."""
+        holds it and no source filter was given; other documents that merely cite the symbol are not asked. The
+        words that name it are then no terms a quote must hold: "What does resolution WHA66.4 endorse?" asks what
+        it endorses."""
         n = self.settings.answer_passages
         named = [] if filters is not None and filters.source else self.named_documents(question)
         if not named:
@@ -526,6 +528,8 @@ class KnowledgeBase:
         each = [self.search(question, k=n, filters=replace(base, source=source), group="passage") for source in named]
         response = each[0]
         response.results = [h for hits in itertools.zip_longest(*(r.results for r in each)) for h in hits if h][:n]
+        naming = {stem(w) for w in content_words(" ".join(naming_words(question)))}
+        response.term_idf = {t: w for t, w in response.term_idf.items() if t not in naming}
         return response
 
     def named_documents(self, question: str) -> list[str]:
