@@ -153,12 +153,17 @@ _ASK_PEOPLE_WHO_ARE = re.compile(
     re.I,
 )
 _ASK_AMOUNT = re.compile(
-    r"\bwhat (?:[\w'’-]+ ){0,6}(?:budget|cost|costs|price|amount|sum|fee|dose|dosage|concentration|level|target|"
-    r"figure|total|minimum|maximum|limit|threshold|size|volume|quantity|value|funding|salary)\b"
+    r"\bwhat (?:[\w'’-]+ ){0,6}(?:budget|cost|costs|price|amount|sum|fee|fine|penalty|tax|dose|dosage|"
+    r"concentration|level|target|figure|total|minimum|maximum|limit|threshold|size|volume|quantity|value|funding|"
+    r"salary)\b"
     r"|\bhow (?:large|big|high|low|far|tall|heavy|old)\b",
     re.I,
 )
-_ASK_MONEY = re.compile(r"\b(?:budget|cost|costs|price|fee|fees|funding|salary|spend\w*|expenditure|income)\b", re.I)
+_ASK_MONEY = re.compile(
+    r"\b(?:budget|cost|costs|price|fee|fees|fine|fines|penalty|penalties|tax|taxes|funding|salary|spend\w*|"
+    r"expenditure|income)\b",
+    re.I,
+)
 _ASK_MEASURE = re.compile(r"\b(?:dose|dosage|concentration|temperature|weight|volume)\b", re.I)
 # What states each measured thing: a concentration is a percentage or an amount per volume, not "10 beds".
 _MASS = r"mg|µg|mcg|g|kg|ng"
@@ -190,7 +195,10 @@ _ASK_WHEN = re.compile(
 _ASK_PERSON = re.compile(
     r"^\s*who\s+(?:chaired|chairs|led|leads|heads|headed|wrote|said|says|founded|is the|was the|are the|were the|"
     r"spoke|signed|directs|directed|presided|opened|quoted|authored)\b|\b(?:which|what) (?:person|people|expert|"
-    r"individual|official|minister|director|chair|speaker|author)s?\b",
+    r"individual|official|minister|director|chair|speaker|author)s?\b"
+    r"|\bnames? of (?:the |its |their |this )?(?:[\w-]+ ){0,3}(?:director|director-general|chair|chairman|"
+    r"chairperson|chairwoman|president|minister|secretary|author|head|leader|coordinator|officer|founder|"
+    r"spokesperson|rapporteur|ceo|treasurer)s?\b",
     re.I,
 )
 _ASK_COUNTRY = re.compile(
@@ -412,12 +420,16 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
     return 1.0
 
 
+# A word's letters: a footnote mark glued to it is not part of it ("25 indicators1 capable of …").
+_LETTERS = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
 def _about(subject: set[str], sentence: str, figures: list[re.Match[str]]) -> bool:
     """The asked noun is counted by one of the figures: it follows the figure within a few words or
     precedes it closely ("hand wash basin per 10 beds", "members: 276")."""
     for m in figures:
-        after = [stem(w.lower()) for w in re.findall(r"[A-Za-z][\w-]*", sentence[m.end() : m.end() + 60])[:4]]
-        before = [stem(w.lower()) for w in re.findall(r"[A-Za-z][\w-]*", sentence[max(0, m.start() - 60) : m.start()])]
+        after = [stem(w.lower()) for w in _LETTERS.findall(sentence[m.end() : m.end() + 60])[:4]]
+        before = [stem(w.lower()) for w in _LETTERS.findall(sentence[max(0, m.start() - 60) : m.start()])]
         if subject & set(after) or subject & set(before[-6:]):
             return True
     return False

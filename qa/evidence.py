@@ -87,7 +87,8 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
             sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
             siblings.append(sentence)
         for sentence in siblings:
-            if sentence.bulleted and sentence.flaw == "fragment" and _continues_introduction(sentence.display):
+            continues = sentence.flaw == "fragment" and _continues_introduction(sentence.display)
+            if sentence.bulleted and (continues or sentence.flaw is None):
                 sentence.introduction = _introduction(sentence, hit)
                 if sentence.introduction:
                     sentence.flaw = None  # a list item, quotable together with what introduces it

@@ -1,6 +1,6 @@
 """Is a piece of passage text a quotable claim? A claim is a complete sentence of the document (or a list
 item with its introduction): never a heading, a question, a fragment cut at a chunk edge, a caption, a
-running header, a table cell, a table-of-contents line, a bibliography entry or raw markup.
+footnote, a running header, a table cell, a table-of-contents line, a bibliography entry or raw markup.
 
 Also: which sentences cannot stand alone. A dangling opener ("It has …", "This is …") needs the sentence
 before it; a scene-setting sentence ("… as follows:") needs what it introduces; a note after a sentence
@@ -29,6 +29,10 @@ _REFERENCE = re.compile(
     r"(?:\b[A-Z][a-z]+\s+[A-Z]{1,3},\s*){2,}",
     re.I,
 )
+# A footnote's text: its number glued to its first word ("1The systematic review considered …").
+_FOOTNOTE_TEXT = re.compile(r"^\d{1,2}[A-Z][a-z]")
+# An evidence-table summary (population, intervention, comparator, outcomes) run into one line.
+_EVIDENCE_TABLE = re.compile(r"\b(?:Population|Intervention|Comparators?|Comparison|Outcomes?)\s*:")
 _TOC = re.compile(r"\.{4,}|…{2,}|(?:\s\.){3,}|\s{2,}\d+\s*$")
 _HEADING_NUMBER = re.compile(r"^(?:[IVXLC]{1,6}|\d{1,3}(?:\.\d{1,2})*\.?|[A-Z]\.)\s+[A-Z]")
 _HEADING_PREFIX = re.compile(
@@ -80,6 +84,10 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "markup"
     if _CAPTION.match(q):
         return "caption"
+    if _FOOTNOTE_TEXT.match(q):
+        return "footnote"
+    if len(_EVIDENCE_TABLE.findall(q)) >= 2:
+        return "table"
     if _TOC.search(q):
         return "contents"
     if _REFERENCE.search(q):

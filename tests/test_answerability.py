@@ -39,6 +39,7 @@ from policykb.qa.shape import dangling, flaw, introduces
         ("In what year was the alliance founded?", Kind.DATE, set()),
         ("When should staff wash their hands with soap and water?", Kind.TIME_OR_CONDITION, set()),
         ("Who chaired the Guidelines Development Group?", Kind.PERSON, set()),
+        ("What is the name of the WHO Director-General who is asked to act?", Kind.PERSON, set()),
         ("Where was the alliance launched?", Kind.NAME, set()),
         ("Which organisations funded the guidelines?", Kind.NAME, set()),
         ("Which countries ratified the convention?", Kind.COUNTRY, set()),
@@ -158,6 +159,11 @@ def test_a_count_must_count_the_asked_noun() -> None:
         ),
         ("What dose of the drug is recommended?", "The dose is 4 mg/kg daily.", "The drug is recommended."),
         (
+            "What fine does the agency impose for reusing syringes?",
+            "Clinics that reuse syringes are fined US$ 5000.",
+            "Reuse of syringes has resulted in pathogen transmission and should be halted immediately.",
+        ),
+        (
             "What minimum alcohol concentration should hand rubs have?",
             "Hand rubs should contain 60–95% alcohol.",
             "Provide one hand wash basin per 10 beds and alcohol-based hand rubs at each point of care.",
@@ -181,6 +187,8 @@ def test_a_sentence_holds_the_asked_kind(question: str, good: str, bad: str) -> 
 
 
 _CHAIR = "Who chaired the Guidelines Development Group?"
+_DG_NAME = "What is the name of the Director-General asked to report?"
+_INDICATORS = "How many indicators does the framework contain?"
 _BESIDES_JAPAN = "Which countries besides Japan funded the guidelines?"
 _BESIDES_USA = "Which countries besides the United States of America signed?"
 
@@ -196,6 +204,12 @@ _BESIDES_USA = "Which countries besides the United States of America signed?"
         (_CHAIR, "A review was commissioned through Infection Prevention research groups.", 0.5),
         (_CHAIR, "The Steering Group drafted the initial scoping document.", 0.5),
         (_CHAIR, "The group was chaired by Lindsay Grayson (Austin Health).", 1.0),
+        # the name of a person the question names by their role: the role is no name
+        (_DG_NAME, "The Director-General, Dr Margaret Chan, was asked to report.", 1.0),
+        (_DG_NAME, "REQUESTS the Director-General to report to the Sixty-eighth World Health Assembly in 2015.", 0.5),
+        # a footnote mark glued to the counted noun does not hide it
+        (_INDICATORS, "The framework includes the set of 25 indicators1 capable of application.", 1.0),
+        (_INDICATORS, "The framework has nine voluntary global targets1 and a plan.", 0.5),
         # a country the question names is no answer
         (_BESIDES_JAPAN, "The guidelines were funded by Japan.", 0.0),
         (_BESIDES_JAPAN, "The guidelines were funded by Japan and the United Kingdom.", 1.0),
@@ -260,6 +274,12 @@ def test_a_sentence_naming_no_year_takes_its_passages_year_before_its_documents(
             "reference",
         ),
         ("Introduction .......................................... 12", "contents"),
+        ("1The systematic review considered 210 mg of primaquine over eight weeks as the minimum.", "footnote"),
+        (
+            "Population: Children aged 5 months or older Intervention: Four doses of the vaccine Comparator: No "
+            "vaccine.",
+            "table",
+        ),
         ("See the [toolkit](https://example.org) for the details.", "markup"),
         ("12 34 56 78 90 11 22 33 44 55.", "table"),
         ("Key Messages And Recommendations", "heading"),
@@ -576,6 +596,27 @@ def test_a_resolutions_numbered_clause_starts_a_sentence_after_the_last_recital(
     assert sentences[-1].introduction == "URGES Member States:"
     assert all(text[s.start : s.end] == s.text for s in sentences)
     assert flaw("Because of the linkages between the plan and efforts to address tropical diseases,") == "fragment"
+
+
+def test_every_numbered_item_is_quoted_after_its_introduction() -> None:
+    """Items that open with a capital belong to their introduction as much as lower-case ones: "Noncommunicable
+    diseases US$ 318 million;" says what it is only after "ALLOCATES the budget … to the following categories:",
+    and the introduction's words count for each item, not only for the first one beside it."""
+    text = (
+        "ALLOCATES the budget for the financial period 2014–2015 to the following six categories:\n"
+        "(1) Communicable diseases US$ 841 million;\n(2) Noncommunicable diseases US$ 318 million;\n"
+        "(3) Promoting health through the life course US$ 388 million;"
+    )
+    items = [s for s in candidate_sentences([_hit(0, text)]) if s.bulleted]
+    assert [s.claim_text for s in items] == [
+        "ALLOCATES the budget for the financial period 2014–2015 to the following six categories: … " + item
+        for item in (
+            "Communicable diseases US$ 841 million;",
+            "Noncommunicable diseases US$ 318 million;",
+            "Promoting health through the life course US$ 388 million;",
+        )
+    ]
+    assert all(s.flaw is None and "budget" in s.window() for s in items)
 
 
 def test_a_sentence_that_runs_on_across_blank_lines_is_one_claim_but_glued_blocks_are_not() -> None:
