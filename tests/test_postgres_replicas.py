@@ -292,7 +292,9 @@ def test_replicas_answer_503_while_the_database_is_down_and_recover(tmp_path: Pa
         threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(6)]
         for t in threads:
             t.start()
-        time.sleep(0.5)
+        deadline = time.time() + 30  # some requests answered while up, however loaded the machine is
+        while time.time() < deadline and sum(1 for sent, answered, _ in seen if sent == answered == "up") < 6:
+            time.sleep(0.05)
         phase[0] = "stopping"
         server.stop()
         phase[0] = "down"
