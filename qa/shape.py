@@ -1,6 +1,6 @@
 """Is a piece of passage text a quotable claim? A claim is a complete sentence of the document (or a list
 item with its introduction): never a heading, a question, a fragment cut at a chunk edge, a caption, a
-footnote, a running header, a table cell, a table-of-contents line, a bibliography entry or raw markup.
+footnote, a pointer elsewhere ("Please refer to …"), a running header, a table cell, a table-of-contents line, a bibliography entry or raw markup.
 
 Also: which sentences cannot stand alone. A dangling opener ("It has …", "This is …") needs the sentence
 before it; a scene-setting sentence ("… as follows:") needs what it introduces; a note after a sentence
@@ -44,6 +44,18 @@ _DANGLING = re.compile(
     r"Similarly|Consequently|As a result|In this|In that|For this|To this end|Of these|Of those|Among them|"
     r"In particular|Otherwise|Nevertheless|Besides)\b",
 )
+# A dated title: a noun phrase, not a sentence that opens with a preposition ("In the survey (2019) Italy …").
+_DATED_TITLE = re.compile(
+    r"(?!(?:In|On|At|By|For|From|As|After|Before|Since|Among|Of|With|During|According|Between|Under|Over|Through|"
+    r"Within|Until|Unlike|Like|While|When|Although|Because|If)\b)[A-Z][^.!?;:()\n]{8,150}\((?:19|20)\d{2}\)\s+"
+    r"(?=[A-Z][a-z])"
+)
+# A section number of three levels or more inside a sentence: a heading the page layout ran into it.
+_SECTION_INSIDE = re.compile(r"\s\d{1,2}(?:\.\d{1,2}){2,}\s+[A-Z]")
+# A sentence that sends the reader elsewhere ("Please refer to the policy brief …", "See Annex 6 for …").
+_POINTER = re.compile(
+    r"^(?:Please\s+)?(?:refer\s+to|see|consult)\b|^For\s+(?:more|further)\s+(?:information|details)\b", re.I
+)
 _TRAILING_MARK = re.compile(r"(?<=[,;:)”\"])\s?\d{1,2}\s*$")
 # A recital of a resolution or declaration ("Recognizing that …,", "Having considered …,"): complete though
 # a comma ends it, because the numbered operative clauses follow.
@@ -58,9 +70,13 @@ _INTRODUCES = re.compile(r":\s*$|\bas follows\W*$|\bthe following\W*$|\bbelow\W*
 
 
 def strip_leading_marks(text: str) -> int:
-    """Characters of bullets, list numbers and markup at the start of `text` that a quote should skip."""
+    """Characters of bullets, list numbers and markup at the start of `text` that a quote should skip, and
+    of a recommendation's dated title run into its first sentence ("Treating severe malaria in children
+    (2015) Children weighing …")."""
     m = _LEADING_MARKS.match(text)
-    return m.end() if m else 0
+    skipped = m.end() if m else 0
+    title = _DATED_TITLE.match(text, skipped)
+    return title.end() if title else skipped
 
 
 def strip_trailing_marks(text: str) -> int:
@@ -86,6 +102,10 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "caption"
     if _FOOTNOTE_TEXT.match(q):
         return "footnote"
+    if _POINTER.match(q):
+        return "pointer"
+    if _SECTION_INSIDE.search(q):
+        return "heading"
     if len(_EVIDENCE_TABLE.findall(q)) >= 2:
         return "table"
     if _TOC.search(q):

@@ -275,6 +275,13 @@ def test_a_sentence_naming_no_year_takes_its_passages_year_before_its_documents(
         ),
         ("Introduction .......................................... 12", "contents"),
         ("1The systematic review considered 210 mg of primaquine over eight weeks as the minimum.", "footnote"),
+        ("Please refer to the WHO policy brief for the implementation of IPTp-SP [100].", "pointer"),
+        ("See Annex 6 for the financial and administrative implications of this resolution.", "pointer"),
+        (
+            "Not evaluated using GRADE; based on modelling 5.2.2.2 Parenteral alternatives when artesunate is not "
+            "available (2015) If artesunate is not available, artemether should be used.",
+            "heading",
+        ),
         (
             "Population: Children aged 5 months or older Intervention: Four doses of the vaccine Comparator: No "
             "vaccine.",
@@ -299,10 +306,24 @@ def test_unquotable_text_is_recognised(text: str, why: str) -> None:
         "I believe patients must be heard at every level.",
         "The elements of Standard Precautions are as follows:",
         "38% of health care facilities have no water source (WHO/UNICEF, 2015).",
+        "Seeing patients early in the second trimester helps.",
+        "The dose was raised to 2.4 mg/kg in version 1.2.3 of the protocol.",
     ],
 )
 def test_sentences_are_quotable(text: str) -> None:
     assert flaw(text) is None
+
+
+def test_a_recommendations_dated_title_is_left_out_of_its_first_sentence() -> None:
+    text = (
+        "Treating severe malaria in children (2015) Children weighing < 20 kg should receive a higher dose of "
+        "artesunate (3 mg/kg bw per dose) than larger children. In the survey (2019) Italy reported fewer cases."
+    )
+    assert [s.display for s in candidate_sentences([_hit(0, text)])] == [
+        "Children weighing < 20 kg should receive a higher dose of artesunate (3 mg/kg bw per dose) than larger "
+        "children.",
+        "In the survey (2019) Italy reported fewer cases.",  # a sentence, not a title
+    ]
 
 
 def test_openers_that_need_their_context() -> None:

@@ -81,6 +81,16 @@ def test_overlap_repeats_a_sentence_inside_long_blocks() -> None:
     assert any(b.char_start < a.char_end for a, b in itertools.pairwise(chunks))
 
 
+def test_a_note_marked_with_an_asterisk_starts_a_sentence() -> None:
+    text = "Give the drug. *Not evaluated using the GRADE framework. Then 3 * 4 is twelve."
+    spans = split_sentences(text, 0, len(text))
+    assert [text[a:b] for a, b in spans] == [
+        "Give the drug.",
+        "*Not evaluated using the GRADE framework.",
+        "Then 3 * 4 is twelve.",
+    ]
+
+
 def test_sentences_do_not_split_after_abbreviations() -> None:
     text = "Dr. Smith spoke. The meeting ended."
     spans = split_sentences(text, 0, len(text))

@@ -241,11 +241,11 @@ def american_spelling(word: str) -> str:
 
 # ------------------------------------------------------------------------------------------------ sentences
 
-# A sentence ends at . ! ? before a capital or digit, or at a line break that follows closing punctuation or
+# A sentence ends at . ! ? before a capital or digit (perhaps after a note's asterisk), or at a line break that follows closing punctuation or
 # precedes a bullet, and at a blank line before a capital unless a comma leaves the sentence open ("include:
 # 1) hand hygiene,\n\n2) use of …", an enumeration the page layout broke). Other line breaks are hard wrapping (PDFs, plain-text letters), not sentence ends.
 _SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n\s*(?=[-*•◆▪●]\s)"
+    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[*]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n\s*(?=[-*•◆▪●]\s)"
     r"|\n[ \t]*\n\s*(?=[A-Z0-9\"“(\[•◆-])"
 )
 _ABBREVIATION = re.compile(
