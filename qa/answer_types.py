@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import pycountry
 
-from policykb.core.text import FOOTNOTE_MARK, STOPWORDS, content_words, stem
+from policykb.core.text import ACRONYM, FOOTNOTE_MARK, STOPWORDS, acronym_expansion, content_words, stem
 
 
 class Kind(StrEnum):
@@ -44,6 +44,7 @@ class Asked:
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
     relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
+    owner: str | None = None  # the body whose person is asked for, by its acronym ("the Director-General of WHO")
 
     @property
     def relation_stem(self) -> str | None:
@@ -204,6 +205,8 @@ _ASK_PERSON = re.compile(
 _ASK_COUNTRY = re.compile(
     r"\b(?:which|what) (?:countries|country|nations?|member states?)\b|\bin which (?:country|nation)\b", re.I
 )
+# "the Director-General of WHO", "the CEO of IAPO": the body whose person is asked for.
+_ASK_OWNER = re.compile(r"\bof (?:the )?(?P<body>[A-Z]{3,6})\b(?![./]?\d)")
 _ASK_NAME = re.compile(
     r"^\s*(?:who|whom|whose|where)\b|\b(?:which|what) (?:organi[sz]ations?|agency|agencies|city|"
     r"cities|place|region|venue|location|company|companies|institution|body|bodies|court|app|tool|toolkit|"
@@ -332,10 +335,18 @@ def asked(question: str) -> Asked:
         done, bare = when.group("done"), when.group("bare")
         if done or (bare not in _NO_ACT and not bare.endswith(("s", "ly"))):  # "authorities" is no verb
             relation = done or bare
+    owner = m.group("body") if kind is Kind.PERSON and (m := _ASK_OWNER.search(q)) else None
     return Asked(
         kind, subject, years=years, measure=measure, precision=precision, relation=relation,
-        relation_phrase=relation_phrase,
+        relation_phrase=relation_phrase, owner=owner,
     )  # fmt: skip
+
+
+def _another_bodys(owner: str, sentence: str) -> bool:
+    """The sentence names other bodies by their acronyms ("Thomas Cueni, IFPMA Director General") and the asked
+    one neither by its acronym nor spelled out: its person is another body's."""
+    named = {m.group(1) for m in ACRONYM.finditer(sentence)}
+    return bool(named) and owner not in named and acronym_expansion(owner, sentence) is None
 
 
 def act_stem(word: str) -> str:
@@ -397,6 +408,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
     if k is Kind.TIME_OR_CONDITION:
         return 1.0 if _DATE.search(sentence) or _CONDITION.search(sentence) else 0.0
     if k is Kind.PERSON:
+        if ask.owner and _another_bodys(ask.owner, sentence):
+            return 0.5
         if _TITLE.search(sentence):
             return 1.0
         people = [

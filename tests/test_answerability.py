@@ -188,6 +188,7 @@ def test_a_sentence_holds_the_asked_kind(question: str, good: str, bad: str) -> 
 
 _CHAIR = "Who chaired the Guidelines Development Group?"
 _DG_NAME = "What is the name of the Director-General asked to report?"
+_WHO_DG = "Who is the Director-General of WHO?"
 _INDICATORS = "How many indicators does the framework contain?"
 _BESIDES_JAPAN = "Which countries besides Japan funded the guidelines?"
 _BESIDES_USA = "Which countries besides the United States of America signed?"
@@ -204,6 +205,10 @@ _BESIDES_USA = "Which countries besides the United States of America signed?"
         (_CHAIR, "A review was commissioned through Infection Prevention research groups.", 0.5),
         (_CHAIR, "The Steering Group drafted the initial scoping document.", 0.5),
         (_CHAIR, "The group was chaired by Lindsay Grayson (Austin Health).", 1.0),
+        # another body's person: "the Director-General of WHO" is not IFPMA's
+        (_WHO_DG, "Thomas Cueni, IFPMA Director General stressed that trust is key.", 0.5),
+        (_WHO_DG, "Dr Tedros Adhanom Ghebreyesus, Director-General of WHO, opened the meeting.", 1.0),
+        (_WHO_DG, "Dr Tedros Adhanom Ghebreyesus, Director-General of the World Health Organization, spoke.", 1.0),
         # the name of a person the question names by their role: the role is no name
         (_DG_NAME, "The Director-General, Dr Margaret Chan, was asked to report.", 1.0),
         (_DG_NAME, "REQUESTS the Director-General to report to the Sixty-eighth World Health Assembly in 2015.", 0.5),
