@@ -16,6 +16,7 @@ from enum import StrEnum
 import pycountry
 
 from policykb.core.text import ACRONYM, FOOTNOTE_MARK, STOPWORDS, acronym_expansion, content_words, stem
+from policykb.ingest.sessions import RESOLUTION_SYMBOL
 
 
 class Kind(StrEnum):
@@ -45,6 +46,7 @@ class Asked:
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
     relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
     owner: str | None = None  # the body whose person is asked for, by its acronym ("the Director-General of WHO")
+    operative: bool = False  # it asks what a resolution does ("What does WHA66.10 urge …?"), not its preamble
 
     @property
     def relation_stem(self) -> str | None:
@@ -207,6 +209,15 @@ _ASK_COUNTRY = re.compile(
 )
 # "the Director-General of WHO", "the CEO of IAPO": the body whose person is asked for.
 _ASK_OWNER = re.compile(r"\bof (?:the )?(?P<body>[A-Z]{3,6})\b(?![./]?\d)")
+# What a resolution does in its operative clauses ("URGES Member States", "REQUESTS the Director-General").
+_ASK_OPERATIVE = re.compile(
+    r"\b(?:urge[sd]?|request(?:s|ed)?|decide[sd]?|call(?:s|ed)?\s+(?:up)?on|invite[sd]?|adopt(?:s|ed)?|"
+    r"endorse[sd]?|approve[sd]?|resolve[sd]?|encourage[sd]?)\b",
+    re.I,
+)
+_NAMES_A_RESOLUTION = re.compile(
+    rf"\b(?:resolutions?|decisions?|Health Assembly|Executive Board|Regional Committee)\b|{RESOLUTION_SYMBOL}", re.I
+)
 _ASK_NAME = re.compile(
     r"^\s*(?:who|whom|whose|where)\b|\b(?:which|what) (?:organi[sz]ations?|agency|agencies|city|"
     r"cities|place|region|venue|location|company|companies|institution|body|bodies|court|app|tool|toolkit|"
@@ -336,9 +347,10 @@ def asked(question: str) -> Asked:
         if done or (bare not in _NO_ACT and not bare.endswith(("s", "ly"))):  # "authorities" is no verb
             relation = done or bare
     owner = m.group("body") if kind is Kind.PERSON and (m := _ASK_OWNER.search(q)) else None
+    operative = bool(_ASK_OPERATIVE.search(q) and _NAMES_A_RESOLUTION.search(q))
     return Asked(
         kind, subject, years=years, measure=measure, precision=precision, relation=relation,
-        relation_phrase=relation_phrase, owner=owner,
+        relation_phrase=relation_phrase, owner=owner, operative=operative,
     )  # fmt: skip
 
 

@@ -29,6 +29,7 @@ import numpy as np
 from policykb.core.text import acronym_stems
 from policykb.qa.answer_types import Asked, Kind, asked, holds, says_act, year_conflict
 from policykb.qa.evidence import Sentence, content_stems, coverage
+from policykb.qa.shape import recital
 
 MODEL_PATH = Path(__file__).with_name("answerability.json")
 FEATURES = (
@@ -107,6 +108,7 @@ def features(
         if not says_act(q.asked, s.display):
             kind = 0.0  # a name or a date near the subject is no answer unless the quote says the asked act
         about = " ".join([hit.title, *hit.headings, hit.date or ""])
+        preamble = q.asked.operative and recital(s.display)  # what the resolution does is not its context
         rows[i] = (
             float(sem_sentence[i]),
             sem_passage.get(hit.chunk_id, 0.0),
@@ -116,7 +118,7 @@ def features(
             1.0 - sum(q.idf.get(t, 1.0) for t in missing) / total_rare,
             1.0 if missing else 0.0,
             1.0 if q.asked.typed and kind >= 1.0 else 0.0,
-            1.0 if q.asked.typed and 0.0 < kind < 1.0 else 0.0,
+            1.0 if (q.asked.typed and 0.0 < kind < 1.0) or preamble else 0.0,
             1.0 if q.asked.typed and kind == 0.0 else 0.0,
             1.0 if year_conflict(q.asked, window, about, hit.text) else 0.0,
             1.0 if s.rank == 0 else 0.0,

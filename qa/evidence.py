@@ -123,13 +123,20 @@ def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
     return _ITEM_NUMBER.sub("", heading) if heading.endswith(":") else None
 
 
-_CLAUSE_BREAK = re.compile(r"(?<=;)(?:\s?\d{1,2})?\s+(?=[A-Z][a-z])")
+# The verbs that open a resolution's operative clauses, written in capitals ("APPROVES the construction …").
+_OPERATIVE_VERB = (
+    r"(?:APPROVES|RESOLVES|DECIDES|URGES|REQUESTS|ENDORSES|ADOPTS|CALLS|INVITES|ENCOURAGES|AUTHORIZES|AUTHORISES|"
+    r"NOTES|WELCOMES|EXPRESSES|AFFIRMS|REAFFIRMS|RECOMMENDS|ACCEPTS|APPEALS|ELECTS|APPOINTS|DECLARES|CONFIRMS|"
+    r"THANKS|COMMENDS|EMPHASIZES|EMPHASISES|STRESSES)\b"
+)
+_CLAUSE_BREAK = re.compile(rf"(?<=;)(?:\s?\d{{1,2}})?\s+(?=[A-Z][a-z])|(?<=,)(?:\s?\d{{1,2}})?\s+(?={_OPERATIVE_VERB})")
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The sentence text[start:end] cut after each semicolon that a capitalised clause follows (a footnote
-    mark after the semicolon, glued to it or spaced, is left out): a resolution's recitals ("Recalling …; Noting that …;") run
-    as one sentence, and each is a statement of its own."""
+    """The sentence text[start:end] cut after each semicolon that a capitalised clause follows, and after the
+    comma that ends a resolution's preamble before its operative verb ("…, APPROVES the construction …"); a
+    footnote mark after the punctuation, glued to it or spaced, is left out: a resolution's recitals
+    ("Recalling …; Noting that …;") run as one sentence, and each is a statement of its own."""
     spans, cursor = [], start
     for m in _CLAUSE_BREAK.finditer(text, start, end):
         spans.append((cursor, m.start()))

@@ -59,11 +59,13 @@ _POINTER = re.compile(
 _TRAILING_MARK = re.compile(r"(?<=[,;:)”\"])\s?\d{1,2}\s*$")
 # A recital of a resolution or declaration ("Recognizing that …,", "Having considered …,"): complete though
 # a comma ends it, because the numbered operative clauses follow.
-_RECITAL = re.compile(
-    r"^(?:(?:Further|Also|Deeply|Gravely|Fully|Noting also)\s+)?"
-    r"(?:[A-Z][a-z]{2,}ing|Having|Aware|Mindful|Concerned|Convinced|Determined|Conscious|Alarmed|Guided)\b.*,$",
-    re.S,
+_RECITAL_OPENING = (
+    r"(?:(?:The\s+[\w\s-]{0,40}?(?:Assembly|Board|Committee),\s+)?(?:Further|Also|Deeply|Gravely|Fully|Noting also)\s+)?"
+    r"(?!(?:During|Nothing|Something|Everything|Anything|Following|According|Regarding|Including|Excluding)\b)"
+    r"(?:[A-Z][a-z]{2,}ing|Having|Aware|Mindful|Concerned|Convinced|Determined|Conscious|Alarmed|Guided)\b"
 )
+_RECITAL = re.compile(rf"^{_RECITAL_OPENING}.*,$", re.S)
+_RECITAL_START = re.compile(rf"^(?:The\s+[\w\s-]{{0,40}}?(?:Assembly|Board|Committee),\s+)?{_RECITAL_OPENING}")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _NOTE = re.compile(r"^Notes?\s*:\s+[A-Z]", re.I)
 _INTRODUCES = re.compile(r":\s*$|\bas follows\W*$|\bthe following\W*$|\bbelow\W*$", re.I)
@@ -125,6 +127,12 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
     if any(not runs_on(layout, m.start(), m.end()) for m in _BLANK_LINE.finditer(layout)):
         return "fragment"  # two blocks glued together: a heading or a cell above a sentence
     return None
+
+
+def recital(display: str) -> bool:
+    """A resolution's preamble sentence ("Recalling resolution EB130.R7, which requests …", "The Sixty-sixth
+    World Health Assembly, Having considered …"): the context of what it does, not what it does."""
+    return bool(_RECITAL_START.match(display.strip()))
 
 
 def ends_sentence(quote: str) -> bool:

@@ -21,7 +21,7 @@ from policykb.qa.answerability import QuestionTerms, missing_terms
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
 from policykb.qa.extractive import ExtractiveAnswerer
-from policykb.qa.shape import dangling, flaw, introduces
+from policykb.qa.shape import dangling, flaw, introduces, recital
 
 
 @pytest.mark.parametrize(
@@ -338,6 +338,40 @@ def test_openers_that_need_their_context() -> None:
     assert introduces("IAPO delivered statements as follows:")
     assert introduces("The three core themes were:")
     assert not introduces("IAPO delivered three statements.")
+
+
+def test_a_resolutions_operative_verb_starts_a_claim_after_its_preamble() -> None:
+    text = (
+        "The Health Assembly, Having noted the report of the Committee,2 APPROVES the construction of the new "
+        "sub-office in Garowe. In 2015, UNICEF reported that 38% of facilities lacked water, as WHO did."
+    )
+    quoted = [s.display for s in candidate_sentences([_hit(0, text)])]
+    assert quoted == [
+        "The Health Assembly, Having noted the report of the Committee,",
+        "APPROVES the construction of the new sub-office in Garowe.",  # the footnote mark "2" is in neither
+        "In 2015, UNICEF reported that 38% of facilities lacked water, as WHO did.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "operative"),
+    [
+        ("What does WHA66.10 request the Director-General to do?", True),
+        ("What did the Health Assembly urge Member States to do in resolution WHA66.12?", True),
+        ("Which plan does resolution WHA66.4 endorse?", True),
+        ("According to WHA66.9, how many countries had signed the Convention?", False),
+        ("What does WHO recommend for hand hygiene?", False),
+    ],
+)
+def test_what_a_resolution_does_is_asked_of_its_operative_clauses(question: str, operative: bool) -> None:
+    assert asked(question).operative is operative
+
+
+def test_a_resolutions_preamble_is_recognised() -> None:
+    assert recital("Recalling resolution EB130.R7, which requests the Director-General to develop a plan;")
+    assert recital("The Sixty-sixth World Health Assembly, Having considered the report;")
+    assert not recital("REQUESTS the Director-General to report to the Assembly.")
+    assert not recital("During the meeting, members spoke.")
 
 
 def test_a_resolutions_recitals_are_quoted_one_by_one() -> None:

@@ -124,6 +124,8 @@ def test_what_a_named_resolution_does_is_answered_by_its_operative_clause(tmp_pa
         "Having considered the report and draft global action plan 2014–2019 on universal eye health;\n\n"
         "Recalling resolutions WHA56.26 on elimination of avoidable blindness and WHA62.1 on prevention of "
         "avoidable blindness and visual impairment;\n\n"
+        "Recalling also resolution WHA59.25, which requests the Director-General to give priority to the prevention "
+        "of avoidable blindness and visual impairment;\n\n"
         "Recognizing the linkages between the plan and efforts to address neglected tropical diseases,\n\n"
         "1. ENDORSES the global action plan 2014–2019 on universal eye health; 5\n\n"
         "2. URGES Member States:\n\n(1) to strengthen national efforts to prevent avoidable visual impairment;\n\n"
@@ -142,6 +144,11 @@ def test_what_a_named_resolution_does_is_answered_by_its_operative_clause(tmp_pa
     assert answer.answer.startswith("ENDORSES the global action plan 2014–2019 on universal eye health; [1]")
     assert {Path(c.source).name for c in answer.citations} == {"WHA66.4.txt"}
     _check_citations(answer)
+    # what it requests is its operative clause, not a recital of what an earlier resolution requested
+    requests = kb.ask("What does WHA66.4 request the Director-General to do?")
+    assert requests.answerable
+    assert requests.answer.startswith("REQUESTS the Director-General: … to provide technical support")
+    assert "WHA59.25" not in requests.answer
 
 
 def _hit(chunk_id: str, text: str, start: int = 0) -> SearchHit:
