@@ -226,14 +226,17 @@ def symbols_named(text: str) -> set[str]:
     return {m.group(0).upper() for m in _SYMBOL.finditer(text)}
 
 
-# A symbol with the word that says what it is: "resolution WHA66.4", "decision EB130(8)".
+# A symbol with the word that says what it is: "resolution WHA66.4", "decision EB130.R7".
 _NAMED_DOCUMENT = re.compile(rf"(?:\b(?:resolutions?|decisions?)\s+)?{_SYMBOL.pattern}", re.I)
 
 
 def naming_words(text: str) -> list[str]:
     """The words with which `text` names resolutions ("resolution", "WHA66", "4" in "what does resolution
-    WHA66.4 endorse"): they say which document is meant, not what is asked of it."""
-    return [w for m in _NAMED_DOCUMENT.finditer(text) for w in re.findall(r"\w+", m.group(0))]
+    WHA66.4 endorse"): they say which document is meant, not what is asked of it. A word the text also uses
+    elsewhere ("the 10 targets" in "what does WHA66.10 say about the 10 targets") is asked about too."""
+    naming = [w for m in _NAMED_DOCUMENT.finditer(text) for w in re.findall(r"\w+", m.group(0))]
+    rest = {w.lower() for w in re.findall(r"\w+", _NAMED_DOCUMENT.sub(" ", text))}
+    return [w for w in naming if w.lower() not in rest]
 
 
 def symbol_of(title: str, source: str) -> str | None:

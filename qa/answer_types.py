@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import pycountry
 
-from policykb.core.text import ACRONYM, FOOTNOTE_MARK, STOPWORDS, acronym_expansion, content_words, stem
+from policykb.core.text import FOOTNOTE_MARK, STOPWORDS, acronym_expansion, content_words, stem
 from policykb.ingest.sessions import RESOLUTION_SYMBOL
 
 
@@ -46,6 +46,7 @@ class Asked:
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
     relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
     owner: str | None = None  # the body whose person is asked for, by its acronym ("the Director-General of WHO")
+    role: str | None = None  # that person's role as the question writes it ("Director-General")
     operative: bool = False  # it asks what a resolution does ("What does WHA66.10 urge …?"), not its preamble
 
     @property
@@ -62,11 +63,10 @@ _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?"
     r"|thousands?|millions?|billions?|dozens?|half|third|quarter|single|double|twice|once"
 )
-# A figure stands alone: digits inside an identifier (WHA66.4, A66/10, COVID-19) are not a figure, nor is a
-# number word inside an ordinal ("the Seventy-third World Health Assembly").
-_FIGURE = re.compile(
-    rf"(?<![\w./-])\d(?:[\d,.]|\s(?=\d{{3}}\b))*(?<![.,])(?![\w/-])|(?<!-)\b(?:{_NUMBER_WORDS})\b", re.I
-)
+# A figure stands alone: digits inside an identifier (WHA66.4, A66/10, COVID-19) are not a figure.
+_FIGURE = re.compile(rf"(?<![\w./-])\d(?:[\d,.]|\s(?=\d{{3}}\b))*(?<![.,])(?![\w/-])|\b(?:{_NUMBER_WORDS})\b", re.I)
+# A hyphenated ordinal ("the Seventy-third World Health Assembly", "Twenty-first"): a rank, not a figure.
+_ORDINAL = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+", re.I)
 _PERCENT = re.compile(
     r"\d\s?%|\bper ?cent\b|\bpercentage\b|\b\d+\s*(?:/|out of|of the|in)\s*\d+\b"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) (?:\w+)\b"
@@ -156,14 +156,15 @@ _ASK_PEOPLE_WHO_ARE = re.compile(
     re.I,
 )
 _ASK_AMOUNT = re.compile(
-    r"\bwhat (?:[\w'’-]+ ){0,6}(?:budget|cost|costs|price|amount|sum|fee|fine|penalty|tax|dose|dosage|"
+    r"\bwhat (?:[\w'’-]+ ){0,6}(?:budget|cost|costs|price|amount|sum|fee|penalty|dose|dosage|"
     r"concentration|level|target|figure|total|minimum|maximum|limit|threshold|size|volume|quantity|value|funding|"
-    r"salary)\b"
+    r"salary)\b|\bwhat (?:[\w'’-]+ ){0,3}fines?(?=\s+(?:does|do|did|is|are|was|were|will|would|can|for|of|imposed))"
     r"|\bhow (?:large|big|high|low|far|tall|heavy|old)\b",
     re.I,
 )
 _ASK_MONEY = re.compile(
-    r"\b(?:budget|cost|costs|price|fee|fees|fine|fines|penalty|penalties|tax|taxes|funding|salary|spend\w*|"
+    r"\b(?:budget|cost|costs|price|fee|fees|fines?(?=\s+(?:does|do|did|is|are|was|were|will|would|can|for|of|"
+    r"imposed))|penalty|penalties|funding|salary|spend\w*|"
     r"expenditure|income)\b",
     re.I,
 )
@@ -201,14 +202,14 @@ _ASK_PERSON = re.compile(
     r"individual|official|minister|director|chair|speaker|author)s?\b"
     r"|\bnames? of (?:the |its |their |this )?(?:[\w-]+ ){0,3}(?:director|director-general|chair|chairman|"
     r"chairperson|chairwoman|president|minister|secretary|author|head|leader|coordinator|officer|founder|"
-    r"spokesperson|rapporteur|ceo|treasurer)s?\b",
+    r"spokesperson|rapporteur|ceo|treasurer)s?(?=\s*(?:[?,.]|$)|\s+(?:of|who|at|in|for|that|when|[a-z]+ed)\b)",
     re.I,
 )
 _ASK_COUNTRY = re.compile(
     r"\b(?:which|what) (?:countries|country|nations?|member states?)\b|\bin which (?:country|nation)\b", re.I
 )
 # "the Director-General of WHO", "the CEO of IAPO": the body whose person is asked for.
-_ASK_OWNER = re.compile(r"\bof (?:the )?(?P<body>[A-Z]{3,6})\b(?![./]?\d)")
+_OF_BODY = re.compile(r"\bof (?:the )?(?P<body>[A-Z]{3,6})\b(?![./]?\d)")
 # What a resolution does in its operative clauses ("URGES Member States", "REQUESTS the Director-General").
 _ASK_OPERATIVE = re.compile(
     r"\b(?:urge[sd]?|request(?:s|ed)?|decide[sd]?|call(?:s|ed)?\s+(?:up)?on|invite[sd]?|adopt(?:s|ed)?|"
@@ -346,19 +347,39 @@ def asked(question: str) -> Asked:
         done, bare = when.group("done"), when.group("bare")
         if done or (bare not in _NO_ACT and not bare.endswith(("s", "ly"))):  # "authorities" is no verb
             relation = done or bare
-    owner = m.group("body") if kind is Kind.PERSON and (m := _ASK_OWNER.search(q)) else None
+    owner, role = _owner_and_role(q) if kind is Kind.PERSON else (None, None)
     operative = bool(_ASK_OPERATIVE.search(q) and _NAMES_A_RESOLUTION.search(q))
     return Asked(
         kind, subject, years=years, measure=measure, precision=precision, relation=relation,
-        relation_phrase=relation_phrase, owner=owner, operative=operative,
+        relation_phrase=relation_phrase, owner=owner, role=role, operative=operative,
     )  # fmt: skip
 
 
-def _another_bodys(owner: str, sentence: str) -> bool:
-    """The sentence names other bodies by their acronyms ("Thomas Cueni, IFPMA Director General") and the asked
-    one neither by its acronym nor spelled out: its person is another body's."""
-    named = {m.group(1) for m in ACRONYM.finditer(sentence)}
-    return bool(named) and owner not in named and acronym_expansion(owner, sentence) is None
+def _owner_and_role(question: str) -> tuple[str | None, str | None]:
+    """The body a person is asked for by ("WHO" in "Who is the Director-General of WHO?") and the role the
+    question gives them ("Director-General"), from the last "of <acronym>"; none when no role precedes it."""
+    found = list(_OF_BODY.finditer(question))
+    if not found:
+        return None, None
+    last = found[-1]
+    before = re.findall(r"[A-Za-z][\w-]*", question[: last.start()])[-2:]
+    role = [w for w in before if w.lower() not in STOPWORDS and w.lower() not in ("name", "names")]
+    return (last.group("body"), " ".join(role)) if role else (None, None)
+
+
+def _another_bodys(owner: str, role: str, sentence: str) -> bool:
+    """The sentence gives the asked role to another body, named by its acronym ("Thomas Cueni, IFPMA Director
+    General", "the Director-General of UNICEF"), and nowhere to the asked one."""
+    words = [w for w in re.split(r"[\s-]+", role) if w.lower() not in STOPWORDS]
+    if not words:
+        return False
+    said = re.compile(r"[\s-]+".join(re.escape(w) for w in words), re.I)
+    bodies = set()
+    for m in said.finditer(sentence):
+        before = re.search(r"\b([A-Z]{2,6})\s+$", sentence[max(0, m.start() - 12) : m.start()])
+        after = re.match(r"\s+of\s+(?:the\s+)?([A-Z]{2,6})\b", sentence[m.end() :])
+        bodies |= {x.group(1) for x in (before, after) if x}
+    return bool(bodies) and owner not in bodies and acronym_expansion(owner, sentence) is None
 
 
 def act_stem(word: str) -> str:
@@ -373,9 +394,17 @@ def says_act(ask: Asked, sentence: str) -> bool:
 
 
 def _figures(sentence: str) -> list[re.Match[str]]:
-    """The figures a sentence states: years, and footnote marks, are not among them."""
+    """The figures a sentence states: years, footnote marks and the number words of an ordinal are not
+    among them ("Sixty-five Member States" states one, "the Seventy-third Assembly" none)."""
     notes = {m.start() for m in FOOTNOTE_MARK.finditer(sentence)}
-    return [m for m in _FIGURE.finditer(sentence) if not _YEAR.fullmatch(m.group(0).strip()) and m.start() not in notes]
+    ranks = [m.span() for m in _ORDINAL.finditer(sentence) if m.group(0).lower().endswith(("st", "nd", "rd", "th"))]
+    return [
+        m
+        for m in _FIGURE.finditer(sentence)
+        if not _YEAR.fullmatch(m.group(0).strip())
+        and m.start() not in notes
+        and not any(a <= m.start() < b for a, b in ranks)
+    ]
 
 
 def _new_names(sentence: str, question_stems: set[str]) -> list[str]:
@@ -420,7 +449,7 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
     if k is Kind.TIME_OR_CONDITION:
         return 1.0 if _DATE.search(sentence) or _CONDITION.search(sentence) else 0.0
     if k is Kind.PERSON:
-        if ask.owner and _another_bodys(ask.owner, sentence):
+        if ask.owner and ask.role and _another_bodys(ask.owner, ask.role, sentence):
             return 0.5
         if _TITLE.search(sentence):
             return 1.0

@@ -82,7 +82,7 @@ class QuestionTerms:
         ask = asked(question)
         if focus and (own := asked(focus)).kind is not Kind.OTHER:
             ask = own
-        rare = {s: w for s, w in words.items() if weights.get(s, 0.0) >= 0.75 * top}  # in question order
+        rare = {s: w for s, w in words.items() if 0.0 < weights.get(s, 0.0) >= 0.75 * top}  # in question order
         rare |= {y: y for y in ask.years}
         return cls(question, ask, weights, stems, rare)
 

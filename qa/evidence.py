@@ -11,7 +11,7 @@ import numpy as np
 from policykb.core.text import content_words, split_sentences, stem, without_footnote_marks
 from policykb.core.types import SearchHit
 from policykb.index.embedders import Embedder
-from policykb.qa.shape import flaw, strip_leading_marks, strip_trailing_marks
+from policykb.qa.shape import flaw, strip_dated_title, strip_leading_marks, strip_trailing_marks
 
 _MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`#◆•]+")
 
@@ -69,13 +69,15 @@ class Sentence:
 def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Sentence]:
     """Every sentence of the top passages in order, each marked with its flaw when it is not quotable (the
     block kind the ingest gave it, or what its shape shows);
-    leading bullets and list numbers, and a footnote mark that ends a sentence, are left out of the quoted span."""
+    leading bullets and list numbers, a recommendation's dated title run into its sentence, and a footnote mark
+    that ends a sentence are left out of the quoted span."""
     out = []
     for rank, hit in enumerate(hits[:max_hits]):
         siblings: list[Sentence] = []
         for s, e in (c for span in split_sentences(hit.text, 0, len(hit.text)) for c in clauses(hit.text, *span)):
             marks = strip_leading_marks(hit.text[s:e])
             s += marks
+            s += strip_dated_title(hit.text[s:e])
             e -= strip_trailing_marks(hit.text[s:e])
             if s >= e:
                 continue

@@ -44,41 +44,57 @@ _DANGLING = re.compile(
     r"Similarly|Consequently|As a result|In this|In that|For this|To this end|Of these|Of those|Among them|"
     r"In particular|Otherwise|Nevertheless|Besides)\b",
 )
-# A dated title: a noun phrase, not a sentence that opens with a preposition ("In the survey (2019) Italy …").
+# A dated title: a noun phrase without commas, not a sentence that opens with a preposition or an article
+# ("In the survey (2019) Italy …", "A study at Imperial College (2020) Imperial modelled …").
 _DATED_TITLE = re.compile(
-    r"(?!(?:In|On|At|By|For|From|As|After|Before|Since|Among|Of|With|During|According|Between|Under|Over|Through|"
-    r"Within|Until|Unlike|Like|While|When|Although|Because|If)\b)[A-Z][^.!?;:()\n]{8,150}\((?:19|20)\d{2}\)\s+"
-    r"(?=[A-Z][a-z])"
+    r"(?!(?:A|An|In|On|At|By|For|From|As|After|Before|Since|Among|Of|With|During|According|Between|Under|Over|"
+    r"Through|Within|Until|Unlike|Like|While|When|Although|Because|If)\b)[A-Z][^.!?;:(),\n]{8,150}"
+    r"\((?:19|20)\d{2}\)\s+(?=[A-Z][a-z])"
 )
-# A section number of three levels or more inside a sentence: a heading the page layout ran into it.
-_SECTION_INSIDE = re.compile(r"\s\d{1,2}(?:\.\d{1,2}){2,}\s+[A-Z]")
-# A sentence that sends the reader elsewhere ("Please refer to the policy brief …", "See Annex 6 for …").
+# A section number of four levels or more inside a sentence ("… modelling 5.2.2.2 Parenteral alternatives"): a
+# heading the page layout ran into it (three levels are too often a figure with its footnote mark, "2.2.9").
+_SECTION_INSIDE = re.compile(r"\s\d{1,2}(?:\.\d{1,2}){3,}\s+[A-Z]")
+# A sentence that sends the reader elsewhere ("Please refer to the WHO policy brief …", "See Annex 6 for …"),
+# not advice to see someone ("Consult a health worker if …").
 _POINTER = re.compile(
-    r"^(?:Please\s+)?(?:refer\s+to|see|consult)\b|^For\s+(?:more|further)\s+(?:information|details)\b", re.I
+    r"^(?:Please\s+)?(?:refer\s+to|see|consult)\s+(?:[\w’'-]+\s+){0,3}?(?:annex(?:es)?|sections?|tables?|figures?|"
+    r"box|chapters?|appendix|appendices|pages?|pp?\.|web\s?sites?|links?|policy\s+briefs?|guidance|guidelines?|"
+    r"documents?|reports?|handbooks?|manuals?|toolkits?|references?|www\.|https?:)"
+    r"|^For\s+(?:more|further)\s+(?:information|details)\b",
+    re.I,
 )
-_TRAILING_MARK = re.compile(r"(?<=[,;:)”\"])\s?\d{1,2}\s*$")
-# A recital of a resolution or declaration ("Recognizing that …,", "Having considered …,"): complete though
-# a comma ends it, because the numbered operative clauses follow.
-_RECITAL_OPENING = (
-    r"(?:(?:The\s+[\w\s-]{0,40}?(?:Assembly|Board|Committee),\s+)?(?:Further|Also|Deeply|Gravely|Fully|Noting also)\s+)?"
-    r"(?!(?:During|Nothing|Something|Everything|Anything|Following|According|Regarding|Including|Excluding)\b)"
-    r"(?:[A-Z][a-z]{2,}ing|Having|Aware|Mindful|Concerned|Convinced|Determined|Conscious|Alarmed|Guided)\b"
+# A footnote mark that ends a sentence: glued to its punctuation after a word ("Member States:2"), or after
+# a semicolon ("… eye health; 5"); a figure after a colon ("plans reported: 12") is no mark.
+_TRAILING_MARK = re.compile(r"(?<=[A-Za-z][,;:)”\"])\d{1,2}\s*$|(?<=;)\s\d{1,2}\s*$")
+# A recital of a resolution or declaration ("Recognizing that …,", "The Health Assembly, Having considered
+# …,"): the preamble's participles, written as its recitals open.
+_RECITAL_START = re.compile(
+    r"^(?:The\s+[\w\s-]{0,40}?(?:Assembly|Board|Committee|Conference|Council),\s+)?"
+    r"(?:(?:Further|Also|Deeply|Gravely|Fully|Seriously|Strongly)\s+)?"
+    r"(?:Recalling|Reaffirming|Recognizing|Recognising|Noting|Welcoming|Acknowledging|Affirming|Bearing|"
+    r"Considering|Emphasizing|Emphasising|Stressing|Expressing|Taking|Underlining|Underscoring|Reiterating|"
+    r"Appreciating|Deploring|Observing|Believing|Desiring|Realizing|Realising|Seeking|Guided|Having|Aware|Mindful|"
+    r"Concerned|Convinced|Determined|Conscious|Alarmed|Cognizant|Cognisant|Encouraged|Committed|Acting|"
+    r"Highlighting|Reaffirming|Referring|Commending|Endorsing|Urging)\b"
 )
-_RECITAL = re.compile(rf"^{_RECITAL_OPENING}.*,$", re.S)
-_RECITAL_START = re.compile(rf"^(?:The\s+[\w\s-]{{0,40}}?(?:Assembly|Board|Committee),\s+)?{_RECITAL_OPENING}")
+# … complete though a comma ends it, because the numbered operative clauses follow.
+_RECITAL = re.compile(rf"{_RECITAL_START.pattern}.*,$", re.S)
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _NOTE = re.compile(r"^Notes?\s*:\s+[A-Z]", re.I)
 _INTRODUCES = re.compile(r":\s*$|\bas follows\W*$|\bthe following\W*$|\bbelow\W*$", re.I)
 
 
 def strip_leading_marks(text: str) -> int:
-    """Characters of bullets, list numbers and markup at the start of `text` that a quote should skip, and
-    of a recommendation's dated title run into its first sentence ("Treating severe malaria in children
-    (2015) Children weighing …")."""
+    """Characters of bullets, list numbers and markup at the start of `text` that a quote should skip."""
     m = _LEADING_MARKS.match(text)
-    skipped = m.end() if m else 0
-    title = _DATED_TITLE.match(text, skipped)
-    return title.end() if title else skipped
+    return m.end() if m else 0
+
+
+def strip_dated_title(text: str) -> int:
+    """Characters of a recommendation's dated title run into its first sentence ("Treating severe malaria in
+    children (2015) Children weighing …") that a quote should skip."""
+    m = _DATED_TITLE.match(text)
+    return m.end() if m else 0
 
 
 def strip_trailing_marks(text: str) -> int:

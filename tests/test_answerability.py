@@ -189,6 +189,7 @@ def test_a_sentence_holds_the_asked_kind(question: str, good: str, bad: str) -> 
 _CHAIR = "Who chaired the Guidelines Development Group?"
 _DG_NAME = "What is the name of the Director-General asked to report?"
 _WHO_DG = "Who is the Director-General of WHO?"
+_IAPO_CEO = "What is the name of the CEO of IAPO?"
 _INDICATORS = "How many indicators does the framework contain?"
 _BESIDES_JAPAN = "Which countries besides Japan funded the guidelines?"
 _BESIDES_USA = "Which countries besides the United States of America signed?"
@@ -209,6 +210,10 @@ _BESIDES_USA = "Which countries besides the United States of America signed?"
         (_WHO_DG, "Thomas Cueni, IFPMA Director General stressed that trust is key.", 0.5),
         (_WHO_DG, "Dr Tedros Adhanom Ghebreyesus, Director-General of WHO, opened the meeting.", 1.0),
         (_WHO_DG, "Dr Tedros Adhanom Ghebreyesus, Director-General of the World Health Organization, spoke.", 1.0),
+        (_WHO_DG, "Anthony Lake, Director-General of UNICEF, spoke at the launch.", 0.5),
+        (_WHO_DG, "The Director-General, Dr Tedros Adhanom, opened the meeting on NCDs.", 1.0),  # NCDs is no body
+        (_IAPO_CEO, "Thomas Cueni, IFPMA CEO, welcomed the note.", 0.5),
+        (_IAPO_CEO, "Kawaldip Sehmi, IAPO Chief Executive, welcomed the note.", 1.0),
         # the name of a person the question names by their role: the role is no name
         (_DG_NAME, "The Director-General, Dr Margaret Chan, was asked to report.", 1.0),
         (_DG_NAME, "REQUESTS the Director-General to report to the Sixty-eighth World Health Assembly in 2015.", 0.5),
@@ -238,7 +243,22 @@ def test_a_footnote_mark_is_not_a_figure() -> None:
 def test_an_ordinal_is_not_a_figure() -> None:
     q = "What is the target of the plan?"
     assert _holds(q, "Report to the Seventy-third World Health Assembly in 2020 on progress with the plan.") == 0.0
+    assert _holds(q, "Report to its Twenty-first session on progress with the plan.") == 0.0
     assert _holds(q, "The plan aims to cut the burden by a third by 2019.") == 1.0
+    assert _holds("How many Member States voted in favour?", "Sixty-five Member States voted in favour.") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("What fine does CDC impose on clinics that reuse syringes?", "money"),
+        ("What is the fine for reusing syringes?", "money"),
+        ("What is the WHO guideline for fine particulate matter?", None),
+        ("What level of excise tax does WHO recommend?", None),
+    ],
+)
+def test_a_fine_asks_for_money_but_fine_particles_do_not(question: str, measure: str | None) -> None:
+    assert asked(question).measure == measure
 
 
 def test_a_year_answers_when_but_not_on_what_date() -> None:
@@ -313,6 +333,10 @@ def test_unquotable_text_is_recognised(text: str, why: str) -> None:
         "38% of health care facilities have no water source (WHO/UNICEF, 2015).",
         "Seeing patients early in the second trimester helps.",
         "The dose was raised to 2.4 mg/kg in version 1.2.3 of the protocol.",
+        "The analysis used R version 3.6.3 Statistical software as described.",
+        "Consult a health worker if the fever lasts more than two days.",
+        "See a doctor immediately if the child cannot drink.",
+        "The Health Assembly, Having noted the report of the Committee,",
     ],
 )
 def test_sentences_are_quotable(text: str) -> None:
@@ -328,6 +352,16 @@ def test_a_recommendations_dated_title_is_left_out_of_its_first_sentence() -> No
         "Children weighing < 20 kg should receive a higher dose of artesunate (3 mg/kg bw per dose) than larger "
         "children.",
         "In the survey (2019) Italy reported fewer cases.",  # a sentence, not a title
+    ]
+    study = "A study at Imperial College (2020) Imperial modelled the epidemic."
+    assert [s.display for s in candidate_sentences([_hit(0, study)])] == [study]
+
+
+def test_a_figure_after_a_colon_is_no_footnote_mark() -> None:
+    text = "Number of Member States reporting a national plan: 12\n\nURGES Member States:2"
+    assert [s.display for s in candidate_sentences([_hit(0, text)])] == [
+        "Number of Member States reporting a national plan: 12",
+        "URGES Member States:",
     ]
 
 
@@ -506,6 +540,8 @@ def test_words_about_what_a_document_says_are_not_terms_a_quote_must_hold() -> N
     assert set(q.rare.values()) == {"costs"}
     q = QuestionTerms.of("What does CDC say about masks?", {"cdc": 1.0, "say": 4.0, "mask": 3.0})
     assert set(q.rare.values()) == {"masks"}
+    # no weighted word left (the words naming a resolution were dropped): no rare term at all
+    assert QuestionTerms.of("What does resolution WHA66.4 say?", {"say": 3.0}).rare == {}
 
 
 @pytest.mark.model

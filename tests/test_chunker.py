@@ -18,7 +18,7 @@ from tests.conftest import CORPUS
 
 COUNT = HashEmbedder().count_tokens
 
-words = st.text(alphabet="abcdefghij KLMNOP.,;!?-•#\n", min_size=0, max_size=12)
+words = st.text(alphabet='abcdefghij KLMNOP0123.,;:!?-•#*"”’()\n', min_size=0, max_size=12)
 line = st.lists(words, min_size=0, max_size=30).map(" ".join)
 document = st.lists(
     st.one_of(line, line.map(lambda s: "# " + s), line.map(lambda s: "- " + s), st.just(""), st.just("x" * 700)),
@@ -79,6 +79,15 @@ def test_overlap_repeats_a_sentence_inside_long_blocks() -> None:
     chunks = Chunker(COUNT, 30, 10).chunk("d", text, blocks_from_plain_text(text))
     assert len(chunks) > 2
     assert any(b.char_start < a.char_end for a, b in itertools.pairwise(chunks))
+
+
+def test_a_closing_quote_or_bracket_stays_with_its_sentence() -> None:
+    text = 'He said "Stop now." Then he left (quietly.) The end.'
+    assert [text[a:b] for a, b in split_sentences(text, 0, len(text))] == [
+        'He said "Stop now."',
+        "Then he left (quietly.)",
+        "The end.",
+    ]
 
 
 def test_a_note_marked_with_an_asterisk_starts_a_sentence() -> None:

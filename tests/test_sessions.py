@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policykb.ingest.sessions import ORDINAL_WORDS, Session, agenda_item, ordinal_value, own_session
+from policykb.ingest.sessions import ORDINAL_WORDS, Session, agenda_item, naming_words, ordinal_value, own_session
 
 
 @pytest.mark.parametrize(
@@ -125,3 +125,17 @@ def test_agenda_item() -> None:
     assert agenda_item("WHA77\nAgenda item 11.2: Universal health coverage") == "11.2"
     assert agenda_item("Provisional agenda item 5") == "5"
     assert agenda_item("no item here") is None
+
+
+def test_the_words_naming_a_resolution_are_those_of_its_symbol() -> None:
+    assert naming_words("What does resolution WHA66.4 endorse?") == ["resolution", "WHA66", "4"]
+    assert naming_words("How does decision EB130.R7 relate to AFR/RC74/R2?") == [
+        "decision",
+        "EB130",
+        "R7",
+        "AFR",
+        "RC74",
+        "R2",
+    ]
+    assert naming_words("What does WHA66.10 say about the 10 targets?") == ["WHA66"]  # "10" is asked about too
+    assert naming_words("What does WHO recommend?") == []

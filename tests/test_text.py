@@ -115,6 +115,7 @@ def test_a_stopword_in_capitals_amid_prose_is_an_acronym() -> None:
     assert content_words("A 2015 WHO/UNICEF global report") == ["2015", "who", "unicef", "global", "report"]
     assert content_words("WHO IS ELIGIBLE FOR TREATMENT") == ["eligible", "treatment"]  # a shouted heading
     assert content_words("WHO?") == []
+    assert content_words("Do NOT reuse syringes AND/OR needles") == ["reuse", "syringes", "needles"]  # emphasis
 
 
 @given(st.text(alphabet=st.characters(categories=["Ll"]), max_size=20))

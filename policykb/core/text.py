@@ -49,8 +49,8 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     """Lower-cased words that carry meaning: no stopwords, no single letters (single digits stay). A
-    stopword written in capitals amid lower-case prose is an acronym and carries meaning: "the
-    Director-General of WHO" names the World Health Organization; "WHO IS ELIGIBLE" is a shouted heading."""
+    stopword that is also an acronym, written in capitals amid prose, carries meaning: "the Director-General
+    of WHO" names the World Health Organization; "WHO IS ELIGIBLE" is a shouted heading."""
     tokens = WORD.findall(text)
     out = []
     for i, token in enumerate(tokens):
@@ -62,10 +62,14 @@ def content_words(text: str) -> list[str]:
     return out
 
 
+# Stopwords that are also acronyms when written in capitals: the World Health Organization, information
+# technology. Other stopwords in capitals are emphasis ("Do NOT reuse syringes AND/OR needles").
+_STOPWORD_ACRONYMS = frozenset({"WHO", "IT"})
+
+
 def _acronym_amid_prose(tokens: list[str], i: int) -> bool:
-    """tokens[i] is written in capitals (two letters or more) and a word near it is not."""
-    token = tokens[i]
-    if len(token) < 2 or not token.isupper():
+    """tokens[i] is a stopword's acronym written in capitals, and a word near it is not in capitals."""
+    if tokens[i] not in _STOPWORD_ACRONYMS:
         return False
     return any(any(c.islower() for c in t) for t in tokens[max(0, i - 2) : i + 3])
 
@@ -248,6 +252,7 @@ _SENTENCE_BREAK = re.compile(
     r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[*]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n\s*(?=[-*•◆▪●]\s)"
     r"|\n[ \t]*\n\s*(?=[A-Z0-9\"“(\[•◆-])"
 )
+_CLOSING = re.compile(r"[\"'”’)\]]*")
 _ABBREVIATION = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nos|Vol|Fig|Figs|Inc|Ltd|Co|vs|al|e\.g|i\.e|etc|approx|Art|p|pp)\.$"
 )
@@ -286,6 +291,8 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue
         if runs_on(text, cut, start + m.end()) or _BARE_NUMBER.fullmatch(text, cursor, cut):
             continue
+        closing = _CLOSING.match(text, cut, start + m.end())  # a closing quote ends the sentence too
+        cut = closing.end() if closing else cut
         piece = text[cursor:cut]
         if piece.strip():
             spans.append(trim_span(text, cursor, cut))
