@@ -90,6 +90,13 @@ def test_a_closing_quote_or_bracket_stays_with_its_sentence() -> None:
     ]
 
 
+def test_a_long_run_of_blank_lines_is_one_break() -> None:
+    """Each line break of the run is looked at once (the break was once searched for from every one)."""
+    text = "First paragraph ends here\n" + " \n" * 30_000 + "Second paragraph starts here."
+    spans = split_sentences(text, 0, len(text))
+    assert [text[a:b] for a, b in spans] == ["First paragraph ends here", "Second paragraph starts here."]
+
+
 def test_a_note_marked_with_an_asterisk_starts_a_sentence() -> None:
     text = "Give the drug. *Not evaluated using the GRADE framework. Then 3 * 4 is twelve."
     spans = split_sentences(text, 0, len(text))

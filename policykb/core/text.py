@@ -249,8 +249,8 @@ def american_spelling(word: str) -> str:
 # precedes a bullet, and at a blank line before a capital unless a comma leaves the sentence open ("include:
 # 1) hand hygiene,\n\n2) use of …", an enumeration the page layout broke). Other line breaks are hard wrapping (PDFs, plain-text letters), not sentence ends.
 _SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[*]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n\s*(?=[-*•◆▪●]\s)"
-    r"|\n[ \t]*\n\s*(?=[A-Z0-9\"“(\[•◆-])"
+    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[*]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n(?=[^\S\n]*[-*•◆▪●]\s)"
+    r"|\n[ \t\r]*\n(?=[^\S\n]*[A-Z0-9\"“(\[•◆-])"
 )
 _CLOSING = re.compile(r"[\"'”’)\]]*")
 _ABBREVIATION = re.compile(
@@ -285,8 +285,10 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cursor = start
     segment = text[start:end]
-    for m in _SENTENCE_BREAK.finditer(segment):
+    for m in _SENTENCE_BREAK.finditer(segment):  # a break at a line starts at the run's last line break
         cut = start + m.start()
+        while cut > cursor and text[cut - 1].isspace():
+            cut -= 1
         if cut <= cursor or _ABBREVIATION.search(text[max(cursor, cut - 8) : cut]):
             continue
         if runs_on(text, cut, start + m.end()) or _BARE_NUMBER.fullmatch(text, cursor, cut):
