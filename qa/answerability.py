@@ -10,7 +10,8 @@ Features of a candidate sentence, all in [0, 1] or {0, 1}:
 - whether the sentence holds the kind of thing asked (a figure about the asked noun, a date, a person …)
   and says the act asked about ("voted" in "which countries voted", "meet" in "when did the Group meet"),
   and a year the question names that the sentence contradicts: these are gates, not weights (a sentence
-  without the asked kind or act, or about another year, never answers),
+  without the asked kind or act, about another year, or a resolution's recital when the question asks what
+  the resolution does, never answers),
 - the passage's retrieval rank.
 So a paraphrase sharing few words with its passage can still be answered when similarity, answer kind and
 term support agree, and a close sentence about another year or another quantity is not.
@@ -159,7 +160,8 @@ class AnswerabilityModel:
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """Zero for a sentence that cannot answer whatever its other evidence: one that lacks the asked
-        kind of thing (or counts another noun than the asked one), or speaks of another year."""
+        kind of thing (or counts another noun than the asked one, or is a recital where the resolution's act
+        is asked), or speaks of another year."""
         z = rows @ self.weights + self.bias
         return np.where(eligible(rows), 1.0 / (1.0 + np.exp(-z)), 0.0)
 
