@@ -535,7 +535,9 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
     if rare_missing:
         named = [f"“{t}”" for t in rare_missing[:5]]
         quoted = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
-        parts.append(f"{'they' if parts else 'the closest passages'} do not mention {quoted}")
+        # several of the question's words missing: as often everyday wording as a topic the documents lack
+        other_words = "; they may say it in other words" if len(named) > 1 else ""
+        parts.append(f"{'they' if parts else 'the closest passages'} do not mention {quoted}{other_words}")
     if parts:
         text = ", and ".join(parts)
         return text[0].upper() + text[1:] + "."

@@ -112,7 +112,7 @@ def test_a_refusal_lists_the_words_it_did_not_find_as_alternatives() -> None:
     ask = asked("Is malaria in pregnant women treated with artemether?")
     assert describe_missing(ask, ["malaria"], kind_missing=False) == "The closest passages do not mention “malaria”."
     assert describe_missing(ask, ["malaria", "pregnant", "artemether"], kind_missing=False) == (
-        "The closest passages do not mention “malaria”, “pregnant” or “artemether”."
+        "The closest passages do not mention “malaria”, “pregnant” or “artemether”; they may say it in other words."
     )
 
 
