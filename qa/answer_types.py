@@ -17,6 +17,7 @@ import pycountry
 
 from policykb.core.text import FOOTNOTE_MARK, STOPWORDS, acronym_expansion, content_words, stem
 from policykb.ingest.sessions import RESOLUTION_SYMBOL
+from policykb.qa.shape import ASKED_OPERATIVE_VERBS, third_person
 
 
 class Kind(StrEnum):
@@ -210,10 +211,15 @@ _ASK_COUNTRY = re.compile(
 )
 # "the Director-General of WHO", "the CEO of IAPO": the body whose person is asked for.
 _OF_BODY = re.compile(r"\bof (?:the )?(?P<body>[A-Z]{3,6})\b(?![./]?\d)")
-# What a resolution does in its operative clauses ("URGES Member States", "REQUESTS the Director-General").
+# What a resolution does in its operative clauses ("URGES Member States", "REQUESTS the Director-General"),
+# asked in any form of the verb ("urge", "urges", "urged"; "call on").
 _ASK_OPERATIVE = re.compile(
-    r"\b(?:urge[sd]?|request(?:s|ed)?|decide[sd]?|call(?:s|ed)?\s+(?:up)?on|invite[sd]?|adopt(?:s|ed)?|"
-    r"endorse[sd]?|approve[sd]?|resolve[sd]?|encourage[sd]?)\b",
+    r"\b(?:"
+    + "|".join(
+        f"(?:{v}|{third_person(v)}|{v}{'d' if v.endswith('e') else 'ed'})" + (r"\s+(?:up)?on" if v == "call" else "")
+        for v in ASKED_OPERATIVE_VERBS
+    )
+    + r")\b",
     re.I,
 )
 _NAMES_A_RESOLUTION = re.compile(

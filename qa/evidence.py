@@ -11,7 +11,14 @@ import numpy as np
 from policykb.core.text import content_words, split_sentences, stem, without_footnote_marks
 from policykb.core.types import SearchHit
 from policykb.index.embedders import Embedder
-from policykb.qa.shape import flaw, strip_dated_title, strip_leading_marks, strip_trailing_marks
+from policykb.qa.shape import (
+    OPERATIVE_VERBS,
+    flaw,
+    strip_dated_title,
+    strip_leading_marks,
+    strip_trailing_marks,
+    third_person,
+)
 
 _MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`#◆•]+")
 
@@ -125,12 +132,8 @@ def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
     return _ITEM_NUMBER.sub("", heading) if heading.endswith(":") else None
 
 
-# The verbs that open a resolution's operative clauses, written in capitals ("APPROVES the construction …").
-_OPERATIVE_VERB = (
-    r"(?:APPROVES|RESOLVES|DECIDES|URGES|REQUESTS|ENDORSES|ADOPTS|CALLS|INVITES|ENCOURAGES|AUTHORIZES|AUTHORISES|"
-    r"NOTES|WELCOMES|EXPRESSES|AFFIRMS|REAFFIRMS|RECOMMENDS|ACCEPTS|APPEALS|ELECTS|APPOINTS|DECLARES|CONFIRMS|"
-    r"THANKS|COMMENDS|EMPHASIZES|EMPHASISES|STRESSES)\b"
-)
+# An operative clause's verb, written in capitals ("APPROVES the construction …").
+_OPERATIVE_VERB = rf"(?:{'|'.join(third_person(v).upper() for v in OPERATIVE_VERBS)})\b"
 _CLAUSE_BREAK = re.compile(rf"(?<=;)(?:\s?\d{{1,2}})?\s+(?=[A-Z][a-z])|(?<=,)(?:\s?\d{{1,2}})?\s+(?={_OPERATIVE_VERB})")
 
 

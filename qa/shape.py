@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from policykb.core.text import runs_on
+from policykb.core.text import FOOTNOTE_MARK, runs_on
 
 _END = re.compile(r"[.!?;:][\"'”’)\]]*$")
 _LEADING_MARKS = re.compile(r"^(?:[\s\-–—*•◆▪●○·►✓✔❖■□➢>#]|[\ue000-\uf8ff]|\(?[a-z0-9ivx]{1,4}[.)]\s)+")
@@ -63,9 +63,6 @@ _POINTER = re.compile(
     r"|^For\s+(?:more|further)\s+(?:information|details)\b",
     re.I,
 )
-# A footnote mark that ends a sentence: glued to its punctuation after a word ("Member States:2"), or after
-# a semicolon ("… eye health; 5"); a figure after a colon ("plans reported: 12") is no mark.
-_TRAILING_MARK = re.compile(r"(?<=[A-Za-z][,;:)”\"])\d{1,2}\s*$|(?<=;)\s\d{1,2}\s*$")
 # A recital of a resolution or declaration ("Recognizing that …,", "The Health Assembly, Having considered
 # …,"): the preamble's participles, written as its recitals open.
 _RECITAL_START = re.compile(
@@ -75,13 +72,28 @@ _RECITAL_START = re.compile(
     r"Considering|Emphasizing|Emphasising|Stressing|Expressing|Taking|Underlining|Underscoring|Reiterating|"
     r"Appreciating|Deploring|Observing|Believing|Desiring|Realizing|Realising|Seeking|Guided|Having|Aware|Mindful|"
     r"Concerned|Convinced|Determined|Conscious|Alarmed|Cognizant|Cognisant|Encouraged|Committed|Acting|"
-    r"Highlighting|Reaffirming|Referring|Commending|Endorsing|Urging)\b"
+    r"Highlighting|Referring|Commending|Endorsing|Urging)\b"
 )
 # … complete though a comma ends it, because the numbered operative clauses follow.
 _RECITAL = re.compile(rf"{_RECITAL_START.pattern}.*,$", re.S)
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _NOTE = re.compile(r"^Notes?\s*:\s+[A-Z]", re.I)
 _INTRODUCES = re.compile(r":\s*$|\bas follows\W*$|\bthe following\W*$|\bbelow\W*$", re.I)
+
+
+# The verbs a resolution's operative clauses open with, in capitals in its text ("URGES Member States:").
+OPERATIVE_VERBS = (
+    "approve", "resolve", "decide", "urge", "request", "endorse", "adopt", "call", "invite", "encourage",
+    "authorize", "authorise", "note", "welcome", "express", "affirm", "reaffirm", "recommend", "accept", "appeal",
+    "elect", "appoint", "declare", "confirm", "thank", "commend", "emphasize", "emphasise", "stress",
+)  # fmt: skip
+# Those a question asks a resolution to have done (noting or welcoming is what its preamble does too).
+ASKED_OPERATIVE_VERBS = OPERATIVE_VERBS[:10]
+
+
+def third_person(verb: str) -> str:
+    """ "urge" -> "urges", "stress" -> "stresses": how an operative clause writes its verb."""
+    return verb + ("es" if verb.endswith(("s", "sh", "ch", "x")) else "s")
 
 
 def strip_leading_marks(text: str) -> int:
@@ -98,10 +110,10 @@ def strip_dated_title(text: str) -> int:
 
 
 def strip_trailing_marks(text: str) -> int:
-    """Characters of a footnote mark that ends `text` after its punctuation ("… eye health; 5") that a
-    quote should leave out."""
-    m = _TRAILING_MARK.search(text)
-    return len(text) - m.start() if m else 0
+    """Characters of a footnote mark that ends `text` after its punctuation ("… eye health; 5", "Member
+    States:2") that a quote should leave out; a figure after a colon ("plans reported: 12") is no mark."""
+    ending = [m for m in FOOTNOTE_MARK.finditer(text) if not text[m.end() :].strip()]
+    return len(text) - len(text[: ending[-1].start()].rstrip()) if ending else 0
 
 
 def flaw(quote: str, shown: str | None = None) -> str | None:

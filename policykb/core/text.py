@@ -316,8 +316,8 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 # ------------------------------------------------------------------------------------------------ footnote marks
 
 # A footnote mark: one or two digits glued to a word's punctuation ("Diseases,1 which", "Member States:2") or
-# standing between two clauses ("eye health; 4 Recalling"). Neither a figure nor part of what a line says.
-FOOTNOTE_MARK = re.compile(r"(?<=[A-Za-z][,;:)”\"])\d{1,2}(?!\S)|(?<=;\s)\d{1,2}(?=\s+[A-Z][a-z])")
+# standing after a clause's semicolon, before the next clause or at the end ("eye health; 4 Recalling"). Neither a figure nor part of what a line says.
+FOOTNOTE_MARK = re.compile(r"(?<=[A-Za-z][,;:)”\"])\d{1,2}(?!\S)|(?<=;\s)\d{1,2}(?=\s+[A-Z][a-z]|\s*$)")
 
 
 def without_footnote_marks(text: str) -> str:
