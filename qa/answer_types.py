@@ -43,6 +43,7 @@ class Asked:
     subject: set[str] = field(default_factory=set)  # stems of the counted or measured noun ("member")
     measure: str | None = None  # "money" for a budget or cost, else the measured thing ("dose", "concentration")
     years: set[str] = field(default_factory=set)  # years the question names
+    places: set[str] = field(default_factory=set)  # countries the question is about ("Austria's estimated …")
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
     relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
@@ -126,19 +127,31 @@ _NOT_PEOPLE = frozenset(
 )
 
 
-def _country_names() -> list[str]:
+# Names in common use that ISO 3166 spells otherwise, by country code.
+_COUNTRY_ALIASES = {
+    "US": "US", "USA": "US", "UK": "GB", "Britain": "GB", "Great Britain": "GB", "Korea": "KR", "Russia": "RU",
+    "Turkey": "TR", "Ivory Coast": "CI", "Cape Verde": "CV", "Swaziland": "SZ", "Macedonia": "MK",
+    "Czech Republic": "CZ", "Vatican": "VA", "Brunei": "BN", "Micronesia": "FM", "Palestine": "PS",
+}  # fmt: skip
+
+
+def _country_codes() -> dict[str, str]:
     """Every ISO 3166 country by its short, common and official names ("Iran", "Iran, Islamic Republic of"
-    gives "Iran"), longest first so that "Niger" does not match inside "Nigeria"."""
-    names: set[str] = set()
+    gives "Iran") and the aliases above, each to its alpha-2 code."""
+    codes = dict(_COUNTRY_ALIASES)
     for country in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
             value = getattr(country, attr, None)
             if value:
-                names.add(value.split(",")[0].strip().removeprefix("the "))
-    return sorted(names, key=len, reverse=True)
+                codes.setdefault(value.split(",")[0].strip().removeprefix("the "), country.alpha_2)
+    return codes
 
 
-_COUNTRY_NAME = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _country_names()) + r")\b")
+_COUNTRY_CODES = _country_codes()
+# Longest name first, so that "Niger" does not match inside "Nigeria" nor "Korea" inside "South Korea".
+_COUNTRY_NAME = re.compile(
+    r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in sorted(_COUNTRY_CODES, key=len, reverse=True)) + r")(?!\w)"
+)
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|since|as a result|result(?:s|ed)? in|leads? to|caus\w+|so that|in order to|"
     r"therefore|thus|reason|aims? to|to (?:ensure|prevent|reduce|avoid|improve|protect|support))\b",
@@ -355,8 +368,9 @@ def asked(question: str) -> Asked:
             relation = done or bare
     owner, role = _owner_and_role(q) if kind is Kind.PERSON else (None, None)
     operative = bool(_ASK_OPERATIVE.search(q) and _NAMES_A_RESOLUTION.search(q))
+    places = set() if kind is Kind.COUNTRY else countries(q)  # which countries: the answer, not the scope
     return Asked(
-        kind, subject, years=years, measure=measure, precision=precision, relation=relation,
+        kind, subject, years=years, places=places, measure=measure, precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative,
     )  # fmt: skip
 
@@ -495,7 +509,18 @@ def _about(subject: set[str], sentence: str, figures: list[re.Match[str]]) -> bo
     return False
 
 
-def year_conflict(ask: Asked, window: str, context: str, passage: str = "") -> bool:
+def countries(text: str) -> set[str]:
+    """The countries `text` names, by ISO 3166 code: "the UK" and "the United Kingdom" are one country."""
+    return {_COUNTRY_CODES[m] for m in _COUNTRY_NAME.findall(text)}
+
+
+def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage: str = "") -> bool:
+    """The sentence (in its `window` of neighbours) speaks of another year or another country than the
+    question asks about."""
+    return _year_conflict(ask, window, context, passage) or _place_conflict(ask, sentence, window)
+
+
+def _year_conflict(ask: Asked, window: str, context: str, passage: str) -> bool:
     """The question names a year, the sentence speaks of other years, and neither it nor what it stands in
     names the asked one: a 2023 question is not answered by a 2024 sentence. A sentence naming no year
     takes its time from its passage (a survey's year stated two sentences before its findings) or, when
@@ -506,6 +531,17 @@ def year_conflict(ask: Asked, window: str, context: str, passage: str = "") -> b
     if said:
         return not said & ask.years
     return not set(_YEAR.findall(passage) + _YEAR.findall(context)) & ask.years
+
+
+def _place_conflict(ask: Asked, sentence: str, window: str) -> bool:
+    """The question is about a country and the sentence names other countries and not that one: a question
+    about Austria's infections is not answered by Italy's figure. A sentence naming no country takes it from
+    its neighbours ("In Germany, … . The attack rate was 0.7%."); with none named there either it is not
+    judged (its country may be its document's, in words no list of names holds)."""
+    if not ask.places:
+        return False
+    said = countries(sentence) or countries(window)
+    return bool(said) and not said & ask.places
 
 
 def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) -> str | None:

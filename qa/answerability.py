@@ -9,12 +9,12 @@ Features of a candidate sentence, all in [0, 1] or {0, 1}:
   an acronym standing for its spelled-out words and the other way round ("NCD", "noncommunicable diseases"),
 - whether the sentence holds the kind of thing asked (a figure about the asked noun, a date, a person …)
   and says the act asked about ("voted" in "which countries voted", "meet" in "when did the Group meet"),
-  and a year the question names that the sentence contradicts: these are gates, not weights (a sentence
-  without the asked kind or act, about another year, or a resolution's recital when the question asks what
-  the resolution does, never answers),
+  and a year or country the question names that the sentence contradicts: these are gates, not weights (a
+  sentence without the asked kind or act, about another year or country, or a resolution's recital when the
+  question asks what the resolution does, never answers),
 - the passage's retrieval rank.
 So a paraphrase sharing few words with its passage can still be answered when similarity, answer kind and
-term support agree, and a close sentence about another year or another quantity is not.
+term support agree, and a close sentence about another year, country or quantity is not.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from policykb.core.text import acronym_stems
-from policykb.qa.answer_types import Asked, Kind, asked, holds, says_act, year_conflict
+from policykb.qa.answer_types import Asked, Kind, asked, holds, says_act, scope_conflict
 from policykb.qa.evidence import Sentence, content_stems, coverage
 from policykb.qa.shape import recital
 
@@ -44,7 +44,7 @@ FEATURES = (
     "kind_holds",
     "kind_other_subject",
     "kind_missing",
-    "year_conflict",
+    "scope_conflict",
     "first_passage",
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -121,7 +121,7 @@ def features(
             1.0 if q.asked.typed and kind >= 1.0 else 0.0,
             1.0 if (q.asked.typed and 0.0 < kind < 1.0) or preamble else 0.0,
             1.0 if q.asked.typed and kind == 0.0 else 0.0,
-            1.0 if year_conflict(q.asked, window, about, hit.text) else 0.0,
+            1.0 if scope_conflict(q.asked, s.display, window, about, hit.text) else 0.0,
             1.0 if s.rank == 0 else 0.0,
         )
     return rows
@@ -129,7 +129,7 @@ def features(
 
 def eligible(rows: np.ndarray) -> np.ndarray:
     """Which sentences hold the asked kind of thing about the asked noun, in the asked year."""
-    gates = [FEATURES.index(f) for f in ("kind_other_subject", "kind_missing", "year_conflict")]
+    gates = [FEATURES.index(f) for f in ("kind_other_subject", "kind_missing", "scope_conflict")]
     if not len(rows):
         return np.zeros(0, dtype=bool)
     return np.asarray(~rows[:, gates].any(axis=1), dtype=bool)
@@ -161,7 +161,7 @@ class AnswerabilityModel:
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """Zero for a sentence that cannot answer whatever its other evidence: one that lacks the asked
         kind of thing (or counts another noun than the asked one, or is a recital where the resolution's act
-        is asked), or speaks of another year."""
+        is asked), or speaks of another year or country."""
         z = rows @ self.weights + self.bias
         return np.where(eligible(rows), 1.0 / (1.0 + np.exp(-z)), 0.0)
 

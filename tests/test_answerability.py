@@ -16,7 +16,7 @@ from policykb.core.events import Final
 from policykb.core.text import stem
 from policykb.core.types import Answer, KindSpan, SearchHit, SearchResponse
 from policykb.index.embedders import HashEmbedder
-from policykb.qa.answer_types import Kind, asked, describe_missing, holds, says_act, year_conflict
+from policykb.qa.answer_types import Asked, Kind, asked, describe_missing, holds, says_act, scope_conflict
 from policykb.qa.answerability import QuestionTerms, missing_terms
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
@@ -268,22 +268,60 @@ def test_a_year_answers_when_but_not_on_what_date() -> None:
     assert _holds("On what date was the plan adopted?", sentence) == 0.0
 
 
+def _conflicts(a: Asked, window: str, context: str, passage: str = "") -> bool:
+    """Whether the last sentence of `window` speaks of another year or country than `a` asks about."""
+    return scope_conflict(a, re.split(r"(?<=\.) ", window)[-1], window, context, passage)
+
+
 def test_a_year_the_question_names_must_be_the_sentences_year() -> None:
     a = asked("How many members joined in 2023?")
-    assert year_conflict(a, "In 2024, 40 members joined.", "Annual report 2024")
-    assert not year_conflict(a, "In 2023, 40 members joined.", "Annual report 2024")
-    assert not year_conflict(a, "Forty members joined.", "Annual report 2023")
-    assert year_conflict(a, "Forty members joined.", "Annual report 2024")
-    assert not year_conflict(asked("How many members joined?"), "In 2024, 40 members joined.", "")
+    assert _conflicts(a, "In 2024, 40 members joined.", "Annual report 2024")
+    assert not _conflicts(a, "In 2023, 40 members joined.", "Annual report 2024")
+    assert not _conflicts(a, "Forty members joined.", "Annual report 2023")
+    assert _conflicts(a, "Forty members joined.", "Annual report 2024")
+    assert not _conflicts(asked("How many members joined?"), "In 2024, 40 members joined.", "")
 
 
 def test_a_sentence_naming_no_year_takes_its_passages_year_before_its_documents() -> None:
     a = asked("In the 2015 survey, how many members had a programme?")
     survey = "A survey published in 2015 asked every member. It found gaps. Forty members had a programme."
-    assert not year_conflict(a, "It found gaps. Forty members had a programme.", "Report 2016", survey)
+    assert not _conflicts(a, "It found gaps. Forty members had a programme.", "Report 2016", survey)
     later = "A survey published in 2014 asked every member. It found gaps. Forty members had a programme."
-    assert year_conflict(a, "It found gaps. Forty members had a programme.", "Report 2016", later)
-    assert year_conflict(a, "In 2016, forty members had a programme.", "Report 2016", survey)
+    assert _conflicts(a, "It found gaps. Forty members had a programme.", "Report 2016", later)
+    assert _conflicts(a, "In 2016, forty members had a programme.", "Report 2016", survey)
+
+
+def test_a_country_the_question_is_about_must_be_the_sentences_country() -> None:
+    a = asked("What is Austria's estimated share of the population infected by 28 March?")
+    assert a.places == {"AT"}
+    assert _conflicts(a, "In Italy, 9.8% of the population had been infected by 28 March.", "Report")
+    assert not _conflicts(a, "In Italy, 9.8% were infected. In Austria, 1.1% were infected.", "Report")
+    # the sentence's own countries decide: a neighbour naming Austria does not make Italy's figure Austria's
+    assert _conflicts(a, "In Austria, 1.1% were infected. In Italy, 9.8% were infected.", "Report")
+    # a sentence naming no country takes its neighbours'; with none named there either it is not judged
+    assert not _conflicts(a, "In Austria, testing was limited. The attack rate was 1.1%.", "Report")
+    assert _conflicts(a, "In Italy, testing was limited. The attack rate was 1.1%.", "Report")
+    assert not _conflicts(a, "The attack rate was 1.1%.", "Report")
+    # one country under its several names
+    usa = asked("When was the first case confirmed in the USA?")
+    assert not _conflicts(usa, "On 15 January 2020 the CDC confirmed the first case in the United States.", "")
+    assert asked("What did South Korea report?").places == asked("What did Korea report?").places == {"KR"}
+    assert asked("What did Nigeria report?").places == {"NG"}  # not Niger
+    # countries asked for are the answer, not the scope
+    assert asked("Which countries voted against Italy's proposal?").places == set()
+
+
+@pytest.mark.model
+def test_a_sentence_about_another_country_is_not_quoted(minilm_answerer: ExtractiveAnswerer) -> None:
+    question = "What share of Germany's population had been infected by 28 March?"
+    passage = (
+        "In Italy, our results suggest that 9.8% of the population had been infected by 28 March. "
+        "Germany is estimated to have one of the lowest attack rates, at 0.7% of its population."
+    )
+    answer = _ask(minilm_answerer, question, _respond(question, [passage]))
+    assert answer.answerable, answer.answer
+    assert "0.7%" in answer.answer
+    assert "Italy" not in answer.answer
 
 
 @pytest.mark.parametrize(
