@@ -191,6 +191,11 @@ class SearchResponseModel(BaseModel):
     results: list[SearchResult]
     generation: str | None = None
     took_ms: float = 0.0
+    corrections: dict[str, str] = Field(
+        default_factory=dict,
+        description="misspelt query words that no passage holds, each with the collection's word searched "
+        'instead ({"carageenan": "carrageenan"}); quoted phrases are searched as typed',
+    )
 
     @field_validator("took_ms")
     @classmethod
@@ -274,6 +279,11 @@ class AskResponse(BaseModel):
     citations: list[CitationModel]
     related: list[RelatedModel]
     conflicts: list[str] = Field(default_factory=list)
+    corrections: dict[str, str] = Field(
+        default_factory=dict,
+        description="misspelt words of the question that no passage holds, each with the collection's word the "
+        "answer was drawn for instead",
+    )
 
 
 class ChatMessage(BaseModel):

@@ -10,7 +10,7 @@ meet the documents' American ones and the other way round.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +21,7 @@ from policykb.core.filters import Filters
 from policykb.core.text import american_spelling, content_words, index_term, spelled_acronyms, stem, words
 from policykb.index.filters import tantivy_filter_queries
 from policykb.index.generation import Generation
+from policykb.index.spelling import corrections, respell, spelled
 from policykb.index.storage.base import SearchSnapshot
 
 _PHRASE = re.compile(r'"([^"]+)"')
@@ -45,6 +46,25 @@ def with_acronyms(q: ParsedQuery, g: SearchSnapshot) -> ParsedQuery:
     found = [a.lower() for a in spelled_acronyms(q.text)]
     extra = [a for a in found if a not in q.terms and g.doc_freq(index_term(a)) > 0]
     return ParsedQuery(q.text, q.phrases, [*q.terms, *extra]) if extra else q
+
+
+def with_spelling(
+    q: ParsedQuery, g: SearchSnapshot, known: Callable[[str], bool]
+) -> tuple[ParsedQuery, dict[str, str]]:
+    """The query with its misspelt words read as the collection's (index/spelling.py), spelled as a passage
+    holding them writes them, and those readings ({"carageenan": "carrageenan"}); quoted phrases are searched
+    as typed."""
+    terms = set(q.terms)
+    stems = corrections((w for w in words(q.text) if w.lower() in terms), g.doc_freq, known)
+    fixes = {}
+    for word, held in stems.items():
+        top = g.lexical_top_k([held], [], Filters(), 1)
+        text = g.rows([top[0][0]])[top[0][0]].chunk.text if top else held
+        fixes[word] = spelled(word, held, text)
+    if not fixes:
+        return q, {}
+    lowered = {w.lower(): c.lower() for w, c in fixes.items()}
+    return ParsedQuery(respell(q.text, fixes), q.phrases, [lowered.get(t, t) for t in q.terms]), fixes
 
 
 def similarity_query(text: str) -> ParsedQuery:

@@ -22,7 +22,7 @@ from policykb.index.embedders import Embedder
 from policykb.index.evidence import document_evidence
 from policykb.index.fusion import FusionMethod, fuse
 from policykb.index.highlight import highlight, match_spans, snippet
-from policykb.index.lexical import ParsedQuery, parse_query, term_idf, with_acronyms
+from policykb.index.lexical import ParsedQuery, parse_query, term_idf, with_acronyms, with_spelling
 from policykb.index.rerank import FEATURES, Candidate, RerankModel, features
 from policykb.index.storage.base import ChunkRow, SearchSnapshot, SnapshotSource
 
@@ -65,7 +65,12 @@ class HybridSearcher:
         snapshot = self.reader.current()
         if snapshot is None or snapshot.size == 0:
             return SearchResponse([], snapshot.name if snapshot else None, 0.0, mode)
-        parsed = query if isinstance(query, ParsedQuery) else with_acronyms(parse_query(query), snapshot)
+        fixes: dict[str, str] = {}
+        if isinstance(query, ParsedQuery):
+            parsed = query
+        else:
+            parsed, fixes = with_spelling(parse_query(query), snapshot, self._known)
+            parsed = with_acronyms(parsed, snapshot)
         depth = max(self.candidates, k * 3 if sort == "date" else k)
         if not parsed.text:
             ranked = snapshot.newest(filters, depth)
@@ -83,7 +88,11 @@ class HybridSearcher:
         ranked = ranked[:k]
         hits = self._materialise(snapshot, ranked, fused, scores_by, parsed, stored)
         idf = term_idf(snapshot, parsed)
-        return SearchResponse(hits, snapshot.name, (time.perf_counter() - started) * 1000, mode, idf)
+        return SearchResponse(hits, snapshot.name, (time.perf_counter() - started) * 1000, mode, idf, fixes)
+
+    def _known(self, word: str) -> bool:
+        """Whether the embedder's vocabulary holds `word` whole: a real word, never read as a misspelling."""
+        return self.embedder.count_tokens([word])[0] <= 1
 
     def _fused(
         self, g: SearchSnapshot, q: ParsedQuery, f: Filters, depth: int, mode: Mode = "hybrid"
@@ -101,7 +110,10 @@ class HybridSearcher:
     ) -> tuple[list[ChunkRow], np.ndarray]:
         """The best `depth` fused candidates of a hybrid search and their rerank features (for fitting the model)."""
         snapshot = self.reader.current()
-        if snapshot is None or not (parsed := with_acronyms(parse_query(query), snapshot)).text:
+        if snapshot is None:
+            return [], np.zeros((0, len(FEATURES)))
+        parsed = with_acronyms(with_spelling(parse_query(query), snapshot, self._known)[0], snapshot)
+        if not parsed.text:
             return [], np.zeros((0, len(FEATURES)))
         ranked, fused, scores_by = self._fused(snapshot, parsed, filters or Filters(), max(depth, self.candidates))
         stored, x = self._features(snapshot, ranked[:depth], fused, scores_by, parsed)

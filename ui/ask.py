@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from policykb.core.events import Failed, Final, Token
+from policykb.core.text import read_as
 from policykb.core.types import Citation
 from policykb.service import KnowledgeBase
 from policykb.service.jobs import JobManager
@@ -57,6 +58,9 @@ def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
                             shown += claim
                             chat[-1] = {"role": "assistant", "content": render.chat_text(shown)}
                             yield chat, turns, gr.update(), "", "", []
+                    if answer.corrections:
+                        said = f"{answer.answer}\n\n{read_as(answer.corrections)}"
+                        chat[-1] = {"role": "assistant", "content": render.chat_text(said)}
                     turns = [*turns, {"role": "user", "content": question},
                              {"role": "assistant", "content": answer.answer}]  # fmt: skip
                     choices = list(

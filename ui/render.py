@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from datetime import UTC, datetime
 
+from policykb.core.text import read_as
 from policykb.core.types import ChangeRun, Chunk, Citation, DocumentInfo, RelatedDocument, SearchHit, doc_type_label
 from policykb.service.changes import new_documents
 from policykb.service.knowledge_base import passage_url
@@ -166,6 +167,11 @@ def result_choices(hits: list[SearchHit]) -> list[tuple[str, str]]:
         )
         choices.append((f"{n}. Documents like this one: {h.title[:50]} ({h.date or 'undated'})", f"doc:{h.doc_id}"))
     return choices
+
+
+def corrections_note(corrections: dict[str, str]) -> str:
+    text = read_as(corrections)
+    return f'<p class="meta" id="corrections-note">{html.escape(text, quote=False)}</p>' if text else ""
 
 
 def more_like_note(hit: SearchHit, whole_document: bool) -> str:

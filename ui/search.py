@@ -49,7 +49,7 @@ def build(kb: KnowledgeBase, jobs: JobManager, access: UIAccess) -> OnLoad:
         page = render.timeline_html(found) if view == "timeline" else render.results_html(found)
         kind = "timeline" if view == "timeline" else "search"
         return (
-            note + page,
+            note + render.corrections_note(response.corrections) + page,
             gr.update(choices=render.result_choices(found), value=None),
             found,
             _csv_file(found, label, chosen, kind),

@@ -16,7 +16,7 @@ from policykb.api import deps
 from policykb.api.routers.views import answer_view
 from policykb.api.schemas import ChatRequest, ContentPart, ModelCard, ModelList
 from policykb.core.events import Failed, Final, StreamEvent, Token
-from policykb.core.text import NEEDS_A_WORD, has_a_word
+from policykb.core.text import NEEDS_A_WORD, has_a_word, read_as
 from policykb.service.knowledge_base import KnowledgeBase
 
 router = APIRouter(prefix="/v1", tags=["chat"])
@@ -65,6 +65,11 @@ def references(view: dict) -> str:
     return ("\n\nReferences:\n" + "\n".join(lines)) if lines else ""
 
 
+def _read_as(view: dict) -> str:
+    """The misspelt words of the question and what they were read as, as a paragraph of the message."""
+    return f"\n\n{read_as(view['corrections'])}" if view["corrections"] else ""
+
+
 def _usage(kb: KnowledgeBase, prompt: list[str], completion: str) -> dict:
     """Token counts by the embedder's tokenizer (the answer is extracted or checked with it)."""
     prompt_tokens, completion_tokens = kb.count_tokens(prompt), kb.count_tokens([completion])
@@ -88,7 +93,7 @@ def chat_completions(body: ChatRequest, kb: KnowledgeBase = Depends(deps.kb)) ->
     created = int(time.time())
     if not body.stream:
         view = answer_view(kb.ask(question, None, history))
-        content = view["answer"] + references(view)
+        content = view["answer"] + _read_as(view) + references(view)
         return {
             "id": completion_id, "object": "chat.completion", "created": created, "model": body.model,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
@@ -117,7 +122,7 @@ def _deltas(events: Iterator[StreamEvent]) -> Iterator[Delta]:
             case Final(answer):
                 view = answer_view(answer)
                 text = "" if draft == view["answer"] else ("\n\nVerified answer:\n" if draft else "") + view["answer"]
-                yield {"content": text + references(view)}, "stop", {"citations": view["citations"]}
+                yield {"content": text + _read_as(view) + references(view)}, "stop", {"citations": view["citations"]}
             case Failed(_, message):
                 yield {"content": f"\n\n[error: {message}]"}, "stop", {}
 

@@ -454,3 +454,10 @@ def search_text(title: str, headings: Sequence[str], text: str) -> str:
     """
     context = search_context(title, headings)
     return american_text(f"{context}\n\n{text}" if context else text)
+
+
+def read_as(corrections: dict[str, str]) -> str:
+    """What misspelt words were read as, for every face to say: "No passage holds the words as typed; read
+    “carageenan” as “carrageenan”." ("" when nothing was read otherwise)."""
+    read = "; ".join(f"“{word}” as “{corrected}”" for word, corrected in corrections.items())
+    return f"No passage holds the words as typed; read {read}." if read else ""

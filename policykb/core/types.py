@@ -166,6 +166,7 @@ class SearchResponse:
     took_ms: float
     mode: str
     term_idf: dict[str, float] = field(default_factory=dict)  # query stems -> BM25 idf in this generation
+    corrections: dict[str, str] = field(default_factory=dict)  # misspelt query words -> the words searched
 
 
 @dataclass(kw_only=True)
@@ -190,6 +191,7 @@ class Answer:
     related: list[RelatedDocument] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     query: str = ""
+    corrections: dict[str, str] = field(default_factory=dict)  # misspelt words of the question -> words asked
 
     def claims(self) -> list[str]:
         """The answer cut after each citation marker, so that every streamed piece carries its [n];

@@ -42,6 +42,7 @@ from policykb.index.embedders import Embedder, get_embedder
 from policykb.index.lexical import similarity_query
 from policykb.index.rerank import RerankModel
 from policykb.index.search import HybridSearcher, Mode, Sort
+from policykb.index.spelling import respell
 from policykb.index.storage.base import Catalog, IndexHealth, IndexUnavailable, Storage
 from policykb.index.storage.factory import open_storage
 from policykb.index.updater import Cancelled, IngestReport, Progress, ShouldStop, Updater
@@ -512,7 +513,10 @@ class KnowledgeBase:
         answerer = self.answerer
         query = condense(question, history, answerer.rewrite_followup)
         response = self._evidence(query, filters)
-        yield from answerer.stream(query, response, focus=question if query != question else None)
+        fixes = response.corrections  # the answer is drawn for the words searched, and says which they were
+        focus = respell(question, fixes) if query != question else None
+        for event in answerer.stream(respell(query, fixes), response, focus=focus):
+            yield Final(replace(event.answer, corrections=fixes)) if fixes and isinstance(event, Final) else event
 
     def _evidence(self, question: str, filters: Filters | None) -> SearchResponse:
         """The passages an answer is drawn from. A question that names a resolution by its symbol ("What does
