@@ -10,8 +10,10 @@ year the sentence (or its document) speaks of.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 import pycountry
 
@@ -44,6 +46,7 @@ class Asked:
     measure: str | None = None  # "money" for a budget or cost, else the measured thing ("dose", "concentration")
     years: set[str] = field(default_factory=set)  # years the question names
     places: set[str] = field(default_factory=set)  # countries the question is about ("Austria's estimated …")
+    numbered: set[int] = field(default_factory=set)  # numbered instruments it names ("the Thirteenth GPW": 13)
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
     relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
@@ -75,7 +78,8 @@ _PERCENT = re.compile(
     r"|\b(?:half|third|quarter|majority|minority)\b",
     re.I,
 )
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# A year, not the bound of an era ("the post-2015 development agenda" speaks of no year).
+_YEAR = re.compile(r"(?<![Pp]ost-)(?<![Pp]re-)\b(?:19|20)\d{2}\b")
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
@@ -172,7 +176,7 @@ _ASK_PEOPLE_WHO_ARE = re.compile(
 _ASK_AMOUNT = re.compile(
     r"\bwhat (?:[\w'’-]+ ){0,6}(?:budget|cost|costs|price|amount|sum|fee|penalty|dose|dosage|"
     r"concentration|level|target|figure|total|minimum|maximum|limit|threshold|size|volume|quantity|value|funding|"
-    r"salary)\b|\bwhat (?:[\w'’-]+ ){0,3}fines?(?=\s+(?:does|do|did|is|are|was|were|will|would|can|for|of|imposed))"
+    r"salary|ratio)\b|\bwhat (?:[\w'’-]+ ){0,3}fines?(?=\s+(?:does|do|did|is|are|was|were|will|would|can|for|of|imposed))"
     r"|\bhow (?:large|big|high|low|far|tall|heavy|old)\b",
     re.I,
 )
@@ -182,7 +186,7 @@ _ASK_MONEY = re.compile(
     r"expenditure|income)\b",
     re.I,
 )
-_ASK_MEASURE = re.compile(r"\b(?:dose|dosage|concentration|temperature|weight|volume)\b", re.I)
+_ASK_MEASURE = re.compile(r"\b(?:dose|dosage|concentration|temperature|weight|volume|ratio)\b", re.I)
 # What states each measured thing: a concentration is a percentage or an amount per volume, not "10 beds".
 _MASS = r"mg|µg|mcg|g|kg|ng"
 _VOLUME = r"ml|mL|l|L|litres?|liters?|cc"
@@ -196,6 +200,10 @@ _MEASURE_UNITS = {
     "volume": re.compile(rf"\d\s*(?:{_VOLUME}|m3|m³|gallons?)\b", re.I),
 }
 _MEASURE_UNITS["dosage"] = _MEASURE_UNITS["dose"]
+# A ratio is one count against another: "1:2", "one basin per 10 beds", "a nurse for every two patients".
+_MEASURE_UNITS["ratio"] = re.compile(
+    rf"\d\s?:\s?\d|\b(?:per|for|to)\s+(?:every\s+|each\s+)?(?:\d|(?:{_NUMBER_WORDS})\b)", re.I
+)
 _MONEY = re.compile(
     r"(?:US\$|\$|€|£|CHF|USD|EUR)\s?\d|\d\s*(?:US\$|\$|€|£)|\b(?:dollars?|euros?|francs?|pounds?)\b|\d\s*(?:million|billion)\b",
     re.I,
@@ -204,7 +212,7 @@ _ASK_DURATION = re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|ye
 _ASK_FREQUENCY = re.compile(r"\bhow often\b|\bhow frequently\b|\bat what (?:interval|frequency)\b", re.I)
 _ASK_DATE = re.compile(
     r"\b(?:what|which|on what|from what|by what|since what|in what) (?P<unit>date|year|day|month|time)\b"
-    r"|^\s*(?:since|until) when\b|^\s*when (?:did|was|were|will|is|are|has|have|had)\b|\bwhen (?:did|was|were)\b",
+    r"|^\s*(?:since|until) when\b|^\s*when (?:did|was|were|will|has|have|had)\b|\bwhen (?:did|was|were)\b",
     re.I,
 )
 _ASK_WHEN = re.compile(
@@ -316,6 +324,8 @@ def asked(question: str) -> Asked:
         kind = Kind.DURATION
     elif _ASK_PERCENT.search(q):
         kind = Kind.PERCENT
+    elif (m := _ASK_COUNT.search(q)) and m.group(0).lower().startswith("how much") and _ASK_MONEY.search(q):
+        kind, measure = Kind.QUANTITY, "money"  # "How much does SMC cost per child?" asks an amount of money
     elif m := _ASK_COUNT.search(q):
         kind = Kind.QUANTITY
         words = (m.group(1) or m.group(2) or "").split()
@@ -370,7 +380,8 @@ def asked(question: str) -> Asked:
     operative = bool(_ASK_OPERATIVE.search(q) and _NAMES_A_RESOLUTION.search(q))
     places = set() if kind is Kind.COUNTRY else countries(q)  # which countries: the answer, not the scope
     return Asked(
-        kind, subject, years=years, places=places, measure=measure, precision=precision, relation=relation,
+        kind, subject, years=years, places=places, numbered=numbered(q), measure=measure, precision=precision,
+        relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative,
     )  # fmt: skip
 
@@ -413,17 +424,23 @@ def says_act(ask: Asked, sentence: str) -> bool:
     return ask.relation_stem is None or ask.relation_stem in {act_stem(w) for w in content_words(sentence)}
 
 
+# Reference numbers in brackets: "(316, 317, 319)", "[25–27]".
+_CITED_NUMBERS = re.compile(r"[(\[]\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*[)\]]")
+
+
 def _figures(sentence: str) -> list[re.Match[str]]:
-    """The figures a sentence states: years, footnote marks and the number words of an ordinal are not
-    among them ("Sixty-five Member States" states one, "the Seventy-third Assembly" none)."""
+    """The figures a sentence states: years, footnote marks, reference numbers in brackets and the number
+    words of an ordinal are not among them ("Sixty-five Member States" states one, "the Seventy-third
+    Assembly" none, "reduced HAI (316, 317)" none)."""
     notes = {m.start() for m in FOOTNOTE_MARK.finditer(sentence)}
+    cited = [m.span() for m in _CITED_NUMBERS.finditer(sentence)]
     ranks = [m.span() for m in _ORDINAL.finditer(sentence) if m.group(0).lower().endswith(("st", "nd", "rd", "th"))]
     return [
         m
         for m in _FIGURE.finditer(sentence)
         if not _YEAR.fullmatch(m.group(0).strip())
         and m.start() not in notes
-        and not any(a <= m.start() < b for a, b in ranks)
+        and not any(a <= m.start() < b for a, b in ranks + cited)
     ]
 
 
@@ -514,10 +531,41 @@ def countries(text: str) -> set[str]:
     return {_COUNTRY_CODES[m] for m in _COUNTRY_NAME.findall(text)}
 
 
+_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_TEENS = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+          "eighteenth", "nineteenth")  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_ORDINAL_VALUE = {
+    **{w: n for n, w in enumerate(_UNITS + _TEENS, start=1)},
+    **{f"{t[:-1]}ieth": 10 * n for n, t in enumerate(_TENS, start=2)},
+    **{f"{t}-{u}": 10 * n + m for n, t in enumerate(_TENS, start=2) for m, u in enumerate(_UNITS, start=1)},
+}
+# An ordinal naming a numbered instrument or body ("the Twelfth General Programme of Work", "13th GPW"), in
+# capitals before a capitalised name; a Health Assembly's session number is its date, which years judge.
+_NUMBERED = re.compile(
+    r"\b(?P<ordinal>(?:"
+    + "|".join(sorted((w.capitalize() for w in _ORDINAL_VALUE), key=len, reverse=True))
+    + r")|\d{1,3}(?:st|nd|rd|th))(?=\s+[A-Z])(?!\s+(?:World\s+)?Health\s+Assembly)"
+)
+
+
+def numbered(text: str) -> set[int]:
+    """The numbers of the numbered instruments `text` names: "the Twelfth General Programme" -> {12}."""
+    out = set()
+    for m in _NUMBERED.finditer(text):
+        word = m.group("ordinal").lower()
+        out.add(int(word[:-2]) if word[0].isdigit() else _ORDINAL_VALUE[word])
+    return out
+
+
 def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage: str = "") -> bool:
-    """The sentence (in its `window` of neighbours) speaks of another year or another country than the
-    question asks about."""
-    return _year_conflict(ask, window, context, passage) or _place_conflict(ask, sentence, window)
+    """The sentence (in its `window` of neighbours) speaks of another year, another country or another
+    numbered instrument than the question asks about."""
+    return (
+        _year_conflict(ask, window, context, passage)
+        or _named_conflict(ask.places, countries, sentence, window)
+        or _named_conflict(ask.numbered, numbered, sentence, window)
+    )
 
 
 def _year_conflict(ask: Asked, window: str, context: str, passage: str) -> bool:
@@ -533,15 +581,19 @@ def _year_conflict(ask: Asked, window: str, context: str, passage: str) -> bool:
     return not set(_YEAR.findall(passage) + _YEAR.findall(context)) & ask.years
 
 
-def _place_conflict(ask: Asked, sentence: str, window: str) -> bool:
-    """The question is about a country and the sentence names other countries and not that one: a question
-    about Austria's infections is not answered by Italy's figure. A sentence naming no country takes it from
-    its neighbours ("In Germany, … . The attack rate was 0.7%."); with none named there either it is not
-    judged (its country may be its document's, in words no list of names holds)."""
-    if not ask.places:
+_Named = TypeVar("_Named", str, int)
+
+
+def _named_conflict(asked_for: set[_Named], named_in: Callable[[str], set[_Named]], sentence: str, window: str) -> bool:
+    """The question names some countries (or numbered instruments) and the sentence names others and not
+    those: a question about Austria's infections is not answered by Italy's figure, nor one about the
+    Thirteenth General Programme of Work by the Twelfth's. A sentence naming none takes its neighbours' ("In
+    Germany, … . The attack rate was 0.7%."); with none named there either it is not judged (its country
+    may be its document's, in words no list of names holds)."""
+    if not asked_for:
         return False
-    said = countries(sentence) or countries(window)
-    return bool(said) and not said & ask.places
+    said = named_in(sentence) or named_in(window)
+    return bool(said) and not said & asked_for
 
 
 def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) -> str | None:

@@ -54,6 +54,13 @@ _CITING_WORDS = frozenset((
     "cite", "cites", "cited", "citing", "say", "says", "said", "mention", "mentions", "mentioned", "describe",
     "describes", "described", "listed", "named", "called", "quoted", "stated", "refers", "referred",
 ))  # fmt: skip
+# Pronouns and "get", which the stopwords leave in the text but which name nothing a quote must hold: a
+# refusal saying the passages "do not mention “whose”" or "“herself”" tells the reader nothing.
+_FUNCTION_WORDS = frozenset((
+    "he", "him", "his", "her", "hers", "herself", "himself", "itself", "themselves", "myself", "yourself",
+    "yourselves", "ourselves", "us", "whose", "someone", "somebody", "anyone", "anybody", "everyone",
+    "everybody", "something", "anything", "everything", "get", "gets", "got", "getting", "gotten",
+))  # fmt: skip
 
 
 @dataclass
@@ -74,7 +81,7 @@ class QuestionTerms:
         weights = {s: w for s, w in idf.items() if s in stems} or {s: 1.0 for s in stems}
         words: dict[str, str] = {}
         for w in _WORD.findall(question):
-            if w.lower() in _CITING_WORDS:
+            if w.lower() in _CITING_WORDS or (w.lower() in _FUNCTION_WORDS and not w.isupper()):  # "US" is a name
                 continue
             s = content_stems(w)
             if s:

@@ -16,7 +16,7 @@ from policykb.core.events import Final
 from policykb.core.text import stem
 from policykb.core.types import Answer, KindSpan, SearchHit, SearchResponse
 from policykb.index.embedders import HashEmbedder
-from policykb.qa.answer_types import Asked, Kind, asked, describe_missing, holds, says_act, scope_conflict
+from policykb.qa.answer_types import Asked, Kind, asked, describe_missing, holds, numbered, says_act, scope_conflict
 from policykb.qa.answerability import QuestionTerms, missing_terms
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
@@ -311,6 +311,49 @@ def test_a_country_the_question_is_about_must_be_the_sentences_country() -> None
     assert asked("Which countries voted against Italy's proposal?").places == set()
 
 
+def test_a_numbered_instrument_the_question_names_must_be_the_sentences() -> None:
+    a = asked("What period does the Thirteenth General Programme of Work cover?")
+    assert a.numbered == {13}
+    assert _conflicts(a, "APPROVES the Twelfth General Programme of Work, 2014–2019;", "WHA66.1")
+    assert not _conflicts(a, "The Thirteenth General Programme of Work covers 2019–2023.", "")
+    assert not _conflicts(a, "The 13th General Programme of Work covers 2019–2023.", "")
+    assert not _conflicts(a, "The programme covers 2019–2023.", "")
+    assert numbered("the Sixty-sixth World Health Assembly; the Seventy-third World Health Assembly") == set()
+    assert numbered("the Twenty-first Century Fund; the 2nd Global Forum; North America; the first time") == {21, 2}
+    assert asked("What did the Sixty-sixth World Health Assembly adopt?").numbered == set()  # a session: its date
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "measure"),
+    [
+        ("What nurse-to-patient ratio does the guideline recommend?", Kind.QUANTITY, "ratio"),
+        ("How much does seasonal malaria chemoprevention cost per child?", Kind.QUANTITY, "money"),
+        ("When is washing with soap better than hand gel?", Kind.TIME_OR_CONDITION, None),
+        ("When is World Patient Safety Day?", Kind.TIME_OR_CONDITION, None),
+        ("When was WHA66.10 adopted?", Kind.DATE, None),
+    ],
+)
+def test_ratios_costs_and_when_is_questions_ask_for_their_kind(question: str, kind: Kind, measure: str | None) -> None:
+    a = asked(question)
+    assert (a.kind, a.measure) == (kind, measure)
+
+
+def test_a_ratio_is_one_count_against_another_and_reference_numbers_are_no_figures() -> None:
+    ratio = asked("What nurse-to-patient ratio does the guideline recommend?")
+    assert holds(ratio, "WHO recommends one hand wash basin per every 10 beds.", set()) == 1.0
+    assert holds(ratio, "The ratio should be 1:2 in intensive care.", set()) == 1.0
+    assert holds(ratio, "Three studies reported that higher nurse-to-patient ratios reduced HAI.", set()) == 0.0
+    count = asked("How many infections were reported?")
+    assert holds(count, "Infections fell after training (316, 317, 319).", set()) == 0.0
+    assert holds(count, "Infections fell after training [25–27].", set()) == 0.0
+    assert holds(count, "Twelve infections were reported (12).", set()) == 1.0
+
+
+def test_an_era_is_no_year() -> None:
+    assert asked("What does the post-2015 development agenda say about health?").years == set()
+    assert asked("What did the 2015 report say?").years == {"2015"}
+
+
 @pytest.mark.model
 def test_a_sentence_about_another_country_is_not_quoted(minilm_answerer: ExtractiveAnswerer) -> None:
     question = "What share of Germany's population had been infected by 28 March?"
@@ -580,6 +623,10 @@ def test_words_about_what_a_document_says_are_not_terms_a_quote_must_hold() -> N
     assert set(q.rare.values()) == {"masks"}
     # no weighted word left (the words naming a resolution were dropped): no rare term at all
     assert QuestionTerms.of("What does resolution WHA66.4 say?", {"say": 3.0}).rare == {}
+    # pronouns name nothing a quote must hold; "US" in capitals is a country
+    idf = {"auditor": 3.0, "whose": 3.0, "herself": 3.0, "us": 3.0, "hospit": 3.0}
+    assert set(QuestionTerms.of("Who was the auditor whose report she herself read?", idf).rare.values()) == {"auditor"}
+    assert "US" in QuestionTerms.of("What do US hospitals spend?", idf).rare.values()
 
 
 @pytest.mark.model

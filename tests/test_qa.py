@@ -113,6 +113,26 @@ def test_a_question_naming_a_resolution_is_answered_from_that_resolution(tmp_pat
     assert {Path(c.source).name for c in both.citations} <= {"WHA66.4.txt", "WHA66.10.txt"}
 
 
+def test_a_resolution_the_collection_neither_holds_nor_cites_is_refused_by_name(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "WHA66.4.txt").write_text(
+        "WHA66.4 Towards universal eye health\n\nRecalling resolution WHA62.1 on avoidable blindness, the "
+        "Assembly REQUESTS the Director-General to provide technical support to Member States."
+    )
+    kb = KnowledgeBase(make_settings(tmp_path))
+    kb.ingest([folder])
+    absent = kb.ask("What does resolution WHA66.31 request the Director-General to do?")
+    assert not absent.answerable
+    assert absent.answer.endswith("No document in the knowledge base is or cites WHA66.31.")
+    assert [Path(r.source).name for r in absent.related] == ["WHA66.4.txt"]  # the closest, as for any refusal
+    # a resolution only cited is no absent one: the passages that cite it may say what it is
+    cited = kb.ask("What is resolution WHA62.1 about?")
+    assert "WHA62.1" not in cited.answer.split("don't answer this question.")[-1]
+    assert kb._absent_symbols("What does WHA62.1 say, and WHA66.4?", None) == []
+    assert kb._absent_symbols("Compare WHA66.4 with WHA66.31 and EB130.R7.", None) == ["EB130.R7", "WHA66.31"]
+
+
 @pytest.mark.model
 def test_what_a_named_resolution_does_is_answered_by_its_operative_clause(tmp_path: Path) -> None:
     """The words that name the resolution say which document is meant; what is asked is its act."""

@@ -51,6 +51,7 @@ from policykb.ingest.pipeline import SIDECAR_SUFFIX
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS
 from policykb.ingest.sessions import naming_words, symbol_of, symbols_named
 from policykb.qa.answerer import Answerer, make_answerer
+from policykb.qa.compose import refusal
 from policykb.qa.followup import condense
 from policykb.service.auth import AccessGuard
 from policykb.service.fetch import FetchRefused, Validators, fetch
@@ -512,6 +513,11 @@ class KnowledgeBase:
         history = history or []
         answerer = self.answerer
         query = condense(question, history, answerer.rewrite_followup)
+        if absent := self._absent_symbols(query, filters):
+            closest = self.search(query, k=self.settings.answer_passages, filters=filters, group="passage")
+            named = " or ".join(absent)
+            yield Final(refusal(closest.results, 0.0, query, f"No document in the knowledge base is or cites {named}."))
+            return
         response = self._evidence(query, filters)
         fixes = response.corrections  # the answer is drawn for the words searched, and says which they were
         focus = respell(question, fixes) if query != question else None
@@ -535,6 +541,20 @@ class KnowledgeBase:
         naming = {stem(w) for w in content_words(" ".join(naming_words(question)))}
         response.term_idf = {t: w for t, w in response.term_idf.items() if t not in naming}
         return response
+
+    def _absent_symbols(self, question: str, filters: Filters | None) -> list[str]:
+        """The resolution symbols `question` names that no document is and no passage cites ("What does
+        WHA66.31 request?" where there is no WHA66.31): what it asks about is not in the collection, and a
+        resolution with another number must not answer for it."""
+        named = symbols_named(question)
+        if not named:
+            return []
+        held = {symbol_of(d.title, d.source) for d in self.catalog.documents()}
+        return sorted(
+            symbol
+            for symbol in named - held
+            if not self.search(f'"{symbol}"', k=1, filters=filters, mode="lexical", group="passage").results
+        )
 
     def named_documents(self, question: str) -> list[str]:
         """The sources of the documents whose resolution symbol `question` names, in the question's order."""
