@@ -47,6 +47,7 @@ class Asked:
     years: set[str] = field(default_factory=set)  # years the question names
     places: set[str] = field(default_factory=set)  # countries the question is about ("Austria's estimated …")
     numbered: set[int] = field(default_factory=set)  # numbered instruments it names ("the Thirteenth GPW": 13)
+    medicines: set[str] = field(default_factory=set)  # medicines it names by their INN ("tafenoquine")
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
     relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
@@ -380,8 +381,8 @@ def asked(question: str) -> Asked:
     operative = bool(_ASK_OPERATIVE.search(q) and _NAMES_A_RESOLUTION.search(q))
     places = set() if kind is Kind.COUNTRY else countries(q)  # which countries: the answer, not the scope
     return Asked(
-        kind, subject, years=years, places=places, numbered=numbered(q), measure=measure, precision=precision,
-        relation=relation,
+        kind, subject, years=years, places=places, numbered=numbered(q), medicines=medicines(q), measure=measure,
+        precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative,
     )  # fmt: skip
 
@@ -558,13 +559,31 @@ def numbered(text: str) -> set[int]:
     return out
 
 
+# Medicines by the stems of their International Nonproprietary Names (WHO's INN stem book): "primaquine",
+# "zanamivir", "amoxicillin", "lumefantrine". A class ("artemisinin") is no one medicine and not among them.
+_INN_STEMS = (
+    "quine", "fantrine", "sunate", "mether", "guanil", "methamine", "doxine", "mectin", "quantel", "azole",
+    "vir", "mab", "cillin", "mycin", "micin", "floxacin", "oxacin", "kacin", "penem", "cycline", "sartan",
+    "pril", "olol", "statin", "tinib", "dipine", "parin", "semide", "thiazide", "oxetine", "setron",
+    "triptan", "vudine", "profen", "coxib", "caine", "azepam", "zolam", "gliptin", "glitazone", "sonide",
+    "olone", "platin", "rubicin", "taxel", "tocin", "prostol", "cetamol",
+)  # fmt: skip
+_MEDICINE = re.compile(r"\b[A-Za-z][a-z]{2,}(?:" + "|".join(_INN_STEMS) + r")\b")
+
+
+def medicines(text: str) -> set[str]:
+    """The medicines `text` names by their INN, lower-cased: "Artemether + lumefantrine" -> both."""
+    return {m.group(0).lower() for m in _MEDICINE.finditer(text)}
+
+
 def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage: str = "") -> bool:
-    """The sentence (in its `window` of neighbours) speaks of another year, another country or another
-    numbered instrument than the question asks about."""
+    """The sentence (in its `window` of neighbours) speaks of another year, country, numbered instrument or
+    medicine than the question asks about: a dose of primaquine does not answer for tafenoquine."""
     return (
         _year_conflict(ask, window, context, passage)
         or _named_conflict(ask.places, countries, sentence, window)
         or _named_conflict(ask.numbered, numbered, sentence, window)
+        or _named_conflict(ask.medicines, medicines, sentence, window)
     )
 
 

@@ -16,7 +16,17 @@ from policykb.core.events import Final
 from policykb.core.text import stem
 from policykb.core.types import Answer, KindSpan, SearchHit, SearchResponse
 from policykb.index.embedders import HashEmbedder
-from policykb.qa.answer_types import Asked, Kind, asked, describe_missing, holds, numbered, says_act, scope_conflict
+from policykb.qa.answer_types import (
+    Asked,
+    Kind,
+    asked,
+    describe_missing,
+    holds,
+    medicines,
+    numbered,
+    says_act,
+    scope_conflict,
+)
 from policykb.qa.answerability import QuestionTerms, missing_terms
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
@@ -321,6 +331,25 @@ def test_a_numbered_instrument_the_question_names_must_be_the_sentences() -> Non
     assert numbered("the Sixty-sixth World Health Assembly; the Seventy-third World Health Assembly") == set()
     assert numbered("the Twenty-first Century Fund; the 2nd Global Forum; North America; the first time") == {21, 2}
     assert asked("What did the Sixty-sixth World Health Assembly adopt?").numbered == set()  # a session: its date
+
+
+def test_a_medicine_the_question_names_must_be_the_sentences() -> None:
+    a = asked("What tafenoquine dose does the guideline recommend for radical cure?")
+    assert a.medicines == {"tafenoquine"}
+    assert _conflicts(a, "Therapeutic dose: 0.25–0.5 mg/kg bw per day primaquine once a day for 14 days.", "")
+    assert not _conflicts(a, "Tafenoquine is given as a single 300 mg dose.", "")
+    assert not _conflicts(a, "Primaquine is given for 14 days. Tafenoquine is given as a single dose.", "")
+    assert not _conflicts(a, "The dose is given once.", "")  # naming none, the sentence is not judged
+    both = asked("What dose of artemether + lumefantrine should a 20 kg child receive?")
+    assert both.medicines == {"artemether", "lumefantrine"}
+    assert _conflicts(both, "Children under 20 kg should receive a higher dose of artesunate.", "")
+    assert not _conflicts(both, "Artemether–lumefantrine is given twice a day for 3 days.", "")
+    assert medicines("Zanamivir, amoxicillin, oxytocin and misoprostol; artemisinin-based therapy") == {
+        "zanamivir",
+        "amoxicillin",
+        "oxytocin",
+        "misoprostol",
+    }  # a class of medicines is no one medicine
 
 
 @pytest.mark.parametrize(

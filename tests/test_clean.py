@@ -359,6 +359,27 @@ def test_a_numbered_list_introduction_is_a_heading_its_items_carry() -> None:
     assert headings_of("(1) to sustain") == [lines[0], "2. REQUESTS the Director-General:"]
 
 
+def test_an_operative_paragraph_whose_number_the_page_lost_still_introduces_its_items() -> None:
+    """ "REQUESTS the Director-General:" without its "5." is still the introduction of the items below it:
+    they are the Director-General's, not the Member States' of the paragraph before."""
+    lines = [
+        "WHA66.5 Health conditions in the occupied territory",
+        "2. URGES Member States:",
+        "(1) to help overcome the health crisis;",
+        "4. EXPRESSES its deep appreciation to the Director-General for her efforts;",
+        "REQUESTS the Director-General:",
+        "(1) to provide support to the health services;",
+        "(2) to provide technical assistance to the population;",
+        "NOTE this line is not followed by items:",
+        "It ends a paragraph.",
+    ]
+    cleaned = clean_pages([[Line(x, 10.0) for x in lines]])
+    headings = [(b.level, cleaned.text[b.start : b.end]) for b in cleaned.blocks if b.kind == "heading"]
+    assert headings == [(1, lines[0]), (6, lines[1]), (6, "REQUESTS the Director-General:")]
+    chunks = Chunker(lambda texts: [len(t.split()) for t in texts], 24, 0).chunk("d", cleaned.text, cleaned.blocks)
+    assert next(c.headings for c in chunks if "(2) to provide technical" in c.text)[-1] == lines[4]
+
+
 _WORDS = st.sampled_from(["health", "patient", "policy", "access", "safety", "care", "nurse", "water", "clinic"])
 
 
