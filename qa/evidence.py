@@ -141,13 +141,23 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The sentence text[start:end] cut after each semicolon that a capitalised clause follows, and after the
     comma that ends a resolution's preamble before its operative verb ("…, APPROVES the construction …"); a
     footnote mark after the punctuation, glued to it or spaced, is left out: a resolution's recitals
-    ("Recalling …; Noting that …;") run as one sentence, and each is a statement of its own."""
+    ("Recalling …; Noting that …;") run as one sentence, and each is a statement of its own. A semicolon
+    inside brackets separates citations, not clauses ("(Kherad et al., 2010; Jafarinejad et al., 2017)")."""
     spans, cursor = [], start
     for m in _CLAUSE_BREAK.finditer(text, start, end):
+        if _open_brackets(text, start, m.start()):
+            continue
         spans.append((cursor, m.start()))
         cursor = m.end()
     spans.append((cursor, end))
     return spans
+
+
+def _open_brackets(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] leaves a round or square bracket open."""
+    return text.count("(", start, end) > text.count(")", start, end) or (
+        text.count("[", start, end) > text.count("]", start, end)
+    )
 
 
 def _block_kind(hit: SearchHit, start: int, end: int) -> str | None:

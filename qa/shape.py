@@ -15,6 +15,7 @@ from policykb.core.text import FOOTNOTE_MARK, runs_on
 
 _END = re.compile(r"[.!?;:][\"'”’)\]]*$")
 _LEADING_MARKS = re.compile(r"^(?:[\s\-–—*•◆▪●○·►✓✔❖■□➢>#]|[\ue000-\uf8ff]|\(?[a-z0-9ivx]{1,4}[.)]\s)+")
+_BARE_MARK = re.compile(r"\d{1,2}\s+")
 _MARKUP = re.compile(
     r"\]\(|\\[()\[\]*_#`]|(?:^|\s)#{1,6}\s|\*\*|__|`|[\x00-\x08\x0b-\x1f\x7f-\x9f\ue000-\uf8ff]|<[a-z/][^>]*>"
 )
@@ -23,8 +24,17 @@ _CAPTION = re.compile(
     r"\s*[\dA-Z]*[.:\-–]",
     re.I,
 )
+# A bibliography entry by its shape: opening with its authors and "et al." followed by a title, not a verb
+# ("Thwing J, et al. Seasonal …", "Verity, R. et al. Estimates …", "Smith et al. (2019). Phage …"), authors
+# with initials ("Pittet D, Allegranzi B,"), a DOI or link, volume and pages ("2011;377:228–41", "12(3),
+# 45–67"). An in-text citation is part of a sentence and leaves it quotable ("mice (Willis et al., 1993)",
+# "Eriksson et al. (2007) showed that …", "Ramful et al. theorized that …").
+_REFERENCE_START = re.compile(
+    r"^[A-Z][\w'’-]*\.?(?:,?\s+[A-Z]{1,3}\.?)*,?\s+et al\b\.?+,?+(?:\s*\((?:19|20)\d{2}[a-z]?\))?+(?!\s+[a-z])"
+)
 _REFERENCE = re.compile(
-    r"\bet al\b|\bdoi\b|https?://|www\.|\bISBN\b|\bISSN\b|\b(?:19|20)\d{2}\s*;\s*\d+|\(\d+\)\s*:\s*\d+|"
+    r"\bdoi\b|https?://|www\.|\bISBN\b|\bISSN\b|\b\d+\(\d+\),\s*\d+\s*[-–]\s*\d+|"
+    r"\b(?:19|20)\d{2}\s*;\s*\d+|\(\d+\)\s*:\s*\d+|"
     r"\b\d+\s*:\s*\d+\s*[-–]\s*\d+\b|\bAccessed\b|\bRetrieved\b|\[(?:online|internet)\]|"
     r"(?:\b[A-Z][a-z]+\s+[A-Z]{1,3},\s*){2,}",
     re.I,
@@ -97,9 +107,12 @@ def third_person(verb: str) -> str:
 
 
 def strip_leading_marks(text: str) -> int:
-    """Characters of bullets, list numbers and markup at the start of `text` that a quote should skip."""
+    """Characters of bullets, list numbers and markup at the start of `text` that a quote should skip, and a
+    footnote mark the page broke off its clause onto the next line ("…South Centre;⏎3 Considering also …")."""
     m = _LEADING_MARKS.match(text)
-    return m.end() if m else 0
+    end = m.end() if m else 0
+    mark = _BARE_MARK.match(text, end)
+    return mark.end() if mark and _RECITAL_START.match(text[mark.end() :]) else end
 
 
 def strip_dated_title(text: str) -> int:
@@ -140,7 +153,7 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "table"
     if _TOC.search(q):
         return "contents"
-    if _REFERENCE.search(q):
+    if _REFERENCE.search(q) or _REFERENCE_START.match(q):
         return "reference"
     numeric = sum(1 for t in tokens if re.fullmatch(r"[\d.,%:()\-–/|]+", t))
     if tokens and (numeric > 0.4 * len(tokens) or "|" in q or len(words) < 0.5 * len(tokens)):
@@ -152,6 +165,8 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "heading" if words and (q.isupper() or upper >= 0.6 * len(words)) else "fragment"
     if len(words) < 4 or not (q[:1].isupper() or q[:1].isdigit() or q[:1] in "\"'“‘(£$€"):
         return "fragment"
+    if q.count("(") > q.count(")"):
+        return "fragment"  # cut inside its brackets ("… (GenBank accession no.")
     if any(not runs_on(layout, m.start(), m.end()) for m in _BLANK_LINE.finditer(layout)):
         return "fragment"  # two blocks glued together: a heading or a cell above a sentence
     return None

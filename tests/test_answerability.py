@@ -408,7 +408,13 @@ def test_a_sentence_about_another_country_is_not_quoted(minilm_answerer: Extract
             "Allegranzi B, Nejad SB, Combescure C, et al. Burden of endemic infection. Lancet. 2011;377:228–41.",
             "reference",
         ),
+        ("Thwing J, et al. Seasonal malaria chemoprevention in the Sahel.", "reference"),
+        ("Smith et al. (2019). Phage display in vaccine design.", "reference"),
+        ("Verity, R. et al. Estimates of the severity of COVID-19 disease.", "reference"),
+        ("T. et al. Report 12: The Global Impact of COVID-19.", "reference"),
+        ("Smith J, Jones K. Phage display. Journal of Virology, 12(3), 45–67.", "reference"),
         ("Introduction .......................................... 12", "contents"),
+        ("The genome is closest to the strain SC021202 (GenBank accession no.", "fragment"),
         ("1The systematic review considered 210 mg of primaquine over eight weeks as the minimum.", "footnote"),
         ("Please refer to the WHO policy brief for the implementation of IPTp-SP [100].", "pointer"),
         ("See Annex 6 for the financial and administrative implications of this resolution.", "pointer"),
@@ -447,6 +453,11 @@ def test_unquotable_text_is_recognised(text: str, why: str) -> None:
         "Consult a health worker if the fever lasts more than two days.",
         "See a doctor immediately if the child cannot drink.",
         "The Health Assembly, Having noted the report of the Committee,",
+        # in-text citations are part of their sentence
+        "The phage is immunogenic without adjuvant in all species tested to date, including mice (Willis et al., 1993).",
+        "Eriksson et al. (2007) showed that phage displaying tumour peptides slowed tumour growth.",
+        "Additional data confirmed the value of monthly cycles (Thwing et al unpublished evidence).",
+        "Ramful et al. theorized that mother-to-child transmission happens shortly before delivery.",
     ],
 )
 def test_sentences_are_quotable(text: str) -> None:
@@ -516,6 +527,29 @@ def test_a_resolutions_preamble_is_recognised() -> None:
     assert recital("The Sixty-sixth World Health Assembly, Having considered the report;")
     assert not recital("REQUESTS the Director-General to report to the Assembly.")
     assert not recital("During the meeting, members spoke.")
+
+
+def test_a_footnote_mark_broken_off_onto_the_next_line_is_left_out_of_the_recital() -> None:
+    text = (
+        "The Health Assembly, Having considered the report on the agreement with the South Centre;\n\n"
+        "3 Considering also Article 70 of the Constitution of the World Health Organization, APPROVES the "
+        "proposed agreement with the South Centre."
+    )
+    quoted = [s.display for s in candidate_sentences([_hit(0, text)]) if s.flaw is None]
+    assert "Considering also Article 70 of the Constitution of the World Health Organization," in quoted
+    assert "APPROVES the proposed agreement with the South Centre." in quoted
+    plain = "The survey ended.\n\n3 patients were seen in the clinic that day."
+    assert "3 patients were seen in the clinic that day." in [s.display for s in candidate_sentences([_hit(0, plain)])]
+
+
+def test_a_semicolon_between_citations_in_brackets_does_not_cut_the_sentence() -> None:
+    text = "Viruses were found in 30-80% of COPD exacerbations (Kherad et al., 2010; Jafarinejad et al., 2017). Next."
+    assert [text[a:b] for a, b in clauses(text, 0, text.index(" Next."))] == [text[: text.index(" Next.")]]
+    recitals = "Recalling resolution WHA58.23 (on disability; adopted in 2005); Noting the report;"
+    assert [recitals[a:b] for a, b in clauses(recitals, 0, len(recitals))] == [
+        "Recalling resolution WHA58.23 (on disability; adopted in 2005);",
+        "Noting the report;",
+    ]
 
 
 def test_a_resolutions_recitals_are_quoted_one_by_one() -> None:
