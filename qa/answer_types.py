@@ -98,7 +98,21 @@ _CONDITION = re.compile(
     r"\b(?:when|whenever|if|after|before|during|until|once|unless|in case|prior to|following)\b", re.I
 )
 _TIME_UNIT = re.compile(
-    r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|biennium|annually|hrs?)\b", re.I
+    r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|biennium|annually|hrs?)\b"
+    r"|\d\s?(?:y|yrs?|mos?|wks?|d|h|min)\b",
+    re.I,
+)
+# A length: "how long is the genome?" asks this as often as a time ("27,534 nucleotides in length").
+_LENGTH = re.compile(
+    r"\d\s*(?:nucleotides|nt|bp|base pairs|kb|amino acids|aa|residues|km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|"
+    r"m|cm|mm|µm|nm)\b|\bin length\b",
+    re.I,
+)
+# A time told from another event: "1 month later", "two weeks after admission".
+_RELATIVE_TIME = re.compile(
+    r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|few)\s+(?:days?|weeks?|months?|years?)"
+    r"\s+(?:later|after|before|earlier|ago|into)\b",
+    re.I,
 )
 _FREQUENCY = re.compile(
     r"\b(?:daily|weekly|monthly|yearly|annually|quarterly|hourly|fortnightly|biannually|once|twice|\d+ times|"
@@ -158,8 +172,10 @@ _COUNTRY_NAME = re.compile(
     r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in sorted(_COUNTRY_CODES, key=len, reverse=True)) + r")(?!\w)"
 )
 _REASON = re.compile(
-    r"\b(?:because|due to|owing to|since|as a result|result(?:s|ed)? in|leads? to|caus\w+|so that|in order to|"
-    r"therefore|thus|reason|aims? to|to (?:ensure|prevent|reduce|avoid|improve|protect|support))\b",
+    r"\b(?:because|due to|owing to|thanks to|since|as a result|result(?:s|ed|ing)? in|leads? to|caus\w+|so that|"
+    r"in order to|so as to|therefore|thus|reasons?|advantages?|aims? to|to (?:ensure|prevent|reduce|avoid|improve|"
+    r"protect|support)|(?:developed|designed|used|needed|intended|meant|required|critical|vital|important|"
+    r"essential|necessary|crucial|key|useful) to [a-z]+)\b",
     re.I,
 )
 
@@ -167,7 +183,14 @@ _ASK_PERCENT = re.compile(
     r"\bwhat (?:\w+ ){0,2}(?:percentage|percent|share|proportion|fraction|rate|coverage)\b|\bhow many percent\b",
     re.I,
 )
-_ASK_COUNT = re.compile(r"\bhow (?:many|much)\s+((?:[\w-]+\s+){0,3})|\b(?:the )?number of\s+((?:[\w-]+\s+){0,3})", re.I)
+# "the number of" asks for a count only as what is asked ("What was the total number of cases?"), not inside
+# another question ("What approach models the true number of infections?").
+_ASK_COUNT = re.compile(
+    r"\bhow (?:many|much)\s+((?:[\w-]+\s+){0,3})"
+    r"|(?:^\s*|\b(?:what|which) (?:is|was|are|were|will be) |\b(?:give|state|report) )(?:the )?(?:[\w-]+ ){0,2}"
+    r"number of\s+((?:[\w-]+\s+){0,3})",
+    re.I,
+)
 # "How many people worldwide are blind": people counted by what they are; the predicate is the counted noun.
 _ASK_PEOPLE_WHO_ARE = re.compile(
     r"\bhow many (?:people|persons|individuals|adults|children|women|men)\b(?:\s+\w+)?\s+(?:are|were|is|was)\s+"
@@ -203,7 +226,9 @@ _MEASURE_UNITS = {
 _MEASURE_UNITS["dosage"] = _MEASURE_UNITS["dose"]
 # A ratio is one count against another: "1:2", "one basin per 10 beds", "a nurse for every two patients".
 _MEASURE_UNITS["ratio"] = re.compile(
-    rf"\d\s?:\s?\d|\b(?:per|for|to)\s+(?:every\s+|each\s+)?(?:\d|(?:{_NUMBER_WORDS})\b)", re.I
+    rf"\d\s?:\s?\d|\b(?:per|for|to)\s+(?:every\s+|each\s+)?(?:\d|(?:{_NUMBER_WORDS})\b)|\d\s?%"
+    r"|\bratios?\b[^.;]{0,40}?\d",
+    re.I,
 )
 _MONEY = re.compile(
     r"(?:US\$|\$|€|£|CHF|USD|EUR)\s?\d|\d\s*(?:US\$|\$|€|£)|\b(?:dollars?|euros?|francs?|pounds?)\b|\d\s*(?:million|billion)\b",
@@ -319,7 +344,9 @@ def asked(question: str) -> Asked:
     subject: set[str] = set()
     kind = Kind.OTHER
     measure = precision = None
-    if _ASK_FREQUENCY.search(q):
+    if re.match(r"\s*why\b", q, re.I):  # "Why is it impossible to say which individual intervention …"
+        kind = Kind.REASON
+    elif _ASK_FREQUENCY.search(q):
         kind = Kind.FREQUENCY
     elif _ASK_DURATION.search(q):
         kind = Kind.DURATION
@@ -464,7 +491,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         if k is Kind.PERCENT:
             found = bool(_PERCENT.search(sentence))
         elif k is Kind.DURATION:
-            found = (bool(figures) and bool(_TIME_UNIT.search(sentence))) or bool(re.search(r"\buntil\b", sentence))
+            timed = bool(_TIME_UNIT.search(sentence) or _LENGTH.search(sentence))
+            found = (bool(figures) and timed) or bool(re.search(r"\buntil\b", sentence))
         elif k is Kind.FREQUENCY:
             found = bool(_FREQUENCY.search(sentence))
         elif ask.measure == "money":
@@ -483,7 +511,7 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             return 1.0 if _DAY_DATE.search(sentence) else 0.0
         if ask.precision == "month":
             return 1.0 if _MONTH_NAME.search(sentence) else 0.0
-        return 1.0 if _DATE.search(sentence) else 0.0
+        return 1.0 if _DATE.search(sentence) or _RELATIVE_TIME.search(sentence) else 0.0
     if k is Kind.TIME_OR_CONDITION:
         return 1.0 if _DATE.search(sentence) or _CONDITION.search(sentence) else 0.0
     if k is Kind.PERSON:

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from policykb.core.text import acronym_stems
-from policykb.qa.answer_types import Asked, Kind, asked, holds, says_act, scope_conflict
+from policykb.qa.answer_types import Asked, Kind, asked, countries, holds, says_act, scope_conflict
 from policykb.qa.evidence import Sentence, content_stems, coverage
 from policykb.qa.shape import recital
 
@@ -154,6 +154,18 @@ def missing_terms(q: QuestionTerms, sentences: list[Sentence]) -> list[str]:
     for hit in {s.hit.chunk_id: s.hit for s in sentences}.values():
         held |= supported_stems(q.text, " ".join([hit.text, hit.title, *hit.headings, hit.date or ""]))
     return [word for stem_, word in q.rare.items() if stem_ not in held]
+
+
+def absent_bodies(q: QuestionTerms, sentences: list[Sentence]) -> list[str]:
+    """The bodies the question names by acronym ("OECD", "UNICEF") that no candidate passage holds, in
+    letters or spelled out: a question about the OECD's agreement is not answered from passages that never
+    name it, however close they come. Countries ("USA") and names with digits ("COVID19") are left to the
+    other evidence: the passages may write them otherwise."""
+    return [
+        word
+        for word in missing_terms(q, sentences)
+        if word.isupper() and word.isalpha() and len(word) >= 3 and not countries(word)
+    ]
 
 
 @dataclass

@@ -19,7 +19,14 @@ from policykb.core.events import AnswerEvent, Final, Token
 from policykb.core.types import Answer, SearchHit, SearchResponse
 from policykb.index.embedders import Embedder
 from policykb.qa.answer_types import Kind, describe_missing
-from policykb.qa.answerability import FEATURES, AnswerabilityModel, QuestionTerms, features, missing_terms
+from policykb.qa.answerability import (
+    FEATURES,
+    AnswerabilityModel,
+    QuestionTerms,
+    absent_bodies,
+    features,
+    missing_terms,
+)
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
 from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems
 from policykb.qa.shape import dangling, ends_sentence, introduces, qualifies
@@ -96,7 +103,7 @@ class ExtractiveAnswerer:
             return refusal(hits, 0.0, question)
         ranked = sorted(ev.sentences, key=lambda s: -s.score)
         best = ranked[0]
-        if best.score < self.model.threshold:
+        if best.score < self.model.threshold or absent_bodies(ev.question, ev.sentences):
             return refusal(hits, best.score, question, self._what_is_missing(ev))
         claims = []
         for group in self._select(ranked, ev.question.asked.kind):

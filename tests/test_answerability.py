@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policykb.core.events import Final
-from policykb.core.text import stem
+from policykb.core.text import content_words, stem
 from policykb.core.types import Answer, KindSpan, SearchHit, SearchResponse
 from policykb.index.embedders import HashEmbedder
 from policykb.qa.answer_types import (
@@ -27,7 +27,7 @@ from policykb.qa.answer_types import (
     says_act,
     scope_conflict,
 )
-from policykb.qa.answerability import QuestionTerms, missing_terms
+from policykb.qa.answerability import QuestionTerms, absent_bodies, missing_terms
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
 from policykb.qa.extractive import ExtractiveAnswerer
@@ -378,6 +378,41 @@ def test_a_ratio_is_one_count_against_another_and_reference_numbers_are_no_figur
     assert holds(count, "Twelve infections were reported (12).", set()) == 1.0
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "held"),
+    [
+        # why: a purpose or a result is a reason
+        ("Why was the field of virus dynamics developed?", "The field was developed to describe viral load.", 1.0),
+        ("Why are serological tests vital?", "Serological studies are vital to understand asymptomatic cases.", 1.0),
+        ("Why do low levels of DC-SIGNR enhance transmission?", "HIV-1 binds CCR5, resulting in barrier loss.", 1.0),
+        ("Why is the vaccine no longer studied?", "It is no longer studied for several reasons: cost and safety.", 1.0),
+        ("Why is the vaccine no longer studied?", "The vaccine was studied in mice.", 0.0),
+        # when: a time told from another event
+        ("When did she present with weakness?", "She presented 1 month later with weakness.", 1.0),
+        ("When did she present with weakness?", "She presented with weakness and fever.", 0.0),
+        # how long: a length as well as a time, and years abbreviated after a figure
+        ("How long is the SAIBK gene?", "The genome is 27,534 nucleotides (nt) in length.", 1.0),
+        ("How long has the mosquito been established there?", "It has been established for over 300 y.", 1.0),
+        ("How long is the SAIBK gene?", "The genome was sequenced by 12 laboratories.", 0.0),
+        # a ratio stated as a percentage
+        ("What is the infection fatality ratio?", "The population-averaged infection fatality ratio is 1.0%.", 1.0),
+    ],
+)
+def test_reasons_times_lengths_and_ratios_in_the_forms_documents_state_them(
+    question: str, sentence: str, held: float
+) -> None:
+    assert _holds(question, sentence) == held
+
+
+def test_why_asks_a_reason_and_the_number_of_asks_a_count_only_as_what_is_asked() -> None:
+    assert asked("Why is it impossible to say which individual intervention had the greatest effect?").kind is (
+        Kind.REASON
+    )
+    assert asked("What is a well known approach to model the true number of infected individuals?").kind is (Kind.OTHER)
+    assert asked("What was the total number of cases in 2019?").kind is Kind.QUANTITY
+    assert asked("Number of member organisations in 2024?").kind is Kind.QUANTITY
+
+
 def test_an_era_is_no_year() -> None:
     assert asked("What does the post-2015 development agenda say about health?").years == set()
     assert asked("What did the 2015 report say?").years == {"2015"}
@@ -675,6 +710,31 @@ def test_a_refusal_never_says_the_passages_lack_a_word_one_of_them_holds() -> No
         [_hit(0, _REPORT), _hit(1, "The treasurer's report was presented to the Governing Board in Geneva.")]
     )
     assert missing_terms(q, sentences) == ["2019"]  # "treasurer" is held, though far from the best sentence
+
+
+def test_a_body_named_by_acronym_that_no_passage_holds_is_absent() -> None:
+    passages = [_hit(0, _REPORT), _hit(1, "Article 70 of the Constitution was considered for the South Centre.")]
+    sentences = candidate_sentences(passages)
+
+    def absent(question: str) -> list[str]:
+        return absent_bodies(QuestionTerms.of(question, {stem(w): 5.0 for w in content_words(question)}), sentences)
+
+    assert absent("Which article was considered for the agreement with the OECD?") == ["OECD"]
+    assert absent("Which article was considered for the agreement with the South Centre?") == []
+    assert absent("How many member organisations does IAPO have?") == []
+    assert (
+        absent("How many member organisations does the International Alliance of Patients' Organizations have?") == []
+    )
+    assert absent("How many members joined in the USA?") == []  # a country, written otherwise as often
+    assert absent("How many members had COVID19?") == []  # digits: "COVID-19" elsewhere
+
+
+@pytest.mark.model
+def test_a_question_about_a_body_no_passage_names_is_refused(minilm_answerer: ExtractiveAnswerer) -> None:
+    question = "How many member organisations does the OECD have?"
+    answer = _ask(minilm_answerer, question, _respond(question, [_REPORT]))
+    assert not answer.answerable
+    assert "“OECD”" in answer.answer
 
 
 def test_words_about_what_a_document_says_are_not_terms_a_quote_must_hold() -> None:
