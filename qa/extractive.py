@@ -29,7 +29,7 @@ from policykb.qa.answerability import (
 )
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
 from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems
-from policykb.qa.shape import dangling, ends_sentence, introduces, qualifies
+from policykb.qa.shape import dangling, ends_sentence, introduces, needs_antecedent, qualifies
 
 
 @dataclass
@@ -146,9 +146,10 @@ class ExtractiveAnswerer:
         group = [s]
         if dangling(s.display) and not s.bulleted:
             before = s.previous
-            if before is None or before.flaw or introduces(before.display):
+            if before is not None and not before.flaw and not introduces(before.display):
+                group.insert(0, before)
+            elif needs_antecedent(s.display):
                 return None
-            group.insert(0, before)
         if introduces(s.display):
             item = s.following
             while item is not None and len(group) <= self.config.max_list_items and not introduces(item.display):

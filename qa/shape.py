@@ -48,11 +48,15 @@ _HEADING_NUMBER = re.compile(r"^(?:[IVXLC]{1,6}|\d{1,3}(?:\.\d{1,2})*\.?|[A-Z]\.
 _HEADING_PREFIX = re.compile(
     r"^(?:[ivxlc]{1,6}|\d{1,3}(?:\.\d{1,2})*\.?)\s+[A-Z][a-z]+(?:\s+(?:[A-Z][\w-]*|of|on|and|for|the|in|to|a))+\s+[A-Z]"
 )
-_DANGLING = re.compile(
+# An opener that names what came before ("It", "These agents", "Of these"): the sentence says nothing alone.
+_POINTS_BACK = re.compile(
     r"^(?:It|This|These|That|Those|They|Such|He|She|Its|Their|His|Her|Them|Both|Either|Neither|The latter|"
-    r"The former|Here|There,|Thus|Therefore|Hence|However|Moreover|Furthermore|In addition|Also|Likewise|"
-    r"Similarly|Consequently|As a result|In this|In that|For this|To this end|Of these|Of those|Among them|"
-    r"In particular|Otherwise|Nevertheless|Besides)\b",
+    r"The former|In this|In that|For this|To this end|Of these|Of those|Among them)\b",
+)
+# A connective ("However", "In addition"): the sentence relates to the one before but states its own content.
+_CONNECTIVE = re.compile(
+    r"^(?:Here|There,|Thus|Therefore|Hence|However|Moreover|Furthermore|In addition|Also|Likewise|Similarly|"
+    r"Consequently|As a result|In particular|Otherwise|Nevertheless|Besides)\b",
 )
 # A dated title: a noun phrase without commas, not a sentence that opens with a preposition or an article
 # ("In the survey (2019) Italy …", "A study at Imperial College (2020) Imperial modelled …").
@@ -183,8 +187,16 @@ def ends_sentence(quote: str) -> bool:
 
 
 def dangling(display: str) -> bool:
-    """The sentence opens by pointing back ("It has …", "This is …", "However, …"): it needs its antecedent."""
-    return bool(_DANGLING.match(display.strip().lstrip("\"'“‘(")))
+    """The sentence opens by pointing back ("It has …", "This is …", "However, …"): it reads best after the
+    sentence before it."""
+    opening = display.strip().lstrip("\"'“‘(")
+    return bool(_POINTS_BACK.match(opening) or _CONNECTIVE.match(opening))
+
+
+def needs_antecedent(display: str) -> bool:
+    """The sentence cannot stand alone: it names what came before ("These agents elicit …"). One that only
+    opens with a connective ("However, the smokers were 1.4 times more likely …") states its own content."""
+    return bool(_POINTS_BACK.match(display.strip().lstrip("\"'“‘(")))
 
 
 def introduces(display: str) -> bool:

@@ -31,7 +31,7 @@ from policykb.qa.answerability import QuestionTerms, absent_bodies, missing_term
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
 from policykb.qa.extractive import ExtractiveAnswerer
-from policykb.qa.shape import dangling, flaw, introduces, recital
+from policykb.qa.shape import dangling, flaw, introduces, needs_antecedent, recital
 
 
 @pytest.mark.parametrize(
@@ -808,6 +808,22 @@ def test_a_dangling_sentence_brings_its_antecedent(minilm_answerer: ExtractiveAn
     assert answer.answerable
     assert answer.citations[0].quote.startswith("The Patient Safety Network was founded")
     assert "340 member hospitals" in answer.citations[0].quote
+
+
+@pytest.mark.model
+def test_a_sentence_opening_a_passage_needs_its_antecedent_only_when_it_points_back(
+    minilm_answerer: ExtractiveAnswerer,
+) -> None:
+    question = "How much more likely were smokers to need intensive care?"
+    connective = "However, smokers were 1.4 times more likely to need intensive care. Data came from 12 hospitals."
+    answered = _ask(minilm_answerer, question, _respond(question, [connective]))
+    assert answered.answerable
+    assert answered.citations[0].quote.startswith("However, smokers were 1.4 times more likely")
+    pointing = "They were 1.4 times more likely to need intensive care. Data came from 12 hospitals."
+    refused = _ask(minilm_answerer, question, _respond(question, [pointing]))
+    assert "They were" not in refused.answer  # whom "they" are is not in the passage
+    assert needs_antecedent("These agents elicit an immune response.")
+    assert not needs_antecedent("However, smokers were 1.4 times more likely.") and dangling("However, it rose.")
 
 
 @pytest.mark.model
