@@ -21,7 +21,7 @@ from policykb.core.filters import Filters
 from policykb.core.text import american_spelling, content_words, index_term, spelled_acronyms, stem, words
 from policykb.index.filters import tantivy_filter_queries
 from policykb.index.generation import Generation
-from policykb.index.spelling import corrections, respell, spelled
+from policykb.index.spelling import corrections, one_edit, respell, spelled
 from policykb.index.storage.base import SearchSnapshot
 
 _PHRASE = re.compile(r'"([^"]+)"')
@@ -58,9 +58,15 @@ def with_spelling(
     stems = corrections((w for w in words(q.text) if w.lower() in terms), g.doc_freq, known)
     fixes = {}
     for word, held in stems.items():
-        top = g.lexical_top_k([held], [], Filters(), 1)
-        text = g.rows([top[0][0]])[top[0][0]].chunk.text if top else held
-        fixes[word] = spelled(word, held, text)
+        others = [t for t in q.terms if t != word.lower()]
+        top = g.lexical_top_k(others, [held], Filters(), 1)  # the passage holding it with most other words
+        if not top:
+            continue
+        text = g.rows([top[0][0]])[top[0][0]].chunk.text
+        shown = spelled(word, held, text)
+        beside = {index_term(w.lower()) for w in words(text)} & {index_term(t) for t in others}
+        if one_edit(word, shown) and (beside or not others):
+            fixes[word] = shown
     if not fixes:
         return q, {}
     lowered = {w.lower(): c.lower() for w, c in fixes.items()}

@@ -8,7 +8,10 @@ the collection holds:
   word missing from the collection, "resign", is a question about something absent, not a typo of "resin");
 - one deletion, insertion, substitution or swap of neighbours, never of the first letter (typing rarely
   gets it wrong, and "didthe" is not "widthe"), gives a stem held by at least MIN_PASSAGES passages;
-  the most widely held wins (of equals, the first in alphabetical order, so every replica reads alike).
+  the most widely held wins (of equals, the first in alphabetical order, so every replica reads alike);
+- the word as a passage writes it is one edit from the word as typed too (stems hide longer edits: "lesion"
+  and "lessons" share a stem one edit apart), and where the query has other words, a passage holds the
+  reading with one of them ("skin lesion" is not "skin lessons": no passage speaks of both).
 Short stems are left alone: "cram" is one edit from "cream", and most short words have many neighbours.
 """
 
@@ -60,6 +63,11 @@ def spelled(word: str, stem: str, text: str) -> str:
     "Bacteriphage" read as "bacteriophag" is shown as "Bacteriophage"."""
     found = next((w for w in _WORD.findall(text) if index_term(w.lower()) == stem), stem)
     return found[0].upper() + found[1:] if word[0].isupper() else found.lower()
+
+
+def one_edit(typed: str, shown: str) -> bool:
+    """Whether `shown` is one edit from `typed` as written (case aside), the first letter kept."""
+    return shown.lower() in single_edits(typed.lower())
 
 
 def respell(text: str, fixes: dict[str, str]) -> str:

@@ -80,9 +80,9 @@ _ENACTING = re.compile(ENACTING_FORMULA)
 # A numbered paragraph that introduces the list below it ("1. URGES Member States:", "3. REQUESTS the
 # Director-General:2"): a heading nested under the section it is in, so that every chunk of its items
 # carries it, and an answer quoting an item can say what the item is ("URGES Member States: … to …").
-# A numbered paragraph introducing its items ("2. URGES Member States:"), or an operative verb in capitals
-# whose paragraph number the page lost ("REQUESTS the Director-General:").
-_LIST_INTRODUCTION = re.compile(r"^(?:\d{1,2}\.\s+([A-Z][\w-]+)|([A-Z]{4,}))\b[^.!?;:]*:\d{0,2}$")
+# A numbered paragraph introducing its items ("2. URGES Member States:"), or, after a sentence's end, an
+# operative verb in capitals whose paragraph number the page lost ("REQUESTS the Director-General:").
+_LIST_INTRODUCTION = re.compile(r"^(?:\d{1,2}\.\s+([A-Z][\w-]+)|([A-Z]{3,}S))\b[^.!?;:]*:\d{0,2}$")
 LIST_INTRODUCTION_LEVEL = 6
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Za-z]")
 _GLUED_SPLIT = re.compile(r"\b([A-Za-z]{1,3}) (?=([a-z]{2,})\b)")
@@ -392,7 +392,7 @@ def _line_kind(
     introduction = _LIST_INTRODUCTION.match(text)
     if (
         introduction
-        and (after_break or (introduction.group(1) or introduction.group(2)).isupper())  # after a recital's comma
+        and (after_break or bool(introduction.group(1) and introduction.group(1).isupper()))  # after a recital's comma
         and len(text.split()) <= 12
         and _BULLET.match(following)
     ):

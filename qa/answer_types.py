@@ -93,7 +93,7 @@ _DAY_DATE = re.compile(
 )
 _MONTH_NAME = re.compile(rf"\b{_MONTH}")
 # Any date: one to the day, a month and year, or a year.
-_DATE = re.compile(rf"{_DAY_DATE.pattern}|\b{_MONTH}\s+(?:19|20)\d{{2}}|\b(?:19|20)\d{{2}}\b")
+_DATE = re.compile(rf"{_DAY_DATE.pattern}|\b{_MONTH}\s+(?:19|20)\d{{2}}|{_YEAR.pattern}")
 _CONDITION = re.compile(
     r"\b(?:when|whenever|if|after|before|during|until|once|unless|in case|prior to|following)\b", re.I
 )
@@ -151,6 +151,9 @@ _COUNTRY_ALIASES = {
     "US": "US", "USA": "US", "UK": "GB", "Britain": "GB", "Great Britain": "GB", "Korea": "KR", "Russia": "RU",
     "Turkey": "TR", "Ivory Coast": "CI", "Cape Verde": "CV", "Swaziland": "SZ", "Macedonia": "MK",
     "Czech Republic": "CZ", "Vatican": "VA", "Brunei": "BN", "Micronesia": "FM", "Palestine": "PS",
+    "Congo": "CG", "Republic of the Congo": "CG", "Democratic Republic of the Congo": "CD",
+    "Democratic Republic of Congo": "CD", "DR Congo": "CD", "DRC": "CD", "Northern Ireland": "GB",
+    "Republic of Korea": "KR",
 }  # fmt: skip
 
 
@@ -168,14 +171,20 @@ def _country_codes() -> dict[str, str]:
 
 _COUNTRY_CODES = _country_codes()
 # Longest name first, so that "Niger" does not match inside "Nigeria" nor "Korea" inside "South Korea".
+# A country's name, not a currency ("US$", "US dollars"), a person ("Jordan et al."), an animal ("guinea
+# pigs") or a state ("New Mexico", "New Jersey").
 _COUNTRY_NAME = re.compile(
-    r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in sorted(_COUNTRY_CODES, key=len, reverse=True)) + r")(?!\w)"
+    r"(?<![\w.])(?<!New )(?:"
+    + "|".join(re.escape(n) for n in sorted(_COUNTRY_CODES, key=len, reverse=True))
+    + r")(?!\w)(?!\s?\$|\s+dollars?\b|\s+et al\b|\s+pigs?\b)"
 )
+# "outside China", "other than Italy": a country the question sets aside is not its scope.
+_SET_ASIDE = re.compile(r"\b(?:outside|excluding|except|other than|besides|beyond|apart from)\s+(?:the\s+)?$", re.I)
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|thanks to|since|as a result|result(?:s|ed|ing)? in|leads? to|caus\w+|so that|"
-    r"in order to|so as to|therefore|thus|reasons?|advantages?|aims? to|to (?:ensure|prevent|reduce|avoid|improve|"
-    r"protect|support)|(?:developed|designed|used|needed|intended|meant|required|critical|vital|important|"
-    r"essential|necessary|crucial|key|useful) to [a-z]+)\b",
+    r"in order to|so as to|therefore|thus|reasons?|aims? to|to (?:ensure|prevent|reduce|avoid|improve|"
+    r"protect|support)|(?:developed|designed|needed|intended|meant|critical|vital|essential|necessary|crucial) "
+    r"to [a-z]+)\b",
     re.I,
 )
 
@@ -226,7 +235,7 @@ _MEASURE_UNITS = {
 _MEASURE_UNITS["dosage"] = _MEASURE_UNITS["dose"]
 # A ratio is one count against another: "1:2", "one basin per 10 beds", "a nurse for every two patients".
 _MEASURE_UNITS["ratio"] = re.compile(
-    rf"\d\s?:\s?\d|\b(?:per|for|to)\s+(?:every\s+|each\s+)?(?:\d|(?:{_NUMBER_WORDS})\b)|\d\s?%"
+    rf"\d\s?:\s?\d|\b(?:per(?:\s+every)?|for every|for each|to every)\s+(?:\d|(?:{_NUMBER_WORDS})\b)|\d\s?%"
     r"|\bratios?\b[^.;]{0,40}?\d",
     re.I,
 )
@@ -235,6 +244,14 @@ _MONEY = re.compile(
     re.I,
 )
 _ASK_DURATION = re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years|hours)\b", re.I)
+# What a ratio counts: "the nurse-to-patient ratio", "the ratio of nurses to patients".
+_ASK_RATIO_OF = re.compile(
+    r"\b([A-Za-z]+)-to-([A-Za-z]+)\s+ratios?\b|\bratios?\s+of\s+([A-Za-z]+)\s+to\s+([A-Za-z]+)", re.I
+)
+# "How long is the SAIBK gene?" asks a length as often as a time; "How long should patients be isolated?" a time.
+_ASK_LENGTH = re.compile(
+    r"\bhow long (?:is|are|was|were)\b(?!\s+(?:it|they|he|she|you|we|patients?|people|persons?|children)\b)", re.I
+)
 _ASK_FREQUENCY = re.compile(r"\bhow often\b|\bhow frequently\b|\bat what (?:interval|frequency)\b", re.I)
 _ASK_DATE = re.compile(
     r"\b(?:what|which|on what|from what|by what|since what|in what) (?P<unit>date|year|day|month|time)\b"
@@ -350,6 +367,8 @@ def asked(question: str) -> Asked:
         kind = Kind.FREQUENCY
     elif _ASK_DURATION.search(q):
         kind = Kind.DURATION
+        if _ASK_LENGTH.search(q):
+            measure = "length"  # "How long is the genome?": a length or a time
     elif _ASK_PERCENT.search(q):
         kind = Kind.PERCENT
     elif (m := _ASK_COUNT.search(q)) and m.group(0).lower().startswith("how much") and _ASK_MONEY.search(q):
@@ -374,6 +393,8 @@ def asked(question: str) -> Asked:
         kind = Kind.QUANTITY
         measured = _ASK_MEASURE.search(q)
         measure = "money" if _ASK_MONEY.search(q) else measured.group(0).lower() if measured else None
+        if measure == "ratio" and (counted := _ASK_RATIO_OF.search(q)):
+            subject = {stem(w.lower()) for w in counted.groups() if w}  # "nurse-to-patient": nurses against patients
     elif ask_date := _ASK_DATE.search(q):
         kind = Kind.DATE
         unit = (ask_date.group("unit") or "").lower()
@@ -406,7 +427,7 @@ def asked(question: str) -> Asked:
             relation = done or bare
     owner, role = _owner_and_role(q) if kind is Kind.PERSON else (None, None)
     operative = bool(_ASK_OPERATIVE.search(q) and _NAMES_A_RESOLUTION.search(q))
-    places = set() if kind is Kind.COUNTRY else countries(q)  # which countries: the answer, not the scope
+    places = set() if kind is Kind.COUNTRY else _scope_countries(q)  # which countries: the answer, not the scope
     return Asked(
         kind, subject, years=years, places=places, numbered=numbered(q), medicines=medicines(q), measure=measure,
         precision=precision, relation=relation,
@@ -488,19 +509,20 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
     k = ask.kind
     if k in (Kind.QUANTITY, Kind.PERCENT, Kind.DURATION, Kind.FREQUENCY):
         figures = _figures(sentence)
+        stated = _CITED_NUMBERS.sub(" ", sentence)  # reference numbers state no measure
         if k is Kind.PERCENT:
-            found = bool(_PERCENT.search(sentence))
+            found = bool(_PERCENT.search(stated))
         elif k is Kind.DURATION:
-            timed = bool(_TIME_UNIT.search(sentence) or _LENGTH.search(sentence))
+            timed = bool(_TIME_UNIT.search(stated) or (ask.measure == "length" and _LENGTH.search(stated)))
             found = (bool(figures) and timed) or bool(re.search(r"\buntil\b", sentence))
         elif k is Kind.FREQUENCY:
-            found = bool(_FREQUENCY.search(sentence))
+            found = bool(_FREQUENCY.search(stated))
         elif ask.measure == "money":
-            found = bool(_MONEY.search(sentence))
+            found = bool(_MONEY.search(stated))
         elif ask.measure:
-            found = bool(_MEASURE_UNITS[ask.measure].search(sentence))
+            found = bool(_MEASURE_UNITS[ask.measure].search(stated))
         else:
-            found = bool(figures) or bool(_UNIT.search(sentence))
+            found = bool(figures) or bool(_UNIT.search(stated))
         if not found:
             return 0.0
         if not ask.subject:
@@ -548,11 +570,30 @@ def _about(subject: set[str], sentence: str, figures: list[re.Match[str]]) -> bo
     """The asked noun is counted by one of the figures: it follows the figure within a few words or
     precedes it closely ("hand wash basin per 10 beds", "members: 276")."""
     for m in figures:
-        after = [stem(w.lower()) for w in _LETTERS.findall(sentence[m.end() : m.end() + 60])[:4]]
-        before = [stem(w.lower()) for w in _LETTERS.findall(sentence[max(0, m.start() - 60) : m.start()])]
-        if subject & set(after) or subject & set(before[-6:]):
+        after = _LETTERS.findall(sentence[m.end() : m.end() + 60])[:4]
+        before = _LETTERS.findall(sentence[max(0, m.start() - 60) : m.start()])[-6:]
+        if subject & _stems_of(after + before):
             return True
     return False
+
+
+def _stems_of(words: list[str]) -> set[str]:
+    """Stems of the words and of a compound's parts ("nurse-to-patient": nurse, patient)."""
+    return {stem(part.lower()) for w in words for part in [w, *w.split("-")] if part}
+
+
+def _scope_countries(question: str) -> set[str]:
+    """The countries a question is about: those it names, less those it sets aside ("outside China")."""
+    return {
+        _COUNTRY_CODES[m.group(0)]
+        for m in _COUNTRY_NAME.finditer(question)
+        if not _SET_ASIDE.search(question[max(0, m.start() - 20) : m.start()])
+    }
+
+
+def named_countries(text: str) -> dict[str, str]:
+    """The countries `text` names, as written, each with its ISO 3166 code."""
+    return {m.group(0): _COUNTRY_CODES[m.group(0)] for m in _COUNTRY_NAME.finditer(text)}
 
 
 def countries(text: str) -> set[str]:
@@ -569,12 +610,16 @@ _ORDINAL_VALUE = {
     **{f"{t[:-1]}ieth": 10 * n for n, t in enumerate(_TENS, start=2)},
     **{f"{t}-{u}": 10 * n + m for n, t in enumerate(_TENS, start=2) for m, u in enumerate(_UNITS, start=1)},
 }
-# An ordinal naming a numbered instrument or body ("the Twelfth General Programme of Work", "13th GPW"), in
-# capitals before a capitalised name; a Health Assembly's session number is its date, which years judge.
+# An ordinal naming a numbered instrument ("the Twelfth General Programme of Work", "the 13th Revision"), in
+# capitals before the name of an instrument; not a date ("31st December"), a war or a person ("First Lady"),
+# nor a Health Assembly's session, whose number is its date, which years judge.
 _NUMBERED = re.compile(
     r"\b(?P<ordinal>(?:"
     + "|".join(sorted((w.capitalize() for w in _ORDINAL_VALUE), key=len, reverse=True))
-    + r")|\d{1,3}(?:st|nd|rd|th))(?=\s+[A-Z])(?!\s+(?:World\s+)?Health\s+Assembly)"
+    + r")|\d{1,3}(?:st|nd|rd|th))(?=(?:\s+[A-Z][\w-]*){0,2}?\s+(?:Programmes?|Programs?|Plans?|Conferences?|"
+    r"Conventions?|Sessions?|Revisions?|Reports?|Summits?|Councils?|Meetings?|Forums?|Congress|Editions?|"
+    r"Amendments?|Protocols?|Decades?|Rounds?|Replenishments?|Reviews?|Strategy|Strategies|Frameworks?|"
+    r"Agendas?|Consultations?|Dialogues?|Committees?|Periods?|Cycles?|Resolutions?)\b)"
 )
 
 
@@ -600,8 +645,18 @@ _MEDICINE = re.compile(r"\b[A-Za-z][a-z]{2,}(?:" + "|".join(_INN_STEMS) + r")\b"
 
 
 def medicines(text: str) -> set[str]:
-    """The medicines `text` names by their INN, lower-cased: "Artemether + lumefantrine" -> both."""
-    return {m.group(0).lower() for m in _MEDICINE.finditer(text)}
+    """The medicines `text` names by their INN, lower-cased and spelled one way ("sulphadoxine" and
+    "sulfadoxine", "aciclovir" and "acyclovir", "meticillin" and "methicillin" are one medicine each)."""
+    return {_ONE_SPELLING.sub(lambda m: _SPELLED[m.group(0)], m.group(0).lower()) for m in _MEDICINE.finditer(text)}
+
+
+_SPELLED = {"ph": "f", "th": "t", "y": "i", "ae": "e"}
+_ONE_SPELLING = re.compile("|".join(_SPELLED))
+
+
+def _same_medicine(a: str, b: str) -> bool:
+    """One name ends with the other: "co-trimoxazole" is "trimoxazole" (and a salt or prefix names the same)."""
+    return a.endswith(b) or b.endswith(a)
 
 
 def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage: str = "") -> bool:
@@ -611,8 +666,16 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
         _year_conflict(ask, window, context, passage)
         or _named_conflict(ask.places, countries, sentence, window)
         or _named_conflict(ask.numbered, numbered, sentence, window)
-        or _named_conflict(ask.medicines, medicines, sentence, window)
+        or _medicine_conflict(ask.medicines, sentence, window)
     )
+
+
+def _medicine_conflict(asked_for: set[str], sentence: str, window: str) -> bool:
+    """As `_named_conflict`, with a medicine's several spellings and prefixes taken as one."""
+    if not asked_for:
+        return False
+    said = medicines(sentence) or medicines(window)
+    return bool(said) and not any(_same_medicine(a, b) for a in said for b in asked_for)
 
 
 def _year_conflict(ask: Asked, window: str, context: str, passage: str) -> bool:

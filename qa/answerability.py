@@ -22,13 +22,15 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from policykb.core.text import acronym_stems
-from policykb.qa.answer_types import Asked, Kind, asked, countries, holds, says_act, scope_conflict
+from policykb.core.types import SearchHit
+from policykb.qa.answer_types import Asked, Kind, asked, countries, holds, named_countries, says_act, scope_conflict
 from policykb.qa.evidence import Sentence, content_stems, coverage
 from policykb.qa.shape import recital
 
@@ -147,25 +149,33 @@ def supported_stems(question: str, text: str) -> set[str]:
     return content_stems(text) | acronym_stems(question, text)
 
 
-def missing_terms(q: QuestionTerms, sentences: list[Sentence]) -> list[str]:
-    """The question's rare words that none of the candidates' passages holds, in its text or in what its
-    document is: what a refusal can truly say the closest passages do not mention."""
+def missing_terms(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
+    """The question's rare words that none of the closest passages holds (tables and lists included), in its
+    text or in what its document is: what a refusal can truly say the closest passages do not mention."""
     held: set[str] = set()
-    for hit in {s.hit.chunk_id: s.hit for s in sentences}.values():
+    for hit in passages:
         held |= supported_stems(q.text, " ".join([hit.text, hit.title, *hit.headings, hit.date or ""]))
     return [word for stem_, word in q.rare.items() if stem_ not in held]
 
 
-def absent_bodies(q: QuestionTerms, sentences: list[Sentence]) -> list[str]:
-    """The bodies the question names by acronym ("OECD", "UNICEF") that no candidate passage holds, in
-    letters or spelled out: a question about the OECD's agreement is not answered from passages that never
-    name it, however close they come. Countries ("USA") and names with digits ("COVID19") are left to the
-    other evidence: the passages may write them otherwise."""
-    return [
+def absent_bodies(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
+    """The bodies and countries the question is about that no candidate passage names: a question about the
+    OECD's agreement, or about a cost in Nigeria, is not answered from passages that never name them, however
+    close they come. A body by its acronym ("OECD", "UNICEF"), held in letters or spelled out; a country by
+    any of its names ("USA" is held by "the United States"). Roman numerals ("Phase III") and names with
+    digits ("COVID19") are left to the other evidence: the passages may write them otherwise."""
+    bodies = [
         word
-        for word in missing_terms(q, sentences)
-        if word.isupper() and word.isalpha() and len(word) >= 3 and not countries(word)
+        for word in missing_terms(q, passages)
+        if word.isupper() and word.isalpha() and len(word) >= 3 and not countries(word) and not _ROMAN.fullmatch(word)
     ]
+    if not q.asked.places:
+        return bodies
+    held = set().union(*(countries(" ".join([h.text, h.title, *h.headings])) for h in passages))
+    return bodies + [name for name, code in named_countries(q.text).items() if code in q.asked.places - held]
+
+
+_ROMAN = re.compile(r"[IVXLC]+")  # "Phase III": a number, written "Phase 3" as often
 
 
 @dataclass

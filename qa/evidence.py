@@ -145,7 +145,7 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     inside brackets separates citations, not clauses ("(Kherad et al., 2010; Jafarinejad et al., 2017)")."""
     spans, cursor = [], start
     for m in _CLAUSE_BREAK.finditer(text, start, end):
-        if _open_brackets(text, start, m.start()):
+        if _open_brackets(text, cursor, m.start()):
             continue
         spans.append((cursor, m.start()))
         cursor = m.end()

@@ -103,8 +103,8 @@ class ExtractiveAnswerer:
             return refusal(hits, 0.0, question)
         ranked = sorted(ev.sentences, key=lambda s: -s.score)
         best = ranked[0]
-        if best.score < self.model.threshold or absent_bodies(ev.question, ev.sentences):
-            return refusal(hits, best.score, question, self._what_is_missing(ev))
+        if best.score < self.model.threshold or absent_bodies(ev.question, hits):
+            return refusal(hits, best.score, question, self._what_is_missing(ev, hits))
         claims = []
         for group in self._select(ranked, ev.question.asked.kind):
             claim = _claim(group)
@@ -112,15 +112,15 @@ class ExtractiveAnswerer:
             if self.verifier.lexically_supported(claim.text, introduced):
                 claims.append(claim)
         if not claims:
-            return refusal(hits, best.score, question, self._what_is_missing(ev))
+            return refusal(hits, best.score, question, self._what_is_missing(ev, hits))
         conflicts = self._conflicts(claims, ranked)
         return compose(claims, best.score, conflicts, question)
 
-    def _what_is_missing(self, ev: Evidence) -> str | None:
+    def _what_is_missing(self, ev: Evidence, hits: list[SearchHit]) -> str | None:
         """What part of the question the closest passages leave uncovered: the asked kind of thing, when no
         candidate holds it, and the rare words that none of them mentions."""
         kind_missing = ev.question.asked.typed and ev.rows[:, FEATURES.index("kind_missing")].min() != 0
-        return describe_missing(ev.question.asked, missing_terms(ev.question, ev.sentences), bool(kind_missing))
+        return describe_missing(ev.question.asked, missing_terms(ev.question, hits), bool(kind_missing))
 
     def _select(self, ranked: list[Sentence], kind: Kind) -> list[list[Sentence]]:
         """The best sentence and those close to it, each completed into a quotable group of sentences."""

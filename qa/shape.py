@@ -29,14 +29,18 @@ _CAPTION = re.compile(
 # with initials ("Pittet D, Allegranzi B,"), a DOI or link, volume and pages ("2011;377:228–41", "12(3),
 # 45–67"). An in-text citation is part of a sentence and leaves it quotable ("mice (Willis et al., 1993)",
 # "Eriksson et al. (2007) showed that …", "Ramful et al. theorized that …").
+# A sentence split at an abbreviation's full stop inside brackets ("(accession no.", "(Kherad et al.").
+_ABBREVIATION_END = re.compile(r"\b(?:no|nos|e\.g|i\.e|ca|ref|refs|fig|figs|vs|approx|al|p|pp|vol|cf)\.$", re.I)
+_AUTHOR = r"[A-Z][\w'’-]*\.?(?:,?\s+[A-Z]{1,3}\b\.?(?:[A-Z]\.)*)*+"  # "Verity, R.", "Brozek J", "Tusting L.S."
 _REFERENCE_START = re.compile(
-    r"^[A-Z][\w'’-]*\.?(?:,?\s+[A-Z]{1,3}\.?)*,?\s+et al\b\.?+,?+(?:\s*\((?:19|20)\d{2}[a-z]?\))?+(?!\s+[a-z])"
+    rf"^(?:{_AUTHOR},?\s+)*+et al\b\.?+,?+(?:\s*\((?:19|20)\d{{2}}[a-z]?\))?+"
+    r"(?:\s*\[\d+(?:[,–-]\s?\d+)*\]|\d{1,3})?+(?!\s+[a-z])"  # "Chen et al. [12] reported" is prose
 )
 _REFERENCE = re.compile(
     r"\bdoi\b|https?://|www\.|\bISBN\b|\bISSN\b|\b\d+\(\d+\),\s*\d+\s*[-–]\s*\d+|"
     r"\b(?:19|20)\d{2}\s*;\s*\d+|\(\d+\)\s*:\s*\d+|"
     r"\b\d+\s*:\s*\d+\s*[-–]\s*\d+\b|\bAccessed\b|\bRetrieved\b|\[(?:online|internet)\]|"
-    r"(?:\b[A-Z][a-z]+\s+[A-Z]{1,3},\s*){2,}",
+    r"(?:\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z]{1,3},\s*){2,}",
     re.I,
 )
 # A footnote's text: its number glued to its first word ("1The systematic review considered …").
@@ -169,8 +173,8 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "heading" if words and (q.isupper() or upper >= 0.6 * len(words)) else "fragment"
     if len(words) < 4 or not (q[:1].isupper() or q[:1].isdigit() or q[:1] in "\"'“‘(£$€"):
         return "fragment"
-    if q.count("(") > q.count(")"):
-        return "fragment"  # cut inside its brackets ("… (GenBank accession no.")
+    if q.count("(") > q.count(")") and _ABBREVIATION_END.search(q):
+        return "fragment"  # cut inside its brackets at an abbreviation ("… (GenBank accession no.")
     if any(not runs_on(layout, m.start(), m.end()) for m in _BLANK_LINE.finditer(layout)):
         return "fragment"  # two blocks glued together: a heading or a cell above a sentence
     return None

@@ -372,6 +372,9 @@ def test_an_operative_paragraph_whose_number_the_page_lost_still_introduces_its_
         "(2) to provide technical assistance to the population;",
         "NOTE this line is not followed by items:",
         "It ends a paragraph.",
+        "Vaccines are recommended by the",
+        "UNICEF and WHO joint statement for all countries:",  # mid-sentence, and no operative verb
+        "(a) children under five;",
     ]
     cleaned = clean_pages([[Line(x, 10.0) for x in lines]])
     headings = [(b.level, cleaned.text[b.start : b.end]) for b in cleaned.blocks if b.kind == "heading"]

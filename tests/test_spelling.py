@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from policykb.api.app import create_app
 from policykb.core.text import index_term, read_as
-from policykb.index.spelling import corrections, respell, single_edits, spelled
+from policykb.index.spelling import corrections, one_edit, respell, single_edits, spelled
 from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import CORPUS, make_settings
 
@@ -100,6 +100,14 @@ def test_search_reads_a_misspelt_word_and_says_so(misspelling_kb: KnowledgeBase)
     assert misspelling_kb.search("pharmaceutical companies", k=3).corrections == {}
     phrase = misspelling_kb.search('"pharmaceutcal companies"', k=3)  # a quoted phrase is searched as typed
     assert phrase.corrections == {} and phrase.results == []
+
+
+def test_a_reading_must_be_one_edit_as_written_and_beside_another_word_of_the_query(
+    misspelling_kb: KnowledgeBase,
+) -> None:
+    assert one_edit("carageenan", "carrageenan") and one_edit("Zanamavir", "zanamivir")
+    assert not one_edit("lesion", "lessons")  # stems one edit apart ("lesion", "lesson"), the words two
+    assert misspelling_kb.search("pharmaceutcal zebras", k=3).corrections == {}  # no passage holds both
 
 
 def test_every_face_says_what_a_misspelt_word_was_read_as(misspelling_kb: KnowledgeBase) -> None:

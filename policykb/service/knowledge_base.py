@@ -544,17 +544,18 @@ class KnowledgeBase:
 
     def _absent_symbols(self, question: str, filters: Filters | None) -> list[str]:
         """The resolution symbols `question` names that no document is and no passage cites ("What does
-        WHA66.31 request?" where there is no WHA66.31): what it asks about is not in the collection, and a
-        resolution with another number must not answer for it."""
+        WHA66.31 request?" where there is no WHA66.31), when none it names is here: what it asks about is not
+        in the collection, and a resolution with another number must not answer for it."""
         named = symbols_named(question)
         if not named:
             return []
         held = {symbol_of(d.title, d.source) for d in self.catalog.documents()}
-        return sorted(
+        absent = sorted(
             symbol
             for symbol in named - held
             if not self.search(f'"{symbol}"', k=1, filters=filters, mode="lexical", group="passage").results
         )
+        return absent if len(absent) == len(named) else []  # one that is here is answered
 
     def named_documents(self, question: str) -> list[str]:
         """The sources of the documents whose resolution symbol `question` names, in the question's order."""
