@@ -57,13 +57,13 @@ def with_spelling(
     terms = set(q.terms)
     stems = corrections((w for w in words(q.text) if w.lower() in terms), g.doc_freq, known)
     fixes = {}
-    for word, held in stems.items():
+    for word, reading in stems.items():
         others = [t for t in q.terms if t != word.lower()]
-        top = g.lexical_top_k(others, [held], Filters(), 1)  # the passage holding it with most other words
+        top = g.lexical_top_k(others, [reading.form], Filters(), 1)  # the passage holding it with most other words
         if not top:
             continue
         text = g.rows([top[0][0]])[top[0][0]].chunk.text
-        shown = spelled(word, held, text)
+        shown = spelled(word, reading.stem, text)
         beside = {index_term(w.lower()) for w in words(text)} & {index_term(t) for t in others}
         if one_edit(word, shown) and (beside or not others):
             fixes[word] = shown

@@ -20,7 +20,8 @@ HELD = {index_term(w): n for w, n in [("carrageenan", 34), ("clostridium", 8), (
 
 
 def _read(*words: str, known: frozenset[str] = frozenset()) -> dict[str, str]:
-    return corrections(words, lambda stem: HELD.get(stem, 0), lambda word: word in known)
+    found = corrections(words, lambda stem: HELD.get(stem, 0), lambda word: word in known)
+    return {word: reading.stem for word, reading in found.items()}
 
 
 def test_a_word_no_passage_holds_is_read_as_the_held_word_one_edit_away() -> None:
@@ -42,7 +43,15 @@ def test_words_that_may_mean_what_they_say_are_never_read_otherwise() -> None:
 
 def test_the_most_widely_held_reading_wins_and_ties_go_to_the_first_in_order() -> None:
     held = {"abcdefx": 3, "abcdefy": 7, "abcdefz": 7}
-    assert corrections(["abcdefw"], lambda s: held.get(s, 0), lambda w: False) == {"abcdefw": "abcdefy"}
+    assert corrections(["abcdefw"], lambda s: held.get(s, 0), lambda w: False)["abcdefw"].stem == "abcdefy"
+
+
+def test_a_word_whose_stem_no_edit_reaches_is_read_through_an_edit_of_the_word() -> None:
+    """Stemming "organisatons" keeps "organisaton", one edit from nothing; "organisations" stems to the held
+    "organis", and that form is what is searched."""
+    held = {index_term("organisations"): 11}
+    read = corrections(["organisatons"], lambda s: held.get(s, 0), lambda w: False)["organisatons"]
+    assert (read.stem, read.form) == (index_term("organisations"), "organisations")
 
 
 @given(st.text(alphabet="abcdefgh", min_size=2, max_size=9))
@@ -98,6 +107,7 @@ def test_search_reads_a_misspelt_word_and_says_so(misspelling_kb: KnowledgeBase)
     assert response.results[0].source == "ifpma-iapo-note-for-guidance-2020.txt"
     assert "<mark>pharmaceutical</mark>" in response.results[0].highlight.lower()
     assert misspelling_kb.search("pharmaceutical companies", k=3).corrections == {}
+    assert misspelling_kb.search("member organisatons", k=3).corrections == {"organisatons": "organisations"}
     phrase = misspelling_kb.search('"pharmaceutcal companies"', k=3)  # a quoted phrase is searched as typed
     assert phrase.corrections == {} and phrase.results == []
 
