@@ -102,6 +102,13 @@ def test_a_text_passage_links_to_the_reading_view_at_the_quote() -> None:
     )
 
 
+def test_the_search_page_says_what_a_misspelt_word_was_read_as() -> None:
+    note = render.corrections_note({"carageenan": "carrageenan", "<b>x": "y"})
+    assert note.startswith('<p class="meta" id="corrections-note">No passage holds the words as typed; read')
+    assert "“carageenan” as “carrageenan”" in note and "<b>" not in note  # escaped
+    assert render.corrections_note({}) == ""
+
+
 def test_chat_text_keeps_apostrophes_and_escapes_markup() -> None:
     assert render.chat_text('IAPO\'s <b>view</b> & "more"') == 'IAPO\'s &lt;b&gt;view&lt;/b&gt; &amp; "more"'
 
