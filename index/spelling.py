@@ -8,7 +8,7 @@ the collection holds:
   word missing from the collection, "resign", is a question about something absent, not a typo of "resin");
 - one deletion, insertion, substitution or swap of neighbours in the word or its stem, never of the first
   letter (typing rarely gets it wrong, and "didthe" is not "widthe"), gives a stem held by at least
-  MIN_PASSAGES passages ("organisatons" -> "organisations", whose stem "organ" no edit of "organizaton" reaches);
+  MIN_PASSAGES passages ("organisatons" -> "organisations": its stem "organisaton" is no edit from "organis");
   the most widely held wins (of equals, the first in alphabetical order, so every replica reads alike);
 - the word as a passage writes it is one edit from the word as typed too (stems hide longer edits: "lesion"
   and "lessons" share a stem one edit apart), and where the query has other words, a passage holds the

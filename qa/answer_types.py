@@ -170,9 +170,9 @@ def _country_codes() -> dict[str, str]:
 
 
 _COUNTRY_CODES = _country_codes()
-# Longest name first, so that "Niger" does not match inside "Nigeria" nor "Korea" inside "South Korea".
-# A country's name, not a currency ("US$", "US dollars"), a person ("Jordan et al."), an animal ("guinea
-# pigs") or a state ("New Mexico", "New Jersey").
+# A country's name, longest first ("Niger" does not match inside "Nigeria", nor "Korea" inside "South Korea"),
+# not a currency ("US$", "US dollars"), a person ("Jordan et al."), an animal ("guinea pigs") or a state ("New
+# Mexico", "New Jersey").
 _COUNTRY_NAME = re.compile(
     r"(?<![\w.])(?<!New )(?:"
     + "|".join(re.escape(n) for n in sorted(_COUNTRY_CODES, key=len, reverse=True))
@@ -598,7 +598,7 @@ def named_countries(text: str) -> dict[str, str]:
 
 def countries(text: str) -> set[str]:
     """The countries `text` names, by ISO 3166 code: "the UK" and "the United Kingdom" are one country."""
-    return {_COUNTRY_CODES[m] for m in _COUNTRY_NAME.findall(text)}
+    return set(named_countries(text).values())
 
 
 _UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
