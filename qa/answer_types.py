@@ -110,7 +110,7 @@ _LENGTH = re.compile(
 )
 # A time told from another event: "1 month later", "two weeks after admission".
 _RELATIVE_TIME = re.compile(
-    r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|few)\s+(?:days?|weeks?|months?|years?)"
+    rf"\b(?:\d+|a|several|few|{_NUMBER_WORDS})\s+(?:days?|weeks?|months?|years?)"
     r"\s+(?:later|after|before|earlier|ago|into)\b",
     re.I,
 )

@@ -164,11 +164,12 @@ def absent_bodies(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
     close they come. A body by its acronym ("OECD", "UNICEF"), held in letters or spelled out; a country by
     any of its names ("USA" is held by "the United States"). Roman numerals ("Phase III") and names with
     digits ("COVID19") are left to the other evidence: the passages may write them otherwise."""
-    bodies = [
+    named = [
         word
-        for word in missing_terms(q, passages)
+        for word in q.rare.values()
         if word.isupper() and word.isalpha() and len(word) >= 3 and not countries(word) and not _ROMAN.fullmatch(word)
     ]
+    bodies = [word for word in missing_terms(q, passages) if word in named] if named else []  # most name none
     if not q.asked.places:
         return bodies
     held = set().union(*(countries(" ".join([h.text, h.title, *h.headings])) for h in passages))
