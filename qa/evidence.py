@@ -16,6 +16,7 @@ from policykb.qa.shape import (
     flaw,
     strip_dated_title,
     strip_leading_marks,
+    strip_section_label,
     strip_trailing_marks,
     third_person,
 )
@@ -51,6 +52,7 @@ class Sentence:
     context_coverage: float = 0.0
     score: float = 0.0
     introduction: str | None = None  # what a list item continues ("URGES Member States:"), when it is one
+    label: str | None = None  # the section label that heads it in the document ("CONCLUSIONS:"), not quoted
     siblings: list[Sentence] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -70,20 +72,25 @@ class Sentence:
         """The sentence with its neighbours (and a list item's introduction): the immediate context a
         question's terms may be found in."""
         around = " ".join(s.display for s in (self.previous, self, self.following) if s is not None)
-        return f"{self.introduction} {around}" if self.introduction else around
+        return " ".join(part for part in (self.introduction, self.label, around) if part)
 
 
 def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Sentence]:
     """Every sentence of the top passages in order, each marked with its flaw when it is not quotable (the
     block kind the ingest gave it, or what its shape shows);
-    leading bullets and list numbers, a recommendation's dated title run into its sentence, and a footnote mark
-    that ends a sentence are left out of the quoted span."""
+    leading bullets and list numbers, section labels ("Abstract: RESULTS: "; kept as the sentence's context), a
+    recommendation's dated title run into its sentence, and a footnote mark that ends a sentence are left out of
+    the quoted span."""
     out = []
     for rank, hit in enumerate(hits[:max_hits]):
         siblings: list[Sentence] = []
         for s, e in (c for span in split_sentences(hit.text, 0, len(hit.text)) for c in clauses(hit.text, *span)):
             marks = strip_leading_marks(hit.text[s:e])
             s += marks
+            labelled = s
+            while length := strip_section_label(hit.text[s:e]):  # "Abstract: BACKGROUND: …"
+                s += length
+            label = clean(hit.text[labelled:s]) or None
             s += strip_dated_title(hit.text[s:e])
             e -= strip_trailing_marks(hit.text[s:e])
             if s >= e:
@@ -93,6 +100,7 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
                 hit, rank, hit.char_start + s, hit.char_start + e, text, clean(text), bulleted=marks > 0
             )
             sentence.position, sentence.siblings = len(siblings), siblings
+            sentence.label = label
             sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
             siblings.append(sentence)
         for sentence in siblings:

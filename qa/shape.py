@@ -43,6 +43,21 @@ _REFERENCE = re.compile(
     r"(?:\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z]{1,3},\s*){2,}",
     re.I,
 )
+# A document's record field ("Authors: Henry, Kevin A.;", "Keywords: …", "Received: …"): metadata, not a claim.
+_FIELD = re.compile(
+    r"^(?:Authors?|Author information|Affiliations?|Correspondence|Corresponding authors?|Keywords?|Key words|"
+    r"Received|Accepted|Published(?: online)?|Date|DOI|Licen[cs]e|Copyright|Citation|Cite as|Funding|Editors?|"
+    r"Edited by|Reviewed by|Academic editor|Competing interests|Conflicts? of interest|SHA|PMID|PMCID)\s*:",
+    re.I,
+)
+# A section label run into the sentence it heads ("Abstract: For the past …", "CONCLUSIONS: HAdV-55 may …",
+# "Key Findings: …"): capitalised words before a colon, then a capitalised sentence. Not a note (quoted with
+# the sentence before it), an evidence-table field, or a record field; not a clause with a verb ("WHO
+# recommends: …" keeps its words, none but the first capitalised).
+_SECTION_LABEL = re.compile(
+    r"(?!(?:Notes?|Population|Intervention|Comparators?|Comparison|Outcomes?)\s*:)"
+    r"[A-Z][A-Za-z-]*(?:\s+(?:[A-Z][A-Za-z-]*|and|of|&)){0,3}\s*:\s+(?=[A-Z“\"])"
+)
 # A footnote's text: its number glued to its first word ("1The systematic review considered …").
 _FOOTNOTE_TEXT = re.compile(r"^\d{1,2}[A-Z][a-z]")
 # An evidence-table summary (population, intervention, comparator, outcomes) run into one line.
@@ -114,6 +129,10 @@ def third_person(verb: str) -> str:
     return verb + ("es" if verb.endswith(("s", "sh", "ch", "x")) else "s")
 
 
+# The operative verbs as a resolution writes them ("URGES Member States: …" introduces items, heads no sentence).
+_OPERATIVE_VERBS_WRITTEN = frozenset(third_person(v) for v in OPERATIVE_VERBS)
+
+
 def strip_leading_marks(text: str) -> int:
     """Characters of bullets, list numbers and markup at the start of `text` that a quote should skip, and a
     footnote mark the page broke off its clause onto the next line ("…South Centre;⏎3 Considering also …")."""
@@ -121,6 +140,15 @@ def strip_leading_marks(text: str) -> int:
     end = m.end() if m else 0
     mark = _BARE_MARK.match(text, end)
     return mark.end() if mark and _RECITAL_START.match(text[mark.end() :]) else end
+
+
+def strip_section_label(text: str) -> int:
+    """Characters of a section label that heads the sentence ("Abstract: ", "RESULTS: ") that a quote should
+    skip; a record field ("Authors: …") is left whole, to be known as metadata."""
+    m = _SECTION_LABEL.match(text)
+    if not m or _FIELD.match(text) or text.split()[0].lower() in _OPERATIVE_VERBS_WRITTEN:
+        return 0
+    return m.end()
 
 
 def strip_dated_title(text: str) -> int:
@@ -153,6 +181,8 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "caption"
     if _FOOTNOTE_TEXT.match(q):
         return "footnote"
+    if _FIELD.match(q):
+        return "metadata"
     if _POINTER.match(q):
         return "pointer"
     if _SECTION_INSIDE.search(q):

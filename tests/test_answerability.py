@@ -32,7 +32,7 @@ from policykb.qa.answerability import QuestionTerms, absent_bodies, missing_term
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
 from policykb.qa.extractive import ExtractiveAnswerer
-from policykb.qa.shape import dangling, flaw, introduces, needs_antecedent, recital
+from policykb.qa.shape import dangling, flaw, introduces, needs_antecedent, recital, strip_section_label
 
 
 @pytest.mark.parametrize(
@@ -548,6 +548,36 @@ def test_a_recommendations_dated_title_is_left_out_of_its_first_sentence() -> No
     ]
     study = "A study at Imperial College (2020) Imperial modelled the epidemic."
     assert [s.display for s in candidate_sentences([_hit(0, study)])] == [study]
+
+
+def test_section_labels_head_no_quote_but_stay_its_context() -> None:
+    text = (
+        "Abstract: BACKGROUND: Mother-to-child transmission is the main cause of HIV-1 infection in children. "
+        "CONCLUSIONS: The study supports the use of the test in the field. WHO recommends: Use soap and water. "
+        "Note: Endoscopes should be hung vertically."
+    )
+    sentences = candidate_sentences([_hit(0, text)])
+    assert [s.display for s in sentences] == [
+        "Mother-to-child transmission is the main cause of HIV-1 infection in children.",
+        "The study supports the use of the test in the field.",
+        "WHO recommends: Use soap and water.",  # a clause with a verb, not a label
+        "Note: Endoscopes should be hung vertically.",  # a note, quoted with the sentence before it
+    ]
+    assert [s.label for s in sentences[:3]] == ["Abstract: BACKGROUND:", "CONCLUSIONS:", None]
+    assert "CONCLUSIONS:" in sentences[1].window()  # "What was the study's conclusion?" finds its word near
+    assert sentences[0].flaw is None and sentences[1].flaw is None
+
+
+def test_an_operative_verb_introduces_items_and_is_no_label() -> None:
+    assert strip_section_label("URGES Member States: To act now on the plan.") == 0
+    assert strip_section_label("RESULTS: Of 11 399 patients, 5606 were positive.") == len("RESULTS: ")
+
+
+def test_a_record_field_is_metadata_never_a_claim() -> None:
+    assert flaw("Authors: Henry, Kevin A.;") == "metadata"
+    assert flaw("Keywords: influenza; vaccination; pregnancy.") == "metadata"
+    assert strip_section_label("Authors: Henry, Kevin A.; Scott, Jamie K.") == 0
+    assert flaw("The authors highlight three applications of the phage.") is None
 
 
 def test_a_figure_after_a_colon_is_no_footnote_mark() -> None:
