@@ -46,6 +46,7 @@ class Asked:
     measure: str | None = None  # "money" for a budget or cost, else the measured thing ("dose", "concentration")
     years: set[str] = field(default_factory=set)  # years the question names
     places: set[str] = field(default_factory=set)  # countries the question is about ("Austria's estimated …")
+    regions: set[str] = field(default_factory=set)  # world regions it is about ("the African Region")
     numbered: set[int] = field(default_factory=set)  # numbered instruments it names ("the Thirteenth GPW": 13)
     medicines: set[str] = field(default_factory=set)  # medicines it names by their INN ("tafenoquine")
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
@@ -74,7 +75,7 @@ _FIGURE = re.compile(rf"(?<![\w./-])\d(?:[\d,.]|\s(?=\d{{3}}\b))*(?<![.,])(?![\w
 # A hyphenated ordinal ("the Seventy-third World Health Assembly", "Twenty-first"): a rank, not a figure.
 _ORDINAL = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+", re.I)
 _PERCENT = re.compile(
-    r"\d\s?%|\bper ?cent\b|\bpercentage\b|\b\d+\s*(?:/|out of|of the|in)\s*\d+\b"
+    r"\d\s?%|\bper ?cent\b|\b\d+\s*(?:/|out of|of the|in)\s*\d+\b"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) (?:\w+)\b"
     r"|\b(?:half|third|quarter|majority|minority)\b",
     re.I,
@@ -116,7 +117,8 @@ _RELATIVE_TIME = re.compile(
 )
 _FREQUENCY = re.compile(
     r"\b(?:daily|weekly|monthly|yearly|annually|quarterly|hourly|fortnightly|biannually|once|twice|\d+ times|"
-    r"(?:every|each|per|a|an) (?:other |\w+ )?(?:days?|weeks?|months?|years?|hours?|shifts?|minutes?|uses?|"
+    r"(?:every|each|per|a|an) (?:other |[\w–-]+ (?:to [\w]+ )?)?(?:days?|weeks?|months?|years?|hours?|shifts?|"
+    r"minutes?|uses?|"
     r"times?|loads?|cycles?|visits?|session)|regularly|routinely|continuous(?:ly)?|always|at least \w+ a)\b",
     re.I,
 )
@@ -429,7 +431,8 @@ def asked(question: str) -> Asked:
     operative = bool(_ASK_OPERATIVE.search(q) and _NAMES_A_RESOLUTION.search(q))
     places = set() if kind is Kind.COUNTRY else _scope_countries(q)  # which countries: the answer, not the scope
     return Asked(
-        kind, subject, years=years, places=places, numbered=numbered(q), medicines=medicines(q), measure=measure,
+        kind, subject, years=years, places=places, regions=regions(q), numbered=numbered(q), medicines=medicines(q),
+        measure=measure,
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative,
     )  # fmt: skip
@@ -596,6 +599,28 @@ def named_countries(text: str) -> dict[str, str]:
     return {m.group(0): _COUNTRY_CODES[m.group(0)] for m in _COUNTRY_NAME.finditer(text)}
 
 
+# The world's regions as WHO's regions and the continents name them, each with its regional office's acronym;
+# one key per region ("the African Region", "sub-Saharan Africa" and "AFRO" are one).
+_REGION_NAMES = {
+    "africa": r"(?:sub-Saharan\s+)?Africa|African\s+Region|AFRO",
+    "americas": r"(?:the\s+)?Americas|Latin\s+America|North\s+America|South\s+America|PAHO|AMRO",
+    "south-east asia": r"South[\s-]+East\s+Asia(?:n\s+Region|\s+Region)?|SEARO",
+    "europe": r"Europe|European\s+Region|EURO",
+    "eastern mediterranean": r"Eastern\s+Mediterranean(?:\s+Region)?|EMRO",
+    "western pacific": r"Western\s+Pacific(?:\s+Region)?|WPRO",
+}
+_REGION = re.compile("|".join(rf"(?P<{key.replace(' ', '_').replace('-', '_')}>\b(?:{names})\b)"
+                               for key, names in _REGION_NAMES.items()))  # fmt: skip
+
+
+def regions(text: str) -> set[str]:
+    """The world regions `text` names: a question about the African Region is not answered by a resolution of
+    the South-East Asia Region. A region is not its countries (a sentence naming Nigeria is not judged)."""
+    return {
+        m.lastgroup.replace("_", " ").replace("south east", "south-east") for m in _REGION.finditer(text) if m.lastgroup
+    }
+
+
 def countries(text: str) -> set[str]:
     """The countries `text` names, by ISO 3166 code: "the UK" and "the United Kingdom" are one country."""
     return set(named_countries(text).values())
@@ -665,6 +690,7 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
     return (
         _year_conflict(ask, window, context, passage)
         or _named_conflict(ask.places, countries, sentence, window)
+        or _named_conflict(ask.regions, regions, sentence, window)
         or _named_conflict(ask.numbered, numbered, sentence, window)
         or _medicine_conflict(ask.medicines, sentence, window)
     )

@@ -69,10 +69,11 @@ class Sentence:
         return self.siblings[self.position + 1] if self.position + 1 < len(self.siblings) else None
 
     def window(self) -> str:
-        """The sentence with its neighbours (and a list item's introduction): the immediate context a
-        question's terms may be found in."""
-        around = " ".join(s.display for s in (self.previous, self, self.following) if s is not None)
-        return " ".join(part for part in (self.introduction, self.label, around) if part)
+        """The sentence with its neighbours (and a list item's introduction, and their section labels: a
+        glossary's "Bundle:" is what the sentences after it speak of): the immediate context a question's
+        terms may be found in."""
+        around = (part for s in (self.previous, self, self.following) if s is not None for part in (s.label, s.display))
+        return " ".join(part for part in (self.introduction, *around) if part)
 
 
 def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Sentence]:

@@ -50,13 +50,15 @@ _FIELD = re.compile(
     r"Edited by|Reviewed by|Academic editor|Competing interests|Conflicts? of interest|SHA|PMID|PMCID)\s*:",
     re.I,
 )
-# A section label run into the sentence it heads ("Abstract: For the past …", "CONCLUSIONS: HAdV-55 may …",
-# "Key Findings: …"): capitalised words before a colon, then a capitalised sentence. Not a note (quoted with
-# the sentence before it), an evidence-table field, or a record field; not a clause with a verb ("WHO
-# recommends: …" keeps its words, none but the first capitalised).
+# A section label of a paper or report run into the sentence it heads ("Abstract: For the past …", "CONCLUSIONS:
+# HAdV-55 may …"). Only the sections' own names: a glossary's term ("Bundle: An implementation tool …") is
+# what its definition is about and stays in the quote.
 _SECTION_LABEL = re.compile(
-    r"(?!(?:Notes?|Population|Intervention|Comparators?|Comparison|Outcomes?)\s*:)"
-    r"[A-Z][A-Za-z-]*(?:\s+(?:[A-Z][A-Za-z-]*|and|of|&)){0,3}\s*:\s+(?=[A-Z“\"])"
+    r"(?:Abstract|Text|Background|Introduction|Objectives?|Aims?|Purpose|Context|Rationale|Methods?|Methodology|"
+    r"Materials and methods|Design|Setting|Participants|Interventions|Measurements|Main outcome measures|"
+    r"Results?|Findings|Key findings|Main findings|Discussion|Interpretation|Conclusions?|Summary|"
+    r"Significance|Implications|Recommendations?)\s*:\s+(?=[A-Z“\"])",
+    re.I,
 )
 # A footnote's text: its number glued to its first word ("1The systematic review considered …").
 _FOOTNOTE_TEXT = re.compile(r"^\d{1,2}[A-Z][a-z]")
@@ -129,10 +131,6 @@ def third_person(verb: str) -> str:
     return verb + ("es" if verb.endswith(("s", "sh", "ch", "x")) else "s")
 
 
-# The operative verbs as a resolution writes them ("URGES Member States: …" introduces items, heads no sentence).
-_OPERATIVE_VERBS_WRITTEN = frozenset(third_person(v) for v in OPERATIVE_VERBS)
-
-
 def strip_leading_marks(text: str) -> int:
     """Characters of bullets, list numbers and markup at the start of `text` that a quote should skip, and a
     footnote mark the page broke off its clause onto the next line ("…South Centre;⏎3 Considering also …")."""
@@ -144,11 +142,9 @@ def strip_leading_marks(text: str) -> int:
 
 def strip_section_label(text: str) -> int:
     """Characters of a section label that heads the sentence ("Abstract: ", "RESULTS: ") that a quote should
-    skip; a record field ("Authors: …") is left whole, to be known as metadata."""
+    skip."""
     m = _SECTION_LABEL.match(text)
-    if not m or _FIELD.match(text) or text.split()[0].lower() in _OPERATIVE_VERBS_WRITTEN:
-        return 0
-    return m.end()
+    return m.end() if m else 0
 
 
 def strip_dated_title(text: str) -> int:

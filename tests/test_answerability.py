@@ -164,6 +164,21 @@ def test_a_count_must_count_the_asked_noun() -> None:
         ("How long can an opened vial be kept?", "Discard it after 28 days.", "Discard it when it is opened."),
         ("How often should an indicator be used?", "Use it weekly for each sterilizer.", "Use it for each sterilizer."),
         (
+            "How often are the guidelines reviewed?",
+            "WHO will review these guidelines every 3-5 years.",
+            "WHO will review these guidelines when new evidence appears.",
+        ),
+        (
+            "How often is the programme evaluated?",
+            "The programme is evaluated every three to five years.",
+            "The programme is evaluated by external experts.",
+        ),
+        (
+            "What percentage of health care-associated infections are preventable?",
+            "About 55% of health care-associated infections are preventable.",
+            "A large percentage of health care-associated infections are preventable.",  # the word, no figure
+        ),
+        (
             "Why are single-dose vials preferred?",
             "They are preferred because they prevent outbreaks.",
             "Vials are used.",
@@ -320,6 +335,18 @@ def test_a_country_the_question_is_about_must_be_the_sentences_country() -> None
     assert asked("What did Nigeria report?").places == {"NG"}  # not Niger
     # countries asked for are the answer, not the scope
     assert asked("Which countries voted against Italy's proposal?").places == set()
+
+
+def test_a_world_region_the_question_names_must_be_the_sentences() -> None:
+    a = asked("Which resolution of the Regional Committee for Africa does WHA66.23 recognize?")
+    assert a.regions == {"africa"}
+    assert asked("What did the WHO African Region report?").regions == asked("What did AFRO report?").regions
+    searo = "Recognizing the Dhaka Declaration adopted by the Regional Committee for South-East Asia;"
+    assert _conflicts(a, searo, "WHA66.23")
+    assert not _conflicts(a, "Recognizing the workforce initiatives in sub-Saharan Africa;", "WHA66.23")
+    # a region is not its countries: a sentence naming Nigeria is not judged against Africa
+    assert not _conflicts(a, "Nigeria adopted a plan on workforce education.", "WHA66.23")
+    assert asked("What did European Union members agree?").regions == set()  # no region: a union of states
 
 
 def test_a_numbered_instrument_the_question_names_must_be_the_sentences() -> None:
@@ -554,21 +581,22 @@ def test_section_labels_head_no_quote_but_stay_its_context() -> None:
     text = (
         "Abstract: BACKGROUND: Mother-to-child transmission is the main cause of HIV-1 infection in children. "
         "CONCLUSIONS: The study supports the use of the test in the field. WHO recommends: Use soap and water. "
+        "Bundle: An implementation tool that improves care. It comprises three to five practices. "
         "Note: Endoscopes should be hung vertically."
     )
     sentences = candidate_sentences([_hit(0, text)])
     assert [s.display for s in sentences] == [
         "Mother-to-child transmission is the main cause of HIV-1 infection in children.",
         "The study supports the use of the test in the field.",
-        "WHO recommends: Use soap and water.",  # a clause with a verb, not a label
+        "WHO recommends: Use soap and water.",  # a clause, not a section's name
+        "Bundle: An implementation tool that improves care.",  # a glossary's term is what it defines
+        "It comprises three to five practices.",
         "Note: Endoscopes should be hung vertically.",  # a note, quoted with the sentence before it
     ]
     assert [s.label for s in sentences[:3]] == ["Abstract: BACKGROUND:", "CONCLUSIONS:", None]
     assert "CONCLUSIONS:" in sentences[1].window()  # "What was the study's conclusion?" finds its word near
+    assert "CONCLUSIONS:" in sentences[2].window()  # … as the sentences beside it do
     assert sentences[0].flaw is None and sentences[1].flaw is None
-
-
-def test_an_operative_verb_introduces_items_and_is_no_label() -> None:
     assert strip_section_label("URGES Member States: To act now on the plan.") == 0
     assert strip_section_label("RESULTS: Of 11 399 patients, 5606 were positive.") == len("RESULTS: ")
 
