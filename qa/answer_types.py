@@ -49,6 +49,7 @@ class Asked:
     regions: set[str] = field(default_factory=set)  # world regions it is about ("the African Region")
     numbered: set[int] = field(default_factory=set)  # numbered instruments it names ("the Thirteenth GPW": 13)
     medicines: set[str] = field(default_factory=set)  # medicines it names by their INN ("tafenoquine")
+    codes: set[str] = field(default_factory=set)  # products or strains it names by a code ("R21", "H120")
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
     relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
@@ -432,6 +433,7 @@ def asked(question: str) -> Asked:
     places = set() if kind is Kind.COUNTRY else _scope_countries(q)  # which countries: the answer, not the scope
     return Asked(
         kind, subject, years=years, places=places, regions=regions(q), numbered=numbered(q), medicines=medicines(q),
+        codes=codes(q),
         measure=measure,
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative,
@@ -621,6 +623,17 @@ def regions(text: str) -> set[str]:
     }
 
 
+# A product or strain named by a code ("the R21 vaccine", "adjuvant AS01", "strain H120"): written the same
+# wherever it is named.
+_CODE = re.compile(r"(?<![\w.-])[A-Z]{1,4}\d{1,3}(?![\w.-])")
+
+
+def codes(text: str) -> set[str]:
+    """The codes `text` names products or strains by: a question about the R21 vaccine is not answered by a
+    sentence about RTS,S/AS01."""
+    return set(_CODE.findall(text))
+
+
 def countries(text: str) -> set[str]:
     """The countries `text` names, by ISO 3166 code: "the UK" and "the United Kingdom" are one country."""
     return set(named_countries(text).values())
@@ -691,6 +704,7 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
         _year_conflict(ask, window, context, passage)
         or _named_conflict(ask.places, countries, sentence, window)
         or _named_conflict(ask.regions, regions, sentence, window)
+        or _named_conflict(ask.codes, codes, sentence, window, passage)
         or _named_conflict(ask.numbered, numbered, sentence, window)
         or _medicine_conflict(ask.medicines, sentence, window)
     )
@@ -720,15 +734,18 @@ def _year_conflict(ask: Asked, window: str, context: str, passage: str) -> bool:
 _Named = TypeVar("_Named", str, int)
 
 
-def _named_conflict(asked_for: set[_Named], named_in: Callable[[str], set[_Named]], sentence: str, window: str) -> bool:
+def _named_conflict(
+    asked_for: set[_Named], named_in: Callable[[str], set[_Named]], sentence: str, window: str, passage: str = ""
+) -> bool:
     """The question names some countries (or numbered instruments) and the sentence names others and not
     those: a question about Austria's infections is not answered by Italy's figure, nor one about the
     Thirteenth General Programme of Work by the Twelfth's. A sentence naming none takes its neighbours' ("In
-    Germany, … . The attack rate was 0.7%."); with none named there either it is not judged (its country
-    may be its document's, in words no list of names holds)."""
+    Germany, … . The attack rate was 0.7%."), and then its `passage`'s when one is given (a product's trial
+    table is about the product its passage names); with none named there either it is not judged (its
+    country may be its document's, in words no list of names holds)."""
     if not asked_for:
         return False
-    said = named_in(sentence) or named_in(window)
+    said = named_in(sentence) or named_in(window) or named_in(passage)
     return bool(said) and not said & asked_for
 
 

@@ -30,7 +30,17 @@ import numpy as np
 
 from policykb.core.text import acronym_stems
 from policykb.core.types import SearchHit
-from policykb.qa.answer_types import Asked, Kind, asked, countries, holds, named_countries, says_act, scope_conflict
+from policykb.qa.answer_types import (
+    Asked,
+    Kind,
+    asked,
+    codes,
+    countries,
+    holds,
+    named_countries,
+    says_act,
+    scope_conflict,
+)
 from policykb.qa.evidence import Sentence, content_stems, coverage
 from policykb.qa.shape import recital
 
@@ -162,14 +172,18 @@ def absent_bodies(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
     """The bodies and countries the question is about that no candidate passage names: a question about the
     OECD's agreement, or about a cost in Nigeria, is not answered from passages that never name them, however
     close they come. A body by its acronym ("OECD", "UNICEF"), held in letters or spelled out; a country by
-    any of its names ("USA" is held by "the United States"). Roman numerals ("Phase III") and names with
-    digits ("COVID19") are left to the other evidence: the passages may write them otherwise."""
+    any of its names ("USA" is held by "the United States"); a product or strain by its code ("R21"). Roman
+    numerals ("Phase III") and other names with digits ("COVID19") are left to the other evidence: the
+    passages may write them otherwise."""
     named = [
         word
         for word in q.rare.values()
         if word.isupper() and word.isalpha() and len(word) >= 3 and not countries(word) and not _ROMAN.fullmatch(word)
     ]
     bodies = [word for word in missing_terms(q, passages) if word in named] if named else []  # most name none
+    if q.asked.codes:
+        held_codes = set().union(*(codes(f"{h.text} {h.title}") for h in passages))
+        bodies += sorted(q.asked.codes - held_codes)
     if not q.asked.places:
         return bodies
     held = set().union(*(countries(" ".join([h.text, h.title, *h.headings])) for h in passages))

@@ -349,6 +349,18 @@ def test_a_world_region_the_question_names_must_be_the_sentences() -> None:
     assert asked("What did European Union members agree?").regions == set()  # no region: a union of states
 
 
+def test_a_product_the_question_names_by_its_code_must_be_the_sentences() -> None:
+    a = asked("What is the shelf life of the R21/Matrix-M malaria vaccine?")
+    assert a.codes == {"R21"}
+    assert _conflicts(a, "The shelf life of the RTS,S/AS01 vaccine is three years.", "Malaria guidelines")
+    assert not _conflicts(a, "The shelf life of the R21/Matrix-M vaccine is two years.", "Malaria guidelines")
+    # a sentence naming no product takes its passage's: a trial table of RTS,S/AS01 is not about R21
+    trial = "Efficacy of RTS,S/AS01 in children. Four dose group: 61 deaths in 2976 children."
+    assert _conflicts(a, "Four dose group: 61 deaths in 2976 children.", "Malaria guidelines", trial)
+    assert asked("What did WHA66.10 adopt in 2013?").codes == set()  # a resolution's symbol is no product code
+    assert asked("How many cases of COVID-19 were there?").codes == set()
+
+
 def test_a_numbered_instrument_the_question_names_must_be_the_sentences() -> None:
     a = asked("What period does the Thirteenth General Programme of Work cover?")
     assert a.numbered == {13}
@@ -825,6 +837,9 @@ def test_a_body_named_by_acronym_that_no_passage_holds_is_absent() -> None:
     table = [*passages, _hit(2, "Country | infected\nAustria | 1.1%\nUnited States | 2.0%")]
     assert absent_bodies(QuestionTerms.of("What share of Austria was infected?", {}), table) == []
     assert absent_bodies(QuestionTerms.of("How many cases in the USA?", {}), table) == []
+    vaccines = [*passages, _hit(3, "The RTS,S/AS01 vaccine is given in four doses. The R21/Matrix-M trial is ongoing.")]
+    assert absent("What is the shelf life of the R21/Matrix-M vaccine?") == ["R21"]  # a product by its code
+    assert absent_bodies(QuestionTerms.of("What is the shelf life of the R21 vaccine?", {}), vaccines) == []
 
 
 @pytest.mark.model
