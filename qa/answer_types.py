@@ -216,6 +216,9 @@ _ASK_AMOUNT = re.compile(
     r"|\bhow (?:large|big|high|low|far|tall|heavy|old)\b",
     re.I,
 )
+# The thing an amount is of ("the maximum amount of potassium", "the level of funding"); a dose or a
+# concentration is of a medicine its passage names before, so its figures are not held to it.
+_ASK_AMOUNT_OF = re.compile(r"\b(?:amount|quantity|level|intake)\s+of\s+([A-Za-z][\w-]*)", re.I)
 _ASK_MONEY = re.compile(
     r"\b(?:budget|cost|costs|price|fee|fees|fines?(?=\s+(?:does|do|did|is|are|was|were|will|would|can|for|of|"
     r"imposed))|penalty|penalties|funding|salary|spend\w*|"
@@ -398,6 +401,8 @@ def asked(question: str) -> Asked:
         measure = "money" if _ASK_MONEY.search(q) else measured.group(0).lower() if measured else None
         if measure == "ratio" and (counted := _ASK_RATIO_OF.search(q)):
             subject = {stem(w.lower()) for w in counted.groups() if w}  # "nurse-to-patient": nurses against patients
+        elif (of := _ASK_AMOUNT_OF.search(q)) and of.group(1).lower() not in STOPWORDS | _SUBJECT_SKIP:
+            subject = {stem(of.group(1).lower())}  # "the maximum amount of potassium": a figure for potassium
     elif ask_date := _ASK_DATE.search(q):
         kind = Kind.DATE
         unit = (ask_date.group("unit") or "").lower()

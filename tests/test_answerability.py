@@ -287,6 +287,14 @@ def test_a_fine_asks_for_money_but_fine_particles_do_not(question: str, measure:
     assert asked(question).measure == measure
 
 
+def test_an_amount_of_a_thing_is_a_figure_for_that_thing() -> None:
+    question = "What is the maximum amount of potassium adults should take per day?"
+    assert asked(question).subject == {"potassium"}
+    assert _holds(question, "Adults should consume at least 3510 mg of potassium per day.") == 1.0
+    assert _holds(question, "Most people consume 9–12 g of salt per day, and not enough potassium.") == 0.5  # salt's
+    assert asked("What dose of artesunate is given?").subject == set()  # a dose is its passage's medicine's
+
+
 def test_a_year_answers_when_but_not_on_what_date() -> None:
     sentence = "The plan covers 2014–2019."
     assert _holds("When was the plan adopted?", sentence) == 1.0
