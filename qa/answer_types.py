@@ -67,6 +67,9 @@ class Asked:
         return self.kind not in (Kind.OTHER, Kind.YES_NO, Kind.LIST, Kind.DEFINITION)
 
 
+# What bounds a question's scope: a sentence speaking of other ones does not answer it.
+SCOPES = ("years", "places", "regions", "numbered", "medicines", "codes")
+
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?"
     r"|thousands?|millions?|billions?|dozens?|half|third|quarter|single|double|twice|once"
@@ -615,7 +618,9 @@ _REGION_NAMES = {
     "europe": r"Europe|European\s+Region|EURO",
     "eastern mediterranean": r"Eastern\s+Mediterranean(?:\s+Region)?|EMRO",
     "western pacific": r"Western\s+Pacific(?:\s+Region)?|WPRO",
+    "asia": r"Asia(?:-Pacific)?",
 }
+_WITHIN = {"south-east asia": "asia"}  # a sentence about South-East Asia speaks of Asia
 _REGION = re.compile("|".join(rf"(?P<{key.replace(' ', '_').replace('-', '_')}>\b(?:{names})\b)"
                                for key, names in _REGION_NAMES.items()))  # fmt: skip
 
@@ -623,9 +628,10 @@ _REGION = re.compile("|".join(rf"(?P<{key.replace(' ', '_').replace('-', '_')}>\
 def regions(text: str) -> set[str]:
     """The world regions `text` names: a question about the African Region is not answered by a resolution of
     the South-East Asia Region. A region is not its countries (a sentence naming Nigeria is not judged)."""
-    return {
+    named = {
         m.lastgroup.replace("_", " ").replace("south east", "south-east") for m in _REGION.finditer(text) if m.lastgroup
     }
+    return named | {_WITHIN[r] for r in named if r in _WITHIN}
 
 
 # A product or strain named by a code ("the R21 vaccine", "adjuvant AS01", "strain H120"): written the same

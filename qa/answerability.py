@@ -23,7 +23,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,7 @@ import numpy as np
 from policykb.core.text import acronym_stems
 from policykb.core.types import SearchHit
 from policykb.qa.answer_types import (
+    SCOPES,
     Asked,
     Kind,
     asked,
@@ -88,7 +89,8 @@ class QuestionTerms:
     @classmethod
     def of(cls, question: str, idf: dict[str, float], focus: str | None = None) -> QuestionTerms:
         """`focus`: the user's latest words when `question` was expanded from a conversation; what they ask
-        for (a person, a date …) is what is asked, unless they ask for nothing of their own ("in Asia?")."""
+        for (a person, a date …) is what is asked, unless they ask for nothing of their own ("in Asia?"), and
+        the years, places and products they name are its scope."""
         stems = content_stems(question)
         weights = {s: w for s, w in idf.items() if s in stems} or {s: 1.0 for s in stems}
         words: dict[str, str] = {}
@@ -102,6 +104,8 @@ class QuestionTerms:
         ask = asked(question)
         if focus and (own := asked(focus)).kind is not Kind.OTHER:
             ask = own
+        elif focus:  # "and what about in Asia?": the follow-up's own places and years replace those carried along
+            ask = replace(ask, **{scope: getattr(own, scope) for scope in SCOPES if getattr(own, scope)})
         rare = {s: w for s, w in words.items() if 0.0 < weights.get(s, 0.0) >= 0.75 * top}  # in question order
         rare |= {y: y for y in ask.years}
         return cls(question, ask, weights, stems, rare)

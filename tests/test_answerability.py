@@ -355,6 +355,13 @@ def test_a_world_region_the_question_names_must_be_the_sentences() -> None:
     # a region is not its countries: a sentence naming Nigeria is not judged against Africa
     assert not _conflicts(a, "Nigeria adopted a plan on workforce education.", "WHA66.23")
     assert asked("What did European Union members agree?").regions == set()  # no region: a union of states
+    # South-East Asia is in Asia: it answers for Asia, not Asia for it
+    assert not _conflicts(asked("What did IAPO call for in Asia?"), "In the South-East Asia Region, IAPO spoke.", "")
+    # a follow-up's own region replaces the one carried along from the question before it
+    carried = QuestionTerms.of(
+        "What did IAPO call for in Africa? and what about in Asia?", {}, "and what about in Asia?"
+    )
+    assert carried.asked.regions == {"asia"}
 
 
 def test_a_product_the_question_names_by_its_code_must_be_the_sentences() -> None:
