@@ -121,9 +121,9 @@ _RELATIVE_TIME = re.compile(
 )
 _FREQUENCY = re.compile(
     r"\b(?:daily|weekly|monthly|yearly|annually|quarterly|hourly|fortnightly|biannually|once|twice|\d+ times|"
-    r"(?:every|each|per|a|an) (?:other |[\w–-]+ (?:to [\w]+ )?)?(?:days?|weeks?|months?|years?|hours?|shifts?|"
-    r"minutes?|uses?|"
-    r"times?|loads?|cycles?|visits?|session)|regularly|routinely|continuous(?:ly)?|always|at least \w+ a)\b",
+    r"(?:every|each|per|a|an) (?:other |[\w–-]+ (?:to \w+ )?)?"  # "every 3-5 years", "every three to five years"
+    r"(?:days?|weeks?|months?|years?|hours?|shifts?|minutes?|uses?|times?|loads?|cycles?|visits?|session)"
+    r"|regularly|routinely|continuous(?:ly)?|always|at least \w+ a)\b",
     re.I,
 )
 _UNIT = re.compile(
