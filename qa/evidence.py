@@ -69,9 +69,9 @@ class Sentence:
         return self.siblings[self.position + 1] if self.position + 1 < len(self.siblings) else None
 
     def window(self) -> str:
-        """The sentence with its neighbours (and a list item's introduction, and their section labels: a
-        glossary's "Bundle:" is what the sentences after it speak of): the immediate context a question's
-        terms may be found in."""
+        """The sentence with its neighbours (and a list item's introduction, and their section labels: the
+        sentences under "CONCLUSIONS:" are the conclusions): the immediate context a question's terms may be
+        found in."""
         around = (part for s in (self.previous, self, self.following) if s is not None for part in (s.label, s.display))
         return " ".join(part for part in (self.introduction, *around) if part)
 
