@@ -195,7 +195,8 @@ _REASON = re.compile(
 )
 
 _ASK_PERCENT = re.compile(
-    r"\bwhat (?:\w+ ){0,2}(?:percentage|percent|share|proportion|fraction|rate|coverage)\b|\bhow many percent\b",
+    r"\bwhat (?:\w+ ){0,2}(?:percentage|percent|share|proportion|fraction|rate|coverage)\b|\bhow many percent\b"
+    r"|\bwhat (?:is|was|are|were) (?:[\w'’-]+ ){0,4}(?:percentage|percent|share|proportion|fraction)\b",
     re.I,
 )
 # "the number of" asks for a count only as what is asked ("What was the total number of cases?"), not inside
@@ -714,10 +715,31 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
     return (
         _year_conflict(ask, window, context, passage)
         or _named_conflict(ask.places, countries, sentence, window)
+        or _pooled_conflict(ask, sentence, window)
         or _named_conflict(ask.regions, regions, sentence, window)
         or _named_conflict(ask.codes, codes, sentence, window, passage)
         or _named_conflict(ask.numbered, numbered, sentence, window)
         or _medicine_conflict(ask.medicines, sentence, window)
+    )
+
+
+# A sentence about several countries at once: "across all 11 countries", "in 11 European countries".
+_SEVERAL_COUNTRIES = re.compile(
+    rf"\b(?:all|across|both|each of the|(?:\d+|{_NUMBER_WORDS})(?:\s+[A-Z]\w+)?)\s+(?:the\s+)?(?:\d+\s+)?"
+    r"(?:countries|nations|Member States)\b",
+    re.I,
+)
+
+
+def _pooled_conflict(ask: Asked, sentence: str, window: str) -> bool:
+    """The question asks one country's figure and the sentence gives one pooled over several countries
+    without naming it: "across all 11 countries … 1.88% to 11.43% of the population" is not Austria's share.
+    What all countries should do is asked of each, so only figures are judged."""
+    return (
+        ask.kind in (Kind.QUANTITY, Kind.PERCENT)
+        and len(ask.places) == 1
+        and bool(_SEVERAL_COUNTRIES.search(sentence))
+        and not countries(window) & ask.places
     )
 
 

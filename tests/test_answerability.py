@@ -44,6 +44,7 @@ from policykb.qa.shape import dangling, flaw, introduces, needs_antecedent, reci
         ("What is the recommended dose of artesunate for children?", Kind.QUANTITY, set()),
         ("What percentage of facilities have no water source?", Kind.PERCENT, set()),
         ("What share of patients acquire an infection?", Kind.PERCENT, set()),
+        ("What is Austria's estimated mean percentage of the population infected?", Kind.PERCENT, set()),
         ("How long can an opened vial be kept?", Kind.DURATION, set()),
         ("How often should a biological indicator be used?", Kind.FREQUENCY, set()),
         ("When did the group meet?", Kind.DATE, set()),
@@ -343,6 +344,22 @@ def test_a_country_the_question_is_about_must_be_the_sentences_country() -> None
     assert asked("What did Nigeria report?").places == {"NG"}  # not Niger
     # countries asked for are the answer, not the scope
     assert asked("Which countries voted against Italy's proposal?").places == set()
+
+
+def test_a_figure_pooled_over_several_countries_is_not_one_countrys() -> None:
+    a = asked("What is Austria's estimated share of the population infected by 28 March?")
+    pooled = "Across all 11 countries, between 1.88% and 11.43% of the population had been infected by 28 March."
+    assert _conflicts(a, pooled, "Report")
+    assert _conflicts(a, "In 11 European countries, 2% to 11% of the population had been infected.", "Report")
+    assert _conflicts(a, "In both countries, 3% had been infected.", "Report")
+    # unless the asked country is among those it names, or stands beside it
+    assert not _conflicts(a, "Across both countries, Austria and Italy, 1% to 9% had been infected.", "Report")
+    assert not _conflicts(a, "In Austria, testing was limited. Across both countries, 1% had been infected.", "")
+    # a question about several countries, or none, is not judged by it
+    assert not _conflicts(asked("What share of Austria and Italy was infected?"), pooled, "Report")
+    assert not _conflicts(asked("What share of the population was infected?"), pooled, "Report")
+    # what all countries should do is asked of each
+    assert not _conflicts(asked("What should Austria do to stop the spread?"), "All countries should test widely.", "")
 
 
 def test_a_world_region_the_question_names_must_be_the_sentences() -> None:
