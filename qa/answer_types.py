@@ -99,8 +99,11 @@ _DAY_DATE = re.compile(
 _MONTH_NAME = re.compile(rf"\b{_MONTH}")
 # Any date: one to the day, a month and year, or a year.
 _DATE = re.compile(rf"{_DAY_DATE.pattern}|\b{_MONTH}\s+(?:19|20)\d{{2}}|{_YEAR.pattern}")
+# A circumstance or an event that marks a time ("from the closure of the Sixty-sixth World Health Assembly").
 _CONDITION = re.compile(
-    r"\b(?:when|whenever|if|after|before|during|until|once|unless|in case|prior to|following)\b", re.I
+    r"\b(?:when|whenever|if|after|before|during|until|once|unless|in case|prior to|following|upon)\b"
+    r"|\b(?:from|at|by|on) the (?:closure|close|opening|end|start|beginning|conclusion) of\b",
+    re.I,
 )
 _TIME_UNIT = re.compile(
     r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|biennium|annually|hrs?)\b"

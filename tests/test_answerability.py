@@ -296,6 +296,16 @@ def test_an_amount_of_a_thing_is_a_figure_for_that_thing() -> None:
     assert asked("What dose of artesunate is given?").subject == set()  # a dose is its passage's medicine's
 
 
+def test_an_event_marks_a_time() -> None:
+    question = "When does the amendment to Financial Regulation 6.6 take effect?"
+    assert (
+        _holds(question, "The change shall take effect from the closure of the Sixty-sixth World Health Assembly.")
+        == 1.0
+    )
+    assert _holds(question, "The change takes effect upon its adoption.") == 1.0
+    assert _holds(question, "The change concerns the closure of accounts.") == 0.0
+
+
 def test_a_year_answers_when_but_not_on_what_date() -> None:
     sentence = "The plan covers 2014–2019."
     assert _holds("When was the plan adopted?", sentence) == 1.0
