@@ -6,7 +6,8 @@ words split by glyph spacing ("T esting") are repaired; control and private-use 
 paragraph gets a block kind: heading, paragraph, list item, table, caption, table of contents or reference.
 
 Invariant: the page map stays exact. Page i's cleaned text begins at `page_starts[i]`, pages are separated by
-a blank line, and within a page the blocks keep the order of the source lines.
+a blank line (or by a space where a sentence runs on over the page break), and within a page the blocks keep
+the order of the source lines.
 """
 
 from __future__ import annotations
@@ -512,12 +513,9 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
     page_starts: list[int] = []
     offset = 0
     context: dict[str, int] = {}
+    last_page = -1  # the page of the last block
     for index, page in enumerate(pages):
-        if index:
-            parts.append(PAGE_SEPARATOR)
-            offset += len(PAGE_SEPARATOR)
-        page_starts.append(offset)
-        first = True
+        page_start: int | None = None
         for para in paragraphs(page, body, width, context):
             if para.kind in ("table", "toc"):
                 text = "\n".join(repair_spacing(join_lines([x], vocab), vocab) for x in para.lines)
@@ -526,14 +524,54 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
             text = text.strip()
             if not text:
                 continue
-            if not first:
-                parts.append(BLOCK_SEPARATOR)
-                offset += len(BLOCK_SEPARATOR)
-            first = False
-            blocks.append(Block(offset, offset + len(text), para.kind, para.level))
+            runs_over = (
+                page_start is None and index > 0 and last_page == index - 1
+                and _runs_over(blocks[-1], parts[-1], para.kind, text)
+            )  # fmt: skip
+            if page_start is not None:
+                separator = BLOCK_SEPARATOR
+            else:
+                separator = " " if runs_over else PAGE_SEPARATOR if index else ""
+            parts.append(separator)
+            offset += len(separator)
+            if page_start is None:
+                page_start = offset
+            if runs_over:
+                blocks[-1] = Block(blocks[-1].start, offset + len(text), blocks[-1].kind, blocks[-1].level)
+            else:
+                blocks.append(Block(offset, offset + len(text), para.kind, para.level))
             parts.append(text)
             offset += len(text)
+            last_page = index
+        if page_start is None:  # a page without text keeps its place in the map
+            separator = PAGE_SEPARATOR if index else ""
+            parts.append(separator)
+            offset += len(separator)
+            page_start = offset
+        page_starts.append(page_start)
     return Cleaned("".join(parts), blocks, page_starts)
+
+
+# Where a page's last paragraph stops without ending its sentence ("… to the Sixty-seventh World Health"), and
+# the next page's first paragraph is plain prose that opens no numbered or bulleted item and no labelled entry
+# ("Comparator: …", "Acute health care facility: …").
+_UNFINISHED = re.compile(r"[A-Za-z,]$")
+_OPENS_ITEM = re.compile(r"(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivx]+\)|[•◆▪●*–-])\s|[A-Z][^.:;!?]{0,60}:\s")
+_STOP = re.compile(r"[.!?:;]\s")
+_RUN_ON_WORDS = 8  # a shorter unfinished tail is a label or a heading ("Values and preferences")
+
+
+def _runs_over(last: Block, last_text: str, kind: str, following: str) -> bool:
+    """Whether the next page's first paragraph goes on with the sentence the previous page broke off: they are
+    joined by a space into one block, so the sentence is quoted whole (the page map still says where the
+    next page begins). A continuation in lower case goes on any unfinished line; one in capitals ("Assembly,
+    through …") only a sentence long enough not to be a label."""
+    if not (last.kind in ("paragraph", "list_item") and kind == "paragraph" and _UNFINISHED.search(last_text)):
+        return False
+    if _OPENS_ITEM.match(following):
+        return False
+    tail = _STOP.split(last_text)[-1]
+    return following[:1].islower() or len(tail.split()) >= _RUN_ON_WORDS
 
 
 def looks_converted_from_pdf(text: str) -> bool:

@@ -307,6 +307,26 @@ def test_a_page_number_going_back_ends_the_contents() -> None:
     assert [k for k, _ in blocks[:4]] == ["heading", "toc", "toc", "toc"]
 
 
+def test_a_sentence_the_page_break_cut_is_one_block_and_the_page_map_stays_exact() -> None:
+    body = "The Assembly requests the Director-General to report to the Sixty-seventh World Health Assembly"
+    first = [
+        Line("The Assembly met in Geneva in May 2013 and heard the reports of its committees."),
+        Line(body.removesuffix(" Assembly")),
+    ]
+    second = [Line("Assembly, through the Executive Board at its 134th session."), Line("It closed on 27 May.")]
+    cleaned = clean_pages(
+        [first, second, [Line("(8) to report on the review; and")], [Line("2. URGES Member States.")]]
+    )
+    blocks = [cleaned.text[b.start : b.end] for b in cleaned.blocks]
+    assert blocks[0].endswith(f"committees. {body}, through the Executive Board at its 134th session.")
+    assert cleaned.text[cleaned.page_starts[1] :].startswith("Assembly, through")
+    assert cleaned.text[cleaned.page_starts[1] - 1] == " "
+    # a page ending its sentence, or followed by a numbered item, keeps its break
+    assert cleaned.text[cleaned.page_starts[2] - 2 : cleaned.page_starts[2]] == "\n\n"
+    assert cleaned.text[cleaned.page_starts[3] - 2 : cleaned.page_starts[3]] == "\n\n"
+    assert blocks[-1] == "2. URGES Member States."
+
+
 def test_a_resolution_title_is_a_heading_up_to_its_enacting_formula() -> None:
     """A resolution's title wraps onto lines that look like prose ("… including east Jerusalem,") and is followed
     by a title-like line that opens the body: the title is one heading, the body starts with the formula."""
