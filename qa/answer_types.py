@@ -712,13 +712,16 @@ def _same_medicine(a: str, b: str) -> bool:
     return a.endswith(b) or b.endswith(a)
 
 
-def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage: str = "") -> bool:
+def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage: str = "", beside: str = "") -> bool:
     """The sentence (in its `window` of neighbours) speaks of another year, country, numbered instrument or
-    medicine than the question asks about: a dose of primaquine does not answer for tafenoquine."""
+    medicine than the question asks about: a dose of primaquine does not answer for tafenoquine. `context`
+    is what its document is (title, headings, date), `passage` the passage it stands in, `beside` the
+    retrieved passages adjoining it."""
     return (
         _year_conflict(ask, window, context, passage)
         or _named_conflict(ask.places, countries, sentence, window)
         or _pooled_conflict(ask, sentence, window)
+        or _unplaced_figure(ask, window, context, f"{passage} {beside}")
         or _named_conflict(ask.regions, regions, sentence, window)
         or _named_conflict(ask.codes, codes, sentence, window, passage)
         or _named_conflict(ask.numbered, numbered, sentence, window)
@@ -744,6 +747,15 @@ def _pooled_conflict(ask: Asked, sentence: str, window: str) -> bool:
         and bool(_SEVERAL_COUNTRIES.search(sentence))
         and not countries(window) & ask.places
     )
+
+
+def _unplaced_figure(ask: Asked, window: str, context: str, passage: str) -> bool:
+    """The question asks a figure for a country, and neither the sentence with its neighbours, nor its
+    passage (with those adjoining it), nor what its document is names that country: a cost per child from
+    studies elsewhere is not Nigeria's."""
+    if ask.kind not in (Kind.QUANTITY, Kind.PERCENT) or not ask.places:
+        return False
+    return not (countries(window) | countries(passage) | countries(context)) & ask.places
 
 
 def _medicine_conflict(asked_for: set[str], sentence: str, window: str) -> bool:

@@ -118,6 +118,7 @@ def features(
     rows = np.zeros((len(sentences), len(FEATURES)), dtype=np.float32)
     context_stems: dict[str, set[str]] = {}
     total_rare = sum(q.idf.get(s, 1.0) for s in q.rare) or 1.0
+    passages = list({s.hit.chunk_id: s.hit for s in sentences}.values())
     for i, s in enumerate(sentences):
         hit = s.hit
         if hit.chunk_id not in context_stems:
@@ -144,10 +145,21 @@ def features(
             1.0 if q.asked.typed and kind >= 1.0 else 0.0,
             1.0 if (q.asked.typed and 0.0 < kind < 1.0) or preamble else 0.0,
             1.0 if q.asked.typed and kind == 0.0 else 0.0,
-            1.0 if scope_conflict(q.asked, s.display, window, about, hit.text) else 0.0,
+            1.0 if scope_conflict(q.asked, s.display, window, about, hit.text, _beside(hit, passages)) else 0.0,
             1.0 if s.rank == 0 else 0.0,
         )
     return rows
+
+
+def _beside(hit: SearchHit, passages: Sequence[SearchHit]) -> str:
+    """The text of the retrieved passages of the same document that overlap or adjoin `hit`: a sentence's
+    country may be named just before its passage begins."""
+    return " ".join(
+        p.text
+        for p in passages
+        if p.doc_id == hit.doc_id and p.chunk_id != hit.chunk_id
+        and p.char_start <= hit.char_end + 2 and hit.char_start <= p.char_end + 2
+    )  # fmt: skip
 
 
 def eligible(rows: np.ndarray) -> np.ndarray:

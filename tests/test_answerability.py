@@ -346,7 +346,9 @@ def test_a_country_the_question_is_about_must_be_the_sentences_country() -> None
     # a sentence naming no country takes its neighbours'; with none named there either it is not judged
     assert not _conflicts(a, "In Austria, testing was limited. The attack rate was 1.1%.", "Report")
     assert _conflicts(a, "In Italy, testing was limited. The attack rate was 1.1%.", "Report")
-    assert not _conflicts(a, "The attack rate was 1.1%.", "Report")
+    assert not _conflicts(asked("What did Austria's report recommend?"), "Testing should be widened.", "Report")
+    assert _conflicts(a, "The attack rate was 1.1%.", "Report")  # a figure for no named country is not Austria's
+    assert not _conflicts(a, "The attack rate was 1.1%.", "Austria: a report")  # unless its document is Austria's
     # one country under its several names
     usa = asked("When was the first case confirmed in the USA?")
     assert not _conflicts(usa, "On 15 January 2020 the CDC confirmed the first case in the United States.", "")
@@ -366,8 +368,19 @@ def test_a_figure_pooled_over_several_countries_is_not_one_countrys() -> None:
     assert not _conflicts(a, "Across both countries, Austria and Italy, 1% to 9% had been infected.", "Report")
     assert not _conflicts(a, "In Austria, testing was limited. Across both countries, 1% had been infected.", "")
     # a question about several countries, or none, is not judged by it
-    assert not _conflicts(asked("What share of Austria and Italy was infected?"), pooled, "Report")
+    assert not _conflicts(asked("What share of Austria and Italy was infected?"), pooled, "Austria and Italy: a report")
     assert not _conflicts(asked("What share of the population was infected?"), pooled, "Report")
+    # a figure asked for a country is not one from a passage and document that never name it
+    nigeria = asked("How much does seasonal malaria chemoprevention cost per child in Nigeria?")
+    saving = "The net cost saving per child was between US$ 19.12 and US$ 25.71."
+    assert scope_conflict(nigeria, saving, saving, "WHO guidelines for malaria", saving)
+    assert not scope_conflict(
+        nigeria, saving, saving, "WHO guidelines for malaria", f"In Nigeria, a trial ran. {saving}"
+    )
+    assert not scope_conflict(nigeria, saving, saving, "Malaria in Nigeria: a review", saving)
+    beside = "A trial ran in Nigeria in 2019."  # the passage just before it names the country
+    assert not scope_conflict(nigeria, saving, saving, "WHO guidelines for malaria", saving, beside)
+    assert not scope_conflict(asked("What did Nigeria's trial find?"), saving, saving, "Guidelines", saving)
     # what all countries should do is asked of each
     assert not _conflicts(asked("What should Austria do to stop the spread?"), "All countries should test widely.", "")
 
