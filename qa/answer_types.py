@@ -317,6 +317,13 @@ _VERB_BASE = {
     "grew": "grow", "grown": "grow", "knew": "know", "known": "know", "told": "tell", "said": "say",
     "sold": "sell", "taught": "teach", "went": "go", "gone": "go", "spent": "spend", "lent": "lend",
 }  # fmt: skip
+# Acts that institutions write in several words: a conference "held" is one "organized", "convened" or
+# "hosted"; a text "adopted" is one "endorsed" or "approved".
+_SAME_ACT = {
+    stem(word): group
+    for group in (("hold", "organize", "organise", "convene", "host"), ("adopt", "endorse", "approve"))
+    for word in group
+}
 _IRREGULAR_PAST = "|".join(sorted(_VERB_BASE, key=len, reverse=True))
 # The act a name-seeking question asks about: "who chaired", "which countries voted", "which body was
 # appointed". Only a past-tense verb right after the asked phrase is taken; without a tagger, that is the
@@ -330,8 +337,9 @@ _ASK_RELATION = re.compile(
 # The act a "when" question dates, after a named subject: "When did the Guidelines Development Group meet",
 # "When was WHA66.10 adopted". Verbs that only say something happened ("take place") name no act.
 _ASK_WHEN_ACT = re.compile(
-    r"^\s*[Ww]hen (?:(?:did|does|do|will) (?:the )?(?:[A-Z][\w.-]*\s+){1,6}(?:first\s+|[a-z]+ly\s+)?(?P<bare>[a-z]{3,})"
-    r"|(?:was|were|is|are|has|have|had)(?: been)? (?:the )?(?:[A-Z][\w.-]*\s+){1,6}(?:first\s+|[a-z]+ly\s+)?"
+    r"^\s*[Ww]hen (?:(?:did|does|do|will) (?:the )?(?:[A-Z][\w.-]*\s+(?:(?:and|&)\s+)?){1,6}(?:first\s+|[a-z]+ly\s+)?"
+    r"(?P<bare>[a-z]{3,})"
+    r"|(?:was|were|is|are|has|have|had)(?: been)? (?:the )?(?:[A-Z][\w.-]*\s+(?:(?:and|&)\s+)?){1,6}(?:first\s+|[a-z]+ly\s+)?"
     rf"(?P<done>[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b"
 )
 _NO_ACT = frozenset({"take", "happen", "occur", "come", "get", "go", "make", "do", "have", "become", "begin", "start",
@@ -486,8 +494,14 @@ def act_stem(word: str) -> str:
 
 
 def says_act(ask: Asked, sentence: str) -> bool:
-    """The sentence says the act the question asks about (true when it asks about none)."""
-    return ask.relation_stem is None or ask.relation_stem in {act_stem(w) for w in content_words(sentence)}
+    """The sentence says the act the question asks about, or an act institutions write for it ("organized"
+    for "held"); true when it asks about none."""
+    if ask.relation_stem is None:
+        return True
+    said = {act_stem(w) for w in content_words(sentence)}
+    return ask.relation_stem in said or any(
+        _SAME_ACT.get(s) == _SAME_ACT.get(ask.relation_stem) is not None for s in said
+    )
 
 
 # Reference numbers in brackets: "(316, 317, 319)", "[25–27]".

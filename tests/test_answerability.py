@@ -136,6 +136,15 @@ def test_an_act_is_said_in_any_of_its_forms() -> None:
     assert says_act(asked("When was the strategy adopted?"), "Anything at all.")  # no named subject, no act
 
 
+def test_an_act_institutions_write_in_other_words_is_said_and_two_actors_are_no_act() -> None:
+    ask = asked("When did WHO and FAO hold the Second International Conference on Nutrition?")
+    assert ask.kind is Kind.DATE and ask.relation == "hold"
+    assert says_act(ask, "In November 2014, WHO organized, jointly with FAO, the Second International Conference.")
+    assert says_act(ask, "The conference was convened in Rome in November 2014.")
+    assert not says_act(ask, "The conference ended in November 2014.")
+    assert says_act(asked("When did the Assembly adopt the plan?"), "The Assembly endorsed the plan in May 2013.")
+
+
 def _holds(question: str, sentence: str) -> float:
     return holds(asked(question), sentence, content_stems(question))
 
