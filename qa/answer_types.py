@@ -302,6 +302,15 @@ _ASK_OPERATIVE = re.compile(
 _NAMES_A_RESOLUTION = re.compile(
     rf"\b(?:resolutions?|decisions?|Health Assembly|Executive Board|Regional Committee)\b|{RESOLUTION_SYMBOL}", re.I
 )
+# The question asks what a resolution's preamble does: "… is recognized in WHA66.24", "does WHA66.9 recall".
+_PREAMBLE_ACT = (
+    r"recogni[sz]\w*|recall\w*|acknowledg\w*|reaffirm\w*|not(?:e|es|ed|ing)|welcom\w*|consider\w*|bear\w* in mind"
+)
+_ASK_PREAMBLE = re.compile(
+    rf"\b(?:{_PREAMBLE_ACT})\s+(?:in|by)\s+(?:resolution\s+)?(?:{RESOLUTION_SYMBOL})"
+    rf"|\b(?:does|did)\s+(?:resolution\s+)?(?:{RESOLUTION_SYMBOL})\s+(?:{_PREAMBLE_ACT})\b",
+    re.I,
+)
 _ASK_NAME = re.compile(
     r"^\s*(?:who|whom|whose|where)\b|\b(?:which|what) (?:organi[sz]ations?|agency|agencies|city|"
     r"cities|place|region|venue|location|company|companies|institution|body|bodies|court|app|tool|toolkit|"
@@ -449,7 +458,7 @@ def asked(question: str) -> Asked:
         if done or (bare not in _NO_ACT and not bare.endswith(("s", "ly"))):  # "authorities" is no verb
             relation = done or bare
     owner, role = _owner_and_role(q) if kind is Kind.PERSON else (None, None)
-    operative = bool(_ASK_OPERATIVE.search(q) and _NAMES_A_RESOLUTION.search(q))
+    operative = bool(_ASK_OPERATIVE.search(q) and _NAMES_A_RESOLUTION.search(q)) and not _ASK_PREAMBLE.search(q)
     places = set() if kind is Kind.COUNTRY else _scope_countries(q)  # which countries: the answer, not the scope
     return Asked(
         kind, subject, years=years, places=places, regions=regions(q), numbered=numbered(q), medicines=medicines(q),
@@ -638,7 +647,7 @@ _REGION_NAMES = {
     "western pacific": r"Western\s+Pacific(?:\s+Region)?|WPRO",
     "asia": r"Asia(?:-Pacific)?",
 }
-_WITHIN = {"south-east asia": "asia"}  # a sentence about South-East Asia speaks of Asia
+REGION_WITHIN = {"south-east asia": "asia"}  # a sentence about South-East Asia speaks of Asia
 _REGION = re.compile("|".join(rf"(?P<{key.replace(' ', '_').replace('-', '_')}>\b(?:{names})\b)"
                                for key, names in _REGION_NAMES.items()))  # fmt: skip
 
@@ -649,7 +658,25 @@ def regions(text: str) -> set[str]:
     named = {
         m.lastgroup.replace("_", " ").replace("south east", "south-east") for m in _REGION.finditer(text) if m.lastgroup
     }
-    return named | {_WITHIN[r] for r in named if r in _WITHIN}
+    return named | {REGION_WITHIN[r] for r in named if r in REGION_WITHIN}
+
+
+# Any mention of a region, its adjective included ("African countries", "European data"): what holds it.
+_REGION_MENTIONS = {
+    "africa": r"\bAfric|\bAFRO\b",
+    "americas": r"\bAmerica|\bPAHO\b|\bAMRO\b",
+    "south-east asia": r"\bSouth[\s-]*East(?:ern)?\s+Asia|\bSoutheast\s+Asia|\bSEARO\b",
+    "europe": r"\bEurop|\bEURO\b",
+    "eastern mediterranean": r"\bEastern\s+Mediterranean|\bEMRO\b",
+    "western pacific": r"\bWestern\s+Pacific|\bWPRO\b",
+    "asia": r"\bAsia",
+}
+_REGION_MENTION = {key: re.compile(pattern, re.I) for key, pattern in _REGION_MENTIONS.items()}
+
+
+def mentioned_regions(text: str) -> set[str]:
+    """The world regions `text` mentions in any form: a passage on "African countries" mentions Africa."""
+    return {key for key, pattern in _REGION_MENTION.items() if pattern.search(text)}
 
 
 # A product or strain named by a code ("the R21 vaccine", "adjuvant AS01", "strain H120"): written the same

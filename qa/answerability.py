@@ -31,6 +31,7 @@ import numpy as np
 from policykb.core.text import acronym_stems
 from policykb.core.types import SearchHit
 from policykb.qa.answer_types import (
+    REGION_WITHIN,
     SCOPES,
     Asked,
     Kind,
@@ -38,6 +39,7 @@ from policykb.qa.answer_types import (
     codes,
     countries,
     holds,
+    mentioned_regions,
     named_countries,
     says_act,
     scope_conflict,
@@ -200,12 +202,18 @@ def absent_bodies(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
     if q.asked.codes:
         held_codes = set().union(*(codes(f"{h.text} {h.title}") for h in passages))
         bodies += sorted(q.asked.codes - held_codes)
+    if q.asked.regions:
+        held_regions = set().union(*(mentioned_regions(" ".join([h.text, h.title, *h.headings])) for h in passages))
+        absent = q.asked.regions - held_regions
+        absent -= {REGION_WITHIN[r] for r in absent if r in REGION_WITHIN}  # "South-East Asia", not also "Asia"
+        bodies += [_REGION_LABELS.get(r, r.title()) for r in sorted(absent)]
     if not q.asked.places:
         return bodies
     held = set().union(*(countries(" ".join([h.text, h.title, *h.headings])) for h in passages))
     return bodies + [name for name, code in named_countries(q.text).items() if code in q.asked.places - held]
 
 
+_REGION_LABELS = {"south-east asia": "South-East Asia", "americas": "the Americas"}  # as a refusal names them
 _ROMAN = re.compile(r"[IVXLC]+")  # "Phase III": a number, written "Phase 3" as often
 
 

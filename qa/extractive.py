@@ -118,9 +118,11 @@ class ExtractiveAnswerer:
 
     def _what_is_missing(self, ev: Evidence, hits: list[SearchHit]) -> str | None:
         """What part of the question the closest passages leave uncovered: the asked kind of thing, when no
-        candidate holds it, and the rare words that none of them mentions."""
+        candidate holds it, and the rare words, bodies, regions and products that none of them mentions."""
         kind_missing = ev.question.asked.typed and ev.rows[:, FEATURES.index("kind_missing")].min() != 0
-        return describe_missing(ev.question.asked, missing_terms(ev.question, hits), bool(kind_missing))
+        missing = missing_terms(ev.question, hits)
+        missing += [name for name in absent_bodies(ev.question, hits) if name not in missing]
+        return describe_missing(ev.question.asked, missing, bool(kind_missing))
 
     def _select(self, ranked: list[Sentence], kind: Kind) -> list[list[Sentence]]:
         """The best sentence and those close to it, each completed into a quotable group of sentences."""

@@ -425,6 +425,21 @@ def test_a_product_the_question_names_by_its_code_must_be_the_sentences() -> Non
     assert asked("How many cases of COVID-19 were there?").codes == set()
 
 
+def test_a_region_no_close_passage_mentions_is_refused_by_name() -> None:
+    q = QuestionTerms.of(
+        "Which eHealth resolution of the Regional Committee for South-East Asia does WHA66.24 recognize?", {}
+    )
+    recitals = [
+        _hit(1, "Recognizing that the Regional Committee for Africa adopted resolution AFR/RC60/R3 on eHealth;")
+    ]
+    assert absent_bodies(q, recitals) == ["South-East Asia"]  # not also "Asia", the region it lies in
+    assert (
+        absent_bodies(q, [_hit(2, "Regional Committee for South-East Asia resolution SEA/RC66/R5 on eHealth.")]) == []
+    )
+    africa = QuestionTerms.of("How many malaria deaths were there in Africa?", {})
+    assert absent_bodies(africa, [_hit(1, "Most deaths were of African children under five.")]) == []
+
+
 def test_a_numbered_instrument_the_question_names_must_be_the_sentences() -> None:
     a = asked("What period does the Thirteenth General Programme of Work cover?")
     assert a.numbered == {13}
@@ -722,6 +737,10 @@ def test_a_resolutions_operative_verb_starts_a_claim_after_its_preamble() -> Non
         ("Which plan does resolution WHA66.4 endorse?", True),
         ("According to WHA66.9, how many countries had signed the Convention?", False),
         ("What does WHO recommend for hand hygiene?", False),
+        # what its preamble does is asked of its recitals, whatever the other resolution did
+        ("Which resolution adopted by the Regional Committee for Africa is recognized in WHA66.24?", False),
+        ("Which report does WHA66.9 recall?", False),
+        ("What does WHA66.10 urge Member States to recognize?", True),
     ],
 )
 def test_what_a_resolution_does_is_asked_of_its_operative_clauses(question: str, operative: bool) -> None:
