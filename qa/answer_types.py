@@ -661,6 +661,11 @@ def regions(text: str) -> set[str]:
     return named | {REGION_WITHIN[r] for r in named if r in REGION_WITHIN}
 
 
+# The acronym of each WHO region's regional office.
+REGIONAL_OFFICES = {
+    "africa": "AFRO", "americas": "PAHO", "south-east asia": "SEARO", "europe": "EURO",
+    "eastern mediterranean": "EMRO", "western pacific": "WPRO",
+}  # fmt: skip
 # Any mention of a region, its adjective included ("African countries", "European data"): what holds it.
 _REGION_MENTIONS = {
     "africa": r"\bAfric|\bAFRO\b",

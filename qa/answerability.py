@@ -32,6 +32,7 @@ from policykb.core.text import acronym_stems
 from policykb.core.types import SearchHit
 from policykb.qa.answer_types import (
     REGION_WITHIN,
+    REGIONAL_OFFICES,
     SCOPES,
     Asked,
     Kind,
@@ -41,6 +42,7 @@ from policykb.qa.answer_types import (
     holds,
     mentioned_regions,
     named_countries,
+    regions,
     says_act,
     scope_conflict,
 )
@@ -64,10 +66,12 @@ FEATURES = (
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Words about what a document says rather than what it is about ("as cited in", "what does CDC say",
-# "the elements listed in"): never among the terms a quote must support.
+# "the elements listed in"), and the kinds of document that say it ("the fact sheet", "CDC's checklist"):
+# never among the terms a quote must support.
 _CITING_WORDS = frozenset((
     "cite", "cites", "cited", "citing", "say", "says", "said", "mention", "mentions", "mentioned", "describe",
     "describes", "described", "listed", "named", "called", "quoted", "stated", "refers", "referred",
+    "sheet", "factsheet", "checklist", "brochure", "leaflet", "booklet", "toolkit", "handbook", "guide",
 ))  # fmt: skip
 # Pronouns and "get", which the stopwords leave in the text but which name nothing a quote must hold: a
 # refusal saying the passages "do not mention “whose”" or "“herself”" tells the reader nothing.
@@ -124,7 +128,7 @@ def features(
     for i, s in enumerate(sentences):
         hit = s.hit
         if hit.chunk_id not in context_stems:
-            meta = " ".join([hit.title, *hit.headings, hit.doc_type.replace("_", " "), *hit.organisations])
+            meta = " ".join([hit.title, *hit.headings, hit.doc_type.replace("_", " "), *hit.organisations, _named(hit)])
             context_stems[hit.chunk_id] = supported_stems(q.text, f"{hit.text} {meta} {hit.date or ''}")
             context_stems[hit.chunk_id + "#about"] = supported_stems(q.text, f"{meta} {hit.date or ''}")
         window = s.window()
@@ -177,12 +181,21 @@ def supported_stems(question: str, text: str) -> set[str]:
     return content_stems(text) | acronym_stems(question, text)
 
 
+def _named(hit: SearchHit) -> str:
+    """The words of the document's file name and the regional offices of the regions it names: the
+    passages of "WHO_EMRO_healthy_diet_factsheet_2019.pdf", or of a text by the "Regional Office for the
+    Eastern Mediterranean", are what a question calls "WHO EMRO's fact sheet"."""
+    offices = [REGIONAL_OFFICES[r] for r in sorted(regions(f"{hit.title} {hit.text}")) if r in REGIONAL_OFFICES]
+    return " ".join([*re.split(r"[_\W]+", Path(hit.source).stem), *offices])
+
+
 def missing_terms(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
     """The question's rare words that none of the closest passages holds (tables and lists included), in its
-    text or in what its document is: what a refusal can truly say the closest passages do not mention."""
+    text or in what its document is (its title, file name, headings): what a refusal can truly say the
+    closest passages do not mention."""
     held: set[str] = set()
     for hit in passages:
-        held |= supported_stems(q.text, " ".join([hit.text, hit.title, *hit.headings, hit.date or ""]))
+        held |= supported_stems(q.text, " ".join([hit.text, hit.title, *hit.headings, hit.date or "", _named(hit)]))
     return [word for stem_, word in q.rare.items() if stem_ not in held]
 
 
@@ -203,10 +216,12 @@ def absent_bodies(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
         held_codes = set().union(*(codes(f"{h.text} {h.title}") for h in passages))
         bodies += sorted(q.asked.codes - held_codes)
     if q.asked.regions:
-        held_regions = set().union(*(mentioned_regions(" ".join([h.text, h.title, *h.headings])) for h in passages))
+        held_regions = set().union(
+            *(mentioned_regions(" ".join([h.text, h.title, *h.headings, _named(h)])) for h in passages)
+        )
         absent = q.asked.regions - held_regions
         absent -= {REGION_WITHIN[r] for r in absent if r in REGION_WITHIN}  # "South-East Asia", not also "Asia"
-        bodies += [_REGION_LABELS.get(r, r.title()) for r in sorted(absent)]
+        bodies += [_REGION_LABELS.get(r, r.title()) for r in sorted(absent) if REGIONAL_OFFICES.get(r) not in bodies]
     if not q.asked.places:
         return bodies
     held = set().union(*(countries(" ".join([h.text, h.title, *h.headings])) for h in passages))

@@ -440,6 +440,19 @@ def test_a_region_no_close_passage_mentions_is_refused_by_name() -> None:
     assert absent_bodies(africa, [_hit(1, "Most deaths were of African children under five.")]) == []
 
 
+def test_the_words_naming_a_document_are_held_by_its_passages() -> None:
+    q = QuestionTerms.of("How often can red meat be eaten, according to WHO EMRO's healthy diet fact sheet?", {})
+    assert "sheet" not in q.rare.values() and "fact" in q.rare.values()  # the kind of document is no term
+    sheet = replace(
+        _hit(1, "Red meat can be eaten 1-2 times per week."), source="WHO_EMRO_healthy_diet_factsheet_2019.pdf"
+    )
+    assert absent_bodies(q, [sheet]) == [] and "EMRO" not in missing_terms(q, [sheet])
+    assert absent_bodies(q, [_hit(1, "Red meat can be eaten 1-2 times per week.")]) == ["EMRO"]
+    # a text by the Regional Office for the Eastern Mediterranean is EMRO's, whatever its file is called
+    office = _hit(2, "Regional Office for the Eastern Mediterranean. Red meat can be eaten 1-2 times per week.")
+    assert absent_bodies(q, [office]) == []
+
+
 def test_a_numbered_instrument_the_question_names_must_be_the_sentences() -> None:
     a = asked("What period does the Thirteenth General Programme of Work cover?")
     assert a.numbered == {13}
