@@ -127,7 +127,7 @@ class ExtractiveAnswerer:
     def _select(self, ranked: list[Sentence], kind: Kind) -> list[list[Sentence]]:
         """The best sentence and those close to it, each completed into a quotable group of sentences."""
         c, m = self.config, self.model
-        floor = max(m.threshold, _sigmoid(m.logit(ranked[0].score) - m.keep_within))
+        floor = m.threshold  # until the first quotable group sets it: a sentence that cannot be quoted sets nothing
         groups: list[list[Sentence]] = []
         used: set[int] = set()
         for s in ranked:
@@ -141,6 +141,8 @@ class ExtractiveAnswerer:
                 continue
             used.update(id(x) for x in group)
             groups.append(group)
+            if len(groups) == 1:
+                floor = max(m.threshold, _sigmoid(m.logit(s.score) - m.keep_within))
         return groups
 
     def _complete(self, s: Sentence) -> list[Sentence] | None:

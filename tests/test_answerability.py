@@ -1240,3 +1240,15 @@ def test_no_claim_is_a_fragment_heading_or_question(parts: list[str], question: 
 
 
 _hash_answerer = ExtractiveAnswerer(HashEmbedder())
+
+
+def test_a_sentence_that_cannot_be_quoted_sets_no_bar_for_the_others() -> None:
+    """The best-scored sentence points back to what its passage does not hold ("They have …"): it is left
+    out, and the next one is quoted though it scores well below it."""
+    pointing = _hit(0, "They have 340 member hospitals in 40 countries.")
+    stated = _hit(1, "The Patient Safety Network counts 300 member hospitals in its 2023 report.")
+    ranked = [s for hit in (pointing, stated) for s in candidate_sentences([hit])]
+    ranked[0].score, ranked[1].score = 0.99, 0.6
+    assert _hash_answerer.model.threshold < 0.6 < _hash_answerer.model.threshold + 0.1  # well below 0.99's floor
+    groups = _hash_answerer._select(ranked, Kind.QUANTITY)
+    assert [[s.display for s in g] for g in groups] == [[stated.text]]
