@@ -57,7 +57,12 @@ _SECTION_LABEL = re.compile(
     r"(?:Abstract|Text|Background|Introduction|Objectives?|Aims?|Purpose|Context|Rationale|Methods?|Methodology|"
     r"Materials and methods|Design|Setting|Participants|Interventions|Measurements|Main outcome measures|"
     r"Results?|Findings|Key findings|Main findings|Discussion|Interpretation|Conclusions?|Summary|"
-    r"Significance|Implications|Recommendations?)\s*:\s+(?=[A-Z“\"])",
+    r"Significance|Implications|Recommendations?)\s*:\s+(?=[A-Z“\"])"
+    # a guideline's recommendation label (GRADE strength and certainty, as MAGICapp prints them) and its
+    # "Practical info" tab: "Strong recommendation for , Very low certainty evidence Updated …"
+    r"|(?:Practical info\s+(?:[\w-]+\s+){0,3}?)?(?:Strong|Conditional|Weak) recommendation (?:for|against)\s*,?\s*"
+    r"(?:High|Moderate|Low|Very low) certainty(?: of)? evidence\s+(?:(?:Updated|New)\s+)?(?=[A-Z])"
+    r"|Practical info\s+(?=[A-Z])",
     re.I,
 )
 # A footnote's text: its number glued to its first word ("1The systematic review considered …").
@@ -83,8 +88,9 @@ _CONNECTIVE = re.compile(
 # ("In the survey (2019) Italy …", "A study at Imperial College (2020) Imperial modelled …").
 _DATED_TITLE = re.compile(
     r"(?!(?:A|An|In|On|At|By|For|From|As|After|Before|Since|Among|Of|With|During|According|Between|Under|Over|"
-    r"Through|Within|Until|Unlike|Like|While|When|Although|Because|If)\b)[A-Z][^.!?;:(),\n]{8,150}"
-    r"\((?:19|20)\d{2}\)\s+(?=[A-Z][a-z])"
+    r"Through|Within|Until|Unlike|Like|While|When|Although|Because|If)\b)[A-Z](?:[^.!?;:(),\n]|(?<=\b[A-Z])\.(?= ))"
+    r"{8,150}"
+    r"\((?:19|20)\d{2}\)\s+(?=[A-Z][A-Za-z])"
 )
 # A section number of four levels or more inside a sentence ("… modelling 5.2.2.2 Parenteral alternatives"): a
 # heading the page layout ran into it (three levels are too often a figure with its footnote mark, "2.2.9").

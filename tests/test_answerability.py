@@ -679,6 +679,26 @@ def test_a_recommendations_dated_title_is_left_out_of_its_first_sentence() -> No
     ]
     study = "A study at Imperial College (2020) Imperial modelled the epidemic."
     assert [s.display for s in candidate_sentences([_hit(0, study)])] == [study]
+    abbreviated = (
+        "Reducing the transmissibility of treated P. falciparum infections (2015) In low-transmission areas, a "
+    )
+    assert [s.display for s in candidate_sentences([_hit(0, abbreviated + "single dose is given.")])] == [
+        "In low-transmission areas, a single dose is given."
+    ]
+
+
+def test_a_guidelines_recommendation_label_heads_no_quote() -> None:
+    text = (
+        "Strong recommendation for , Very low certainty evidence Updated Indoor residual spraying (2023) IRS should "
+        "be used in areas of ongoing transmission. Practical info Antimalarial medicine Conditional recommendation "
+        "for , Low certainty evidence Give SP monthly to pregnant women. Practical info Take primaquine with food."
+    )
+    assert [s.display for s in candidate_sentences([_hit(0, text)])] == [
+        "IRS should be used in areas of ongoing transmission.",
+        "Give SP monthly to pregnant women.",
+        "Take primaquine with food.",
+    ]
+    assert strip_section_label("A strong recommendation for action was made.") == 0
 
 
 def test_section_labels_head_no_quote_but_stay_its_context() -> None:
