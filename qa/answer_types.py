@@ -715,7 +715,7 @@ _ORDINAL_VALUE = {
 _NUMBERED = re.compile(
     r"\b(?P<ordinal>(?:"
     + "|".join(sorted((w.capitalize() for w in _ORDINAL_VALUE), key=len, reverse=True))
-    + r")|\d{1,3}(?:st|nd|rd|th))(?=(?:\s+[A-Z][\w-]*){0,2}?\s+(?:Programmes?|Programs?|Plans?|Conferences?|"
+    + r")|\d{1,3}(?:st|nd|rd|th))(?P<name>(?:\s+[A-Z][\w-]*){0,2}?\s+(?:Programmes?|Programs?|Plans?|Conferences?|"
     r"Conventions?|Sessions?|Revisions?|Reports?|Summits?|Councils?|Meetings?|Forums?|Congress|Editions?|"
     r"Amendments?|Protocols?|Decades?|Rounds?|Replenishments?|Reviews?|Strategy|Strategies|Frameworks?|"
     r"Agendas?|Consultations?|Dialogues?|Committees?|Periods?|Cycles?|Resolutions?)\b)"
@@ -724,11 +724,27 @@ _NUMBERED = re.compile(
 
 def numbered(text: str) -> set[int]:
     """The numbers of the numbered instruments `text` names: "the Twelfth General Programme" -> {12}."""
-    out = set()
+    return set(_numbered_names(text).values())
+
+
+def ordinal_named(text: str, number: int) -> str:
+    """How `text` names its instrument numbered `number` ("Second Global Ministerial Conference")."""
+    return next((name for name, n in _numbered_names(text).items() if n == number), str(number))
+
+
+def _numbered_names(text: str) -> dict[str, int]:
+    out = {}
     for m in _NUMBERED.finditer(text):
         word = m.group("ordinal").lower()
-        out.add(int(word[:-2]) if word[0].isdigit() else _ORDINAL_VALUE[word])
+        out[m.group(0)] = int(word[:-2]) if word[0].isdigit() else _ORDINAL_VALUE[word]
     return out
+
+
+def says_ordinal(text: str, number: int) -> bool:
+    """Whether `text` says the ordinal `number` in any case or form ("second", "Second", "2nd")."""
+    words = [w for w, n in _ORDINAL_VALUE.items() if n == number]
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10 if number % 100 not in (11, 12, 13) else 0, "th")
+    return bool(re.search(rf"\b(?:{'|'.join(words)}|{number}{suffix})\b", text, re.I))
 
 
 # Medicines by the stems of their International Nonproprietary Names (WHO's INN stem book): "primaquine",

@@ -42,8 +42,10 @@ from policykb.qa.answer_types import (
     holds,
     mentioned_regions,
     named_countries,
+    ordinal_named,
     regions,
     says_act,
+    says_ordinal,
     scope_conflict,
 )
 from policykb.qa.evidence import Sentence, content_stems, coverage
@@ -215,6 +217,9 @@ def absent_bodies(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
     if q.asked.codes:
         held_codes = set().union(*(codes(f"{h.text} {h.title}") for h in passages))
         bodies += sorted(q.asked.codes - held_codes)
+    for number in sorted(q.asked.numbered):  # "the Second Global Ministerial Conference", when only the First is
+        if not any(says_ordinal(" ".join([h.text, h.title, *h.headings]), number) for h in passages):
+            bodies.append(ordinal_named(q.text, number))
     if q.asked.regions:
         held_regions = set().union(
             *(mentioned_regions(" ".join([h.text, h.title, *h.headings, _named(h)])) for h in passages)

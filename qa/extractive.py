@@ -121,7 +121,7 @@ class ExtractiveAnswerer:
         candidate holds it, and the rare words, bodies, regions and products that none of them mentions."""
         kind_missing = ev.question.asked.typed and ev.rows[:, FEATURES.index("kind_missing")].min() != 0
         missing = missing_terms(ev.question, hits)
-        missing += [name for name in absent_bodies(ev.question, hits) if name not in missing]
+        missing += [name for name in absent_bodies(ev.question, hits) if not set(name.split()) & set(missing)]
         return describe_missing(ev.question.asked, missing, bool(kind_missing))
 
     def _select(self, ranked: list[Sentence], kind: Kind) -> list[list[Sentence]]:

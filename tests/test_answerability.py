@@ -467,6 +467,16 @@ def test_a_numbered_instrument_the_question_names_must_be_the_sentences() -> Non
     assert asked("What did the Sixty-sixth World Health Assembly adopt?").numbered == set()  # a session: its date
 
 
+def test_a_numbered_instrument_no_close_passage_names_is_refused_by_name() -> None:
+    q = QuestionTerms.of("Where was the Second Global Ministerial Conference on Healthy Lifestyles held?", {})
+    first = [
+        _hit(1, "Welcoming the Moscow Declaration of the First Global Ministerial Conference on Healthy Lifestyles.")
+    ]
+    assert absent_bodies(q, first) == ["Second Global Ministerial Conference"]
+    assert absent_bodies(q, [_hit(2, "The second global ministerial conference was held in Moscow.")]) == []
+    assert absent_bodies(q, [_hit(3, "The 2nd Global Ministerial Conference was held in Moscow.")]) == []
+
+
 def test_a_medicine_the_question_names_must_be_the_sentences() -> None:
     a = asked("What tafenoquine dose does the guideline recommend for radical cure?")
     assert a.medicines == {"tafenoquine"}
