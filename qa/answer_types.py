@@ -150,7 +150,9 @@ _NOT_PEOPLE = frozenset(
         "programme program association alliance federation union nations united states office centre center "
         "institute foundation fund report guideline guidelines convention resolution day week regional global "
         "national international university hospital commission secretariat board member patient patients "
-        "government republic kingdom africa america europe asia east west south north",
+        "government republic kingdom africa america europe asia east west south north eastern western southern "
+        "northern disease diseases service services team unit division network initiative project coverage "
+        "quality safety delivery system control prevention",
     )
 )
 
@@ -276,7 +278,8 @@ _ASK_WHEN = re.compile(
 )
 _ASK_PERSON = re.compile(
     r"^\s*who\s+(?:chaired|chairs|led|leads|heads|headed|wrote|said|says|founded|is the|was the|are the|were the|"
-    r"spoke|signed|directs|directed|presided|opened|quoted|authored)\b|\b(?:which|what) (?:person|people|expert|"
+    r"spoke|signed|directs|directed|presided|opened|quoted|authored|(?:is|was|are|were) (?:listed|named|appointed) as|"
+    r"serves as|served as|acts as|acted as)\b|\b(?:which|what) (?:person|people|expert|"
     r"individual|official|minister|director|chair|speaker|author)s?\b"
     r"|\bnames? of (?:the |its |their |this )?(?:[\w-]+ ){0,3}(?:director|director-general|chair|chairman|"
     r"chairperson|chairwoman|president|minister|secretary|author|head|leader|coordinator|officer|founder|"

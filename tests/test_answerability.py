@@ -51,6 +51,7 @@ from policykb.qa.shape import dangling, flaw, introduces, needs_antecedent, reci
         ("In what year was the alliance founded?", Kind.DATE, set()),
         ("When should staff wash their hands with soap and water?", Kind.TIME_OR_CONDITION, set()),
         ("Who chaired the Guidelines Development Group?", Kind.PERSON, set()),
+        ("Who is listed as the Regional Adviser for Nutrition?", Kind.PERSON, set()),
         ("What is the name of the WHO Director-General who is asked to act?", Kind.PERSON, set()),
         ("Where was the alliance launched?", Kind.NAME, set()),
         ("Which organisations funded the guidelines?", Kind.NAME, set()),
@@ -303,6 +304,13 @@ def test_an_amount_of_a_thing_is_a_figure_for_that_thing() -> None:
     assert _holds(question, "Adults should consume at least 3510 mg of potassium per day.") == 1.0
     assert _holds(question, "Most people consume 9–12 g of salt per day, and not enough potassium.") == 0.5  # salt's
     assert asked("What dose of artesunate is given?").subject == set()  # a dose is its passage's medicine's
+
+
+def test_teams_units_and_departments_are_no_people() -> None:
+    question = "Who was the director who chaired the Steering Group?"
+    teams = "Members came from the People-Centred and Integrated Health Services team and the Epidemic Diseases unit."
+    assert _holds(question, teams) == 0.5  # names, but of no person
+    assert _holds(question, "The Steering Group was chaired by Edward Kelley of WHO.") == 1.0
 
 
 def test_an_event_marks_a_time() -> None:
