@@ -82,6 +82,12 @@ _FUNCTION_WORDS = frozenset((
     "yourselves", "ourselves", "us", "whose", "someone", "somebody", "anyone", "anybody", "everyone",
     "everybody", "something", "anything", "everything", "get", "gets", "got", "getting", "gotten",
 ))  # fmt: skip
+# The asker's own people ("my uncle", "our neighbour"): who asks, not what the documents are about.
+_ASKERS_PEOPLE = frozenset((
+    "mum", "mom", "mummy", "mommy", "dad", "daddy", "uncle", "aunt", "auntie", "husband", "wife", "grandma",
+    "grandpa", "granny", "grandad", "nephew", "niece", "cousin", "neighbour", "neighbor", "friend", "boyfriend",
+    "girlfriend", "boss", "mate",
+))  # fmt: skip
 
 
 @dataclass
@@ -103,7 +109,7 @@ class QuestionTerms:
         weights = {s: w for s, w in idf.items() if s in stems} or {s: 1.0 for s in stems}
         words: dict[str, str] = {}
         for w in _WORD.findall(question):
-            if w.lower() in _CITING_WORDS or (w.lower() in _FUNCTION_WORDS and not w.isupper()):  # "US" is a name
+            if w.lower() in _CITING_WORDS | _ASKERS_PEOPLE or (w.lower() in _FUNCTION_WORDS and not w.isupper()):
                 continue
             s = content_stems(w)
             if s:

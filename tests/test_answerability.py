@@ -448,6 +448,11 @@ def test_a_region_no_close_passage_mentions_is_refused_by_name() -> None:
     assert absent_bodies(africa, [_hit(1, "Most deaths were of African children under five.")]) == []
 
 
+def test_the_askers_own_people_are_no_terms() -> None:
+    q = QuestionTerms.of("My uncle has liver disease. Which malaria pills should he avoid?", {})
+    assert "uncle" not in q.rare.values() and "liver" in q.rare.values()
+
+
 def test_the_words_naming_a_document_are_held_by_its_passages() -> None:
     q = QuestionTerms.of("How often can red meat be eaten, according to WHO EMRO's healthy diet fact sheet?", {})
     assert "sheet" not in q.rare.values() and "fact" in q.rare.values()  # the kind of document is no term
