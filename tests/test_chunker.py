@@ -90,6 +90,15 @@ def test_a_closing_quote_or_bracket_stays_with_its_sentence() -> None:
     ]
 
 
+def test_a_checklist_item_after_a_sentence_starts_its_own() -> None:
+    text = "❑ Critical items must be sterile prior to use. ❑ Semi-critical items need disinfection. • Wash hands."
+    assert [text[a:b] for a, b in split_sentences(text, 0, len(text))] == [
+        "❑ Critical items must be sterile prior to use.",
+        "❑ Semi-critical items need disinfection.",
+        "• Wash hands.",
+    ]
+
+
 def test_a_long_run_of_blank_lines_is_one_break() -> None:
     """Each line break of the run is looked at once (the break was once searched for from every one)."""
     text = "First paragraph ends here\n" + " \n" * 30_000 + "Second paragraph starts here."

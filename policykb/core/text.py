@@ -249,7 +249,7 @@ def american_spelling(word: str) -> str:
 # precedes a bullet, and at a blank line before a capital unless a comma leaves the sentence open ("include:
 # 1) hand hygiene,\n\n2) use of …", an enumeration the page layout broke). Other line breaks are hard wrapping (PDFs, plain-text letters), not sentence ends.
 _SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[*]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n(?=[^\S\n]*[-*•◆▪●]\s)"
+    r"(?<=[.!?])[\"'”’)\]]*\s+(?=(?:[•◆▪●❑□■➢►❖✓✔]\s+)?[\"'“‘(\[*]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n(?=[^\S\n]*[-*•◆▪●]\s)"
     r"|\n[ \t\r]*\n(?=[^\S\n]*[A-Z0-9\"“(\[•◆-])"
 )
 _CLOSING = re.compile(r"[\"'”’)\]]*")
