@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+from policykb.core.text import split_sentences, trim_span
 from policykb.ingest.parsed import Block, BlockKind
 from policykb.ingest.sessions import ENACTING_FORMULA, RESOLUTION_SYMBOL
 
@@ -536,8 +537,12 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
             offset += len(separator)
             if page_start is None:
                 page_start = offset
-            if runs_over:
-                blocks[-1] = Block(blocks[-1].start, offset + len(text), blocks[-1].kind, blocks[-1].level)
+            if runs_over:  # the cut sentence's end joins its beginning; what follows it on the page is its own
+                first_end = split_sentences(text, 0, len(text))[0][1]
+                blocks[-1] = Block(blocks[-1].start, offset + first_end, blocks[-1].kind, blocks[-1].level)
+                rest_start, rest_end = trim_span(text, first_end, len(text))
+                if rest_start < rest_end:
+                    blocks.append(Block(offset + rest_start, offset + rest_end, para.kind, para.level))
             else:
                 blocks.append(Block(offset, offset + len(text), para.kind, para.level))
             parts.append(text)
@@ -563,15 +568,23 @@ _RUN_ON_WORDS = 8  # a shorter unfinished tail is a label or a heading ("Values 
 
 def _runs_over(last: Block, last_text: str, kind: str, following: str) -> bool:
     """Whether the next page's first paragraph goes on with the sentence the previous page broke off: they are
-    joined by a space into one block, so the sentence is quoted whole (the page map still says where the
-    next page begins). A continuation in lower case goes on any unfinished line; one in capitals ("Assembly,
-    through …") only a sentence long enough not to be a label."""
+    joined by a space, and the sentence's end joins its block, so the sentence is quoted whole; the rest of
+    the next page's paragraph is a block of that page (a chunk's page stays the page of its text, the page map
+    says where the next page begins). A continuation in lower case goes on any unfinished line; one in
+    capitals ("Assembly, through …") only a sentence long enough not to be a label, and a list item only
+    where it stops inside a name."""
     if not (last.kind in ("paragraph", "list_item") and kind == "paragraph" and _UNFINISHED.search(last_text)):
         return False
     if _OPENS_ITEM.match(following):
         return False
+    if following[:1].islower():
+        return True
     tail = _STOP.split(last_text)[-1]
-    return following[:1].islower() or len(tail.split()) >= _RUN_ON_WORDS
+    if len(tail.split()) < _RUN_ON_WORDS:
+        return False
+    # an unpunctuated list item goes on in capitals only inside a name ("… to the Sixty-seventh World Health" |
+    # "Assembly, through …"); after "… of the health system" a capital opens the page's own sentence
+    return last.kind == "paragraph" or tail.split()[-1][:1].isupper()
 
 
 def looks_converted_from_pdf(text: str) -> bool:

@@ -327,6 +327,35 @@ def test_a_sentence_the_page_break_cut_is_one_block_and_the_page_map_stays_exact
     assert blocks[-1] == "2. URGES Member States."
 
 
+def test_only_the_cut_sentence_crosses_the_page_break_so_a_chunk_keeps_its_page() -> None:
+    first = [Line("The Assembly decided to request the Director-General to report to the Sixty-seventh World Health")]
+    second = [
+        Line("Assembly, through the Executive Board. The budget for 2014-2015 was US$ 3977 million and approved.")
+    ]
+    cleaned = clean_pages([first, second])
+    blocks = [cleaned.text[b.start : b.end] for b in cleaned.blocks]
+    assert blocks == [
+        "The Assembly decided to request the Director-General to report to the Sixty-seventh World Health Assembly,"
+        " through the Executive Board.",
+        "The budget for 2014-2015 was US$ 3977 million and approved.",
+    ]
+    chunks = Chunker(lambda texts: [len(t.split()) for t in texts], 200, 0).chunk("d", cleaned.text, cleaned.blocks,
+                                                                                 cleaned.page_starts)  # fmt: skip
+    budget = next(c for c in chunks if "3977" in c.text)
+    assert (budget.page_start, budget.page_end) == (2, 2) and "Assembly decided" not in budget.text
+    # a list item ending without a full stop is not followed by the next page's sentence in capitals
+    item = clean_pages([[Line("• ensure sustainable financing at every level of the health system")],
+                        [Line("The Secretariat will report on progress in 2015.")]])  # fmt: skip
+    assert [item.text[b.start : b.end] for b in item.blocks][-1] == "The Secretariat will report on progress in 2015."
+    # … unless it stops inside a name
+    clause = clean_pages([[Line("(8) to report on the review of the mechanisms to the Sixty-seventh World Health")],
+                          [Line("Assembly, through the Executive Board at its 134th session.")]])  # fmt: skip
+    assert [clause.text[b.start : b.end] for b in clause.blocks] == [
+        "(8) to report on the review of the mechanisms to the Sixty-seventh World Health Assembly, through the "
+        "Executive Board at its 134th session."
+    ]
+
+
 def test_a_resolution_title_is_a_heading_up_to_its_enacting_formula() -> None:
     """A resolution's title wraps onto lines that look like prose ("… including east Jerusalem,") and is followed
     by a title-like line that opens the body: the title is one heading, the body starts with the formula."""
