@@ -101,7 +101,7 @@ _MONTH_NAME = re.compile(rf"\b{_MONTH}")
 _DATE = re.compile(rf"{_DAY_DATE.pattern}|\b{_MONTH}\s+(?:19|20)\d{{2}}|{_YEAR.pattern}")
 # A circumstance or an event that marks a time ("from the closure of the Sixty-sixth World Health Assembly").
 _CONDITION = re.compile(
-    r"\b(?:when|whenever|if|after|before|during|until|once|unless|in case|prior to|following|upon)\b"
+    r"\b(?:when|whenever|if|after|before|during|until|once|unless|in case|prior to|following)\b"
     r"|\b(?:from|at|by|on) the (?:closure|close|opening|end|start|beginning|conclusion) of\b",
     re.I,
 )
@@ -187,7 +187,7 @@ _COUNTRY_CODES = _country_codes()
 _COUNTRY_NAME = re.compile(
     r"(?<![\w.])(?<!New )(?:"
     + "|".join(re.escape(n) for n in sorted(_COUNTRY_CODES, key=len, reverse=True))
-    + r")(?!\w)(?!\s?\$|\s+dollars?\b|\s+et al\b|\s+pigs?\b)"
+    + r")(?!\w)(?!\s?\$|\s+dollars?\b|\s+et al\b|\s+pigs?\b|[\s-]worms?\b)"
 )
 # "outside China", "other than Italy": a country the question sets aside is not its scope.
 _SET_ASIDE = re.compile(r"\b(?:outside|excluding|except|other than|besides|beyond|apart from)\s+(?:the\s+)?$", re.I)
@@ -201,7 +201,7 @@ _REASON = re.compile(
 
 _ASK_PERCENT = re.compile(
     r"\bwhat (?:\w+ ){0,2}(?:percentage|percent|share|proportion|fraction|rate|coverage)\b|\bhow many percent\b"
-    r"|\bwhat (?:is|was|are|were) (?:[\w'’-]+ ){0,4}(?:percentage|percent|share|proportion|fraction)\b",
+    r"|\bwhat (?:is|was|are|were) (?:[\w'’-]+ ){0,4}(?:percentage|percent|proportion|fraction|share of)\b",
     re.I,
 )
 # "the number of" asks for a count only as what is asked ("What was the total number of cases?"), not inside
@@ -278,8 +278,8 @@ _ASK_WHEN = re.compile(
 )
 _ASK_PERSON = re.compile(
     r"^\s*who\s+(?:chaired|chairs|led|leads|heads|headed|wrote|said|says|founded|is the|was the|are the|were the|"
-    r"spoke|signed|directs|directed|presided|opened|quoted|authored|(?:is|was|are|were) (?:listed|named|appointed) as|"
-    r"serves as|served as|acts as|acted as)\b|\b(?:which|what) (?:person|people|expert|"
+    r"spoke|signed|directs|directed|presided|opened|quoted|authored|(?:is|was|are|were) (?:listed|named|appointed) as)\b"
+    r"|\b(?:which|what) (?:person|people|expert|"
     r"individual|official|minister|director|chair|speaker|author)s?\b"
     r"|\bnames? of (?:the |its |their |this )?(?:[\w-]+ ){0,3}(?:director|director-general|chair|chairman|"
     r"chairperson|chairwoman|president|minister|secretary|author|head|leader|coordinator|officer|founder|"
@@ -330,12 +330,17 @@ _VERB_BASE = {
     "sold": "sell", "taught": "teach", "went": "go", "gone": "go", "spent": "spend", "lent": "lend",
 }  # fmt: skip
 # Acts that institutions write in several words: a conference "held" is one "organized", "convened" or
-# "hosted"; a text "adopted" is one "endorsed" or "approved".
+# "hosted"; a text "adopted" is one "endorsed" or "approved". Verb forms only ("the Organization" is no act).
 _SAME_ACT = {
-    stem(word): group
-    for group in (("hold", "organize", "organise", "convene", "host"), ("adopt", "endorse", "approve"))
-    for word in group
-}
+    stem(act): re.compile(forms, re.I)
+    for acts, forms in (
+        (("hold", "organize", "organise", "convene"),
+         r"\b(?:hold|holds|held|holding|organi[sz](?:e|es|ed|ing)|conven(?:e|es|ed|ing)|hosted)\b"),
+        (("adopt", "endorse", "approve"),
+         r"\b(?:adopt(?:s|ed|ing)?|endors(?:e|es|ed|ing)|approv(?:e|es|ed|ing))\b"),
+    )
+    for act in acts
+}  # fmt: skip
 _IRREGULAR_PAST = "|".join(sorted(_VERB_BASE, key=len, reverse=True))
 # The act a name-seeking question asks about: "who chaired", "which countries voted", "which body was
 # appointed". Only a past-tense verb right after the asked phrase is taken; without a tagger, that is the
@@ -349,9 +354,9 @@ _ASK_RELATION = re.compile(
 # The act a "when" question dates, after a named subject: "When did the Guidelines Development Group meet",
 # "When was WHA66.10 adopted". Verbs that only say something happened ("take place") name no act.
 _ASK_WHEN_ACT = re.compile(
-    r"^\s*[Ww]hen (?:(?:did|does|do|will) (?:the )?(?:[A-Z][\w.-]*\s+(?:(?:and|&)\s+)?){1,6}(?:first\s+|[a-z]+ly\s+)?"
+    r"^\s*[Ww]hen (?:(?:did|does|do|will) (?:the )?(?:[A-Z][\w.-]*\s+(?:(?:and|&)\s+(?:the\s+)?)?){1,6}(?:first\s+|[a-z]+ly\s+)?"
     r"(?P<bare>[a-z]{3,})"
-    r"|(?:was|were|is|are|has|have|had)(?: been)? (?:the )?(?:[A-Z][\w.-]*\s+(?:(?:and|&)\s+)?){1,6}(?:first\s+|[a-z]+ly\s+)?"
+    r"|(?:was|were|is|are|has|have|had)(?: been)? (?:the )?(?:[A-Z][\w.-]*\s+(?:(?:and|&)\s+(?:the\s+)?)?){1,6}(?:first\s+|[a-z]+ly\s+)?"
     rf"(?P<done>[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b"
 )
 _NO_ACT = frozenset({"take", "happen", "occur", "come", "get", "go", "make", "do", "have", "become", "begin", "start",
@@ -510,10 +515,10 @@ def says_act(ask: Asked, sentence: str) -> bool:
     for "held"); true when it asks about none."""
     if ask.relation_stem is None:
         return True
-    said = {act_stem(w) for w in content_words(sentence)}
-    return ask.relation_stem in said or any(
-        _SAME_ACT.get(s) == _SAME_ACT.get(ask.relation_stem) is not None for s in said
-    )
+    if ask.relation_stem in {act_stem(w) for w in content_words(sentence)}:
+        return True
+    same = _SAME_ACT.get(ask.relation_stem)
+    return bool(same and same.search(sentence))
 
 
 # Reference numbers in brackets: "(316, 317, 319)", "[25–27]".
@@ -674,7 +679,7 @@ _REGION_MENTIONS = {
     "africa": r"\bAfric|\bAFRO\b",
     "americas": r"\bAmerica|\bPAHO\b|\bAMRO\b",
     "south-east asia": r"\bSouth[\s-]*East(?:ern)?\s+Asia|\bSoutheast\s+Asia|\bSEARO\b",
-    "europe": r"\bEurop|\bEURO\b",
+    "europe": r"\bEurop|\bEURO\b|\bEU\b|\bEEA\b",
     "eastern mediterranean": r"\bEastern\s+Mediterranean|\bEMRO\b",
     "western pacific": r"\bWestern\s+Pacific|\bWPRO\b",
     "asia": r"\bAsia",
@@ -744,10 +749,14 @@ def _numbered_names(text: str) -> dict[str, int]:
 
 
 def says_ordinal(text: str, number: int) -> bool:
-    """Whether `text` says the ordinal `number` in any case or form ("second", "Second", "2nd")."""
+    """Whether `text` says the ordinal `number` in any case or form ("second", "Second", "2nd"), or numbers an
+    instrument by it after its acronym ("ICD-11", "GPW 13")."""
     words = [w for w, n in _ORDINAL_VALUE.items() if n == number]
     suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10 if number % 100 not in (11, 12, 13) else 0, "th")
-    return bool(re.search(rf"\b(?:{'|'.join(words)}|{number}{suffix})\b", text, re.I))
+    return bool(
+        re.search(rf"\b(?:{'|'.join(words)}|{number}{suffix})\b", text, re.I)
+        or re.search(rf"\b[A-Z]{{2,}}[\s-]?{number}\b", text)  # "ICD-11", "GPW 13", "COP7"
+    )
 
 
 # Medicines by the stems of their International Nonproprietary Names (WHO's INN stem book): "primaquine",
@@ -796,8 +805,8 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
 
 # A sentence about several countries at once: "across all 11 countries", "in 11 European countries".
 _SEVERAL_COUNTRIES = re.compile(
-    rf"\b(?:all|across|both|each of the|(?:\d+|{_NUMBER_WORDS})(?:\s+[A-Z]\w+)?)\s+(?:the\s+)?(?:\d+\s+)?"
-    r"(?:countries|nations|Member States)\b",
+    r"\b(?:all|across|both|each of the|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty)"
+    r"(?:\s+(?-i:[A-Z]\w+))?)\s+(?:the\s+)?(?:\d+\s+)?(?:countries|nations|Member States)\b",
     re.I,
 )
 

@@ -133,6 +133,7 @@ def features(
     context_stems: dict[str, set[str]] = {}
     total_rare = sum(q.idf.get(s, 1.0) for s in q.rare) or 1.0
     passages = list({s.hit.chunk_id: s.hit for s in sentences}.values())
+    beside = {p.chunk_id: " ".join([_beside(p, passages), _named(p), *p.organisations]) for p in passages}
     for i, s in enumerate(sentences):
         hit = s.hit
         if hit.chunk_id not in context_stems:
@@ -159,7 +160,7 @@ def features(
             1.0 if q.asked.typed and kind >= 1.0 else 0.0,
             1.0 if (q.asked.typed and 0.0 < kind < 1.0) or preamble else 0.0,
             1.0 if q.asked.typed and kind == 0.0 else 0.0,
-            1.0 if scope_conflict(q.asked, s.display, window, about, hit.text, _beside(hit, passages)) else 0.0,
+            1.0 if scope_conflict(q.asked, s.display, window, about, hit.text, beside[hit.chunk_id]) else 0.0,
             1.0 if s.rank == 0 else 0.0,
         )
     return rows

@@ -106,7 +106,9 @@ class ExtractiveAnswerer:
         if best.score < self.model.threshold or absent_bodies(ev.question, hits):
             return refusal(hits, best.score, question, self._what_is_missing(ev, hits))
         claims = []
-        for group in self._select(ranked, ev.question.asked.kind):
+        groups = self._select(ranked, ev.question.asked.kind)
+        confidence = max((s.score for s in groups[0]), default=best.score) if groups else best.score
+        for group in groups:
             claim = _claim(group)
             introduced = " ".join(filter(None, [group[0].introduction, _quote(claim)]))
             if self.verifier.lexically_supported(claim.text, introduced):
@@ -114,7 +116,7 @@ class ExtractiveAnswerer:
         if not claims:
             return refusal(hits, best.score, question, self._what_is_missing(ev, hits))
         conflicts = self._conflicts(claims, ranked)
-        return compose(claims, best.score, conflicts, question)
+        return compose(claims, confidence, conflicts, question)
 
     def _what_is_missing(self, ev: Evidence, hits: list[SearchHit]) -> str | None:
         """What part of the question the closest passages leave uncovered: the asked kind of thing, when no

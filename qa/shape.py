@@ -60,9 +60,9 @@ _SECTION_LABEL = re.compile(
     r"Significance|Implications|Recommendations?)\s*:\s+(?=[A-Z“\"])"
     # a guideline's recommendation label (GRADE strength and certainty, as MAGICapp prints them) and its
     # "Practical info" tab: "Strong recommendation for , Very low certainty evidence Updated …"
-    r"|(?:Practical info\s+(?:[\w-]+\s+){0,3}?)?(?:Strong|Conditional|Weak) recommendation (?:for|against)\s*,?\s*"
-    r"(?:High|Moderate|Low|Very low) certainty(?: of)? evidence\s+(?:(?:Updated|New)\s+)?(?=[A-Z])"
-    r"|Practical info\s+(?=[A-Z])",
+    r"|(?-i:(?:Practical info\s+(?:[\w-]+\s+){0,3}?)?(?:Strong|Conditional|Weak) recommendation (?:for|against)\s*,?\s*"
+    r"(?:High|Moderate|Low|Very low) certainty(?: of)? evidence\s+(?:(?:Updated|New)\s+)?(?=[A-Z]))"
+    r"|(?-i:Practical info\s+(?=[A-Z]))",
     re.I,
 )
 # A footnote's text: its number glued to its first word ("1The systematic review considered …").
