@@ -50,7 +50,8 @@ class _Para:
 
 
 # A C1 control or private-use glyph opening a line is a symbol font's bullet (Wingdings, Symbol).
-_GLYPH_BULLET = re.compile(r"^[\x80-\x9f\ue000-\uf8ff\uf000-\uf0ff]\s*")
+# A bullet opening a line in a symbol font (private-use code points) or as a checklist's box, arrow or tick.
+_GLYPH_BULLET = re.compile(r"^(?:[\x80-\x9f\ue000-\uf8ff\uf000-\uf0ff]\s*|[❑❒□■➢►❖✓✔]\s+)")
 _INVISIBLE = re.compile(
     r"[\x00\x01\x03-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\ue000-\uf8ff\ufffe\uffff]"
 )
@@ -106,7 +107,7 @@ def fold(line: str) -> str:
 
 
 def scrub(text: str) -> str:
-    """Drop control and private-use characters; a symbol-font bullet opening a line becomes '•'.
+    """Drop control and private-use characters; a symbol-font or checklist bullet opening a line becomes '•'.
     U+0002 stays: PDFium's mark of a hyphen that broke a word at a line end (see `join_lines`)."""
     text = _GLYPH_BULLET.sub("• ", text)
     return _INVISIBLE.sub("", text.replace("\t", " "))

@@ -142,6 +142,13 @@ def test_control_and_private_use_characters_are_dropped_and_symbol_bullets_kept_
     cleaned = clean_pages([[Line("\x9f The programme must have clear objectives.\x01"), Line("Plain \ue001text.")]])
     assert cleaned.text == "• The programme must have clear objectives. Plain text."
     assert [b.kind for b in cleaned.blocks] == ["list_item"]
+    checklist = clean_pages([[Line("Reprocessing of devices:"), Line("❑ Noncritical items (e.g., blood pressure cuffs) are"),
+                              Line("cleaned and disinfected."), Line("■ Critical items are sterilized.")]])  # fmt: skip
+    assert [(b.kind, checklist.text[b.start : b.end]) for b in checklist.blocks][1:] == [
+        ("list_item", "• Noncritical items (e.g., blood pressure cuffs) are cleaned and disinfected."),
+        ("list_item", "• Critical items are sterilized."),
+    ]
+    assert clean_pages([[Line("Tick ✓ when done and ■ mark the box.")]]).text == "Tick ✓ when done and ■ mark the box."
 
 
 def test_table_of_contents_is_typed() -> None:
