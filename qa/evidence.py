@@ -18,6 +18,7 @@ from policykb.qa.shape import (
     strip_leading_marks,
     strip_section_label,
     strip_trailing_marks,
+    table_rows,
     third_person,
 )
 
@@ -53,6 +54,7 @@ class Sentence:
     score: float = 0.0
     introduction: str | None = None  # what a list item continues ("URGES Member States:"), when it is one
     label: str | None = None  # the section label that heads it in the document ("CONCLUSIONS:"), not quoted
+    row: str | None = None  # a table row's name ("Austria"): the row answers only a question that names it
     siblings: list[Sentence] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -104,6 +106,8 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
             sentence.label = label
             sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
             siblings.append(sentence)
+            if sentence.flaw in ("table", "fragment", "heading") and "\n" in text:
+                out.extend(_table_rows(sentence))  # a table's lines read as prose are cells, or rows
         for sentence in siblings:
             continues = sentence.flaw == "fragment" and _continues_introduction(sentence.display)
             if sentence.bulleted and (continues or sentence.flaw is None):
@@ -112,6 +116,22 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
                     sentence.flaw = None  # a list item, quotable together with what introduces it
         out.extend(siblings)
     return out
+
+
+def _table_rows(table: Sentence) -> list[Sentence]:
+    """The rows of a table laid out a row per line, each quotable under its column headings (the
+    headings are what introduces it) and standing alone: its neighbours are other rows, not its context."""
+    layout = table_rows(table.text)
+    if layout is None:
+        return []
+    rows = []
+    for row in layout.rows:
+        text = table.text[row.start : row.end]
+        start = table.start + row.start
+        sentence = Sentence(table.hit, table.rank, start, start + len(text), text, clean(text))
+        sentence.siblings, sentence.introduction, sentence.row = [sentence], clean(layout.header), row.label
+        rows.append(sentence)
+    return rows
 
 
 _ITEM_NUMBER = re.compile(r"^\(?[a-z0-9ivx]{1,4}[.)]\s+")

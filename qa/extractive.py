@@ -81,7 +81,7 @@ class ExtractiveAnswerer:
                 if term in idf:
                     idf[term] *= 2.0  # the follow-up's own words matter most
         terms = QuestionTerms.of(question, idf, focus)
-        sentences = [s for s in candidate_sentences(hits) if _claimable(s)]
+        sentences = [s for s in candidate_sentences(hits) if _claimable(s, terms)]
         if not sentences:
             empty = np.zeros((0, len(self.model.weights)), dtype=np.float32)
             return Evidence(terms, [], empty, np.zeros(0))
@@ -195,9 +195,16 @@ class ExtractiveAnswerer:
         return notes
 
 
-def _claimable(s: Sentence) -> bool:
-    """Quotable on its own, or a list item or introduction that a group may complete."""
-    return s.flaw is None
+def _claimable(s: Sentence, question: QuestionTerms) -> bool:
+    """Quotable on its own, or a list item or introduction that a group may complete; a table row only for
+    a question that names the row, in its words or their initials (a figure is found by its row and column:
+    "Austria's … percentage", "the UK's share")."""
+    if s.flaw is not None:
+        return False
+    if s.row is None or content_stems(s.row) <= question.stems:
+        return True
+    words = s.row.split()
+    return len(words) > 1 and "".join(w[0] for w in words).upper() in re.findall(r"\b[A-Z]{2,6}\b", question.text)
 
 
 def _claim(group: list[Sentence]) -> Claim:

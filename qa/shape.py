@@ -1,5 +1,5 @@
 """Is a piece of passage text a quotable claim? A claim is a complete sentence of the document (or a list
-item with its introduction): never a heading, a question, a fragment cut at a chunk edge, a caption, a
+item with its introduction, or a table row under its column headings): never a heading, a question, a fragment cut at a chunk edge, a caption, a
 footnote, a pointer elsewhere ("Please refer to …"), a running header, a table cell, a table-of-contents line, a bibliography entry or raw markup.
 
 Also: which sentences cannot stand alone. A dangling opener ("It has …", "This is …") needs the sentence
@@ -10,6 +10,7 @@ before it; a scene-setting sentence ("… as follows:") needs what it introduces
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from policykb.core.text import FOOTNOTE_MARK, runs_on
 
@@ -245,3 +246,59 @@ def qualifies(display: str) -> bool:
     position."): a whole sentence after "Note:", quoted with that sentence, never alone."""
     text = display.strip()
     return bool(_NOTE.match(text)) and ends_sentence(text)
+
+
+# A table cell holding a figure: "1.1%", "[0.36%-3.1%]", "600,000", "(7.0", "<5", "–".
+_FIGURE_CELL = re.compile(r"[\[(]*[<>≤≥~±+]?[-–]?\d[\d.,]*%?(?:\s?[-–]\s?\d[\d.,]*%?)?[\])]*[,;]?|[-–—]")
+_ROW_LABEL_WORDS = 8
+_HEADER_LINES = 4
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+@dataclass(frozen=True)
+class TableRow:
+    label: str  # the row's name ("Austria"): what a question must name for the row to answer it
+    start: int  # the row's line, offsets into the table's text
+    end: int
+
+
+@dataclass(frozen=True)
+class Table:
+    header: str  # the column headings above the rows
+    rows: tuple[TableRow, ...]
+
+
+def table_rows(text: str) -> Table | None:
+    """A table laid out a row per line under its heading lines ("Country % of total population infected"
+    over "Austria 1.1% [0.36%-3.1%]"; "Year US$" over "2013 36 651"), or None. Every line after the headings
+    must be a row: a short name or a year followed by figures only, at least three of them; a table whose
+    cells came out a column at a time, or with prose among its lines, is no such table and stays unquotable."""
+    lines = [(m.start(), m.group()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+    parsed = [_row(line, start) for start, line in lines]
+    first = next((i for i, row in enumerate(parsed) if row is not None), None)
+    if first is None or not 1 <= first <= _HEADER_LINES or len(lines) - first < 3:
+        return None
+    rows = [row for row in parsed[first:] if row is not None]
+    if len(rows) < len(lines) - first:
+        return None
+    header = " ".join(line.strip() for _, line in lines[:first])
+    if len(re.findall(r"[A-Za-z]{2,}", header)) < 2 or re.search(r"\bcontents\b", header, re.I):
+        return None  # a table of contents lists pages, not figures
+    return Table(header, tuple(rows))
+
+
+def _row(line: str, offset: int) -> TableRow | None:
+    """`line` as a row, a name (or a year) then its figures, or None."""
+    tokens = list(re.finditer(r"\S+", line))
+    cut = len(tokens)
+    while cut > 0 and _FIGURE_CELL.fullmatch(tokens[cut - 1].group()):
+        cut -= 1
+    if cut == 0 and len(tokens) > 1 and _YEAR.fullmatch(tokens[0].group()):
+        cut = 1  # "2013 36 651": the year names the row
+    label = line[: tokens[cut - 1].end()].strip() if cut else ""
+    figures = [t.group() for t in tokens[cut:]]
+    if not figures or not any(c.isdigit() for f in figures for c in f) or not 0 < cut <= _ROW_LABEL_WORDS:
+        return None
+    if not (re.search(r"[A-Za-z]{2,}", label) or _YEAR.fullmatch(label)) or label.endswith((",", ";", ":")):
+        return None
+    return TableRow(label, offset + tokens[0].start(), offset + tokens[-1].end())

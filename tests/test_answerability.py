@@ -32,7 +32,15 @@ from policykb.qa.answerability import QuestionTerms, absent_bodies, missing_term
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
 from policykb.qa.extractive import ExtractiveAnswerer
-from policykb.qa.shape import dangling, flaw, introduces, needs_antecedent, recital, strip_section_label
+from policykb.qa.shape import (
+    dangling,
+    flaw,
+    introduces,
+    needs_antecedent,
+    recital,
+    strip_section_label,
+    table_rows,
+)
 
 
 @pytest.mark.parametrize(
@@ -724,6 +732,54 @@ def test_a_recommendations_dated_title_is_left_out_of_its_first_sentence() -> No
     assert [s.display for s in candidate_sentences([_hit(0, abbreviated + "single dose is given.")])] == [
         "In low-transmission areas, a single dose is given."
     ]
+
+
+_TABLE = (
+    "Country % of total population infected (mean [95% credible interval])\n"
+    "Austria 1.1% [0.36%-3.1%]\nBelgium 3.7% [1.3%-9.7%]\nUnited Kingdom 2.7% [1.2%-5.4%]"
+)
+
+
+def test_a_table_laid_out_a_row_per_line_has_named_rows_under_its_headings() -> None:
+    table = table_rows(_TABLE)
+    assert table is not None
+    assert table.header == "Country % of total population infected (mean [95% credible interval])"
+    assert [(r.label, _TABLE[r.start : r.end]) for r in table.rows] == [
+        ("Austria", "Austria 1.1% [0.36%-3.1%]"),
+        ("Belgium", "Belgium 3.7% [1.3%-9.7%]"),
+        ("United Kingdom", "United Kingdom 2.7% [1.2%-5.4%]"),
+    ]
+    budget = table_rows("Year US$\n2013 36 651\n2014 36 651\n2015 36 654\nTotal 109 956")
+    assert budget is not None and [r.label for r in budget.rows] == ["2013", "2014", "2015", "Total"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Austria 1.1%\nBelgium 3.7%\nFrance 3.0%",  # no headings: what the figures are is not said
+        "Country Infected\nAustria 1.1%\nBelgium 3.7%",  # two rows are no table to read a row off
+        "Country Infected\nAustria 1.1%\nBelgium is estimated at 3.7%.\nFrance 3.0%",  # prose among the rows
+        "Country\nInfected\nAustria\nBelgium\n1.1%\n3.7%",  # cells that came out a column at a time
+        "Table of contents\nIntroduction 3\nMethods 5\nResults 9",  # pages, not figures
+        "A\nB\nC\nD\nE\nAustria 1.1%\nBelgium 3.7%\nFrance 3.0%",  # a row under five lines of cells
+    ],
+)
+def test_text_that_is_no_table_of_named_rows_has_none(text: str) -> None:
+    assert table_rows(text) is None
+
+
+def test_a_table_row_is_a_candidate_under_its_headings_and_stands_alone() -> None:
+    hit = _hit(0, "The estimates follow. " + _TABLE)
+    rows = [s for s in candidate_sentences([hit]) if s.row]
+    assert [(s.row, s.text, s.flaw) for s in rows] == [
+        ("Austria", "Austria 1.1% [0.36%-3.1%]", None),
+        ("Belgium", "Belgium 3.7% [1.3%-9.7%]", None),
+        ("United Kingdom", "United Kingdom 2.7% [1.2%-5.4%]", None),
+    ]
+    austria = rows[0]
+    assert hit.text[austria.start : austria.end] == austria.text  # the quote is the document's own text
+    assert austria.claim_text.startswith("Country % of total population infected (mean [95% credible interval]) …")
+    assert austria.window() == f"{austria.introduction} {austria.display}"  # not Belgium's row beside it
 
 
 def test_a_guidelines_recommendation_label_heads_no_quote() -> None:

@@ -172,6 +172,37 @@ def test_what_a_named_resolution_does_is_answered_by_its_operative_clause(tmp_pa
     assert "WHA59.25" not in requests.answer
 
 
+@pytest.mark.model
+def test_a_figure_is_read_off_the_table_row_the_question_names(tmp_path: Path) -> None:
+    """A table's row answers under its column headings, quoted as the document's own line; a question
+    naming no row, or a row the table does not have, gets no row."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "estimates.txt").write_text(
+        "Estimating the number of infections in 11 European countries\n\n"
+        "We estimate the share of each country's population that has been infected so far. The estimates "
+        "carry wide credible intervals because testing differs between countries.\n\n"
+        "Table 1: Posterior model estimates of the share of the total population infected as of 28th March.\n\n"
+        "Country % of total population infected (mean [95% credible interval])\n"
+        "Austria 1.1% [0.36%-3.1%]\nBelgium 3.7% [1.3%-9.7%]\nDenmark 1.1% [0.40%-3.1%]\n"
+        "France 3.0% [1.1%-7.4%]\nUnited Kingdom 2.7% [1.2%-5.4%]\n"
+    )
+    kb = KnowledgeBase(make_settings(tmp_path, embedder="minilm"))
+    kb.ingest([folder])
+    answer = kb.ask("What is Belgium's estimated mean percentage of the total population infected?")
+    assert answer.answerable
+    assert answer.answer.startswith("Country % of total population infected (mean [95% credible interval]) … Belgium")
+    assert [c.quote for c in answer.citations] == ["Belgium 3.7% [1.3%-9.7%]"]
+    _check_citations(answer)
+    initials = kb.ask("What share of the UK's total population was infected?")  # the row's name by its initials
+    assert [c.quote for c in initials.citations] == ["United Kingdom 2.7% [1.2%-5.4%]"]
+    for question in (
+        "What percentage of the total population was infected?",
+        "What is Portugal's estimated mean percentage of the total population infected?",
+    ):
+        assert not any("%" in c.quote for c in kb.ask(question).citations), question
+
+
 def _hit(chunk_id: str, text: str, start: int = 0) -> SearchHit:
     return SearchHit(rowid=0, chunk_id=chunk_id, doc_id="d1", title="Doc", source="doc.txt", doc_type="report",
                      date="2024", organisations=[], language="en", url=None, page=3, page_end=3, char_start=start,
