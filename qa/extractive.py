@@ -165,8 +165,8 @@ class ExtractiveAnswerer:
                     break  # a list is its bulleted items, or the one sentence after the introduction
                 group.append(item)
                 item = item.following
-            if len(group) == 1 or not ends_sentence(group[-1].text):
-                return None  # the items are not here, or the list does not end as a sentence
+            if len(group) == 1 or not _closed(group, item):
+                return None  # the items are not here, or the list does not end
         note = group[-1].following
         if note is not None and qualifies(note.display):
             group.append(note)
@@ -207,9 +207,26 @@ def _claimable(s: Sentence, question: QuestionTerms) -> bool:
     return len(words) > 1 and "".join(w[0] for w in words).upper() in re.findall(r"\b[A-Z]{2,6}\b", question.text)
 
 
+def _closed(group: list[Sentence], after: Sentence | None) -> bool:
+    """Whether a list's items end where the group does: its last item ends as a sentence, or bulleted items
+    without end punctuation ("• artesunate-mefloquine (ASMQ)") are followed in their passage by a sentence
+    of its own, or run on to the passage's end, where the claim says that more may follow."""
+    if ends_sentence(group[-1].text):
+        return True
+    items = group[1:]
+    if not all(s.bulleted for s in items):
+        return False
+    return after is None or (not after.bulleted and after.flaw is None)
+
+
 def _claim(group: list[Sentence]) -> Claim:
     first, last = group[0], group[-1]
-    return Claim(" ".join([first.claim_text, *(s.display for s in group[1:])]), first.hit, first.start, last.end)
+    items = group[1:]
+    bullets = any(s.bulleted and not ends_sentence(s.text) for s in items)  # items only their bullets part
+    parts = [first.claim_text, *(f"• {s.display}" if bullets and s.bulleted else s.display for s in items)]
+    if len(group) > 1 and introduces(first.display) and not ends_sentence(last.text) and last.following is None:
+        parts.append("…")  # the list runs on past the passage: the reader is told it may hold more
+    return Claim(" ".join(parts), first.hit, first.start, last.end)
 
 
 def _quote(claim: Claim) -> str:

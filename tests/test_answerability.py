@@ -1166,6 +1166,30 @@ def test_a_list_introduction_brings_its_items(minilm_answerer: ExtractiveAnswere
     assert "safe injection practices" in quote and quote.endswith("cough etiquette.")
 
 
+@pytest.mark.model
+def test_a_list_of_unpunctuated_bullets_is_quoted_whole_or_said_to_run_on(minilm_answerer: ExtractiveAnswerer) -> None:
+    """Bullets without end punctuation end where a sentence of its own follows them; where they run to the
+    passage's end the answer says more may follow. Each item keeps its bullet, so names do not run together."""
+    items = "• artemether-lumefantrine (AL)\n• artesunate-amodiaquine (AS+AQ)\n• artesunate-mefloquine (ASMQ)"
+    introduction = "Adults with uncomplicated malaria should be treated with one of the following ACTs:\n"
+    question = "Which ACTs should adults with uncomplicated malaria be treated with?"
+    closed = _ask(
+        minilm_answerer,
+        question,
+        _respond(question, [f"{introduction}{items}\n\nEach of them is given for three days."]),
+    )
+    assert closed.answerable
+    assert closed.answer.startswith(
+        "Adults with uncomplicated malaria should be treated with one of the following ACTs: "
+        "• artemether-lumefantrine (AL) • artesunate-amodiaquine (AS+AQ) • artesunate-mefloquine (ASMQ) [1]"
+    )
+    assert closed.citations[0].quote == f"{introduction}{items}"
+    open_ended = _ask(minilm_answerer, question, _respond(question, [f"{introduction}{items}"]))
+    assert "• artesunate-mefloquine (ASMQ) … [1]" in open_ended.answer
+    unbulleted = f"{introduction}{items.replace('• ', '')}\n\nEach of them is given for three days."
+    assert "artesunate-amodiaquine" not in _ask(minilm_answerer, question, _respond(question, [unbulleted])).answer
+
+
 _ITEMS = (
     "(7) to strengthen national capacity for monitoring and evaluation of the impact of interventions;\n\n"
     "(8) to devise plans for achieving and maintaining universal access to interventions:\n\n"
