@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from policykb.core.text import split_sentences, trim_span
+from policykb.core.text import BULLET_GLYPHS, split_sentences, trim_span
 from policykb.ingest.parsed import Block, BlockKind
 from policykb.ingest.sessions import ENACTING_FORMULA, RESOLUTION_SYMBOL
 
@@ -56,7 +56,7 @@ _INVISIBLE = re.compile(
     r"[\x00\x01\x03-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\ue000-\uf8ff\ufffe\uffff]"
 )
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—\s]*(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:/|of)\s*\d{1,4})?[-–—\s]*$", re.I)
-_BULLET = re.compile(r"^(?:[-–•◆▪●○◦‣∙·*›»]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}\))\s+\S")
+_BULLET = re.compile(rf"^(?:[-–*{BULLET_GLYPHS}]|\(?\d{{1,3}}[.)]|\(?[a-z][.)]|\(?[ivx]{{1,4}}\))\s+\S")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z][^.!?]*$")
 _CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Box|Chart|Map|Annex table)\s+[A-Z]?\d+(?:\.\d+)*[a-z]?\b", re.I)
 # Table-of-contents lines: an entry ending in its page number ("2 Scope and objectives 19", `_TOC_LINE`), one
@@ -65,7 +65,7 @@ _CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Box|Chart|Map|Annex table)\s+[A-Z
 _TOC_LEADERS = re.compile(r"(?:\.{3,}|…+)\s*(\d{1,4}|[ivxlc]{1,6})$")
 _TOC_TAIL = re.compile(r"[A-Za-z):]\.*\s+(\d{1,3}|[ivxl]{1,5})$")
 _TOC_NUMBER = re.compile(r"^(\d{1,3}|[ivxl]{1,5})$")
-_SYMBOL_BULLET = re.compile(r"^[-–•◆▪●○◦‣∙·*›»]\s")
+_SYMBOL_BULLET = re.compile(rf"^[-–*{BULLET_GLYPHS}]\s")
 TOC_WRAP = 3  # lines a contents entry's title may take before the line that ends in its page number
 TOC_COLUMN = 40  # titles that may wait for a column of page numbers
 _TOC_LINE = re.compile(r"^[A-Z0-9].{2,}?[A-Za-z):]\.*\s+(?:\d{1,3}|[ivxl]{1,5})$")

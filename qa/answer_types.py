@@ -254,8 +254,11 @@ _MEASURE_UNITS["ratio"] = re.compile(
     r"|\bratios?\b[^.;]{0,40}?\d",
     re.I,
 )
+# An amount of money: a currency, or millions of nothing counted ("will cost 36 million over five years";
+# "1000 million people" and "six million lives" count people and lives).
 _MONEY = re.compile(
-    r"(?:US\$|\$|€|£|CHF|USD|EUR)\s?\d|\d\s*(?:US\$|\$|€|£)|\b(?:dollars?|euros?|francs?|pounds?)\b|\d\s*(?:million|billion)\b",
+    r"(?:US\$|\$|€|£|CHF|USD|EUR)\s?\d|\d\s*(?:US\$|\$|€|£)|\b(?:dollars?|euros?|francs?|pounds?)\b"
+    r"|\d\s*(?:million|billion)\b(?!\s+(?:of\s+)?(?:[a-z]{3,}s|people|children|men|women)\b)",
     re.I,
 )
 _ASK_DURATION = re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years|hours)\b", re.I)
@@ -338,6 +341,8 @@ _SAME_ACT = {
          r"\b(?:hold|holds|held|holding|organi[sz](?:e|es|ed|ing)|conven(?:e|es|ed|ing)|hosted)\b"),
         (("adopt", "endorse", "approve"),
          r"\b(?:adopt(?:s|ed|ing)?|endors(?:e|es|ed|ing)|approv(?:e|es|ed|ing))\b"),
+        (("carry", "conduct", "perform", "undertake"),  # "carry out" a review, a survey, a study
+         r"\b(?:carr(?:y|ies|ied|ying)\s+out|conduct(?:s|ed|ing)?|perform(?:s|ed|ing)?|undert(?:ake|akes|ook|aken|aking))\b"),
     )
     for act in acts
 }  # fmt: skip
@@ -389,6 +394,32 @@ _SUBJECT_SKIP = frozenset(
 
 
 _OPENER = re.compile(r"^(?:(?:and|but|also|so|then|ok(?:ay)?|now)\b[\s,]*)+", re.I)
+_WH = r"(?:what|when|where|who|whom|whose|which|how|why)"
+# "…, and what declaration did it adopt?": a second question asked after the first.
+_SECOND_QUESTION = re.compile(
+    rf",?\s+and\s+(?=(?:(?:up\s+)?(?:to|for|in|by|from|at|of|with|on|under|until|since)\s+)?{_WH}\b)", re.I
+)  # "…, and up to what share …?", "…, and by when …?"
+# "Where and when was the conference held?": two question words over one clause.
+_TWO_QUESTION_WORDS = re.compile(rf"^\s*({_WH})\s+and\s+({_WH})\b", re.I)
+_ELLIPTICAL = frozenset(("against", "for", "about", "with", "without", "between", "among", "instead", "else"))
+_ASKS = re.compile(rf"\b{_WH}\b|^\s*(?:is|are|was|were|does|do|did|can|could|should|has|have|will)\b", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a two-part question asks, each to be answered on its own ("When did WHO and FAO hold
+    ICN2, and what declaration did it adopt?" -> "When did WHO and FAO hold ICN2?", "What declaration did it
+    adopt?"; "Where and when was it held?" -> "Where was it held?", "When was it held?"); [question] when it
+    asks one thing. A part that names nothing of its own ("and which against?") is no question to answer."""
+    if m := _TWO_QUESTION_WORDS.match(question):
+        rest = question[m.end() :]
+        return [m.group(1).capitalize() + rest, m.group(2).capitalize() + rest]
+    pieces = _SECOND_QUESTION.split(question.strip())
+    if len(pieces) != 2 or not _ASKS.search(pieces[0]) or not all(content_words(p) for p in pieces):
+        return [question]
+    first, second = pieces
+    if not set(content_words(_ASKS.sub("", second))) - _ELLIPTICAL:
+        return [question]
+    return [first.rstrip(" ,;") + "?", second[:1].upper() + second[1:]]
 
 
 def asked(question: str) -> Asked:
@@ -526,9 +557,9 @@ _CITED_NUMBERS = re.compile(r"[(\[]\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*[)\]]")
 
 
 def _figures(sentence: str) -> list[re.Match[str]]:
-    """The figures a sentence states: years, footnote marks, reference numbers in brackets and the number
-    words of an ordinal are not among them ("Sixty-five Member States" states one, "the Seventy-third
-    Assembly" none, "reduced HAI (316, 317)" none)."""
+    """The figures a sentence states: years, footnote marks, reference numbers in brackets, the number
+    words of an ordinal and "one of" are not among them ("Sixty-five Member States" states one, "the
+    Seventy-third Assembly" none, "reduced HAI (316, 317)" none, "is one of the key functions" none)."""
     notes = {m.start() for m in FOOTNOTE_MARK.finditer(sentence)}
     cited = [m.span() for m in _CITED_NUMBERS.finditer(sentence)]
     ranks = [m.span() for m in _ORDINAL.finditer(sentence) if m.group(0).lower().endswith(("st", "nd", "rd", "th"))]
@@ -538,7 +569,11 @@ def _figures(sentence: str) -> list[re.Match[str]]:
         if not _YEAR.fullmatch(m.group(0).strip())
         and m.start() not in notes
         and not any(a <= m.start() < b for a, b in ranks + cited)
+        and not (m.group(0).lower() == "one" and _ONE_OF.match(sentence, m.end()))
     ]
+
+
+_ONE_OF = re.compile(r"\s+of\b", re.I)  # "one of the key functions": an instance of a kind, not a count
 
 
 def _new_names(sentence: str, question_stems: set[str]) -> list[str]:

@@ -145,6 +145,8 @@ def features(
         near = window_stems | context_stems[hit.chunk_id + "#about"]
         missing = [t for t in q.rare if t not in near]
         kind = holds(q.asked, s.display, q.stems) if q.asked.typed else 1.0
+        if s.row is not None and 0.0 < kind < 1.0 and q.asked.subject <= context_stems[hit.chunk_id] | window_stems:
+            kind = 1.0  # a table row's figure is about what its table is about: its lead-in or passage says it
         if not says_act(q.asked, s.display):
             kind = 0.0  # a name or a date near the subject is no answer unless the quote says the asked act
         about = " ".join([hit.title, *hit.headings, hit.date or ""])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policykb.core.text import STOPWORDS, split_sentences, stem
@@ -48,7 +49,11 @@ class Citations:
         return self._numbers[key]
 
 
-def compose(claims: list[Claim], confidence: float, conflicts: list[str], query: str) -> Answer:
+def compose(
+    claims: list[Claim], confidence: float, conflicts: list[str], query: str, unanswered: Sequence[str] = ()
+) -> Answer:
+    """The claims with their citation numbers; then the sources' conflicts and the parts of the question
+    that no passage answers ("What declaration did it adopt?"), each said once."""
     citations = Citations()
     parts = []
     for claim in claims:
@@ -58,6 +63,9 @@ def compose(claims: list[Claim], confidence: float, conflicts: list[str], query:
     body = " ".join(parts)
     if conflicts:
         body += "\n\nNote: " + " ".join(conflicts)
+    if unanswered:
+        asked = " ".join(f"“{part}”" for part in unanswered)
+        body += f"\n\nThe closest passages do not answer the rest of the question: {asked}"
     return Answer(body, True, round(confidence, 3), citations.items, [], conflicts, query)
 
 

@@ -55,6 +55,7 @@ class Sentence:
     introduction: str | None = None  # what a list item continues ("URGES Member States:"), when it is one
     label: str | None = None  # the section label that heads it in the document ("CONCLUSIONS:"), not quoted
     row: str | None = None  # a table row's name ("Austria"): the row answers only a question that names it
+    lead_in: str | None = None  # what a table row's table follows (its caption, the sentence before it): context
     siblings: list[Sentence] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -75,7 +76,7 @@ class Sentence:
         sentences under "CONCLUSIONS:" are the conclusions): the immediate context a question's terms may be
         found in."""
         around = (part for s in (self.previous, self, self.following) if s is not None for part in (s.label, s.display))
-        return " ".join(part for part in (self.introduction, *around) if part)
+        return " ".join(part for part in (self.lead_in, self.introduction, *around) if part)
 
 
 def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Sentence]:
@@ -84,7 +85,8 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
     leading bullets and list numbers, section labels ("Abstract: RESULTS: "; kept as the sentence's context), a
     recommendation's dated title run into its sentence, and a footnote mark that ends a sentence are left out of
     the quoted span."""
-    out = []
+    out: list[Sentence] = []
+    tables: list[tuple[Sentence, list[Sentence]]] = []
     for rank, hit in enumerate(hits[:max_hits]):
         siblings: list[Sentence] = []
         for s, e in (c for span in split_sentences(hit.text, 0, len(hit.text)) for c in clauses(hit.text, *span)):
@@ -106,8 +108,9 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
             sentence.label = label
             sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
             siblings.append(sentence)
-            if sentence.flaw in ("table", "fragment", "heading") and "\n" in text:
-                out.extend(_table_rows(sentence))  # a table's lines read as prose are cells, or rows
+            if sentence.flaw in ("table", "fragment", "heading") and "\n" in text and (rows := _table_rows(sentence)):
+                tables.append((sentence, rows))  # a table's lines read as prose are cells, or rows
+                out.extend(rows)
         for sentence in siblings:
             continues = sentence.flaw == "fragment" and _continues_introduction(sentence.display)
             if sentence.bulleted and (continues or sentence.flaw is None):
@@ -115,7 +118,24 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Senten
                 if sentence.introduction:
                     sentence.flaw = None  # a list item, quotable together with what introduces it
         out.extend(siblings)
+    for table, rows in tables:
+        lead_in = _lead_in(table, out)
+        for row in rows:
+            row.lead_in = lead_in
     return out
+
+
+def _lead_in(table: Sentence, sentences: list[Sentence]) -> str | None:
+    """What a table follows: the sentence or caption just before it in its passage, or at the end of a
+    retrieved passage that ends where the table's begins ("… shall pay its arrears … as set out below;")."""
+    if table.previous is not None:
+        return table.previous.display
+    before = [
+        s
+        for s in sentences
+        if s.hit.doc_id == table.hit.doc_id and s.row is None and table.start - 3 <= s.hit.char_end <= table.start
+    ]
+    return max(before, key=lambda s: s.end).display if before else None
 
 
 def _table_rows(table: Sentence) -> list[Sentence]:
@@ -146,10 +166,15 @@ def _continues_introduction(display: str) -> bool:
 def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
     """What introduces a list item: the nearest earlier sentence or heading of its passage that ends in a
     colon ("1. DECIDES:"; when that is an item itself, with what introduces it), or else the passage's last
-    heading when that ends in a colon ("2. URGES Member States:"). Without one the item stays a fragment."""
+    heading when that ends in a colon ("2. URGES Member States:"). Without one the item stays a fragment.
+    A line numbered like the item ("4. RESOLVES … as follows:" above "8. FURTHER AUTHORIZES …") is its
+    sibling, not its introduction."""
+    style = _number_style(_line_of(item))
     before = item.previous
     while before is not None:
         if before.display.endswith(":") and (before.flaw in (None, "heading") or before.bulleted):
+            if style and _number_style(_line_of(before)) == style:
+                return None
             if before.bulleted and depth > 1 and before.display[:1].islower():
                 outer = _introduction(before, hit, depth - 1)
                 return f"{outer} … {before.display}" if outer else None
@@ -158,7 +183,26 @@ def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
             return None  # prose between: the item belongs to no introduction seen here
         before = before.previous
     heading = without_footnote_marks(hit.headings[-1].strip()) if hit.headings else ""
-    return _ITEM_NUMBER.sub("", heading) if heading.endswith(":") else None
+    if not heading.endswith(":") or (style and _number_style(heading) == style):
+        return None
+    return _ITEM_NUMBER.sub("", heading)
+
+
+_NUMBER_STYLE = re.compile(r"\s*(\(?)(?:(\d{1,3})|[a-z]{1,4})([.)])\s")
+
+
+def _number_style(line: str) -> str | None:
+    """How a numbered line is numbered: "4." and "8." alike, "(1)" and "(2)", "(a)" and "(b)"; None when it
+    is not."""
+    m = _NUMBER_STYLE.match(line)
+    return f"{m.group(1)}{'9' if m.group(2) else 'a'}{m.group(3)}" if m else None
+
+
+def _line_of(sentence: Sentence) -> str:
+    """The document line a sentence starts on, from the line's start: with the number a quote leaves out."""
+    text = sentence.hit.text
+    start = sentence.start - sentence.hit.char_start
+    return text[text.rfind("\n", 0, start) + 1 : start + 20]
 
 
 # An operative clause's verb, written in capitals ("APPROVES the construction …").

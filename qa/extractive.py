@@ -18,7 +18,7 @@ import numpy as np
 from policykb.core.events import AnswerEvent, Final, Token
 from policykb.core.types import Answer, SearchHit, SearchResponse
 from policykb.index.embedders import Embedder
-from policykb.qa.answer_types import Kind, describe_missing
+from policykb.qa.answer_types import Kind, describe_missing, question_parts
 from policykb.qa.answerability import (
     FEATURES,
     AnswerabilityModel,
@@ -26,6 +26,7 @@ from policykb.qa.answerability import (
     absent_bodies,
     features,
     missing_terms,
+    supported_stems,
 )
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
 from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems
@@ -37,6 +38,16 @@ class ExtractiveConfig:
     max_sentences: int = 3
     max_list_items: int = 8
     duplicate_overlap: float = 0.6  # a sentence sharing this share of its terms with a chosen one adds nothing
+
+
+@dataclass
+class Found:
+    """What answers a question, or one part of it: no claims when nothing does."""
+
+    evidence: Evidence
+    claims: list[Claim]
+    confidence: float
+    conflicts: list[str]
 
 
 @dataclass
@@ -97,14 +108,70 @@ class ExtractiveAnswerer:
         return Evidence(terms, sentences, rows, probabilities)
 
     def _answer(self, question: str, response: SearchResponse, focus: str | None) -> Answer:
-        hits = response.results
-        ev = self.evidence(question, hits, response.term_idf, focus)
+        hits, idf = response.results, response.term_idf
+        whole = self._find(self.evidence(question, hits, idf, focus), hits)
+        parts = question_parts(question) if focus is None else [question]
+        if len(parts) > 1:
+            return self._answer_parts(question, parts, whole, hits, idf)
+        if not whole.claims:
+            return self._refuse(whole, hits, question)
+        return compose(whole.claims, whole.confidence, whole.conflicts, question)
+
+    def _answer_parts(
+        self, question: str, parts: list[str], whole: Found, hits: list[SearchHit], idf: dict[str, float]
+    ) -> Answer:
+        """A question of several parts ("When did … hold ICN2, and what declaration did it adopt?"): the
+        answer to the whole, with each part its claims do not answer answered on its own, or named as not
+        answered, so that a half-answer never reads as a whole one."""
+        claims, conflicts, confidence = list(whole.claims), list(whole.conflicts), whole.confidence
+        unanswered = []
+        for n, part in enumerate(parts):
+            ev = self.evidence(question, hits, idf, part)
+            own = content_stems(part).difference(*(content_stems(p) for i, p in enumerate(parts) if i != n))
+            if whole.claims and self._answers(whole.claims, ev, own):
+                continue
+            found = self._find(ev, hits)
+            answering = [c for c in found.claims if self._answers([c], ev, own)]
+            if not answering:
+                if own and not own & set().union(*(supported_stems(part, h.text) for h in hits[:_PASSAGES])):
+                    unanswered.append(part)  # said only when no passage the answer drew on holds its words
+                continue
+            claims += [c for c in answering if not any(_same_span(c, o) for o in claims)]
+            conflicts += [note for note in found.conflicts if note not in conflicts]
+            confidence = min(confidence, found.confidence) if whole.claims else found.confidence
+        if not claims or len(unanswered) == len(parts):
+            return self._refuse(whole, hits, question)
+        return compose(claims, confidence, conflicts, question, unanswered)
+
+    def _answers(self, claims: list[Claim], ev: Evidence, own: set[str]) -> bool:
+        """Whether a quoted claim holds a sentence that answers the part of the question `ev` weighs: scored
+        as answering it, and holding the kind of thing that part asks about its own noun ("how many
+        commodities": "13 … commodities") or saying one of the words only that part uses ("publication
+        period" in "…, and which publication period did it cover?"), when it has any: in the claim itself, not
+        in the sentences around it, which the answer does not show."""
+        about_noun = bool(ev.question.asked.subject)  # "how many commodities"; "at what level" names none
+        holds_kind = ev.rows[:, FEATURES.index("kind_holds")] if len(ev.rows) and about_noun else np.zeros(len(ev.rows))
+        return any(
+            s.score >= self.model.threshold
+            and s.hit.chunk_id == c.hit.chunk_id
+            and c.quote_start <= s.start < c.quote_end
+            and (not own or holds_kind[i] == 1.0 or bool(own & supported_stems(ev.question.text, _said(s, c))))
+            for i, s in enumerate(ev.sentences)
+            for c in claims
+        )
+
+    def _refuse(self, found: Found, hits: list[SearchHit], question: str) -> Answer:
+        missing = self._what_is_missing(found.evidence, hits) if found.evidence.sentences else None
+        return refusal(hits, found.confidence, question, missing)
+
+    def _find(self, ev: Evidence, hits: list[SearchHit]) -> Found:
+        """The claims that answer the question of `ev`, with their confidence and conflicts."""
         if not ev.sentences:
-            return refusal(hits, 0.0, question)
+            return Found(ev, [], 0.0, [])
         ranked = sorted(ev.sentences, key=lambda s: -s.score)
         best = ranked[0]
         if best.score < self.model.threshold or absent_bodies(ev.question, hits):
-            return refusal(hits, best.score, question, self._what_is_missing(ev, hits))
+            return Found(ev, [], best.score, [])
         claims = []
         groups = self._select(ranked, ev.question.asked.kind)
         confidence = max((s.score for s in groups[0]), default=best.score) if groups else best.score
@@ -114,9 +181,8 @@ class ExtractiveAnswerer:
             if self.verifier.lexically_supported(claim.text, introduced):
                 claims.append(claim)
         if not claims:
-            return refusal(hits, best.score, question, self._what_is_missing(ev, hits))
-        conflicts = self._conflicts(claims, ranked)
-        return compose(claims, confidence, conflicts, question)
+            return Found(ev, [], best.score, [])
+        return Found(ev, claims, confidence, self._conflicts(claims, ranked))
 
     def _what_is_missing(self, ev: Evidence, hits: list[SearchHit]) -> str | None:
         """What part of the question the closest passages leave uncovered: the asked kind of thing, when no
@@ -193,6 +259,18 @@ class ExtractiveAnswerer:
                     if note not in notes:
                         notes.append(note)
         return notes
+
+
+_PASSAGES = 6  # the passages an answer draws its sentences from (candidate_sentences' max_hits)
+
+
+def _said(s: Sentence, claim: Claim) -> str:
+    """What a claim says to the reader about its sentence: its text, and a table row's lead-in."""
+    return f"{s.lead_in} {claim.text}" if s.lead_in else claim.text
+
+
+def _same_span(a: Claim, b: Claim) -> bool:
+    return (a.hit.chunk_id, a.quote_start) == (b.hit.chunk_id, b.quote_start)
 
 
 def _claimable(s: Sentence, question: QuestionTerms) -> bool:

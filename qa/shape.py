@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policykb.core.text import FOOTNOTE_MARK, runs_on
+from policykb.core.text import BULLET_GLYPHS, FOOTNOTE_MARK, runs_on
 
 _END = re.compile(r"[.!?;:][\"'”’)\]]*$")
-_LEADING_MARKS = re.compile(r"^(?:[\s\-–—*•◆▪●○·►✓✔❖■□❑➢>#]|[\ue000-\uf8ff]|\(?[a-z0-9ivx]{1,4}[.)]\s)+")
+_LEADING_MARKS = re.compile(rf"^(?:[\s\-–—*{BULLET_GLYPHS}►✓✔❖■□❑➢>#]|[\ue000-\uf8ff]|\(?[a-z0-9ivx]{{1,4}}[.)]\s)+")
 _BARE_MARK = re.compile(r"\d{1,2}\s+")
 _MARKUP = re.compile(
     r"\]\(|\\[()\[\]*_#`]|(?:^|\s)#{1,6}\s|\*\*|__|`|[\x00-\x08\x0b-\x1f\x7f-\x9f\ue000-\uf8ff]|<[a-z/][^>]*>"

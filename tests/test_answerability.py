@@ -25,6 +25,7 @@ from policykb.qa.answer_types import (
     holds,
     medicines,
     numbered,
+    question_parts,
     says_act,
     scope_conflict,
 )
@@ -156,6 +157,10 @@ def test_an_act_institutions_write_in_other_words_is_said_and_two_actors_are_no_
     assert not says_act(ask, "The World Health Organization published its report in November 2014.")  # no act
     assert not says_act(ask, "Hosting costs rose in 2014.")
     assert asked("When did WHO and the World Bank sign the agreement?").relation == "sign"
+    carried = asked("When did the IPC Global Unit carry out the update of the review?")
+    assert says_act(carried, "The update was conducted between November 2015 and March 2016.")
+    assert says_act(carried, "The Unit carried out the update in 2016.")
+    assert not says_act(carried, "The update was published in 2016.")
 
 
 def _holds(question: str, sentence: str) -> float:
@@ -211,6 +216,11 @@ def test_a_count_must_count_the_asked_noun() -> None:
             "What fine does the agency impose for reusing syringes?",
             "Clinics that reuse syringes are fined US$ 5000.",
             "Reuse of syringes has resulted in pathogen transmission and should be halted immediately.",
+        ),
+        (
+            "How much did the Convention cost?",
+            "The plan will cost 36 million over five years.",
+            "An estimated 1000 million people live with disabilities.",  # millions counted are no money
         ),
         (
             "What minimum alcohol concentration should hand rubs have?",
@@ -295,6 +305,8 @@ def test_an_ordinal_is_not_a_figure() -> None:
     assert _holds(q, "Report to its Twenty-first session on progress with the plan.") == 0.0
     assert _holds(q, "The plan aims to cut the burden by a third by 2019.") == 1.0
     assert _holds("How many Member States voted in favour?", "Sixty-five Member States voted in favour.") == 1.0
+    assert _holds("How many members abstained?", "Guidance is one of the key functions of the members.") == 0.0
+    assert _holds("How many members abstained?", "One member abstained.") == 1.0
 
 
 @pytest.mark.parametrize(
@@ -779,7 +791,8 @@ def test_a_table_row_is_a_candidate_under_its_headings_and_stands_alone() -> Non
     austria = rows[0]
     assert hit.text[austria.start : austria.end] == austria.text  # the quote is the document's own text
     assert austria.claim_text.startswith("Country % of total population infected (mean [95% credible interval]) …")
-    assert austria.window() == f"{austria.introduction} {austria.display}"  # not Belgium's row beside it
+    # its context is what the table follows and its headings, not Belgium's row beside it
+    assert austria.window() == f"The estimates follow. {austria.introduction} {austria.display}"
 
 
 def test_a_guidelines_recommendation_label_heads_no_quote() -> None:
@@ -1164,6 +1177,71 @@ def test_a_list_introduction_brings_its_items(minilm_answerer: ExtractiveAnswere
     quote = answer.citations[0].quote
     assert quote.startswith("The elements of Standard Precautions are as follows:")
     assert "safe injection practices" in quote and quote.endswith("cough etiquette.")
+
+
+_SCHEDULE = "Year US$\n2013 36 651\n2014 36 651\n2015 36 651\n2016 36 654\nTotal 146 607"
+_LEAD_IN = "Tajikistan shall pay its outstanding arrears over four years from 2013 to 2016, as set out below;"
+
+
+def test_a_table_rows_context_is_what_the_table_follows_in_its_passage_or_the_one_before() -> None:
+    rows = [s for s in candidate_sentences([_hit(0, f"{_LEAD_IN}\n\n{_SCHEDULE}")]) if s.row]
+    assert [r.display for r in rows] == ["2013 36 651", "2014 36 651", "2015 36 651", "2016 36 654", "Total 146 607"]
+    assert rows[3].window() == f"{_LEAD_IN} Year US$ 2016 36 654"
+    lead = replace(_hit(0, _LEAD_IN), doc_id="d", chunk_id="c0")
+    table = replace(_hit(1, _SCHEDULE), doc_id="d", chunk_id="c1", char_start=len(_LEAD_IN) + 2,
+                    char_end=len(_LEAD_IN) + 2 + len(_SCHEDULE))  # fmt: skip
+    rows = [s for s in candidate_sentences([table, lead]) if s.row]
+    assert rows[0].lead_in == _LEAD_IN  # the retrieved passage that ends where the table begins
+    elsewhere = replace(lead, char_start=5000, char_end=5000 + len(_LEAD_IN))
+    assert all(s.lead_in is None for s in candidate_sentences([table, elsewhere]) if s.row)
+
+
+@pytest.mark.model
+def test_a_table_row_answers_for_what_its_lead_in_says_the_table_is_about(minilm_answerer: ExtractiveAnswerer) -> None:
+    question = "How much does Tajikistan have to pay towards its arrears in 2016?"
+    answer = _ask(minilm_answerer, question, _respond(question, [f"{_LEAD_IN}\n\n{_SCHEDULE}"]))
+    assert answer.answerable
+    assert answer.answer.startswith("Year US$ … 2016 36 654 [1]")
+    later = "How much does Tajikistan have to pay towards its arrears in 2019?"
+    assert not _ask(minilm_answerer, later, _respond(later, [f"{_LEAD_IN}\n\n{_SCHEDULE}"])).answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "When did WHO and FAO hold ICN2, and what declaration did it adopt?",
+            ["When did WHO and FAO hold ICN2?", "What declaration did it adopt?"],
+        ),
+        (
+            "Where and when was the conference held?",
+            ["Where was the conference held?", "When was the conference held?"],
+        ),
+        (
+            "How many recommendations and how many good practice statements are in the guidelines?",
+            ["How many recommendations?", "How many good practice statements are in the guidelines?"],
+        ),
+        ("Which countries voted for it and which against?", None),  # the second part names nothing of its own
+        ("What is the difference between prevention and control?", None),
+        ("Who chaired the meeting and when?", None),
+    ],
+)
+def test_the_questions_a_two_part_question_asks(question: str, parts: list[str] | None) -> None:
+    assert question_parts(question) == (parts or [question])
+
+
+@pytest.mark.model
+def test_each_part_of_a_two_part_question_is_answered_or_said_not_to_be(minilm_answerer: ExtractiveAnswerer) -> None:
+    both = "When did the IAPO General Assembly meet, and who chaired the meeting?"
+    answer = _ask(minilm_answerer, both, _respond(both, [_REPORT]))
+    assert "12 May 2024" in answer.answer and "Helen Smith" in answer.answer
+    assert "do not answer" not in answer.answer
+    half = "When did the IAPO General Assembly meet, and what was the meeting's budget?"
+    answer = _ask(minilm_answerer, half, _respond(half, [_REPORT]))
+    assert answer.answerable and "12 May 2024" in answer.answer
+    assert answer.answer.endswith(
+        "The closest passages do not answer the rest of the question: “What was the meeting's budget?”"
+    )
 
 
 @pytest.mark.model

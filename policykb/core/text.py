@@ -315,6 +315,10 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 # ------------------------------------------------------------------------------------------------ footnote marks
 
+# The glyphs that open a bulleted item, wherever a line is read as a list item (ingest) or a quote leaves
+# its bullet out (the answerer): one set, so an item the ingest keeps is an item the answerer quotes.
+BULLET_GLYPHS = "•◆▪●○◦‣∙·›»"
+
 # A footnote mark: one or two digits glued to a word's punctuation ("Diseases,1 which", "Member States:2") or
 # standing after a clause's semicolon, before the next clause or at the end ("eye health; 4 Recalling"). Neither a figure nor part of what a line says.
 FOOTNOTE_MARK = re.compile(r"(?<=[A-Za-z][,;:)”\"])\d{1,2}(?!\S)|(?<=;\s)\d{1,2}(?=\s+[A-Z][a-z]|\s*$)")
