@@ -1221,6 +1221,10 @@ def test_a_table_row_answers_for_what_its_lead_in_says_the_table_is_about(minilm
             "How many recommendations and how many good practice statements are in the guidelines?",
             ["How many recommendations?", "How many good practice statements are in the guidelines?"],
         ),
+        (
+            "At what level is the Fund kept, and up to what share may the Director-General transfer?",
+            ["At what level is the Fund kept?", "Up to what share may the Director-General transfer?"],
+        ),
         ("Which countries voted for it and which against?", None),  # the second part names nothing of its own
         ("What is the difference between prevention and control?", None),
         ("Who chaired the meeting and when?", None),
@@ -1274,6 +1278,26 @@ _ITEMS = (
     "(a) to provide prompt diagnostic testing of all suspected cases;\n\n"
     "(b) to implement and sustain coverage with preventive chemotherapy of at least 75% of the populations in need;"
 )
+
+
+def test_a_paragraph_numbered_like_an_earlier_one_is_its_sibling_not_its_item() -> None:
+    text = (
+        "4. RESOLVES that the budget will be financed as follows:\n\n(1) by net assessments on Member States;\n\n"
+        "5. DECIDES that the Working Capital Fund shall be maintained at its existing level;\n\n"
+        "8. FURTHER AUTHORIZES the Director-General to make budget transfers up to 5% of a category;"
+    )
+    by_text = {s.display: s for s in candidate_sentences([_hit(0, text)])}
+    assert by_text["by net assessments on Member States;"].introduction == (
+        "RESOLVES that the budget will be financed as follows:"
+    )
+    assert (
+        by_text["FURTHER AUTHORIZES the Director-General to make budget transfers up to 5% of a category;"].introduction
+        is None
+    )
+    under_heading = replace(
+        _hit(0, text[text.index("8.") :]), headings=["4. RESOLVES that the budget will be financed as follows:"]
+    )
+    assert all(s.introduction is None for s in candidate_sentences([under_heading]))
 
 
 def test_a_list_item_is_quotable_with_its_introduction() -> None:
