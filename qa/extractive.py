@@ -204,7 +204,7 @@ class ExtractiveAnswerer:
             if id(s) in used or any(_jaccard(content_stems(s.text), content_stems(o.text)) > c.duplicate_overlap
                                     for g in groups for o in g):  # fmt: skip
                 continue
-            group = self._complete(s)
+            group = self._complete(s, kind)
             if group is None or any(id(x) in used for x in group):
                 continue
             used.update(id(x) for x in group)
@@ -213,8 +213,11 @@ class ExtractiveAnswerer:
                 floor = max(m.threshold, _sigmoid(m.logit(s.score) - m.keep_within))
         return groups
 
-    def _complete(self, s: Sentence) -> list[Sentence] | None:
-        """`s` with what it needs to stand alone, or None when that is not in the passage."""
+    def _complete(self, s: Sentence, kind: Kind = Kind.OTHER) -> list[Sentence] | None:
+        """`s` with what it needs to stand alone, or None when that is not in the passage. A list item, for a
+        question that asks for a list, brings the other items under its introduction."""
+        if kind is Kind.LIST and s.introduction and s.bulleted and len(items := _items_beside(s)) > 1:
+            return items[: self.config.max_list_items]
         group = [s]
         if dangling(s.display) and not s.bulleted:
             before = s.previous
@@ -297,8 +300,27 @@ def _closed(group: list[Sentence], after: Sentence | None) -> bool:
     return after is None or (not after.bulleted and after.flaw is None)
 
 
+def _items_beside(item: Sentence) -> list[Sentence]:
+    """The run of bulleted items that `item` stands in, in order: its siblings under one introduction."""
+
+    def member(s: Sentence | None) -> Sentence | None:
+        return s if s is not None and s.bulleted and s.flaw in (None, "fragment", "heading") else None
+
+    first = item
+    while (before := member(first.previous)) is not None and not introduces(before.display):
+        first = before
+    run = [first]
+    while (after := member(run[-1].following)) is not None:
+        run.append(after)
+    return run
+
+
 def _claim(group: list[Sentence]) -> Claim:
     first, last = group[0], group[-1]
+    if len(group) > 1 and all(s.bulleted for s in group):  # a list's items, after their introduction
+        introduction = next((s.introduction for s in group if s.introduction), None)
+        listed = " ".join(f"• {s.display}" for s in group)
+        return Claim(f"{introduction} {listed}" if introduction else listed, first.hit, first.start, last.end)
     items = group[1:]
     bullets = any(s.bulleted and not ends_sentence(s.text) for s in items)  # items only their bullets part
     parts = [first.claim_text, *(f"• {s.display}" if bullets and s.bulleted else s.display for s in items)]

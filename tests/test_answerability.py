@@ -1206,6 +1206,31 @@ def test_a_table_row_answers_for_what_its_lead_in_says_the_table_is_about(minilm
     assert not _ask(minilm_answerer, later, _respond(later, [f"{_LEAD_IN}\n\n{_SCHEDULE}"])).answerable
 
 
+@pytest.mark.model
+def test_a_list_question_answered_by_one_item_gets_all_the_items_under_its_introduction(
+    minilm_answerer: ExtractiveAnswerer,
+) -> None:
+    passage = (
+        "Promoting appropriate infant and young child feeding practices:\n\n"
+        "• implement the International Code of Marketing of Breast-milk Substitutes\n\n"
+        "• implement policies and practices to promote protection of working mothers\n\n"
+        "• promote, protect and support breastfeeding in health services and the community."
+    )
+    question = "What actions are listed for promoting appropriate infant and young child feeding practices?"
+    response = _respond(question, [passage])
+    heading = len("Promoting appropriate infant and young child feeding practices:")
+    response.results[0] = replace(response.results[0], non_prose=[KindSpan(0, heading, "heading")])
+    answer = _ask(minilm_answerer, question, response)
+    assert answer.answerable
+    assert answer.answer.startswith(
+        "Promoting appropriate infant and young child feeding practices: • implement the International Code of "
+        "Marketing of Breast-milk Substitutes • implement policies and practices to promote protection of working "
+        "mothers • promote, protect and support breastfeeding in health services and the community. [1]"
+    )
+    quote = answer.citations[0].quote  # the items, not the heading that introduces them
+    assert quote.startswith("implement the International Code") and quote.endswith("health services and the community.")
+
+
 @pytest.mark.parametrize(
     ("question", "parts"),
     [
