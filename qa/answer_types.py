@@ -49,6 +49,7 @@ class Asked:
     regions: set[str] = field(default_factory=set)  # world regions it is about ("the African Region")
     numbered: set[int] = field(default_factory=set)  # numbered instruments it names ("the Thirteenth GPW": 13)
     medicines: set[str] = field(default_factory=set)  # medicines it names by their INN ("tafenoquine")
+    combination: bool = False  # its medicines are one combination ("artesunate + mefloquine")
     codes: set[str] = field(default_factory=set)  # products or strains it names by a code ("R21", "H120")
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
@@ -501,7 +502,7 @@ def asked(question: str) -> Asked:
     places = set() if kind is Kind.COUNTRY else _scope_countries(q)  # which countries: the answer, not the scope
     return Asked(
         kind, subject, years=years, places=places, regions=regions(q), numbered=numbered(q), medicines=medicines(q),
-        codes=codes(q),
+        codes=codes(q), combination=len(medicines(q)) > 1 and bool(_COMBINATION.search(q)),
         measure=measure,
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative,
@@ -834,7 +835,7 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
         or _named_conflict(ask.regions, regions, sentence, window)
         or _named_conflict(ask.codes, codes, sentence, window, passage)
         or _named_conflict(ask.numbered, numbered, sentence, window)
-        or _medicine_conflict(ask.medicines, sentence, window)
+        or _medicine_conflict(ask.medicines, sentence, window, ask.combination)
     )
 
 
@@ -867,12 +868,23 @@ def _unplaced_figure(ask: Asked, window: str, context: str, passage: str) -> boo
     return not (countries(window) | countries(passage) | countries(context)) & ask.places
 
 
-def _medicine_conflict(asked_for: set[str], sentence: str, window: str) -> bool:
-    """As `_named_conflict`, with a medicine's several spellings and prefixes taken as one."""
+def _medicine_conflict(asked_for: set[str], sentence: str, window: str, combination: bool = False) -> bool:
+    """As `_named_conflict`, with a medicine's several spellings and prefixes taken as one; and a sentence
+    that puts another medicine in place of one asked is about another combination ("artesunate +
+    amodiaquine" for "artesunate + mefloquine"), as is one naming a part of an asked combination alone
+    ("a higher dose of artesunate" for "artesunate + mefloquine"), while one adding a partner is not."""
     if not asked_for:
         return False
     said = medicines(sentence) or medicines(window)
-    return bool(said) and not any(_same_medicine(a, b) for a in said for b in asked_for)
+    if not said:
+        return False
+    other = [m for m in said if not any(_same_medicine(m, a) for a in asked_for)]
+    unsaid = [a for a in asked_for if not any(_same_medicine(m, a) for m in said)]
+    return len(other) == len(said) or bool(unsaid and (other or combination))
+
+
+# Medicines joined into one combination ("artesunate + mefloquine", "artemether-lumefantrine"); "and" lists two.
+_COMBINATION = re.compile(r"[a-z]{4,}\s*(?:\+|/|[-–])\s*[a-z]{4,}(?:ine|one|ole|vir|mycin|cillin|quine)\b", re.I)
 
 
 def _year_conflict(ask: Asked, window: str, context: str, passage: str) -> bool:

@@ -102,9 +102,10 @@ class QuestionTerms:
 
     @classmethod
     def of(cls, question: str, idf: dict[str, float], focus: str | None = None) -> QuestionTerms:
-        """`focus`: the user's latest words when `question` was expanded from a conversation; what they ask
-        for (a person, a date …) is what is asked, unless they ask for nothing of their own ("in Asia?"), and
-        the years, places and products they name are its scope."""
+        """`focus`: the user's latest words when `question` was expanded from a conversation (or one part of a
+        two-part question); what they ask for (a person, a date …) is what is asked, unless they ask for nothing
+        of their own ("in Asia?"), and the years, places and products they name are its scope, those of the
+        whole question where they name none ("and for how many days?" is about the medicine asked before)."""
         stems = content_stems(question)
         weights = {s: w for s, w in idf.items() if s in stems} or {s: 1.0 for s in stems}
         words: dict[str, str] = {}
@@ -116,8 +117,9 @@ class QuestionTerms:
                 words.setdefault(next(iter(s)), w)
         top = max((weights.get(s, 0.0) for s in words), default=0.0)
         ask = asked(question)
-        if focus and (own := asked(focus)).kind is not Kind.OTHER:
-            ask = own
+        if focus and (own := asked(focus)).kind is not Kind.OTHER:  # its scopes carried where it names none
+            carried = {scope: getattr(ask, scope) for scope in SCOPES if not getattr(own, scope)}
+            ask = replace(own, **carried, combination=ask.combination if "medicines" in carried else own.combination)
         elif focus:  # "and what about in Asia?": the follow-up's own places and years replace those carried along
             ask = replace(ask, **{scope: getattr(own, scope) for scope in SCOPES if getattr(own, scope)})
         rare = {s: w for s, w in words.items() if 0.0 < weights.get(s, 0.0) >= 0.75 * top}  # in question order

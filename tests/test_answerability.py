@@ -537,6 +537,13 @@ def test_a_medicine_the_question_names_must_be_the_sentences() -> None:
     assert both.medicines == {"artemeter", "lumefantrine"}  # spelled one way: "th" as "t"
     assert _conflicts(both, "Children under 20 kg should receive a higher dose of artesunate.", "")
     assert not _conflicts(both, "Artemether–lumefantrine is given twice a day for 3 days.", "")
+    mefloquine = asked("What daily dose of artesunate + mefloquine should a 12 kg child receive?")
+    assert _conflicts(mefloquine, "The target doses are 4 mg/kg artesunate and 10 mg/kg amodiaquine a day.", "")
+    assert not _conflicts(mefloquine, "Give artesunate 50 mg and mefloquine 110 mg a day.", "")
+    assert not _conflicts(mefloquine, "Give artesunate and mefloquine with primaquine.", "")  # a partner added
+    assert _conflicts(mefloquine, "Children under 20 kg should receive a higher dose of artesunate.", "")  # alone
+    either = asked("What doses of primaquine and tafenoquine are recommended?")  # two medicines, no combination
+    assert not either.combination and not _conflicts(either, "Primaquine is given for 14 days.", "")
     assert medicines("Zanamivir, amoxicillin, oxytocin and misoprostol; artemisinin-based therapy") == {
         "zanamivir",
         "amoxicillin",

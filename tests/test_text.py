@@ -76,6 +76,17 @@ def test_british_and_american_spellings_share_a_stem(british: str, american: str
 
 
 @pytest.mark.parametrize(
+    ("plural", "singular"), [("children", "child"), ("women", "woman"), ("criteria", "criterion"), ("mice", "mouse")]
+)
+def test_an_irregular_plural_shares_its_singulars_stem(plural: str, singular: str) -> None:
+    assert stem(plural) == stem(singular)
+
+
+def test_verbs_spelled_like_irregular_plurals_keep_their_stem() -> None:
+    assert stem("lives") == stem("living") and stem("leaves") == stem("leaving")
+
+
+@pytest.mark.parametrize(
     "word",
     [
         # -ise, -our, -re that are not British spellings of -ize, -or, -er

@@ -76,8 +76,17 @@ def _acronym_amid_prose(tokens: list[str], i: int) -> bool:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """The comparison key of a lower-cased word: its American spelling, Snowball-stemmed."""
-    return _snowball(american_spelling(word))
+    """The comparison key of a lower-cased word: its American spelling, Snowball-stemmed; an irregular
+    plural is its singular ("children" is "child"), which Snowball leaves apart ("lives" and "leaves" stay
+    verbs as well as nouns)."""
+    return _snowball(american_spelling(_IRREGULAR_PLURALS.get(word, word)))
+
+
+_IRREGULAR_PLURALS = {
+    "children": "child", "women": "woman", "men": "man", "feet": "foot", "teeth": "tooth", "mice": "mouse",
+    "lice": "louse", "geese": "goose", "oxen": "ox", "wives": "wife", "knives": "knife", "criteria": "criterion", "phenomena": "phenomenon", "analyses": "analysis",
+    "diagnoses": "diagnosis", "hypotheses": "hypothesis", "bacteria": "bacterium", "fungi": "fungus",
+}  # fmt: skip
 
 
 @lru_cache(maxsize=200_000)
