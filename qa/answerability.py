@@ -40,6 +40,7 @@ from policykb.qa.answer_types import (
     codes,
     countries,
     holds,
+    medicines,
     mentioned_regions,
     named_countries,
     ordinal_named,
@@ -99,6 +100,7 @@ class QuestionTerms:
     idf: dict[str, float]
     stems: set[str]
     rare: dict[str, str]  # stem -> the question's own word, for the refusal's note
+    names: set[str]  # the rare words it writes as names, capitalised inside the question ("Datacol", "Capital")
 
     @classmethod
     def of(cls, question: str, idf: dict[str, float], focus: str | None = None) -> QuestionTerms:
@@ -124,7 +126,30 @@ class QuestionTerms:
             ask = replace(ask, **{scope: getattr(own, scope) for scope in SCOPES if getattr(own, scope)})
         rare = {s: w for s, w in words.items() if 0.0 < weights.get(s, 0.0) >= 0.75 * top}  # in question order
         rare |= {y: y for y in ask.years}
-        return cls(question, ask, weights, stems, rare)
+        return cls(question, ask, weights, stems, rare, _names(question, rare))
+
+
+_ASKING = re.compile(
+    r"\?|^\s*(?:what|when|where|who|whom|whose|which|how|why|is|are|was|were|do|does|did|can|should)\b", re.I
+)
+
+
+def _names(question: str, rare: dict[str, str]) -> set[str]:
+    """The rare words a question writes as names, capitalised inside it ("the Datacol survey", "the Working
+    Capital Fund"). Not in a title that asks nothing ("Case Fatality Rates for Childhood Pneumonia …") or a
+    title-cased opening, not an acronym or code ("HAdV-55", "R0": left to the acronym rules), nor a medicine,
+    country or region, which have scopes of their own."""
+    words = _WORD.findall(question)
+    if sum(w[:1].isupper() for w in words) > len(words) / 2 or not _ASKING.search(question):
+        return set()  # a title, not a question ("Case Fatality Rates for Childhood Pneumonia in …")
+    opening = next((i for i, w in enumerate(words) if not w[:1].isupper()), len(words))
+    places = " ".join(named_countries(question))
+    return {
+        s
+        for s, w in rare.items()
+        if w[:1].isupper() and w.isalpha() and sum(c.isupper() for c in w) == 1 and w in words[opening:]
+        and not medicines(w) and not countries(w) and not mentioned_regions(w) and w not in places.split()
+    }  # fmt: skip
 
 
 def features(
@@ -146,6 +171,8 @@ def features(
         window_stems = supported_stems(q.text, window)
         near = window_stems | context_stems[hit.chunk_id + "#about"]
         missing = [t for t in q.rare if t not in near]
+        # "the Datacol survey": a name another close passage holds, and this one does not, is another thing's
+        unnamed = any(t in q.names and t not in context_stems[hit.chunk_id] for t in missing)
         kind = holds(q.asked, s.display, q.stems) if q.asked.typed else 1.0
         if s.row is not None and 0.0 < kind < 1.0 and q.asked.subject <= context_stems[hit.chunk_id] | window_stems:
             kind = 1.0  # a table row's figure is about what its table is about: its lead-in or passage says it
@@ -164,7 +191,9 @@ def features(
             1.0 if q.asked.typed and kind >= 1.0 else 0.0,
             1.0 if (q.asked.typed and 0.0 < kind < 1.0) or preamble else 0.0,
             1.0 if q.asked.typed and kind == 0.0 else 0.0,
-            1.0 if scope_conflict(q.asked, s.display, window, about, hit.text, beside[hit.chunk_id]) else 0.0,
+            1.0
+            if unnamed or scope_conflict(q.asked, s.display, window, about, hit.text, beside[hit.chunk_id])
+            else 0.0,
             1.0 if s.rank == 0 else 0.0,
         )
     return rows
