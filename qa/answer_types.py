@@ -406,6 +406,40 @@ _ELLIPTICAL = frozenset(("against", "for", "about", "with", "without", "between"
 _ASKS = re.compile(rf"\b{_WH}\b|^\s*(?:is|are|was|were|does|do|did|can|could|should|has|have|will)\b", re.I)
 
 
+# A person's weight or age the question states: "a child weighing 12 kg", "a 70-kg adult", "a 3-year-old".
+_STATED_MEASURE = re.compile(r"(\d+(?:\.\d+)?)\s?-?\s?(kg|kilos?|kilograms?|years?|yrs?|months?)\b(?:-old)?", re.I)
+_MEASURE_HEADINGS = {"kg": re.compile(r"\bkg\b|\bweight", re.I), "year": re.compile(r"\byears?\b|\bage\b", re.I),
+                     "month": re.compile(r"\bmonths?\b", re.I)}  # fmt: skip
+
+
+def stated_measures(question: str) -> list[tuple[float, str]]:
+    """The weights and ages a question states, as (value, "kg" | "year" | "month")."""
+    out = []
+    for m in _STATED_MEASURE.finditer(question):
+        unit = m.group(2).lower()
+        unit = "kg" if unit.startswith("k") else "year" if unit.startswith("y") else "month"
+        out.append((float(m.group(1)), unit))
+    return out
+
+
+def measured_by(headings: str, unit: str) -> bool:
+    """Whether a table's headings measure its rows in `unit` ("Body weight (kg)" for "kg")."""
+    return bool(_MEASURE_HEADINGS[unit].search(headings))
+
+
+_HEADING_UNIT = re.compile(r"\((mg|g|mL|ml|IU|%)\)")
+
+
+def read_row(headings: str, label: str, row: str) -> str:
+    """A table row read with its headings: each figure after the row's name carries the unit the headings
+    put in brackets ("Dose (mg) …" over "15 to < 25 40 + 240" reads "… 15 to < 25 40 mg + 240 mg")."""
+    units = _HEADING_UNIT.findall(headings)
+    figures = row[len(label) :] if row.startswith(label) else row
+    if len(units) == 1:
+        figures = re.sub(r"\d+(?:[.,]\d+)?(?![\d.,%])", lambda m: f"{m.group(0)} {units[0]}", figures)
+    return f"{headings} {label}{figures}"
+
+
 def question_parts(question: str) -> list[str]:
     """The questions a two-part question asks, each to be answered on its own ("When did WHO and FAO hold
     ICN2, and what declaration did it adopt?" -> "When did WHO and FAO hold ICN2?", "What declaration did it

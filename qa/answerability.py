@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from policykb.core.text import acronym_stems
+from policykb.core.text import acronym_stems, stem
 from policykb.core.types import SearchHit
 from policykb.qa.answer_types import (
     REGION_WITHIN,
@@ -40,17 +40,20 @@ from policykb.qa.answer_types import (
     codes,
     countries,
     holds,
+    measured_by,
     medicines,
     mentioned_regions,
     named_countries,
     ordinal_named,
+    read_row,
     regions,
     says_act,
     says_ordinal,
     scope_conflict,
+    stated_measures,
 )
 from policykb.qa.evidence import Sentence, content_stems, coverage
-from policykb.qa.shape import recital
+from policykb.qa.shape import in_band, recital
 
 MODEL_PATH = Path(__file__).with_name("answerability.json")
 FEATURES = (
@@ -101,6 +104,7 @@ class QuestionTerms:
     stems: set[str]
     rare: dict[str, str]  # stem -> the question's own word, for the refusal's note
     names: set[str]  # the rare words it writes as names, capitalised inside the question ("Datacol", "Capital")
+    measures: list[tuple[float, str]]  # the weights and ages it states ("a child weighing 12 kg": (12, "kg"))
 
     @classmethod
     def of(cls, question: str, idf: dict[str, float], focus: str | None = None) -> QuestionTerms:
@@ -126,12 +130,28 @@ class QuestionTerms:
             ask = replace(ask, **{scope: getattr(own, scope) for scope in SCOPES if getattr(own, scope)})
         rare = {s: w for s, w in words.items() if 0.0 < weights.get(s, 0.0) >= 0.75 * top}  # in question order
         rare |= {y: y for y in ask.years}
-        return cls(question, ask, weights, stems, rare, _names(question, rare))
+        return cls(question, ask, weights, stems, rare, _names(question, rare), stated_measures(question))
 
 
 _ASKING = re.compile(
     r"\?|^\s*(?:what|when|where|who|whom|whose|which|how|why|is|are|was|were|do|does|did|can|should)\b", re.I
 )
+
+
+def banded(s: Sentence, q: QuestionTerms) -> bool:
+    """Whether `s` is a table row whose band holds a weight or age the question states, in the unit its
+    table's headings measure by ("a child weighing 20 kg": "15 to < 25" under "Body weight (kg)")."""
+    return s.row is not None and any(
+        in_band(s.row, value) and measured_by(s.introduction or "", unit) for value, unit in q.measures
+    )
+
+
+# Words of a question that say whose weight or age it states: what a table's band answers for.
+_MEASURED = frozenset(stem(w) for w in (
+    "weigh", "weighing", "weight", "weighs", "kg", "kilo", "kilos", "kilogram", "kilograms", "child", "children",
+    "adult", "adults", "infant", "infants", "baby", "patient", "person", "old", "aged", "age", "year", "years",
+    "month", "months",
+))  # fmt: skip
 
 
 def _names(question: str, rare: dict[str, str]) -> set[str]:
@@ -173,7 +193,11 @@ def features(
         missing = [t for t in q.rare if t not in near]
         # "the Datacol survey": a name another close passage holds, and this one does not, is another thing's
         unnamed = any(t in q.names and t not in context_stems[hit.chunk_id] for t in missing)
-        kind = holds(q.asked, s.display, q.stems) if q.asked.typed else 1.0
+        if s.row is not None and banded(s, q):
+            near |= q.stems & _MEASURED  # "a child weighing 20 kg" is who the row "15 to < 25" is for
+            missing = [t for t in q.rare if t not in near]
+        shown = read_row(s.introduction or "", s.row, s.display) if s.row is not None else s.display
+        kind = holds(q.asked, shown, q.stems) if q.asked.typed else 1.0
         if s.row is not None and 0.0 < kind < 1.0 and q.asked.subject <= context_stems[hit.chunk_id] | window_stems:
             kind = 1.0  # a table row's figure is about what its table is about: its lead-in or passage says it
         if not says_act(q.asked, s.display):

@@ -24,6 +24,7 @@ from policykb.qa.answerability import (
     AnswerabilityModel,
     QuestionTerms,
     absent_bodies,
+    banded,
     features,
     missing_terms,
     supported_stems,
@@ -278,12 +279,14 @@ def _same_span(a: Claim, b: Claim) -> bool:
 
 def _claimable(s: Sentence, question: QuestionTerms) -> bool:
     """Quotable on its own, or a list item or introduction that a group may complete; a table row only for
-    a question that names the row, in its words or their initials (a figure is found by its row and column:
-    "Austria's … percentage", "the UK's share")."""
+    a question that names the row, in its words or their initials, or states a weight or age in its band (a
+    figure is found by its row and column: "Austria's … percentage", "the UK's share", "a 20 kg child")."""
     if s.flaw is not None:
         return False
     if s.row is None or content_stems(s.row) <= question.stems:
         return True
+    if banded(s, question):
+        return True  # "a child weighing 20 kg": the row "15 to < 25" of a table by body weight (kg)
     words = s.row.split()
     return len(words) > 1 and "".join(w[0] for w in words).upper() in re.findall(r"\b[A-Z]{2,6}\b", question.text)
 

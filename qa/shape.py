@@ -251,7 +251,12 @@ def qualifies(display: str) -> bool:
 # A table cell holding a figure: "1.1%", "[0.36%-3.1%]", "600,000", "(7.0", "<5", "–".
 _FIGURE_CELL = re.compile(r"[\[(]*[<>≤≥~±+]?[-–]?\d[\d.,]*%?(?:\s?[-–]\s?\d[\d.,]*%?)?[\])]*[,;]?|[-–—]")
 _ROW_LABEL_WORDS = 8
-_HEADER_LINES = 4
+_HEADER_LINES = 8
+# A row named by a band of weights or ages, then doses: "15 to < 25 40 + 240", "≥ 35 80 + 480", "5–10 25 mg".
+_BOUND = r"(?:[<>≤≥]\s?)?\d+(?:\.\d+)?"
+_BAND = rf"{_BOUND}(?:\s?(?:to|–|-)\s?{_BOUND})?"
+_DOSE_CELLS = r"(?:\d+(?:[.,]\d+)?|[½¼¾]|[+/×]|mg|mL|ml|g|tablets?|\(\d+(?:\.\d+)?\))"
+_BAND_ROW = re.compile(rf"\s*({_BAND})\s+((?:{_DOSE_CELLS}\s*)+)$")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -288,7 +293,11 @@ def table_rows(text: str) -> Table | None:
 
 
 def _row(line: str, offset: int) -> TableRow | None:
-    """`line` as a row, a name (or a year) then its figures, or None."""
+    """`line` as a row, a name (or a year, or a band of weights or ages: "15 to < 25") then its figures, or
+    None."""
+    if band := _BAND_ROW.match(line):
+        start = offset + band.start(1)
+        return TableRow(band.group(1), start, offset + len(line.rstrip()))
     tokens = list(re.finditer(r"\S+", line))
     cut = len(tokens)
     while cut > 0 and _FIGURE_CELL.fullmatch(tokens[cut - 1].group()):
@@ -302,3 +311,27 @@ def _row(line: str, offset: int) -> TableRow | None:
     if not (re.search(r"[A-Za-z]{2,}", label) or _YEAR.fullmatch(label)) or label.endswith((",", ";", ":")):
         return None
     return TableRow(label, offset + tokens[0].start(), offset + tokens[-1].end())
+
+
+def in_band(label: str, value: float) -> bool | None:
+    """Whether `value` falls in a row's band ("15 to < 25" holds 20 and 15, not 25; "≥ 35" holds 70), or None
+    when the label is no band."""
+    m = re.fullmatch(rf"({_BOUND})(?:\s?(?:to|–|-)\s?({_BOUND}))?", label.strip())
+    if not m:
+        return None
+    low, high = _bound(m.group(1)), _bound(m.group(2)) if m.group(2) else None
+    if high is None:
+        op, limit = low
+        return {"<": value < limit, "≤": value <= limit, ">": value > limit, "≥": value >= limit}.get(
+            op, value == limit
+        )
+    if low[0] or high[0] in (">", "≥"):
+        return None
+    return low[1] <= value and (value < high[1] if high[0] == "<" else value <= high[1])
+
+
+def _bound(text: str) -> tuple[str, float]:
+    """("<", 25.0) from "< 25"; ("", 15.0) from "15"."""
+    text = text.strip()
+    op = text[0] if text[0] in "<>≤≥" else ""
+    return op, float(text[len(op) :].strip())

@@ -36,6 +36,7 @@ from policykb.qa.extractive import ExtractiveAnswerer
 from policykb.qa.shape import (
     dangling,
     flaw,
+    in_band,
     introduces,
     needs_antecedent,
     recital,
@@ -1236,6 +1237,32 @@ def test_a_list_question_answered_by_one_item_gets_all_the_items_under_its_intro
     )
     quote = answer.citations[0].quote  # the items, not the heading that introduces them
     assert quote.startswith("implement the International Code") and quote.endswith("health services and the community.")
+
+
+_DOSES = (
+    "Body weight\n(kg)\nArtesunate + mefloquine dose (mg)\ngiven daily for 3 days\n"
+    "5 to < 9 25 + 55\n9 to < 18 50 + 110\n18 to < 30 100 + 220\n≥ 30 200 + 440"
+)
+
+
+def test_a_dosing_table_by_weight_band_has_rows_named_by_their_bands() -> None:
+    table = table_rows(_DOSES)
+    assert table is not None and table.header.startswith("Body weight (kg) Artesunate + mefloquine dose (mg)")
+    assert [r.label for r in table.rows] == ["5 to < 9", "9 to < 18", "18 to < 30", "≥ 30"]
+    assert [in_band("9 to < 18", v) for v in (8.9, 9, 12, 18)] == [False, True, True, False]
+    assert in_band("≥ 30", 70) and not in_band("≥ 30", 29) and in_band("5–10", 10)
+    assert in_band("Austria", 3) is None  # a name is no band
+
+
+@pytest.mark.model
+def test_a_weight_the_question_states_picks_the_dosing_row_of_its_band(minilm_answerer: ExtractiveAnswerer) -> None:
+    question = "What daily dose of artesunate + mefloquine should a child weighing 12 kg receive?"
+    answer = _ask(minilm_answerer, question, _respond(question, [_DOSES]))
+    assert answer.answerable
+    assert "9 to < 18 50 + 110 [1]" in answer.answer
+    assert [c.quote for c in answer.citations] == ["9 to < 18 50 + 110"]
+    years = "What daily dose of artesunate + mefloquine should a child aged 12 years receive?"  # not by age
+    assert "50 + 110" not in _ask(minilm_answerer, years, _respond(years, [_DOSES])).answer
 
 
 @pytest.mark.parametrize(
