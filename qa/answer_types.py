@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
@@ -49,7 +50,7 @@ class Asked:
     regions: set[str] = field(default_factory=set)  # world regions it is about ("the African Region")
     numbered: set[int] = field(default_factory=set)  # numbered instruments it names ("the Thirteenth GPW": 13)
     medicines: set[str] = field(default_factory=set)  # medicines it names by their INN ("tafenoquine")
-    combination: bool = False  # its medicines are one combination ("artesunate + mefloquine")
+    combination: set[str] = field(default_factory=set)  # medicines it joins into one ("artesunate + mefloquine")
     codes: set[str] = field(default_factory=set)  # products or strains it names by a code ("R21", "H120")
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
@@ -255,11 +256,13 @@ _MEASURE_UNITS["ratio"] = re.compile(
     r"|\bratios?\b[^.;]{0,40}?\d",
     re.I,
 )
-# An amount of money: a currency, or millions of nothing counted ("will cost 36 million over five years";
+# An amount of money: a currency, or millions not of a counted thing ("will cost 36 million over five years";
 # "1000 million people" and "six million lives" count people and lives).
 _MONEY = re.compile(
     r"(?:US\$|\$|€|£|CHF|USD|EUR)\s?\d|\d\s*(?:US\$|\$|€|£)|\b(?:dollars?|euros?|francs?|pounds?)\b"
-    r"|\d\s*(?:million|billion)\b(?!\s+(?:of\s+)?(?:[a-z]{3,}s|people|children|men|women)\b)",
+    r"|\d\s*(?:million|billion)\b(?!\s+(?:of\s+)?(?:people|persons|individuals|children|men|women|adults|lives|"
+    r"deaths|cases|doses|patients|infections|births|users|members|visits|tests|workers|households|girls|boys|babies|"
+    r"infants|vaccinations|episodes|hospitali[sz]ations|consultations|treatments|courses|nets|tablets)\b)",
     re.I,
 )
 _ASK_DURATION = re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years|hours)\b", re.I)
@@ -401,7 +404,12 @@ _SECOND_QUESTION = re.compile(
     rf",?\s+and\s+(?=(?:(?:up\s+)?(?:to|for|in|by|from|at|of|with|on|under|until|since)\s+)?{_WH}\b)", re.I
 )  # "…, and up to what share …?", "…, and by when …?"
 # "Where and when was the conference held?": two question words over one clause.
-_TWO_QUESTION_WORDS = re.compile(rf"^\s*({_WH})\s+and\s+({_WH})\b", re.I)
+_TWO_QUESTION_WORDS = re.compile(
+    r"^\s*(what|when|where|who|why)\s+and\s+(what|when|where|who|why)(?=\s+(?:is|are|was|were|did|does|do|will|"
+    r"can|should|has|have|had)\b)",
+    re.I,
+)  # "Where and when was it held?"; not "Which and how many …", "Where and how often …"
+_PAIRED = re.compile(r"\b(?:between|both|compare[sd]?|comparing|whether)\b", re.I)
 _ELLIPTICAL = frozenset(("against", "for", "about", "with", "without", "between", "among", "instead", "else"))
 _ASKS = re.compile(rf"\b{_WH}\b|^\s*(?:is|are|was|were|does|do|did|can|could|should|has|have|will)\b", re.I)
 
@@ -451,6 +459,8 @@ def question_parts(question: str) -> list[str]:
     pieces = _SECOND_QUESTION.split(question.strip())
     if len(pieces) != 2 or not _ASKS.search(pieces[0]) or not all(content_words(p) for p in pieces):
         return [question]
+    if _PAIRED.search(pieces[0]):
+        return [question]  # "the difference between what WHO recommends and what CDC recommends": one question
     first, second = pieces
     if not set(content_words(_ASKS.sub("", second))) - _ELLIPTICAL:
         return [question]
@@ -536,7 +546,7 @@ def asked(question: str) -> Asked:
     places = set() if kind is Kind.COUNTRY else _scope_countries(q)  # which countries: the answer, not the scope
     return Asked(
         kind, subject, years=years, places=places, regions=regions(q), numbered=numbered(q), medicines=medicines(q),
-        codes=codes(q), combination=len(medicines(q)) > 1 and bool(_COMBINATION.search(q)),
+        codes=codes(q), combination=combination(q),
         measure=measure,
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative,
@@ -604,11 +614,16 @@ def _figures(sentence: str) -> list[re.Match[str]]:
         if not _YEAR.fullmatch(m.group(0).strip())
         and m.start() not in notes
         and not any(a <= m.start() < b for a, b in ranks + cited)
-        and not (m.group(0).lower() == "one" and _ONE_OF.match(sentence, m.end()))
+        and not (
+            m.group(0).lower() == "one" and _ONE_OF.match(sentence, m.end()) and _BEING.search(sentence, 0, m.start())
+        )
     ]
 
 
-_ONE_OF = re.compile(r"\s+of\b", re.I)  # "one of the key functions": an instance of a kind, not a count
+# "is one of the key functions", "as one of the priorities": an instance of a kind, not a count ("only one of
+# them abstained" counts)
+_ONE_OF = re.compile(r"\s+of\b", re.I)
+_BEING = re.compile(r"\b(?:is|are|was|were|be|been|being|as|remains?|becomes?|became)\s+$", re.I)
 
 
 def _new_names(sentence: str, question_stems: set[str]) -> list[str]:
@@ -902,19 +917,28 @@ def _unplaced_figure(ask: Asked, window: str, context: str, passage: str) -> boo
     return not (countries(window) | countries(passage) | countries(context)) & ask.places
 
 
-def _medicine_conflict(asked_for: set[str], sentence: str, window: str, combination: bool = False) -> bool:
+def _medicine_conflict(
+    asked_for: set[str], sentence: str, window: str, combined: AbstractSet[str] = frozenset()
+) -> bool:
     """As `_named_conflict`, with a medicine's several spellings and prefixes taken as one; and a sentence
-    that puts another medicine in place of one asked is about another combination ("artesunate +
-    amodiaquine" for "artesunate + mefloquine"), as is one naming a part of an asked combination alone
-    ("a higher dose of artesunate" for "artesunate + mefloquine"), while one adding a partner is not."""
+    that names part of a combination the question asks about without the rest is about another combination
+    or a medicine alone ("artesunate + amodiaquine", or "a higher dose of artesunate", for "artesunate +
+    mefloquine"), while one adding a partner is not."""
     if not asked_for:
         return False
     said = medicines(sentence) or medicines(window)
     if not said:
         return False
-    other = [m for m in said if not any(_same_medicine(m, a) for a in asked_for)]
-    unsaid = [a for a in asked_for if not any(_same_medicine(m, a) for m in said)]
-    return len(other) == len(said) or bool(unsaid and (other or combination))
+    if not any(_same_medicine(m, a) for m in said for a in asked_for):
+        return True
+    partners = [c for c in combined if any(_same_medicine(m, c) for m in said)]
+    return 0 < len(partners) < len(combined)
+
+
+def combination(text: str) -> set[str]:
+    """The medicines `text` joins into one combination ("artesunate + mefloquine", "artemether-lumefantrine");
+    "primaquine and tafenoquine" are two."""
+    return set().union(*(medicines(m.group(0)) for m in _COMBINATION.finditer(text)))
 
 
 # Medicines joined into one combination ("artesunate + mefloquine", "artemether-lumefantrine"); "and" lists two.

@@ -125,6 +125,8 @@ class QuestionTerms:
         ask = asked(question)
         if focus and (own := asked(focus)).kind is not Kind.OTHER:  # its scopes carried where it names none
             carried = {scope: getattr(ask, scope) for scope in SCOPES if not getattr(own, scope)}
+            if not own.subject and own.kind is ask.kind:  # "…, and how many in 2021?" counts what was counted
+                carried |= {"subject": ask.subject, "measure": own.measure or ask.measure}
             ask = replace(own, **carried, combination=ask.combination if "medicines" in carried else own.combination)
         elif focus:  # "and what about in Asia?": the follow-up's own places and years replace those carried along
             ask = replace(ask, **{scope: getattr(own, scope) for scope in SCOPES if getattr(own, scope)})
@@ -157,8 +159,8 @@ _MEASURED = frozenset(stem(w) for w in (
 def _names(question: str, rare: dict[str, str]) -> set[str]:
     """The rare words a question writes as names, capitalised inside it ("the Datacol survey", "the Working
     Capital Fund"). Not in a title that asks nothing ("Case Fatality Rates for Childhood Pneumonia …") or a
-    title-cased opening, not an acronym or code ("HAdV-55", "R0": left to the acronym rules), nor a medicine,
-    country or region, which have scopes of their own."""
+    title-cased opening, not an acronym or code ("HAdV-55", "R0": left to the acronym rules), a month or a
+    day, nor a medicine, country or region, which have scopes of their own."""
     words = _WORD.findall(question)
     if sum(w[:1].isupper() for w in words) > len(words) / 2 or not _ASKING.search(question):
         return set()  # a title, not a question ("Case Fatality Rates for Childhood Pneumonia in …")
@@ -169,7 +171,14 @@ def _names(question: str, rare: dict[str, str]) -> set[str]:
         for s, w in rare.items()
         if w[:1].isupper() and w.isalpha() and sum(c.isupper() for c in w) == 1 and w in words[opening:]
         and not medicines(w) and not countries(w) and not mentioned_regions(w) and w not in places.split()
+        and w.lower() not in _CALENDAR
     }  # fmt: skip
+
+
+_CALENDAR = frozenset((
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+))  # fmt: skip
 
 
 def features(
@@ -181,6 +190,9 @@ def features(
     total_rare = sum(q.idf.get(s, 1.0) for s in q.rare) or 1.0
     passages = list({s.hit.chunk_id: s.hit for s in sentences}.values())
     beside = {p.chunk_id: " ".join([_beside(p, passages), _named(p), *p.organisations]) for p in passages}
+    common = (
+        {stem(w) for p in passages for w in re.findall(r"(?<![.!?]\s)\b[a-z][a-z-]+", p.text)} if q.names else set()
+    )
     for i, s in enumerate(sentences):
         hit = s.hit
         if hit.chunk_id not in context_stems:
@@ -191,15 +203,16 @@ def features(
         window_stems = supported_stems(q.text, window)
         near = window_stems | context_stems[hit.chunk_id + "#about"]
         missing = [t for t in q.rare if t not in near]
-        # "the Datacol survey": a name another close passage holds, and this one does not, is another thing's
-        unnamed = any(t in q.names and t not in context_stems[hit.chunk_id] for t in missing)
+        # "the Datacol survey": a name this passage does not hold makes its figures another thing's, unless the
+        # passages write the word as a common noun ("the Flu": "flu")
+        unnamed = any(t in q.names and t not in context_stems[hit.chunk_id] and t not in common for t in missing)
         if s.row is not None and banded(s, q):
             near |= q.stems & _MEASURED  # "a child weighing 20 kg" is who the row "15 to < 25" is for
             missing = [t for t in q.rare if t not in near]
         shown = read_row(s.introduction or "", s.row, s.display) if s.row is not None else s.display
         kind = holds(q.asked, shown, q.stems) if q.asked.typed else 1.0
-        if s.row is not None and 0.0 < kind < 1.0 and q.asked.subject <= context_stems[hit.chunk_id] | window_stems:
-            kind = 1.0  # a table row's figure is about what its table is about: its lead-in or passage says it
+        if s.row is not None and 0.0 < kind < 1.0 and q.asked.subject <= window_stems:
+            kind = 1.0  # a table row's figure is about what its table is about: its lead-in or headings say it
         if not says_act(q.asked, s.display):
             kind = 0.0  # a name or a date near the subject is no answer unless the quote says the asked act
         about = " ".join([hit.title, *hit.headings, hit.date or ""])

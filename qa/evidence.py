@@ -158,9 +158,10 @@ _ITEM_NUMBER = re.compile(r"^\(?[a-z0-9ivx]{1,4}[.)]\s+")
 
 
 def _continues_introduction(display: str) -> bool:
-    """A list item that reads on from an introduction ("to implement …;"): lowercase, long enough, and
-    closed like a sentence or a clause."""
-    return display[:1].islower() and len(display.split()) >= 4 and bool(re.search(r"[.;:]$", display))
+    """A list item that reads on from an introduction ("to implement …;", "screening of visitors for
+    cough"): lowercase and long enough, closed like a sentence or a clause or, as a bullet's line often is,
+    not at all."""
+    return display[:1].islower() and len(display.split()) >= 3 and not re.search(r"[,(\[–-]$", display)
 
 
 def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
@@ -188,14 +189,14 @@ def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
     return _ITEM_NUMBER.sub("", heading)
 
 
-_NUMBER_STYLE = re.compile(r"\s*(\(?)(?:(\d{1,3})|[a-z]{1,4})([.)])\s")
+_NUMBER_STYLE = re.compile(r"\s*(\(?)(?:(\d{1,3})|([ivx]{1,4})|[a-z]{1,2})([.)])\s")
 
 
 def _number_style(line: str) -> str | None:
-    """How a numbered line is numbered: "4." and "8." alike, "(1)" and "(2)", "(a)" and "(b)"; None when it
-    is not."""
+    """How a numbered line is numbered: "4." and "8." alike, "(1)" and "(2)", "(a)" and "(b)", "(i)" and
+    "(ii)" (read as roman: sub-items under a lettered one); None when it is not."""
     m = _NUMBER_STYLE.match(line)
-    return f"{m.group(1)}{'9' if m.group(2) else 'a'}{m.group(3)}" if m else None
+    return f"{m.group(1)}{'9' if m.group(2) else 'i' if m.group(3) else 'a'}{m.group(4)}" if m else None
 
 
 def _line_of(sentence: Sentence) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from policykb.core.events import AnswerEvent, Final, Token
+from policykb.core.text import content_words
 from policykb.core.types import Answer, SearchHit, SearchResponse
 from policykb.index.embedders import Embedder
 from policykb.qa.answer_types import Kind, describe_missing, question_parts
@@ -122,14 +123,17 @@ class ExtractiveAnswerer:
         self, question: str, parts: list[str], whole: Found, hits: list[SearchHit], idf: dict[str, float]
     ) -> Answer:
         """A question of several parts ("When did … hold ICN2, and what declaration did it adopt?"): the
-        answer to the whole, with each part its claims do not answer answered on its own, or named as not
-        answered, so that a half-answer never reads as a whole one."""
-        claims, conflicts, confidence = list(whole.claims), list(whole.conflicts), whole.confidence
+        claims of the answer to the whole that answer a part, with each part they do not answer answered on
+        its own, or named as not answered, so that a half-answer never reads as a whole one and a claim that
+        answers no part is not shown."""
+        claims: list[Claim] = []
+        conflicts, confidence = list(whole.conflicts), whole.confidence
         unanswered = []
         for n, part in enumerate(parts):
             ev = self.evidence(question, hits, idf, part)
             own = content_stems(part).difference(*(content_stems(p) for i, p in enumerate(parts) if i != n))
-            if whole.claims and self._answers(whole.claims, ev, own):
+            if covering := [c for c in whole.claims if self._answers([c], ev, own)]:
+                claims += [c for c in covering if not any(_same_span(c, o) for o in claims)]
                 continue
             found = self._find(ev, hits)
             answering = [c for c in found.claims if self._answers([c], ev, own)]
@@ -140,8 +144,10 @@ class ExtractiveAnswerer:
             claims += [c for c in answering if not any(_same_span(c, o) for o in claims)]
             conflicts += [note for note in found.conflicts if note not in conflicts]
             confidence = min(confidence, found.confidence) if whole.claims else found.confidence
-        if not claims or len(unanswered) == len(parts):
+        if not claims:
             return self._refuse(whole, hits, question)
+        order = {id(c): i for i, c in enumerate(whole.claims)}  # the whole answer's order first
+        claims.sort(key=lambda c: order.get(id(c), len(order)))
         return compose(claims, confidence, conflicts, question, unanswered)
 
     def _answers(self, claims: list[Claim], ev: Evidence, own: set[str]) -> bool:
@@ -216,9 +222,15 @@ class ExtractiveAnswerer:
 
     def _complete(self, s: Sentence, kind: Kind = Kind.OTHER) -> list[Sentence] | None:
         """`s` with what it needs to stand alone, or None when that is not in the passage. A list item, for a
-        question that asks for a list, brings the other items under its introduction."""
-        if kind is Kind.LIST and s.introduction and s.bulleted and len(items := _items_beside(s)) > 1:
-            return items[: self.config.max_list_items]
+        question that asks for a list, brings the other items under its introduction (a list too long to show
+        whole leaves the item alone)."""
+        if (
+            kind is Kind.LIST
+            and s.introduction
+            and s.bulleted
+            and 1 < len(items := _items_beside(s)) <= self.config.max_list_items
+        ):
+            return items
         group = [s]
         if dangling(s.display) and not s.bulleted:
             before = s.previous
@@ -283,24 +295,27 @@ def _claimable(s: Sentence, question: QuestionTerms) -> bool:
     figure is found by its row and column: "Austria's … percentage", "the UK's share", "a 20 kg child")."""
     if s.flaw is not None:
         return False
-    if s.row is None or content_stems(s.row) <= question.stems:
+    if s.row is None:
         return True
-    if banded(s, question):
+    named = content_stems(s.row)  # "No", "Of which", "N/A" name nothing a question could name
+    if (named and named <= question.stems) or banded(s, question):
         return True  # "a child weighing 20 kg": the row "15 to < 25" of a table by body weight (kg)
-    words = s.row.split()
+    words = content_words(s.row)  # "Democratic Republic of the Congo": DRC; "United States of America": USA
     return len(words) > 1 and "".join(w[0] for w in words).upper() in re.findall(r"\b[A-Z]{2,6}\b", question.text)
 
 
 def _closed(group: list[Sentence], after: Sentence | None) -> bool:
     """Whether a list's items end where the group does: its last item ends as a sentence, or bulleted items
-    without end punctuation ("• artesunate-mefloquine (ASMQ)") are followed in their passage by a sentence
-    of its own, or run on to the passage's end, where the claim says that more may follow."""
+    without end punctuation ("• artesunate-mefloquine (ASMQ)") are followed in their passage by anything but
+    another item (a sentence, a heading, a "Source:" line), or run on to the passage's end, where the claim
+    says that more may follow. A list longer than the most items shown is not quoted whole: its items answer
+    on their own."""
     if ends_sentence(group[-1].text):
         return True
     items = group[1:]
     if not all(s.bulleted for s in items):
         return False
-    return after is None or (not after.bulleted and after.flaw is None)
+    return after is None or not after.bulleted
 
 
 def _items_beside(item: Sentence) -> list[Sentence]:

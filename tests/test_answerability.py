@@ -223,6 +223,7 @@ def test_a_count_must_count_the_asked_noun() -> None:
             "The plan will cost 36 million over five years.",
             "An estimated 1000 million people live with disabilities.",  # millions counted are no money
         ),
+        ("How much will the programme cost?", "It will cost 5 million this year.", "It will reach 5 million children."),
         (
             "What minimum alcohol concentration should hand rubs have?",
             "Hand rubs should contain 60–95% alcohol.",
@@ -308,6 +309,7 @@ def test_an_ordinal_is_not_a_figure() -> None:
     assert _holds("How many Member States voted in favour?", "Sixty-five Member States voted in favour.") == 1.0
     assert _holds("How many members abstained?", "Guidance is one of the key functions of the members.") == 0.0
     assert _holds("How many members abstained?", "One member abstained.") == 1.0
+    assert _holds("How many abstained?", "Only one of them abstained.") == 1.0  # "one of" that counts
 
 
 @pytest.mark.parametrize(
@@ -545,6 +547,12 @@ def test_a_medicine_the_question_names_must_be_the_sentences() -> None:
     assert _conflicts(mefloquine, "Children under 20 kg should receive a higher dose of artesunate.", "")  # alone
     either = asked("What doses of primaquine and tafenoquine are recommended?")  # two medicines, no combination
     assert not either.combination and not _conflicts(either, "Primaquine is given for 14 days.", "")
+    choice = asked("Is amoxicillin or azithromycin recommended for pneumonia in children?")
+    assert not _conflicts(choice, "Amoxicillin is recommended; gentamicin is added in severe cases.", "")
+    mixed = asked("What is the dose of sulfadoxine-pyrimethamine for IPTp, and of amodiaquine?")
+    assert mixed.combination == {"sulfadoxine", "pirimetamine"}
+    assert not _conflicts(mixed, "Amodiaquine is given at 10 mg/kg a day.", "")  # the other medicine asked
+    assert _conflicts(mixed, "Sulfadoxine alone is no longer used.", "")  # half the combination
     assert medicines("Zanamivir, amoxicillin, oxytocin and misoprostol; artemisinin-based therapy") == {
         "zanamivir",
         "amoxicillin",
@@ -1239,6 +1247,29 @@ def test_a_list_question_answered_by_one_item_gets_all_the_items_under_its_intro
     assert quote.startswith("implement the International Code") and quote.endswith("health services and the community.")
 
 
+@pytest.mark.model
+def test_a_row_answers_only_for_what_its_table_is_about_and_a_row_naming_nothing_for_nothing(
+    minilm_answerer: ExtractiveAnswerer,
+) -> None:
+    schedule = f"{_LEAD_IN}\n\n{_SCHEDULE}"
+    other = "How many Member States were in arrears in 2015?"  # the year names a row, the table is Tajikistan's
+    assert "36 651" not in _ask(minilm_answerer, other, _respond(other, [schedule])).answer
+    survey = "Response % of respondents trained in IPC\nYes 55%\nNo 45%\nNot known 0%"
+    question = "What percentage of health workers had received training in IPC?"
+    assert "No 45%" not in _ask(minilm_answerer, question, _respond(question, [survey])).answer
+
+
+def test_a_row_is_named_by_the_initials_of_its_words() -> None:
+    table = "Country Cases reported\nDemocratic Republic of the Congo 1200\nUnited States of America 300\nPeru 45"
+    rows = [s for s in candidate_sentences([_hit(0, table)]) if s.row]
+    from policykb.qa.extractive import _claimable
+
+    terms = QuestionTerms.of("How many cases did the DRC report?", {"case": 1.0, "drc": 2.0, "report": 1.0})
+    assert [s.row for s in rows if _claimable(s, terms)] == ["Democratic Republic of the Congo"]
+    usa = QuestionTerms.of("How many cases did the USA report?", {"case": 1.0, "usa": 2.0, "report": 1.0})
+    assert [s.row for s in rows if _claimable(s, usa)] == ["United States of America"]
+
+
 _DOSES = (
     "Body weight\n(kg)\nArtesunate + mefloquine dose (mg)\ngiven daily for 3 days\n"
     "5 to < 9 25 + 55\n9 to < 18 50 + 110\n18 to < 30 100 + 220\n≥ 30 200 + 440"
@@ -1277,6 +1308,7 @@ def test_a_weight_the_question_states_picks_the_dosing_row_of_its_band(minilm_an
         ("What is the mean respiration rate in HAdV-55 infection?", set()),  # a code, left to the acronym rules
         ("When was the first local transmission reported in the United States?", set()),  # a country's scope
         ("What dose of Tafenoquine is recommended?", set()),  # a medicine's scope
+        ("How many cases were reported by the end of January 2020?", set()),  # a month
     ],
 )
 def test_the_names_a_question_writes(question: str, names: set[str]) -> None:
@@ -1321,10 +1353,25 @@ def test_another_named_things_figure_does_not_answer(minilm_answerer: Extractive
         ("Which countries voted for it and which against?", None),  # the second part names nothing of its own
         ("What is the difference between prevention and control?", None),
         ("Who chaired the meeting and when?", None),
+        ("Which and how many countries signed the convention?", None),  # one question word asks the other's
+        ("Where and how often should the test be done?", None),
+        ("What is the difference between what WHO recommends and what CDC recommends?", None),  # clauses
     ],
 )
 def test_the_questions_a_two_part_question_asks(question: str, parts: list[str] | None) -> None:
     assert question_parts(question) == (parts or [question])
+
+
+@pytest.mark.model
+def test_a_claim_that_answers_no_part_of_a_two_part_question_is_not_shown(minilm_answerer: ExtractiveAnswerer) -> None:
+    passages = [
+        "In 2021 there were an estimated 247 million malaria cases worldwide.",
+        "An estimated 625 000 people died of malaria in 2020.",
+    ]
+    question = "How many people died of malaria in 2020, and how many in 2021?"
+    answer = _ask(minilm_answerer, question, _respond(question, passages))
+    assert "625 000" in answer.answer
+    assert "247 million" not in answer.answer  # cases, not deaths: "how many in 2021?" counts the dead too
 
 
 @pytest.mark.model
@@ -1363,6 +1410,34 @@ def test_a_list_of_unpunctuated_bullets_is_quoted_whole_or_said_to_run_on(minilm
     assert "• artesunate-mefloquine (ASMQ) … [1]" in open_ended.answer
     unbulleted = f"{introduction}{items.replace('• ', '')}\n\nEach of them is given for three days."
     assert "artesunate-amodiaquine" not in _ask(minilm_answerer, question, _respond(question, [unbulleted])).answer
+
+
+def test_roman_sub_items_are_introduced_by_the_lettered_item_above_them() -> None:
+    text = (
+        "1. URGES Member States:\n\n(a) to adopt the following measures:\n\n(i) to train all ward staff in hand "
+        "hygiene;\n\n(ii) to audit the practices of every ward;"
+    )
+    by_text = {s.display: s for s in candidate_sentences([_hit(0, text)])}
+    assert by_text["to train all ward staff in hand hygiene;"].introduction == (
+        "URGES Member States: … to adopt the following measures:"
+    )
+
+
+@pytest.mark.model
+def test_a_long_list_leaves_its_answering_item_alone_and_a_heading_closes_a_list(
+    minilm_answerer: ExtractiveAnswerer,
+) -> None:
+    items = [f"• measure number {n} for wards" for n in range(1, 10)] + ["• screening of visitors for cough"]
+    long = "Facilities should consider the following measures:\n" + "\n".join(items)
+    question = "Which measures should facilities consider for the screening of visitors?"
+    answer = _ask(minilm_answerer, question, _respond(question, [long]))
+    assert "screening of visitors for cough" in answer.answer
+    short = (
+        "Facilities should consider the following measures:\n• screening of visitors\n• masks for patients"
+        "\n\nSource: national survey"
+    )
+    answer = _ask(minilm_answerer, question, _respond(question, [short]))
+    assert "• screening of visitors • masks for patients [1]" in answer.answer
 
 
 _ITEMS = (

@@ -84,6 +84,7 @@ def test_an_irregular_plural_shares_its_singulars_stem(plural: str, singular: st
 
 def test_verbs_spelled_like_irregular_plurals_keep_their_stem() -> None:
     assert stem("lives") == stem("living") and stem("leaves") == stem("leaving")
+    assert stem("analyses") == stem("analysed") and stem("diagnoses") == stem("diagnosed")
 
 
 @pytest.mark.parametrize(

@@ -77,15 +77,15 @@ def _acronym_amid_prose(tokens: list[str], i: int) -> bool:
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The comparison key of a lower-cased word: its American spelling, Snowball-stemmed; an irregular
-    plural is its singular ("children" is "child"), which Snowball leaves apart ("lives" and "leaves" stay
-    verbs as well as nouns)."""
+    plural is its singular ("children" is "child"), which Snowball leaves apart; words that are verbs as well
+    ("lives", "leaves", "analyses", "diagnoses") keep Snowball's stem, shared with "living", "analysed"."""
     return _snowball(american_spelling(_IRREGULAR_PLURALS.get(word, word)))
 
 
 _IRREGULAR_PLURALS = {
     "children": "child", "women": "woman", "men": "man", "feet": "foot", "teeth": "tooth", "mice": "mouse",
-    "lice": "louse", "geese": "goose", "oxen": "ox", "wives": "wife", "knives": "knife", "criteria": "criterion", "phenomena": "phenomenon", "analyses": "analysis",
-    "diagnoses": "diagnosis", "hypotheses": "hypothesis", "bacteria": "bacterium", "fungi": "fungus",
+    "lice": "louse", "geese": "goose", "oxen": "ox", "wives": "wife", "knives": "knife", "criteria": "criterion",
+    "phenomena": "phenomenon", "bacteria": "bacterium", "fungi": "fungus",
 }  # fmt: skip
 
 
