@@ -79,7 +79,10 @@ class Sentence:
         return " ".join(part for part in (self.lead_in, self.introduction, *around) if part)
 
 
-def candidate_sentences(hits: list[SearchHit], max_hits: int = 6) -> list[Sentence]:
+ANSWER_PASSAGES = 6  # the top passages an answer draws its sentences from
+
+
+def candidate_sentences(hits: list[SearchHit], max_hits: int = ANSWER_PASSAGES) -> list[Sentence]:
     """Every sentence of the top passages in order, each marked with its flaw when it is not quotable (the
     block kind the ingest gave it, or what its shape shows);
     leading bullets and list numbers, section labels ("Abstract: RESULTS: "; kept as the sentence's context), a

@@ -31,7 +31,7 @@ from policykb.qa.answerability import (
     supported_stems,
 )
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
-from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems
+from policykb.qa.evidence import ANSWER_PASSAGES, Sentence, SentenceEmbeddings, candidate_sentences, content_stems
 from policykb.qa.shape import dangling, ends_sentence, introduces, needs_antecedent, qualifies
 
 
@@ -138,7 +138,7 @@ class ExtractiveAnswerer:
             found = self._find(ev, hits)
             answering = [c for c in found.claims if self._answers([c], ev, own)]
             if not answering:
-                if own and not own & set().union(*(supported_stems(part, h.text) for h in hits[:_PASSAGES])):
+                if own and not own & set().union(*(supported_stems(part, h.text) for h in hits[:ANSWER_PASSAGES])):
                     unanswered.append(part)  # said only when no passage the answer drew on holds its words
                 continue
             claims += [c for c in answering if not any(_same_span(c, o) for o in claims)]
@@ -275,9 +275,6 @@ class ExtractiveAnswerer:
                     if note not in notes:
                         notes.append(note)
         return notes
-
-
-_PASSAGES = 6  # the passages an answer draws its sentences from (candidate_sentences' max_hits)
 
 
 def _said(s: Sentence, claim: Claim) -> str:
