@@ -176,9 +176,7 @@ def test_what_a_named_resolution_does_is_answered_by_its_operative_clause(tmp_pa
 def test_a_figure_is_read_off_the_table_row_the_question_names(tmp_path: Path) -> None:
     """A table's row answers under its column headings, quoted as the document's own line; a question
     naming no row, or a row the table does not have, gets no row."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "estimates.txt").write_text(
+    estimates = (
         "Estimating the number of infections in 11 European countries\n\n"
         "We estimate the share of each country's population that has been infected so far. The estimates "
         "carry wide credible intervals because testing differs between countries.\n\n"
@@ -187,8 +185,7 @@ def test_a_figure_is_read_off_the_table_row_the_question_names(tmp_path: Path) -
         "Austria 1.1% [0.36%-3.1%]\nBelgium 3.7% [1.3%-9.7%]\nDenmark 1.1% [0.40%-3.1%]\n"
         "France 3.0% [1.1%-7.4%]\nUnited Kingdom 2.7% [1.2%-5.4%]\n"
     )
-    kb = KnowledgeBase(make_settings(tmp_path, embedder="minilm"))
-    kb.ingest([folder])
+    kb = _knowledge_base(tmp_path, {"estimates.txt": estimates}, embedder="minilm")
     answer = kb.ask("What is Belgium's estimated mean percentage of the total population infected?")
     assert answer.answerable
     assert answer.answer.startswith("Country % of total population infected (mean [95% credible interval]) … Belgium")
@@ -201,6 +198,17 @@ def test_a_figure_is_read_off_the_table_row_the_question_names(tmp_path: Path) -
         "What is Portugal's estimated mean percentage of the total population infected?",
     ):
         assert not any("%" in c.quote for c in kb.ask(question).citations), question
+
+
+def _knowledge_base(tmp_path: Path, files: dict[str, str], **settings: str) -> KnowledgeBase:
+    """A knowledge base over `files` (name -> text), ingested."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    kb = KnowledgeBase(make_settings(tmp_path, **settings))
+    kb.ingest([folder])
+    return kb
 
 
 def _hit(chunk_id: str, text: str, start: int = 0) -> SearchHit:
