@@ -1106,6 +1106,19 @@ def test_words_about_what_a_document_says_are_not_terms_a_quote_must_hold() -> N
     assert "US" in QuestionTerms.of("What do US hospitals spend?", idf).rare.values()
 
 
+def test_a_follow_up_asking_its_own_kind_keeps_the_scopes_and_noun_it_does_not_name() -> None:
+    previous = "What dose of artesunate + mefloquine is given to children in Kenya in 2023?"
+    idf = {s: 1.0 for s in content_stems(previous + " For how many days?")}
+    own = QuestionTerms.of(f"{previous} For how many days?", idf, focus="For how many days?").asked
+    assert own.kind is Kind.DURATION  # what the follow-up asks
+    assert own.medicines == {"artesunate", "mefloquine"} and own.combination == {"artesunate", "mefloquine"}
+    assert own.places == {"KE"} and own.years == {"2023"}  # what it is about, carried along
+    counted = "How many people died of malaria in 2020?"
+    idf = {s: 1.0 for s in content_stems(counted + " And how many in 2021?")}
+    again = QuestionTerms.of(f"{counted} And how many in 2021?", idf, focus="And how many in 2021?").asked
+    assert again.subject == asked(counted).subject and again.years == {"2021"}  # its own year, the noun carried
+
+
 @pytest.mark.model
 def test_a_follow_up_asks_what_its_own_words_ask(minilm_answerer: ExtractiveAnswerer) -> None:
     # the conversation carries the previous question along, but the person asked for is the one who
