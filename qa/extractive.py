@@ -19,7 +19,7 @@ from policykb.core.events import AnswerEvent, Final, Token
 from policykb.core.text import content_words
 from policykb.core.types import Answer, SearchHit, SearchResponse
 from policykb.index.embedders import Embedder
-from policykb.qa.answer_types import Kind, describe_missing, question_parts
+from policykb.qa.answer_types import Kind, asked, describe_missing, question_parts
 from policykb.qa.answerability import (
     FEATURES,
     AnswerabilityModel,
@@ -138,8 +138,11 @@ class ExtractiveAnswerer:
             found = self._find(ev, hits)
             answering = [c for c in found.claims if self._answers([c], ev, own)]
             if not answering:
-                if own and not own & set().union(*(supported_stems(part, h.text) for h in hits[:ANSWER_PASSAGES])):
-                    unanswered.append(part)  # said only when no passage the answer drew on holds its words
+                held = set().union(*(supported_stems(part, h.text) for h in hits[:ANSWER_PASSAGES]))
+                if asked(part).typed and own and not own & held:
+                    # said only of a part asking a kind of thing (a figure, a date, a person) none of whose own
+                    # words the passages hold: "what is that meeting meant to do?" is answered in other words
+                    unanswered.append(part)
                 continue
             claims += [c for c in answering if not any(_same_span(c, o) for o in claims)]
             conflicts += [note for note in found.conflicts if note not in conflicts]
