@@ -90,7 +90,7 @@ _FUNCTION_WORDS = frozenset((
 _ASKERS_PEOPLE = frozenset((
     "mum", "mom", "mummy", "mommy", "dad", "daddy", "uncle", "aunt", "auntie", "husband", "wife", "grandma",
     "grandpa", "granny", "grandad", "nephew", "niece", "cousin", "neighbour", "neighbor", "friend", "boyfriend",
-    "girlfriend", "boss", "mate",
+    "girlfriend", "boss", "mate", "son", "daughter", "brother", "sister", "grandson", "granddaughter", "colleague",
 ))  # fmt: skip
 
 

@@ -488,6 +488,8 @@ def test_a_region_no_close_passage_mentions_is_refused_by_name() -> None:
 def test_the_askers_own_people_are_no_terms() -> None:
     q = QuestionTerms.of("My uncle has liver disease. Which malaria pills should he avoid?", {})
     assert "uncle" not in q.rare.values() and "liver" in q.rare.values()
+    son = QuestionTerms.of("My son was treated for malaria and it came back. Should my daughter be tested?", {})
+    assert not {"son", "daughter"} & set(son.rare.values()) and "malaria" in son.rare.values()
 
 
 def test_the_words_naming_a_document_are_held_by_its_passages() -> None:
