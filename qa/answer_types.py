@@ -414,6 +414,12 @@ _ELLIPTICAL = frozenset(("against", "for", "about", "with", "without", "between"
 _ASKS = re.compile(rf"\b{_WH}\b|^\s*(?:is|are|was|were|does|do|did|can|could|should|has|have|will)\b", re.I)
 
 
+def asks(text: str) -> bool:
+    """Whether `text` asks something: a question mark, a question word, or an opening auxiliary ("Is …",
+    "Should …"); a title ("Case Fatality Rates for Childhood Pneumonia …") asks nothing."""
+    return "?" in text or bool(_ASKS.search(text))
+
+
 # A person's weight or age the question states: "a child weighing 12 kg", "a 70-kg adult", "a 3-year-old".
 _STATED_MEASURE = re.compile(r"(\d+(?:\.\d+)?)\s?-?\s?(kg|kilos?|kilograms?|years?|yrs?|months?)\b(?:-old)?", re.I)
 _MEASURE_HEADINGS = {"kg": re.compile(r"\bkg\b|\bweight", re.I), "year": re.compile(r"\byears?\b|\bage\b", re.I),

@@ -37,6 +37,7 @@ from policykb.qa.answer_types import (
     Asked,
     Kind,
     asked,
+    asks,
     codes,
     countries,
     holds,
@@ -135,11 +136,6 @@ class QuestionTerms:
         return cls(question, ask, weights, stems, rare, _names(question, rare), stated_measures(question))
 
 
-_ASKING = re.compile(
-    r"\?|^\s*(?:what|when|where|who|whom|whose|which|how|why|is|are|was|were|do|does|did|can|should)\b", re.I
-)
-
-
 def banded(s: Sentence, q: QuestionTerms) -> bool:
     """Whether `s` is a table row whose band holds a weight or age the question states, in the unit its
     table's headings measure by ("a child weighing 20 kg": "15 to < 25" under "Body weight (kg)")."""
@@ -162,7 +158,7 @@ def _names(question: str, rare: dict[str, str]) -> set[str]:
     title-cased opening, not an acronym or code ("HAdV-55", "R0": left to the acronym rules), a month or a
     day, nor a medicine, country or region, which have scopes of their own."""
     words = _WORD.findall(question)
-    if sum(w[:1].isupper() for w in words) > len(words) / 2 or not _ASKING.search(question):
+    if sum(w[:1].isupper() for w in words) > len(words) / 2 or not asks(question):
         return set()  # a title, not a question ("Case Fatality Rates for Childhood Pneumonia in …")
     opening = next((i for i, w in enumerate(words) if not w[:1].isupper()), len(words))
     places = " ".join(named_countries(question))
