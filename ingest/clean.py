@@ -173,10 +173,12 @@ _HYPHEN_PREFIXES = frozenset({"self", "well", "non", "cross", "half", "quasi"})
 
 def _rejoin(head: str, tail: str, vocab: Counter[str]) -> str:
     """A word broken by a line-end hyphen: joined when the whole word occurs in the document, or a half is no
-    word of it and the head is no hyphenated prefix; a compound of two words ("evidence-based") keeps its
-    hyphen."""
+    word of it and the head is no hyphenated prefix; a compound of two words ("evidence-based") or a prefix
+    before a capitalised word ("post-MDA") keeps its hyphen."""
     if vocab[(head + tail).lower()]:
         return head + tail
+    if tail[:1].isupper() and not head.isupper():  # "post-MDA", "anti-HIV": no word goes on in capitals
+        return f"{head}-{tail}"
     if head.lower() in _HYPHEN_PREFIXES or (vocab[head.lower()] > 0 and vocab[tail.lower()] > 0):
         return f"{head}-{tail}"
     return head + tail
@@ -411,9 +413,25 @@ def _line_kind(
     prose_follows = following[:1].isupper() and (len(following) >= 40 or bool(_SENTENCE_END.search(following)))
     if after_break and _short_title(text) and prose_follows and not _BULLET.match(text):
         return "heading", 3
-    if _BULLET.match(text):
+    if _BULLET.match(text) and not _counts_on(text, previous):
         return "list_item", 0
     return "paragraph", 0
+
+
+_LINE_MARKER = re.compile(r"\(?(\d{1,2}|[a-h])\)\s")
+
+
+def _counts_on(text: str, previous: str | None) -> bool:
+    """A numbered marker opening a line that goes on counting what the line before counts inside a sentence
+    ("Standard Precautions include: 1) hand hygiene," / "2) use of …"): the sentence wraps, no list begins.
+    The marker before it must stand inside the previous line, not at its start, and that line not end a
+    sentence."""
+    marker = _LINE_MARKER.match(text)
+    if previous is None or marker is None or _SENTENCE_END.search(previous):
+        return False
+    label = marker.group(1)
+    before = str(int(label) - 1) if label.isdigit() else chr(ord(label) - 1)
+    return bool(re.search(rf"(?<=\S)\s\(?{before}\)\s", previous))
 
 
 def _short_title(text: str) -> bool:

@@ -136,6 +136,7 @@ def test_hyphen_join_uses_the_document_vocabulary() -> None:
     assert join_lines(["the follow-", "up visit"], vocab) == "the follow-up visit"
     assert join_lines(["a deci-", "sion"], vocab) == "a decision"
     assert join_lines(["strong evidence-", "based advice"], vocab) == "strong evidence-based advice"
+    assert join_lines(["surveys post\x02MDA and", "anti\x02HIV drugs"], vocab) == "surveys post-MDA and anti-HIV drugs"
 
 
 def test_control_and_private_use_characters_are_dropped_and_symbol_bullets_kept_as_bullets() -> None:
@@ -386,6 +387,23 @@ def test_a_resolution_title_is_a_heading_up_to_its_enacting_formula() -> None:
     short = clean_pages([[Line(x, 10.0) for x in ["WHA66.12 Neglected tropical diseases", *lines[3:]]]])
     assert [b.kind for b in short.blocks][:2] == ["heading", "paragraph"]
     assert short.text.split("\n\n")[0] == "WHA66.12 Neglected tropical diseases"
+
+
+def test_a_count_inside_a_sentence_that_wraps_at_its_markers_stays_one_sentence() -> None:
+    """ "… include: 1) hand hygiene," then "2) use of …" on the next line goes on counting inside the sentence:
+    no list begins at "2)", so the sentence reaches its full stop; a list whose items open their lines is kept."""
+    lines = [
+        "These practices protect staff. Standard Precautions include: 1) hand hygiene,",
+        "2) use of personal protective equipment (e.g., gloves, gowns, masks), 3) safe injection practices,",
+        "4) safe handling of potentially contaminated equipment, and 5) respiratory hygiene/cough etiquette.",
+        "Each of these is described below:",
+        "1) hand hygiene",
+        "2) safe injection practices",
+    ]
+    cleaned = clean_pages([[Line(x, 10.0) for x in lines]])
+    blocks = [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+    assert blocks[0] == ("paragraph", " ".join(lines[:4]))
+    assert blocks[1:] == [("list_item", "1) hand hygiene"), ("list_item", "2) safe injection practices")]
 
 
 def test_a_numbered_list_introduction_is_a_heading_its_items_carry() -> None:
