@@ -799,6 +799,35 @@ def countries(text: str) -> set[str]:
     return set(named_countries(text).values())
 
 
+# Adjectives of countries that no suffix on the name makes.
+_IRREGULAR_ADJECTIVES = frozenset((
+    "british", "english", "scottish", "welsh", "french", "spanish", "dutch", "swiss", "swedish", "danish", "finnish",
+    "polish", "irish", "greek", "turkish", "thai", "filipino", "icelandic", "malagasy", "burmese", "lao",
+    "norwegian", "peruvian", "american", "saudi", "argentine", "belgian", "czech", "slovak", "maltese", "cypriot",
+))  # fmt: skip
+_ADJECTIVE_SUFFIXES = ("ian", "an", "n", "ese", "ish", "i", "ean", "ic")
+
+
+def country_adjective(word: str) -> bool:
+    """Whether `word` is a country's adjective: its name, or the name's stem (less a closing vowel), with a
+    suffix ("Canadian", "Kenyan", "Chinese", "Pakistani", "Brazilian"), the stem alone ("German"), or one of
+    the irregular ones ("French", "Dutch")."""
+    lower = word.lower()
+    if lower in _IRREGULAR_ADJECTIVES:
+        return True
+    for name in _COUNTRY_CODES:
+        root = name.lower()
+        if " " in root or len(root) < 4 or not lower.startswith(root[:3]):
+            continue
+        stem_ = root.rstrip("aeiouy")
+        if len(stem_) >= 4 and stem_ != root and lower == stem_:  # "German"
+            return True
+        for base in {root, stem_}:
+            if len(base) >= 4 and lower.startswith(base) and lower[len(base) :] in _ADJECTIVE_SUFFIXES:
+                return True
+    return False
+
+
 _UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 _TEENS = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
           "eighteenth", "nineteenth")  # fmt: skip

@@ -40,6 +40,7 @@ from policykb.qa.answer_types import (
     asks,
     codes,
     countries,
+    country_adjective,
     holds,
     measured_by,
     medicines,
@@ -156,7 +157,7 @@ def _names(question: str, rare: dict[str, str]) -> set[str]:
     """The rare words a question writes as names, capitalised inside it ("the Datacol survey", "the Working
     Capital Fund"). Not in a title that asks nothing ("Case Fatality Rates for Childhood Pneumonia …") or a
     title-cased opening, not an acronym or code ("HAdV-55", "R0": left to the acronym rules), a month or a
-    day, nor a medicine, country or region, which have scopes of their own."""
+    day, nor a medicine, country (or its adjective: "Canadian") or region, which have scopes of their own."""
     words = _WORD.findall(question)
     if sum(w[:1].isupper() for w in words) > len(words) / 2 or not asks(question):
         return set()  # a title, not a question ("Case Fatality Rates for Childhood Pneumonia in …")
@@ -166,7 +167,8 @@ def _names(question: str, rare: dict[str, str]) -> set[str]:
         s
         for s, w in rare.items()
         if w[:1].isupper() and w.isalpha() and sum(c.isupper() for c in w) == 1 and w in words[opening:]
-        and not medicines(w) and not countries(w) and not mentioned_regions(w) and w not in places.split()
+        and not medicines(w) and not countries(w) and not country_adjective(w) and not mentioned_regions(w)
+        and w not in places.split()
         and w.lower() not in _CALENDAR
     }  # fmt: skip
 

@@ -1324,6 +1324,8 @@ def test_a_weight_the_question_states_picks_the_dosing_row_of_its_band(minilm_an
         ("When was the first local transmission reported in the United States?", set()),  # a country's scope
         ("What dose of Tafenoquine is recommended?", set()),  # a medicine's scope
         ("How many cases were reported by the end of January 2020?", set()),  # a month
+        ("How does the Canadian system fund its hospitals?", set()),  # a country's adjective
+        ("Which French and Kenyan groups signed it?", set()),
     ],
 )
 def test_the_names_a_question_writes(question: str, names: set[str]) -> None:
