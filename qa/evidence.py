@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from policykb.core.text import content_words, split_sentences, stem, without_footnote_marks
+from policykb.core.text import (
+    content_words,
+    split_sentences,
+    stem,
+    without_footnote_marks,
+    without_reference_marks,
+)
 from policykb.core.types import SearchHit
 from policykb.index.embedders import Embedder
 from policykb.qa.shape import (
@@ -30,7 +36,9 @@ def content_stems(text: str) -> set[str]:
 
 
 def clean(text: str) -> str:
-    """Display form of a passage sentence: Markdown links and emphasis marks removed, whitespace squashed."""
+    """Display form of a passage sentence: Markdown links and emphasis marks removed, references to the
+    bibliography too ("(2,5)", "[12]"), whitespace squashed."""
+    text = without_reference_marks(text)
     text = _MARKUP.sub(lambda m: m.group(1) or "", text)
     text = re.sub(r"\\([()\[\]*_#.!-])", r"\1", text)
     text = re.sub(r"(?<=[a-z])-[ \t]*\n\s*(?=[a-z])", "", text)  # words hyphenated at a line end

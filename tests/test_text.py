@@ -23,6 +23,7 @@ from policykb.core.text import (
     spelled_acronyms,
     stem,
     without_footnote_marks,
+    without_reference_marks,
     words,
 )
 
@@ -224,3 +225,20 @@ def test_footnote_marks_are_left_out_and_figures_kept() -> None:
     assert without_footnote_marks("Some 39 million; 4 in 5 could be treated, 12 of them") == (
         "Some 39 million; 4 in 5 could be treated, 12 of them"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("less than 10% of total energy intake (2,5).", "less than 10% of total energy intake."),
+        ("as reported [12] and confirmed [13–15] .", "as reported and confirmed."),
+        ("in Beijing (22), there were", "in Beijing, there were"),
+        ("headaches (6 cases), sore throat (2), myalgia (1) and nausea (1).", None),  # counts
+        ("under Article (5) of the Convention", None),  # a designated number
+        ("including (1) hand hygiene and (2) masks", None),  # an inline enumeration's counters
+        ("an R0 of (2.2) in Wuhan (2020)", None),  # a decimal, a year
+        ("as in resolution WHA66.10 (1)", None),  # after a figure: no word's reference
+    ],
+)
+def test_references_to_the_bibliography_are_left_out_of_what_is_shown(text: str, shown: str | None) -> None:
+    assert without_reference_marks(text) == (shown or text)

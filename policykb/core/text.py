@@ -9,6 +9,7 @@ terms up there.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -335,6 +336,32 @@ FOOTNOTE_MARK = re.compile(r"(?<=[A-Za-z][,;:)”\"])\d{1,2}(?!\S)|(?<=;\s)\d{1,
 
 def without_footnote_marks(text: str) -> str:
     return FOOTNOTE_MARK.sub("", text)
+
+
+# A reference to the bibliography in brackets after a word: "(2,5)", "[12]", "[3–5]" (with the space before
+# a punctuation mark it leaves: "45% [1] ." -> "45%."). Not a designated number ("Article (5)"), a year or a
+# decimal.
+REFERENCE_MARK = re.compile(
+    r"(?<![Aa]rticle)(?<![Pp]aragraph)(?<![Ss]ection)(?<![Aa]nnex)(?<![Tt]able)(?<![Ff]igure)(?<![Ii]tem)"
+    r"(?<=[A-Za-z%)\]’”\"])\s?(?:\((?P<round>\d{1,3}(?:\s?[,–-]\s?\d{1,3})*)\)|\[\d{1,3}(?:\s?[,–-]\s?\d{1,3})*\])"
+    r"(?:\s+(?=[.,;:!?]))?(?=[\s.,;:!?)]|$)"
+)
+
+_COUNTERS = re.compile(r"\(1\)[^()]*\(2\)")
+
+
+def without_reference_marks(text: str) -> str:
+    """`text` without its bibliography references ("… of total energy intake (2,5)." -> "… intake."): they
+    point into a list the answer does not show, and "[3]" would read as the answer's own citation. A lone
+    number in round brackets is a reference; several apart are counts ("sore throat (2), myalgia (1)") or
+    an enumeration's counters ("(1) hand hygiene, (2) masks"), and stay."""
+    singles = [m for m in REFERENCE_MARK.finditer(text) if m.group("round") and m.group("round").isdigit()]
+    counted = bool(_COUNTERS.search(text)) or any(b.start() - a.end() > 1 for a, b in itertools.pairwise(singles))
+
+    def drop(m: re.Match[str]) -> str:
+        return m.group(0) if counted and m.group("round") and m.group("round").isdigit() else ""
+
+    return REFERENCE_MARK.sub(drop, text)
 
 
 # ------------------------------------------------------------------------------------------------ acronyms
