@@ -268,7 +268,25 @@ def paragraphs(lines: Sequence[Line], body_height: float, width: float, context:
         else:
             paras.append(_Para(kind, level, [text], line.height))
         previous = text
-    return _tables(paras, width)
+    return _tables(_wrapped_introductions(paras), width)
+
+
+def _wrapped_introductions(paras: list[_Para]) -> list[_Para]:
+    """An operative paragraph that wraps over lines before its items ("2. CALLS upon WHO's international
+    partners, including …, civil society and the private sector:") introduces them as a short one does: it
+    becomes their heading, so its items are never read as the items of the paragraph before."""
+    for para, following in itertools.pairwise(paras):
+        text = " ".join(para.lines).strip()
+        introduction = _LIST_INTRODUCTION.match(text)
+        if (
+            para.kind in ("paragraph", "list_item")
+            and len(para.lines) > 1
+            and introduction
+            and (introduction.group(1) or "").isupper()
+            and following.kind == "list_item"
+        ):
+            para.kind, para.level = "heading", LIST_INTRODUCTION_LEVEL
+    return paras
 
 
 def _opens_prose(lines: Sequence[Line], index: int, reach: int = 6) -> bool:

@@ -433,6 +433,27 @@ def test_a_numbered_list_introduction_is_a_heading_its_items_carry() -> None:
     assert headings_of("(1) to sustain") == [lines[0], "2. REQUESTS the Director-General:"]
 
 
+def test_an_operative_paragraph_that_wraps_before_its_items_introduces_them() -> None:
+    """ "2. CALLS upon WHO's partners, including …:" over three lines is its items' heading, so they are never
+    taken for the items of "1. URGES Member States:" before it."""
+    lines = [
+        "WHA66.12 Neglected tropical diseases",
+        "1. URGES Member States:",
+        "(1) to ensure continued country ownership of programmes;",
+        "2 Document A66/20.",
+        "2. CALLS upon WHO's international partners, including intergovernmental, international and",
+        "nongovernmental organizations, financing bodies, academic and research institutions, civil society and the",
+        "private sector:",
+        "(1) to support Member States, as appropriate;",
+        "(2) to collaborate with WHO in measuring progress;",
+    ]
+    cleaned = clean_pages([[Line(x, 10.0) for x in lines]])
+    headings = [cleaned.text[b.start : b.end] for b in cleaned.blocks if b.kind == "heading"]
+    assert headings[1:] == ["1. URGES Member States:", " ".join(lines[4:7])]
+    chunks = Chunker(lambda texts: [len(t.split()) for t in texts], 24, 0).chunk("d", cleaned.text, cleaned.blocks)
+    assert next(c.headings for c in chunks if "(2) to collaborate" in c.text)[-1].startswith("2. CALLS upon")
+
+
 def test_an_operative_paragraph_whose_number_the_page_lost_still_introduces_its_items() -> None:
     """ "REQUESTS the Director-General:" without its "5." is still the introduction of the items below it:
     they are the Director-General's, not the Member States' of the paragraph before."""
