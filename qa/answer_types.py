@@ -52,12 +52,14 @@ class Asked:
     medicines: set[str] = field(default_factory=set)  # medicines it names by their INN ("tafenoquine")
     combination: set[str] = field(default_factory=set)  # medicines it joins into one ("artesunate + mefloquine")
     codes: set[str] = field(default_factory=set)  # products or strains it names by a code ("R21", "H120")
+    doses: set[str] = field(default_factory=set)  # doses it states ("0.5 mg/kg" in "primaquine 0.5 mg/kg/day")
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
     relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
     owner: str | None = None  # the body whose person is asked for, by its acronym ("the Director-General of WHO")
     role: str | None = None  # that person's role as the question writes it ("Director-General")
     operative: bool = False  # it asks what a resolution does ("What does WHA66.10 urge …?"), not its preamble
+    groups: bool = False  # "who" asks whom something is for or falls to: a group of people answers ("governments")
 
     @property
     def relation_stem(self) -> str | None:
@@ -70,7 +72,7 @@ class Asked:
 
 
 # What bounds a question's scope: a sentence speaking of other ones does not answer it.
-SCOPES = ("years", "places", "regions", "numbered", "medicines", "codes")
+SCOPES = ("years", "places", "regions", "numbered", "medicines", "codes", "doses")
 
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?"
@@ -276,8 +278,9 @@ _ASK_LENGTH = re.compile(
 )
 _ASK_FREQUENCY = re.compile(r"\bhow often\b|\bhow frequently\b|\bat what (?:interval|frequency)\b", re.I)
 _ASK_DATE = re.compile(
-    r"\b(?:what|which|on what|from what|by what|since what|in what) (?P<unit>date|year|day|month|time)\b"
-    r"|^\s*(?:since|until) when\b|^\s*when (?:did|was|were|will|has|have|had)\b|\bwhen (?:did|was|were)\b",
+    r"\b(?:what|which|on what|from what|by what|since what|in what) (?P<unit>date|year|day|month|time|deadline)\b"
+    r"|^\s*(?:since|until) when\b|^\s*when (?:did|was|were|will|has|have|had)\b|\bwhen (?:did|was|were)\b"
+    r"|\bwhat (?:is|was) the deadline\b",
     re.I,
 )
 _ASK_WHEN = re.compile(
@@ -550,12 +553,13 @@ def asked(question: str) -> Asked:
     owner, role = _owner_and_role(q) if kind is Kind.PERSON else (None, None)
     operative = bool(_ASK_OPERATIVE.search(q) and _NAMES_A_RESOLUTION.search(q)) and not _ASK_PREAMBLE.search(q)
     places = set() if kind is Kind.COUNTRY else _scope_countries(q)  # which countries: the answer, not the scope
+    groups = kind in (Kind.PERSON, Kind.NAME) and bool(_ASK_WHO.match(q)) and not _ASK_NAMED_PERSON.match(q)
     return Asked(
         kind, subject, years=years, places=places, regions=regions(q), numbered=numbered(q), medicines=medicines(q),
-        codes=codes(q), combination=combination(q),
+        codes=codes(q), combination=combination(q), doses=doses(q),
         measure=measure,
         precision=precision, relation=relation,
-        relation_phrase=relation_phrase, owner=owner, role=role, operative=operative,
+        relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
     )  # fmt: skip
 
 
@@ -642,6 +646,38 @@ def _new_names(sentence: str, question_stems: set[str]) -> list[str]:
     return names
 
 
+# "Who …?" asking a named person: one who did something once (chaired, wrote, signed) or holds a post.
+_ASK_NAMED_PERSON = re.compile(
+    r"^\s*who\s+(?:chaired|chairs|led|heads|headed|wrote|said|says|founded|spoke|signed|directs|directed|presided|"
+    r"opened|quoted|authored|(?:is|was|are|were) (?:listed|named|appointed)|(?:is|was|are|were) the (?:[\w-]+ ){0,2}"
+    r"(?:director|director-general|chair|chairman|chairperson|chairwoman|president|minister|secretary|author|head|"
+    r"leader|coordinator|officer|founder|spokesperson|rapporteur|ceo|treasurer|chief|commissioner|ambassador|"
+    r"patron|editor|dg)s?\b)",
+    re.I,
+)
+_ASK_WHO = re.compile(r"^\s*(?:who|whose|to whom|for whom)\b", re.I)
+# People named by what they are or do, not by name: who a measure is for, or whose task it is.
+_PEOPLE_GROUPS = re.compile(
+    r"\b(?:governments?|ministr(?:y|ies)|ministers|policy-?makers|decision-?makers|administrators|managers|leaders|"
+    r"leadership|staff|(?:health(?:care)?|community|lay) workers|workers|professionals|practitioners|clinicians|"
+    r"physicians|doctors|nurses|midwives|pharmacists|patients|women|men|children|infants|adolescents|girls|boys|"
+    r"mothers|families|communities|caregivers|carers|partners|stakeholders|authorities|donors|employers|employees|"
+    r"users|consumers|producers|manufacturers|industry|civil society|researchers|experts|officials|the public|"
+    r"individuals|people|persons|providers|suppliers|regulators|educators|teachers|travell?ers|personnel|"
+    r"(?:Member )?States|parents|survivors|volunteers|students|residents)\b",
+    re.I,
+)
+
+
+def _people_groups(sentence: str, question_stems: set[str]) -> bool:
+    """Whether `sentence` names a group of people the question does not ("policy-makers" for "Who is the
+    guideline's audience?")."""
+    return any(
+        not {stem(w.lower()) for w in re.findall(r"\w+", m.group(0))} <= question_stems
+        for m in _PEOPLE_GROUPS.finditer(sentence)
+    )
+
+
 def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
     """How well `sentence` holds the kind of thing asked: 1 holds it (about the asked noun, where one was
     named), 0.5 holds a thing of that kind about something else, 0 holds none."""
@@ -687,7 +723,11 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             and m.group(0).split()[0].lower() not in STOPWORDS  # "The Steering Group"
             and not _NAMES_A_BODY.search(sentence[max(0, m.start() - 12) : m.start()])
         ]
-        return 1.0 if people else (0.5 if _new_names(sentence, question_stems) else 0.0)
+        if people:
+            return 1.0
+        if ask.groups and _people_groups(sentence, question_stems):
+            return 1.0
+        return 0.5 if _new_names(sentence, question_stems) else 0.0
     if k is Kind.COUNTRY:
         named = (
             {stem(w) for w in m.group(0).lower().split() if w not in STOPWORDS}
@@ -695,7 +735,11 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         )
         return 1.0 if any(not words <= question_stems for words in named) else 0.0
     if k is Kind.NAME:
-        return 1.0 if _new_names(sentence, question_stems) else 0.0
+        return (
+            1.0
+            if _new_names(sentence, question_stems) or (ask.groups and _people_groups(sentence, question_stems))
+            else 0.0
+        )
     if k is Kind.REASON:
         return 1.0 if _REASON.search(sentence) else 0.0
     return 1.0
@@ -792,6 +836,28 @@ def codes(text: str) -> set[str]:
     """The codes `text` names products or strains by: a question about the R21 vaccine is not answered by a
     sentence about RTS,S/AS01."""
     return set(_CODE.findall(text))
+
+
+# A dose as written: a figure, a mass (or volume, or units) and what it is given per ("0.5 mg/kg/day", "25 mg
+# base per kg", "200 µg"), read as the figure with the mass and the per-weight part: "0.5 mg/kg".
+_DOSE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)\s?(mg|µg|μg|mcg|ml|mL|IU)\b(?:\s?base)?(\s?(?:/|per)\s?kg)?", re.I)
+
+
+def doses(text: str) -> set[str]:
+    """The doses `text` states, each as "figure unit" or "figure unit/kg" ("0.5 mg/kg", "45 mg")."""
+    return {
+        f"{float(m.group(1).replace(',', '.')):g} {m.group(2).lower().replace('μ', 'µ')}{'/kg' if m.group(3) else ''}"
+        for m in _DOSE.finditer(text)
+    }
+
+
+def _dose_conflict(asked_for: set[str], sentence: str) -> bool:
+    """The question states a dose and the sentence states others in the same unit and not it: "primaquine 1.0
+    mg/kg/day … is not recommended" is another regimen than the 0.5 mg/kg/day course asked about. A dose in
+    another unit (an adult's 30 mg beside 0.5 mg/kg) may be the same regimen's, and is not judged."""
+    units = {d.split(" ", 1)[1] for d in asked_for}
+    said = {d for d in doses(sentence) if d.split(" ", 1)[1] in units}
+    return bool(said) and not said & asked_for
 
 
 def countries(text: str) -> set[str]:
@@ -901,14 +967,25 @@ _SPELLED = {"ph": "f", "th": "t", "y": "i", "ae": "e"}
 _ONE_SPELLING = re.compile("|".join(_SPELLED))
 
 
+def medicines_named(question: str, unsaid_in: str) -> list[str]:
+    """The medicines `question` names, as it writes them, that `unsaid_in` never names ("ivermectin" in a
+    question about mass drug administration, against passages about other medicines)."""
+    said = medicines(unsaid_in)
+    return [
+        m.group(0)
+        for m in _MEDICINE.finditer(question)
+        if not any(_same_medicine(x, y) for x in medicines(m.group(0)) for y in said)
+    ]
+
+
 def _same_medicine(a: str, b: str) -> bool:
     """One name ends with the other: "co-trimoxazole" is "trimoxazole" (and a salt or prefix names the same)."""
     return a.endswith(b) or b.endswith(a)
 
 
 def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage: str = "", beside: str = "") -> bool:
-    """The sentence (in its `window` of neighbours) speaks of another year, country, numbered instrument or
-    medicine than the question asks about: a dose of primaquine does not answer for tafenoquine. `context`
+    """The sentence (in its `window` of neighbours) speaks of another year, country, numbered instrument,
+    medicine or dose than the question asks about: a dose of primaquine does not answer for tafenoquine. `context`
     is what its document is (title, headings, date), `passage` the passage it stands in, `beside` the
     retrieved passages adjoining it."""
     return (
@@ -920,6 +997,7 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
         or _named_conflict(ask.codes, codes, sentence, window, passage)
         or _named_conflict(ask.numbered, numbered, sentence, window)
         or _medicine_conflict(ask.medicines, sentence, window, ask.combination)
+        or _dose_conflict(ask.doses, sentence)
     )
 
 

@@ -44,6 +44,7 @@ from policykb.qa.answer_types import (
     holds,
     measured_by,
     medicines,
+    medicines_named,
     mentioned_regions,
     named_countries,
     ordinal_named,
@@ -215,6 +216,7 @@ def features(
             kind = 0.0  # a name or a date near the subject is no answer unless the quote says the asked act
         about = " ".join([hit.title, *hit.headings, hit.date or ""])
         preamble = q.asked.operative and recital(s.display)  # what the resolution does is not its context
+        interests = _declares_interests(hit, q)
         rows[i] = (
             float(sem_sentence[i]),
             sem_passage.get(hit.chunk_id, 0.0),
@@ -227,11 +229,38 @@ def features(
             1.0 if (q.asked.typed and 0.0 < kind < 1.0) or preamble else 0.0,
             1.0 if q.asked.typed and kind == 0.0 else 0.0,
             1.0
-            if unnamed or scope_conflict(q.asked, s.display, window, about, hit.text, beside[hit.chunk_id])
+            if unnamed or interests or scope_conflict(q.asked, s.display, window, about, hit.text, beside[hit.chunk_id])
             else 0.0,
             1.0 if s.rank == 0 else 0.0,
         )
     return rows
+
+
+# A document's account of who made it and what they declared: it names medicines and topics ("research
+# support for a trial of tafenoquine") without saying anything of them, so it answers only questions about
+# its people, their interests and who funded the work.
+_INTERESTS = re.compile(
+    r"\b(?:contributors?|declarations? of interests?|conflicts? of interests?|competing interests|interests declared"
+    r"|acknowledge?ments?)\b",
+    re.I,
+)
+_ASKS_OF_CONTRIBUTORS = frozenset(stem(w) for w in (
+    "interest", "interests", "conflict", "declare", "declared", "declaration", "contributor", "contributors",
+    "contributed", "member", "members", "chair", "chaired", "author", "authors", "wrote", "written", "panel",
+    "expert", "experts", "reviewer", "reviewers", "reviewed", "consultant", "fund", "funded", "funding",
+    "financed", "financial", "grant", "sponsor", "sponsored", "acknowledge", "acknowledged", "thank", "thanked",
+    "people", "person", "group", "committee", "developed", "prepared",
+))  # fmt: skip
+
+
+def _declares_interests(hit: SearchHit, q: QuestionTerms) -> bool:
+    """Whether `hit` stands in its document's account of contributors and their interests, and the question
+    asks nothing of them."""
+    return (
+        bool(_INTERESTS.search(" ".join(hit.headings)))
+        and q.asked.kind not in (Kind.PERSON, Kind.NAME)
+        and not q.stems & _ASKS_OF_CONTRIBUTORS
+    )
 
 
 def _beside(hit: SearchHit, passages: Sequence[SearchHit]) -> str:
@@ -280,7 +309,8 @@ def absent_bodies(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
     """The bodies and countries the question is about that no candidate passage names: a question about the
     OECD's agreement, or about a cost in Nigeria, is not answered from passages that never name them, however
     close they come. A body by its acronym ("OECD", "UNICEF"), held in letters or spelled out; a country by
-    any of its names ("USA" is held by "the United States"); a product or strain by its code ("R21"). Roman
+    any of its names ("USA" is held by "the United States"); a product or strain by its code ("R21"); a
+    medicine by any of its spellings ("ivermectin", in passages about mass drug administration). Roman
     numerals ("Phase III") and other names with digits ("COVID19") are left to the other evidence: the
     passages may write them otherwise."""
     named = [
@@ -295,6 +325,9 @@ def absent_bodies(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
     for number in sorted(q.asked.numbered):  # "the Second Global Ministerial Conference", when only the First is
         if not any(says_ordinal(" ".join([h.text, h.title, *h.headings]), number) for h in passages):
             bodies.append(ordinal_named(q.text, number))
+    if q.asked.medicines:  # a trial of it declared as an interest says nothing of the medicine
+        written = " ".join(" ".join([h.text, h.title, *h.headings]) for h in passages if not _declares_interests(h, q))
+        bodies += [m for m in dict.fromkeys(medicines_named(q.text, written)) if m not in bodies]
     if q.asked.regions:
         held_regions = set().union(
             *(mentioned_regions(" ".join([h.text, h.title, *h.headings, _named(h)])) for h in passages)

@@ -226,11 +226,12 @@ class ExtractiveAnswerer:
     def _complete(self, s: Sentence, kind: Kind = Kind.OTHER) -> list[Sentence] | None:
         """`s` with what it needs to stand alone, or None when that is not in the passage. A list item, for a
         question that asks for a list, brings the other items under its introduction (a list too long to show
-        whole leaves the item alone)."""
+        whole, or an item listing things itself, "Articles 16, 19, 20 and 25", is left alone)."""
         if (
             kind is Kind.LIST
             and s.introduction
             and s.bulleted
+            and not _ENUMERATES.search(s.display)
             and 1 < len(items := _items_beside(s)) <= self.config.max_list_items
         ):
             return items
@@ -316,6 +317,10 @@ def _closed(group: list[Sentence], after: Sentence | None) -> bool:
     if not all(s.bulleted for s in items):
         return False
     return after is None or not after.bulleted
+
+
+# Three or more things listed in one sentence: "Articles 16 (…), 19 (…), 20 (…) and 31 (…)".
+_ENUMERATES = re.compile(r"[^,;]+,[^,;]+,[^;]*\b(?:and|or)\b")
 
 
 def _items_beside(item: Sentence) -> list[Sentence]:

@@ -22,6 +22,7 @@ from policykb.qa.answer_types import (
     asked,
     countries,
     describe_missing,
+    doses,
     holds,
     medicines,
     numbered,
@@ -529,6 +530,18 @@ def test_a_numbered_instrument_no_close_passage_names_is_refused_by_name() -> No
     assert absent_bodies(q, [_hit(3, "The 2nd Global Ministerial Conference was held in Moscow.")]) == []
     icd = QuestionTerms.of("When did the Eleventh Revision of the ICD come into effect?", {})
     assert absent_bodies(icd, [_hit(4, "ICD-11 came into effect on 1 January 2022.")]) == []
+
+
+def test_a_dose_the_question_states_must_be_the_sentences_in_its_unit() -> None:
+    """ "The 0.5 mg/kg/day course" is not answered by "1.0 mg/kg/day … is not recommended", another regimen; a
+    dose in another unit (an adult's 30 mg) or a range holding it is not judged."""
+    a = asked("Who should not be given the seven-day primaquine course (0.5 mg/kg/day) for vivax malaria?")
+    assert a.doses == {"0.5 mg/kg"}
+    assert _conflicts(a, "Primaquine 1.0 mg/kg/day for seven days is not recommended.", "")
+    assert not _conflicts(a, "Primaquine 0.5 mg/kg/day for seven days is recommended, except in pregnancy.", "")
+    assert not _conflicts(a, "Give 0.25–0.5 mg/kg bw per day of primaquine, up to 30 mg.", "")
+    assert not _conflicts(a, "Adults take primaquine 30 mg a day.", "")
+    assert doses("25 mg base/kg, then 200 µg and 1,5 ml") == {"25 mg/kg", "200 µg", "1.5 ml"}
 
 
 def test_a_medicine_the_question_names_must_be_the_sentences() -> None:
@@ -1679,3 +1692,74 @@ def test_a_sentence_that_cannot_be_quoted_sets_no_bar_for_the_others() -> None:
     assert _hash_answerer.model.threshold < 0.6 < _hash_answerer.model.threshold + 0.1  # well below 0.99's floor
     groups = _hash_answerer._select(ranked, Kind.QUANTITY)
     assert [[s.display for s in g] for g in groups] == [[stated.text]]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "held"),
+    [
+        ("Who is the main target audience of the guidelines at national level?",
+         "At the national level, the document is targeted primarily at policy-makers.", 1.0),
+        ("Whose job is it to make healthy food affordable?", "Governments have a central role in food policy.", 1.0),
+        ("Who should receive IPTp?", "All pregnant women in areas of moderate transmission should receive IPTp.", 1.0),
+        ("Who should receive IPTp?", "IPTp is given monthly from the second trimester.", 0.0),
+        ("Who chaired the Guideline Development Group?", "Governments have a central role.", 0.0),  # a person
+        ("Who is the Director-General of WHO?", "Governments and partners elected the leader.", 0.0),
+    ],
+)  # fmt: skip
+def test_who_is_answered_by_a_group_of_people_unless_it_asks_a_persons_role(
+    question: str, sentence: str, held: float
+) -> None:
+    assert holds(asked(question), sentence, content_stems(question)) == held
+
+
+def test_a_deadline_is_a_date() -> None:
+    assert asked("By what deadline must Member States adopt the standards?").kind is Kind.DATE
+    assert asked("What is the deadline for the first report?").kind is Kind.DATE
+
+
+def _with_headings(response: SearchResponse, *headings: str) -> SearchResponse:
+    return replace(response, results=[replace(h, headings=list(headings)) for h in response.results])
+
+
+@pytest.mark.model
+def test_declared_interests_answer_only_questions_about_contributors(minilm_answerer: ExtractiveAnswerer) -> None:
+    """A trial of tafenoquine declared as an interest says nothing of tafenoquine; the same passage says who
+    declared what."""
+    passage = (
+        "Dr Kevin Baird reported research support for a clinical trial of tafenoquine for radical cure of P. vivax."
+    )
+    question = "Is tafenoquine recommended for radical cure of P. vivax?"
+    response = _with_headings(_respond(question, [passage]), "10. Contributors and interests")
+    refused = _ask(minilm_answerer, question, response)
+    assert not refused.answerable
+    assert "tafenoquine" in refused.answer  # no passage that may answer names it
+    asked_of = "Who reported research support for a trial of tafenoquine?"
+    response = _with_headings(_respond(asked_of, [passage]), "10. Contributors and interests")
+    assert "Kevin Baird" in _ask(minilm_answerer, asked_of, response).answer
+
+
+@pytest.mark.model
+def test_a_medicine_no_passage_names_is_refused(minilm_answerer: ExtractiveAnswerer) -> None:
+    question = "Do the guidelines recommend mass drug administration of ivermectin to reduce malaria transmission?"
+    passages = ["Mass drug administration with dihydroartemisinin-piperaquine is recommended to reduce transmission."]
+    answer = _ask(minilm_answerer, question, _respond(question, passages))
+    assert not answer.answerable
+    assert "ivermectin" in answer.answer
+
+
+@pytest.mark.model
+def test_a_list_question_answered_inside_one_item_quotes_that_item_alone(minilm_answerer: ExtractiveAnswerer) -> None:
+    """The item that lists the articles answers; its sibling under the same introduction is no part of it."""
+    passage = (
+        "REQUESTS the Director-General:\n\n(1) to provide technical support to Member States in implementing the"
+        " recommendations of the report;\n\n(2) to provide support to Member States in the implementation of the"
+        " Convention on the Rights of Persons with Disabilities, in particular Articles 16 (Freedom from"
+        " exploitation), 19 (Living independently), 20 (Personal mobility) and 25 (Health);"
+    )
+    question = "Which articles of the Convention on the Rights of Persons with Disabilities does it single out?"
+    response = _respond(question, [passage])
+    heading = KindSpan(0, len("REQUESTS the Director-General:"), "heading")
+    response = replace(response, results=[replace(response.results[0], non_prose=[heading])])
+    answer = _ask(minilm_answerer, question, response)
+    assert "Articles 16" in answer.answer
+    assert "technical support" not in answer.answer
