@@ -87,7 +87,7 @@ class Sentence:
         return " ".join(part for part in (self.lead_in, self.introduction, *around) if part)
 
 
-ANSWER_PASSAGES = 6  # the top passages an answer draws its sentences from
+ANSWER_PASSAGES = 8  # the top passages an answer draws its sentences from
 
 
 def candidate_sentences(hits: list[SearchHit], max_hits: int = ANSWER_PASSAGES) -> list[Sentence]:
