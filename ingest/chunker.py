@@ -21,7 +21,7 @@ from policykb.ingest.parsed import NON_PROSE, Block, BlockKind
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
-CHUNKER_VERSION = "8"
+CHUNKER_VERSION = "9"
 
 
 @dataclass
@@ -88,13 +88,16 @@ class Chunker:
         return [piece for unit in units for piece in self._fit(text, unit)]
 
     def _fit(self, text: str, unit: _Unit) -> list[_Unit]:
-        """Cut a unit that exceeds the budget at word boundaries (or inside a giant word)."""
+        """Cut a unit that exceeds the budget at its last clause end that keeps at least half a piece (a
+        resolution's preamble is one sentence of recitals: each ends in ";"), else at a word boundary (or
+        inside a giant word)."""
         if unit.tokens <= self.max_tokens:
             return [unit]
         words = [
             (unit.start + m.start(), unit.start + m.end()) for m in re.finditer(r"\S+", text[unit.start : unit.end])
         ]
         counts = self.count_tokens([text[s:e] for s, e in words])
+        counts_of = dict(zip(words, counts, strict=True))
         pieces: list[_Unit] = []
         current: list[tuple[int, int]] = []
         current_tokens = 0
@@ -106,8 +109,10 @@ class Chunker:
                 pieces.extend(self._split_word(text, unit, s, e, n))
                 continue
             if current and current_tokens + n > self.max_tokens:
-                pieces.append(self._piece(unit, current[0][0], current[-1][1], current_tokens))
-                current, current_tokens = [], 0
+                keep = _clause_end(text, current)
+                kept, carried = current[:keep], current[keep:]
+                pieces.append(self._piece(unit, kept[0][0], kept[-1][1], sum(counts_of[w] for w in kept)))
+                current, current_tokens = carried, sum(counts_of[w] for w in carried)
             current.append((s, e))
             current_tokens += n
         if current:
@@ -232,6 +237,21 @@ class Chunker:
         if total + following.tokens > self.max_tokens or len(carried) == len(previous):
             return []
         return carried
+
+
+def _clause_end(text: str, words: list[tuple[int, int]]) -> int:
+    """How many of `words` to keep in a piece: up to the last that ends a clause (";" or ":", else ",") in
+    their second half, or all of them."""
+    half = len(words) // 2
+    for end in _CLAUSE_ENDS:
+        for i in range(len(words) - 1, max(half, 1) - 1, -1):
+            if end.search(text, words[i][0], words[i][1]):
+                return i + 1
+    return len(words)
+
+
+# A word that ends a clause, perhaps with a footnote mark glued on ("guidelines;1"): the strongest first.
+_CLAUSE_ENDS = (re.compile(r"[;:]\d{0,2}$"), re.compile(r",\d{0,2}$"))
 
 
 def _leading_block(units: Iterable[_Unit], block: int) -> list[_Unit]:

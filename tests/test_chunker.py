@@ -81,6 +81,21 @@ def test_overlap_repeats_a_sentence_inside_long_blocks() -> None:
     assert any(b.char_start < a.char_end for a, b in itertools.pairwise(chunks))
 
 
+def test_a_sentence_longer_than_a_chunk_is_cut_at_a_clause_end() -> None:
+    """A resolution's preamble is one sentence of recitals: a chunk ends at a recital's ";", never inside a
+    clause ("… urged Member States to continue, as appropriate," | "to invest in …")."""
+    recitals = [
+        f"Recalling resolution WHA{i}.9 on health financing and universal coverage in all regions;"
+        for i in range(40, 52)
+    ]
+    text = (
+        "The Health Assembly, " + " ".join(recitals) + " Recalling that it urged Member States to continue to invest."
+    )
+    chunks = Chunker(COUNT, 60, 0).chunk("d", text, blocks_from_plain_text(text))
+    assert len(chunks) > 2
+    assert all(c.text.endswith((";", ".")) for c in chunks)
+
+
 def test_a_closing_quote_or_bracket_stays_with_its_sentence() -> None:
     text = 'He said "Stop now." Then he left (quietly.) The end.'
     assert [text[a:b] for a, b in split_sentences(text, 0, len(text))] == [
