@@ -89,6 +89,11 @@ _FUNCTION_WORDS = frozenset((
     "yourselves", "ourselves", "us", "whose", "someone", "somebody", "anyone", "anybody", "everyone",
     "everybody", "something", "anything", "everything", "get", "gets", "got", "getting", "gotten",
 ))  # fmt: skip
+# What the asker calls their own, in lower case ("my little boy", "our clinic"; not "my Coartem tablets"):
+# their situation, which no document describes.
+_ASKERS_OWN = re.compile(
+    r"\b(?:[Mm]y|[Oo]ur)\s+((?:(?:little|young|old|elderly|local|own|new|teenage|older|younger)\s+)?[a-z]+)\b"
+)
 # The asker's own people ("my uncle", "our neighbour"): who asks, not what the documents are about.
 _ASKERS_PEOPLE = frozenset((
     "mum", "mom", "mummy", "mommy", "dad", "daddy", "uncle", "aunt", "auntie", "husband", "wife", "grandma",
@@ -118,8 +123,12 @@ class QuestionTerms:
         stems = content_stems(question)
         weights = {s: w for s, w in idf.items() if s in stems} or {s: 1.0 for s in stems}
         words: dict[str, str] = {}
-        for w in _WORD.findall(question):
+        askers = [m.span(1) for m in _ASKERS_OWN.finditer(question)]
+        for m in _WORD.finditer(question):
+            w = m.group(0)
             if w.lower() in _CITING_WORDS | _ASKERS_PEOPLE or (w.lower() in _FUNCTION_WORDS and not w.isupper()):
+                continue
+            if any(start <= m.start() < end for start, end in askers):
                 continue
             s = content_stems(w)
             if s:

@@ -491,6 +491,9 @@ def test_the_askers_own_people_are_no_terms() -> None:
     assert "uncle" not in q.rare.values() and "liver" in q.rare.values()
     son = QuestionTerms.of("My son was treated for malaria and it came back. Should my daughter be tested?", {})
     assert not {"son", "daughter"} & set(son.rare.values()) and "malaria" in son.rare.values()
+    boy = QuestionTerms.of("My little boy is sick and our clinic is far. Can I take my Coartem tablets?", {})
+    assert not {"little", "boy", "clinic"} & set(boy.rare.values())
+    assert {"sick", "Coartem", "tablets"} <= set(boy.rare.values())  # a name or a thing they ask about stays
 
 
 def test_the_words_naming_a_document_are_held_by_its_passages() -> None:
