@@ -33,6 +33,7 @@ class Kind(StrEnum):
     PERSON = "person"
     COUNTRY = "country"  # "which countries", "which Member States": a country's name
     NAME = "name"  # a person, organisation or place: "who funded", "where", "which organisation"
+    IDENTIFIER = "identifier"  # a document's ISBN, DOI or reference code ("WHO/UCN/GMP/2023.01", "A66/20")
     LIST = "list"
     YES_NO = "yes/no"
     REASON = "reason"
@@ -486,6 +487,8 @@ def asked(question: str) -> Asked:
     measure = precision = None
     if re.match(r"\s*why\b", q, re.I):  # "Why is it impossible to say which individual intervention …"
         kind = Kind.REASON
+    elif _ASK_IDENTIFIER.search(q):
+        kind = Kind.IDENTIFIER
     elif _ASK_FREQUENCY.search(q):
         kind = Kind.FREQUENCY
     elif _ASK_DURATION.search(q):
@@ -646,6 +649,19 @@ def _new_names(sentence: str, question_stems: set[str]) -> list[str]:
     return names
 
 
+# What a document is catalogued by: its ISBN, ISSN or DOI, or the code it is issued under.
+_ASK_IDENTIFIER = re.compile(
+    r"\b(?:ISBN|ISSN|DOI)\b|\b(?:document|reference|publication|catalogue|report)\s+(?:reference\s+)?"
+    r"(?:number|code|symbol)\b|\bwhat (?:is|was) (?:the|its) (?:document )?symbol\b",
+    re.I,
+)
+_IDENTIFIER = re.compile(
+    r"\bISBN[\s:]*[\d-]{10,}|\bISSN[\s:]*\d{4}-\d{3}[\dX]|\bdoi[\s:]*10\.\d{4,}/\S+|\b10\.\d{4,}/\S+"
+    r"|\b[A-Z]{2,}(?:/[A-Z0-9][\w.-]*){2,}|\b(?:A|EB|WHA)\d{2,3}(?:/|\.)[\w./]+",
+    re.I,
+)
+
+
 # "Who …?" asking a named person: one who did something once (chaired, wrote, signed) or holds a post.
 _ASK_NAMED_PERSON = re.compile(
     r"^\s*who\s+(?:chaired|chairs|led|heads|headed|wrote|said|says|founded|spoke|signed|directs|directed|presided|"
@@ -742,6 +758,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         )
     if k is Kind.REASON:
         return 1.0 if _REASON.search(sentence) else 0.0
+    if k is Kind.IDENTIFIER:
+        return 1.0 if _IDENTIFIER.search(sentence) else 0.0
     return 1.0
 
 
@@ -1101,6 +1119,7 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
         Kind.PERSON: "person",
         Kind.COUNTRY: "country",
         Kind.NAME: "name",
+        Kind.IDENTIFIER: "identifier",
         Kind.REASON: "reason",
     }.get(ask.kind)
     if ask.measure == "money":

@@ -1766,3 +1766,14 @@ def test_a_list_question_answered_inside_one_item_quotes_that_item_alone(minilm_
     answer = _ask(minilm_answerer, question, response)
     assert "Articles 16" in answer.answer
     assert "technical support" not in answer.answer
+
+
+def test_a_documents_identifier_is_a_kind_of_its_own() -> None:
+    """ "What is the ISBN …?" is answered by an ISBN or a document code, never by a sentence echoing the title."""
+    isbn = asked("What is the ISBN of the WHO Guidelines on core components of IPC programmes?")
+    assert isbn.kind is Kind.IDENTIFIER
+    assert asked("What is the WHO document reference number of the malaria guidelines?").kind is Kind.IDENTIFIER
+    assert holds(isbn, "ISBN 978-92-4-154992-9 © World Health Organization 2016", set()) == 1.0
+    assert holds(isbn, "WHO/UCN/GMP/2023.01 Rev. 1", set()) == 1.0
+    assert holds(isbn, "Guidelines on core components of IPC programmes at the national level.", set()) == 0.0
+    assert asked("What is the number of deaths?").kind is Kind.QUANTITY

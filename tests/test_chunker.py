@@ -135,6 +135,11 @@ def test_sentences_do_not_split_after_abbreviations() -> None:
     text = "Dr. Smith spoke. The meeting ended."
     spans = split_sentences(text, 0, len(text))
     assert [text[a:b] for a, b in spans] == ["Dr. Smith spoke.", "The meeting ended."]
+    code = "It is issued as WHO/UCN/GMP/2023.01 Rev. 1 in English. It replaces A66/20 Add. 1 of May."
+    assert [code[a:b] for a, b in split_sentences(code, 0, len(code))] == [
+        "It is issued as WHO/UCN/GMP/2023.01 Rev. 1 in English.",
+        "It replaces A66/20 Add. 1 of May.",
+    ]
 
 
 def test_sentences_do_not_split_after_a_persons_initial_or_a_comma() -> None:

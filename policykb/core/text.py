@@ -264,7 +264,7 @@ _SENTENCE_BREAK = re.compile(
 )
 _CLOSING = re.compile(r"[\"'”’)\]]*")
 _ABBREVIATION = re.compile(
-    r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nos|Vol|Fig|Figs|Inc|Ltd|Co|vs|al|e\.g|i\.e|etc|approx|Art|p|pp)\.$"
+    r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nos|Vol|Fig|Figs|Inc|Ltd|Co|vs|al|e\.g|i\.e|etc|approx|Art|p|pp|Rev|Suppl|Corr|Add)\.$"
 )
 
 _INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
