@@ -253,6 +253,7 @@ class CitationModel(PassageRef):
     quote: str
     char_start: int
     char_end: int
+    page_end: int | None = Field(None, description="the last page, when the quoted passage runs over a page break")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

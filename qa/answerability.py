@@ -115,11 +115,13 @@ class QuestionTerms:
     measures: list[tuple[float, str]]  # the weights and ages it states ("a child weighing 12 kg": (12, "kg"))
 
     @classmethod
-    def of(cls, question: str, idf: dict[str, float], focus: str | None = None) -> QuestionTerms:
+    def of(cls, question: str, idf: dict[str, float], focus: str | None = None, part: bool = False) -> QuestionTerms:
         """`focus`: the user's latest words when `question` was expanded from a conversation (or one part of a
         two-part question); what they ask for (a person, a date …) is what is asked, unless they ask for nothing
         of their own ("in Asia?"), and the years, places and products they name are its scope, those of the
-        whole question where they name none ("and for how many days?" is about the medicine asked before)."""
+        whole question where they name none ("and for how many days?" is about the medicine asked before).
+        A `part` of a two-part question asks what it asks: "…, and how strong is that recommendation?" asks
+        no count because the other part does."""
         stems = content_stems(question)
         weights = {s: w for s, w in idf.items() if s in stems} or {s: 1.0 for s in stems}
         words: dict[str, str] = {}
@@ -135,7 +137,7 @@ class QuestionTerms:
                 words.setdefault(next(iter(s)), w)
         top = max((weights.get(s, 0.0) for s in words), default=0.0)
         ask = asked(question)
-        if focus and (own := asked(focus)).kind is not Kind.OTHER:  # its scopes carried where it names none
+        if focus and ((own := asked(focus)).kind is not Kind.OTHER or part):  # its scopes carried where it names none
             carried = {scope: getattr(ask, scope) for scope in SCOPES if not getattr(own, scope)}
             if not own.subject and own.kind is ask.kind:  # "…, and how many in 2021?" counts what was counted
                 carried |= {"subject": ask.subject, "measure": own.measure or ask.measure}

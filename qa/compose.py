@@ -44,6 +44,7 @@ class Citations:
                     quote=quote,
                     char_start=claim.quote_start,
                     char_end=claim.quote_end,
+                    page_end=hit.page_end if hit.page_end != hit.page else None,
                 )
             )
         return self._numbers[key]

@@ -85,15 +85,16 @@ class ExtractiveAnswerer:
         return None  # no model to rewrite with: the facade's heuristic carries the previous question along
 
     def evidence(
-        self, question: str, hits: list[SearchHit], idf: dict[str, float], focus: str | None = None
+        self, question: str, hits: list[SearchHit], idf: dict[str, float], focus: str | None = None, part: bool = False
     ) -> Evidence:
-        """`focus`: the user's latest words when `question` was expanded from a conversation."""
+        """`focus`: the user's latest words when `question` was expanded from a conversation, or the `part` of a
+        two-part question weighed."""
         idf = dict(idf)
         if focus:
             for term in content_stems(focus):
                 if term in idf:
                     idf[term] *= 2.0  # the follow-up's own words matter most
-        terms = QuestionTerms.of(question, idf, focus)
+        terms = QuestionTerms.of(question, idf, focus, part)
         sentences = [s for s in candidate_sentences(hits) if _claimable(s, terms)]
         if not sentences:
             empty = np.zeros((0, len(self.model.weights)), dtype=np.float32)
@@ -130,7 +131,7 @@ class ExtractiveAnswerer:
         conflicts, confidence = list(whole.conflicts), whole.confidence
         unanswered = []
         for n, part in enumerate(parts):
-            ev = self.evidence(question, hits, idf, part)
+            ev = self.evidence(question, hits, idf, part, part=True)
             own = content_stems(part).difference(*(content_stems(p) for i, p in enumerate(parts) if i != n))
             if covering := [c for c in whole.claims if self._answers([c], ev, own)]:
                 claims += [c for c in covering if not any(_same_span(c, o) for o in claims)]
@@ -342,7 +343,7 @@ def _claim(group: list[Sentence]) -> Claim:
     first, last = group[0], group[-1]
     if len(group) > 1 and all(s.bulleted for s in group):  # a list's items, after their introduction
         introduction = next((s.introduction for s in group if s.introduction), None)
-        listed = " ".join(f"• {s.display}" for s in group)
+        listed = " ".join(f"• {s.display}" for s in group if s.display != introduction)  # a bulleted introduction
         return Claim(f"{introduction} {listed}" if introduction else listed, first.hit, first.start, last.end)
     items = group[1:]
     bullets = any(s.bulleted and not ends_sentence(s.text) for s in items)  # items only their bullets part

@@ -1135,6 +1135,12 @@ def test_a_follow_up_asking_its_own_kind_keeps_the_scopes_and_noun_it_does_not_n
     idf = {s: 1.0 for s in content_stems(counted + " And how many in 2021?")}
     again = QuestionTerms.of(f"{counted} And how many in 2021?", idf, focus="And how many in 2021?").asked
     assert again.subject == asked(counted).subject and again.years == {"2021"}  # its own year, the noun carried
+    whole = "How many studies support recommendation 5b, and how strong is that recommendation?"
+    idf = {s: 1.0 for s in content_stems(whole)}
+    strength = QuestionTerms.of(whole, idf, focus="how strong is that recommendation?", part=True).asked
+    assert strength.kind is Kind.OTHER and not strength.subject  # a part asks no count because the other does
+    asia = QuestionTerms.of(f"{counted} And what about in Asia?", idf, focus="And what about in Asia?").asked
+    assert asia.kind is Kind.QUANTITY  # a follow-up asking nothing of its own asks what was asked before
 
 
 @pytest.mark.model

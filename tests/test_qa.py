@@ -3,6 +3,7 @@ conflicting figures, follow-ups and streaming through a loopback OpenAI-compatib
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -230,6 +231,14 @@ def test_citations_are_renumbered_in_order_of_first_use() -> None:
     ]
     citations = Citations()
     assert [citations.cite(c) for c in claims] == [1, 2, 1]
+
+
+def test_a_quote_whose_passage_runs_over_a_page_break_cites_both_pages() -> None:
+    over = replace(_hit("c-o", "A sentence that runs over the page break.", 0), page_end=4)
+    answer = compose([Claim(over.text, over, 0, len(over.text))], 0.9, [], "q")
+    assert (answer.citations[0].page, answer.citations[0].page_end, answer.citations[0].pages) == (3, 4, "pp. 3–4")
+    one = compose([Claim("Gamma.", _hit("c-g", "Gamma."), 0, 6)], 0.9, [], "q").citations[0]
+    assert (one.page_end, one.pages) == (None, "p. 3")
 
 
 def _generative_kb(tmp_path: Path, url: str) -> KnowledgeBase:

@@ -127,6 +127,8 @@ def test_a_stopword_in_capitals_amid_prose_is_an_acronym() -> None:
     assert content_words("Who is the Director-General of WHO?") == ["director", "general", "who"]
     assert content_words("A 2015 WHO/UNICEF global report") == ["2015", "who", "unicef", "global", "report"]
     assert content_words("WHO IS ELIGIBLE FOR TREATMENT") == ["eligible", "treatment"]  # a shouted heading
+    assert content_words("Why isn't it safe, and doesn't WHO say? I can't, they've, it won’t") == ["safe", "who", "say"]
+    assert content_words("Which country won the award?") == ["country", "won", "award"]
     assert content_words("WHO?") == []
     assert content_words("Do NOT reuse syringes AND/OR needles") == ["reuse", "syringes", "needles"]  # emphasis
 
@@ -233,6 +235,7 @@ def test_footnote_marks_are_left_out_and_figures_kept() -> None:
         ("less than 10% of total energy intake (2,5).", "less than 10% of total energy intake."),
         ("as reported [12] and confirmed [13–15] .", "as reported and confirmed."),
         ("in Beijing (22), there were", "in Beijing, there were"),
+        ("the tool (15) lists IPC as one of 20 indicators (16).", "the tool lists IPC as one of 20 indicators."),
         ("headaches (6 cases), sore throat (2), myalgia (1) and nausea (1).", None),  # counts
         ("under Article (5) of the Convention", None),  # a designated number
         ("including (1) hand hygiene and (2) masks", None),  # an inline enumeration's counters

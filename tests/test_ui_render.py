@@ -84,6 +84,8 @@ def test_chip_labels_say_what_they_point_to() -> None:
     assert labels[2] == "[3] 2024 Activities Report, p. 7 (same page as [1]) — “Third quote on the same page.”"
     assert labels[3] == "[4] " + "x" * 47 + "… — “Undated text.”"
     assert labels[4].startswith("[5] " + "x" * 47 + "… (same document as [4]) — ")
+    over = render.chip_labels([_citation(n=1, title=title, page=3, page_end=4, quote="A quote over the page break.")])
+    assert over == ["[1] 2024 Activities Report, pp. 3–4 — “A quote over the page break.”"]
 
 
 def test_a_text_passage_links_to_the_reading_view_at_the_quote() -> None:

@@ -44,7 +44,7 @@ def chip_labels(citations: list[Citation]) -> list[str]:
     seen: dict[tuple[str, int | None], int] = {}
     labels = []
     for c in citations:
-        page = f", p. {c.page}" if c.page else ""
+        page = f", {c.pages}" if c.pages else ""
         earlier = seen.setdefault((c.doc_id, c.page), c.n)
         again = f" (same {'page' if c.page else 'document'} as [{earlier}])" if earlier != c.n else ""
         labels.append(f"[{c.n}] {short_title(c.title)}{page}{again} — “{first_words(c.quote)}”")
@@ -74,7 +74,7 @@ def passage_html(citation: Citation, chunk: Chunk | None) -> str:
     mark = (citation.char_start - chunk.char_start, citation.char_end - chunk.char_start)
     mark_in_doc = (citation.char_start, citation.char_end)
     spans = [(s.start - chunk.char_start, s.end - chunk.char_start, s.kind) for s in chunk.non_prose]
-    page = f" · page {citation.page}" if citation.page else ""
+    page = f" · {citation.pages}" if citation.pages else ""
     path = " › ".join(chunk.headings)
     return (
         f'<section class="passage-box" id="passage-view" aria-label="Passage {citation.n}">'

@@ -51,8 +51,9 @@ def words(text: str) -> list[str]:
 def content_words(text: str) -> list[str]:
     """Lower-cased words that carry meaning: no stopwords, no single letters (single digits stay). A
     stopword that is also an acronym, written in capitals amid prose, carries meaning: "the Director-General
-    of WHO" names the World Health Organization; "WHO IS ELIGIBLE" is a shouted heading."""
-    tokens = WORD.findall(text)
+    of WHO" names the World Health Organization; "WHO IS ELIGIBLE" is a shouted heading. A contraction is
+    its words ("isn't" is "is not", "they've" "they"), never a fragment ("isn", "ve") no passage holds."""
+    tokens = WORD.findall(_uncontracted(text))
     out = []
     for i, token in enumerate(tokens):
         word = token.lower()
@@ -61,6 +62,18 @@ def content_words(text: str) -> list[str]:
         if len(word) > 1 or word.isdigit():
             out.append(word)
     return out
+
+
+_IRREGULAR_NEGATIONS = {"can": "can", "won": "will", "shan": "shall"}
+_NEGATION = re.compile(r"\b(\w+?)n['’]t\b", re.I)
+_CONTRACTED = re.compile(r"(?<=\w)['’](?:ve|ll|re|d|m)\b", re.I)
+
+
+def _uncontracted(text: str) -> str:
+    if "'" not in text and "’" not in text:
+        return text
+    text = _NEGATION.sub(lambda m: f"{_IRREGULAR_NEGATIONS.get(m.group(1).lower() + 'n', m.group(1))} not", text)
+    return _CONTRACTED.sub("", text)
 
 
 # Stopwords that are also acronyms when written in capitals: the World Health Organization, information
@@ -353,10 +366,14 @@ _COUNTERS = re.compile(r"\(1\)[^()]*\(2\)")
 def without_reference_marks(text: str) -> str:
     """`text` without its bibliography references ("… of total energy intake (2,5)." -> "… intake."): they
     point into a list the answer does not show, and "[3]" would read as the answer's own citation. A lone
-    number in round brackets is a reference; several apart are counts ("sore throat (2), myalgia (1)") or
-    an enumeration's counters ("(1) hand hygiene, (2) masks"), and stay."""
+    number in round brackets is a reference, and so are several apart that count on ("(15) … (16)"); others
+    are counts ("sore throat (2), myalgia (1)") or an enumeration's counters ("(1) hand hygiene, (2) masks"),
+    and stay."""
     singles = [m for m in REFERENCE_MARK.finditer(text) if m.group("round") and m.group("round").isdigit()]
-    counted = bool(_COUNTERS.search(text)) or any(b.start() - a.end() > 1 for a, b in itertools.pairwise(singles))
+    numbers = [int(m.group("round")) for m in singles]
+    numbered_on = all(3 <= a < b <= a + 10 for a, b in itertools.pairwise(numbers))  # "(15) … (16)": references
+    apart = any(b.start() - a.end() > 1 for a, b in itertools.pairwise(singles))
+    counted = bool(_COUNTERS.search(text)) or (apart and not numbered_on)
 
     def drop(m: re.Match[str]) -> str:
         return m.group(0) if counted and m.group("round") and m.group("round").isdigit() else ""

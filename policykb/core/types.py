@@ -175,6 +175,14 @@ class Citation(PassageRef):
     quote: str
     char_start: int
     char_end: int
+    page_end: int | None = None  # the last page, for a quote whose passage runs over a page break
+
+    @property
+    def pages(self) -> str:
+        """ "p. 7", or "pp. 3–4" for a quote running over a page break; "" without page numbers."""
+        if self.page is None:
+            return ""
+        return f"pp. {self.page}–{self.page_end}" if self.page_end and self.page_end != self.page else f"p. {self.page}"
 
 
 @dataclass(kw_only=True)
