@@ -197,10 +197,10 @@ _COUNTRY_NAME = re.compile(
 # "outside China", "other than Italy": a country the question sets aside is not its scope.
 _SET_ASIDE = re.compile(r"\b(?:outside|excluding|except|other than|besides|beyond|apart from)\s+(?:the\s+)?$", re.I)
 _REASON = re.compile(
-    r"\b(?:because|due to|owing to|thanks to|since|as a result|result(?:s|ed|ing)? in|leads? to|caus\w+|so that|"
-    r"in order to|so as to|therefore|thus|reasons?|aims? to|to (?:ensure|prevent|reduce|avoid|improve|"
-    r"protect|support)|(?:developed|designed|needed|intended|meant|critical|vital|essential|necessary|crucial) "
-    r"to [a-z]+)\b",
+    r"\b(?:because|due to|owing to|thanks to|since|as a result|result(?:s|ed|ing)? in|leads? to|led to|leading to|"
+    r"contribut(?:es|ed|ing) to|caus\w+|so that|in order to|so as to|therefore|thus|reasons?|aims? to|"
+    r"to (?:ensure|prevent|reduce|avoid|improve|protect|support)|"
+    r"(?:developed|designed|needed|intended|meant|critical|vital|essential|necessary|crucial) to [a-z]+)\b",
     re.I,
 )
 

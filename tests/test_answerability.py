@@ -638,6 +638,7 @@ def test_a_ratio_is_one_count_against_another_and_reference_numbers_are_no_figur
         ("Why do low levels of DC-SIGNR enhance transmission?", "HIV-1 binds CCR5, resulting in barrier loss.", 1.0),
         ("Why is the vaccine no longer studied?", "It is no longer studied for several reasons: cost and safety.", 1.0),
         ("Why is the vaccine no longer studied?", "The vaccine was studied in mice.", 0.0),
+        ("Why are diets changing?", "Rapid urbanization and changing lifestyles have led to a shift in diets.", 1.0),
         # when: a time told from another event
         ("When did she present with weakness?", "She presented 1 month later with weakness.", 1.0),
         ("When did she present with weakness?", "She presented with weakness and fever.", 0.0),
