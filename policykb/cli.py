@@ -363,7 +363,7 @@ def _ask(args: argparse.Namespace) -> int:
         return 0
     print(answer.answer)
     for c in answer.citations:
-        page = f", p. {c.page}" if c.page else ""
+        page = f", {c.pages}" if c.pages else ""
         print(f"  [{c.n}] {c.title} ({c.doc_type}, {c.date or 'undated'}{page}) — {c.source}")
     for r in answer.related:
         print(f"  related: {r.title} ({r.doc_type}, {r.date or 'undated'}) — {r.source}")
