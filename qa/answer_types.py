@@ -892,24 +892,28 @@ _IRREGULAR_ADJECTIVES = frozenset((
 _ADJECTIVE_SUFFIXES = ("ian", "an", "n", "ese", "ish", "i", "ean", "ic")
 
 
-def country_adjective(word: str) -> bool:
-    """Whether `word` is a country's adjective: its name, or the name's stem (less a closing vowel), with a
-    suffix ("Canadian", "Kenyan", "Chinese", "Pakistani", "Brazilian"), the stem alone ("German"), or one of
-    the irregular ones ("French", "Dutch")."""
-    lower = word.lower()
-    if lower in _IRREGULAR_ADJECTIVES:
-        return True
+def _country_adjectives() -> frozenset[str]:
+    """Every country's adjective: its one-word name, or the name's stem (less a closing vowel), with a suffix
+    ("Canadian", "Kenyan", "Chinese", "Pakistani", "Brazilian"), the stem alone ("German"), and the irregular
+    ones ("French", "Dutch")."""
+    forms = set(_IRREGULAR_ADJECTIVES)
     for name in _COUNTRY_CODES:
         root = name.lower()
-        if " " in root or len(root) < 4 or not lower.startswith(root[:3]):
+        if " " in root or len(root) < 4:
             continue
         stem_ = root.rstrip("aeiouy")
-        if len(stem_) >= 4 and stem_ != root and lower == stem_:  # "German"
-            return True
-        for base in {root, stem_}:
-            if len(base) >= 4 and lower.startswith(base) and lower[len(base) :] in _ADJECTIVE_SUFFIXES:
-                return True
-    return False
+        if len(stem_) >= 4 and stem_ != root:
+            forms.add(stem_)
+        forms |= {base + suffix for base in {root, stem_} if len(base) >= 4 for suffix in _ADJECTIVE_SUFFIXES}
+    return frozenset(forms)
+
+
+_COUNTRY_ADJECTIVES = _country_adjectives()
+
+
+def country_adjective(word: str) -> bool:
+    """Whether `word` is a country's adjective ("Canadian", "German", "French")."""
+    return word.lower() in _COUNTRY_ADJECTIVES
 
 
 _UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")

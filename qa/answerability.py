@@ -200,6 +200,7 @@ def features(
     total_rare = sum(q.idf.get(s, 1.0) for s in q.rare) or 1.0
     passages = list({s.hit.chunk_id: s.hit for s in sentences}.values())
     beside = {p.chunk_id: " ".join([_beside(p, passages), _named(p), *p.organisations]) for p in passages}
+    interests = {p.chunk_id: _declares_interests(p, q) for p in passages}
     common = (
         {stem(w) for p in passages for w in re.findall(r"(?<![.!?]\s)\b[a-z][a-z-]+", p.text)} if q.names else set()
     )
@@ -227,7 +228,6 @@ def features(
             kind = 0.0  # a name or a date near the subject is no answer unless the quote says the asked act
         about = " ".join([hit.title, *hit.headings, hit.date or ""])
         preamble = q.asked.operative and recital(s.display)  # what the resolution does is not its context
-        interests = _declares_interests(hit, q)
         rows[i] = (
             float(sem_sentence[i]),
             sem_passage.get(hit.chunk_id, 0.0),
@@ -240,7 +240,9 @@ def features(
             1.0 if (q.asked.typed and 0.0 < kind < 1.0) or preamble else 0.0,
             1.0 if q.asked.typed and kind == 0.0 else 0.0,
             1.0
-            if unnamed or interests or scope_conflict(q.asked, s.display, window, about, hit.text, beside[hit.chunk_id])
+            if unnamed
+            or interests[hit.chunk_id]
+            or scope_conflict(q.asked, s.display, window, about, hit.text, beside[hit.chunk_id])
             else 0.0,
             1.0 if s.rank == 0 else 0.0,
         )
