@@ -15,13 +15,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from policykb.core.text import split_sentences, trim_span
+from policykb.core.text import BULLET_GLYPHS, marker_style, split_sentences, trim_span
 from policykb.core.types import Chunk, KindSpan
 from policykb.ingest.parsed import NON_PROSE, Block, BlockKind
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
-CHUNKER_VERSION = "9"
+CHUNKER_VERSION = "10"
 
 
 @dataclass
@@ -32,6 +32,7 @@ class _Unit:
     kind: BlockKind
     level: int
     tokens: int = 0
+    introductions: tuple[str, ...] = ()  # for a list item: the sentences ending in ":" that its list continues
 
 
 class Chunker:
@@ -85,7 +86,9 @@ class Chunker:
         counts = self.count_tokens([text[u.start : u.end] for u in units])
         for unit, n in zip(units, counts, strict=True):
             unit.tokens = n
-        return [piece for unit in units for piece in self._fit(text, unit)]
+        pieces = [piece for unit in units for piece in self._fit(text, unit)]
+        _mark_introductions(text, pieces)
+        return pieces
 
     def _fit(self, text: str, unit: _Unit) -> list[_Unit]:
         """Cut a unit that exceeds the budget at its last clause end that keeps at least half a piece (a
@@ -167,7 +170,10 @@ class Chunker:
             ):
                 pending.appendleft(current.pop())
             if current:
-                groups.append((current, list(headings)))
+                first = next((u for u in current if u.kind != "heading"), current[0])
+                # A chunk that opens inside a list is read under what the list continues: its items' introduction,
+                # in the chunk before, joins the heading path (a quote of an item then shows it).
+                groups.append((current, [*headings, *first.introductions] if first is current[0] else list(headings)))
             current = []
 
         def add(us: Sequence[_Unit]) -> None:
@@ -237,6 +243,40 @@ class Chunker:
         if total + following.tokens > self.max_tokens or len(carried) == len(previous):
             return []
         return carried
+
+
+def _mark_introductions(text: str, units: Sequence[_Unit]) -> None:
+    """Give each list item the introductions its list continues: the sentence ending in ":" before the list
+    ("… should provide at least the following:"), and the item ending in ":" that its sub-items (marked
+    otherwise: "›" under "•") continue. An item marked like an open introduction is that one's sibling and
+    closes it; prose without a colon, a heading or anything but a list item closes them all."""
+    open_: list[tuple[str, str | None]] = []  # (introduction, the marker of the item it ends, if one)
+    style: str | None = None
+    previous_block = -1
+    for unit in units:
+        sentence = text[unit.start : unit.end].strip()
+        if unit.kind == "list_item":
+            if unit.block != previous_block:
+                style = marker_style(text[unit.start : unit.start + 12])
+                while open_ and style is not None and open_[-1][1] == style:
+                    open_.pop()
+            unit.introductions = tuple(intro for intro, _ in open_)
+            if _introduces(sentence):
+                open_.append((_clean(_LIST_MARK.sub("", sentence)), style))
+        elif unit.kind == "paragraph" and _introduces(sentence):
+            open_ = [(_clean(sentence), None)]
+        else:
+            open_ = []
+        previous_block = unit.block
+
+
+def _introduces(sentence: str) -> bool:
+    """A sentence that ends in ":" and says something ("… should provide at least the following:"), not a label
+    ("Remark:", "Notes:") nor a paragraph too long to carry as a heading."""
+    return sentence.endswith(":") and 3 <= len(_LIST_MARK.sub("", sentence).split()) <= 60
+
+
+_LIST_MARK = re.compile(rf"^\s*(?:[{BULLET_GLYPHS}\-–*❑➢■]|\(?[a-z0-9ivx]{{1,4}}[.)])\s+")
 
 
 def _clause_end(text: str, words: list[tuple[int, int]]) -> int:

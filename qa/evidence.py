@@ -10,6 +10,7 @@ import numpy as np
 
 from policykb.core.text import (
     content_words,
+    number_style,
     split_sentences,
     stem,
     without_footnote_marks,
@@ -181,11 +182,11 @@ def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
     heading when that ends in a colon ("2. URGES Member States:"). Without one the item stays a fragment.
     A line numbered like the item ("4. RESOLVES … as follows:" above "8. FURTHER AUTHORIZES …") is its
     sibling, not its introduction."""
-    style = _number_style(_line_of(item))
+    style = number_style(_line_of(item))
     before = item.previous
     while before is not None:
         if before.display.endswith(":") and (before.flaw in (None, "heading") or before.bulleted):
-            if style and _number_style(_line_of(before)) == style:
+            if style and number_style(_line_of(before)) == style:
                 return None
             if before.bulleted and depth > 1 and before.display[:1].islower():
                 outer = _introduction(before, hit, depth - 1)
@@ -194,20 +195,21 @@ def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
         if not before.bulleted:
             return None  # prose between: the item belongs to no introduction seen here
         before = before.previous
-    heading = without_footnote_marks(hit.headings[-1].strip()) if hit.headings else ""
-    if not heading.endswith(":") or (style and _number_style(heading) == style):
+    return _carried_introduction([without_footnote_marks(h.strip()) for h in hit.headings], style, depth)
+
+
+def _carried_introduction(headings: list[str], style: str | None, depth: int) -> str | None:
+    """The introduction a passage's heading path carries: its last heading when that ends in a colon, and,
+    when that is an item itself ("to devise plans …, notably:", carried from the passage before), with the
+    heading it reads on from ("URGES Member States: … to devise plans …, notably:")."""
+    heading = headings[-1] if headings else ""
+    if not heading.endswith(":") or (style and number_style(heading) == style):
         return None
-    return _ITEM_NUMBER.sub("", heading)
-
-
-_NUMBER_STYLE = re.compile(r"\s*(\(?)(?:(\d{1,3})|([ivx]{1,4})|[a-z]{1,2})([.)])\s")
-
-
-def _number_style(line: str) -> str | None:
-    """How a numbered line is numbered: "4." and "8." alike, "(1)" and "(2)", "(a)" and "(b)", "(i)" and
-    "(ii)" (read as roman: sub-items under a lettered one); None when it is not."""
-    m = _NUMBER_STYLE.match(line)
-    return f"{m.group(1)}{'9' if m.group(2) else 'i' if m.group(3) else 'a'}{m.group(4)}" if m else None
+    introduction = _ITEM_NUMBER.sub("", heading)
+    if introduction[:1].islower():
+        outer = _carried_introduction(headings[:-1], None, depth - 1) if depth > 1 else None
+        return f"{outer} … {introduction}" if outer else None
+    return introduction
 
 
 def _line_of(sentence: Sentence) -> str:

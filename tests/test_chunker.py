@@ -74,6 +74,39 @@ def test_headings_travel_with_their_section() -> None:
     assert finance.headings == ["Annual report", "Finance"]
 
 
+def _list_chunks(text: str) -> list[tuple[list[str], str]]:
+    return [(c.headings, c.text) for c in Chunker(COUNT, 40, 0).chunk("d", text, blocks_from_plain_text(text))]
+
+
+def test_a_chunk_opening_inside_a_list_carries_its_introduction() -> None:
+    items = "\n".join(f"- item number {i} of the facility's needs;" for i in range(12))
+    text = f"# Built environment\n\nFacilities vary.\n\nAll facilities should provide at least the following:\n{items}"
+    later = [h for h, t in _list_chunks(text) if t.startswith("- item number") and "following:" not in t]
+    assert len(later) >= 2, "the list runs over more than one chunk"
+    assert all(h == ["Built environment", "All facilities should provide at least the following:"] for h in later)
+
+
+def test_sub_items_carry_the_item_they_continue_and_a_sibling_closes_it() -> None:
+    subs = "\n".join(f"- sub-item number {i} of the requirements;" for i in range(12))
+    siblings = "\n".join(f"• A sibling point number {i} stands on its own." for i in range(8))
+    text = f"# Design\n\nThe GDG noted:\n• Other requirements for acute care facilities are:\n{subs}\n{siblings}"
+    chunks = _list_chunks(text)
+    subs_later = [h for h, t in chunks if t.startswith("- sub-item") and "are:" not in t]
+    assert subs_later and all(
+        h == ["Design", "The GDG noted:", "Other requirements for acute care facilities are:"] for h in subs_later
+    )
+    siblings_later = [h for h, t in chunks if t.startswith("• A sibling")]
+    assert siblings_later and all(h == ["Design", "The GDG noted:"] for h in siblings_later)
+
+
+def test_prose_without_a_colon_closes_a_list() -> None:
+    items = "\n".join(f"- item number {i} of the facility's needs;" for i in range(6))
+    strays = "\n".join(f"- a later point number {i} of another kind;" for i in range(12))
+    text = f"# Needs\n\nProvide the following:\n{items}\n\nThat list is long. Other points follow.\n{strays}"
+    later = [h for h, t in _list_chunks(text) if t.startswith("- a later point")]
+    assert later and all(h == ["Needs"] for h in later)
+
+
 def test_overlap_repeats_a_sentence_inside_long_blocks() -> None:
     text = " ".join(f"Sentence number {i} is here." for i in range(60))
     chunks = Chunker(COUNT, 30, 10).chunk("d", text, blocks_from_plain_text(text))
@@ -163,3 +196,9 @@ def test_page_numbers_follow_offsets(tmp_path: Path) -> None:
     chunks = Chunker(COUNT, 8, 0).chunk("d", text, blocks_from_plain_text(text), starts)
     assert [c.page_start for c in chunks] == [1, 2]
     assert re.search("two", chunks[-1].text)
+
+
+def test_a_label_ending_in_a_colon_is_no_introduction_to_carry() -> None:
+    items = "\n".join(f"- Remark number {i} stands as a sentence of its own." for i in range(12))
+    later = [h for h, t in _list_chunks(f"# Notes\n\nRemarks:\n{items}") if t.startswith("- Remark number")]
+    assert later and all(h == ["Notes"] for h in later)

@@ -114,6 +114,37 @@ def test_a_question_naming_a_resolution_is_answered_from_that_resolution(tmp_pat
     assert {Path(c.source).name for c in both.citations} <= {"WHA66.4.txt", "WHA66.10.txt"}
 
 
+@pytest.mark.model
+def test_an_item_in_a_later_passage_of_a_long_list_is_quoted_after_the_lists_introduction(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    items = [
+        "water from an improved source located on premises;",
+        "sufficient water available at all times for drinking, food preparation, cleaning and laundry;",
+        "improved sanitation facilities located on premises that are functional at all times;",
+        "adequate supply of personal protective equipment and puncture-resistant sharps containers;",
+        "clean hygienic conditions including regular cleaning of examination rooms and waiting areas;",
+        "health care waste that is segregated, treated and disposed of safely, including by incineration;",
+        "adequate drainage of storm and wash water to prevent the breeding of mosquitoes;",
+        "hand hygiene stations with soap and clean towels within 5 meters of every toilet;",
+    ]
+    (folder / "built-environment.txt").write_text(
+        "Built environment for infection prevention\n\nFacilities differ in size and in what they offer. "
+        "All health care facilities should provide at least the following:\n" + "\n".join(f"- {item}" for item in items)
+    )
+    kb = KnowledgeBase(make_settings(tmp_path, embedder="minilm", chunk_tokens=80))
+    kb.ingest([folder])
+    chunks = kb.chunks(kb.documents()[0].doc_id)
+    last = next(c for c in chunks if "5 meters" in c.text)
+    assert "following:" not in last.text, "the list runs on into a later passage"
+    answer = kb.ask("How close to a toilet should hand hygiene stations be in a health care facility?")
+    assert answer.answerable
+    assert "All health care facilities should provide at least the following: … hand hygiene stations" in answer.answer
+    assert "within 5 meters of every toilet;" in answer.answer
+    assert answer.citations[0].quote.startswith("hand hygiene stations")  # the document's own words
+    _check_citations(answer)
+
+
 def test_a_resolution_the_collection_neither_holds_nor_cites_is_refused_by_name(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

@@ -342,6 +342,26 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 # its bullet out (the answerer): one set, so an item the ingest keeps is an item the answerer quotes.
 BULLET_GLYPHS = "•◆▪●○◦‣∙·›»"
 
+# How a list item is numbered: "4." and "8." alike, "(1)" and "(2)", "(a)" and "(b)", "(i)" and "(ii)".
+_NUMBER_STYLE = re.compile(r"\s*(\(?)(?:(\d{1,3})|([ivx]{1,4})|[a-z]{1,2})([.)])\s")
+_BULLET_STYLE = re.compile(rf"\s*([{BULLET_GLYPHS}\-–*❑➢■])\s")
+
+
+def number_style(line: str) -> str | None:
+    """How a numbered line is numbered ("4." and "8." alike; "(i)", "(ii)" read as roman: sub-items under a
+    lettered one); None when it is not numbered."""
+    m = _NUMBER_STYLE.match(line)
+    return f"{m.group(1)}{'9' if m.group(2) else 'i' if m.group(3) else 'a'}{m.group(4)}" if m else None
+
+
+def marker_style(line: str) -> str | None:
+    """How a list item is marked: its number's style, or its bullet glyph ("•" items under a "›" one)."""
+    if style := number_style(line):
+        return style
+    m = _BULLET_STYLE.match(line)
+    return m.group(1) if m else None
+
+
 # A footnote mark: one or two digits glued to a word's punctuation ("Diseases,1 which", "Member States:2") or
 # standing after a clause's semicolon, before the next clause or at the end ("eye health; 4 Recalling"). Neither a figure nor part of what a line says.
 FOOTNOTE_MARK = re.compile(r"(?<=[A-Za-z][,;:)”\"])\d{1,2}(?!\S)|(?<=;\s)\d{1,2}(?=\s+[A-Z][a-z]|\s*$)")
