@@ -718,7 +718,7 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             return 0.0
         if not ask.subject:
             return 1.0
-        return 1.0 if _about(ask.subject, sentence, figures) else 0.5
+        return 1.0 if _about(ask.subject, sentence, figures, every=ask.measure == "ratio") else 0.5
     if k is Kind.DATE:
         if ask.precision == "day":
             return 1.0 if _DAY_DATE.search(sentence) else 0.0
@@ -767,13 +767,16 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
 _LETTERS = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
-def _about(subject: set[str], sentence: str, figures: list[re.Match[str]]) -> bool:
+def _about(subject: set[str], sentence: str, figures: list[re.Match[str]], every: bool = False) -> bool:
     """The asked noun is counted by one of the figures: it follows the figure within a few words or
-    precedes it closely ("hand wash basin per 10 beds", "members: 276")."""
+    precedes it closely ("hand wash basin per 10 beds", "members: 276"). With `every`, each asked noun is: a
+    ratio relates both its counts ("nurse-to-patient" is not "one preventionist (nurse or doctor) per 250
+    beds")."""
     for m in figures:
         after = _LETTERS.findall(sentence[m.end() : m.end() + 60])[:4]
         before = _LETTERS.findall(sentence[max(0, m.start() - 60) : m.start()])[-6:]
-        if subject & _stems_of(after + before):
+        near = _stems_of(after + before)
+        if subject <= near if every else subject & near:
             return True
     return False
 

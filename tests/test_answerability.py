@@ -620,6 +620,8 @@ def test_a_ratio_is_one_count_against_another_and_reference_numbers_are_no_figur
     assert holds(ratio, "The nurse-to-patient ratio should be 1:2 in intensive care.", set()) == 1.0
     assert holds(ratio, "One nurse for every two patients is advised.", set()) == 1.0
     assert holds(ratio, "A higher ratio of one infection preventionist per 100 beds is advised.", set()) == 0.5
+    preventionist = "A ratio of one infection preventionist (nurse or doctor) per 250 beds should be available."
+    assert holds(ratio, preventionist, set()) == 0.5  # a ratio of nurses, but to beds: both counts are asked
     assert holds(ratio, "Three studies reported that higher nurse-to-patient ratios reduced HAI.", set()) == 0.0
     assert holds(ratio, "Increases in nurse-to-patient ratios reduced HAI (316, 317, 319).", set()) == 0.0
     assert holds(ratio, "Patients were assigned to one of three wards.", set()) == 0.0
