@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from policykb.core.text import BULLET_GLYPHS, marker_style, split_sentences, trim_span
+from policykb.core.text import LIST_MARK, marker_style, split_sentences, trim_span
 from policykb.core.types import Chunk, KindSpan
 from policykb.ingest.parsed import NON_PROSE, Block, BlockKind
 
@@ -262,7 +262,7 @@ def _mark_introductions(text: str, units: Sequence[_Unit]) -> None:
                     open_.pop()
             unit.introductions = tuple(intro for intro, _ in open_)
             if _introduces(sentence):
-                open_.append((_clean(_LIST_MARK.sub("", sentence)), style))
+                open_.append((_clean(LIST_MARK.sub("", sentence)), style))
         elif unit.kind == "paragraph" and _introduces(sentence):
             open_ = [(_clean(sentence), None)]
         else:
@@ -273,10 +273,7 @@ def _mark_introductions(text: str, units: Sequence[_Unit]) -> None:
 def _introduces(sentence: str) -> bool:
     """A sentence that ends in ":" and says something ("… should provide at least the following:"), not a label
     ("Remark:", "Notes:") nor a paragraph too long to carry as a heading."""
-    return sentence.endswith(":") and 3 <= len(_LIST_MARK.sub("", sentence).split()) <= 60
-
-
-_LIST_MARK = re.compile(rf"^\s*(?:[{BULLET_GLYPHS}\-–*❑➢■]|\(?[a-z0-9ivx]{{1,4}}[.)])\s+")
+    return sentence.endswith(":") and 3 <= len(LIST_MARK.sub("", sentence).split()) <= 60
 
 
 def _clause_end(text: str, words: list[tuple[int, int]]) -> int:

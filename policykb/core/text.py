@@ -344,7 +344,10 @@ BULLET_GLYPHS = "•◆▪●○◦‣∙·›»"
 
 # How a list item is numbered: "4." and "8." alike, "(1)" and "(2)", "(a)" and "(b)", "(i)" and "(ii)".
 _NUMBER_STYLE = re.compile(r"\s*(\(?)(?:(\d{1,3})|([ivx]{1,4})|[a-z]{1,2})([.)])\s")
-_BULLET_STYLE = re.compile(rf"\s*([{BULLET_GLYPHS}\-–*❑➢■])\s")
+_MARK_GLYPHS = rf"{BULLET_GLYPHS}\-–*❑➢■"  # with dashes, asterisks and checklist boxes
+_BULLET_STYLE = re.compile(rf"\s*([{_MARK_GLYPHS}])\s")
+# The mark that opens a list item's line, numbered or not, with the space after it.
+LIST_MARK = re.compile(rf"^\s*(?:[{_MARK_GLYPHS}]|\(?[a-z0-9ivx]{{1,4}}[.)])\s+")
 
 
 def number_style(line: str) -> str | None:
