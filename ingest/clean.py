@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from policykb.core.text import BULLET_GLYPHS, split_sentences, trim_span
+from policykb.core.text import BULLET_GLYPHS, STOPWORDS, split_sentences, trim_span
 from policykb.ingest.parsed import Block, BlockKind
 from policykb.ingest.sessions import ENACTING_FORMULA, RESOLUTION_SYMBOL
 
@@ -126,10 +126,12 @@ def running_keys(pages: Sequence[Sequence[str]], edge: int = 3) -> set[str]:
 
 
 def strip_running(pages: Sequence[Sequence[Line]]) -> list[list[Line]]:
-    """Remove running headers, footers and page numbers from the top and bottom of each page."""
+    """Remove running headers, footers and page numbers from the top and bottom of each page, and the page's
+    own number standing alone a line or two inside the edge (under a section label: "Key facts" / "8")."""
     keys = running_keys([[x.text for x in page] for page in pages]) if len(pages) >= 3 else set()
+    offset = _numbering_offset(pages)
     kept: list[list[Line]] = []
-    for page in pages:
+    for index, page in enumerate(pages):
         lines = [x for x in page if x.text.strip()]
         top = 0
         while top < min(3, len(lines)) and _is_running(lines[top].text, keys):
@@ -137,8 +139,27 @@ def strip_running(pages: Sequence[Sequence[Line]]) -> list[list[Line]]:
         bottom = len(lines)
         while bottom > max(top, len(lines) - 3) and _is_running(lines[bottom - 1].text, keys):
             bottom -= 1
-        kept.append(lines[top:bottom])
+        lines = lines[top:bottom]
+        if offset is not None:
+            number = str(index + 1 + offset)
+            edge = {*range(min(3, len(lines))), *range(max(0, len(lines) - 3), len(lines))}
+            lines = [x for i, x in enumerate(lines) if not (i in edge and x.text.strip() == number and len(lines) > 1)]
+        kept.append(lines)
     return kept
+
+
+def _numbering_offset(pages: Sequence[Sequence[Line]], least: int = 3) -> int | None:
+    """How the printed page numbers run against the page index: the difference most pages whose first or last
+    line is a lone number agree on (at least three pages and half of those numbered), or None."""
+    differences: Counter[int] = Counter()
+    for index, page in enumerate(pages):
+        lines = [x.text.strip() for x in page if x.text.strip()]
+        numbers = {int(x) for x in (lines[:1] + lines[-1:]) if x.isdigit() and len(x) <= 4}
+        differences.update({n - index - 1 for n in numbers})
+    if not differences:
+        return None
+    difference, n = differences.most_common(1)[0]
+    return difference if n >= least and n * 2 >= differences.total() else None
 
 
 def _is_running(text: str, keys: set[str]) -> bool:
@@ -154,6 +175,28 @@ def vocabulary(pages: Sequence[Sequence[Line]]) -> Counter[str]:
     """A PDF's words. The halves of a line-end break count (unlike plain text's): a hyphen PDFium did not
     mark as soft (U+0002) is mostly a real one ("Sixty-/fourth", "water-/soluble")."""
     return word_counts("\n".join(x.text for page in pages for x in page))
+
+
+_NAME_PAIR = re.compile(r"(?=\b([A-Z][A-Za-z]+) ([A-Z][A-Za-z]+)\b)")
+
+
+def word_pairs(pages: Sequence[Sequence[Line]]) -> Counter[str]:
+    """The capitalised word pairs written within one line of the document: the names it uses ("Guidelines
+    Development", "Bloodborne Pathogens")."""
+    return Counter(" ".join(m.groups()) for page in pages for line in page for m in _NAME_PAIR.finditer(line.text))
+
+
+def _splits_name(text: str, following: str, pairs: Counter[str], least_words: int = 4) -> bool:
+    """The line break cuts a name the document writes on one line elsewhere ("The GRADE methodologist of the
+    WHO Guidelines" / "Development Group was …"): the line wraps a sentence, short and capitalised as it is.
+    Titles are mostly shorter, a numbered one is a title whatever follows, and a sentence opening with a
+    function word ("… Evidence Low" / "The GDG judged …") continues no name."""
+    last, first = re.search(r"\b[A-Z][A-Za-z]+$", text), re.match(r"[A-Z][A-Za-z]+\b", following)
+    if not (last and first) or first.group().lower() in STOPWORDS:
+        return False
+    if len(text.split()) < least_words or _NUMBERED_HEADING.match(text):
+        return False
+    return bool(pairs[f"{last.group()} {first.group()}"])
 
 
 def repair_spacing(text: str, vocab: Counter[str]) -> str:
@@ -231,9 +274,12 @@ def rejoin_wrapped_words(text: str) -> str:
     return _WRAPPED_HYPHEN.sub(rejoin, text)
 
 
-def paragraphs(lines: Sequence[Line], body_height: float, width: float, context: dict[str, int]) -> list[_Para]:
-    """Group one page's lines into typed paragraphs. `context` carries the open section (contents, references)
-    from page to page, and the last page number a table of contents listed."""
+def paragraphs(
+    lines: Sequence[Line], body_height: float, width: float, pairs: Counter[str], context: dict[str, int]
+) -> list[_Para]:
+    """Group one page's lines into typed paragraphs. `pairs` are the document's word pairs (`word_pairs`);
+    `context` carries the open section (contents, references) from page to page, and the last page number a
+    table of contents listed."""
     paras: list[_Para] = []
     previous: str | None = None
     texts = [x.text.strip() for x in lines]
@@ -253,7 +299,10 @@ def paragraphs(lines: Sequence[Line], body_height: float, width: float, context:
         else:
             after_heading = bool(paras) and paras[-1].kind == "heading"
             prose = partial(_opens_prose, lines, index)  # asked only of a large line that could be a heading
-            kind, level = _line_kind(text, line.height, body_height, previous, following, after_heading, prose, context)
+            splits = partial(_splits_name, text, following, pairs)  # and this of a short one
+            kind, level = _line_kind(
+                text, line.height, body_height, previous, following, after_heading, prose, splits, context
+            )
         current = paras[-1] if paras else None
         if kind == "heading" and _TOC_HEADING.match(text):
             contents, context["toc"], context["toc_page"] = _toc_region(texts, index + 1, 0)
@@ -396,6 +445,7 @@ def _line_kind(
     following: str,
     after_heading: bool,
     opens_prose: Callable[[], bool],
+    splits_name: Callable[[], bool],
     context: dict[str, int],
 ) -> tuple[BlockKind, int]:
     after_break = previous is None or bool(_SENTENCE_END.search(previous)) or after_heading
@@ -429,7 +479,7 @@ def _line_kind(
             return "heading", min(6, numbered.group(1).count(".") + 1)
         return "heading", 1 if body and height >= body * 1.5 else 2
     prose_follows = following[:1].isupper() and (len(following) >= 40 or bool(_SENTENCE_END.search(following)))
-    if after_break and _short_title(text) and prose_follows and not _BULLET.match(text):
+    if after_break and _short_title(text) and prose_follows and not _BULLET.match(text) and not splits_name():
         return "heading", 3
     if _BULLET.match(text) and not _counts_on(text, previous):
         return "list_item", 0
@@ -542,6 +592,7 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
     if strip:
         pages = strip_running(pages)
     vocab = vocabulary(pages)
+    pairs = word_pairs(pages)
     lengths = [len(x.text.strip()) for page in pages for x in page if x.text.strip()]
     width = float(statistics.quantiles(lengths, n=10)[7]) if len(lengths) >= 10 else float(max(lengths, default=0))
     heights = [x.height for page in pages for x in page if x.height > 0 and len(x.text) > 0.5 * width]
@@ -554,7 +605,7 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
     last_page = -1  # the page of the last block
     for index, page in enumerate(pages):
         page_start: int | None = None
-        for para in paragraphs(page, body, width, context):
+        for para in paragraphs(page, body, width, pairs, context):
             if para.kind in ("table", "toc"):
                 text = "\n".join(repair_spacing(join_lines([x], vocab), vocab) for x in para.lines)
             else:

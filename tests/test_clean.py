@@ -122,6 +122,42 @@ def test_prose_set_in_a_large_font_is_no_heading_and_a_large_title_still_wraps()
             "coordinated the writing of the guidelines.") in blocks  # fmt: skip
 
 
+def test_a_short_line_that_cuts_a_name_the_document_uses_wraps_its_sentence() -> None:
+    """After a full stop, a short capitalised line is read as a title when prose follows, unless the line
+    break cuts a name the document writes whole elsewhere ("… WHO Guidelines" / "Development Group was …"):
+    then the sentence wraps. A title followed by a sentence opening with a function word stays a title."""
+    lines = [
+        "WHO Guidelines Development Group",
+        "The chair of the Guidelines Development Group was M. Lindsay Grayson, from Melbourne.",
+        "The GRADE methodologist of the WHO Guidelines",
+        "Development Group was Matthias Egger (University of Bern, Switzerland).",
+        "Resource implications of the programme",
+        "The GDG is confident that the resources required are worth the expected benefits for patients.",
+    ]
+    cleaned = clean_pages([[Line(x, 10.0) for x in lines]])
+    blocks = [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+    assert any(k == "paragraph" and " ".join(lines[2:4]) in t for k, t in blocks)
+    assert [t for k, t in blocks if k == "heading"] == [lines[0], lines[4]]
+    alone = clean_pages([[Line(x, 10.0) for x in lines[2:4]]])  # the name written nowhere else: a title
+    assert [b.kind for b in alone.blocks] == ["heading", "paragraph"]
+
+
+def test_the_page_number_under_a_section_label_is_dropped() -> None:
+    """Printed page numbers mostly open or close a page; one standing a line under a label ("Key facts" / "8")
+    is dropped too when it is the number the document's numbering gives that page, and a figure in the body
+    that is no page number stays."""
+    topics = ["salt", "sugar", "fat", "fruit", "water", "fibre", "protein"]
+    pages = [[Line(f"{n}"), Line(f"The fact sheet sets out its advice on {topic} in full sentences.")]
+             for n, topic in enumerate(topics, start=1)]  # fmt: skip
+    pages.append([Line("Key facts"), Line("8"), Line("A healthy diet helps protect against malnutrition."),
+                  Line("5"), Line("portions of fruit a day are advised.")])  # fmt: skip
+    cleaned = clean_pages(pages)
+    last = cleaned.text[cleaned.page_starts[7] :]
+    assert last.startswith("Key facts") and "\n8\n" not in last and "8 A healthy" not in last
+    assert "5 portions" in last or "\n5\n" in last or "5\n\nportions" in last
+    assert "advice on fat" in cleaned.text and "3" not in cleaned.text
+
+
 def test_glyph_gaps_are_repaired_only_into_words_of_the_document() -> None:
     pages = [[Line("Testing is preventive care."), Line("T esting and pr eventive work in a nother way.")]]
     vocab = vocabulary(pages)
