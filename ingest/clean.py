@@ -16,9 +16,8 @@ import itertools
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from policykb.core.text import BULLET_GLYPHS, STOPWORDS, split_sentences, trim_span
 from policykb.ingest.parsed import Block, BlockKind
@@ -32,6 +31,7 @@ BLOCK_SEPARATOR = "\n\n"
 class Line:
     text: str
     height: float = 0.0  # glyph height where the parser gives it (0: unknown)
+    bold: bool = False  # set in a bold face throughout, where the parser tells
 
 
 @dataclass
@@ -76,7 +76,9 @@ _REFERENCE_ITEM = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _PROSE_END = re.compile(r"[.!?][\"'”’)\]]*$")
-_RUNS_ON = re.compile(r"(?:,|\s(?:of|and|or|the|a|an|to|in|for|with|on|by|at|from|as|that|which|was|were|is|are))$")
+_RUNS_ON = re.compile(
+    r"(?:,|\s(?:of|and|or|the|a|an|to|in|for|with|on|by|at|from|as|than|that|which|was|were|is|are))$"
+)
 # A resolution's symbol and title, which may wrap onto two more lines before its enacting formula.
 _RESOLUTION_TITLE = re.compile(rf"^(?:{RESOLUTION_SYMBOL})\s+[A-Z]")
 _ENACTING = re.compile(ENACTING_FORMULA)
@@ -186,19 +188,6 @@ def word_pairs(pages: Sequence[Sequence[Line]]) -> Counter[str]:
     return Counter(" ".join(m.groups()) for page in pages for line in page for m in _NAME_PAIR.finditer(line.text))
 
 
-def _splits_name(text: str, following: str, pairs: Counter[str], least_words: int = 4) -> bool:
-    """The line break cuts a name the document writes on one line elsewhere ("The GRADE methodologist of the
-    WHO Guidelines" / "Development Group was …"): the line wraps a sentence, short and capitalised as it is.
-    Titles are mostly shorter, a numbered one is a title whatever follows, and a sentence opening with a
-    function word ("… Evidence Low" / "The GDG judged …") continues no name."""
-    last, first = re.search(r"\b[A-Z][A-Za-z]+$", text), re.match(r"[A-Z][A-Za-z]+\b", following)
-    if not (last and first) or first.group().lower() in STOPWORDS:
-        return False
-    if len(text.split()) < least_words or _NUMBERED_HEADING.match(text):
-        return False
-    return bool(pairs[f"{last.group()} {first.group()}"])
-
-
 def repair_spacing(text: str, vocab: Counter[str]) -> str:
     """Join "T esting" / "pr eventive" when the joined word occurs in the document and the head is no short
     word of its own ("in formation", "a nother" stay: they may be meant)."""
@@ -298,11 +287,8 @@ def paragraphs(
             kind, level = "toc", 0
         else:
             after_heading = bool(paras) and paras[-1].kind == "heading"
-            prose = partial(_opens_prose, lines, index)  # asked only of a large line that could be a heading
-            splits = partial(_splits_name, text, following, pairs)  # and this of a short one
-            kind, level = _line_kind(
-                text, line.height, body_height, previous, following, after_heading, prose, splits, context
-            )
+            around = _Neighbours(lines, index, pairs)
+            kind, level = _line_kind(text, line, body_height, previous, following, after_heading, around, context)
         current = paras[-1] if paras else None
         if kind == "heading" and _TOC_HEADING.match(text):
             contents, context["toc"], context["toc_page"] = _toc_region(texts, index + 1, 0)
@@ -317,7 +303,23 @@ def paragraphs(
         else:
             paras.append(_Para(kind, level, [text], line.height))
         previous = text
-    return _tables(_wrapped_introductions(paras), width)
+    return _tables(_citations(_wrapped_introductions(paras)), width)
+
+
+# A citation's imprint closing its entry: "Geneva: World Health Organization; 2015", then at most a reference
+# mark or a link in brackets ("… Geneva: WHO; 2008 (14)").
+_IMPRINT_END = re.compile(
+    r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)?:\s[^.;:]{2,90};\s*(?:19|20)\d{2}[a-z]?\.?(?:\s*\([^()]*\))?\.?$"
+)
+
+
+def _citations(paras: list[_Para]) -> list[_Para]:
+    """A list item or paragraph that ends in a publisher's imprint is a citation, wherever it stands (a list of
+    source documents in the body, a reference list the parser did not see as one): its title is no claim."""
+    for para in paras:
+        if para.kind in ("list_item", "paragraph") and _IMPRINT_END.search(" ".join(para.lines).strip()):
+            para.kind, para.level = "reference", 0
+    return paras
 
 
 def _wrapped_introductions(paras: list[_Para]) -> list[_Para]:
@@ -338,16 +340,56 @@ def _wrapped_introductions(paras: list[_Para]) -> list[_Para]:
     return paras
 
 
-def _opens_prose(lines: Sequence[Line], index: int, reach: int = 6) -> bool:
-    """The line is the first of a run in its own font that ends a sentence within `reach` lines."""
-    height = lines[index].height
-    for line in lines[index + 1 : index + 1 + reach]:
-        text = line.text.strip()
-        if not text or abs(line.height - height) >= 0.5:
+@dataclass(frozen=True)
+class _Neighbours:
+    """What a line's kind may turn on beyond the line itself: the lines after it on the page and the names the
+    document writes. Asked only of lines that could be titles."""
+
+    lines: Sequence[Line]
+    index: int
+    pairs: Counter[str]
+
+    def opens_prose(self, reach: int = 6) -> bool:
+        """The line is the first of a run in its own font that ends a sentence within `reach` lines."""
+        line = self.lines[self.index]
+        for after in self.lines[self.index + 1 : self.index + 1 + reach]:
+            text = after.text.strip()
+            if not text or abs(after.height - line.height) >= 0.5 or after.bold != line.bold:
+                return False
+            if _PROSE_END.search(text):
+                return True
+        return False
+
+    def bold_title(self, reach: int = 3) -> bool:
+        """The line opens a bold run of at most `reach` lines that ends no sentence (nor an introduction's
+        colon) and stops where a title can, and what follows in the regular face does not go on in lower case:
+        a title, not a sentence set in bold ("Eat at least 5 portions of fruit" / "a day …") nor a bold term
+        its definition continues ("Grading of Recommendations Assessment, Development and")."""
+        line = self.lines[self.index]
+        end = self.index + 1
+        while end < len(self.lines) and self.lines[end].bold and self.lines[end].text.strip():
+            if abs(self.lines[end].height - line.height) >= 0.5:
+                break
+            end += 1
+        last = self.lines[end - 1].text.strip()
+        if end - self.index > reach or _SENTENCE_END.search(last) or _runs_on(last):
             return False
-        if _PROSE_END.search(text):
-            return True
-    return False
+        following = self.lines[end].text.strip() if end < len(self.lines) else ""
+        return not following[:1].islower()
+
+    def splits_name(self, least_words: int = 4) -> bool:
+        """The line break cuts a name the document writes on one line elsewhere ("The GRADE methodologist of
+        the WHO Guidelines" / "Development Group was …"): the line wraps a sentence, short and capitalised as
+        it is. Titles are mostly shorter, a numbered one is a title whatever follows, and a sentence opening
+        with a function word ("… Evidence Low" / "The GDG judged …") continues no name."""
+        text = self.lines[self.index].text.strip()
+        following = self.lines[self.index + 1].text.strip() if self.index + 1 < len(self.lines) else ""
+        last, first = re.search(r"\b[A-Z][A-Za-z]+$", text), re.match(r"[A-Z][A-Za-z]+\b", following)
+        if not (last and first) or first.group().lower() in STOPWORDS:
+            return False
+        if len(text.split()) < least_words or _NUMBERED_HEADING.match(text):
+            return False
+        return bool(self.pairs[f"{last.group()} {first.group()}"])
 
 
 def _toc_runs(texts: Sequence[str], least: int = 3) -> set[int]:
@@ -439,13 +481,12 @@ def _toc_region(texts: Sequence[str], start: int, last_page: int) -> tuple[set[i
 
 def _line_kind(
     text: str,
-    height: float,
+    line: Line,
     body: float,
     previous: str | None,
     following: str,
     after_heading: bool,
-    opens_prose: Callable[[], bool],
-    splits_name: Callable[[], bool],
+    around: _Neighbours,
     context: dict[str, int],
 ) -> tuple[BlockKind, int]:
     after_break = previous is None or bool(_SENTENCE_END.search(previous)) or after_heading
@@ -473,13 +514,13 @@ def _line_kind(
     if re.search(r"\.{4,}\s*\d{1,4}$", text):
         return "toc", 0
     wraps_on = following[:1].islower() and bool(re.match(r"^\d{1,2}[.)]\s", text))  # a wrapped list item
-    if _is_heading(text, height, body, after_break, opens_prose) and not wraps_on:
+    if _is_heading(text, line, body, after_break, around) and not wraps_on:
         numbered = _NUMBERED_HEADING.match(text)
         if numbered:
             return "heading", min(6, numbered.group(1).count(".") + 1)
-        return "heading", 1 if body and height >= body * 1.5 else 2
+        return "heading", 1 if body and line.height >= body * 1.5 else 2
     prose_follows = following[:1].isupper() and (len(following) >= 40 or bool(_SENTENCE_END.search(following)))
-    if after_break and _short_title(text) and prose_follows and not _BULLET.match(text) and not splits_name():
+    if after_break and _short_title(text) and prose_follows and not _BULLET.match(text) and not around.splits_name():
         return "heading", 3
     if _BULLET.match(text) and not _counts_on(text, previous):
         return "list_item", 0
@@ -523,10 +564,11 @@ def _unclosed(text: str) -> bool:
     return text.count("(") > text.count(")")
 
 
-def _is_heading(text: str, height: float, body: float, after_break: bool, opens_prose: Callable[[], bool]) -> bool:
-    """A large or numbered title line. One ending in "of" or "and" may still be a title that wraps (a cover's
-    "Guidelines on Core Components of"); one ending in a comma or inside a parenthesis is not, nor a large
-    line that opens a sentence ending a few lines on in the same font (a page set large)."""
+def _is_heading(text: str, line: Line, body: float, after_break: bool, around: _Neighbours) -> bool:
+    """A large, bold or numbered title line. One ending in "of" or "and" may still be a title that wraps (a
+    cover's "Guidelines on Core Components of"); one ending in a comma or inside a parenthesis is not, nor a
+    large or bold line that opens a sentence ending a few lines on in the same font (a page set large, a
+    recommendation set in bold), nor a bold list item."""
     if not after_break or len(text) > 100 or _SENTENCE_END.search(text) or text.endswith(",") or _unclosed(text):
         return False
     if not re.search(r"[A-Za-z]{2}", text) or text[:1].islower():
@@ -534,8 +576,10 @@ def _is_heading(text: str, height: float, body: float, after_break: bool, opens_
     words = text.split()
     if _NUMBERED_HEADING.match(text) and len(words) <= 12:
         return True
-    if body and height >= body * 1.2 and len(words) <= 14:
-        return not opens_prose()
+    if body and line.height >= body * 1.2 and len(words) <= 14:
+        return not around.opens_prose()
+    if line.bold and len(words) <= 14 and not _BULLET.match(text) and around.bold_title():
+        return True
     letters = [c for c in text if c.isalpha()]
     return len(words) <= 10 and len(letters) >= 4 and all(c.isupper() for c in letters)
 
@@ -588,7 +632,7 @@ def _tables(paras: list[_Para], width: float, least: int = 5) -> list[_Para]:
 
 def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
     """Clean the lines of each page into text, typed blocks and an exact page map."""
-    pages = [[Line(scrub(x.text), x.height) for x in page] for page in pages]
+    pages = [[Line(scrub(x.text), x.height, x.bold) for x in page] for page in pages]
     if strip:
         pages = strip_running(pages)
     vocab = vocabulary(pages)
@@ -597,6 +641,9 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
     width = float(statistics.quantiles(lengths, n=10)[7]) if len(lengths) >= 10 else float(max(lengths, default=0))
     heights = [x.height for page in pages for x in page if x.height > 0 and len(x.text) > 0.5 * width]
     body = statistics.median(heights) if heights else 0.0
+    long_lines = [x for page in pages for x in page if len(x.text) > 0.5 * width]
+    if sum(x.bold for x in long_lines) * 2 >= len(long_lines):  # a body set in bold: bold marks nothing out
+        pages = [[Line(x.text, x.height) for x in page] for page in pages]
     parts: list[str] = []
     blocks: list[Block] = []
     page_starts: list[int] = []

@@ -158,6 +158,78 @@ def test_the_page_number_under_a_section_label_is_dropped() -> None:
     assert "advice on fat" in cleaned.text and "3" not in cleaned.text
 
 
+def test_a_bold_line_is_a_title_unless_its_bold_run_is_a_sentence() -> None:
+    """A title set in bold at the body's size is a heading (wrapped titles joined); a recommendation set in
+    bold is a sentence, as is a bold opening that the regular text goes on in lower case, a bold introduction
+    ending in a colon, and a bold term its definition continues. A body set in bold marks nothing out."""
+    regular = [Line(f"Paragraph {n} of the guideline text runs on over the full width of its column here.") for n in
+               range(6)]  # fmt: skip
+    page = [
+        regular[0],
+        Line("Review, update and evaluation of the", bold=True),
+        Line("recommendations", bold=True),
+        Line("Implementation of these guidelines can be measured in a number of ways."),
+        Line("The panel recommends that every facility has an IPC", bold=True),
+        Line("programme with a dedicated, trained team.", bold=True),
+        Line("Eat at least 5 portions of fruit", bold=True),
+        Line("and vegetables a day, not counting potatoes."),
+        Line("Key recommendations for hand hygiene in", bold=True),
+        Line("outpatient settings:", bold=True),
+        Line("• Perform hand hygiene before and after touching a patient."),
+        Line("Grading of Recommendations Assessment, Development and", bold=True),
+        Line("Evaluation (GRADE): an approach used to assess the quality of a body of evidence."),
+        *regular[1:],
+    ]
+    cleaned = clean_pages([page])
+    headings = [cleaned.text[b.start : b.end] for b in cleaned.blocks if b.kind == "heading"]
+    assert headings == ["Review, update and evaluation of the recommendations"]
+    assert "The panel recommends that every facility has an IPC programme" in cleaned.text
+    assert "Eat at least 5 portions of fruit and vegetables a day" in cleaned.text
+    all_bold = clean_pages([[Line(x.text, bold=True) for x in page]])
+    assert "Review, update and evaluation of the recommendations" not in [
+        all_bold.text[b.start : b.end] for b in all_bold.blocks if b.kind == "heading"
+    ]
+
+
+def test_the_pdf_reader_tells_bold_titles_from_bold_words() -> None:
+    """The reader marks a line bold when its first and last letters are: a title wrapping after "of the" is a
+    heading, and a line that opens with a bold word is prose."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+
+    def line(text: str, style: str = "") -> None:
+        pdf.set_font("helvetica", style, size=10)
+        pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT", markdown=True)
+
+    for n in range(4):
+        line(f"Paragraph {n} of the guideline text runs on over the full width here.")
+    line("Review, update and evaluation of the", "B")
+    line("recommendations", "B")
+    line("Implementation of these guidelines can be measured in a number of ways.")
+    line("**Remarks** on the evaluation follow in the annex to these guidelines")
+    line("and are repeated in its summary.")
+    parsed = parse(Path("guideline.pdf"), bytes(pdf.output()))
+    kinds = kinds_of(parsed)
+    assert kinds["Review, update and evaluation of the recommendations"] == "heading"
+    assert [k for t, k in kinds.items() if "Remarks on the evaluation follow" in t] == ["paragraph"]
+
+
+def test_an_entry_that_ends_in_a_publishers_imprint_is_a_citation() -> None:
+    """Source documents listed in the body ("• Global action plan on antimicrobial resistance. Geneva: WHO;
+    2015 (34)") are citations, never quoted as claims; a list item that states something stays one."""
+    lines = [
+        "The following documents informed these guidelines:",
+        "• Global action plan on antimicrobial resistance. Geneva: WHO; 2015 (34)",
+        "• Guideline: Sugars intake for adults and children. Geneva: World Health Organization; 2015.",
+        "• Hand hygiene stations should stand within 5 metres of every toilet.",
+    ]
+    cleaned = clean_pages([[Line(x) for x in lines]])
+    assert [b.kind for b in cleaned.blocks][1:] == ["reference", "reference", "list_item"]
+
+
 def test_glyph_gaps_are_repaired_only_into_words_of_the_document() -> None:
     pages = [[Line("Testing is preventive care."), Line("T esting and pr eventive work in a nother way.")]]
     vocab = vocabulary(pages)

@@ -57,7 +57,8 @@ def read(path: Path, data: bytes) -> Parsed:
 
 
 def _page_lines(document: pdfium.PdfDocument, index: int) -> list[Line]:
-    """The page's text lines, each with the loose glyph height of its first letters (a font-size proxy)."""
+    """The page's text lines, each with the loose glyph height of its first letters (a font-size proxy) and
+    whether it is set in bold."""
     try:
         page = document[index]
         textpage = page.get_textpage()
@@ -68,8 +69,12 @@ def _page_lines(document: pdfium.PdfDocument, index: int) -> list[Line]:
         exact = textpage.count_chars() == len(text)  # char indices address the string one to one
         lines = []
         for m in re.finditer(r"[^\r\n]+", text):
-            height = _height(textpage, m.start(), m.group()) if exact else 0.0
-            lines.append(Line(m.group(), height))
+            if exact:
+                lines.append(
+                    Line(m.group(), _height(textpage, m.start(), m.group()), _bold(textpage, m.start(), m.group()))
+                )
+            else:
+                lines.append(Line(m.group()))
         return lines
     finally:
         textpage.close()
@@ -85,6 +90,25 @@ def _height(textpage: pdfium.PdfTextPage, start: int, line: str) -> float:
         if pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, start + offset, ctypes.byref(rect))
     ]
     return max(heights, default=0.0)
+
+
+_BOLD_NAME = re.compile(rb"bold|black|heavy|semibold|demi", re.I)
+
+
+def _bold(textpage: pdfium.PdfTextPage, start: int, line: str, weight: int = 600) -> bool:
+    """The line's first and last letters are all set in a bold face (a heading, not a bold word inside prose):
+    by the font's stated weight, or by its name where it states none (the standard fonts, "Helvetica-Bold")."""
+    letters = [offset for offset, char in enumerate(line) if char.isalpha()]
+    return bool(letters) and all(_bold_char(textpage, start + i, weight) for i in {*letters[:3], *letters[-3:]})
+
+
+def _bold_char(textpage: pdfium.PdfTextPage, index: int, weight: int) -> bool:
+    if pdfium_c.FPDFText_GetFontWeight(textpage.raw, index) >= weight:
+        return True
+    name = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, name, len(name), ctypes.byref(flags))
+    return bool(_BOLD_NAME.search(name.value))
 
 
 def _labels(document: pdfium.PdfDocument, n_pages: int) -> list[str] | None:
