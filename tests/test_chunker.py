@@ -147,6 +147,20 @@ def test_a_checklist_item_after_a_sentence_starts_its_own() -> None:
     ]
 
 
+def test_items_counted_inside_a_sentence_keep_it_whole() -> None:
+    """Roman-numbered items written on in the sentence ("for: i. Preparation ii. Testing …") end no sentence; a
+    word ending in the same letters ("taxi.") still does."""
+    text = (
+        "Manufacturer instructions are followed for: i. Preparation ii. Testing for appropriate concentration,"
+        " and iii. Replacement. They took a taxi. Then they left."
+    )
+    assert [text[a:b] for a, b in split_sentences(text, 0, len(text))] == [
+        text[: text.index(" They")],
+        "They took a taxi.",
+        "Then they left.",
+    ]
+
+
 def test_a_long_run_of_blank_lines_is_one_break() -> None:
     """Each line break of the run is looked at once (the break was once searched for from every one)."""
     text = "First paragraph ends here\n" + " \n" * 30_000 + "Second paragraph starts here."

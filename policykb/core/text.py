@@ -276,8 +276,11 @@ _SENTENCE_BREAK = re.compile(
     r"|\n[ \t\r]*\n(?=[^\S\n]*[A-Z0-9\"“(\[•◆-])"
 )
 _CLOSING = re.compile(r"[\"'”’)\]]*")
+# Never a sentence's end: a common abbreviation, or the mark of an item counted inside the sentence
+# ("… are followed for: i. Preparation ii. Testing …, and iii. Use").
 _ABBREVIATION = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nos|Vol|Fig|Figs|Inc|Ltd|Co|vs|al|e\.g|i\.e|etc|approx|Art|p|pp|Rev|Suppl|Corr|Add)\.$"
+    r"|(?<![\w.])[ivx]{1,4}\.$"
 )
 
 _INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
