@@ -66,6 +66,11 @@ def kinds_of(parsed) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {parsed.text[b.start : b.end]: b.kind for b in parsed.blocks}
 
 
+def blocks_of(cleaned) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Each block's kind and text, in order."""
+    return [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+
+
 def test_pdf_running_headers_and_page_numbers_are_removed_with_the_page_map_exact() -> None:
     parsed = parse(Path("report.pdf"), make_report_pdf())
     assert HEADER not in parsed.text and "Page 2 of 4" not in parsed.text
@@ -110,7 +115,7 @@ def test_prose_set_in_a_large_font_is_no_heading_and_a_large_title_still_wraps()
         Line("guidelines.", 12.0),
     ]
     cleaned = clean_pages([cover + body[:4], body[4:], thanks])
-    blocks = [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+    blocks = blocks_of(cleaned)
     assert blocks[0] == ("heading", "Guidelines on Core Components of Infection Prevention Programmes")
     assert [t for k, t in blocks if k == "heading"][1:] == ["WHO Guidelines Development Group"]
     assert (
@@ -135,7 +140,7 @@ def test_a_short_line_that_cuts_a_name_the_document_uses_wraps_its_sentence() ->
         "The GDG is confident that the resources required are worth the expected benefits for patients.",
     ]
     cleaned = clean_pages([[Line(x, 10.0) for x in lines]])
-    blocks = [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+    blocks = blocks_of(cleaned)
     assert any(k == "paragraph" and " ".join(lines[2:4]) in t for k, t in blocks)
     assert [t for k, t in blocks if k == "heading"] == [lines[0], lines[4]]
     alone = clean_pages([[Line(x, 10.0) for x in lines[2:4]]])  # the name written nowhere else: a title
@@ -253,7 +258,7 @@ def test_control_and_private_use_characters_are_dropped_and_symbol_bullets_kept_
     assert [b.kind for b in cleaned.blocks] == ["list_item"]
     checklist = clean_pages([[Line("Reprocessing of devices:"), Line("❑ Noncritical items (e.g., blood pressure cuffs) are"),
                               Line("cleaned and disinfected."), Line("■ Critical items are sterilized.")]])  # fmt: skip
-    assert [(b.kind, checklist.text[b.start : b.end]) for b in checklist.blocks][1:] == [
+    assert blocks_of(checklist)[1:] == [
         ("list_item", "• Noncritical items (e.g., blood pressure cuffs) are cleaned and disinfected."),
         ("list_item", "• Critical items are sterilized."),
     ]
@@ -289,10 +294,6 @@ def make_pdf_pages(pages: list[Page]) -> bytes:
             pdf.set_font("helvetica", size=float(size))
             pdf.cell(0, 8 if float(size) > 11 else 5, str(text), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
-
-
-def blocks_of(parsed) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    return [(b.kind, parsed.text[b.start : b.end]) for b in parsed.blocks]
 
 
 GUIDE_PROSE = [  # short lines without a full stop, as a contents entry's title would be
@@ -415,7 +416,7 @@ def test_a_page_number_going_back_ends_the_contents() -> None:
     contents = [Line("Contents", 20.0), *[Line(x, 10.0) for x in ["1 Background 8", "2 Scope 9", "3 Methods 12"]]]
     body = [Line("Chapter 1", 20.0), Line("The programme was reviewed in 2014", 10.0), Line("by the committee.", 10.0)]
     cleaned = clean_pages([contents, body])
-    blocks = [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+    blocks = blocks_of(cleaned)
     assert blocks[-2:] == [
         ("heading", "Chapter 1"),
         ("paragraph", "The programme was reviewed in 2014 by the committee."),
@@ -484,7 +485,7 @@ def test_a_resolution_title_is_a_heading_up_to_its_enacting_formula() -> None:
         "Recalling the Political Declaration of the High-level Meeting of the General Assembly;",
     ]
     cleaned = clean_pages([[Line(x, 10.0) for x in lines]])
-    blocks = [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+    blocks = blocks_of(cleaned)
     assert blocks[1] == (
         "heading",
         "WHA66.10 Follow-up to the Political Declaration of the High-level Meeting of the General Assembly on the"
@@ -509,7 +510,7 @@ def test_a_count_inside_a_sentence_that_wraps_at_its_markers_stays_one_sentence(
         "2) safe injection practices",
     ]
     cleaned = clean_pages([[Line(x, 10.0) for x in lines]])
-    blocks = [(b.kind, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+    blocks = blocks_of(cleaned)
     assert blocks[0] == ("paragraph", " ".join(lines[:4]))
     assert blocks[1:] == [("list_item", "1) hand hygiene"), ("list_item", "2) safe injection practices")]
 
