@@ -95,16 +95,24 @@ def _height(textpage: pdfium.PdfTextPage, start: int, line: str) -> float:
 _BOLD_NAME = re.compile(rb"bold|black|heavy|semibold|demi", re.I)
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _bold(textpage: pdfium.PdfTextPage, start: int, line: str, weight: int = 600) -> bool:
     """The line's first and last letters are all set in a bold face (a heading, not a bold word inside prose):
-    by the font's stated weight, or by its name where it states none (the standard fonts, "Helvetica-Bold")."""
+    by the font's stated weight, or by its name where it states none (the standard fonts, "Helvetica-Bold").
+    Most lines fail on their first letter, after one look."""
+    first = _LETTER.search(line)
+    if first is None or not _bold_char(textpage, start + first.start(), weight):
+        return False
     letters = [offset for offset, char in enumerate(line) if char.isalpha()]
-    return bool(letters) and all(_bold_char(textpage, start + i, weight) for i in {*letters[:3], *letters[-3:]})
+    return all(_bold_char(textpage, start + i, weight) for i in {*letters[1:3], *letters[-3:]})
 
 
 def _bold_char(textpage: pdfium.PdfTextPage, index: int, weight: int) -> bool:
-    if pdfium_c.FPDFText_GetFontWeight(textpage.raw, index) >= weight:
-        return True
+    stated = pdfium_c.FPDFText_GetFontWeight(textpage.raw, index)
+    if stated > 0:
+        return stated >= weight
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, name, len(name), ctypes.byref(flags))
