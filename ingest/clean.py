@@ -182,6 +182,19 @@ def vocabulary(pages: Sequence[Sequence[Line]]) -> Counter[str]:
 _NAME_PAIR = re.compile(r"(?=\b([A-Z][A-Za-z]+) ([A-Z][A-Za-z]+)\b)")
 
 
+# A form's answer boxes, their glyphs dropped: "Yes No", "Not applicable", "N/A", "Partially met".
+_ANSWER_BOXES = re.compile(
+    r"^(?:(?:yes|no|n/?a|not applicable|unknown|partially|partly|fully|not met|met|don'?t know)\s*)+$"
+)
+
+
+def form_cells(pages: Sequence[Sequence[Line]], least: int = 3) -> frozenset[str]:
+    """The answer boxes a form repeats under its items ("Yes No" / "Not applicable" in a checklist), folded:
+    cells of a table, never part of the item's sentence."""
+    counts = Counter(key for page in pages for line in page if _ANSWER_BOXES.match(key := fold(line.text)))
+    return frozenset(key for key, n in counts.items() if n >= least)
+
+
 def word_pairs(pages: Sequence[Sequence[Line]]) -> Counter[str]:
     """The capitalised word pairs written within one line of the document: the names it uses ("Guidelines
     Development", "Bloodborne Pathogens")."""
@@ -264,9 +277,15 @@ def rejoin_wrapped_words(text: str) -> str:
 
 
 def paragraphs(
-    lines: Sequence[Line], body_height: float, width: float, pairs: Counter[str], context: dict[str, int]
+    lines: Sequence[Line],
+    body_height: float,
+    width: float,
+    pairs: Counter[str],
+    cells: frozenset[str],
+    context: dict[str, int],
 ) -> list[_Para]:
-    """Group one page's lines into typed paragraphs. `pairs` are the document's word pairs (`word_pairs`);
+    """Group one page's lines into typed paragraphs. `pairs` are the document's word pairs (`word_pairs`),
+    `cells` its forms' answer boxes (`form_cells`);
     `context` carries the open section (contents, references) from page to page, and the last page number a
     table of contents listed."""
     paras: list[_Para] = []
@@ -287,7 +306,7 @@ def paragraphs(
             kind, level = "toc", 0
         else:
             after_heading = bool(paras) and paras[-1].kind == "heading"
-            around = _Neighbours(lines, index, pairs)
+            around = _Neighbours(lines, index, pairs, cells)
             kind, level = _line_kind(text, line, body_height, previous, following, after_heading, around, context)
         current = paras[-1] if paras else None
         if kind == "heading" and _TOC_HEADING.match(text):
@@ -302,7 +321,7 @@ def paragraphs(
             current.lines.append(text)
         else:
             paras.append(_Para(kind, level, [text], line.height))
-        previous = text
+        previous = None if kind == "table" else text  # what follows a form's cells begins afresh
     return _tables(_citations(_wrapped_introductions(paras)), width)
 
 
@@ -342,12 +361,13 @@ def _wrapped_introductions(paras: list[_Para]) -> list[_Para]:
 
 @dataclass(frozen=True)
 class _Neighbours:
-    """What a line's kind may turn on beyond the line itself: the lines after it on the page and the names the
-    document writes. Asked only of lines that could be titles."""
+    """What a line's kind may turn on beyond the line itself: the lines around it on the page, the names the
+    document writes and the answer boxes its forms repeat (`form_cells`)."""
 
     lines: Sequence[Line]
     index: int
     pairs: Counter[str]
+    cells: frozenset[str]
 
     def opens_prose(self, reach: int = 6) -> bool:
         """The line is the first of a run in its own font that ends a sentence within `reach` lines."""
@@ -376,6 +396,13 @@ class _Neighbours:
             return False
         following = self.lines[end].text.strip() if end < len(self.lines) else ""
         return not following[:1].islower()
+
+    def repeated_cell(self) -> bool:
+        """The line is one of the document's answer boxes and no lower-case continuation follows it. Such a
+        cell is its own table block, so a checklist's "Yes No" / "Not applicable" never glues onto the item's
+        sentence or the next item's."""
+        following = self.lines[self.index + 1].text.strip() if self.index + 1 < len(self.lines) else ""
+        return fold(self.lines[self.index].text) in self.cells and not following[:1].islower()
 
     def splits_name(self, least_words: int = 4) -> bool:
         """The line break cuts a name the document writes on one line elsewhere ("The GRADE methodologist of
@@ -519,6 +546,8 @@ def _line_kind(
         if numbered:
             return "heading", min(6, numbered.group(1).count(".") + 1)
         return "heading", 1 if body and line.height >= body * 1.5 else 2
+    if around.repeated_cell():
+        return "table", 0
     prose_follows = following[:1].isupper() and (len(following) >= 40 or bool(_SENTENCE_END.search(following)))
     if after_break and _short_title(text) and prose_follows and not _BULLET.match(text) and not around.splits_name():
         return "heading", 3
@@ -586,6 +615,8 @@ def _is_heading(text: str, line: Line, body: float, after_break: bool, around: _
 
 def _continues(current: _Para, kind: BlockKind, text: str, previous: str | None, width: float, height: float) -> bool:
     """Does this line wrap the current paragraph (rather than open a new block)?"""
+    if kind == "table" or current.kind == "table":  # an answer box stands apart from the prose around it
+        return kind == current.kind
     if previous is None:
         return False
     if kind == "heading":
@@ -636,7 +667,7 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
     if strip:
         pages = strip_running(pages)
     vocab = vocabulary(pages)
-    pairs = word_pairs(pages)
+    pairs, cells = word_pairs(pages), form_cells(pages)
     lengths = [len(x.text.strip()) for page in pages for x in page if x.text.strip()]
     width = float(statistics.quantiles(lengths, n=10)[7]) if len(lengths) >= 10 else float(max(lengths, default=0))
     heights = [x.height for page in pages for x in page if x.height > 0 and len(x.text) > 0.5 * width]
@@ -652,7 +683,7 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
     last_page = -1  # the page of the last block
     for index, page in enumerate(pages):
         page_start: int | None = None
-        for para in paragraphs(page, body, width, pairs, context):
+        for para in paragraphs(page, body, width, pairs, cells, context):
             if para.kind in ("table", "toc"):
                 text = "\n".join(repair_spacing(join_lines([x], vocab), vocab) for x in para.lines)
             else:

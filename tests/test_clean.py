@@ -265,6 +265,40 @@ def test_control_and_private_use_characters_are_dropped_and_symbol_bullets_kept_
     assert clean_pages([[Line("Tick ✓ when done and ■ mark the box.")]]).text == "Tick ✓ when done and ■ mark the box."
 
 
+def test_a_forms_answer_boxes_are_table_cells_apart_from_its_items() -> None:
+    """A checklist prints "Yes No" / "Not applicable" under every item: they are table cells, so no item's
+    sentence (one ending without a full stop included) carries them, and the next item or section title after
+    them begins afresh. A "No" written once in the text is no box."""
+    lines = [
+        "A. Devices are cleaned according to manufacturer instructions.",
+        " Yes No",
+        " Not applicable",
+        "B. For chemicals used in disinfection, manufacturer instructions are followed for:",
+        "i. Preparation",
+        "ii. Replacement (i.e., upon expiration or loss of efficacy)",
+        " Yes No",
+        " Not applicable",
+        "II. Training and Competency",
+        "A. Staff are trained on these procedures upon hire.",
+        " Yes No",
+        " Not applicable",
+        "No",
+        "one is allowed to skip the training.",
+    ]
+    blocks = blocks_of(clean_pages([[Line(x, 10.0) for x in lines]]))
+    assert blocks == [
+        ("paragraph", lines[0]),
+        ("table", "Yes No\nNot applicable"),
+        ("paragraph", lines[3]),
+        ("list_item", "i. Preparation ii. Replacement (i.e., upon expiration or loss of efficacy)"),
+        ("table", "Yes No\nNot applicable"),
+        ("heading", "II. Training and Competency"),
+        ("paragraph", lines[9]),
+        ("table", "Yes No\nNot applicable"),
+        ("paragraph", "No one is allowed to skip the training."),
+    ]
+
+
 def test_table_of_contents_is_typed() -> None:
     lines = ["Contents", "Acknowledgements 4", "1 Background 18", "2 Scope and objectives 19", "3 Methods 21"]
     cleaned = clean_pages([[Line(x) for x in lines]])
