@@ -21,6 +21,7 @@ from policykb.index.embedders import Embedder
 from policykb.qa.shape import (
     OPERATIVE_VERBS,
     flaw,
+    opens_count,
     strip_dated_title,
     strip_leading_marks,
     strip_section_label,
@@ -114,8 +115,9 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = ANSWER_PASSAGES) 
                 continue
             text = hit.text[s:e]
             sentence = Sentence(
-                hit, rank, hit.char_start + s, hit.char_start + e, text, clean(text), bulleted=marks > 0
-            )
+                hit, rank, hit.char_start + s, hit.char_start + e, text, clean(text),
+                bulleted=marks > 0 or opens_count(text),
+            )  # fmt: skip
             sentence.position, sentence.siblings = len(siblings), siblings
             sentence.label = label
             sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)

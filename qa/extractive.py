@@ -32,7 +32,7 @@ from policykb.qa.answerability import (
 )
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
 from policykb.qa.evidence import ANSWER_PASSAGES, Sentence, SentenceEmbeddings, candidate_sentences, content_stems
-from policykb.qa.shape import dangling, ends_sentence, introduces, needs_antecedent, qualifies
+from policykb.qa.shape import dangling, ends_sentence, introduces, needs_antecedent, opens_count, qualifies
 
 
 @dataclass
@@ -343,14 +343,20 @@ def _claim(group: list[Sentence]) -> Claim:
     first, last = group[0], group[-1]
     if len(group) > 1 and all(s.bulleted for s in group):  # a list's items, after their introduction
         introduction = next((s.introduction for s in group if s.introduction), None)
-        listed = " ".join(f"• {s.display}" for s in group if s.display != introduction)  # a bulleted introduction
+        listed = " ".join(_item(s) for s in group if s.display != introduction)  # a bulleted introduction
         return Claim(f"{introduction} {listed}" if introduction else listed, first.hit, first.start, last.end)
     items = group[1:]
     bullets = any(s.bulleted and not ends_sentence(s.text) for s in items)  # items only their bullets part
-    parts = [first.claim_text, *(f"• {s.display}" if bullets and s.bulleted else s.display for s in items)]
+    parts = [first.claim_text, *(_item(s) if bullets and s.bulleted else s.display for s in items)]
     if len(group) > 1 and introduces(first.display) and not ends_sentence(last.text) and last.following is None:
         parts.append("…")  # the list runs on past the passage: the reader is told it may hold more
     return Claim(" ".join(parts), first.hit, first.start, last.end)
+
+
+def _item(sentence: Sentence) -> str:
+    """A list item as the answer shows it: behind a bullet, or behind its own number where it opens a count its
+    text goes on with ("i. Preparation ii. Testing …")."""
+    return sentence.display if opens_count(sentence.display) else f"• {sentence.display}"
 
 
 def _quote(claim: Claim) -> str:

@@ -138,13 +138,39 @@ def third_person(verb: str) -> str:
     return verb + ("es" if verb.endswith(("s", "sh", "ch", "x")) else "s")
 
 
+_COUNTER = re.compile(r"\(?([ivx]{1,4}|[a-z]|\d{1,2})([.)])\s")
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")
+
+
+def _next_counts(label: str) -> set[str]:
+    """The labels that may follow `label` in a count: "2" after "1", "ii" or "j" after "i", "b" after "a"."""
+    if label.isdigit():
+        return {str(int(label) + 1)}
+    after = {_ROMAN[_ROMAN.index(label) + 1]} if label in _ROMAN[:-1] else set()
+    return after | ({chr(ord(label) + 1)} if len(label) == 1 and label != "z" else set())
+
+
 def strip_leading_marks(text: str) -> int:
     """Characters of bullets, list numbers and markup at the start of `text` that a quote should skip, and a
-    footnote mark the page broke off its clause onto the next line ("…South Centre;⏎3 Considering also …")."""
+    footnote mark the page broke off its clause onto the next line ("…South Centre;⏎3 Considering also …").
+    A number that opens a count the text goes on with stays ("i. Preparation ii. Testing …, and iii. …"):
+    without it the count reads from "ii."."""
     m = _LEADING_MARKS.match(text)
     end = m.end() if m else 0
+    counter = _COUNTER.search(text, 0, end)
+    if counter and opens_count(text[counter.start() :]):
+        return counter.start()
     mark = _BARE_MARK.match(text, end)
     return mark.end() if mark and _RECITAL_START.match(text[mark.end() :]) else end
+
+
+def opens_count(text: str) -> bool:
+    """`text` opens with a list number its text goes on counting from ("i. Preparation ii. Testing …")."""
+    counter = _COUNTER.match(text)
+    if counter is None:
+        return False
+    labels = "|".join(_next_counts(counter.group(1)))
+    return bool(re.search(rf"\s\(?(?:{labels}){re.escape(counter.group(2))}\s", text[counter.end() :]))
 
 
 def strip_section_label(text: str) -> int:

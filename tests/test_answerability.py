@@ -1454,6 +1454,25 @@ def test_a_list_of_unpunctuated_bullets_is_quoted_whole_or_said_to_run_on(minilm
     assert "artesunate-amodiaquine" not in _ask(minilm_answerer, question, _respond(question, [unbulleted])).answer
 
 
+@pytest.mark.model
+def test_an_item_that_counts_on_inside_itself_keeps_its_first_number(minilm_answerer: ExtractiveAnswerer) -> None:
+    """A checklist item "i. Preparation ii. Testing …, and iii. Replacement" set on one line keeps its "i.":
+    without it the answer's count would read from "ii.", behind a bullet."""
+    passage = (
+        "F. For chemicals used in high-level disinfection, manufacturer instructions are followed for:\n"
+        "i. Preparation ii. Testing for appropriate concentration, and iii. Replacement (i.e., upon expiration)\n\n"
+        "G. Devices are disinfected for the time the manufacturer specifies."
+    )
+    question = "For chemicals used in high-level disinfection, which steps follow the manufacturer's instructions?"
+    answer = _ask(minilm_answerer, question, _respond(question, [passage]))
+    assert answer.answerable
+    assert answer.answer.startswith(
+        "For chemicals used in high-level disinfection, manufacturer instructions are followed for: "
+        "i. Preparation ii. Testing for appropriate concentration, and iii. Replacement (i.e., upon expiration)"
+    )
+    assert "• " not in answer.answer
+
+
 def test_roman_sub_items_are_introduced_by_the_lettered_item_above_them() -> None:
     text = (
         "1. URGES Member States:\n\n(a) to adopt the following measures:\n\n(i) to train all ward staff in hand "
