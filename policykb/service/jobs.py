@@ -160,11 +160,12 @@ class JobManager:
                 job.error = f"interrupted {job.attempts} times (the server stopped during it); not retried"
             else:
                 job.status, job.stage = "queued", "resumed after a restart"
+            self.store.save(job)  # before its run starts: a later save of "queued" would overwrite "running"
+            if job.status == "queued":
                 with self._lock:
                     self._live[job.id] = job
                 self._pool.submit(self._run, job)
                 resumed.append(job.id)
-            self.store.save(job)
         if resumed:
             log.info("re-queued %d unfinished job(s) after a restart: %s", len(resumed), ", ".join(resumed))
         return resumed
