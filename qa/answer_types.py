@@ -328,7 +328,8 @@ _ASK_PREAMBLE = re.compile(
 _ASK_NAME = re.compile(
     r"^\s*(?:who|whom|whose|where)\b|\b(?:which|what) (?:organi[sz]ations?|agency|agencies|city|"
     r"cities|place|region|venue|location|company|companies|institution|body|bodies|court|app|tool|toolkit|"
-    r"campaign|code|name)\b|\bwhat is the name\b|\bin which (?:city|place)\b",
+    r"campaign|code|name)\b|\bwhat is the name\b|\bin which (?:city|place)\b"
+    r"|\b(?:which|what) (?-i:[A-Z][\w-]*\s+){1,2}(?:office|ministry|department|unit|agency|organi[sz]ation)s?\b",
     re.I,
 )
 # Irregular past forms, so that "met" is the act "meet" and "held" is "hold".

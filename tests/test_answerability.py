@@ -67,6 +67,8 @@ from policykb.qa.shape import (
         ("What is the name of the WHO Director-General who is asked to act?", Kind.PERSON, set()),
         ("Where was the alliance launched?", Kind.NAME, set()),
         ("Which organisations funded the guidelines?", Kind.NAME, set()),
+        ("Which WHO office published the fact sheet?", Kind.NAME, set()),
+        ("What does the office do in an emergency?", Kind.OTHER, set()),
         ("Which countries ratified the convention?", Kind.COUNTRY, set()),
         ("In which country was the alliance founded?", Kind.COUNTRY, set()),
         ("How many people worldwide are blind?", Kind.QUANTITY, {"blind"}),
