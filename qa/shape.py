@@ -51,6 +51,8 @@ _FIELD = re.compile(
     r"Edited by|Reviewed by|Academic editor|Competing interests|Conflicts? of interest|SHA|PMID|PMCID)\s*:",
     re.I,
 )
+# An e-mail address: two or more in one "sentence" make it a directory of contacts, not a claim.
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # A section label of a paper or report run into the sentence it heads ("Abstract: For the past …", "CONCLUSIONS:
 # HAdV-55 may …"). Only the sections' own names: a glossary's term ("Bundle: An implementation tool …") is
 # what its definition is about and stays in the quote.
@@ -210,7 +212,7 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "caption"
     if _FOOTNOTE_TEXT.match(q):
         return "footnote"
-    if _FIELD.match(q):
+    if _FIELD.match(q) or len(_EMAIL.findall(q)) >= 2:
         return "metadata"
     if _POINTER.match(q):
         return "pointer"
