@@ -1019,6 +1019,7 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
         or _named_conflict(ask.places, countries, sentence, window)
         or _pooled_conflict(ask, sentence, window)
         or _unplaced_figure(ask, window, context, f"{passage} {beside}")
+        or _unnamed_medicine(ask, window, context, f"{passage} {beside}")
         or _named_conflict(ask.regions, regions, sentence, window)
         or _named_conflict(ask.codes, codes, sentence, window, passage)
         or _named_conflict(ask.numbered, numbered, sentence, window)
@@ -1054,6 +1055,16 @@ def _unplaced_figure(ask: Asked, window: str, context: str, passage: str) -> boo
     if ask.kind not in (Kind.QUANTITY, Kind.PERCENT) or not ask.places:
         return False
     return not (countries(window) | countries(passage) | countries(context)) & ask.places
+
+
+def _unnamed_medicine(ask: Asked, window: str, context: str, passage: str) -> bool:
+    """As `_unplaced_figure` for a medicine: a figure asked for one medicine ("lives saved by oxytocin alone")
+    is not given by a sentence whose neighbours, passage and document never name it (the lives saved by
+    thirteen commodities together)."""
+    if ask.kind not in (Kind.QUANTITY, Kind.PERCENT) or not ask.medicines:
+        return False
+    said = medicines(window) | medicines(passage) | medicines(context)
+    return not any(_same_medicine(m, a) for m in said for a in ask.medicines)
 
 
 def _medicine_conflict(

@@ -438,6 +438,11 @@ def test_a_figure_pooled_over_several_countries_is_not_one_countrys() -> None:
     assert not scope_conflict(nigeria, saving, saving, "National malaria plan", saving, named)
     # what all countries should do is asked of each
     assert not _conflicts(asked("What should Austria do to stop the spread?"), "All countries should test widely.", "")
+    # likewise a figure asked for one medicine, from a passage and document that never name it
+    oxytocin = asked("How many lives could be saved by improving access to oxytocin alone?")
+    lives = "The report estimates that six million lives can be saved by improving access to 13 commodities."
+    assert scope_conflict(oxytocin, lives, lives, "Life-saving commodities", lives)
+    assert not scope_conflict(oxytocin, lives, lives, "Life-saving commodities", f"{lives} Annex: 1 Oxytocin.")
 
 
 def test_a_world_region_the_question_names_must_be_the_sentences() -> None:
@@ -555,7 +560,10 @@ def test_a_medicine_the_question_names_must_be_the_sentences() -> None:
     assert _conflicts(a, "Therapeutic dose: 0.25–0.5 mg/kg bw per day primaquine once a day for 14 days.", "")
     assert not _conflicts(a, "Tafenoquine is given as a single 300 mg dose.", "")
     assert not _conflicts(a, "Primaquine is given for 14 days. Tafenoquine is given as a single dose.", "")
-    assert not _conflicts(a, "The dose is given once.", "")  # naming none, the sentence is not judged
+    # naming none, the sentence is judged by its passage and document: a figure for a medicine they never name
+    assert not _conflicts(a, "The dose is given once.", "", "Tafenoquine for radical cure. The dose is given once.")
+    assert not _conflicts(a, "The dose is given once.", "Tafenoquine: a review")
+    assert _conflicts(a, "The dose is given once.", "", "Radical cure. The dose is given once.")
     both = asked("What dose of artemether + lumefantrine should a 20 kg child receive?")
     assert both.medicines == {"artemeter", "lumefantrine"}  # spelled one way: "th" as "t"
     assert _conflicts(both, "Children under 20 kg should receive a higher dose of artesunate.", "")
@@ -878,6 +886,12 @@ def test_a_record_field_is_metadata_never_a_claim() -> None:
     assert flaw("Keywords: influenza; vaccination; pregnancy.") == "metadata"
     assert strip_section_label("Authors: Henry, Kevin A.; Scott, Jamie K.") == 0
     assert flaw("The authors highlight three applications of the phage.") is None
+    contacts = (
+        "Department of Nursing Glasgow Caledonian University Glasgow, United Kingdom L.Price@gcu.ac.uk Dr Walter "
+        "Zingg University of Geneva Hospitals Geneva, Switzerland walter.zingg@hcuge.ch ANNEX IV."
+    )
+    assert flaw(contacts) == "metadata"  # a directory of contacts
+    assert flaw("Comments on the toolkit can be sent to info@example.org by the end of May.") is None
 
 
 def test_a_figure_after_a_colon_is_no_footnote_mark() -> None:
