@@ -397,6 +397,21 @@ class _Neighbours:
         following = self.lines[end].text.strip() if end < len(self.lines) else ""
         return not following[:1].islower()
 
+    def set_larger(self, body: float, ratio: float = 1.2) -> bool:
+        """The line is set markedly larger than the body and the line before it: a title the page's layout
+        places after a sentence that goes on elsewhere (on the next page, after a section banner), not the
+        sentence's next line."""
+        line = self.lines[self.index]
+        before = self.lines[self.index - 1] if self.index else None
+        return bool(
+            body
+            and before is not None
+            and before.height > 0
+            and line.height >= body * ratio
+            and line.height >= before.height * ratio
+            and not line.text.strip()[:1].islower()
+        )
+
     def repeated_cell(self) -> bool:
         """The line is one of the document's answer boxes and no lower-case continuation follows it. Such a
         cell is its own table block, so a checklist's "Yes No" / "Not applicable" never glues onto the item's
@@ -516,7 +531,7 @@ def _line_kind(
     around: _Neighbours,
     context: dict[str, int],
 ) -> tuple[BlockKind, int]:
-    after_break = previous is None or bool(_SENTENCE_END.search(previous)) or after_heading
+    after_break = previous is None or bool(_SENTENCE_END.search(previous)) or after_heading or around.set_larger(body)
     cited = _REFERENCE_ITEM.match(text) or re.search(r"\(\d{4}\)|\b(?:19|20)\d{2}\b|doi|http", text)
     if context.get("references") and not _REFERENCE_HEADING.match(text) and (cited or not after_break):
         return "reference", 0

@@ -99,6 +99,28 @@ def test_pdf_headings_tables_captions_and_references_are_typed() -> None:
     assert body == "paragraph"
 
 
+def test_a_larger_title_after_a_sentence_that_goes_on_elsewhere_opens_its_own_block() -> None:
+    """A page's last body line stops mid-sentence (it goes on over the page), and the layout sets a section's
+    banner and title after it in larger type: they are headings, not the sentence's next words, and the
+    recommendation under them is a paragraph of its own."""
+    body = [Line(f"Body line {n} of the guideline text runs on here.", 10.0) for n in range(6)]
+    page = [
+        Line("In many cases, hand hygiene has been considered to be the", 10.0),
+        Line("Core component 5: Multimodal strategies", 13.0),
+        Line("5b. National level", 14.5),
+        Line("The panel recommends that national programmes should coordinate these strategies.", 10.0),
+    ]
+    blocks = blocks_of(clean_pages([body + page]))
+    assert blocks[-4:] == [
+        ("paragraph", " ".join(x.text for x in body) + " In many cases, hand hygiene has been considered to be the"),
+        ("heading", "Core component 5: Multimodal strategies"),
+        ("heading", "5b. National level"),
+        ("paragraph", "The panel recommends that national programmes should coordinate these strategies."),
+    ]
+    smaller = [Line("In many cases, hand hygiene has been considered to be the", 10.0), Line("door to safety.", 11.0)]
+    assert blocks_of(clean_pages([body + smaller]))[-1][1].endswith("to be the door to safety.")  # not set apart
+
+
 def test_prose_set_in_a_large_font_is_no_heading_and_a_large_title_still_wraps() -> None:
     """An acknowledgements page is set larger than the body: a line that ends in a comma, leaves a parenthesis
     open, or opens a sentence that ends a few lines on in the same font is prose; a cover title wrapping
