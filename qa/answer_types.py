@@ -54,6 +54,7 @@ class Asked:
     combination: set[str] = field(default_factory=set)  # medicines it joins into one ("artesunate + mefloquine")
     codes: set[str] = field(default_factory=set)  # products or strains it names by a code ("R21", "H120")
     doses: set[str] = field(default_factory=set)  # doses it states ("0.5 mg/kg" in "primaquine 0.5 mg/kg/day")
+    levels: set[str] = field(default_factory=set)  # the level it asks about ("national IPC programmes")
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
     relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
@@ -73,7 +74,7 @@ class Asked:
 
 
 # What bounds a question's scope: a sentence speaking of other ones does not answer it.
-SCOPES = ("years", "places", "regions", "numbered", "medicines", "codes", "doses")
+SCOPES = ("years", "places", "regions", "numbered", "medicines", "codes", "doses", "levels")
 
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?"
@@ -560,7 +561,7 @@ def asked(question: str) -> Asked:
     groups = kind in (Kind.PERSON, Kind.NAME) and bool(_ASK_WHO.match(q)) and not _ASK_NAMED_PERSON.match(q)
     return Asked(
         kind, subject, years=years, places=places, regions=regions(q), numbered=numbered(q), medicines=medicines(q),
-        codes=codes(q), combination=combination(q), doses=doses(q),
+        codes=codes(q), combination=combination(q), doses=doses(q), levels=levels(q),
         measure=measure,
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
@@ -882,6 +883,20 @@ def _dose_conflict(asked_for: set[str], sentence: str) -> bool:
     return bool(said) and not said & asked_for
 
 
+# The level a programme or recommendation works at (not a name's "National Institute of …"): what is
+# recommended at facility level, and the evidence for it, is not what national programmes are to do.
+_LEVELS = {
+    "national": re.compile(r"\b[Nn]ational(?:ly)?\b(?!\s+[A-Z][a-z])|\bnationwide\b|\bcountry[- ]level\b"),
+    "facility": re.compile(r"\bfacility[- ](?:level|based)\b|\bhospital[- ]level\b"),
+    "community": re.compile(r"\bcommunity[- ](?:level|based)\b"),
+}
+
+
+def levels(text: str) -> set[str]:
+    """The levels `text` speaks of: "national", "facility", "community"."""
+    return {name for name, pattern in _LEVELS.items() if pattern.search(text)}
+
+
 def countries(text: str) -> set[str]:
     """The countries `text` names, by ISO 3166 code: "the UK" and "the United Kingdom" are one country."""
     return set(named_countries(text).values())
@@ -1025,6 +1040,7 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
         or _named_conflict(ask.numbered, numbered, sentence, window)
         or _medicine_conflict(ask.medicines, sentence, window, ask.combination)
         or _dose_conflict(ask.doses, sentence)
+        or _named_conflict(ask.levels, levels, sentence, window)
     )
 
 
