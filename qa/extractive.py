@@ -31,7 +31,7 @@ from policykb.qa.answerability import (
     supported_stems,
 )
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
-from policykb.qa.evidence import ANSWER_PASSAGES, Sentence, SentenceEmbeddings, candidate_sentences, content_stems
+from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems
 from policykb.qa.shape import dangling, ends_sentence, introduces, needs_antecedent, opens_count, qualifies
 
 
@@ -139,10 +139,10 @@ class ExtractiveAnswerer:
             found = self._find(ev, hits)
             answering = [c for c in found.claims if self._answers([c], ev, own)]
             if not answering:
-                held = set().union(*(supported_stems(part, h.text) for h in hits[:ANSWER_PASSAGES]))
-                if asked(part).typed and own and not own & held:
-                    # said only of a part asking a kind of thing (a figure, a date, a person) none of whose own
-                    # words the passages hold: "what is that meeting meant to do?" is answered in other words
+                if asked(part).typed and own:
+                    # said only of a part asking a kind of thing (a figure, a date, a person), whether or not
+                    # the passages hold its words: "what is that meeting meant to do?" may be answered in other
+                    # words, "how much did membership cost?" is not answered by a passage on membership
                     unanswered.append(part)
                 continue
             claims += [c for c in answering if not any(_same_span(c, o) for o in claims)]

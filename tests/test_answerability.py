@@ -445,6 +445,19 @@ def test_a_figure_pooled_over_several_countries_is_not_one_countrys() -> None:
     assert not scope_conflict(oxytocin, lives, lives, "Life-saving commodities", f"{lives} Annex: 1 Oxytocin.")
 
 
+def test_the_level_a_question_asks_about_must_be_the_sentences() -> None:
+    """What national programmes are to do, and the evidence for it, is not what is recommended at facility
+    level; a sentence naming no level, or both, is not judged by it, nor is a name ("National Institute")."""
+    a = asked("How many studies was the recommendation that national IPC programmes coordinate strategies based on?")
+    assert a.levels == {"national"}
+    facility = "Evidence from 44 studies shows that IPC activities at facility level using these strategies work."
+    assert _conflicts(a, facility, "")
+    assert not _conflicts(a, "Evidence from 14 studies shows that the national roll-out of strategies works.", "")
+    assert not _conflicts(a, "Evidence from 14 studies supports the strategies.", "")
+    assert not _conflicts(a, "National programmes support facility-level work, as 14 studies show.", "")
+    assert asked("What did the National Institute for Health Research fund?").levels == set()
+
+
 def test_a_world_region_the_question_names_must_be_the_sentences() -> None:
     a = asked("Which resolution of the Regional Committee for Africa does WHA66.23 recognize?")
     assert a.regions == {"africa"}
@@ -1443,6 +1456,13 @@ def test_each_part_of_a_two_part_question_is_answered_or_said_not_to_be(minilm_a
     assert answer.answerable and "12 May 2024" in answer.answer
     assert answer.answer.endswith(
         "The closest passages do not answer the rest of the question: “What was the meeting's budget?”"
+    )
+    # the passages hold the part's words ("membership"), not its answer
+    held = "When did the IAPO General Assembly meet, and how much did membership cost?"
+    answer = _ask(minilm_answerer, held, _respond(held, [_REPORT]))
+    assert answer.answerable and "12 May 2024" in answer.answer
+    assert answer.answer.endswith(
+        "The closest passages do not answer the rest of the question: “How much did membership cost?”"
     )
 
 
