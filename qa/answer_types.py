@@ -33,7 +33,7 @@ class Kind(StrEnum):
     PERSON = "person"
     COUNTRY = "country"  # "which countries", "which Member States": a country's name
     NAME = "name"  # a person, organisation or place: "who funded", "where", "which organisation"
-    IDENTIFIER = "identifier"  # a document's ISBN, DOI or reference code ("WHO/UCN/GMP/2023.01", "A66/20")
+    IDENTIFIER = "identifier"  # a document's ISBN, DOI, reference code or version ("A66/20", "Version 2.3")
     LIST = "list"
     YES_NO = "yes/no"
     REASON = "reason"
@@ -654,12 +654,12 @@ def _new_names(sentence: str, question_stems: set[str]) -> list[str]:
 # What a document is catalogued by: its ISBN, ISSN or DOI, or the code it is issued under.
 _ASK_IDENTIFIER = re.compile(
     r"\b(?:ISBN|ISSN|DOI)\b|\b(?:document|reference|publication|catalogue|report)\s+(?:reference\s+)?"
-    r"(?:number|code|symbol)\b|\bwhat (?:is|was) (?:the|its) (?:document )?symbol\b",
+    r"(?:number|code|symbol)\b|\bwhat (?:is|was) (?:the|its) (?:document )?symbol\b|\b(?:what|which) version\b",
     re.I,
 )
 _IDENTIFIER = re.compile(
     r"\bISBN[\s:]*[\d-]{10,}|\bISSN[\s:]*\d{4}-\d{3}[\dX]|\bdoi[\s:]*10\.\d{4,}/\S+|\b10\.\d{4,}/\S+"
-    r"|\b[A-Z]{2,}(?:/[A-Z0-9][\w.-]*){2,}|\b(?:A|EB|WHA)\d{2,3}(?:/|\.)[\w./]+",
+    r"|\b[A-Z]{2,}(?:/[A-Z0-9][\w.-]*){2,}|\b(?:A|EB|WHA)\d{2,3}(?:/|\.)[\w./]+|\bversion\s+\d+(?:\.\d+)*\b",
     re.I,
 )
 

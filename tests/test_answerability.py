@@ -1841,3 +1841,9 @@ def test_a_documents_identifier_is_a_kind_of_its_own() -> None:
     assert holds(isbn, "WHO/UCN/GMP/2023.01 Rev. 1", set()) == 1.0
     assert holds(isbn, "Guidelines on core components of IPC programmes at the national level.", set()) == 0.0
     assert asked("What is the number of deaths?").kind is Kind.QUANTITY
+    version = asked("What version number is the CDC outpatient guide, and when was it issued?")
+    assert version.kind is Kind.IDENTIFIER  # a version is the document's own number, not a year it cites
+    assert holds(version, "Division of Healthcare Quality Promotion Version 2.3 - September 2016", set()) == 1.0
+    assert (
+        holds(version, "The 2007 CDC and HICPAC Guideline for Isolation Precautions was a first attempt.", set()) == 0
+    )
