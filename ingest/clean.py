@@ -103,9 +103,13 @@ _SHORT_WORDS = frozenset(
 _LINE_HYPHEN = re.compile(r"([A-Za-z]+)[-\x02]$")
 
 
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+
+
 def fold(line: str) -> str:
     """The key of a running line: digits folded (page numbers change), case and spacing ignored."""
-    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", line)).strip().lower()
+    return _SPACES.sub(" ", _DIGITS.sub("#", line)).strip().lower()
 
 
 def scrub(text: str) -> str:
@@ -191,7 +195,9 @@ _ANSWER_BOXES = re.compile(
 def form_cells(pages: Sequence[Sequence[Line]], least: int = 3) -> frozenset[str]:
     """The answer boxes a form repeats under its items ("Yes No" / "Not applicable" in a checklist), folded:
     cells of a table, never part of the item's sentence."""
-    counts = Counter(key for page in pages for line in page if _ANSWER_BOXES.match(key := fold(line.text)))
+    counts = Counter(
+        key for page in pages for line in page if len(line.text) <= 40 and _ANSWER_BOXES.match(key := fold(line.text))
+    )
     return frozenset(key for key, n in counts.items() if n >= least)
 
 
@@ -416,8 +422,10 @@ class _Neighbours:
         """The line is one of the document's answer boxes and no lower-case continuation follows it. Such a
         cell is its own table block, so a checklist's "Yes No" / "Not applicable" never glues onto the item's
         sentence or the next item's."""
+        if not self.cells or fold(self.lines[self.index].text) not in self.cells:
+            return False
         following = self.lines[self.index + 1].text.strip() if self.index + 1 < len(self.lines) else ""
-        return fold(self.lines[self.index].text) in self.cells and not following[:1].islower()
+        return not following[:1].islower()
 
     def splits_name(self, least_words: int = 4) -> bool:
         """The line break cuts a name the document writes on one line elsewhere ("The GRADE methodologist of
