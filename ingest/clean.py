@@ -80,6 +80,13 @@ _RUNS_ON = re.compile(
     r"(?:,|\s(?:of|and|or|the|a|an|to|in|for|with|on|by|at|from|as|than|that|which|was|were|is|are))$"
 )
 # A resolution's symbol and title, which may wrap onto two more lines before its enacting formula.
+# A guideline's GRADE label above a recommendation: "Conditional recommendation against, Very low certainty
+# evidence", on a line of its own (the title of the recommendation follows it), with an "Updated" badge at most.
+_GRADE_LABEL = re.compile(
+    r"^(?:Strong|Conditional|Weak)\s+recommendation(?:\s+(?:for|against))?\s*"
+    r"(?P<certainty>,\s*(?:High|Moderate|Low|Very low)[ -](?:certainty|quality)(?:\s+of)?\s+evidence)?"
+    r"(?:\s+(?:Updated|New))?\s*$"  # a badge set on the label's line
+)
 _RESOLUTION_TITLE = re.compile(rf"^(?:{RESOLUTION_SYMBOL})\s+[A-Z]")
 _ENACTING = re.compile(ENACTING_FORMULA)
 # A numbered paragraph that introduces the list below it ("1. URGES Member States:", "3. REQUESTS the
@@ -418,6 +425,16 @@ class _Neighbours:
             and not line.text.strip()[:1].islower()
         )
 
+    def grade_label(self) -> bool:
+        """The line is a recommendation's GRADE label: it heads the recommendation whatever it interrupts (a
+        sentence that goes on after the recommendation's box). A bare "Strong recommendation for" is one only
+        where a bold title follows; written out with its certainty it always is."""
+        label = _GRADE_LABEL.match(self.lines[self.index].text.strip())
+        if label is None:
+            return False
+        following = self.lines[self.index + 1] if self.index + 1 < len(self.lines) else None
+        return bool(label.group("certainty")) or bool(following and following.bold)
+
     def repeated_cell(self) -> bool:
         """The line is one of the document's answer boxes and no lower-case continuation follows it. Such a
         cell is its own table block, so a checklist's "Yes No" / "Not applicable" never glues onto the item's
@@ -549,6 +566,8 @@ def _line_kind(
         return "reference", 0
     if _CAPTION.match(text):
         return "caption", 0
+    if around.grade_label():
+        return "heading", 2
     if after_break and _RESOLUTION_TITLE.match(text) and len(text) <= 200 and not _SENTENCE_END.search(text):
         return "heading", 1
     if _ENACTING.match(text):  # "The Sixty-sixth World Health Assembly," opens the body, title-like as it looks
@@ -643,7 +662,12 @@ def _continues(current: _Para, kind: BlockKind, text: str, previous: str | None,
     if previous is None:
         return False
     if kind == "heading":
-        return current.kind == "heading" and abs(current.height - height) < 0.5 and not _NUMBERED_HEADING.match(text)
+        labelled = len(current.lines) == 1 and bool(_GRADE_LABEL.match(current.lines[0]))  # the title it labels
+        return (
+            current.kind == "heading"
+            and (abs(current.height - height) < 0.5 or labelled)
+            and not _NUMBERED_HEADING.match(text)
+        )
     if current.kind == "caption":
         return text[:1].islower()
     if current.kind == "heading" and _RESOLUTION_TITLE.match(current.lines[0]):

@@ -121,6 +121,32 @@ def test_a_larger_title_after_a_sentence_that_goes_on_elsewhere_opens_its_own_bl
     assert blocks_of(clean_pages([body + smaller]))[-1][1].endswith("to be the door to safety.")  # not set apart
 
 
+def test_a_recommendations_grade_label_heads_it_with_its_title_whatever_it_interrupts() -> None:
+    """A guideline sets each recommendation under its GRADE label and a bold title, sometimes between the lines
+    of a sentence that goes on after the box: label and title are one heading, the sentence before keeps its
+    words, and the recommendation is a paragraph of its own."""
+    body = [Line(f"Body line {n} of the guideline text runs on here.", 10.0) for n in range(6)]
+    page = [
+        Line("In the case of the extension of the recommendation, an explicit entomological", 10.0),
+        Line("Conditional recommendation against , Very low certainty evidence Updated", 9.2),
+        Line("Routine malaria testing at points of entry (2022)", 10.0, bold=True),
+        Line("Routine malaria testing of people arriving at points of entry is not recommended.", 10.0),
+        Line("Strong recommendation for", 10.0),
+        Line("Young children and infants (2015)", 10.0, bold=True),
+        Line("Infants should be treated with an ACT at the same target dose.", 10.0),
+    ]
+    blocks = blocks_of(clean_pages([body + page]))
+    assert blocks[-5:] == [
+        ("paragraph", page[0].text),
+        ("heading", f"{page[1].text} {page[2].text}"),
+        ("paragraph", page[3].text),
+        ("heading", f"{page[4].text} {page[5].text}"),
+        ("paragraph", page[6].text),
+    ]
+    wrapped = [Line("The panel made a", 10.0), Line("Strong recommendation for", 10.0), Line("the use of nets.", 10.0)]
+    assert blocks_of(clean_pages([body + wrapped]))[-1][1].endswith("a Strong recommendation for the use of nets.")
+
+
 def test_prose_set_in_a_large_font_is_no_heading_and_a_large_title_still_wraps() -> None:
     """An acknowledgements page is set larger than the body: a line that ends in a comma, leaves a parenthesis
     open, or opens a sentence that ends a few lines on in the same font is prose; a cover title wrapping
