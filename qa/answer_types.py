@@ -55,6 +55,7 @@ class Asked:
     codes: set[str] = field(default_factory=set)  # products or strains it names by a code ("R21", "H120")
     doses: set[str] = field(default_factory=set)  # doses it states ("0.5 mg/kg" in "primaquine 0.5 mg/kg/day")
     levels: set[str] = field(default_factory=set)  # the level it asks about ("national IPC programmes")
+    per: str | None = None  # the stem of what an amount is per ("cost per test": "test")
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
     relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
@@ -241,6 +242,21 @@ _ASK_MONEY = re.compile(
     re.I,
 )
 _ASK_MEASURE = re.compile(r"\b(?:dose|dosage|concentration|temperature|weight|volume|ratio)\b", re.I)
+# A change asked for: "what percentage reduction", "reduced by how much", "by what percentage did … fall".
+_CHANGE_WORDS = (
+    r"reduc\w*|decreas\w*|declin\w*|increas\w*|rise|rises|rising|rose|risen|grow\w*|grew|drop\w*|fell|fall\w*|"
+    r"cut|cuts|lower\w*|rais\w*|improve\w*|gain\w*|halv\w*|doubl\w*|tripl\w*"
+)
+_ASK_CHANGE = re.compile(
+    rf"\b(?:percentage|percent|per cent|%)(?: point)?s? (?:{_CHANGE_WORDS})\b"
+    r"|\bby (?:how much|how many|what (?:percentage|percent|proportion|share|factor|amount))\b",
+    re.I,
+)
+# What states a change: its word, "by 25%", or "from 38% to 12%"; a level alone ("80% can be prevented") does not.
+_CHANGE = re.compile(
+    rf"\b(?:{_CHANGE_WORDS})\b|\bby (?:about |around |nearly |almost |over |at least )?\d|\bfrom\b[^.;]{{0,40}}\bto\b",
+    re.I,
+)
 # What states each measured thing: a concentration is a percentage or an amount per volume, not "10 beds".
 _MASS = r"mg|µg|mcg|g|kg|ng"
 _VOLUME = r"ml|mL|l|L|litres?|liters?|cc"
@@ -351,6 +367,9 @@ _SAME_ACT = {
          r"\b(?:hold|holds|held|holding|organi[sz](?:e|es|ed|ing)|conven(?:e|es|ed|ing)|hosted)\b"),
         (("adopt", "endorse", "approve"),
          r"\b(?:adopt(?:s|ed|ing)?|endors(?:e|es|ed|ing)|approv(?:e|es|ed|ing))\b"),
+        (("die", "kill"), r"\b(?:die[sd]?|dying|deaths?|dead|kill(?:s|ed|ing)?|fatal\w*|mortality)\b"),
+        (("attend", "participate", "join"),
+         r"\b(?:attend\w*|participa\w*|join(?:s|ed|ing)?|took part|take part|brought together|gathered)\b"),
         (("carry", "conduct", "perform", "undertake"),  # "carry out" a review, a survey, a study
          r"\b(?:carr(?:y|ies|ied|ying)\s+out|conduct(?:s|ed|ing)?|perform(?:s|ed|ing)?|undert(?:ake|akes|ook|aken|aking))\b"),
     )
@@ -366,6 +385,12 @@ _ASK_RELATION = re.compile(
     rf"(?P<act>(?:(?:was|were|has|have|had) (?:been )?)?(?:[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b",
     re.I,
 )
+# The act a count asks about: "how many countries voted", "how many member organisations attended it". Only a
+# past tense right after the counted noun is taken ("how many people have a disability" asks no act).
+_ASK_COUNTED_ACT = re.compile(
+    rf"\bhow many (?:[\w-]+ ){{1,3}}?(?P<act>(?:(?:was|were|has|have|had) (?:been )?)?(?:[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b",
+    re.I,
+)
 # The act a "when" question dates, after a named subject: "When did the Guidelines Development Group meet",
 # "When was WHA66.10 adopted". Verbs that only say something happened ("take place") name no act.
 _ASK_WHEN_ACT = re.compile(
@@ -376,6 +401,17 @@ _ASK_WHEN_ACT = re.compile(
 )
 _NO_ACT = frozenset({"take", "happen", "occur", "come", "get", "go", "make", "do", "have", "become", "begin", "start",
                      "end", "exist"})  # fmt: skip
+# Acts that only say something was counted or found: no act of the counted things.
+_COUNTED = frozenset(
+    stem(w)
+    for w in (
+        "report", "record", "estimate", "identify", "find", "document", "observe", "register", "detect", "count",
+        "list", "include", "confirm", "notify", "enrol", "enroll", "recruit", "analyse", "analyze", "study",
+        "examine", "test", "sample", "screen", "survey", "collect", "involve", "need", "require", "use", "obtain",
+        "contain", "isolate", "comprise", "describe", "name", "mention", "give", "show", "make", "form",
+        "constitute", "compose",
+    )
+)  # fmt: skip
 _ASK_LIST = re.compile(
     r"^\s*(?:what|which) (?:are|were)\b|\b(?:list|name) (?:the|all)\b|\bwhat (?:\w+ ){0,2}(?:elements|components|"
     r"steps|measures|themes|sources|recommendations|strategies|types|kinds|areas|priorities)\b|^\s*which \w+s\b"
@@ -486,7 +522,7 @@ def asked(question: str) -> Asked:
     years = set(_YEAR.findall(q))
     subject: set[str] = set()
     kind = Kind.OTHER
-    measure = precision = None
+    measure = precision = per = None
     if re.match(r"\s*why\b", q, re.I):  # "Why is it impossible to say which individual intervention …"
         kind = Kind.REASON
     elif _ASK_IDENTIFIER.search(q):
@@ -499,10 +535,13 @@ def asked(question: str) -> Asked:
             measure = "length"  # "How long is the genome?": a length or a time
     elif _ASK_PERCENT.search(q):
         kind = Kind.PERCENT
+        measure = "change" if _ASK_CHANGE.search(q) else None
     elif (m := _ASK_COUNT.search(q)) and m.group(0).lower().startswith("how much") and _ASK_MONEY.search(q):
         kind, measure = Kind.QUANTITY, "money"  # "How much does SMC cost per child?" asks an amount of money
+        per = _per(q)
     elif m := _ASK_COUNT.search(q):
         kind = Kind.QUANTITY
+        measure = "change" if _ASK_CHANGE.search(q) else None
         words = (m.group(1) or m.group(2) or "").split()
         for w in words:
             lw = w.lower()
@@ -521,6 +560,7 @@ def asked(question: str) -> Asked:
         kind = Kind.QUANTITY
         measured = _ASK_MEASURE.search(q)
         measure = "money" if _ASK_MONEY.search(q) else measured.group(0).lower() if measured else None
+        per = _per(q) if measure == "money" else None
         if measure == "ratio" and (counted := _ASK_RATIO_OF.search(q)):
             subject = {stem(w.lower()) for w in counted.groups() if w}  # "nurse-to-patient": nurses against patients
         elif (of := _ASK_AMOUNT_OF.search(q)) and of.group(1).lower() not in STOPWORDS | _SUBJECT_SKIP:
@@ -545,11 +585,20 @@ def asked(question: str) -> Asked:
         kind = Kind.DEFINITION
     elif _ASK_YES_NO.search(q):
         kind = Kind.YES_NO
-    act = _ASK_RELATION.search(q) if kind in (Kind.PERSON, Kind.COUNTRY, Kind.NAME) else None
+    act = (
+        _ASK_RELATION.search(q)
+        if kind in (Kind.PERSON, Kind.COUNTRY, Kind.NAME)
+        else _counted_act(q)
+        if kind is Kind.QUANTITY and measure is None
+        else None
+    )
     relation = act.group("act") if act else None
     relation_phrase = None
     if act:
         phrase = q[act.start("act") :].strip().rstrip("?.!").strip()
+        if kind is Kind.QUANTITY:  # "countries that voted against WHA66.5": what was counted, and its act
+            things = re.sub(r"^.*?\bhow many\s+", "", q[: act.start("act")], flags=re.I).strip()
+            phrase = f"{things} that {phrase}"
         relation_phrase = phrase if len(phrase.split()) <= _PHRASE_WORDS else None
     if kind is Kind.DATE and (when := _ASK_WHEN_ACT.search(q)):
         done, bare = when.group("done"), when.group("bare")
@@ -562,10 +611,27 @@ def asked(question: str) -> Asked:
     return Asked(
         kind, subject, years=years, places=places, regions=regions(q), numbered=numbered(q), medicines=medicines(q),
         codes=codes(q), combination=combination(q), doses=doses(q), levels=levels(q),
-        measure=measure,
+        measure=measure, per=per,
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
     )  # fmt: skip
+
+
+def _counted_act(question: str) -> re.Match[str] | None:
+    """The act a count asks about, unless it only says the things were counted or make up a whole ("how many
+    cases were reported", "how many studies were included", "how many experts made up the group"): any count
+    of them answers that."""
+    found = _ASK_COUNTED_ACT.search(question)
+    return None if found is None or act_stem(found.group("act").split()[-1]) in _COUNTED else found
+
+
+_PER = re.compile(r"\bper\s+(?:each\s+|every\s+)?([A-Za-z][\w-]*)", re.I)
+
+
+def _per(question: str) -> str | None:
+    """What an asked amount of money is per ("the cost per test"), as a stem."""
+    found = _PER.search(question)
+    return stem(found.group(1).lower()) if found else None
 
 
 def _owner_and_role(question: str) -> tuple[str | None, str | None]:
@@ -704,7 +770,7 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         figures = _figures(sentence)
         stated = _CITED_NUMBERS.sub(" ", sentence)  # reference numbers state no measure
         if k is Kind.PERCENT:
-            found = bool(_PERCENT.search(stated))
+            found = bool(_PERCENT.search(stated)) and (ask.measure != "change" or bool(_CHANGE.search(stated)))
         elif k is Kind.DURATION:
             timed = bool(_TIME_UNIT.search(stated) or (ask.measure == "length" and _LENGTH.search(stated)))
             found = (bool(figures) and timed) or bool(re.search(r"\buntil\b", sentence))
@@ -712,6 +778,10 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             found = bool(_FREQUENCY.search(stated))
         elif ask.measure == "money":
             found = bool(_MONEY.search(stated))
+            if found and ask.per and (pers := {stem(w.lower()) for w in _PER.findall(stated)}) and ask.per not in pers:
+                return 0.5  # "US$ 1.88 per child treated" is no cost per test
+        elif ask.measure == "change":
+            found = bool(figures or _UNIT.search(stated)) and bool(_CHANGE.search(stated))
         elif ask.measure:
             found = bool(_MEASURE_UNITS[ask.measure].search(stated))
         else:
@@ -776,11 +846,30 @@ def _about(subject: set[str], sentence: str, figures: list[re.Match[str]], every
     beds")."""
     for m in figures:
         after = _LETTERS.findall(sentence[m.end() : m.end() + 60])[:4]
+        if _counts_another(sentence[m.end() :], subject):
+            continue  # "built over the last 25 years", "the 4 episodes featured members": years, episodes
         before = _LETTERS.findall(sentence[max(0, m.start() - 60) : m.start()])[-6:]
         near = _stems_of(after + before)
         if subject <= near if every else subject & near:
             return True
     return False
+
+
+_SPANS = frozenset(stem(w) for w in ("year", "month", "week", "day", "hour", "minute", "decade", "century"))
+_NEXT_WORD = re.compile(r"\s+([a-z][a-z-]*)\b")
+
+
+def _counts_another(rest: str, subject: set[str]) -> bool:
+    """The word right after a figure is a noun it counts, and not an asked one: a span of time ("25 years")
+    or another plural ("4 episodes"), whatever asked noun the words before the figure hold."""
+    following = _NEXT_WORD.match(rest)
+    if following is None or following.group(1) in STOPWORDS or following.group(1) in ("times", "percent"):
+        return False  # "1.4 times more likely" is a figure of what follows
+    word = stem(following.group(1))
+    if word in subject:
+        return False
+    plural = following.group(1).endswith("s") and not following.group(1).endswith(("ss", "us", "is"))
+    return word in _SPANS or plural
 
 
 def _stems_of(words: list[str]) -> set[str]:
@@ -859,6 +948,15 @@ def codes(text: str) -> set[str]:
     """The codes `text` names products or strains by: a question about the R21 vaccine is not answered by a
     sentence about RTS,S/AS01."""
     return set(_CODE.findall(text))
+
+
+_VERSION = re.compile(r"\bversion\s+(\d+(?:\.\d+)*)\b", re.I)
+
+
+def versions(text: str) -> set[str]:
+    """The versions of a document `text` names ("Version 2.3"): a question about version 3.0 is not answered
+    from passages that name no such version."""
+    return set(_VERSION.findall(text))
 
 
 # A dose as written: a figure, a mass (or volume, or units) and what it is given per ("0.5 mg/kg/day", "25 mg
@@ -1159,6 +1257,8 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
     }.get(ask.kind)
     if ask.measure == "money":
         what = "amount of money"
+    elif ask.measure == "change":
+        what = "percentage change" if ask.kind is Kind.PERCENT else "size of the change"
     elif ask.measure:
         what = ask.measure
     parts = []
@@ -1167,12 +1267,17 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
         act = ""
         if ask.kind is Kind.DATE and ask.relation:
             act = f" for “{ask.relation}”"
+        elif ask.relation and ask.kind is Kind.QUANTITY:
+            if ask.relation_phrase:
+                what, act = "count", f" of {ask.relation_phrase}"
+                about = "" if all(y in act for y in ask.years) else about
         elif ask.relation:
             done = ask.relation_phrase or ask.relation
             act = f" {'who' if ask.kind is Kind.PERSON else 'that'} {done}"
             about = "" if all(y in done for y in ask.years) else about
         parts.append(f"no {what}{about}{act} was found in the closest passages")
-        rare_missing = [t for t in rare_missing if act_stem(t) != ask.relation_stem]
+        if act:  # the act is said there, not again among the words the passages lack
+            rare_missing = [t for t in rare_missing if act_stem(t) != ask.relation_stem]
     if rare_missing:
         named = [f"“{t}”" for t in rare_missing[:5]]
         quoted = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"

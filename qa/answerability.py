@@ -54,6 +54,7 @@ from policykb.qa.answer_types import (
     says_ordinal,
     scope_conflict,
     stated_measures,
+    versions,
 )
 from policykb.qa.evidence import Sentence, content_stems, coverage
 from policykb.qa.shape import in_band, recital
@@ -204,19 +205,24 @@ def features(
     common = (
         {stem(w) for p in passages for w in re.findall(r"(?<![.!?]\s)\b[a-z][a-z-]+", p.text)} if q.names else set()
     )
+    context_text: dict[str, str] = {}
+    for hit in passages:
+        meta = " ".join([hit.title, *hit.headings, hit.doc_type.replace("_", " "), *hit.organisations, _named(hit)])
+        context_text[hit.chunk_id] = f"{hit.text} {meta} {hit.date or ''}"
+        context_stems[hit.chunk_id] = supported_stems(q.text, context_text[hit.chunk_id])
+        context_stems[hit.chunk_id + "#about"] = supported_stems(q.text, f"{meta} {hit.date or ''}")
+    own_bodies = _own_bodies(q, passages, context_text)
     for i, s in enumerate(sentences):
         hit = s.hit
-        if hit.chunk_id not in context_stems:
-            meta = " ".join([hit.title, *hit.headings, hit.doc_type.replace("_", " "), *hit.organisations, _named(hit)])
-            context_stems[hit.chunk_id] = supported_stems(q.text, f"{hit.text} {meta} {hit.date or ''}")
-            context_stems[hit.chunk_id + "#about"] = supported_stems(q.text, f"{meta} {hit.date or ''}")
         window = s.window()
         window_stems = supported_stems(q.text, window)
         near = window_stems | context_stems[hit.chunk_id + "#about"]
         missing = [t for t in q.rare if t not in near]
         # "the Datacol survey": a name this passage does not hold makes its figures another thing's, unless the
-        # passages write the word as a common noun ("the Flu": "flu")
-        unnamed = any(t in q.names and t not in context_stems[hit.chunk_id] and t not in common for t in missing)
+        # passages write the word as a common noun ("the Flu": "flu"); so does a body only one document writes
+        unnamed = any(t in q.names and t not in common for t in missing if t not in context_stems[hit.chunk_id]) or any(
+            not _writes(body, context_text[hit.chunk_id]) for body in own_bodies
+        )
         if s.row is not None and banded(s, q):
             near |= q.stems & _MEASURED  # "a child weighing 20 kg" is who the row "15 to < 25" is for
             missing = [t for t in q.rare if t not in near]
@@ -323,18 +329,17 @@ def absent_bodies(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
     OECD's agreement, or about a cost in Nigeria, is not answered from passages that never name them, however
     close they come. A body by its acronym ("OECD", "UNICEF"), held in letters or spelled out; a country by
     any of its names ("USA" is held by "the United States"); a product or strain by its code ("R21"); a
+    document's version ("version 3.0" of a guide the passages know as Version 2.3); a
     medicine by any of its spellings ("ivermectin", in passages about mass drug administration). Roman
     numerals ("Phase III") and other names with digits ("COVID19") are left to the other evidence: the
     passages may write them otherwise."""
-    named = [
-        word
-        for word in q.rare.values()
-        if word.isupper() and word.isalpha() and len(word) >= 3 and not countries(word) and not _ROMAN.fullmatch(word)
-    ]
+    named = [word for word in q.rare.values() if _body(word)]
     bodies = [word for word in missing_terms(q, passages) if word in named] if named else []  # most name none
     if q.asked.codes:
         held_codes = set().union(*(codes(f"{h.text} {h.title}") for h in passages))
         bodies += sorted(q.asked.codes - held_codes)
+    held_versions = set().union(*(versions(" ".join([h.text, h.title, *h.headings])) for h in passages))
+    bodies += [f"version {v}" for v in sorted(versions(q.text) - held_versions)]
     for number in sorted(q.asked.numbered):  # "the Second Global Ministerial Conference", when only the First is
         if not any(says_ordinal(" ".join([h.text, h.title, *h.headings]), number) for h in passages):
             bodies.append(ordinal_named(q.text, number))
@@ -352,6 +357,25 @@ def absent_bodies(q: QuestionTerms, passages: Sequence[SearchHit]) -> list[str]:
         return bodies
     held = set().union(*(countries(" ".join([h.text, h.title, *h.headings])) for h in passages))
     return bodies + [name for name, code in named_countries(q.text).items() if code in q.asked.places - held]
+
+
+def _own_bodies(q: QuestionTerms, passages: Sequence[SearchHit], context: dict[str, str]) -> list[str]:
+    """The bodies the question names by an acronym that the passages of one document alone write ("the IEEPO
+    2024 event", in IEEPO's report): another document's passages speak of another body's events. An acronym
+    many documents write is a topic as often ("COVID", "IPC"), which a passage may write otherwise."""
+    bodies = [word for word in q.rare.values() if _body(word)]
+    documents = {word: {p.doc_id for p in passages if _writes(word, context[p.chunk_id])} for word in bodies}
+    return [word for word, holders in documents.items() if len(holders) == 1]
+
+
+def _writes(acronym: str, text: str) -> bool:
+    """The text writes the acronym, alone or as the stem of a longer code ("IFITM" in "IFITM5")."""
+    return re.search(rf"(?<![A-Za-z]){re.escape(acronym)}", text, re.I) is not None
+
+
+def _body(word: str) -> bool:
+    """A word written as a body's acronym ("OECD", "IEEPO"): not a country's ("USA") nor a Roman numeral."""
+    return word.isupper() and word.isalpha() and len(word) >= 3 and not countries(word) and not _ROMAN.fullmatch(word)
 
 
 _REGION_LABELS = {"south-east asia": "South-East Asia", "americas": "the Americas"}  # as a refusal names them

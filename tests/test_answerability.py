@@ -111,7 +111,9 @@ def test_years_named_in_a_question() -> None:
         ("Who is the Chief Executive Officer of IAPO?", None),
         ("Where did IAPO hold a workshop?", None),
         ("Which toolkit did IAPO launch about biosimilars?", None),
-        ("How many countries signed the convention?", None),
+        # a count asks what the counted did, unless they were only counted
+        ("How many countries signed the convention?", "signed"),
+        ("How many cases were reported?", None),
     ],
 )
 def test_the_act_a_name_seeking_question_asks_about(question: str, relation: str | None) -> None:
@@ -652,6 +654,21 @@ def test_a_ratio_is_one_count_against_another_and_reference_numbers_are_no_figur
     assert holds(count, "Infections fell after training (316, 317, 319).", set()) == 0.0
     assert holds(count, "Infections fell after training [25–27].", set()) == 0.0
     assert holds(count, "Twelve infections were reported (12).", set()) == 1.0
+
+
+def test_a_change_asked_for_needs_a_sentence_stating_a_change_not_a_level() -> None:
+    target = asked("What percentage reduction in avoidable visual impairment does the action plan set as its target?")
+    assert (target.kind, target.measure) == (Kind.PERCENT, "change")
+    assert holds(target, "Recognizing that 80% of all visual impairment can be prevented or cured;", set()) == 0.0
+    assert holds(target, "The target is to reduce avoidable visual impairment by 25% by 2019.", set()) == 1.0
+    fall = asked("By how much did malaria deaths fall between 2000 and 2015?")
+    assert (fall.kind, fall.measure) == (Kind.QUANTITY, "change")
+    assert holds(fall, "Malaria deaths fell by 60 percent.", set()) == 1.0
+    assert holds(fall, "There were 438 000 malaria deaths in 2015.", set()) == 0.0
+    assert holds(asked("By what percentage did coverage increase?"), "Coverage went from 38% to 52%.", set()) == 1.0
+    share = asked("What percentage of facilities reduced their waste?")
+    assert share.measure is None  # a share of facilities, not a change
+    assert describe_missing(target, [], True) == "No percentage change was found in the closest passages."
 
 
 @pytest.mark.parametrize(
@@ -1464,6 +1481,28 @@ def test_each_part_of_a_two_part_question_is_answered_or_said_not_to_be(minilm_a
     assert answer.answer.endswith(
         "The closest passages do not answer the rest of the question: “How much did membership cost?”"
     )
+    # a count of the asked things is no answer unless it says what they did ("276 members in 71 countries")
+    voted = "When did the IAPO General Assembly meet, and how many countries voted?"
+    answer = _ask(minilm_answerer, voted, _respond(voted, [_REPORT]))
+    assert "71 countries" not in answer.answer
+    assert answer.answer.endswith(
+        "The closest passages do not answer the rest of the question: “How many countries voted?”"
+    )
+
+
+def test_a_count_asks_what_the_counted_did_unless_they_were_only_counted() -> None:
+    voted = asked("How many countries voted against the resolution?")
+    assert (voted.relation, voted.relation_phrase) == ("voted", "countries that voted against the resolution")
+    assert holds(voted, "IAPO has 276 member organisations in 71 countries.", set()) == 1.0
+    assert not says_act(voted, "IAPO has 276 member organisations in 71 countries.")
+    assert says_act(voted, "The resolution was adopted after 71 countries voted against it.")
+    assert asked("How many cases were reported in 2020?").relation is None  # any count of cases answers
+    assert asked("How many studies were included?").relation is None
+    killed = asked("How many people were killed by malaria?")
+    assert says_act(killed, "There were 627 000 malaria deaths.")
+    assert describe_missing(voted, [], True) == (
+        "No count of countries that voted against the resolution was found in the closest passages."
+    )
 
 
 @pytest.mark.model
@@ -1847,3 +1886,42 @@ def test_a_documents_identifier_is_a_kind_of_its_own() -> None:
     assert (
         holds(version, "The 2007 CDC and HICPAC Guideline for Isolation Precautions was a first attempt.", set()) == 0
     )
+
+
+@pytest.mark.model
+def test_a_body_one_document_alone_names_scopes_the_question_to_it(minilm_answerer: ExtractiveAnswerer) -> None:
+    """An acronym only one document's passages hold names that document's body: another body's meeting of the
+    asked year does not answer for it. An acronym several documents hold is a topic, which a passage may write
+    otherwise ("COVID" in a passage about 2019-nCoV)."""
+    event = "When will the IEEPO 2024 event be held?"
+    passages = [
+        "The IEEPO 2023 event brought patient organisations together in Brussels. It is time to unite and act.",
+        "We held our Annual General Meeting in December 2024 in London, where we unveiled our new strategy.",
+    ]
+    answer = _ask(minilm_answerer, event, _respond(event, passages))
+    assert not answer.answerable and "December 2024" not in answer.answer
+    topic = "When was the first local transmission of COVID reported in the United States?"
+    passages = [
+        "COVID-19 spread quickly in many countries during 2020.",
+        "On January 30, 2020, the CDC reported the first local transmission in the US between members of a household.",
+        "The COVID-19 pandemic changed hospital practice.",
+    ]
+    answer = _ask(minilm_answerer, topic, _respond(topic, passages))
+    assert answer.answerable and "January 30, 2020" in answer.answer
+
+
+def test_an_amount_per_one_thing_is_not_an_amount_per_another() -> None:
+    per_test = asked("What was the cost per test in the Kenya mass testing and treatment study?")
+    assert (per_test.measure, per_test.per) == ("money", "test")
+    assert holds(per_test, "Costs were estimated at US$ 1.88 per child treated per year.", set()) == 0.5
+    assert holds(per_test, "The cost was US$ 4.39 per test performed.", set()) == 1.0
+    assert holds(per_test, "The study cost US$ 40 000 in all.", set()) == 1.0  # says per nothing: not judged
+    assert holds(asked("How much does SMC cost per child?"), "SMC costs US$ 3.63 per child per year.", set()) == 1.0
+
+
+def test_a_version_no_passage_names_is_absent() -> None:
+    question = "When was version 3.0 of the outpatient guide released?"
+    terms = QuestionTerms.of(question, {s: 2.0 for s in content_stems(question)})
+    guide = [_hit(0, "Guide to Infection Prevention for Outpatient Settings. Version 2.3, September 2016.")]
+    assert absent_bodies(terms, guide) == ["version 3.0"]
+    assert absent_bodies(terms, [_hit(0, "Version 3.0 of the guide was released in 2020.")]) == []
