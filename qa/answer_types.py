@@ -380,17 +380,11 @@ _IRREGULAR_PAST = "|".join(sorted(_VERB_BASE, key=len, reverse=True))
 # appointed". Only a past-tense verb right after the asked phrase is taken; without a tagger, that is the
 # form that reads as a verb and not as a noun.
 _PHRASE_WORDS = 8  # a refusal repeats the asked act with its object up to this length
-_ASK_RELATION = re.compile(
-    r"^\s*(?:who|(?:which|what) (?:[\w-]+ ){0,2}?[\w-]+)\s+"
-    rf"(?P<act>(?:(?:was|were|has|have|had) (?:been )?)?(?:[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b",
-    re.I,
-)
+_ACT = rf"(?P<act>(?:(?:was|were|has|have|had) (?:been )?)?(?:[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b"
+_ASK_RELATION = re.compile(rf"^\s*(?:who|(?:which|what) (?:[\w-]+ ){{0,2}}?[\w-]+)\s+{_ACT}", re.I)
 # The act a count asks about: "how many countries voted", "how many member organisations attended it". Only a
 # past tense right after the counted noun is taken ("how many people have a disability" asks no act).
-_ASK_COUNTED_ACT = re.compile(
-    rf"\bhow many (?:[\w-]+ ){{1,3}}?(?P<act>(?:(?:was|were|has|have|had) (?:been )?)?(?:[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b",
-    re.I,
-)
+_ASK_COUNTED_ACT = re.compile(rf"\bhow many (?:[\w-]+ ){{1,3}}?{_ACT}", re.I)
 # The act a "when" question dates, after a named subject: "When did the Guidelines Development Group meet",
 # "When was WHA66.10 adopted". Verbs that only say something happened ("take place") name no act.
 _ASK_WHEN_ACT = re.compile(
