@@ -839,9 +839,9 @@ def _about(subject: set[str], sentence: str, figures: list[re.Match[str]], every
     ratio relates both its counts ("nurse-to-patient" is not "one preventionist (nurse or doctor) per 250
     beds")."""
     for m in figures:
-        after = _LETTERS.findall(sentence[m.end() : m.end() + 60])[:4]
         if _counts_another(sentence[m.end() :], subject):
             continue  # "built over the last 25 years", "the 4 episodes featured members": years, episodes
+        after = _LETTERS.findall(sentence[m.end() : m.end() + 60])[:4]
         before = _LETTERS.findall(sentence[max(0, m.start() - 60) : m.start()])[-6:]
         near = _stems_of(after + before)
         if subject <= near if every else subject & near:
