@@ -661,12 +661,21 @@ def act_stem(word: str) -> str:
     return stem(_VERB_BASE.get(lowered, lowered))
 
 
+# A participle naming someone's standing, not an act it dates: "a founding member", "the organizing partners".
+_ROLE_PARTICIPLE = re.compile(
+    r"\b[a-z]{3,}ing\s+(?=(?:members?|partners?|signator(?:y|ies)|fathers?|mothers?|chairs?|directors?|presidents?|"
+    r"sponsors?|part(?:y|ies))\b)",
+    re.I,
+)
+
+
 def says_act(ask: Asked, sentence: str) -> bool:
     """The sentence says the act the question asks about, or an act institutions write for it ("organized"
-    for "held"); true when it asks about none."""
+    for "held"); true when it asks about none. A participle that only names a role ("as a founding member")
+    does not say its act."""
     if ask.relation_stem is None:
         return True
-    if ask.relation_stem in {act_stem(w) for w in content_words(sentence)}:
+    if ask.relation_stem in {act_stem(w) for w in content_words(_ROLE_PARTICIPLE.sub("", sentence))}:
         return True
     same = _SAME_ACT.get(ask.relation_stem)
     return bool(same and same.search(sentence))

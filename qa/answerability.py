@@ -214,7 +214,8 @@ def features(
     own_bodies = _own_bodies(q, passages, context_text)
     for i, s in enumerate(sentences):
         hit = s.hit
-        window = s.window()
+        # an item that shares no word with the question borrows none from the items beside it: they are other claims
+        window = s.window(items=bool(q.stems & content_stems(s.text)))
         window_stems = supported_stems(q.text, window)
         near = window_stems | context_stems[hit.chunk_id + "#about"]
         missing = [t for t in q.rare if t not in near]

@@ -81,11 +81,16 @@ class Sentence:
     def following(self) -> Sentence | None:
         return self.siblings[self.position + 1] if self.position + 1 < len(self.siblings) else None
 
-    def window(self) -> str:
+    def window(self, items: bool = True) -> str:
         """The sentence with its neighbours (and a list item's introduction, and their section labels: the
         sentences under "CONCLUSIONS:" are the conclusions): the immediate context a question's terms may be
-        found in."""
-        around = (part for s in (self.previous, self, self.following) if s is not None for part in (s.label, s.display))
+        found in. Without `items`, a list item's neighbouring items are left out: they are other claims."""
+        around = (
+            part
+            for s in (self.previous, self, self.following)
+            if s is self or (s is not None and (items or not (self.bulleted and s.bulleted)))
+            for part in (s.label, s.display)
+        )
         return " ".join(part for part in (self.lead_in, self.introduction, *around) if part)
 
 

@@ -153,6 +153,13 @@ def test_an_act_is_said_in_any_of_its_forms() -> None:
     assert says_act(asked("When was the strategy adopted?"), "Anything at all.")  # no named subject, no act
 
 
+def test_a_participle_naming_a_role_does_not_say_its_act() -> None:
+    ask = asked("When was IAPO founded?")
+    assert not says_act(ask, "As a founding member of the Alliance, IAPO joined its statement in February 2024.")
+    assert says_act(ask, "IAPO was founded in 1999 by patients' organisations.")
+    assert says_act(ask, "Since its founding in 1999, IAPO has grown to 270 members.")
+
+
 def test_an_act_institutions_write_in_other_words_is_said_and_two_actors_are_no_act() -> None:
     ask = asked("When did WHO and FAO hold the Second International Conference on Nutrition?")
     assert ask.kind is Kind.DATE and ask.relation == "hold"
@@ -801,6 +808,31 @@ def test_unquotable_text_is_recognised(text: str, why: str) -> None:
 )
 def test_sentences_are_quotable(text: str) -> None:
     assert flaw(text) is None
+
+
+_FACILITIES = (
+    "Adequate sanitary facilities should be in place in all health care facilities:\n\n"
+    "› a reliable water point with soap close to toilets for patients and staff to wash their hands;\n\n"
+    "› dedicated clean storage area for patient care items, and a separate area for the storage of clean linen as "
+    "outlined in the WHO manual on decontamination of medical devices (2016);\n\n"
+    "› adequate facilities for safe disposal of health care waste."
+)
+
+
+def test_a_list_items_neighbouring_items_can_be_left_out_of_its_window() -> None:
+    storage = next(s for s in candidate_sentences([_hit(0, _FACILITIES)]) if s.display.startswith("dedicated"))
+    assert "wash their hands" in storage.window()
+    assert "wash their hands" not in storage.window(items=False)
+    assert storage.window(items=False).startswith("Adequate sanitary facilities")  # its introduction stays
+
+
+@pytest.mark.model
+def test_an_item_sharing_no_word_with_the_question_borrows_none_from_the_items_beside_it(
+    minilm_answerer: ExtractiveAnswerer,
+) -> None:
+    question = "When should staff wash their hands?"
+    answer = _ask(minilm_answerer, question, _respond(question, [_FACILITIES]))
+    assert "storage" not in answer.answer and "waste" not in answer.answer
 
 
 def test_a_recommendations_dated_title_is_left_out_of_its_first_sentence() -> None:
