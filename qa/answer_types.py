@@ -70,8 +70,11 @@ class Asked:
 
     @property
     def typed(self) -> bool:
-        """Whether the kind constrains which sentences can answer."""
-        return self.kind not in (Kind.OTHER, Kind.YES_NO, Kind.LIST, Kind.DEFINITION)
+        """Whether the kind constrains which sentences can answer: a yes/no question does when it asks whether
+        something is recommended (only a sentence giving a recommendation answers it)."""
+        if self.kind is Kind.YES_NO:
+            return self.measure == "recommendation"
+        return self.kind not in (Kind.OTHER, Kind.LIST, Kind.DEFINITION)
 
 
 # What bounds a question's scope: a sentence speaking of other ones does not answer it.
@@ -228,7 +231,7 @@ _ASK_PEOPLE_WHO_ARE = re.compile(
 _ASK_AMOUNT = re.compile(
     r"\bwhat (?:[\w'’-]+ ){0,6}(?:budget|cost|costs|price|amount|sum|fee|penalty|dose|dosage|"
     r"concentration|level|target|figure|total|minimum|maximum|limit|threshold|size|volume|quantity|value|funding|"
-    r"salary|ratio)\b|\bwhat (?:[\w'’-]+ ){0,3}fines?(?=\s+(?:does|do|did|is|are|was|were|will|would|can|for|of|imposed))"
+    r"salary|ratio|temperature|weight)\b|\bwhat (?:[\w'’-]+ ){0,3}fines?(?=\s+(?:does|do|did|is|are|was|were|will|would|can|for|of|imposed))"
     r"|\bhow (?:large|big|high|low|far|tall|heavy|old)\b",
     re.I,
 )
@@ -386,11 +389,13 @@ _ASK_RELATION = re.compile(rf"^\s*(?:who|(?:which|what) (?:[\w-]+ ){{0,2}}?[\w-]
 # past tense right after the counted noun is taken ("how many people have a disability" asks no act).
 _ASK_COUNTED_ACT = re.compile(rf"\bhow many (?:[\w-]+ ){{1,3}}?{_ACT}", re.I)
 # The act a "when" question dates, after a named subject: "When did the Guidelines Development Group meet",
-# "When was WHA66.10 adopted". Verbs that only say something happened ("take place") name no act.
+# "When was WHA66.10 adopted", "When was the Alliance of Patient Groups launched". Verbs that only say something
+# happened ("take place") name no act; nor, after a name joined by "of", does an active verb, which is often one
+# for an event taking place ("When did the Alliance of Patient Groups hold its roundtable?").
 _ASK_WHEN_ACT = re.compile(
     r"^\s*[Ww]hen (?:(?:did|does|do|will) (?:the )?(?:[A-Z][\w.-]*\s+(?:(?:and|&)\s+(?:the\s+)?)?){1,6}(?:first\s+|[a-z]+ly\s+)?"
     r"(?P<bare>[a-z]{3,})"
-    r"|(?:was|were|is|are|has|have|had)(?: been)? (?:the )?(?:[A-Z][\w.-]*\s+(?:(?:and|&)\s+(?:the\s+)?)?){1,6}(?:first\s+|[a-z]+ly\s+)?"
+    r"|(?:was|were|is|are|has|have|had)(?: been)? (?:the )?(?:[A-Z][\w.-]*\s+(?:(?:and|&|of|for|on)\s+(?:the\s+)?)?){1,6}(?:first\s+|[a-z]+ly\s+)?"
     rf"(?P<done>[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b"
 )
 _NO_ACT = frozenset({"take", "happen", "occur", "come", "get", "go", "make", "do", "have", "become", "begin", "start",
@@ -421,6 +426,19 @@ _ASK_DEFINITION = re.compile(
 _ASK_YES_NO = re.compile(
     r"^\s*(?:is|are|was|were|does|do|did|can|could|should|must|may|has|have|had|will|would)\b|"
     r"(?:^|[.,;]\s*)(?:is|are|does|do|can|should|must) (?:it|there|they|we|i)\b",
+    re.I,
+)
+# A yes/no question about a recommendation: "Does WHO recommend …?", "Is IRS recommended …?".
+_ASK_RECOMMENDATION = re.compile(
+    r"^\s*(?:does|do|did|would|will) (?:[\w'’.-]+ ){1,4}?(?:recommend|advise|endorse|advocate)\b"
+    r"|^\s*(?:is|are|was|were) (?:[\w'’.-]+ ){1,8}?(?:recommended|advised|endorsed)\b",
+    re.I,
+)
+# What gives a recommendation: its own words, a modal, a good practice statement, something advised against.
+_VERDICT = re.compile(
+    r"\brecommend\w*|\badvis(?:e[sd]?|able|ory)\b|\badvice\b|\b(?:should|must|shall|ought)\b|\bencourage[sd]?\b"
+    r"|\bdiscourage[sd]?\b|\bendorse[sd]?\b|\bgood practice\b|\bcontraindicated\b|\bavoid(?:ed)?\b"
+    r"|\b(?:is|are|be) (?:not )?(?:required|allowed|permitted|indicated|warranted|appropriate|suitable)\b",
     re.I,
 )
 _SUBJECT_SKIP = frozenset(
@@ -579,6 +597,7 @@ def asked(question: str) -> Asked:
         kind = Kind.DEFINITION
     elif _ASK_YES_NO.search(q):
         kind = Kind.YES_NO
+        measure = "recommendation" if _ASK_RECOMMENDATION.search(q) else None
     act = (
         _ASK_RELATION.search(q)
         if kind in (Kind.PERSON, Kind.COUNTRY, Kind.NAME)
@@ -711,12 +730,20 @@ _BEING = re.compile(r"\b(?:is|are|was|were|be|been|being|as|remains?|becomes?|be
 
 
 def _new_names(sentence: str, question_stems: set[str]) -> list[str]:
-    """Capitalised names in the sentence (not its first word) that the question does not already say."""
+    """Capitalised names in the sentence (not its first word) that the question does not already say: a month
+    is none, nor the acronym of a name the question spells out ("the Indian Alliance of Patient Groups (IAPG)")."""
     names = []
     for m in _NAME.finditer(sentence):
-        words = [w for w in re.findall(r"[\w&'’-]+", m.group(0)) if w[:1].isupper()]
-        if words and any(stem(w.lower()) not in question_stems for w in words) and not _DATE.fullmatch(m.group(0)):
-            names.append(m.group(0))
+        name = m.group(0)
+        words = [w for w in re.findall(r"[\w&'’-]+", name) if w[:1].isupper()]
+        if not words or all(stem(w.lower()) in question_stems for w in words):
+            continue
+        if _DATE.fullmatch(name) or _MONTH_NAME.fullmatch(name):
+            continue
+        spelled = acronym_expansion(name, sentence) if name.isupper() and len(name) > 1 else None
+        if spelled and len(spelled.split()) > 1 and {stem(w.lower()) for w in content_words(spelled)} <= question_stems:
+            continue
+        names.append(name)
     return names
 
 
@@ -800,6 +827,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         if ask.precision == "month":
             return 1.0 if _MONTH_NAME.search(sentence) else 0.0
         return 1.0 if _DATE.search(sentence) or _RELATIVE_TIME.search(sentence) else 0.0
+    if k is Kind.YES_NO:
+        return 1.0 if _VERDICT.search(sentence) else 0.0
     if k is Kind.TIME_OR_CONDITION:
         return 1.0 if _DATE.search(sentence) or _CONDITION.search(sentence) else 0.0
     if k is Kind.PERSON:

@@ -153,6 +153,48 @@ def test_an_act_is_said_in_any_of_its_forms() -> None:
     assert says_act(asked("When was the strategy adopted?"), "Anything at all.")  # no named subject, no act
 
 
+@pytest.mark.parametrize(
+    ("question", "recommendation"),
+    [
+        ("Does WHO recommend routinely testing all travellers arriving at airports for malaria?", True),
+        ("Do the WHO malaria guidelines recommend mass drug administration of ivermectin?", True),
+        ("Is indoor residual spraying recommended in urban areas?", True),
+        ("Is it OK for the nurse to rinse her gloves?", False),
+        ("Does WHO consider access to safe health care a human right?", False),
+    ],
+)
+def test_a_yes_no_question_about_a_recommendation_needs_one(question: str, recommendation: bool) -> None:
+    ask = asked(question)
+    assert ask.kind is Kind.YES_NO
+    assert ask.typed is recommendation
+    if recommendation:
+        assert holds(ask, "Routine testing of people arriving at points of entry is not recommended.", set()) == 1.0
+        assert holds(ask, "Good practice statement: nets should be buried, not burned.", set()) == 1.0
+        assert holds(ask, "Border screening may take two forms: testing at entry, and testing of groups.", set()) == 0
+
+
+def test_a_when_question_dates_the_act_of_a_name_joined_by_of() -> None:
+    assert asked("When was the Indian Alliance of Patient Groups officially launched?").relation == "launched"
+    # an active verb after such a name is often the event's taking place, which a dated sentence need not say
+    assert asked("When did the Indian Alliance of Patient Groups hold its roundtable?").relation is None
+
+
+def test_a_month_or_the_acronym_of_the_asked_name_is_no_place_or_name() -> None:
+    ask = asked("Where was the Indian Alliance of Patient Groups officially launched?")
+    stems = content_stems("Where was the Indian Alliance of Patient Groups officially launched?")
+    assert ask.kind is Kind.NAME
+    assert (
+        holds(ask, "On August 18, 2016, the Indian Alliance of Patient Groups (IAPG) achieved a milestone.", stems) == 0
+    )
+    assert holds(ask, "Since its official launch in Mumbai, on 8 October 2015, the IAPG has grown.", stems) == 1.0
+
+
+def test_a_temperature_is_a_measure_not_a_body() -> None:
+    ask = asked("Above what body temperature should malaria be suspected in a patient?")
+    assert (ask.kind, ask.measure) == (Kind.QUANTITY, "temperature")
+    assert holds(ask, "Suspect malaria in any patient with fever or temperature ≥ 37.5 °C.", set()) == 1.0
+
+
 def test_a_participle_naming_a_role_does_not_say_its_act() -> None:
     ask = asked("When was IAPO founded?")
     assert not says_act(ask, "As a founding member of the Alliance, IAPO joined its statement in February 2024.")
