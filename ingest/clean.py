@@ -330,7 +330,9 @@ def paragraphs(
             context["references"], context["toc"] = True, False
         elif kind == "heading":
             context["toc"] = context["references"] = False
-        if current is not None and _continues(current, kind, text, previous, width, line.height):
+        if current is not None and not body_height and _ends_one_line_items(paras, kind, text):
+            paras.append(_Para(kind, level, [text], line.height))
+        elif current is not None and _continues(current, kind, text, previous, width, line.height):
             current.lines.append(text)
         else:
             paras.append(_Para(kind, level, [text], line.height))
@@ -653,6 +655,20 @@ def _is_heading(text: str, line: Line, body: float, after_break: bool, around: _
         return True
     letters = [c for c in text if c.isalpha()]
     return len(words) <= 10 and len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _ends_one_line_items(paras: Sequence[_Para], kind: BlockKind, text: str) -> bool:
+    """A capitalised line of prose after list items of one line each opens a paragraph of its own: the last
+    item, unpunctuated like its siblings, does not run on into it ("• Power of patient data" / "The event …").
+    Only told without a page's layout (text converted from PDF): in a PDF a long item wraps before a capital as
+    often, and its line widths say where it ends."""
+    return (
+        kind == "paragraph"
+        and text[:1].isupper()
+        and len(paras) >= 2
+        and all(p.kind == "list_item" and len(p.lines) == 1 for p in paras[-2:])
+        and not any(_SENTENCE_END.search(p.lines[0]) for p in paras[-2:])
+    )
 
 
 def _continues(current: _Para, kind: BlockKind, text: str, previous: str | None, width: float, height: float) -> bool:

@@ -726,6 +726,25 @@ def test_text_converted_from_pdf_is_reflowed() -> None:
     assert "\n\nfor interaction" not in text
 
 
+def test_in_text_converted_from_pdf_one_line_items_end_before_a_capitalised_paragraph() -> None:
+    wrapped = [
+        "This year the patient organisations met for two days of exchange and",
+        "learning, and the event tackled three core themes from the position",
+        "paper that the members agreed on after a long consultation:",
+        "• Putting people at the heart of healthcare",
+        "• Prioritising diversity, equity and inclusion",
+        "• Power of patient data and healthcare digitalisation",
+        "The event provided a platform for the global patient community to exchange",
+        "learnings and opportunities, hearing case studies for action on the ground.",
+        "Across the two days experts in patient advocacy and health policy came",
+        "together to discuss how healthcare can be made more humane for all of us.",
+    ]
+    parsed = parse(Path("event.txt"), ("\n\n".join(wrapped) + "\n").encode())
+    blocks = [(b.kind, parsed.text[b.start : b.end]) for b in parsed.blocks]
+    assert ("list_item", "• Power of patient data and healthcare digitalisation") in blocks
+    assert any(kind == "paragraph" and text.startswith("The event provided") for kind, text in blocks)
+
+
 def test_a_hard_wrapped_text_file_rejoins_words_broken_at_a_hyphen() -> None:
     data = (
         b"Patients need access to advice about medicines, treat-\n"
