@@ -254,6 +254,12 @@ class ExtractiveAnswerer:
                 item = item.following
             if len(group) == 1 or not _closed(group, item):
                 return None  # the items are not here, or the list does not end
+        closing = group[-1].following
+        while _open_quotation(" ".join(x.display for x in group)) and closing is not None and len(group) < 4:
+            if closing.flaw is not None:
+                break
+            group.append(closing)  # a quotation ends where its speaker stops, not at its first full stop
+            closing = closing.following
         note = group[-1].following
         if note is not None and qualifies(note.display):
             group.append(note)
@@ -280,6 +286,11 @@ class ExtractiveAnswerer:
                     if note not in notes:
                         notes.append(note)
         return notes
+
+
+def _open_quotation(text: str) -> bool:
+    """The text opens a quotation it does not close (“…, or an odd number of straight double quotes)."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
 def _said(s: Sentence, claim: Claim) -> str:

@@ -869,6 +869,20 @@ def test_a_list_items_neighbouring_items_can_be_left_out_of_its_window() -> None
 
 
 @pytest.mark.model
+def test_a_quotation_is_quoted_to_its_end(minilm_answerer: ExtractiveAnswerer) -> None:
+    passage = (
+        "The note was launched in March 2020. Its director added: “When money is involved, we must avoid the "
+        "impression that patient organizations depend on one single company. A wide base of support increases "
+        "the independence of all parties.” The note is available in three languages."
+    )
+    question = "Should patient organizations depend on one single company for money?"
+    answer = _ask(minilm_answerer, question, _respond(question, [passage]))
+    assert answer.answerable
+    assert "independence of all parties.”" in answer.answer
+    assert "three languages" not in answer.answer
+
+
+@pytest.mark.model
 def test_an_item_sharing_no_word_with_the_question_borrows_none_from_the_items_beside_it(
     minilm_answerer: ExtractiveAnswerer,
 ) -> None:
