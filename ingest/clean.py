@@ -242,6 +242,11 @@ def _rejoin(head: str, tail: str, vocab: Counter[str]) -> str:
     return head + tail
 
 
+# A link cut at a line end after one of its separators, and what continues it: a path or a file name.
+_URL_CUT = re.compile(r"(?:https?://|www\.)\S*[/._-]$")
+_URL_PART = re.compile(r"[\w~%-]*(?:[/._][\w~%-]*)+(?:[)\].,;]*)(?:\s|$)|(?:html?|pdf|aspx?|php)\b")
+
+
 def join_lines(lines: Sequence[str], vocab: Counter[str]) -> str:
     """Reflow wrapped lines into one paragraph, rejoining words hyphenated at a line end.
 
@@ -260,6 +265,8 @@ def join_lines(lines: Sequence[str], vocab: Counter[str]) -> str:
         if m and tail:
             cut = len(out) - len(end) + m.start()
             out = out[:cut] + _rejoin(m.group(1), tail.group(0), vocab) + line[tail.end() :]
+        elif _URL_CUT.search(end) and _URL_PART.match(line):
+            out += line  # a link wrapped after a slash, dot or underscore goes on without a space
         else:
             out = f"{out} {line}" if out else line
     out = _INLINE_HYPHEN.sub(lambda m: _rejoin(m.group(1), m.group(2), vocab), out)

@@ -292,6 +292,18 @@ def test_glyph_gaps_are_repaired_only_into_words_of_the_document() -> None:
     assert repair_spacing("in formation", vocabulary([[Line("information in formation")]])) == "in formation"
 
 
+def test_a_link_wrapped_after_a_separator_is_rejoined() -> None:
+    vocab = vocabulary([[Line("infection control")]])
+    assert join_lines(["(available at: http://www.cdc.", "gov/hai/steps_for_eval_", "IC_breach.html)."], vocab) == (
+        "(available at: http://www.cdc.gov/hai/steps_for_eval_IC_breach.html)."
+    )
+    assert join_lines(["http://www.cdc.gov/hicpac/pdf/", "InfectControl98.pdf"], vocab).endswith(
+        "/pdf/InfectControl98.pdf"
+    )
+    assert join_lines(["see http://www.cdc.gov/", "for details"], vocab) == "see http://www.cdc.gov/ for details"
+    assert join_lines(["visit www.who.int.", "The next sentence."], vocab) == "visit www.who.int. The next sentence."
+
+
 def test_hyphen_join_uses_the_document_vocabulary() -> None:
     vocab = vocabulary([[Line("follow-up care and evidence based on data, decision making")]])
     assert join_lines(["the follow-", "up visit"], vocab) == "the follow-up visit"
