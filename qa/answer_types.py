@@ -63,6 +63,7 @@ class Asked:
     role: str | None = None  # that person's role as the question writes it ("Director-General")
     operative: bool = False  # it asks what a resolution does ("What does WHA66.10 urge …?"), not its preamble
     groups: bool = False  # "who" asks whom something is for or falls to: a group of people answers ("governments")
+    link: bool = False  # it asks where something can be found online: a sentence giving a link may answer
 
     @property
     def relation_stem(self) -> str | None:
@@ -441,6 +442,13 @@ _VERDICT = re.compile(
     r"|\b(?:is|are|be) (?:not )?(?:required|allowed|permitted|indicated|warranted|appropriate|suitable)\b",
     re.I,
 )
+# Where something can be found online, or its address: "Where on the CDC website can I find …", "What is the link".
+_ASK_LINK = re.compile(
+    r"\bwhere\b.*\b(?:find|found|get|download|access|read|available|online|website|web ?site|web ?page|site)\b"
+    r"|\b(?:link|url|web address|website address)\b",
+    re.I,
+)
+_LINK = re.compile(r"(?:https?://|www\.)\S+")
 _SUBJECT_SKIP = frozenset(
     re.findall(
         r"\w+",
@@ -627,6 +635,7 @@ def asked(question: str) -> Asked:
         measure=measure, per=per,
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
+        link=bool(_ASK_LINK.search(q)),
     )  # fmt: skip
 
 
@@ -854,6 +863,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             for m in _COUNTRY_NAME.finditer(sentence)
         )
         return 1.0 if any(not words <= question_stems for words in named) else 0.0
+    if k is Kind.NAME and ask.link and _LINK.search(sentence):
+        return 1.0  # where to find it: its address
     if k is Kind.NAME:
         return (
             1.0

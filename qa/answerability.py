@@ -76,12 +76,13 @@ FEATURES = (
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Words about what a document says rather than what it is about ("as cited in", "what does CDC say",
-# "the elements listed in"), and the kinds of document that say it ("the fact sheet", "CDC's checklist"):
-# never among the terms a quote must support.
+# "the elements listed in", "where can I find"), and the kinds of document that say it ("the fact sheet",
+# "CDC's checklist"): never among the terms a quote must support.
 _CITING_WORDS = frozenset((
     "cite", "cites", "cited", "citing", "say", "says", "said", "mention", "mentions", "mentioned", "describe",
     "describes", "described", "listed", "named", "called", "quoted", "stated", "refers", "referred",
     "sheet", "factsheet", "checklist", "brochure", "leaflet", "booklet", "toolkit", "handbook", "guide",
+    "find", "locate",
 ))  # fmt: skip
 # Pronouns and "get", which the stopwords leave in the text but which name nothing a quote must hold: a
 # refusal saying the passages "do not mention “whose”" or "“herself”" tells the reader nothing.

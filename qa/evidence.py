@@ -30,7 +30,8 @@ from policykb.qa.shape import (
     third_person,
 )
 
-_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`#◆•]+")
+# Markdown links and emphasis; an underscore or a hash inside a word or a link is text ("steps_for_eval").
+_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*`◆•]+|(?<![\w/])_+|_+(?![\w/])|(?<![\w/&])#+")
 
 
 def content_stems(text: str) -> set[str]:

@@ -37,6 +37,22 @@ _REFERENCE_START = re.compile(
     rf"^(?:{_AUTHOR},?\s+)*+et al\b\.?+,?+(?:\s*\((?:19|20)\d{{2}}[a-z]?\))?+"
     r"(?:\s*\[\d+(?:[,–-]\s?\d+)*\]|\d{1,3})?+(?!\s+[a-z])"  # "Chen et al. [12] reported" is prose
 )
+_LINK = re.compile(r"(?:https?://|www\.)\S+")
+
+
+def _prose_with_link(text: str) -> bool:
+    """A sentence that gives a link where to find something ("… can be found in CDC's Steps … (available at:
+    http://…)."): prose around the link, and nothing else of a reference entry."""
+    rest = _LINK.sub(" ", text)
+    return (
+        not _REFERENCE.search(rest)
+        and not _REFERENCE_START.match(text)
+        and len(re.findall(r"\b[a-z]{2,}\b", rest)) >= 6
+        and text[:1].isupper()
+        and bool(_END.search(text))
+    )
+
+
 _REFERENCE = re.compile(
     r"\bdoi\b|https?://|www\.|\bISBN\b|\bISSN\b|\b\d+\(\d+\),\s*\d+\s*[-–]\s*\d+|"
     r"\b(?:19|20)\d{2}\s*;\s*\d+|\(\d+\)\s*:\s*\d+|"
@@ -223,7 +239,7 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
     if _TOC.search(q):
         return "contents"
     if _REFERENCE.search(q) or _REFERENCE_START.match(q):
-        return "reference"
+        return "link" if _prose_with_link(q) else "reference"
     numeric = sum(1 for t in tokens if re.fullmatch(r"[\d.,%:()\-–/|]+", t))
     if tokens and (numeric > 0.4 * len(tokens) or "|" in q or len(words) < 0.5 * len(tokens)):
         return "table"

@@ -852,6 +852,30 @@ def test_sentences_are_quotable(text: str) -> None:
     assert flaw(text) is None
 
 
+def test_a_sentence_giving_a_link_answers_where_to_find_something_and_a_reference_entry_nothing() -> None:
+    assert (
+        flaw(
+            "Additional resources on infection control breaches can be found in CDC’s Steps for Evaluating an Infection "
+            "Control Breach (available at: http://www.cdc.gov/hai/outbreaks/steps_for_eval_IC_breach.html)."
+        )
+        == "link"
+    )
+    assert asked("Where on the CDC website can I find the steps for evaluating a breach?").link
+    assert not asked("What are the sections of the CDC checklist?").link
+    assert flaw("World Health Organization; 2009 (http://www.who.int/csr/index.html, accessed 18 October 2016).") == (
+        "reference"
+    )
+    assert flaw("Smith J, Brown K. Hand hygiene in practice. http://www.example.org/hand.pdf.") == "reference"
+
+
+def test_an_underscore_or_hash_inside_a_link_is_shown() -> None:
+    shown = [s.display for s in candidate_sentences([_hit(0, "See http://www.cdc.gov/steps_for_eval.html#top now.")])]
+    assert shown == ["See http://www.cdc.gov/steps_for_eval.html#top now."]
+    assert [s.display for s in candidate_sentences([_hit(0, "An **important** and _new_ rule applies here.")])] == [
+        "An important and new rule applies here."
+    ]
+
+
 _FACILITIES = (
     "Adequate sanitary facilities should be in place in all health care facilities:\n\n"
     "› a reliable water point with soap close to toilets for patients and staff to wash their hands;\n\n"
@@ -866,6 +890,21 @@ def test_a_list_items_neighbouring_items_can_be_left_out_of_its_window() -> None
     assert "wash their hands" in storage.window()
     assert "wash their hands" not in storage.window(items=False)
     assert storage.window(items=False).startswith("Adequate sanitary facilities")  # its introduction stays
+
+
+@pytest.mark.model
+def test_a_sentence_giving_a_link_is_quoted_only_where_a_question_asks_where_to_find_something(
+    minilm_answerer: ExtractiveAnswerer,
+) -> None:
+    passage = (
+        "Breaches of infection control require an immediate response by the facility. Guidance on evaluating a "
+        "breach can be found in the Steps for Evaluating an Infection Control Breach (available at: "
+        "http://www.cdc.gov/hai/outbreaks/steps_for_eval_IC_breach.html)."
+    )
+    where = "Where can I find the steps for evaluating an infection control breach?"
+    assert "steps_for_eval_IC_breach.html" in _ask(minilm_answerer, where, _respond(where, [passage])).answer
+    what = "What are the steps for evaluating an infection control breach?"
+    assert "http" not in _ask(minilm_answerer, what, _respond(what, [passage])).answer
 
 
 @pytest.mark.model
