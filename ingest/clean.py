@@ -57,6 +57,9 @@ _INVISIBLE = re.compile(
 )
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—\s]*(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:/|of)\s*\d{1,4})?[-–—\s]*$", re.I)
 _BULLET = re.compile(rf"^(?:[-–*{BULLET_GLYPHS}]|\(?\d{{1,3}}[.)]|\(?[a-z][.)]|\(?[ivx]{{1,4}}\))\s+\S")
+# A capital Roman numeral opening a line ("IV.", "VI.a/b." in a checklist): a list item when a line beside it
+# opens with one too, a section's number when it stands alone.
+_ROMAN_ITEM = re.compile(r"^[IVX]{1,4}(?:\.[a-z](?:/[a-z])?)?\.\s+[A-Z]")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z][^.!?]*$")
 _CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Box|Chart|Map|Annex table)\s+[A-Z]?\d+(?:\.\d+)*[a-z]?\b", re.I)
 # Table-of-contents lines: an entry ending in its page number ("2 Scope and objectives 19", `_TOC_LINE`), one
@@ -591,6 +594,8 @@ def _line_kind(
         return "heading", LIST_INTRODUCTION_LEVEL
     if re.search(r"\.{4,}\s*\d{1,4}$", text):
         return "toc", 0
+    if _ROMAN_ITEM.match(text) and (_ROMAN_ITEM.match(following) or (previous and _ROMAN_ITEM.match(previous))):
+        return "list_item", 0
     wraps_on = following[:1].islower() and bool(re.match(r"^\d{1,2}[.)]\s", text))  # a wrapped list item
     if _is_heading(text, line, body, after_break, around) and not wraps_on:
         numbered = _NUMBERED_HEADING.match(text)

@@ -99,6 +99,22 @@ def test_pdf_headings_tables_captions_and_references_are_typed() -> None:
     assert body == "paragraph"
 
 
+def test_lines_numbered_by_capital_roman_numerals_are_list_items_but_a_lone_one_is_a_section() -> None:
+    body = [Line(f"Body line {n} of the checklist text runs on here.", 10.0) for n in range(6)]
+    page = [
+        Line("Infection Control Domains for Gap Assessment", 12.0),
+        Line("I. Infection Control Program and Infrastructure", 10.0),
+        Line("II. Infection Control Training and Competency", 10.0),
+        Line("V.a/b. Hand Hygiene", 10.0),
+        Line("XIII. High-level Disinfection of Reusable Devices (if applicable)", 10.0),
+    ]
+    blocks = blocks_of(clean_pages([body + page]))
+    assert [kind for kind, _ in blocks[-4:]] == ["list_item"] * 4
+    assert blocks[-2] == ("list_item", "V.a/b. Hand Hygiene")
+    section = [Line("IV. Surveillance and Disease Reporting", 12.0), *body]
+    assert blocks_of(clean_pages([section]))[0] == ("heading", "IV. Surveillance and Disease Reporting")
+
+
 def test_a_larger_title_after_a_sentence_that_goes_on_elsewhere_opens_its_own_block() -> None:
     """A page's last body line stops mid-sentence (it goes on over the page), and the layout sets a section's
     banner and title after it in larger type: they are headings, not the sentence's next words, and the
