@@ -389,8 +389,8 @@ _ASK_RELATION = re.compile(rf"^\s*(?:who|(?:which|what) (?:[\w-]+ ){{0,2}}?[\w-]
 # The act a count asks about: "how many countries voted", "how many member organisations attended it". Only a
 # past tense right after the counted noun is taken ("how many people have a disability" asks no act).
 _ASK_COUNTED_ACT = re.compile(rf"\bhow many (?:[\w-]+ ){{1,3}}?{_ACT}", re.I)
-# The act a "when" question dates, after a named subject: "When did the Guidelines Development Group meet",
-# "When was WHA66.10 adopted", "When was the Alliance of Patient Groups launched". Verbs that only say something
+# The act a "when" question dates: after a named subject ("When did the Guidelines Development Group meet",
+# "When was WHA66.10 adopted", "When was the Alliance of Patient Groups launched"), or in the passive after any. Verbs that only say something
 # happened ("take place") name no act; nor, after a name joined by "of", does an active verb, which is often one
 # for an event taking place ("When did the Alliance of Patient Groups hold its roundtable?").
 _ASK_WHEN_ACT = re.compile(
@@ -398,6 +398,10 @@ _ASK_WHEN_ACT = re.compile(
     r"(?P<bare>[a-z]{3,})"
     r"|(?:was|were|is|are|has|have|had)(?: been)? (?:the )?(?:[A-Z][\w.-]*\s+(?:(?:and|&|of|for|on)\s+(?:the\s+)?)?){1,6}(?:first\s+|[a-z]+ly\s+)?"
     rf"(?P<done>[a-z]{{3,}}ed|{_IRREGULAR_PAST}))\b"
+    # a passive after any subject: "When was the global action plan on AMR adopted, and …", the act before a
+    # preposition or the question's end ("When was the updated guideline released?" dates "released")
+    rf"|^\s*[Ww]hen (?:was|were)(?: it| they| the| a| an)?(?: [\w.'’-]+){{0,8}}? (?:first |[a-z]+ly )?"
+    rf"(?P<passive>[a-z]{{3,}}ed|{_IRREGULAR_PAST})(?=\s*(?:[?,.;]|$|(?:by|in|at|on|for|to|and|as|with|from|under)\b))"
 )
 _NO_ACT = frozenset({"take", "happen", "occur", "come", "get", "go", "make", "do", "have", "become", "begin", "start",
                      "end", "exist"})  # fmt: skip
@@ -622,7 +626,7 @@ def asked(question: str) -> Asked:
             phrase = f"{things} that {phrase}"
         relation_phrase = phrase if len(phrase.split()) <= _PHRASE_WORDS else None
     if kind is Kind.DATE and (when := _ASK_WHEN_ACT.search(q)):
-        done, bare = when.group("done"), when.group("bare")
+        done, bare = when.group("done") or when.group("passive"), when.group("bare")
         if done or (bare not in _NO_ACT and not bare.endswith(("s", "ly"))):  # "authorities" is no verb
             relation = done or bare
     owner, role = _owner_and_role(q) if kind is Kind.PERSON else (None, None)

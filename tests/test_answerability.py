@@ -150,7 +150,10 @@ def test_an_act_is_said_in_any_of_its_forms() -> None:
     assert says_act(ask, "The General Assembly met on 12 May 2024 in London.")
     assert says_act(ask, "The meeting of the General Assembly was held on 12 May 2024.")
     assert not says_act(ask, "The General Assembly adopted the 2009 strategy.")
-    assert says_act(asked("When was the strategy adopted?"), "Anything at all.")  # no named subject, no act
+    assert says_act(asked("When was adoption due?"), "Anything at all.")  # no act asked
+    # a passive dates its act after any subject, named or not
+    assert not says_act(asked("When was the global action plan adopted, and by when implemented?"), "It ended in 2015.")
+    assert says_act(asked("When was the updated guideline released?"), "The guideline was released in 2016.")
 
 
 @pytest.mark.parametrize(
