@@ -306,8 +306,9 @@ def _claimable(s: Sentence, question: QuestionTerms) -> bool:
     """Quotable on its own, or a list item or introduction that a group may complete; a table row only for
     a question that names the row, in its words or their initials, or states a weight or age in its band (a
     figure is found by its row and column: "Austria's … percentage", "the UK's share", "a 20 kg child"). A
-    sentence giving a link answers only a question asking where something can be found."""
-    if s.flaw == "link":
+    sentence giving a link, or pointing the reader elsewhere, answers only a question asking where something
+    can be found."""
+    if s.flaw in ("link", "pointer"):
         return question.asked.link and s.row is None
     if s.flaw is not None:
         return False

@@ -120,7 +120,8 @@ _POINTER = re.compile(
     r"^(?:Please\s+)?(?:refer\s+to|see|consult)\s+(?:[\w’'-]+\s+){0,3}?(?:annex(?:es)?|sections?|tables?|figures?|"
     r"box|chapters?|appendix|appendices|pages?|pp?\.|web\s?sites?|links?|policy\s+briefs?|guidance|guidelines?|"
     r"documents?|reports?|handbooks?|manuals?|toolkits?|references?|www\.|https?:)"
-    r"|^For\s+(?:more|further)\s+(?:information|details)\b",
+    r"|^For\s+(?:more|further)\s+(?:information|details)\b"
+    r"|\b(?:the\s+)?readers?\s+(?:is|are)\s+(?:referred|directed|referred\s+back)\s+to\b",
     re.I,
 )
 # A recital of a resolution or declaration ("Recognizing that …,", "The Health Assembly, Having considered
@@ -230,7 +231,7 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "footnote"
     if _FIELD.match(q) or len(_EMAIL.findall(q)) >= 2:
         return "metadata"
-    if _POINTER.match(q):
+    if _POINTER.search(q):
         return "pointer"
     if _SECTION_INSIDE.search(q):
         return "heading"

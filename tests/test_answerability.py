@@ -869,6 +869,9 @@ def test_a_sentence_giving_a_link_answers_where_to_find_something_and_a_referenc
         "reference"
     )
     assert flaw("Smith J, Brown K. Hand hygiene in practice. http://www.example.org/hand.pdf.") == "reference"
+    assert flaw(
+        "To assist with assessments, the reader is referred to the Checklist, which appears as Appendix A."
+    ) == ("pointer")
 
 
 def test_an_underscore_or_hash_inside_a_link_is_shown() -> None:
