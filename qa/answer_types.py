@@ -56,6 +56,7 @@ class Asked:
     doses: set[str] = field(default_factory=set)  # doses it states ("0.5 mg/kg" in "primaquine 0.5 mg/kg/day")
     levels: set[str] = field(default_factory=set)  # the level it asks about ("national IPC programmes")
     per: str | None = None  # the stem of what an amount is per ("cost per test": "test")
+    per_initials: str = ""  # the initials of the words after "per" ("per health-facility catchment area": "hfca")
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
     relation: str | None = None  # what the asked one did, as written ("voted" in "which countries voted against")
     relation_phrase: str | None = None  # the act with what it was done to ("voted against WHA66.5"), when short
@@ -269,7 +270,7 @@ _MEASURE_UNITS = {
         rf"\d\s*(?:%|per ?cent\b|ppm\b|(?:{_MASS}|mmol|mol|IU)\s*/\s*(?:{_VOLUME}|dl|dL)\b|mmol\b|M\b)", re.I
     ),
     "dose": re.compile(rf"\d\s*(?:{_MASS}|IU|{_VOLUME}|units?|tablets?|doses?|drops?)\b", re.I),
-    "temperature": re.compile(r"\d\s*(?:°\s*[CF]\b|degrees?\b)", re.I),
+    "temperature": re.compile(r"\d\s*(?:[°º˚]\s*[CF]\b|degrees?\b)", re.I),  # "º" stands in for "°" in some PDFs
     "weight": re.compile(rf"\d\s*(?:{_MASS}|lbs?|pounds?|tonnes?|tons?)\b", re.I),
     "volume": re.compile(rf"\d\s*(?:{_VOLUME}|m3|m³|gallons?)\b", re.I),
 }
@@ -405,7 +406,8 @@ _ASK_WHEN_ACT = re.compile(
 )
 _NO_ACT = frozenset({"take", "happen", "occur", "come", "get", "go", "make", "do", "have", "become", "begin", "start",
                      "end", "exist"})  # fmt: skip
-# Acts that only say something was counted or found: no act of the counted things.
+# Acts that only say something was counted or found, or say nothing by themselves ("took part"): no act of
+# the counted things.
 _COUNTED = frozenset(
     stem(w)
     for w in (
@@ -413,7 +415,7 @@ _COUNTED = frozenset(
         "list", "include", "confirm", "notify", "enrol", "enroll", "recruit", "analyse", "analyze", "study",
         "examine", "test", "sample", "screen", "survey", "collect", "involve", "need", "require", "use", "obtain",
         "contain", "isolate", "comprise", "describe", "name", "mention", "give", "show", "make", "form",
-        "constitute", "compose",
+        "constitute", "compose", "take",
     )
 )  # fmt: skip
 _ASK_LIST = re.compile(
@@ -547,6 +549,7 @@ def asked(question: str) -> Asked:
     subject: set[str] = set()
     kind = Kind.OTHER
     measure = precision = per = None
+    per_initials = ""
     if re.match(r"\s*why\b", q, re.I):  # "Why is it impossible to say which individual intervention …"
         kind = Kind.REASON
     elif _ASK_IDENTIFIER.search(q):
@@ -562,7 +565,7 @@ def asked(question: str) -> Asked:
         measure = "change" if _ASK_CHANGE.search(q) else None
     elif (m := _ASK_COUNT.search(q)) and m.group(0).lower().startswith("how much") and _ASK_MONEY.search(q):
         kind, measure = Kind.QUANTITY, "money"  # "How much does SMC cost per child?" asks an amount of money
-        per = _per(q)
+        per, per_initials = _per(q), _per_initials(q)
     elif m := _ASK_COUNT.search(q):
         kind = Kind.QUANTITY
         measure = "change" if _ASK_CHANGE.search(q) else None
@@ -585,6 +588,7 @@ def asked(question: str) -> Asked:
         measured = _ASK_MEASURE.search(q)
         measure = "money" if _ASK_MONEY.search(q) else measured.group(0).lower() if measured else None
         per = _per(q) if measure == "money" else None
+        per_initials = _per_initials(q) if measure == "money" else ""
         if measure == "ratio" and (counted := _ASK_RATIO_OF.search(q)):
             subject = {stem(w.lower()) for w in counted.groups() if w}  # "nurse-to-patient": nurses against patients
         elif (of := _ASK_AMOUNT_OF.search(q)) and of.group(1).lower() not in STOPWORDS | _SUBJECT_SKIP:
@@ -636,7 +640,7 @@ def asked(question: str) -> Asked:
     return Asked(
         kind, subject, years=years, places=places, regions=regions(q), numbered=numbered(q), medicines=medicines(q),
         codes=codes(q), combination=combination(q), doses=doses(q), levels=levels(q),
-        measure=measure, per=per,
+        measure=measure, per=per, per_initials=per_initials,
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
         link=bool(_ASK_LINK.search(q)),
@@ -658,6 +662,20 @@ def _per(question: str) -> str | None:
     """What an asked amount of money is per ("the cost per test"), as a stem."""
     found = _PER.search(question)
     return stem(found.group(1).lower()) if found else None
+
+
+def _per_initials(question: str) -> str:
+    """The initials of the words an amount is per, which a sentence may write as an acronym ("per HFCA")."""
+    found = _PER.search(question)
+    words = re.findall(r"[A-Za-z]+", question[found.start(1) :])[:5] if found else []
+    return "".join(w[0] for w in words if w.lower() not in STOPWORDS).lower()
+
+
+def _same_per(ask: Asked, written: str) -> bool:
+    """A sentence's "per …" word is the asked one, or its acronym ("HFCA" for "health-facility catchment area")."""
+    if stem(written.lower()) == ask.per:
+        return True
+    return written.isupper() and len(written) > 1 and ask.per_initials.startswith(written.lower())
 
 
 def _owner_and_role(question: str) -> tuple[str | None, str | None]:
@@ -821,7 +839,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             found = bool(_FREQUENCY.search(stated))
         elif ask.measure == "money":
             found = bool(_MONEY.search(stated))
-            if found and ask.per and (pers := {stem(w.lower()) for w in _PER.findall(stated)}) and ask.per not in pers:
+            pers = _PER.findall(stated)
+            if found and ask.per and pers and not any(_same_per(ask, w) for w in pers):
                 return 0.5  # "US$ 1.88 per child treated" is no cost per test
         elif ask.measure == "change":
             found = bool(figures or _UNIT.search(stated)) and bool(_CHANGE.search(stated))

@@ -196,6 +196,19 @@ def test_a_temperature_is_a_measure_not_a_body() -> None:
     ask = asked("Above what body temperature should malaria be suspected in a patient?")
     assert (ask.kind, ask.measure) == (Kind.QUANTITY, "temperature")
     assert holds(ask, "Suspect malaria in any patient with fever or temperature ≥ 37.5 °C.", set()) == 1.0
+    assert holds(ask, "Antipyretics should be used if the core temperature is > 38.5 ºC.", set()) == 1.0  # U+00BA
+
+
+def test_a_cost_per_a_thing_is_answered_per_its_acronym() -> None:
+    ask = asked("What was the mean annual cost of case detection per health-facility catchment area?")
+    assert holds(ask, "In Zambia, the mean annual cost of RACDT per HFCA was US$ 1177.", set()) == 1.0
+    assert holds(ask, "The mean annual cost was US$ 1.07 per child treated.", set()) == 0.5
+
+
+def test_light_verbs_are_no_terms_a_quote_must_hold() -> None:
+    terms = QuestionTerms.of("How many patient advocates took part in the workshop, and were they told?", {})
+    assert "took" not in terms.rare.values() and "told" not in terms.rare.values()
+    assert asked("How many patient advocates took part in the workshop?").relation is None
 
 
 def test_a_participle_naming_a_role_does_not_say_its_act() -> None:
