@@ -55,6 +55,7 @@ class Asked:
     codes: set[str] = field(default_factory=set)  # products or strains it names by a code ("R21", "H120")
     doses: set[str] = field(default_factory=set)  # doses it states ("0.5 mg/kg" in "primaquine 0.5 mg/kg/day")
     levels: set[str] = field(default_factory=set)  # the level it asks about ("national IPC programmes")
+    compounds: set[str] = field(default_factory=set)  # products named as compounds ("pyrethroid-pyriproxyfen")
     per: str | None = None  # the stem of what an amount is per ("cost per test": "test")
     per_initials: str = ""  # the initials of the words after "per" ("per health-facility catchment area": "hfca")
     precision: str | None = None  # "day" for "on what date", "month" for "in which month": a year does not answer
@@ -80,7 +81,7 @@ class Asked:
 
 
 # What bounds a question's scope: a sentence speaking of other ones does not answer it.
-SCOPES = ("years", "places", "regions", "numbered", "medicines", "codes", "doses", "levels")
+SCOPES = ("years", "places", "regions", "numbered", "medicines", "codes", "doses", "levels", "compounds")
 
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?"
@@ -639,7 +640,7 @@ def asked(question: str) -> Asked:
     groups = kind in (Kind.PERSON, Kind.NAME) and bool(_ASK_WHO.match(q)) and not _ASK_NAMED_PERSON.match(q)
     return Asked(
         kind, subject, years=years, places=places, regions=regions(q), numbered=numbered(q), medicines=medicines(q),
-        codes=codes(q), combination=combination(q), doses=doses(q), levels=levels(q),
+        codes=codes(q), combination=combination(q), doses=doses(q), levels=levels(q), compounds=compounds(q),
         measure=measure, per=per, per_initials=per_initials,
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
@@ -1016,6 +1017,27 @@ def codes(text: str) -> set[str]:
     return set(_CODE.findall(text))
 
 
+# A product named as a compound of two long words: "pyrethroid-pyriproxyfen" nets, "pyrethroid-chlorfenapyr" ones.
+_COMPOUND = re.compile(r"\b([a-z]{6,})[-‐‑]([a-z]{6,})\b", re.I)
+
+
+def compounds(text: str) -> set[str]:
+    """The compounds of two long words `text` names, lower-cased."""
+    return {f"{a}-{b}".lower() for a, b in _COMPOUND.findall(text)}
+
+
+def _compound_conflict(asked_for: set[str], sentence: str, window: str, passage: str) -> bool:
+    """The question names a product by a compound and the sentence (or its neighbours, or its passage) names
+    only others with the same first word: the torn pyrethroid-chlorfenapyr nets are not the
+    pyrethroid-pyriproxyfen ones."""
+    heads = {c.split("-")[0] for c in asked_for}
+
+    def named_in(text: str) -> set[str]:
+        return {c for c in compounds(text) if c.split("-")[0] in heads}
+
+    return _named_conflict(asked_for, named_in, sentence, window, passage)
+
+
 _VERSION = re.compile(r"\bversion\s+(\d+(?:\.\d+)*)\b", re.I)
 
 
@@ -1190,7 +1212,7 @@ def _same_medicine(a: str, b: str) -> bool:
 
 def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage: str = "", beside: str = "") -> bool:
     """The sentence (in its `window` of neighbours) speaks of another year, country, numbered instrument,
-    medicine or dose than the question asks about: a dose of primaquine does not answer for tafenoquine. `context`
+    medicine, dose or product than the question asks about: a dose of primaquine does not answer for tafenoquine. `context`
     is what its document is (title, headings, date), `passage` the passage it stands in, `beside` the
     retrieved passages adjoining it."""
     return (
@@ -1205,6 +1227,7 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
         or _medicine_conflict(ask.medicines, sentence, window, ask.combination)
         or _dose_conflict(ask.doses, sentence)
         or _named_conflict(ask.levels, levels, sentence, window)
+        or _compound_conflict(ask.compounds, sentence, window, passage)
     )
 
 

@@ -205,6 +205,16 @@ def test_a_cost_per_a_thing_is_answered_per_its_acronym() -> None:
     assert holds(ask, "The mean annual cost was US$ 1.07 per child treated.", set()) == 0.5
 
 
+def test_a_product_named_as_a_compound_must_be_the_sentences() -> None:
+    ask = asked("Two years on, what proportion of pyrethroid-pyriproxyfen nets were torn?")
+    other = "Two years after deployment, 34% of pyrethroid‐chlorfenapyr ITNs were torn."  # U+2010 hyphen
+    assert scope_conflict(ask, other, other, "")
+    same = "Two years after deployment, 39% of pyrethroid-pyriproxyfen ITNs were torn."
+    assert not scope_conflict(ask, same, same, "")
+    unnamed = "Two years after deployment, 39% of the nets were torn."
+    assert not scope_conflict(ask, unnamed, unnamed, "")
+
+
 def test_light_verbs_are_no_terms_a_quote_must_hold() -> None:
     terms = QuestionTerms.of("How many patient advocates took part in the workshop, and were they told?", {})
     assert "took" not in terms.rare.values() and "told" not in terms.rare.values()
