@@ -288,9 +288,15 @@ class ExtractiveAnswerer:
         return notes
 
 
+_OPENING_QUOTE = re.compile(r'(?:^|(?<=[\s(:]))"(?=\w)')
+_CLOSING_QUOTE = re.compile(r'(?<=[\w.,!?;)])"')
+
+
 def _open_quotation(text: str) -> bool:
-    """The text opens a quotation it does not close (“…, or an odd number of straight double quotes)."""
-    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+    """The text opens a quotation it does not close (“… without ”, or a straight quote before a word without
+    one after a word); a stray mark opens none."""
+    opened = text.count("“") + len(_OPENING_QUOTE.findall(text))
+    return opened > text.count("”") + len(_CLOSING_QUOTE.findall(text))
 
 
 def _said(s: Sentence, claim: Claim) -> str:
