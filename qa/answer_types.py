@@ -20,7 +20,7 @@ import pycountry
 
 from policykb.core.text import FOOTNOTE_MARK, STOPWORDS, acronym_expansion, content_words, stem
 from policykb.ingest.sessions import RESOLUTION_SYMBOL
-from policykb.qa.shape import ASKED_OPERATIVE_VERBS, third_person
+from policykb.qa.shape import ASKED_OPERATIVE_VERBS, LINK, third_person
 
 
 class Kind(StrEnum):
@@ -455,7 +455,6 @@ _ASK_LINK = re.compile(
     r"|\b(?:link|url|web address|website address)\b",
     re.I,
 )
-_LINK = re.compile(r"(?:https?://|www\.)\S+")
 _SUBJECT_SKIP = frozenset(
     re.findall(
         r"\w+",
@@ -887,7 +886,7 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             for m in _COUNTRY_NAME.finditer(sentence)
         )
         return 1.0 if any(not words <= question_stems for words in named) else 0.0
-    if k is Kind.NAME and ask.link and _LINK.search(sentence):
+    if k is Kind.NAME and ask.link and LINK.search(sentence):
         return 1.0  # where to find it: its address
     if k is Kind.NAME:
         return (

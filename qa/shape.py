@@ -37,13 +37,14 @@ _REFERENCE_START = re.compile(
     rf"^(?:{_AUTHOR},?\s+)*+et al\b\.?+,?+(?:\s*\((?:19|20)\d{{2}}[a-z]?\))?+"
     r"(?:\s*\[\d+(?:[,–-]\s?\d+)*\]|\d{1,3})?+(?!\s+[a-z])"  # "Chen et al. [12] reported" is prose
 )
-_LINK = re.compile(r"(?:https?://|www\.)\S+")
+# A web address as written in a text.
+LINK = re.compile(r"(?:https?://|www\.)\S+")
 
 
 def _prose_with_link(text: str) -> bool:
     """A sentence that gives a link where to find something ("… can be found in CDC's Steps … (available at:
     http://…)."): prose around the link, and nothing else of a reference entry."""
-    rest = _LINK.sub(" ", text)
+    rest = LINK.sub(" ", text)
     return (
         not _REFERENCE.search(rest)
         and not _REFERENCE_START.match(text)
