@@ -392,9 +392,10 @@ _ASK_RELATION = re.compile(rf"^\s*(?:who|(?:which|what) (?:[\w-]+ ){{0,2}}?[\w-]
 # past tense right after the counted noun is taken ("how many people have a disability" asks no act).
 _ASK_COUNTED_ACT = re.compile(rf"\bhow many (?:[\w-]+ ){{1,3}}?{_ACT}", re.I)
 # The act a "when" question dates: after a named subject ("When did the Guidelines Development Group meet",
-# "When was WHA66.10 adopted", "When was the Alliance of Patient Groups launched"), or in the passive after any. Verbs that only say something
-# happened ("take place") name no act; nor, after a name joined by "of", does an active verb, which is often one
-# for an event taking place ("When did the Alliance of Patient Groups hold its roundtable?").
+# "When was WHA66.10 adopted", "When was the Alliance of Patient Groups launched"), or in the passive after any.
+# Verbs that only say something happened ("take place") name no act; nor, after a name joined by "of", does an
+# active verb, which is often one for an event taking place ("When did the Alliance of Patient Groups hold its
+# roundtable?").
 _ASK_WHEN_ACT = re.compile(
     r"^\s*[Ww]hen (?:(?:did|does|do|will) (?:the )?(?:[A-Z][\w.-]*\s+(?:(?:and|&)\s+(?:the\s+)?)?){1,6}(?:first\s+|[a-z]+ly\s+)?"
     r"(?P<bare>[a-z]{3,})"
@@ -565,7 +566,7 @@ def asked(question: str) -> Asked:
         measure = "change" if _ASK_CHANGE.search(q) else None
     elif (m := _ASK_COUNT.search(q)) and m.group(0).lower().startswith("how much") and _ASK_MONEY.search(q):
         kind, measure = Kind.QUANTITY, "money"  # "How much does SMC cost per child?" asks an amount of money
-        per, per_initials = _per(q), _per_initials(q)
+        per, per_initials = _per(q)
     elif m := _ASK_COUNT.search(q):
         kind = Kind.QUANTITY
         measure = "change" if _ASK_CHANGE.search(q) else None
@@ -587,8 +588,7 @@ def asked(question: str) -> Asked:
         kind = Kind.QUANTITY
         measured = _ASK_MEASURE.search(q)
         measure = "money" if _ASK_MONEY.search(q) else measured.group(0).lower() if measured else None
-        per = _per(q) if measure == "money" else None
-        per_initials = _per_initials(q) if measure == "money" else ""
+        per, per_initials = _per(q) if measure == "money" else (None, "")
         if measure == "ratio" and (counted := _ASK_RATIO_OF.search(q)):
             subject = {stem(w.lower()) for w in counted.groups() if w}  # "nurse-to-patient": nurses against patients
         elif (of := _ASK_AMOUNT_OF.search(q)) and of.group(1).lower() not in STOPWORDS | _SUBJECT_SKIP:
@@ -658,17 +658,14 @@ def _counted_act(question: str) -> re.Match[str] | None:
 _PER = re.compile(r"\bper\s+(?:each\s+|every\s+)?([A-Za-z][\w-]*)", re.I)
 
 
-def _per(question: str) -> str | None:
-    """What an asked amount of money is per ("the cost per test"), as a stem."""
+def _per(question: str) -> tuple[str | None, str]:
+    """What an asked amount of money is per ("the cost per test"), as a stem, and the initials of the words
+    after "per", which a sentence may write as an acronym ("per HFCA" for "per health-facility catchment area")."""
     found = _PER.search(question)
-    return stem(found.group(1).lower()) if found else None
-
-
-def _per_initials(question: str) -> str:
-    """The initials of the words an amount is per, which a sentence may write as an acronym ("per HFCA")."""
-    found = _PER.search(question)
-    words = re.findall(r"[A-Za-z]+", question[found.start(1) :])[:5] if found else []
-    return "".join(w[0] for w in words if w.lower() not in STOPWORDS).lower()
+    if found is None:
+        return None, ""
+    words = re.findall(r"[A-Za-z]+", question[found.start(1) :])[:5]
+    return stem(found.group(1).lower()), "".join(w[0] for w in words if w.lower() not in STOPWORDS).lower()
 
 
 def _same_per(ask: Asked, written: str) -> bool:
