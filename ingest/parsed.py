@@ -37,6 +37,7 @@ class TextBuilder:
         self.parts: list[str] = []
         self.length = 0
         self.blocks: list[Block] = []
+        self._last = ""
 
     def add(self, text: str, kind: BlockKind = "paragraph", level: int = 0) -> None:
         text = text.strip()
@@ -48,6 +49,25 @@ class TextBuilder:
         self.blocks.append(Block(self.length, self.length + len(text), kind, level))
         self.parts.append(text)
         self.length += len(text)
+        self._last = text
+
+    def extend(self, text: str) -> None:
+        """Continue the last block with `text`, after a space: a sentence the source broke with a blank line."""
+        text = text.strip()
+        if not text or not self.blocks:
+            self.add(text)
+            return
+        self.parts.append(" " + text)
+        self.length += 1 + len(text)
+        self.blocks[-1].end = self.length
+        self._last += " " + text
+
+    @property
+    def last(self) -> tuple[str, BlockKind] | None:
+        """The last block's text and kind."""
+        if not self.blocks:
+            return None
+        return self._last, self.blocks[-1].kind
 
     def build(self, *, title: str | None = None, date: str | None = None, url: str | None = None) -> Parsed:
         return Parsed(text="".join(self.parts), blocks=self.blocks, title=title, date=date, url=url)

@@ -63,6 +63,22 @@ def test_markdown_headings_and_lists() -> None:
     ]
 
 
+def test_markdown_paragraph_in_lower_case_goes_on_with_an_unfinished_one() -> None:
+    md = (
+        b"- IAPO joined partners including the International Federation of Pharmaceutical Manufacturers\n\n"
+        b"and Associations (IFPMA), in publishing a [joint op-ed](#).\n\n- Next item.\n\n"
+        b"a lowercase line after a full stop stays apart.\n"
+    )
+    parsed = parse(Path("t.md"), md)
+    kinds = [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks]
+    assert kinds == [
+        ("IAPO joined partners including the International Federation of Pharmaceutical Manufacturers and "
+         "Associations (IFPMA), in publishing a joint op-ed.", "list_item"),
+        ("Next item.", "list_item"),
+        ("a lowercase line after a full stop stays apart.", "paragraph"),
+    ]  # fmt: skip
+
+
 def test_docx_structure_and_title() -> None:
     data = make_docx([("Heading 1", "Why involve patients"), ("", "Patients bring lived experience."),
                       ("List Bullet", "Plan early")])  # fmt: skip

@@ -48,13 +48,28 @@ def to_plain(source: str) -> Parsed:
             text = inline_text(token)
             if in_cell:
                 row.append(text)
-            elif kind == "heading" or (not lists and _title_like(text)):
+            elif kind == "heading" or (not lists and _title_like(text) and not _continues(builder, text)):
                 builder.add(text, "heading", level or 2)
+            elif not lists and _continues(builder, text):
+                builder.extend(text)
             else:
                 builder.add(text, "list_item" if lists else "paragraph")
         elif token.type in ("fence", "code_block"):
             builder.add(token.content)
     return builder.build()
+
+
+def _continues(builder: TextBuilder, text: str) -> bool:
+    """A paragraph opening in lower case after prose that ends no sentence goes on with it ("… International
+    Federation of Pharmaceutical Manufacturers" / blank line / "and Associations (IFPMA), …"): text converted
+    from PDF breaks sentences with blank lines."""
+    last = builder.last
+    return (
+        last is not None
+        and last[1] in ("paragraph", "list_item")
+        and text[:1].islower()
+        and not re.search(r"[.!?:;][\"'”’)\]]*$", last[0])
+    )
 
 
 def _title_like(text: str) -> bool:
