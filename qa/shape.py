@@ -54,10 +54,14 @@ def _prose_with_link(text: str) -> bool:
     )
 
 
+# When a reference entry says it was read: "Accessed 12 May 2020", "[cited 2020 Mar 3]", "Retrieved from …";
+# prose that says something "can be accessed" or "was retrieved from the registry" is no reference.
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 _REFERENCE = re.compile(
     r"\bdoi\b|https?://|www\.|\bISBN\b|\bISSN\b|\b\d+\(\d+\),\s*\d+\s*[-–]\s*\d+|"
     r"\b(?:19|20)\d{2}\s*;\s*\d+|\(\d+\)\s*:\s*\d+|"
-    r"\b\d+\s*:\s*\d+\s*[-–]\s*\d+\b|\bAccessed\b|\bRetrieved\b|\[(?:online|internet)\]|"
+    r"\b\d+\s*:\s*\d+\s*[-–]\s*\d+\b|\[(?:online|internet)\]|"
+    rf"\b(?:accessed|retrieved|cited)(?:\s+on)?[\s:]+(?:\d|(?:{_MONTHS})[a-z]*\.?\s+\d)|(?-i:\bRetrieved from\b)|"
     r"(?:\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z]{1,3},\s*){2,}",
     re.I,
 )

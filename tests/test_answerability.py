@@ -897,6 +897,15 @@ def test_a_sentence_giving_a_link_answers_where_to_find_something_and_a_referenc
     ) == ("pointer")
 
 
+def test_a_reference_says_when_it_was_accessed_and_prose_may_say_accessed() -> None:
+    assert flaw("The UHC compass can be accessed as a stand-alone landing page or through the IAPO website.") is None
+    assert flaw("Data were retrieved from the national registry for all patients admitted in 2019.") is None
+    assert flaw("Global Health Observatory. Geneva: World Health Organization. Accessed 12 May 2020.") == "reference"
+    assert flaw("Smith J. Some title of the paper here. Accessed: March 3, 2020.") == "reference"
+    assert flaw("WHO. Country profiles of the region. 2019 [cited 2020 Mar 3].") == "reference"
+    assert flaw("Smith J. Hand hygiene in the clinic today. Retrieved from the journal site.") == "reference"
+
+
 def test_an_underscore_or_hash_inside_a_link_is_shown() -> None:
     shown = [s.display for s in candidate_sentences([_hit(0, "See http://www.cdc.gov/steps_for_eval.html#top now.")])]
     assert shown == ["See http://www.cdc.gov/steps_for_eval.html#top now."]
