@@ -68,6 +68,9 @@ class Sentence:
     row: str | None = None  # a table row's name ("Austria"): the row answers only a question that names it
     lead_in: str | None = None  # what a table row's table follows (its caption, the sentence before it): context
     siblings: list[Sentence] = field(default_factory=list, repr=False, compare=False)
+    # the sentence just before one that opens its passage, where another retrieved passage of the document
+    # ends with it: what "It provides …" points back to when the chunk boundary fell between them
+    before: Sentence | None = field(default=None, repr=False, compare=False)
 
     @property
     def claim_text(self) -> str:
@@ -142,7 +145,25 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = ANSWER_PASSAGES) 
         lead_in = _lead_in(table, out)
         for row in rows:
             row.lead_in = lead_in
+    _link_across_passages(out)
     return out
+
+
+def _link_across_passages(sentences: list[Sentence]) -> None:
+    """Give each sentence that opens its passage the sentence before it in the document, when another
+    retrieved passage holds that one (adjacent passages, or overlapping ones)."""
+    ends: dict[tuple[str, int], Sentence] = {}
+    for s in sentences:
+        if s.row is None:
+            ends.setdefault((s.hit.doc_id, s.end), s)
+    for s in sentences:
+        if s.position == 0 and s.row is None:
+            s.before = next(
+                (b for gap in range(1, _GAP + 1) if (b := ends.get((s.hit.doc_id, s.start - gap))) is not None), None
+            )
+
+
+_GAP = 3  # characters between two sentences of a document: a space, a line break or a blank line
 
 
 def _lead_in(table: Sentence, sentences: list[Sentence]) -> str | None:
@@ -200,10 +221,16 @@ def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
                 outer = _introduction(before, hit, depth - 1)
                 return f"{outer} … {before.display}" if outer else None
             return before.display
-        if not before.bulleted:
+        if not before.bulleted and not _page_furniture(before):
             return None  # prose between: the item belongs to no introduction seen here
         before = before.previous
     return _carried_introduction([without_footnote_marks(h.strip()) for h in hit.headings], style, depth)
+
+
+def _page_furniture(sentence: Sentence) -> bool:
+    """A footnote that a page break set between a list's items ("3 Document A66/12."): a few words that are
+    no sentence, which neither end the list nor introduce it."""
+    return sentence.flaw in ("footnote", "fragment") and len(sentence.display.split()) <= 5
 
 
 def _carried_introduction(headings: list[str], style: str | None, depth: int) -> str | None:

@@ -186,9 +186,9 @@ class ExtractiveAnswerer:
         claims = []
         groups = self._select(ranked, ev.question.asked.kind)
         confidence = max((s.score for s in groups[0]), default=best.score) if groups else best.score
-        for group in groups:
-            claim = _claim(group)
-            introduced = " ".join(filter(None, [group[0].introduction, _quote(claim)]))
+        for part in (part for group in groups for part in _by_passage(group)):
+            claim = _claim(part)
+            introduced = " ".join(filter(None, [part[0].introduction, _quote(claim)]))
             if self.verifier.lexically_supported(claim.text, introduced):
                 claims.append(claim)
         if not claims:
@@ -238,9 +238,10 @@ class ExtractiveAnswerer:
             return items
         group = [s]
         if dangling(s.display) and not s.bulleted:
-            before = s.previous
+            before = s.previous or s.before
             if before is not None and not before.flaw and not introduces(before.display):
-                group.insert(0, before)
+                twin = before.following  # the same sentence in the passage that holds its antecedent: one quote
+                group = [before, twin if twin is not None and twin.start == s.start else s]
             elif needs_antecedent(s.display):
                 return None
         if introduces(s.display):
@@ -372,6 +373,18 @@ def _claim(group: list[Sentence]) -> Claim:
     if len(group) > 1 and introduces(first.display) and not ends_sentence(last.text) and last.following is None:
         parts.append("…")  # the list runs on past the passage: the reader is told it may hold more
     return Claim(" ".join(parts), first.hit, first.start, last.end)
+
+
+def _by_passage(group: list[Sentence]) -> list[list[Sentence]]:
+    """A group cut where its sentences pass into another passage (an antecedent the previous passage ends
+    with): each part is quoted, and cited, from its own passage."""
+    parts: list[list[Sentence]] = []
+    for s in group:
+        if parts and parts[-1][-1].hit.chunk_id == s.hit.chunk_id:
+            parts[-1].append(s)
+        else:
+            parts.append([s])
+    return parts
 
 
 def _item(sentence: Sentence) -> str:

@@ -923,6 +923,64 @@ _FACILITIES = (
 )
 
 
+def test_a_footnote_a_page_break_set_between_items_does_not_cut_them_from_their_introduction() -> None:
+    text = (
+        "2. URGES Member States:\n\n(5) to promote the receipt by informal caregivers of appropriate support;\n\n"
+        "3 Document A66/12.\n\n(6) to promote habilitation and rehabilitation through improved provision of "
+        "wheelchairs, hearing aids and other assistive technologies;"
+    )
+    item = next(s for s in candidate_sentences([_hit(0, text)]) if "wheelchairs" in s.display)
+    assert item.introduction == "URGES Member States:" and item.flaw is None
+    prose = text.replace("3 Document A66/12.", "The Assembly also noted the costs of these programmes.")
+    item = next(s for s in candidate_sentences([_hit(0, prose)]) if "wheelchairs" in s.display)
+    assert item.introduction is None  # prose between the items: the later one belongs to no introduction seen
+
+
+def _adjacent(first: str, second: str) -> list[SearchHit]:
+    """Two retrieved passages of one document, the second starting where the first ends (after a line break),
+    ranked second before first."""
+    a = replace(_hit(1, first), doc_id="d", chunk_id="a")
+    b = replace(_hit(0, second), doc_id="d", chunk_id="b", char_start=len(first) + 1,
+                char_end=len(first) + 1 + len(second))  # fmt: skip
+    return [b, a]
+
+
+def test_a_sentence_opening_its_passage_points_back_into_the_passage_before() -> None:
+    hits = _adjacent(
+        "The IFPMA and IAPO launched a note for companies. The new note sets out how to protect the independence "
+        "of patient organizations.",
+        "It advises companies to carefully consider how and when to engage with patients as advisors. Other "
+        "news followed.",
+    )
+    sentences = candidate_sentences(hits)
+    opening = next(s for s in sentences if s.display.startswith("It advises"))
+    assert opening.previous is None and opening.before is not None
+    assert opening.before.display.startswith("The new note sets out")
+    alone = candidate_sentences(hits[:1])
+    assert next(s for s in alone if s.display.startswith("It advises")).before is None
+
+
+@pytest.mark.model
+def test_an_antecedent_in_the_passage_before_is_quoted_from_its_own_passage(
+    minilm_answerer: ExtractiveAnswerer,
+) -> None:
+    hits = _adjacent(
+        "The IFPMA and IAPO launched a note for companies in March. The new advisory note sets out principles of "
+        "interaction that protect the independence of patient organizations.",
+        "It advises pharmaceutical companies to carefully consider how and when to engage with patients and "
+        "caregivers as advisors. The launch was announced in Geneva.",
+    )
+    question = "What does the advisory note advise pharmaceutical companies to carefully consider?"
+    response = _respond(question, [h.text for h in hits])
+    answer = _ask(minilm_answerer, question, replace(response, results=hits))
+    assert answer.answerable, answer.answer
+    assert "The new advisory note sets out principles" in answer.answer and "how and when to engage" in answer.answer
+    assert answer.answer.index("The new advisory note") < answer.answer.index("It advises")
+    quotes = {c.quote: c.chunk_id for c in answer.citations}
+    assert quotes[next(q for q in quotes if q.startswith("The new advisory"))] == "a"
+    assert quotes[next(q for q in quotes if q.startswith("It advises"))] == "b"
+
+
 def test_a_list_items_neighbouring_items_can_be_left_out_of_its_window() -> None:
     storage = next(s for s in candidate_sentences([_hit(0, _FACILITIES)]) if s.display.startswith("dedicated"))
     assert "wash their hands" in storage.window()
