@@ -66,6 +66,7 @@ class Asked:
     operative: bool = False  # it asks what a resolution does ("What does WHA66.10 urge …?"), not its preamble
     groups: bool = False  # "who" asks whom something is for or falls to: a group of people answers ("governments")
     link: bool = False  # it asks where something can be found online: a sentence giving a link may answer
+    place: bool = False  # "Where is …?" asks a place, not a link: a sentence that names no place does not answer
 
     @property
     def relation_stem(self) -> str | None:
@@ -451,6 +452,18 @@ _VERDICT = re.compile(
     re.I,
 )
 # Where something can be found online, or its address: "Where on the CDC website can I find …", "What is the link".
+# "Where is the South Centre headquartered?", "Where was the dialogue held?": a place answers.
+_ASK_PLACE = re.compile(r"\s*where\b", re.I)
+# A place as a sentence gives it: "in Gaborone", "at the WHO headquarters", "within airway epithelial cells",
+# "from a low-income country"; not a time or a manner ("in March", "in 2013", "in addition", "in which").
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|within|inside|near|throughout|across|from)\s+(?:the\s+|a\s+|an\s+)?(?!(?:\d|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|addition|order|particular|general|accordance|line|response|"
+    r"terms|part|all|this|that|these|those|which|whose|such|each|any|some|least|most|first|once|time|times|"
+    r"end|beginning|course|context|light|view|spite|favou?r|turn|regard|respect|relation|support|collaboration|"
+    r"consultation|cooperation|partnership|conjunction|practice|fact|effect|total|short|brief|future|past)\w*\b)"
+    r"[A-Za-z]"
+)
 _ASK_LINK = re.compile(
     r"\bwhere\b.*\b(?:find|found|get|download|access|read|available|online|website|web ?site|web ?page|site)\b"
     r"|\b(?:link|url|web address|website address)\b",
@@ -643,7 +656,7 @@ def asked(question: str) -> Asked:
         measure=measure, per=per, per_initials=per_initials,
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
-        link=bool(_ASK_LINK.search(q)),
+        link=bool(_ASK_LINK.search(q)), place=bool(_ASK_PLACE.match(q) and not _ASK_LINK.search(q)),
     )  # fmt: skip
 
 
@@ -885,6 +898,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         return 1.0 if any(not words <= question_stems for words in named) else 0.0
     if k is Kind.NAME and ask.link and LINK.search(sentence):
         return 1.0  # where to find it: its address
+    if k is Kind.NAME and ask.place:
+        return 1.0 if _LOCATIVE.search(sentence) or countries(sentence) or mentioned_regions(sentence) else 0.0
     if k is Kind.NAME:
         return (
             1.0
@@ -1340,7 +1355,9 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
         Kind.IDENTIFIER: "identifier",
         Kind.REASON: "reason",
     }.get(ask.kind)
-    if ask.measure == "money":
+    if ask.place:
+        what = "place"
+    elif ask.measure == "money":
         what = "amount of money"
     elif ask.measure == "change":
         what = "percentage change" if ask.kind is Kind.PERCENT else "size of the change"

@@ -84,7 +84,8 @@ _CITING_WORDS = frozenset((
     "sheet", "factsheet", "checklist", "brochure", "leaflet", "booklet", "toolkit", "handbook", "guide",
     "find", "locate",
 ))  # fmt: skip
-# Pronouns and light verbs ("get", "take part", "be told", "giving money"), which the stopwords leave in the
+# Pronouns, light verbs ("get", "take part", "be told", "giving money") and placeholder nouns ("things like
+# wheelchairs"), which the stopwords leave in the
 # text but which name nothing a quote must hold: a refusal saying the passages "do not mention “whose”" or
 # "“took”" tells the reader nothing, and the asked thing is said with other verbs ("18 advocates came together").
 _FUNCTION_WORDS = frozenset((
@@ -92,7 +93,7 @@ _FUNCTION_WORDS = frozenset((
     "yourselves", "ourselves", "us", "whose", "someone", "somebody", "anyone", "anybody", "everyone",
     "everybody", "something", "anything", "everything", "get", "gets", "got", "getting", "gotten",
     "take", "takes", "took", "taken", "taking", "give", "gives", "gave", "given", "giving", "tell", "tells",
-    "told", "telling", "put", "puts", "putting", "keep", "keeps", "kept", "keeping",
+    "told", "telling", "put", "puts", "putting", "keep", "keeps", "kept", "keeping", "thing", "things", "stuff",
 ))  # fmt: skip
 # What the asker calls their own, in lower case ("my little boy", "our clinic"; not "my Coartem tablets"):
 # their situation, which no document describes.

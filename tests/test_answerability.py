@@ -221,6 +221,27 @@ def test_light_verbs_are_no_terms_a_quote_must_hold() -> None:
     assert asked("How many patient advocates took part in the workshop?").relation is None
 
 
+def test_placeholder_nouns_are_no_terms_a_quote_must_hold() -> None:
+    terms = QuestionTerms.of("Is WHO asking governments to do anything about things like wheelchairs and stuff?", {})
+    assert "things" not in terms.rare.values() and "stuff" not in terms.rare.values()
+    assert "wheelchairs" in terms.rare.values()
+
+
+def test_a_where_question_needs_a_place() -> None:
+    ask = asked("Where is the South Centre headquartered?")
+    assert ask.kind is Kind.NAME and ask.place
+    assert holds(ask, "APPROVES the proposed agreement between the World Health Organization and the South Centre.",
+                 set()) == 0.0  # fmt: skip
+    assert holds(ask, "In addition, the agreement was signed in 2013 in line with the rules.", set()) == 0.0
+    assert holds(ask, "The South Centre is an intergovernmental organization headquartered in Geneva.", set()) == 1.0
+    assert holds(ask, "The dialogue was held in March 2013 in Gaborone.", set()) == 1.0
+    assert holds(ask, "The office moved to Kenya.", set()) == 1.0  # a country named is a place
+    assert holds(asked("Where does EGR1 accumulate?"), "EGR1 accumulates within the nucleus.", set()) == 1.0
+    link = asked("Where can I find the checklist online?")
+    assert link.link and not link.place
+    assert describe_missing(ask, [], True) == "No place was found in the closest passages."
+
+
 def test_a_participle_naming_a_role_does_not_say_its_act() -> None:
     ask = asked("When was IAPO founded?")
     assert not says_act(ask, "As a founding member of the Alliance, IAPO joined its statement in February 2024.")
