@@ -227,7 +227,8 @@ class ExtractiveAnswerer:
     def _complete(self, s: Sentence, kind: Kind = Kind.OTHER) -> list[Sentence] | None:
         """`s` with what it needs to stand alone, or None when that is not in the passage. A list item, for a
         question that asks for a list, brings the other items under its introduction (a list too long to show
-        whole, or an item listing things itself, "Articles 16, 19, 20 and 25", is left alone)."""
+        whole, or an item listing things itself, "Articles 16, 19, 20 and 25", is left alone), and a sentence
+        that leads into a list brings the list."""
         if (
             kind is Kind.LIST
             and s.introduction
@@ -236,6 +237,8 @@ class ExtractiveAnswerer:
             and 1 < len(items := _items_beside(s)) <= self.config.max_list_items
         ):
             return items
+        if kind is Kind.LIST and (listed := self._list_after(s)):
+            return listed
         group = [s]
         if dangling(s.display) and not s.bulleted:
             before = s.previous or s.before
@@ -265,6 +268,26 @@ class ExtractiveAnswerer:
         if note is not None and qualifies(note.display):
             group.append(note)
         return group
+
+    def _list_after(self, s: Sentence) -> list[Sentence] | None:
+        """`s` with the list it leads into ("… to assist in the assessment of infection control programs. The
+        checklist should be used: 1. To ensure … 2. To systematically assess …"), and the sentence before `s`
+        when it points back; None when no whole list follows it."""
+        following = s.following
+        if (
+            following is None
+            or following.flaw is not None
+            or introduces(s.display)
+            or not introduces(following.display)
+        ):
+            return None
+        listed = [x for x in self._complete(following, Kind.LIST) or [] if x is not s]  # its antecedent may be `s`
+        if len(listed) < 2:
+            return None
+        before = s.previous
+        if dangling(s.display) and before is not None and not before.flaw and not introduces(before.display):
+            return [before, s, *listed]
+        return [s, *listed]
 
     def _conflicts(self, claims: list[Claim], ranked: list[Sentence]) -> list[str]:
         """Figures that disagree between documents about the same quantity of the same subject: the two
@@ -368,7 +391,8 @@ def _claim(group: list[Sentence]) -> Claim:
         listed = " ".join(_item(s) for s in group if s.display != introduction)  # a bulleted introduction
         return Claim(f"{introduction} {listed}" if introduction else listed, first.hit, first.start, last.end)
     items = group[1:]
-    bullets = any(s.bulleted and not ends_sentence(s.text) for s in items)  # items only their bullets part
+    # items only their bullets part, or items under an introduction the group holds: shown as a list
+    bullets = any(s.bulleted and not ends_sentence(s.text) for s in items) or any(introduces(s.display) for s in group)
     parts = [first.claim_text, *(_item(s) if bullets and s.bulleted else s.display for s in items)]
     if len(group) > 1 and introduces(first.display) and not ends_sentence(last.text) and last.following is None:
         parts.append("…")  # the list runs on past the passage: the reader is told it may hold more

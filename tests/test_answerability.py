@@ -33,7 +33,7 @@ from policykb.qa.answer_types import (
 from policykb.qa.answerability import QuestionTerms, absent_bodies, missing_terms
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
-from policykb.qa.extractive import ExtractiveAnswerer
+from policykb.qa.extractive import ExtractiveAnswerer, _claim
 from policykb.qa.shape import (
     dangling,
     flaw,
@@ -1000,6 +1000,26 @@ def test_an_antecedent_in_the_passage_before_is_quoted_from_its_own_passage(
     quotes = {c.quote: c.chunk_id for c in answer.citations}
     assert quotes[next(q for q in quotes if q.startswith("The new advisory"))] == "a"
     assert quotes[next(q for q in quotes if q.startswith("It advises"))] == "b"
+
+
+def test_a_sentence_leading_into_a_list_brings_the_list_for_a_list_question() -> None:
+    answerer = ExtractiveAnswerer(HashEmbedder())
+    text = (
+        "This checklist is a companion to the guide and assists in assessing infection control programs. "
+        "The checklist should be used:\n\n1. To ensure that the facility has appropriate policies.\n\n"
+        "2. To systematically assess personnel adherence to correct practices.\n\nOther guidance follows here."
+    )
+    lead = next(s for s in candidate_sentences([_hit(0, text)]) if s.display.startswith("This checklist"))
+    group = answerer._complete(lead, Kind.LIST)
+    assert group is not None and [s.display[:12] for s in group] == [
+        "This checkli", "The checklis", "To ensure th", "To systemati"
+    ]  # fmt: skip
+    assert _claim(group).text.endswith("should be used: • To ensure that the facility has appropriate policies. "
+                                       "• To systematically assess personnel adherence to correct practices.")  # fmt: skip
+    assert answerer._complete(lead, Kind.OTHER) is None  # alone it points back to nothing quotable
+    pointing = "Despite this, phage remains a useful carrier. This may be especially true of peptides:\n\n- short ones;"
+    lead = next(s for s in candidate_sentences([_hit(0, pointing)]) if s.display.startswith("Despite"))
+    assert answerer._list_after(lead) is None  # the introduction points back to the lead: no list of its own
 
 
 def test_a_list_items_neighbouring_items_can_be_left_out_of_its_window() -> None:
