@@ -235,6 +235,9 @@ def test_a_where_question_needs_a_place() -> None:
     assert holds(ask, "In addition, the agreement was signed in 2013 in line with the rules.", set()) == 0.0
     assert holds(ask, "The South Centre is an intergovernmental organization headquartered in Geneva.", set()) == 1.0
     assert holds(ask, "The dialogue was held in March 2013 in Gaborone.", set()) == 1.0
+    assert holds(ask, "The agreement was signed in March 2013, at the end of the session.", set()) == 0.0
+    assert holds(ask, "In Geneva, the Centre opened its offices.", set()) == 1.0
+    assert holds(ask, "The receptor is found in endothelial cells.", set()) == 1.0
     assert holds(ask, "The office moved to Kenya.", set()) == 1.0  # a country named is a place
     assert holds(asked("Where does EGR1 accumulate?"), "EGR1 accumulates within the nucleus.", set()) == 1.0
     link = asked("Where can I find the checklist online?")
