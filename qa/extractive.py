@@ -241,8 +241,7 @@ class ExtractiveAnswerer:
             return listed
         group = [s]
         if dangling(s.display) and not s.bulleted:
-            before = s.previous or s.before
-            if before is not None and not before.flaw and not introduces(before.display):
+            if (before := _antecedent(s, s.previous or s.before)) is not None:
                 twin = before.following  # the same sentence in the passage that holds its antecedent: one quote
                 group = [before, twin if twin is not None and twin.start == s.start else s]
             elif needs_antecedent(s.display):
@@ -284,10 +283,8 @@ class ExtractiveAnswerer:
         listed = [x for x in self._complete(following, Kind.LIST) or [] if x is not s]  # its antecedent may be `s`
         if len(listed) < 2:
             return None
-        before = s.previous
-        if dangling(s.display) and before is not None and not before.flaw and not introduces(before.display):
-            return [before, s, *listed]
-        return [s, *listed]
+        before = _antecedent(s, s.previous) if dangling(s.display) else None
+        return [before, s, *listed] if before is not None else [s, *listed]
 
     def _conflicts(self, claims: list[Claim], ranked: list[Sentence]) -> list[str]:
         """Figures that disagree between documents about the same quantity of the same subject: the two
@@ -397,6 +394,12 @@ def _claim(group: list[Sentence]) -> Claim:
     if len(group) > 1 and introduces(first.display) and not ends_sentence(last.text) and last.following is None:
         parts.append("…")  # the list runs on past the passage: the reader is told it may hold more
     return Claim(" ".join(parts), first.hit, first.start, last.end)
+
+
+def _antecedent(s: Sentence, before: Sentence | None) -> Sentence | None:
+    """The sentence before `s`, when it is quotable prose that `s` can point back to (no heading, fragment or
+    introduction of a list)."""
+    return before if before is not None and not before.flaw and not introduces(before.display) else None
 
 
 def _by_passage(group: list[Sentence]) -> list[list[Sentence]]:
