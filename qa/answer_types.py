@@ -456,9 +456,8 @@ _ASK_PLACE = re.compile(r"\s*where\b", re.I)
 # A place as a sentence gives it: "in Gaborone", "at the WHO headquarters", "within airway epithelial cells",
 # "from a low-income country"; not a time or a manner ("in March", "in 2013", "in addition", "in which").
 _LOCATIVE = re.compile(
-    r"\b(?:in|at|within|inside|near|throughout|across|from)\s+(?:the\s+|a\s+|an\s+)?+(?!\d|(?:"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|"
-    r"jul|aug|sept?|oct|nov|dec|addition|order|particular|general|accordance|line|response|terms|part|all|this|that|"
+    r"\b(?:in|at|within|inside|near|throughout|across|from)\s+(?:the\s+|a\s+|an\s+)?+"
+    rf"(?!\d|{_MONTH}(?!\w)|(?:addition|order|particular|general|accordance|line|response|terms|part|all|this|that|"
     r"these|those|which|whose|such|each|any|some|least|most|first|once|times?|end|beginning|course|context|light|"
     r"view|spite|favou?r|turn|regard|respect|relation|support|collaboration|consultation|cooperation|partnership|"
     r"conjunction|practice|fact|effect|total|short|brief|future|past)\b)"
