@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from policykb.core.text import BULLET_GLYPHS, STOPWORDS, split_sentences, trim_span
+from policykb.core.text import BULLET_GLYPHS, STOPWORDS, counted_number, split_sentences, trim_span
 from policykb.ingest.parsed import Block, BlockKind
 from policykb.ingest.sessions import ENACTING_FORMULA, RESOLUTION_SYMBOL
 
@@ -325,12 +325,14 @@ def paragraphs(
             continue
         following = lines[index + 1].text.strip() if index + 1 < len(lines) else ""
         kind: BlockKind
+        titles_list = False  # a title over an annex's unmarked list is a heading of its own ("ANNEX" / "Commodities …")
         if index in listed:
             kind, level = "toc", 0
         else:
             after_heading = bool(paras) and paras[-1].kind == "heading"
             around = _Neighbours(lines, index, pairs, cells)
             kind, level = _line_kind(text, line, body_height, previous, following, after_heading, around, context)
+            titles_list = kind == "heading" and around.heads_counted_items() is not None
         current = paras[-1] if paras else None
         if kind == "heading" and _TOC_HEADING.match(text):
             contents, context["toc"], context["toc_page"] = _toc_region(texts, index + 1, 0)
@@ -342,7 +344,7 @@ def paragraphs(
             context["toc"] = context["references"] = False
         if current is not None and not body_height and _ends_one_line_items(paras, kind, text):
             paras.append(_Para(kind, level, [text], line.height))
-        elif current is not None and _continues(current, kind, text, previous, width, line.height):
+        elif current is not None and not titles_list and _continues(current, kind, text, previous, width, line.height):
             current.lines.append(text)
         else:
             paras.append(_Para(kind, level, [text], line.height))
@@ -421,6 +423,44 @@ class _Neighbours:
             return False
         following = self.lines[end].text.strip() if end < len(self.lines) else ""
         return not following[:1].islower()
+
+    def counted_item(self) -> bool:
+        """The line opens with a bare number that the number lines around it count on ("1 Oxytocin – …" /
+        "2 Misoprostol – …" / "3 …"), at most two short titles between two of them: an annex's list laid out
+        without marks, three items or more. A footnote ("2 Document A66/14.") ends a sentence and counts nothing."""
+        number = counted_number(self.lines[self.index].text)
+        if number is None:
+            return False
+        before, after = self._counted(self.index, -1), self._counted(self.index, 1)
+        return (before is not None and (after is not None or self._counted(before, -1) is not None)) or (
+            after is not None and self._counted(after, 1) is not None
+        )
+
+    def heads_counted_items(self) -> int | None:
+        """How many titles down from this line an annex's unmarked list begins: 1 under a short title ("Newborn
+        health commodities" / "4 Injectable antibiotics – …"), 2 under a title over that one ("Commodities by
+        life stage" / "Maternal health commodities" / "1 Oxytocin – …"); None when it heads no such list."""
+        for step in (1, 2):
+            index = self.index + step
+            if index >= len(self.lines) or not _short_title(self.lines[index - 1].text.strip()):
+                return None
+            if counted_number(self.lines[index].text) is not None:
+                return step if _Neighbours(self.lines, index, self.pairs, self.cells).counted_item() else None
+        return None
+
+    def _counted(self, index: int, direction: int, titles: int = 2) -> int | None:
+        """The index of the line that counts one on (`direction` 1) or one back (-1) from the line at `index`,
+        across at most `titles` short titles."""
+        number = counted_number(self.lines[index].text)
+        at = index + direction
+        while number is not None and 0 <= at < len(self.lines) and abs(at - index) <= titles + 1:
+            text = self.lines[at].text.strip()
+            if counted_number(text) == number + direction:
+                return at
+            if not _short_title(text):
+                return None
+            at += direction
+        return None
 
     def set_larger(self, body: float, ratio: float = 1.2) -> bool:
         """The line is set markedly larger than the body and the line before it: a title the page's layout
@@ -596,6 +636,10 @@ def _line_kind(
         return "toc", 0
     if _ROMAN_ITEM.match(text) and (_ROMAN_ITEM.match(following) or (previous and _ROMAN_ITEM.match(previous))):
         return "list_item", 0
+    if around.counted_item():
+        return "list_item", 0
+    if (heads := around.heads_counted_items()) is not None:
+        return "heading", 5 - heads
     wraps_on = following[:1].islower() and bool(re.match(r"^\d{1,2}[.)]\s", text))  # a wrapped list item
     if _is_heading(text, line, body, after_break, around) and not wraps_on:
         numbered = _NUMBERED_HEADING.match(text)

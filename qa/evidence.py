@@ -10,6 +10,7 @@ import numpy as np
 
 from policykb.core.text import (
     content_words,
+    counted_number,
     number_style,
     split_sentences,
     stem,
@@ -58,6 +59,7 @@ class Sentence:
     display: str
     position: int = 0  # index among its passage's sentences
     bulleted: bool = False  # it opened with a bullet or a list number: a list item
+    titled: bool = False  # an item of a list laid out without marks, which its title may introduce
     flaw: str | None = None  # why it cannot be quoted on its own (see shape.flaw), None when it can
     semantic: float = 0.0
     coverage: float = 0.0
@@ -112,7 +114,8 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = ANSWER_PASSAGES) 
     for rank, hit in enumerate(hits[:max_hits]):
         siblings: list[Sentence] = []
         for s, e in (c for span in split_sentences(hit.text, 0, len(hit.text)) for c in clauses(hit.text, *span)):
-            marks = strip_leading_marks(hit.text[s:e])
+            counted = _counted_item(hit.text, s)
+            marks = counted or strip_leading_marks(hit.text[s:e])
             s += marks
             labelled = s
             while length := strip_section_label(hit.text[s:e]):  # "Abstract: BACKGROUND: …"
@@ -125,7 +128,7 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = ANSWER_PASSAGES) 
             text = hit.text[s:e]
             sentence = Sentence(
                 hit, rank, hit.char_start + s, hit.char_start + e, text, clean(text),
-                bulleted=marks > 0 or opens_count(text),
+                bulleted=marks > 0 or opens_count(text), titled=counted > 0,
             )  # fmt: skip
             sentence.position, sentence.siblings = len(siblings), siblings
             sentence.label = label
@@ -135,7 +138,7 @@ def candidate_sentences(hits: list[SearchHit], max_hits: int = ANSWER_PASSAGES) 
                 tables.append((sentence, rows))  # a table's lines read as prose are cells, or rows
                 out.extend(rows)
         for sentence in siblings:
-            continues = sentence.flaw == "fragment" and _continues_introduction(sentence.display)
+            continues = sentence.flaw == "fragment" and (sentence.titled or _continues_introduction(sentence.display))
             if sentence.bulleted and (continues or sentence.flaw is None):
                 sentence.introduction = _introduction(sentence, hit)
                 if sentence.introduction:
@@ -221,10 +224,30 @@ def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
                 outer = _introduction(before, hit, depth - 1)
                 return f"{outer} … {before.display}" if outer else None
             return before.display
+        if item.titled and before.flaw == "heading":  # "Maternal health commodities" over "1 Oxytocin – …"
+            title = before.previous  # and the title over it ("Commodities by life stage")
+            return f"{title.display} … {before.display}" if title and title.flaw == "heading" else before.display
         if not before.bulleted and not _page_furniture(before):
             return None  # prose between: the item belongs to no introduction seen here
         before = before.previous
-    return _carried_introduction([without_footnote_marks(h.strip()) for h in hit.headings], style, depth)
+    headings = [without_footnote_marks(h.strip()) for h in hit.headings]
+    if item.titled and headings:
+        return headings[-1]
+    return _carried_introduction(headings, style, depth)
+
+
+def _counted_item(text: str, start: int) -> int:
+    """Characters of the bare number opening a list item laid out without marks ("4 Injectable antibiotics – …"
+    on a line of its own, where another line of the passage counts 3 or 5), 0 when `start` opens no such item."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[start : line_end if line_end >= 0 else len(text)]
+    number = counted_number(line)
+    if number is None or text[line_start:start].strip():
+        return 0
+    counts = {counted_number(other) for other in text.splitlines()}
+    mark = re.match(r"\d{1,2}\s+", line)
+    return mark.end() if mark and counts & {number - 1, number + 1} else 0
 
 
 def _page_furniture(sentence: Sentence) -> bool:

@@ -1904,6 +1904,27 @@ def test_a_heading_ending_in_a_colon_inside_the_passage_introduces_its_items() -
     assert by_start["to adopt"].claim_text.startswith("DECIDES: … to adopt the set of nine voluntary global targets")
 
 
+def test_an_item_of_a_list_numbered_without_marks_is_quoted_under_its_titles() -> None:
+    """An annex's list laid out as "1 Oxytocin – …" lines under short titles: each item is quoted without its
+    number after the titles over it, and a lone line opening with a number is no item."""
+    titles = ["Commodities by life stage", "Maternal health commodities"]
+    items = ["1 Oxytocin – post partum haemorrhage (PPH)", "2 Misoprostol – post-partum haemorrhage"]
+    text = "\n\n".join([*titles, *items, "Newborn health commodities", "3 Injectable antibiotics – newborn sepsis"])
+    spans = [
+        KindSpan(text.index(t), text.index(t) + len(t), "heading") for t in [*titles, "Newborn health commodities"]
+    ]
+    by_text = {s.display: s for s in candidate_sentences([replace(_hit(0, text), non_prose=spans)])}
+    oxytocin = by_text["Oxytocin – post partum haemorrhage (PPH)"]
+    assert oxytocin.flaw is None and oxytocin.bulleted
+    assert oxytocin.claim_text == (
+        "Commodities by life stage … Maternal health commodities … Oxytocin – post partum haemorrhage (PPH)"
+    )
+    assert by_text["Misoprostol – post-partum haemorrhage"].introduction == oxytocin.introduction
+    assert by_text["Injectable antibiotics – newborn sepsis"].introduction == "Newborn health commodities"
+    lone = {s.display: s for s in candidate_sentences([_hit(1, "Background\n\n3 Injectable antibiotics")])}
+    assert lone["3 Injectable antibiotics"].flaw is not None
+
+
 def test_an_enumeration_the_page_layout_broke_after_a_comma_stays_one_sentence() -> None:
     text = (
         "Standard Precautions include: 1) hand hygiene,\n\n2) use of personal protective equipment, 3) safe "

@@ -652,6 +652,40 @@ def test_a_numbered_list_introduction_is_a_heading_its_items_carry() -> None:
     assert headings_of("(1) to sustain") == [lines[0], "2. REQUESTS the Director-General:"]
 
 
+def test_an_annexs_list_numbered_without_marks_is_items_under_their_titles() -> None:
+    """Lines that open with a bare number and count on ("1 Oxytocin – …", "2 …", "3 …"), short titles between
+    them, are list items under those titles, not one paragraph; a footnote ("2 Document A66/14.") ends a
+    sentence and a numbered section title over prose counts nothing."""
+    lines = [
+        "2 Document A66/14.",
+        "ANNEX",
+        "Commodities by life stage",
+        "Maternal health commodities",
+        "1 Oxytocin – post partum haemorrhage (PPH)",
+        "2 Misoprostol – post-partum haemorrhage",
+        "3 Magnesium sulfate – eclampsia and severe pre-eclampsia",
+        "Newborn health commodities",
+        "4 Injectable antibiotics – newborn sepsis",
+        "5 Chlorhexidine – newborn cord care",
+    ]
+    methods = ["3 Methods", "The group met twice in Geneva and reviewed the evidence on each of the commodities above."]
+    cleaned = clean_pages([[Line(x, 10.0) for x in lines], [Line(x, 10.0) for x in methods]])
+    blocks = [(b.kind, b.level, cleaned.text[b.start : b.end]) for b in cleaned.blocks]
+    assert blocks[:11] == [
+        ("paragraph", 0, "2 Document A66/14."),
+        ("heading", 2, "ANNEX"),
+        ("heading", 3, "Commodities by life stage"),
+        ("heading", 4, "Maternal health commodities"),
+        ("list_item", 0, lines[4]),
+        ("list_item", 0, lines[5]),
+        ("list_item", 0, lines[6]),
+        ("heading", 4, "Newborn health commodities"),
+        ("list_item", 0, lines[8]),
+        ("list_item", 0, lines[9]),
+        ("heading", 1, "3 Methods"),
+    ]
+
+
 def test_an_operative_paragraph_that_wraps_before_its_items_introduces_them() -> None:
     """ "2. CALLS upon WHO's partners, including …:" over three lines is its items' heading, so they are never
     taken for the items of "1. URGES Member States:" before it."""

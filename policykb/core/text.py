@@ -353,6 +353,22 @@ _BULLET_STYLE = re.compile(rf"\s*([{_MARK_GLYPHS}])\s")
 LIST_MARK = re.compile(rf"^\s*(?:[{_MARK_GLYPHS}]|\(?[a-z0-9ivx]{{1,4}}[.)])\s+")
 
 
+# A line opening with a bare number ("4 Injectable antibiotics – newborn sepsis"): an item of a list laid out
+# without marks, when it is short, ends no sentence and the lines around it count on. A footnote ("2 Document
+# A66/14.") ends a sentence.
+_COUNTED = re.compile(r"(\d{1,2})\s+[A-Z(]")
+_LINE_END_PUNCTUATION = re.compile(r"[.!?:;][\"'”’)\]]*$")
+
+
+def counted_number(line: str) -> int | None:
+    """The bare number opening `line` when the line may be an item of a list laid out without marks."""
+    line = line.strip()
+    counted = _COUNTED.match(line)
+    if counted is None or len(line) > 100 or "\n" in line or _LINE_END_PUNCTUATION.search(line):
+        return None
+    return int(counted.group(1))
+
+
 def number_style(line: str) -> str | None:
     """How a numbered line is numbered ("4." and "8." alike; "(i)", "(ii)" read as roman: sub-items under a
     lettered one); None when it is not numbered."""
