@@ -451,8 +451,13 @@ _VERDICT = re.compile(
     r"|\b(?:is|are|be) (?:not )?(?:required|allowed|permitted|indicated|warranted|appropriate|suitable)\b",
     re.I,
 )
-# "Where is the South Centre headquartered?", "Where was the dialogue held?": a place answers.
-_ASK_PLACE = re.compile(r"\s*where\b", re.I)
+# "Where is the South Centre headquartered?", "Where was the dialogue held?", "In which city was it held?":
+# a place answers.
+_ASK_PLACE = re.compile(
+    r"\s*(?:where\b|(?:(?:in|at|from)\s+)?(?:which|what)\s+(?:city|cities|town|towns|village|venue|venues|location"
+    r"|locations)\b)",
+    re.I,
+)
 # A place as a sentence gives it: "in Gaborone", "at the WHO headquarters", "within airway epithelial cells",
 # "from a low-income country"; not a time or a manner ("in March", "in 2013", "in addition", "in which").
 _LOCATIVE = re.compile(

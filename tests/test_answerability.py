@@ -240,6 +240,10 @@ def test_a_where_question_needs_a_place() -> None:
     assert holds(ask, "The receptor is found in endothelial cells.", set()) == 1.0
     assert holds(ask, "The office moved to Kenya.", set()) == 1.0  # a country named is a place
     assert holds(asked("Where does EGR1 accumulate?"), "EGR1 accumulates within the nucleus.", set()) == 1.0
+    city = asked("In which city was the 2023 IEEPO event held?")
+    assert city.kind is Kind.NAME and city.place
+    assert holds(city, "The IEEPO event was held on Wednesday 15th – Thursday 16th March 2023.", set()) == 0.0
+    assert asked("What venue hosted the General Assembly?").place
     link = asked("Where can I find the checklist online?")
     assert link.link and not link.place
     assert describe_missing(ask, [], True) == "No place was found in the closest passages."
