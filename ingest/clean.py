@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from policykb.core.text import BULLET_GLYPHS, STOPWORDS, counted_number, split_sentences, trim_span
+from policykb.core.text import BULLET_GLYPHS, LINE_END, STOPWORDS, counted_number, split_sentences, trim_span
 from policykb.ingest.parsed import Block, BlockKind
 from policykb.ingest.sessions import ENACTING_FORMULA, RESOLUTION_SYMBOL
 
@@ -77,7 +77,7 @@ _REFERENCE_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(?:references
 _REFERENCE_ITEM = re.compile(
     r"^(?:\[\d{1,3}\]|\(?\d{1,3}[.)])\s+(?:[A-Z][\w'’-]+,?\s+(?:[A-Z]{1,3}\b|[A-Z]\.)|[A-Z][\w&]+[\s\w&]*\.\s)"
 )
-_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_SENTENCE_END = LINE_END
 _PROSE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _RUNS_ON = re.compile(
     r"(?:,|\s(?:of|and|or|the|a|an|to|in|for|with|on|by|at|from|as|than|that|which|was|were|is|are))$"

@@ -357,14 +357,15 @@ LIST_MARK = re.compile(rf"^\s*(?:[{_MARK_GLYPHS}]|\(?[a-z0-9ivx]{{1,4}}[.)])\s+"
 # without marks, when it is short, ends no sentence and the lines around it count on. A footnote ("2 Document
 # A66/14.") ends a sentence.
 _COUNTED = re.compile(r"(\d{1,2})\s+[A-Z(]")
-_LINE_END_PUNCTUATION = re.compile(r"[.!?:;][\"'”’)\]]*$")
+# A line that ends a sentence or a clause, or introduces what follows ("…;", "… as follows:", "… (2013).").
+LINE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 
 
 def counted_number(line: str) -> int | None:
     """The bare number opening `line` when the line may be an item of a list laid out without marks."""
     line = line.strip()
     counted = _COUNTED.match(line)
-    if counted is None or len(line) > 100 or "\n" in line or _LINE_END_PUNCTUATION.search(line):
+    if counted is None or len(line) > 100 or "\n" in line or LINE_END.search(line):
         return None
     return int(counted.group(1))
 
