@@ -21,7 +21,7 @@ from policykb.ingest.parsed import NON_PROSE, Block, BlockKind
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
-CHUNKER_VERSION = "11"
+CHUNKER_VERSION = "12"
 
 
 @dataclass

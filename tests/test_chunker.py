@@ -6,10 +6,11 @@ import itertools
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policykb.core.text import split_sentences
+from policykb.core.text import BULLET_GLYPHS, split_sentences
 from policykb.index.embedders import HashEmbedder
 from policykb.ingest.chunker import Chunker
 from policykb.ingest.parsed import blocks_from_plain_text
@@ -145,6 +146,18 @@ def test_a_checklist_item_after_a_sentence_starts_its_own() -> None:
         "❑ Semi-critical items need disinfection.",
         "• Wash hands.",
     ]
+
+
+@pytest.mark.parametrize("glyph", list(BULLET_GLYPHS + "-*"))
+def test_a_line_opening_with_any_bullet_starts_an_item(glyph: str) -> None:
+    """Every glyph the reader takes for a bullet opens an item here too ("› Transmission-based precautions"
+    after a dash item, a line or a blank line below), so no two items are read as one sentence."""
+    for gap in ("\n", "\n\n"):
+        text = f"- prevention of injuries from sharp instruments{gap}{glyph} Transmission-based precautions"
+        assert [text[a:b] for a, b in split_sentences(text, 0, len(text))] == [
+            "- prevention of injuries from sharp instruments",
+            f"{glyph} Transmission-based precautions",
+        ]
 
 
 def test_items_counted_inside_a_sentence_keep_it_whole() -> None:

@@ -268,12 +268,16 @@ def american_spelling(word: str) -> str:
 
 # ------------------------------------------------------------------------------------------------ sentences
 
+# The glyphs that open a bulleted item, wherever a line is read as a list item (ingest) or a quote leaves
+# its bullet out (the answerer): one set, so an item the ingest keeps is an item the answerer quotes.
+BULLET_GLYPHS = "•◆▪●○◦‣∙·›»"
+
 # A sentence ends at . ! ? before a capital or digit (perhaps after a note's asterisk), or at a line break that follows closing punctuation or
-# precedes a bullet, and at a blank line before a capital unless a comma leaves the sentence open ("include:
+# precedes a bullet (any of the glyphs above, or a dash or an asterisk), and at a blank line before a capital unless a comma leaves the sentence open ("include:
 # 1) hand hygiene,\n\n2) use of …", an enumeration the page layout broke). Other line breaks are hard wrapping (PDFs, plain-text letters), not sentence ends.
 _SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?])[\"'”’)\]]*\s+(?=(?:[•◆▪●❑□■➢►❖✓✔]\s+)?[\"'“‘(\[*]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)|\n(?=[^\S\n]*[-*•◆▪●]\s)"
-    r"|\n[ \t\r]*\n(?=[^\S\n]*[A-Z0-9\"“(\[•◆-])"
+    r"(?<=[.!?])[\"'”’)\]]*\s+(?=(?:[•◆▪●❑□■➢►❖✓✔]\s+)?[\"'“‘(\[*]?[A-Z0-9])|(?<=[.!?:;])[\"'”’)\]]*[ \t]*\n\s*(?=\S)"
+    rf"|\n(?=[^\S\n]*[-*{BULLET_GLYPHS}]\s)|\n[ \t\r]*\n(?=[^\S\n]*[A-Z0-9\"“(\[{BULLET_GLYPHS}-])"
 )
 _CLOSING = re.compile(r"[\"'”’)\]]*")
 # Never a sentence's end: a common abbreviation, or the mark of an item counted inside the sentence
@@ -340,10 +344,6 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------------------------------------ footnote marks
-
-# The glyphs that open a bulleted item, wherever a line is read as a list item (ingest) or a quote leaves
-# its bullet out (the answerer): one set, so an item the ingest keeps is an item the answerer quotes.
-BULLET_GLYPHS = "•◆▪●○◦‣∙·›»"
 
 # How a list item is numbered: "4." and "8." alike, "(1)" and "(2)", "(a)" and "(b)", "(i)" and "(ii)".
 _NUMBER_STYLE = re.compile(r"\s*(\(?)(?:(\d{1,3})|([ivx]{1,4})|[a-z]{1,2})([.)])\s")
