@@ -90,6 +90,16 @@ class HybridSearcher:
         idf = term_idf(snapshot, parsed)
         return SearchResponse(hits, snapshot.name, (time.perf_counter() - started) * 1000, mode, idf, fixes)
 
+    def following(self, response: SearchResponse, hits: list[SearchHit]) -> dict[str, SearchHit]:
+        """The passage that follows each of `hits` in its document (by the hit's chunk id), read from the
+        snapshot `response` came from; none when a newer one has been published since (its row ids differ)."""
+        snapshot = self.reader.current()
+        if snapshot is None or snapshot.name != response.generation or not hits:
+            return {}
+        after = snapshot.following([h.rowid for h in hits])
+        empty = ParsedQuery("", [], [])
+        return {h.chunk_id: _hit(after[h.rowid], 0.0, {}, empty) for h in hits if h.rowid in after}
+
     def _known(self, word: str) -> bool:
         """Whether the embedder's vocabulary holds `word` whole: a real word, never read as a misspelling."""
         return self.embedder.count_tokens([word])[0] <= 1

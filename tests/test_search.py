@@ -95,6 +95,31 @@ def test_delete_and_update_leave_nothing_stale(kb: KnowledgeBase, tmp_path: Path
     assert kb.search("platypus", mode="lexical").results
 
 
+def test_the_passage_after_a_hit_comes_from_the_snapshot_searched(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """A hit's next passage is read from the snapshot the hit came from; once another is published the row
+    ids may name other chunks, so none is given rather than a wrong one."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "\n\n".join(f"Paragraph {n} about quokka vaccination in Zanzibar. " * 6 for n in range(4))
+    )
+    kb.ingest([folder])
+    response = kb.search("quokka vaccination", k=2)
+    following = kb.searcher.following(response, response.results)
+    chunks = kb.chunks(response.results[0].doc_id)
+    assert len(chunks) > 1 and following
+    for hit in response.results:
+        ordinal = next(c.ordinal for c in chunks if c.chunk_id == hit.chunk_id)
+        if ordinal + 1 < len(chunks):
+            assert following[hit.chunk_id].chunk_id == chunks[ordinal + 1].chunk_id
+            assert following[hit.chunk_id].text == chunks[ordinal + 1].text
+        else:
+            assert hit.chunk_id not in following
+    (folder / "b.txt").write_text("Platypus guidance for member states.")
+    kb.ingest([folder])
+    assert kb.searcher.following(response, response.results) == {}
+
+
 def test_ingest_while_searching_gives_no_errors_and_no_mixed_results(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

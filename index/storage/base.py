@@ -229,6 +229,10 @@ class SearchSnapshot(Protocol):
     def rows(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
         """The chunk and document fields of each row id present in this snapshot."""
 
+    def following(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
+        """The next chunk of its document after each row id, where this snapshot holds one: what a passage
+        ending part-way through a list runs on into."""
+
     def doc_freq(self, term: str) -> int:
         """Rows whose text holds the (stemmed) term: for idf."""
 

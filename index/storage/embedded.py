@@ -105,6 +105,26 @@ class EmbeddedSnapshot:
     def rows(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
         return self.generation.stored_rows(rowids)
 
+    def following(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
+        """Rows are stored by id, and a document's chunks are registered together in order: the next chunk
+        of a row's document is the row after it, when that one continues it (same document, next ordinal)."""
+        g = self.generation
+        asked = np.asarray(rowids, dtype=np.int64)
+        if not len(asked) or g.size == 0:
+            return {}
+        positions = g.positions(asked)
+        present = (positions < g.size - 1) & (g.rowid[np.minimum(positions, g.size - 1)] == asked)
+        pairs = {int(r): int(g.rowid[p + 1]) for r, p in zip(asked[present], positions[present], strict=True)}
+        rows = g.stored_rows([*pairs, *pairs.values()])
+        return {
+            row: rows[after]
+            for row, after in pairs.items()
+            if row in rows
+            and after in rows
+            and rows[after].chunk.doc_id == rows[row].chunk.doc_id
+            and rows[after].chunk.ordinal == rows[row].chunk.ordinal + 1
+        }
+
     def doc_freq(self, term: str) -> int:
         return int(self.generation.searcher.doc_freq("text", term))
 

@@ -167,6 +167,8 @@ class SearchResponse:
     mode: str
     term_idf: dict[str, float] = field(default_factory=dict)  # query stems -> BM25 idf in this generation
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt query words -> the words searched
+    # an answer's passages -> the next passage of each one's document (by chunk id): where a list runs on
+    following: dict[str, SearchHit] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True)
