@@ -4,6 +4,7 @@ or a claim (idf-weighted term coverage plus embedding similarity)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,7 @@ from policykb.index.embedders import Embedder
 from policykb.qa.shape import (
     OPERATIVE_VERBS,
     flaw,
+    introduces,
     opens_count,
     strip_dated_title,
     strip_leading_marks,
@@ -73,6 +75,9 @@ class Sentence:
     # the sentence just before one that opens its passage, where another retrieved passage of the document
     # ends with it: what "It provides …" points back to when the chunk boundary fell between them
     before: Sentence | None = field(default=None, repr=False, compare=False)
+    # the sentence opening the next passage of the document, where the answer reads that passage: what a list
+    # that ends this passage runs on with
+    after: Sentence | None = field(default=None, repr=False, compare=False)
 
     @property
     def claim_text(self) -> str:
@@ -103,67 +108,99 @@ class Sentence:
 ANSWER_PASSAGES = 8  # the top passages an answer draws its sentences from
 
 
-def candidate_sentences(hits: list[SearchHit], max_hits: int = ANSWER_PASSAGES) -> list[Sentence]:
+def candidate_sentences(
+    hits: list[SearchHit], max_hits: int = ANSWER_PASSAGES, following: Mapping[str, SearchHit] | None = None
+) -> list[Sentence]:
     """Every sentence of the top passages in order, each marked with its flaw when it is not quotable (the
     block kind the ingest gave it, or what its shape shows);
     leading bullets and list numbers, section labels ("Abstract: RESULTS: "; kept as the sentence's context), a
     recommendation's dated title run into its sentence, and a footnote mark that ends a sentence are left out of
-    the quoted span."""
+    the quoted span. `following` holds the next passage of a top passage's document: where a passage ends in a
+    list or its introduction, the next one's sentences are read too, as what the list runs on with (they are
+    no candidates of their own: that passage did not rank)."""
     out: list[Sentence] = []
     tables: list[tuple[Sentence, list[Sentence]]] = []
-    for rank, hit in enumerate(hits[:max_hits]):
-        siblings: list[Sentence] = []
-        for s, e in (c for span in split_sentences(hit.text, 0, len(hit.text)) for c in clauses(hit.text, *span)):
-            counted = _counted_item(hit.text, s)
-            marks = counted or strip_leading_marks(hit.text[s:e])
-            s += marks
-            labelled = s
-            while length := strip_section_label(hit.text[s:e]):  # "Abstract: BACKGROUND: …"
-                s += length
-            label = clean(hit.text[labelled:s]) or None
-            s += strip_dated_title(hit.text[s:e])
-            e -= strip_trailing_marks(hit.text[s:e])
-            if s >= e:
-                continue
-            text = hit.text[s:e]
-            sentence = Sentence(
-                hit, rank, hit.char_start + s, hit.char_start + e, text, clean(text),
-                bulleted=marks > 0 or opens_count(text), titled=counted > 0,
-            )  # fmt: skip
-            sentence.position, sentence.siblings = len(siblings), siblings
-            sentence.label = label
-            sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
-            siblings.append(sentence)
-            if sentence.flaw in ("table", "fragment", "heading") and "\n" in text and (rows := _table_rows(sentence)):
-                tables.append((sentence, rows))  # a table's lines read as prose are cells, or rows
-                out.extend(rows)
-        for sentence in siblings:
-            continues = sentence.flaw == "fragment" and (sentence.titled or _continues_introduction(sentence.display))
-            if sentence.bulleted and (continues or sentence.flaw is None):
-                sentence.introduction = _introduction(sentence, hit)
-                if sentence.introduction:
-                    sentence.flaw = None  # a list item, quotable together with what introduces it
+    top = hits[:max_hits]
+    ends_in_a_list: list[tuple[int, SearchHit]] = []
+    for rank, hit in enumerate(top):
+        siblings, passage_tables = _passage_sentences(hit, rank)
+        tables += passage_tables
+        out.extend(row for _, rows in passage_tables for row in rows)
         out.extend(siblings)
+        if siblings and (siblings[-1].bulleted or introduces(siblings[-1].display)):
+            ends_in_a_list.append((rank, hit))
     for table, rows in tables:
         lead_in = _lead_in(table, out)
         for row in rows:
             row.lead_in = lead_in
-    _link_across_passages(out)
+    ranked = {h.chunk_id for h in top}
+    runs_on = [
+        sentence
+        for rank, hit in ends_in_a_list
+        if (after := (following or {}).get(hit.chunk_id)) is not None and after.chunk_id not in ranked
+        for sentence in _passage_sentences(after, rank)[0]
+    ]
+    _link_across_passages(out, runs_on)
     return out
 
 
-def _link_across_passages(sentences: list[Sentence]) -> None:
+def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[tuple[Sentence, list[Sentence]]]]:
+    """A passage's sentences in order, and the tables among them read as prose with their rows."""
+    siblings: list[Sentence] = []
+    tables: list[tuple[Sentence, list[Sentence]]] = []
+    for s, e in (c for span in split_sentences(hit.text, 0, len(hit.text)) for c in clauses(hit.text, *span)):
+        counted = _counted_item(hit.text, s)
+        marks = counted or strip_leading_marks(hit.text[s:e])
+        s += marks
+        labelled = s
+        while length := strip_section_label(hit.text[s:e]):  # "Abstract: BACKGROUND: …"
+            s += length
+        label = clean(hit.text[labelled:s]) or None
+        s += strip_dated_title(hit.text[s:e])
+        e -= strip_trailing_marks(hit.text[s:e])
+        if s >= e:
+            continue
+        text = hit.text[s:e]
+        sentence = Sentence(
+            hit, rank, hit.char_start + s, hit.char_start + e, text, clean(text),
+            bulleted=marks > 0 or opens_count(text), titled=counted > 0,
+        )  # fmt: skip
+        sentence.position, sentence.siblings = len(siblings), siblings
+        sentence.label = label
+        sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
+        siblings.append(sentence)
+        if sentence.flaw in ("table", "fragment", "heading") and "\n" in text and (rows := _table_rows(sentence)):
+            tables.append((sentence, rows))  # a table's lines read as prose are cells, or rows
+    for sentence in siblings:
+        continues = sentence.flaw == "fragment" and (sentence.titled or _continues_introduction(sentence.display))
+        if sentence.bulleted and (continues or sentence.flaw is None):
+            sentence.introduction = _introduction(sentence, hit)
+            if sentence.introduction:
+                sentence.flaw = None  # a list item, quotable together with what introduces it
+    return siblings, tables
+
+
+def _link_across_passages(sentences: list[Sentence], runs_on: list[Sentence]) -> None:
     """Give each sentence that opens its passage the sentence before it in the document, when another
-    retrieved passage holds that one (adjacent passages, or overlapping ones)."""
+    retrieved passage holds that one (adjacent passages, or overlapping ones), and that one the sentence
+    after it (what a list at a passage's end runs on with, also from `runs_on`, the next passages read).
+    Between a passage's last sentence and the next one's first there may be a list's bullet as well."""
     ends: dict[tuple[str, int], Sentence] = {}
+    passage_ends: dict[tuple[str, int], Sentence] = {}
     for s in sentences:
         if s.row is None:
             ends.setdefault((s.hit.doc_id, s.end), s)
-    for s in sentences:
+            if s.following is None and not s.hit.text[s.end - s.hit.char_start :].strip():
+                passage_ends.setdefault((s.hit.doc_id, s.hit.char_end), s)
+    for s in (*sentences, *runs_on):
         if s.position == 0 and s.row is None:
+            doc = s.hit.doc_id
             s.before = next(
-                (b for gap in range(1, _GAP + 1) if (b := ends.get((s.hit.doc_id, s.start - gap))) is not None), None
+                (b for gap in range(1, _GAP + 1) if (b := ends.get((doc, s.start - gap))) is not None),
+                next((b for gap in range(_GAP + 1) if (b := passage_ends.get((doc, s.hit.char_start - gap)))), None),
             )
+            if s.before is not None and s.before.after is None:
+                s.before.after = s
 
 
 _GAP = 3  # characters between two sentences of a document: a space, a line break or a blank line

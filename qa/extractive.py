@@ -10,7 +10,7 @@ that introduces a list brings its items, or it is left out.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +38,7 @@ from policykb.qa.shape import dangling, ends_sentence, introduces, needs_anteced
 @dataclass
 class ExtractiveConfig:
     max_sentences: int = 3
-    max_list_items: int = 8
+    max_list_items: int = 16  # the most lines (introduction and items) a list is quoted whole with
     duplicate_overlap: float = 0.6  # a sentence sharing this share of its terms with a chosen one adds nothing
 
 
@@ -85,17 +85,23 @@ class ExtractiveAnswerer:
         return None  # no model to rewrite with: the facade's heuristic carries the previous question along
 
     def evidence(
-        self, question: str, hits: list[SearchHit], idf: dict[str, float], focus: str | None = None, part: bool = False
+        self,
+        question: str,
+        hits: list[SearchHit],
+        idf: dict[str, float],
+        focus: str | None = None,
+        part: bool = False,
+        following: Mapping[str, SearchHit] | None = None,
     ) -> Evidence:
         """`focus`: the user's latest words when `question` was expanded from a conversation, or the `part` of a
-        two-part question weighed."""
+        two-part question weighed; `following`: the next passage of each hit's document (a list may run on)."""
         idf = dict(idf)
         if focus:
             for term in content_stems(focus):
                 if term in idf:
                     idf[term] *= 2.0  # the follow-up's own words matter most
         terms = QuestionTerms.of(question, idf, focus, part)
-        sentences = [s for s in candidate_sentences(hits) if _claimable(s, terms)]
+        sentences = [s for s in candidate_sentences(hits, following=following) if _claimable(s, terms)]
         if not sentences:
             empty = np.zeros((0, len(self.model.weights)), dtype=np.float32)
             return Evidence(terms, [], empty, np.zeros(0))
@@ -111,18 +117,16 @@ class ExtractiveAnswerer:
         return Evidence(terms, sentences, rows, probabilities)
 
     def _answer(self, question: str, response: SearchResponse, focus: str | None) -> Answer:
-        hits, idf = response.results, response.term_idf
-        whole = self._find(self.evidence(question, hits, idf, focus), hits)
+        hits, idf, following = response.results, response.term_idf, response.following
+        whole = self._find(self.evidence(question, hits, idf, focus, following=following), hits)
         parts = question_parts(question) if focus is None else [question]
         if len(parts) > 1:
-            return self._answer_parts(question, parts, whole, hits, idf)
+            return self._answer_parts(question, parts, whole, response)
         if not whole.claims:
             return self._refuse(whole, hits, question)
         return compose(whole.claims, whole.confidence, whole.conflicts, question)
 
-    def _answer_parts(
-        self, question: str, parts: list[str], whole: Found, hits: list[SearchHit], idf: dict[str, float]
-    ) -> Answer:
+    def _answer_parts(self, question: str, parts: list[str], whole: Found, response: SearchResponse) -> Answer:
         """A question of several parts ("When did … hold ICN2, and what declaration did it adopt?"): the
         claims of the answer to the whole that answer a part, with each part they do not answer answered on
         its own, or named as not answered, so that a half-answer never reads as a whole one and a claim that
@@ -130,8 +134,9 @@ class ExtractiveAnswerer:
         claims: list[Claim] = []
         conflicts, confidence = list(whole.conflicts), whole.confidence
         unanswered = []
+        hits = response.results
         for n, part in enumerate(parts):
-            ev = self.evidence(question, hits, idf, part, part=True)
+            ev = self.evidence(question, hits, response.term_idf, part, part=True, following=response.following)
             own = content_stems(part).difference(*(content_stems(p) for i, p in enumerate(parts) if i != n))
             if covering := [c for c in whole.claims if self._answers([c], ev, own)]:
                 claims += [c for c in covering if not any(_same_span(c, o) for o in claims)]
@@ -186,11 +191,12 @@ class ExtractiveAnswerer:
         claims = []
         groups = self._select(ranked, ev.question.asked.kind)
         confidence = max((s.score for s in groups[0]), default=best.score) if groups else best.score
-        for part in (part for group in groups for part in _by_passage(group)):
-            claim = _claim(part)
-            introduced = " ".join(filter(None, [part[0].introduction, _quote(claim)]))
-            if self.verifier.lexically_supported(claim.text, introduced):
-                claims.append(claim)
+        for group in groups:
+            for n, part in enumerate(_by_passage(group)):
+                claim = _claim(part, continued=n > 0)
+                introduced = " ".join(filter(None, [part[0].introduction, _quote(claim)]))
+                if self.verifier.lexically_supported(claim.text, introduced):
+                    claims.append(claim)
         if not claims:
             return Found(ev, [], best.score, [])
         return Found(ev, claims, confidence, self._conflicts(claims, ranked))
@@ -216,9 +222,16 @@ class ExtractiveAnswerer:
                                     for g in groups for o in g):  # fmt: skip
                 continue
             group = self._complete(s, kind)
-            if group is None or any(id(x) in used for x in group):
+            if group is None:
                 continue
-            used.update(id(x) for x in group)
+            members = {id(x) for x in group}
+            within = [g for g in groups if {id(x) for x in g} < members]  # an item of the list `group` is
+            if members & used and (len(within) != 1 or members & used != {id(x) for x in within[0]}):
+                continue
+            used.update(members)
+            if within:
+                groups[groups.index(within[0])] = group  # the whole list, where its item stood
+                continue
             groups.append(group)
             if len(groups) == 1:
                 floor = max(m.threshold, _sigmoid(m.logit(s.score) - m.keep_within))
@@ -247,14 +260,14 @@ class ExtractiveAnswerer:
             elif needs_antecedent(s.display):
                 return None
         if introduces(s.display):
-            item = s.following
+            item = _next(s)
             while item is not None and len(group) <= self.config.max_list_items and not introduces(item.display):
                 if not (item.flaw is None or (item.bulleted and item.flaw in ("fragment", "heading"))):
                     break
                 if len(group) > 1 and not (item.bulleted and group[-1].bulleted):
                     break  # a list is its bulleted items, or the one sentence after the introduction
                 group.append(item)
-                item = item.following
+                item = _next(item)
             if len(group) == 1 or not _closed(group, item):
                 return None  # the items are not here, or the list does not end
         closing = group[-1].following
@@ -381,8 +394,18 @@ def _items_beside(item: Sentence) -> list[Sentence]:
     return run
 
 
-def _claim(group: list[Sentence]) -> Claim:
+def _next(s: Sentence) -> Sentence | None:
+    """The sentence after `s`: in its passage, or opening the next passage of the document at its end."""
+    return s.following if s.following is not None else s.after
+
+
+def _claim(group: list[Sentence], continued: bool = False) -> Claim:
+    """The claim quoting `group`, one passage's part of what answers; `continued` from the passage before, a
+    list's items run on without their introduction again."""
     first, last = group[0], group[-1]
+    more = not ends_sentence(last.text) and _next(last) is None  # the list runs on past what the answer read
+    if continued and all(s.bulleted for s in group):
+        return Claim(" ".join([*(_item(s) for s in group), *(["…"] if more else [])]), first.hit, first.start, last.end)
     if len(group) > 1 and all(s.bulleted for s in group):  # a list's items, after their introduction
         introduction = next((s.introduction for s in group if s.introduction), None)
         listed = " ".join(_item(s) for s in group if s.display != introduction)  # a bulleted introduction
@@ -391,7 +414,7 @@ def _claim(group: list[Sentence]) -> Claim:
     # items only their bullets part, or items under an introduction the group holds: shown as a list
     bullets = any(s.bulleted and not ends_sentence(s.text) for s in items) or any(introduces(s.display) for s in group)
     parts = [first.claim_text, *(_item(s) if bullets and s.bulleted else s.display for s in items)]
-    if len(group) > 1 and introduces(first.display) and not ends_sentence(last.text) and last.following is None:
+    if len(group) > 1 and introduces(first.display) and more:
         parts.append("…")  # the list runs on past the passage: the reader is told it may hold more
     return Claim(" ".join(parts), first.hit, first.start, last.end)
 

@@ -1801,6 +1801,74 @@ def test_a_list_of_unpunctuated_bullets_is_quoted_whole_or_said_to_run_on(minilm
 
 
 @pytest.mark.model
+def test_a_sentence_pointing_back_to_a_chosen_one_joins_its_quote(minilm_answerer: ExtractiveAnswerer) -> None:
+    """ "They have a double-stranded RNA genome" answers, but only with the sentence it points back to, which
+    was chosen first: the two are quoted together, once, and not dropped because one is already quoted."""
+    passage = (
+        "Rotavirus A is widespread worldwide and predominantly infects humans, cattle and other mammals, as well "
+        "as birds. They have a double-stranded RNA genome, divided into 11 segments. Vaccines are given to infants "
+        "in many countries."
+    )
+    question = "Is rotavirus A single or double-stranded?"
+    answer = _ask(minilm_answerer, question, _respond(question, [passage, "Admissions fell after vaccination."]))
+    assert answer.answer.startswith("Rotavirus A is widespread worldwide")
+    assert [c.quote for c in answer.citations] == [passage[: passage.index(" Vaccines")]]
+
+
+_LIST_START = (
+    "Members of the alliance met in Delhi in August.\n\nAccording to its founders, the alliance will move forward by:"
+    "\n\n•  Actively networking with other patient organizations\n•  Dialoguing with industry and policy makers"
+)
+_LIST_END = "•  Raising awareness of international days\n•  Running workshops for new organizations"
+
+
+def _list_across_passages(ending: str = "\n\nThe founders thanked the hosts.") -> tuple[SearchHit, SearchHit]:
+    """One document's list cut between two passages, as the chunker cuts a long one."""
+    first = replace(_hit(0, _LIST_START), doc_id="d", chunk_id="c0")
+    start = len(_LIST_START) + 1
+    second = replace(_hit(1, _LIST_END + ending), doc_id="d", chunk_id="c1", char_start=start,
+                     char_end=start + len(_LIST_END + ending))  # fmt: skip
+    return first, second
+
+
+@pytest.mark.model
+def test_a_list_cut_between_passages_is_quoted_from_both(minilm_answerer: ExtractiveAnswerer) -> None:
+    """A list that runs past its passage's end goes on in the document's next passage, retrieved or handed
+    over with the results: the answer quotes both parts, each cited from its own passage, the introduction
+    once; without the next passage it says that more may follow."""
+    question = "How will the alliance move forward, according to its founders?"
+    first, second = _list_across_passages()
+    whole = (
+        "According to its founders, the alliance will move forward by: • Actively networking with other patient "
+        "organizations • Dialoguing with industry and policy makers [1] • Raising awareness of international days "
+        "• Running workshops for new organizations [2]"
+    )
+    idf = _respond(question, [_LIST_START, _LIST_END]).term_idf
+    retrieved = _ask(minilm_answerer, question, SearchResponse([first, second], "g", 1.0, "hybrid", idf))
+    assert retrieved.answer.startswith(whole)
+    assert [c.chunk_id for c in retrieved.citations[:2]] == ["c0", "c1"]
+    assert retrieved.citations[1].quote == _LIST_END.removeprefix("•  ")
+    handed = SearchResponse([first], "g", 1.0, "hybrid", idf, following={"c0": second})
+    assert _ask(minilm_answerer, question, handed).answer.startswith(whole)
+    alone = _ask(minilm_answerer, question, SearchResponse([first], "g", 1.0, "hybrid", idf))
+    assert "• Dialoguing with industry and policy makers … [1]" in alone.answer
+    assert "Raising awareness" not in alone.answer
+
+
+def test_a_next_passage_is_read_only_where_a_list_runs_on() -> None:
+    """The next passage's sentences are what a list at a passage's end goes on with, never candidates of
+    their own, and read only where the passage ends in a list's item or introduction."""
+    first, second = _list_across_passages()
+    sentences = candidate_sentences([first], following={"c0": second})
+    assert {s.hit.chunk_id for s in sentences} == {"c0"}
+    last = sentences[-1]
+    assert last.after is not None and last.after.display == "Raising awareness of international days"
+    assert last.after.before is last
+    prose = replace(first, text=_LIST_START + "\n\nThe founders thanked the hosts.")
+    assert candidate_sentences([prose], following={"c0": second})[-1].after is None
+
+
+@pytest.mark.model
 def test_an_item_that_counts_on_inside_itself_keeps_its_first_number(minilm_answerer: ExtractiveAnswerer) -> None:
     """A checklist item "i. Preparation ii. Testing …, and iii. Replacement" set on one line keeps its "i.":
     without it the answer's count would read from "ii.", behind a bullet."""
@@ -1834,7 +1902,7 @@ def test_roman_sub_items_are_introduced_by_the_lettered_item_above_them() -> Non
 def test_a_long_list_leaves_its_answering_item_alone_and_a_heading_closes_a_list(
     minilm_answerer: ExtractiveAnswerer,
 ) -> None:
-    items = [f"• measure number {n} for wards" for n in range(1, 10)] + ["• screening of visitors for cough"]
+    items = [f"• measure number {n} for wards" for n in range(1, 17)] + ["• screening of visitors for cough"]
     long = "Facilities should consider the following measures:\n" + "\n".join(items)
     question = "Which measures should facilities consider for the screening of visitors?"
     answer = _ask(minilm_answerer, question, _respond(question, [long]))

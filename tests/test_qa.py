@@ -145,6 +145,32 @@ def test_an_item_in_a_later_passage_of_a_long_list_is_quoted_after_the_lists_int
     _check_citations(answer)
 
 
+@pytest.mark.model
+def test_a_list_cut_by_the_chunker_is_answered_whole_from_its_passages(tmp_path: Path) -> None:
+    """A list longer than a passage runs on into the next ones: the answer quotes it on from each, every
+    part cited from its own passage, and stops where the list does."""
+    items = [
+        "free vaccination of every child against measles, polio and diphtheria in the first two years of life",
+        "clean and safe drinking water in every primary and secondary school of the country",
+        "a trained and salaried community nurse in every village with more than five hundred people",
+        "free maternity care in every district hospital, including emergency obstetric surgery",
+        "a national register of rare diseases that patients and their families can consult",
+    ]
+    kb = _knowledge_base(tmp_path, {"plan.txt": (
+        "The national plan was adopted by parliament in 2021 after two years of consultation.\n\n"
+        "The national plan commits the government to the following:\n" + "\n".join(f"- {item}" for item in items)
+        + "\n\nProgress is reviewed every year by an independent panel of experts."
+    )}, embedder="minilm", chunk_tokens=60)  # fmt: skip
+    chunks = kb.chunks(kb.documents()[0].doc_id)
+    assert not any("following:" in c.text and items[-1] in c.text for c in chunks), "the list runs on"
+    answer = kb.ask("What does the national plan commit the government to?")
+    assert answer.answer.startswith("The national plan commits the government to the following: • free vaccination")
+    assert all(item in answer.answer for item in items)
+    assert "independent panel" not in answer.answer and "…" not in answer.answer
+    assert len({c.chunk_id for c in answer.citations}) >= 2
+    _check_citations(answer)
+
+
 def test_a_resolution_the_collection_neither_holds_nor_cites_is_refused_by_name(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
