@@ -304,14 +304,17 @@ def shown_claims(answer: str) -> dict[int, str]:
 def claim_flaws(quote: str, headers: set[str], shown: str | None = None) -> list[str]:
     """Why a cited claim is not clean prose: a question, a fragment, a running header, a heading or markup.
     A list item's quote reads on from its introduction ("to implement …;"): the claim shown with that
-    introduction ("URGES Member States: … to implement …;") is what must be a whole sentence."""
+    introduction ("URGES Member States: … to implement …;") is what must be a whole sentence. A list shown
+    with its bullets ("… the following ACTs: • artemether-lumefantrine (AL) • …") is whole without a full
+    stop: its items are names, not sentences."""
     q = quote.strip()
     flat = " ".join(q.split())
     whole = shown if shown and " … " in shown and " ".join(shown.split()).endswith(flat[-40:]) else q
+    listed = shown is not None and " • " in shown
     flaws = []
     if q.endswith("?"):
         flaws.append("question")
-    if not re.search(r"[.!?;:][\"'”’)\]]*$", whole) or whole[:1].islower():
+    if (not listed and not re.search(r"[.!?;:][\"'”’)\]]*$", whole)) or (shown if listed else whole)[:1].islower():
         flaws.append("fragment")
     folded = re.sub(r"\d+", "#", norm(q))
     if any(h in folded for h in headers):

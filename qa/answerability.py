@@ -3,7 +3,8 @@ data by `python -m bench.calibrate` (coefficients and how they were fitted in an
 
 Features of a candidate sentence, all in [0, 1] or {0, 1}:
 - similarity of the question to the sentence and to its passage (embedding cosines),
-- idf-weighted share of the question's terms in the sentence, in the sentence with its neighbours, and in
+- idf-weighted share of the question's terms in the sentence (a list item with its introduction, as the
+  answer shows it: "Maternal health commodities … Oxytocin – …"), in the sentence with its neighbours, and in
   the passage with what the document is (title, headings, type, organisations),
 - support of the question's rare terms (its most specific words, names and years) around the sentence,
   an acronym standing for its spelled-out words and the other way round ("NCD", "noncommunicable diseases"),
@@ -243,7 +244,7 @@ def features(
         rows[i] = (
             float(sem_sentence[i]),
             sem_passage.get(hit.chunk_id, 0.0),
-            coverage(q.idf, content_stems(s.text)),
+            coverage(q.idf, content_stems(f"{s.introduction or ''} {s.text}")),
             coverage(q.idf, window_stems),
             coverage(q.idf, context_stems[hit.chunk_id]),
             1.0 - sum(q.idf.get(t, 1.0) for t in missing) / total_rare,

@@ -8,6 +8,7 @@ import math
 import re
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,7 +31,7 @@ from policykb.qa.answer_types import (
     says_act,
     scope_conflict,
 )
-from policykb.qa.answerability import QuestionTerms, absent_bodies, missing_terms
+from policykb.qa.answerability import FEATURES, QuestionTerms, absent_bodies, features, missing_terms
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
 from policykb.qa.extractive import ExtractiveAnswerer, _claim
@@ -1941,6 +1942,19 @@ def test_a_paragraph_numbered_like_an_earlier_one_is_its_sibling_not_its_item() 
         _hit(0, text[text.index("8.") :]), headings=["4. RESOLVES that the budget will be financed as follows:"]
     )
     assert all(s.introduction is None for s in candidate_sentences([under_heading]))
+
+
+def test_a_list_items_coverage_counts_its_introduction_as_the_answer_shows_it() -> None:
+    """An item is shown after its introduction ("Maternal health commodities … • Oxytocin – …"): the question's
+    words there count for the item, as they count for the sentence that merely repeats the question."""
+    text = "Which maternal health medicines are on the list of commodities?"
+    passage = "Maternal health medicines on the list are as follows:\n• oxytocin for post partum haemorrhage;\n• misoprostol."
+    sentences = candidate_sentences([_hit(0, passage)])
+    item = next(s for s in sentences if s.display.startswith("oxytocin"))
+    terms = QuestionTerms.of(text, _respond(text, [passage]).term_idf)
+    rows = features(terms, [item], np.zeros(1), {})
+    assert item.introduction == "Maternal health medicines on the list are as follows:"
+    assert rows[0][FEATURES.index("cov_sentence")] > 0.5
 
 
 def test_a_list_item_is_quotable_with_its_introduction() -> None:
