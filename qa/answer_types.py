@@ -67,6 +67,7 @@ class Asked:
     groups: bool = False  # "who" asks whom something is for or falls to: a group of people answers ("governments")
     link: bool = False  # it asks where something can be found online: a sentence giving a link may answer
     place: bool = False  # "Where is …?" asks a place, not a link: a sentence that names no place does not answer
+    settlement: bool = False  # "In which city …?" asks a city, town or village: a country or region is none
 
     @property
     def relation_stem(self) -> str | None:
@@ -271,7 +272,10 @@ _MEASURE_UNITS = {
     "concentration": re.compile(
         rf"\d\s*(?:%|per ?cent\b|ppm\b|(?:{_MASS}|mmol|mol|IU)\s*/\s*(?:{_VOLUME}|dl|dL)\b|mmol\b|M\b)", re.I
     ),
-    "dose": re.compile(rf"\d\s*(?:{_MASS}|IU|{_VOLUME}|units?|tablets?|doses?|drops?)\b", re.I),
+    "dose": re.compile(  # "40 mg", "2 tablets", and doses counted in words: "a four-dose schedule"
+        rf"\d\s*(?:{_MASS}|IU|{_VOLUME}|units?|tablets?|doses?|drops?)\b|\b(?:{_NUMBER_WORDS})[\s-](?:doses?|tablets?|drops?)\b",
+        re.I,
+    ),
     "temperature": re.compile(r"\d\s*(?:[°º˚]\s*[CF]\b|degrees?\b)", re.I),  # "º" stands in for "°" in some PDFs
     "weight": re.compile(rf"\d\s*(?:{_MASS}|lbs?|pounds?|tonnes?|tons?)\b", re.I),
     "volume": re.compile(rf"\d\s*(?:{_VOLUME}|m3|m³|gallons?)\b", re.I),
@@ -469,6 +473,10 @@ _LOCATIVE = re.compile(
     r"[A-Za-z]",
     re.I,
 )
+# "In which city", "what town": a place a country or a world region does not give.
+_ASK_SETTLEMENT = re.compile(r"\b(?:which|what)\s+(?:city|cities|town|towns|village|villages)\b", re.I)
+# A place's name after a locative: capitalised words ("in Mumbai", "in New Delhi").
+_PLACE_NAME = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 # Where something can be found online, or its address: "Where on the CDC website can I find …", "What is the link".
 _ASK_LINK = re.compile(
     r"\bwhere\b.*\b(?:find|found|get|download|access|read|available|online|website|web ?site|web ?page|site)\b"
@@ -663,7 +671,23 @@ def asked(question: str) -> Asked:
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
         link=bool(_ASK_LINK.search(q)), place=bool(_ASK_PLACE.match(q) and not _ASK_LINK.search(q)),
+        settlement=bool(_ASK_SETTLEMENT.search(q)),
     )  # fmt: skip
+
+
+def _names_a_settlement(sentence: str) -> bool:
+    """Whether a locative in `sentence` names a place that may be a city, town or village: a capitalised name
+    that is no country, world region or body's acronym ("in Mumbai", not "in India" or "at the IAPG")."""
+    for m in _LOCATIVE.finditer(sentence):
+        name = _PLACE_NAME.match(sentence, m.end() - 1)
+        if (
+            name
+            and not name.group(0).isupper()
+            and not countries(name.group(0))
+            and not mentioned_regions(name.group(0))
+        ):
+            return True
+    return False
 
 
 def _counted_act(question: str) -> re.Match[str] | None:
@@ -904,6 +928,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         return 1.0 if any(not words <= question_stems for words in named) else 0.0
     if k is Kind.NAME and ask.link and LINK.search(sentence):
         return 1.0  # where to find it: its address
+    if k is Kind.NAME and ask.place and ask.settlement:
+        return 1.0 if _names_a_settlement(sentence) else 0.0
     if k is Kind.NAME and ask.place:
         return 1.0 if _LOCATIVE.search(sentence) or countries(sentence) or mentioned_regions(sentence) else 0.0
     if k is Kind.NAME:

@@ -98,10 +98,12 @@ _HEADING_NUMBER = re.compile(r"^(?:[IVXLC]{1,6}|\d{1,3}(?:\.\d{1,2})*\.?|[A-Z]\.
 _HEADING_PREFIX = re.compile(
     r"^(?:[ivxlc]{1,6}|\d{1,3}(?:\.\d{1,2})*\.?)\s+[A-Z][a-z]+(?:\s+(?:[A-Z][\w-]*|of|on|and|for|the|in|to|a))+\s+[A-Z]"
 )
-# An opener that names what came before ("It", "These agents", "Of these"): the sentence says nothing alone.
+# An opener that names what came before ("It", "These agents", "Of these"): the sentence says nothing alone. A
+# time it names ("This year’s event was held …") is its own, not the sentence before.
 _POINTS_BACK = re.compile(
-    r"^(?:It|This|These|That|Those|They|Such|He|She|Its|Their|His|Her|Them|Both|Either|Neither|The latter|"
-    r"The former|In this|In that|For this|To this end|Of these|Of those|Among them)\b",
+    r"^(?:It|(?:This|That)(?!\s+(?:year|month|week|morning|afternoon|evening|season|spring|summer|autumn|winter|"
+    r"quarter|decade|century|biennium)\b)|These|Those|They|Such|He|She|Its|Their|His|Her|Them|Both|Either|Neither|"
+    r"The latter|The former|In this|In that|For this|To this end|Of these|Of those|Among them)\b",
 )
 # A connective ("However", "In addition"): the sentence relates to the one before but states its own content.
 _CONNECTIVE = re.compile(

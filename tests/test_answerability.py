@@ -200,6 +200,14 @@ def test_a_temperature_is_a_measure_not_a_body() -> None:
     assert holds(ask, "Antipyretics should be used if the core temperature is > 38.5 ºC.", set()) == 1.0  # U+00BA
 
 
+def test_a_dose_schedule_is_answered_by_doses_counted_in_words() -> None:
+    ask = asked("In what dose schedule should the RTS,S/AS01 malaria vaccine be given?")
+    assert (ask.kind, ask.measure) == (Kind.QUANTITY, "dose")
+    assert holds(ask, "The vaccine should be provided in a four-dose schedule from 5 months of age.", set()) == 1.0
+    assert holds(ask, "Give 2 tablets twice a day.", set()) == 1.0
+    assert holds(ask, "The vaccine should be provided to children living in regions of transmission.", set()) == 0.0
+
+
 def test_a_cost_per_a_thing_is_answered_per_its_acronym() -> None:
     ask = asked("What was the mean annual cost of case detection per health-facility catchment area?")
     assert holds(ask, "In Zambia, the mean annual cost of RACDT per HFCA was US$ 1177.", set()) == 1.0
@@ -245,6 +253,11 @@ def test_a_where_question_needs_a_place() -> None:
     assert city.kind is Kind.NAME and city.place
     assert holds(city, "The IEEPO event was held on Wednesday 15th – Thursday 16th March 2023.", set()) == 0.0
     assert asked("What venue hosted the General Assembly?").place
+    assert city.settlement and not ask.settlement  # a city: no country, world region or body's acronym gives one
+    assert holds(city, "The roundtable reached an audience of over 150,000 in India via Twitter.", set()) == 0.0
+    assert holds(city, "Officials were represented at the IAPG roundtable in the African Region.", set()) == 0.0
+    assert holds(city, "Since its launch in Mumbai, on 8 October 2015, the IAPG has grown.", set()) == 1.0
+    assert holds(city, "The event was held in New Delhi.", set()) == 1.0
     link = asked("Where can I find the checklist online?")
     assert link.link and not link.place
     assert describe_missing(ask, [], True) == "No place was found in the closest passages."
@@ -1536,6 +1549,8 @@ def test_a_sentence_opening_a_passage_needs_its_antecedent_only_when_it_points_b
     assert "They were" not in refused.answer  # whom "they" are is not in the passage
     assert needs_antecedent("These agents elicit an immune response.")
     assert not needs_antecedent("However, smokers were 1.4 times more likely.") and dangling("However, it rose.")
+    assert not dangling("This year’s IEEPO event was held on 15–16 March 2023.")  # a time of its own
+    assert dangling("This is the fifth event.") and dangling("These years saw the alliance grow.")
 
 
 @pytest.mark.model
