@@ -1963,7 +1963,9 @@ def test_a_list_items_coverage_counts_its_introduction_as_the_answer_shows_it() 
     """An item is shown after its introduction ("Maternal health commodities … • Oxytocin – …"): the question's
     words there count for the item, as they count for the sentence that merely repeats the question."""
     text = "Which maternal health medicines are on the list of commodities?"
-    passage = "Maternal health medicines on the list are as follows:\n• oxytocin for post partum haemorrhage;\n• misoprostol."
+    passage = (
+        "Maternal health medicines on the list are as follows:\n• oxytocin for post partum haemorrhage;\n• misoprostol."
+    )
     sentences = candidate_sentences([_hit(0, passage)])
     item = next(s for s in sentences if s.display.startswith("oxytocin"))
     terms = QuestionTerms.of(text, _respond(text, [passage]).term_idf)
