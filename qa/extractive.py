@@ -210,7 +210,9 @@ class ExtractiveAnswerer:
         return describe_missing(ev.question.asked, missing, bool(kind_missing))
 
     def _select(self, ranked: list[Sentence], kind: Kind) -> list[list[Sentence]]:
-        """The best sentence and those close to it, each completed into a quotable group of sentences."""
+        """The best sentence and those close to it, each completed into a quotable group of sentences; a group
+        that holds a chosen one whole (the list of a chosen item, a sentence pointing back to a chosen one) takes
+        its place."""
         c, m = self.config, self.model
         floor = m.threshold  # until the first quotable group sets it: a sentence that cannot be quoted sets nothing
         groups: list[list[Sentence]] = []
@@ -225,7 +227,7 @@ class ExtractiveAnswerer:
             if group is None:
                 continue
             members = {id(x) for x in group}
-            within = [g for g in groups if {id(x) for x in g} < members]  # an item of the list `group` is
+            within = [g for g in groups if {id(x) for x in g} < members]  # chosen ones `group` holds whole
             if members & used and (len(within) != 1 or members & used != {id(x) for x in within[0]}):
                 continue
             used.update(members)
