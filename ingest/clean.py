@@ -7,7 +7,8 @@ paragraph gets a block kind: heading, paragraph, list item, table, caption, tabl
 
 Invariant: the page map stays exact. Page i's cleaned text begins at `page_starts[i]`, pages are separated by
 a blank line (or by a space where a sentence runs on over the page break), and within a page the blocks keep
-the order of the source lines.
+the order of the source lines, but for a table row's label set last on the page inside its cell's sentence,
+which goes before the paragraph it interrupts.
 """
 
 from __future__ import annotations
@@ -802,7 +803,10 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
     last_page = -1  # the page of the last block
     for index, page in enumerate(pages):
         page_start: int | None = None
-        for para in paragraphs(page, body, width, pairs, cells, context):
+        paras = paragraphs(page, body, width, pairs, cells, context)
+        if index + 1 < len(pages):
+            paras = _lift_label(paras, page, pages[index + 1], width, body)
+        for para in paras:
             if para.kind in ("table", "toc"):
                 text = "\n".join(repair_spacing(join_lines([x], vocab), vocab) for x in para.lines)
             else:
@@ -840,6 +844,33 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
             page_start = offset
         page_starts.append(page_start)
     return Cleaned("".join(parts), blocks, page_starts)
+
+
+def _lift_label(
+    paras: list[_Para], page: Sequence[Line], next_page: Sequence[Line], width: float, body: float
+) -> list[_Para]:
+    """A short title set last on a page inside a sentence that the next page goes on with in lower case ("… in
+    clinical trials and the pilot" / "Benefits and harms" / [page break] "implementation studies …"): the label
+    of a table row whose cell the text layer gives first. It heads the paragraph it interrupts, so the sentence
+    reads on whole over the page break and the label stays searchable on its page. A wrapped line before it
+    must be long: a sentence breaks early only where its paragraph ends, never in the middle."""
+    opening = next((x.text.strip() for x in next_page if x.text.strip()), "")
+    last = paras[-1] if paras else None
+    if last is None or last.kind != "paragraph" or len(last.lines) < 2 or not opening[:1].islower():
+        return paras
+    label, before = last.lines[-1], last.lines[-2]
+    if not (
+        _short_title(label)
+        and len(label) < 0.5 * width
+        and len(before) >= 0.7 * width
+        and _UNFINISHED.search(before)
+        and not _BULLET.match(label)
+    ):
+        return paras
+    line = next(x for x in reversed(page) if x.text.strip())
+    level = 2 if line.bold or (body and line.height >= body * 1.2) else 3
+    last.lines.pop()
+    return [*paras[:-1], _Para("heading", level, [label], line.height), last]
 
 
 # Where a page's last paragraph stops without ending its sentence ("… to the Sixty-seventh World Health"), and

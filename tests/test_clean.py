@@ -583,6 +583,34 @@ def test_only_the_cut_sentence_crosses_the_page_break_so_a_chunk_keeps_its_page(
     ]
 
 
+def test_a_row_label_set_last_on_a_page_inside_a_sentence_heads_it_and_the_sentence_reads_on() -> None:
+    cell = [
+        Line("The vaccine, provided in a four-dose schedule, has been demonstrated in clinical trials and the pilot"),
+        Line("Benefits and harms"),
+    ]
+    first = [
+        Line("Evidence to decision"),
+        Line("The vaccine is safe and well tolerated by children of all ages."),
+        *cell,
+    ]
+    second = [
+        Line("implementation studies to have meaningful impact on hospital admissions for severe malaria cases."),
+        Line("Values and preferences"),
+    ]
+    cleaned = clean_pages([first, second])
+    blocks = blocks_of(cleaned)
+    assert ("heading", "Benefits and harms") in blocks
+    sentence = next(text for kind, text in blocks if "four-dose" in text)
+    assert "and the pilot implementation studies to have" in sentence and "harms" not in sentence
+    assert cleaned.text.index("Benefits and harms") < cleaned.page_starts[1]  # still on its own page
+    assert cleaned.text[cleaned.page_starts[1] :].startswith("implementation studies")
+    # a short last line that ends its sentence, or a next page opening in capitals, moves nothing
+    ended = clean_pages([[*first[:2], cell[0], Line("Benefits and harms.")], second])
+    assert "the pilot Benefits and harms." in ended.text
+    capital = clean_pages([first, [Line("Implementation studies showed a meaningful impact on admissions."), *second]])
+    assert "the pilot Benefits and harms" in capital.text
+
+
 def test_a_resolution_title_is_a_heading_up_to_its_enacting_formula() -> None:
     """A resolution's title wraps onto lines that look like prose ("… including east Jerusalem,") and is followed
     by a title-like line that opens the body: the title is one heading, the body starts with the formula."""
