@@ -215,7 +215,8 @@ _REASON = re.compile(
 )
 
 _ASK_PERCENT = re.compile(
-    r"\bwhat (?:\w+ ){0,2}(?:percentage|percent|share|proportion|fraction|rate|coverage)\b|\bhow many percent\b"
+    r"\bwhat (?:\w+ ){0,2}(?:percentage|percent|share|proportion|fraction|rate|coverage|efficacy|effectiveness)\b"
+    r"|\bhow many percent\b"
     r"|\bwhat (?:is|was|are|were) (?:[\w'’-]+ ){0,4}(?:percentage|percent|proportion|fraction|share of)\b",
     re.I,
 )
@@ -254,6 +255,13 @@ _ASK_MEASURE = re.compile(r"\b(?:dose|dosage|concentration|temperature|weight|vo
 _CHANGE_WORDS = (
     r"reduc\w*|decreas\w*|declin\w*|increas\w*|rise|rises|rising|rose|risen|grow\w*|grew|drop\w*|fell|fall\w*|"
     r"cut|cuts|lower\w*|rais\w*|improve\w*|gain\w*|halv\w*|doubl\w*|tripl\w*"
+)
+# "How much does each dose of IPTp-SP reduce low birthweight …": a change in what follows the verb, which the
+# figure must be about ("placental infection (risk ratio: 0.78)" is another outcome's).
+_ASK_CHANGE_IN = re.compile(
+    r"\bhow (?:much|far) (?:does|did|do|will|would|can|could|may|might|has|have|had) (?P<before>(?:[\w,./+-]+ ){1,6}?)"
+    rf"(?:{_CHANGE_WORDS})\b(?P<changed>(?:\s+[\w-]+){{0,3}})",
+    re.I,
 )
 _ASK_CHANGE = re.compile(
     rf"\b(?:percentage|percent|per cent|%)(?: point)?s? (?:{_CHANGE_WORDS})\b"
@@ -313,7 +321,9 @@ _ASK_DATE = re.compile(
     re.I,
 )
 _ASK_WHEN = re.compile(
-    r"\bwhen (?:should|does|do|must|can|could|may|might|is|are|will|would|did|was|were|has|have)\b", re.I
+    r"\bwhen (?:should|does|do|must|can|could|may|might|is|are|will|would|did|was|were|has|have)\b"
+    r"|\b(?:under|in) (?:what|which) (?:conditions?|circumstances?|situations?|cases?)\b",
+    re.I,
 )
 _ASK_PERSON = re.compile(
     r"^\s*who\s+(?:chaired|chairs|led|leads|heads|headed|wrote|said|says|founded|is the|was the|are the|were the|"
@@ -354,7 +364,7 @@ _ASK_PREAMBLE = re.compile(
     re.I,
 )
 _ASK_NAME = re.compile(
-    r"^\s*(?:who|whom|whose|where)\b|\b(?:which|what) (?:organi[sz]ations?|agency|agencies|city|"
+    r"^\s*(?:who|whom|whose|where)\b|^\s*(?:to|by|from|with|for) whom\b|\b(?:which|what) (?:organi[sz]ations?|agency|agencies|city|"
     r"cities|place|region|venue|location|company|companies|institution|body|bodies|court|app|tool|toolkit|"
     r"campaign|code|name)\b|\bwhat is the name\b|\bin which (?:city|place)\b"
     r"|\b(?:which|what) (?-i:[A-Z][\w-]*\s+){1,2}(?:office|ministry|department|unit|agency|organi[sz]ation)s?\b",
@@ -483,6 +493,25 @@ _ASK_LINK = re.compile(
     r"|\b(?:link|url|web address|website address)\b",
     re.I,
 )
+
+
+def _changed(words: str) -> set[str]:
+    """The stems of what a change is asked of: the first two words of the object of a verb that changes it
+    ("reduce low birthweight compared with …"), or, where the verb has none ("did malaria deaths fall between
+    …"), of its subject; a figure or a name of a product is not what changed ("each dose of IPTp-SP")."""
+    subject: set[str] = set()
+    for word in words.split():
+        lowered = word.lower().strip(",.")
+        if lowered in STOPWORDS | _SUBJECT_SKIP | _NOT_CHANGED or not lowered.isalpha() or len(subject) == 2:
+            break
+        subject.add(stem(lowered))
+    return subject
+
+
+_NOT_CHANGED = frozenset((
+    "compared", "versus", "vs", "relative", "than", "among", "between", "across", "within", "since", "during",
+    "over", "when", "if", "after", "before", "overall", "each", "every",
+))  # fmt: skip
 _SUBJECT_SKIP = frozenset(
     re.findall(
         r"\w+",
@@ -561,8 +590,13 @@ def question_parts(question: str) -> list[str]:
     pieces = _SECOND_QUESTION.split(question.strip())
     if len(pieces) != 2 or not _ASKS.search(pieces[0]) or not all(content_words(p) for p in pieces):
         return [question]
-    if _PAIRED.search(pieces[0]):
-        return [question]  # "the difference between what WHO recommends and what CDC recommends": one question
+    paired = _PAIRED.search(pieces[0])
+    separator = _SECOND_QUESTION.search(question.strip())
+    comma = separator is not None and "," in separator.group(0)
+    if paired and not (paired.group(0).lower() == "whether" and comma):
+        # "the difference between what WHO recommends and what CDC recommends", "by whether they are men or women
+        # and by how old they are": one question; "… reassess whether they need it, and to whom do they report?": two
+        return [question]
     first, second = pieces
     if not set(content_words(_ASKS.sub("", second))) - _ELLIPTICAL:
         return [question]
@@ -591,6 +625,9 @@ def asked(question: str) -> Asked:
     elif _ASK_PERCENT.search(q):
         kind = Kind.PERCENT
         measure = "change" if _ASK_CHANGE.search(q) else None
+    elif changed := _ASK_CHANGE_IN.search(q):
+        kind, measure = Kind.QUANTITY, "change"
+        subject = _changed(changed.group("changed")) or _changed(changed.group("before"))  # "did deaths fall by …"
     elif (m := _ASK_COUNT.search(q)) and m.group(0).lower().startswith("how much") and _ASK_MONEY.search(q):
         kind, measure = Kind.QUANTITY, "money"  # "How much does SMC cost per child?" asks an amount of money
         per, per_initials = _per(q)

@@ -63,11 +63,19 @@ from policykb.qa.shape import (
         ("When did the group meet?", Kind.DATE, set()),
         ("In what year was the alliance founded?", Kind.DATE, set()),
         ("When should staff wash their hands with soap and water?", Kind.TIME_OR_CONDITION, set()),
+        ("Under what conditions could the strategy be reconsidered?", Kind.TIME_OR_CONDITION, set()),
+        ("What protective efficacy did the vaccine show against severe malaria?", Kind.PERCENT, set()),
+        (
+            "How much does each dose reduce low birthweight compared with no dose?",
+            Kind.QUANTITY,
+            {"low", "birthweight"},
+        ),
         ("Who chaired the Guidelines Development Group?", Kind.PERSON, set()),
         ("Who is listed as the Regional Adviser for Nutrition?", Kind.PERSON, set()),
         ("What is the name of the WHO Director-General who is asked to act?", Kind.PERSON, set()),
         ("Where was the alliance launched?", Kind.NAME, set()),
         ("Which organisations funded the guidelines?", Kind.NAME, set()),
+        ("To whom do the countries report?", Kind.NAME, set()),
         ("Which WHO office published the fact sheet?", Kind.NAME, set()),
         ("What does the office do in an emergency?", Kind.OTHER, set()),
         ("Which countries ratified the convention?", Kind.COUNTRY, set()),
@@ -783,6 +791,10 @@ def test_a_change_asked_for_needs_a_sentence_stating_a_change_not_a_level() -> N
     assert holds(fall, "Malaria deaths fell by 60 percent.", set()) == 1.0
     assert holds(fall, "There were 438 000 malaria deaths in 2015.", set()) == 0.0
     assert holds(asked("By what percentage did coverage increase?"), "Coverage went from 38% to 52%.", set()) == 1.0
+    outcome = asked("How much does each dose of IPTp-SP reduce low birthweight compared with no IPTp-SP?")
+    assert (outcome.kind, outcome.measure) == (Kind.QUANTITY, "change")
+    assert holds(outcome, "IPTp-SP reduces low birthweight (risk ratio: 0.75; 95% CI: 0.70–0.81).", set()) == 1.0
+    assert holds(outcome, "IPTp-SP reduces placental infection (risk ratio: 0.78; 95% CI: 0.74–0.84).", set()) == 0.5
     share = asked("What percentage of facilities reduced their waste?")
     assert share.measure is None  # a share of facilities, not a change
     assert describe_missing(target, [], True) == "No percentage change was found in the closest passages."
@@ -1731,6 +1743,11 @@ def test_another_named_things_figure_does_not_answer(minilm_answerer: Extractive
         ("Which and how many countries signed the convention?", None),  # one question word asks the other's
         ("Where and how often should the test be done?", None),
         ("What is the difference between what WHO recommends and what CDC recommends?", None),  # clauses
+        (
+            "How often must countries reassess whether they still need DDT, and to whom do they report?",
+            ["How often must countries reassess whether they still need DDT?", "To whom do they report?"],
+        ),
+        ("Does the resolution ask for data by whether they are men or women and by how old they are?", None),
     ],
 )
 def test_the_questions_a_two_part_question_asks(question: str, parts: list[str] | None) -> None:
