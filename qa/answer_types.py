@@ -68,6 +68,9 @@ class Asked:
     link: bool = False  # it asks where something can be found online: a sentence giving a link may answer
     place: bool = False  # "Where is …?" asks a place, not a link: a sentence that names no place does not answer
     settlement: bool = False  # "In which city …?" asks a city, town or village: a country or region is none
+    term: str | None = (
+        None  # what "What is …?" asks to be defined, as written ("an incubation period": "incubation period")
+    )
 
     @property
     def relation_stem(self) -> str | None:
@@ -79,7 +82,9 @@ class Asked:
         something is recommended (only a sentence giving a recommendation answers it)."""
         if self.kind is Kind.YES_NO:
             return self.measure == "recommendation"
-        return self.kind not in (Kind.OTHER, Kind.LIST, Kind.DEFINITION)
+        if self.kind is Kind.DEFINITION:
+            return self.term is not None
+        return self.kind not in (Kind.OTHER, Kind.LIST)
 
 
 # What bounds a question's scope: a sentence speaking of other ones does not answer it.
@@ -447,6 +452,57 @@ _ASK_DEFINITION = re.compile(
     r"^\s*define\b",
     re.I,
 )
+# The term "What is …?" asks about: a name or a noun, not what was done ("What is summarized?", "What was
+# additionally demonstrated?").
+_DEFINED_TERM = re.compile(r"^\s*what (?:is|are|was|were) (?:an? |the )?(?P<term>[^?]+?)\s*\??$", re.I)
+
+
+def _defined_term(question: str) -> str | None:
+    """The term a definition question asks about, unless it names an act rather than a thing."""
+    m = _DEFINED_TERM.match(question)
+    if m is None:
+        return None
+    term = m.group("term")
+    last = term.split()[-1]
+    return None if last.islower() and last.endswith("ed") else term
+
+
+def defines(term: str, sentence: str) -> bool:
+    """Whether `sentence` says what `term` is: it is "a …", "the …" or "one of …" (after an aside in brackets or
+    commas: "EGR1, also known as Zif268, is a zinc finger protein"), it "refers to" or "means" something, it is
+    what something "is called", an appositive says it ("Chikungunya virus (CHIKV), a mosquito-borne pathogen"),
+    or an acronym is spelled out before it ("interferon-induced transmembrane (IFITM)")."""
+    t = _term_pattern(term)
+    aside = r"(?:\s*\([^()]{0,80}\))?(?:,[^,.;]{1,80},)?"
+    patterns = [
+        rf"{t}{aside}\s+(?:is|are|was|were|remains?|has been)\s+(?:(?:also|now|still|usually|often) )?"
+        r"(?:an?|the(?! same\b| case\b)|one)\b",
+        rf"{t}{aside}\s+(?:refers? to|means?|(?:is|are) defined as|(?:is|are) known as|stands? for|denotes|describes)\b",
+        rf"{t}(?:\s+of\s+[\w\s-]{{1,40}}?)?\s+(?:is|are|was|were) defined as\b",
+        rf"{t}{aside},?\s+(?:(?:which|that) (?:is|are|was|were|aims?|seeks?|helps?|provides?|brings?)|"
+        r"(?:designed|developed|created|established|launched|intended|meant|set up) to)\b",
+        rf"\b(?:refers? to|referred to|defined as|known as|called|termed|so-called)\s+(?:as\s+)?(?:an?\s+|the\s+)?{t}",
+        rf"{t}\s*(?:\([^()]{{0,80}}\))?,\s+(?:an?|the)\s+\w+",
+        rf"{t}\s*\((?:an?|the)\s",
+        rf"^\s*{t}\s*[:–—](?:\s|$)",
+    ]
+    if term.isupper() and " " not in term:
+        patterns.append(rf"(?:\b[A-Za-z][\w’'-]*\s+){{1,8}}\(\s*{t}\s*\)")  # spelled out before its acronym
+    return any(re.search(p, sentence, re.I) for p in patterns)
+
+
+def writes_term(term: str, text: str) -> bool:
+    """Whether `text` writes the term at all (in any case, in the plural)."""
+    return re.search(_term_pattern(term), text, re.I) is not None
+
+
+def _term_pattern(term: str) -> str:
+    """The term's words as a pattern: spaced or hyphenated alike, a word between two of them ("FACE strategic
+    framework"), in the plural too."""
+    words = re.split(r"[\s-]+", term.strip())
+    return r"\b" + r"[\s-]+(?:[\w-]+\s+)?".join(map(re.escape, words)) + r"(?:e?s)?\b"
+
+
 _ASK_YES_NO = re.compile(
     r"^\s*(?:is|are|was|were|does|do|did|can|could|should|must|may|has|have|had|will|would)\b|"
     r"(?:^|[.,;]\s*)(?:is|are|does|do|can|should|must) (?:it|there|they|we|i)\b",
@@ -610,7 +666,7 @@ def asked(question: str) -> Asked:
     years = set(_YEAR.findall(q))
     subject: set[str] = set()
     kind = Kind.OTHER
-    measure = precision = per = None
+    measure = precision = per = term = None
     per_initials = ""
     if re.match(r"\s*why\b", q, re.I):  # "Why is it impossible to say which individual intervention …"
         kind = Kind.REASON
@@ -675,6 +731,7 @@ def asked(question: str) -> Asked:
         kind = Kind.LIST
     elif _ASK_DEFINITION.search(q):
         kind = Kind.DEFINITION
+        term = _defined_term(q)
     elif _ASK_YES_NO.search(q):
         kind = Kind.YES_NO
         measure = "recommendation" if _ASK_RECOMMENDATION.search(q) else None
@@ -708,7 +765,7 @@ def asked(question: str) -> Asked:
         precision=precision, relation=relation,
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
         link=bool(_ASK_LINK.search(q)), place=bool(_ASK_PLACE.match(q) and not _ASK_LINK.search(q)),
-        settlement=bool(_ASK_SETTLEMENT.search(q)),
+        settlement=bool(_ASK_SETTLEMENT.search(q)), term=term if kind is Kind.DEFINITION else None,
     )  # fmt: skip
 
 
@@ -977,6 +1034,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         )
     if k is Kind.REASON:
         return 1.0 if _REASON.search(sentence) else 0.0
+    if k is Kind.DEFINITION and ask.term:
+        return 1.0 if defines(ask.term, sentence) else 0.0
     if k is Kind.IDENTIFIER:
         return 1.0 if _IDENTIFIER.search(sentence) else 0.0
     return 1.0
@@ -1423,6 +1482,7 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
         Kind.NAME: "name",
         Kind.IDENTIFIER: "identifier",
         Kind.REASON: "reason",
+        Kind.DEFINITION: "definition",
     }.get(ask.kind)
     if ask.place:
         what = "place"
@@ -1442,6 +1502,8 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
             if ask.relation_phrase:
                 what, act = "count", f" of {ask.relation_phrase}"
                 about = "" if all(y in act for y in ask.years) else about
+        elif ask.term:
+            what = f"definition of “{ask.term}”"
         elif ask.relation:
             done = ask.relation_phrase or ask.relation
             act = f" {'who' if ask.kind is Kind.PERSON else 'that'} {done}"

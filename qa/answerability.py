@@ -56,6 +56,7 @@ from policykb.qa.answer_types import (
     scope_conflict,
     stated_measures,
     versions,
+    writes_term,
 )
 from policykb.qa.evidence import Sentence, content_stems, coverage
 from policykb.qa.shape import in_band, recital
@@ -218,6 +219,8 @@ def features(
         context_stems[hit.chunk_id] = supported_stems(q.text, context_text[hit.chunk_id])
         context_stems[hit.chunk_id + "#about"] = supported_stems(q.text, f"{meta} {hit.date or ''}")
     own_bodies = _own_bodies(q, passages, context_text)
+    # a term no candidate writes (misspelt: "Clodstridium") is answered as before, by the closest sentences
+    typed = q.asked.typed and not (q.asked.term and not any(writes_term(q.asked.term, s.display) for s in sentences))
     for i, s in enumerate(sentences):
         hit = s.hit
         # an item that shares no word with the question borrows none from the items beside it: they are other claims
@@ -234,7 +237,7 @@ def features(
             near |= q.stems & _MEASURED  # "a child weighing 20 kg" is who the row "15 to < 25" is for
             missing = [t for t in q.rare if t not in near]
         shown = read_row(s.introduction or "", s.row, s.display) if s.row is not None else s.display
-        kind = holds(q.asked, shown, q.stems) if q.asked.typed else 1.0
+        kind = holds(q.asked, shown, q.stems) if typed else 1.0
         if s.row is not None and 0.0 < kind < 1.0 and q.asked.subject <= window_stems:
             kind = 1.0  # a table row's figure is about what its table is about: its lead-in or headings say it
         if not says_act(q.asked, s.display):
@@ -249,9 +252,9 @@ def features(
             coverage(q.idf, context_stems[hit.chunk_id]),
             1.0 - sum(q.idf.get(t, 1.0) for t in missing) / total_rare,
             1.0 if missing else 0.0,
-            1.0 if q.asked.typed and kind >= 1.0 else 0.0,
-            1.0 if (q.asked.typed and 0.0 < kind < 1.0) or preamble else 0.0,
-            1.0 if q.asked.typed and kind == 0.0 else 0.0,
+            1.0 if typed and kind >= 1.0 else 0.0,
+            1.0 if (typed and 0.0 < kind < 1.0) or preamble else 0.0,
+            1.0 if typed and kind == 0.0 else 0.0,
             1.0
             if unnamed
             or interests[hit.chunk_id]

@@ -22,6 +22,7 @@ from policykb.qa.answer_types import (
     Kind,
     asked,
     countries,
+    defines,
     describe_missing,
     doses,
     holds,
@@ -2333,3 +2334,49 @@ def test_a_version_no_passage_names_is_absent() -> None:
     guide = [_hit(0, "Guide to Infection Prevention for Outpatient Settings. Version 2.3, September 2016.")]
     assert absent_bodies(terms, guide) == ["version 3.0"]
     assert absent_bodies(terms, [_hit(0, "Version 3.0 of the guide was released in 2020.")]) == []
+
+
+@pytest.mark.parametrize(
+    ("term", "sentence", "defined"),
+    [
+        ("CHIKV", "CHIKV is an arthropod-borne virus (arbovirus) transmitted by mosquitoes.", True),
+        ("EGR1", "EGR1, also known as Zif268 and NGF1-A, is a zinc finger protein.", True),
+        ("Chikungunya virus", "Chikungunya virus (CHIKV), a mosquito-borne pathogen, has spread widely.", True),
+        ("IFITM", "The interferon-induced transmembrane (IFITM) proteins restrict viral entry.", True),
+        ("incubation period", "The incubation period of the infection was defined as the time to onset.", True),
+        ("lockdown", "There are several scenarios that the media refers to as lockdown.", True),
+        ("FACE framework", "We introduced our new FACE framework designed to guide our efforts.", True),
+        ("FACE framework", "FACE strategic framework:", True),
+        ("IFITM", "Different IFITM proteins have different antiviral spectrum.", False),
+        ("incubation period", "We assumed that the incubation period (1/ω) was the same as the latent period.", False),
+        ("IAPO", "Altogether, our new icon translates IAPO's support to our membership.", False),
+    ],
+)
+def test_a_sentence_defining_a_term_is_told_from_one_that_uses_it(term: str, sentence: str, defined: bool) -> None:
+    assert defines(term, sentence) is defined
+
+
+def test_what_is_asks_to_define_a_thing_not_an_act() -> None:
+    incubation = asked("What is an incubation period?")
+    assert (incubation.kind, incubation.term, incubation.typed) == (Kind.DEFINITION, "incubation period", True)
+    assert holds(incubation, "The incubation period is the time from infection to the onset of symptoms.", set())
+    assert not holds(incubation, "The mean incubation period was 5.2 days.", set())
+    assert asked("What is summarized?").term is None and not asked("What is summarized?").typed
+    assert describe_missing(asked("What is IAPO?"), [], True) == (
+        "No definition of “IAPO” was found in the closest passages."
+    )
+
+
+@pytest.mark.model
+def test_a_definition_question_is_answered_by_a_definition_or_refused(minilm_answerer: ExtractiveAnswerer) -> None:
+    passages = [
+        "Different IFITM proteins have different antiviral spectrum. IFITM3 restricts influenza in mice.",
+        "The interferon-induced transmembrane (IFITM) proteins are small proteins that restrict viral entry.",
+    ]
+    question = "What is IFITM?"
+    answer = _ask(minilm_answerer, question, _respond(question, passages))
+    assert "interferon-induced transmembrane (IFITM)" in answer.answer and "antiviral spectrum" not in answer.answer
+    used = "What is KATNAL1?"
+    uses = ["Perturbations in KATNAL1 may play a role in learning. KATNAL1 mutant mice show behavioural changes."]
+    refused = _ask(minilm_answerer, used, _respond(used, uses))
+    assert not refused.answerable and "No definition of “KATNAL1”" in refused.answer
