@@ -83,6 +83,22 @@ def test_an_irregular_plural_shares_its_singulars_stem(plural: str, singular: st
     assert stem(plural) == stem(singular)
 
 
+@pytest.mark.parametrize(
+    ("noun", "verb"),
+    [
+        ("reduction", "reduced"),
+        ("production", "produces"),
+        ("description", "described"),
+        ("decision", "decided"),
+        ("registration", "registered"),
+        ("administration", "administered"),
+    ],
+)
+def test_a_noun_made_from_a_verb_shares_its_stem(noun: str, verb: str) -> None:
+    assert stem(noun) == stem(verb)
+    assert stem("script") != stem("scribe") and stem("duct") == "duct"  # a short stem is left as it is
+
+
 def test_verbs_spelled_like_irregular_plurals_keep_their_stem() -> None:
     assert stem("lives") == stem("living") and stem("leaves") == stem("leaving")
     assert stem("analyses") == stem("analysed") and stem("diagnoses") == stem("diagnosed")

@@ -93,7 +93,21 @@ def stem(word: str) -> str:
     """The comparison key of a lower-cased word: its American spelling, Snowball-stemmed; an irregular
     plural is its singular ("children" is "child"), which Snowball leaves apart; words that are verbs as well
     ("lives", "leaves", "analyses", "diagnoses") keep Snowball's stem, shared with "living", "analysed"."""
-    return _snowball(american_spelling(_IRREGULAR_PLURALS.get(word, word)))
+    return _verb_stem(_snowball(american_spelling(_IRREGULAR_PLURALS.get(word, word))))
+
+
+def _verb_stem(stemmed: str) -> str:
+    """A noun's stem made its verb's where Snowball leaves them apart ("reduction" "reduct" / "reduced" "reduc",
+    "description" / "described", "decision" / "decided", "registration" "registr" / "registered" "regist"), so
+    a question asking how much something was reduced is supported by "a reduction in …". Every form of the
+    verb ends the same way and is rewritten alike."""
+    for ending, verb in _NOUN_ENDINGS:
+        if stemmed.endswith(ending) and len(stemmed) >= len(ending) + 2:
+            return stemmed[: -len(ending)] + verb
+    return stemmed
+
+
+_NOUN_ENDINGS = (("uct", "uc"), ("script", "scrib"), ("cis", "cid"), ("str", "st"))
 
 
 _IRREGULAR_PLURALS = {
