@@ -372,7 +372,9 @@ _ASK_NAME = re.compile(
     r"^\s*(?:who|whom|whose|where)\b|^\s*(?:to|by|from|with|for) whom\b|\b(?:which|what) (?:organi[sz]ations?|agency|agencies|city|"
     r"cities|place|region|venue|location|company|companies|institution|body|bodies|court|app|tool|toolkit|"
     r"campaign|code|name)\b|\bwhat is the name\b|\bin which (?:city|place)\b"
-    r"|\b(?:which|what) (?-i:[A-Z][\w-]*\s+){1,2}(?:office|ministry|department|unit|agency|organi[sz]ation)s?\b",
+    r"|\b(?:which|what) (?-i:[A-Z][\w-]*\s+){1,2}(?:office|ministry|department|unit|agency|organi[sz]ation)s?\b"
+    r"|\b(?:which|what) (?:[a-z-]+ ){1,2}(?:agency|agencies|firms?|compan(?:y|ies)|organi[sz]ations?|foundations?"
+    r"|charit(?:y|ies)|universit(?:y|ies))\b",  # "which design agency", "what charitable foundation"
     re.I,
 )
 # Irregular past forms, so that "met" is the act "meet" and "held" is "hold".

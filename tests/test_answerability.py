@@ -77,6 +77,7 @@ from policykb.qa.shape import (
         ("Where was the alliance launched?", Kind.NAME, set()),
         ("Which organisations funded the guidelines?", Kind.NAME, set()),
         ("To whom do the countries report?", Kind.NAME, set()),
+        ("Which design agency created the new logo?", Kind.NAME, set()),
         ("Which WHO office published the fact sheet?", Kind.NAME, set()),
         ("What does the office do in an emergency?", Kind.OTHER, set()),
         ("Which countries ratified the convention?", Kind.COUNTRY, set()),
