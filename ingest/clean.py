@@ -241,6 +241,8 @@ def _rejoin(head: str, tail: str, vocab: Counter[str]) -> str:
         return head + tail
     if tail[:1].isupper() and not head.isupper():  # "post-MDA", "anti-HIV": no word goes on in capitals
         return f"{head}-{tail}"
+    if len(head) >= 2 and head.isupper() and tail.islower():  # "IPC-related", "HIV-positive": an acronym's compound
+        return f"{head}-{tail}"
     if head.lower() in _HYPHEN_PREFIXES or (vocab[head.lower()] > 0 and vocab[tail.lower()] > 0):
         return f"{head}-{tail}"
     return head + tail

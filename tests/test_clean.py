@@ -320,6 +320,12 @@ def test_a_link_wrapped_after_a_separator_is_rejoined() -> None:
     assert join_lines(["visit www.who.int.", "The next sentence."], vocab) == "visit www.who.int. The next sentence."
 
 
+def test_an_acronym_hyphenated_at_a_line_end_keeps_its_hyphen() -> None:
+    assert join_lines(["Training in IPC-", "related practices is needed."], vocabulary([])) == (
+        "Training in IPC-related practices is needed."
+    )
+
+
 def test_hyphen_join_uses_the_document_vocabulary() -> None:
     vocab = vocabulary([[Line("follow-up care and evidence based on data, decision making")]])
     assert join_lines(["the follow-", "up visit"], vocab) == "the follow-up visit"
