@@ -68,9 +68,7 @@ class Asked:
     link: bool = False  # it asks where something can be found online: a sentence giving a link may answer
     place: bool = False  # "Where is …?" asks a place, not a link: a sentence that names no place does not answer
     settlement: bool = False  # "In which city …?" asks a city, town or village: a country or region is none
-    term: str | None = (
-        None  # what "What is …?" asks to be defined, as written ("an incubation period": "incubation period")
-    )
+    term: str | None = None  # what "What is …?" asks to define, as written ("incubation period")
 
     @property
     def relation_stem(self) -> str | None:
