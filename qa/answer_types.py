@@ -452,6 +452,32 @@ _ASK_DEFINITION = re.compile(
     r"^\s*define\b",
     re.I,
 )
+# The things a list question asks for: "What are the elements of Standard Precautions listed in …", "Which
+# maternal health medicines are on …": the noun phrase after its question word, up to a verb or a preposition
+# that says where the list stands.
+_ASKED_LIST = re.compile(
+    r"^\s*(?:what|which) (?:(?:are|were) (?:the )?)?(?P<things>(?:[\w'-]+ ){0,4}?[\w-]+s(?: of (?:[\w'-]+ ){0,3}?[\w'-]+)?)"
+    r"(?= (?:are|were|does|do|did|have|has|should|must|can|listed|named|given|included|mentioned|recommended|in|"
+    r"for|to|from|by|on|at|under|that|which|who)\b|\s*\?|$)",
+    re.I,
+)
+# Words that say a list is asked for, not what is listed.
+_LISTING_WORDS = frozenset(stem(w) for w in (
+    "elements", "components", "steps", "measures", "types", "kinds", "things", "items", "ways", "main", "key",
+    "different", "various", "specific", "existing", "other",
+))  # fmt: skip
+
+
+def listed_things(question: str) -> set[str]:
+    """The stems of what a list question asks to be listed, without the words that only ask for a list: the
+    introduction of a list that answers names them ("Standard Precautions include: 1) hand hygiene, …"). Empty
+    when the question names no such phrase."""
+    m = _ASKED_LIST.match(question)
+    if m is None:
+        return set()
+    return {stem(w) for w in content_words(m.group("things"))} - _LISTING_WORDS
+
+
 # The term "What is …?" asks about: a name or a noun, not what was done ("What is summarized?", "What was
 # additionally demonstrated?").
 _DEFINED_TERM = re.compile(r"^\s*what (?:is|are|was|were) (?:an? |the )?(?P<term>[^?]+?)\s*\??$", re.I)

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from policykb.core.events import AnswerEvent, Final, Token
-from policykb.core.text import content_words
+from policykb.core.text import content_words, stem
 from policykb.core.types import Answer, SearchHit, SearchResponse
 from policykb.index.embedders import Embedder
-from policykb.qa.answer_types import Kind, asked, describe_missing, question_parts
+from policykb.qa.answer_types import Kind, asked, describe_missing, listed_things, question_parts
 from policykb.qa.answerability import (
     FEATURES,
     AnswerabilityModel,
@@ -189,7 +189,7 @@ class ExtractiveAnswerer:
         if best.score < self.model.threshold or absent_bodies(ev.question, hits):
             return Found(ev, [], best.score, [])
         claims = []
-        groups = self._select(ranked, ev.question.asked.kind)
+        groups = self._select(ranked, ev.question.asked.kind, listed_things(ev.question.text))
         confidence = max((s.score for s in groups[0]), default=best.score) if groups else best.score
         for group in groups:
             for n, part in enumerate(_by_passage(group)):
@@ -209,11 +209,21 @@ class ExtractiveAnswerer:
         missing += [name for name in absent_bodies(ev.question, hits) if not set(name.split()) & set(missing)]
         return describe_missing(ev.question.asked, missing, bool(kind_missing))
 
-    def _select(self, ranked: list[Sentence], kind: Kind) -> list[list[Sentence]]:
+    def _select(self, ranked: list[Sentence], kind: Kind, things: set[str] = frozenset()) -> list[list[Sentence]]:
         """The best sentence and those close to it, each completed into a quotable group of sentences; a group
         that holds a chosen one whole (the list of a chosen item, a sentence pointing back to a chosen one) takes
-        its place."""
+        its place. A list question whose best group lists nothing is answered by the best group that lists the
+        asked `things` when one scores above the threshold, and by lists of them alone: "based upon elements of
+        Standard Precautions" names the list without giving it."""
         c, m = self.config, self.model
+        lists_only = False
+        if kind is Kind.LIST and things:
+            quotable = ((s, g) for s in ranked if s.score >= m.threshold and (g := self._complete(s, kind)) is not None)
+            first = next(quotable, None)
+            if first is not None and not _lists(first[1], things):
+                listing = next((s for s, g in quotable if _lists(g, things)), None)
+                if listing is not None:
+                    ranked, lists_only = [listing, *(s for s in ranked if s is not listing)], True
         floor = m.threshold  # until the first quotable group sets it: a sentence that cannot be quoted sets nothing
         groups: list[list[Sentence]] = []
         used: set[int] = set()
@@ -224,7 +234,7 @@ class ExtractiveAnswerer:
                                     for g in groups for o in g):  # fmt: skip
                 continue
             group = self._complete(s, kind)
-            if group is None:
+            if group is None or (lists_only and not _lists(group, things)):
                 continue
             members = {id(x) for x in group}
             within = [g for g in groups if {id(x) for x in g} < members]  # chosen ones `group` holds whole
@@ -394,6 +404,44 @@ def _items_beside(item: Sentence) -> list[Sentence]:
     while (after := member(run[-1].following)) is not None:
         run.append(after)
     return run
+
+
+# Where a sentence starts to enumerate: after a colon or a verb that introduces items, three or more of them
+# ("Standard Precautions include: 1) hand hygiene, 2) use of …, and …"; "such as A, B and C").
+_INLINE_LIST = re.compile(
+    r"(?::|\b(?:include|includes|included|including|comprise|comprises|such as|namely|are|were)\b)\s*"
+    r"(?=(?:\(?(?:1|a|i)\)\s*)?[^,;]+,[^;]*\b(?:and|or)\b)"
+)
+
+
+def _lists(group: list[Sentence], things: set[str]) -> bool:
+    """Whether `group` lists the asked `things`: items under an introduction that names most of them, or a
+    sentence whose enumeration follows right after it names them ("Standard Precautions include: 1) …"; not
+    "mutations in enzyme genes SPG4, KATNB1 and KATNAL2 are associated with …", which lists something else)."""
+    items = [s for s in group if s.bulleted]
+    if len(items) >= 2:
+        lead = " ".join(filter(None, [items[0].introduction, *(s.display for s in group if not s.bulleted)]))
+        return _names_most(things, content_words(lead))
+    return any(
+        (start := _INLINE_LIST.search(s.display)) is not None and _leads_into(s.display[: start.start()], things)
+        for s in group
+    )
+
+
+_LEAD_WORDS = 6  # the words before an enumeration that say what it lists
+
+
+def _leads_into(lead: str, things: set[str]) -> bool:
+    """Whether the words just before an enumeration name the `things`, with no other enumeration between
+    them and it ("enzyme genes SPG4, KATNB1 and KATNAL2 are associated with …" lists genes, not enzymes)."""
+    if not _names_most(things, content_words(lead)[-_LEAD_WORDS:]):
+        return False
+    last = max(m.end() for m in re.finditer(r"[\w-]+", lead) if stem(m.group(0).lower()) in things)
+    return not re.search(r",|\b(?:and|or)\b", lead[last:])
+
+
+def _names_most(things: set[str], words: list[str]) -> bool:
+    return len(things & {stem(w) for w in words}) > len(things) / 2
 
 
 def _next(s: Sentence) -> Sentence | None:

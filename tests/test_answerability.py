@@ -26,6 +26,7 @@ from policykb.qa.answer_types import (
     describe_missing,
     doses,
     holds,
+    listed_things,
     medicines,
     numbered,
     question_parts,
@@ -35,7 +36,7 @@ from policykb.qa.answer_types import (
 from policykb.qa.answerability import FEATURES, QuestionTerms, absent_bodies, features, missing_terms
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
-from policykb.qa.extractive import ExtractiveAnswerer, _claim
+from policykb.qa.extractive import ExtractiveAnswerer, _claim, _lists
 from policykb.qa.shape import (
     dangling,
     flaw,
@@ -1580,6 +1581,61 @@ def test_a_list_introduction_brings_its_items(minilm_answerer: ExtractiveAnswere
     quote = answer.citations[0].quote
     assert quote.startswith("The elements of Standard Precautions are as follows:")
     assert "safe injection practices" in quote and quote.endswith("cough etiquette.")
+
+
+@pytest.mark.model
+def test_a_list_question_is_answered_by_a_list_of_the_asked_things_not_a_sentence_naming_them(
+    minilm_answerer: ExtractiveAnswerer,
+) -> None:
+    naming = (
+        "This summary guide is based primarily upon elements of Standard Precautions and represents the minimum "
+        "infection prevention expectations for safe care in outpatient settings."
+    )
+    other_list = (
+        "Key administrative recommendations for outpatient settings:\n\n1. Develop written infection prevention "
+        "policies.\n\n2. Assure the supplies needed for adherence to Standard Precautions."
+    )
+    listing = (
+        "Standard Precautions are the minimum infection prevention practices that apply to all patient care. "
+        "Standard Precautions include: 1) hand hygiene, 2) use of personal protective equipment, 3) safe "
+        "injection practices, and 4) respiratory hygiene/cough etiquette."
+    )
+    question = "What are the elements of Standard Precautions listed in the guide to outpatient settings?"
+    answer = _ask(minilm_answerer, question, _respond(question, [naming, other_list, listing]))
+    assert answer.answerable, answer.answer
+    assert answer.answer.startswith("Standard Precautions include: 1) hand hygiene"), answer.answer
+    assert "based primarily" not in answer.answer and "Develop written" not in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lists"),
+    [
+        ("Standard Precautions include: 1) hand hygiene, 2) use of gloves, and 3) safe injection practices.", True),
+        ("The elements of Standard Precautions are hand hygiene, safe injections and cough etiquette.", True),
+        ("Other precautions such as hand hygiene, masks and gowns are standard in every clinic.", False),
+        (
+            "Mutations in standard precaution genes SPG4, KATNB1 and KATNAL2 are associated with palsy, ataxia and pain.",
+            False,
+        ),  # it lists genes, then diseases: not what the question asks to be listed
+        ("This guide is based upon elements of Standard Precautions and represents the minimum expectations.", False),
+    ],
+)
+def test_a_sentence_lists_the_asked_things_when_its_enumeration_follows_their_name(sentence: str, lists: bool) -> None:
+    (s,) = candidate_sentences([_hit(0, sentence)])
+    assert _lists([s], listed_things("What are the elements of Standard Precautions?")) is lists
+
+
+@pytest.mark.parametrize(
+    ("question", "things"),
+    [
+        ("What are the elements of Standard Precautions listed in CDC's guide?", {"standard", "precaution"}),
+        ("Which maternal health medicines are on the Commission's list?", {"maternal", "health", "medicine"}),
+        ("What are the main risk factors for severe disease?", {"risk", "factor"}),
+        ("Which organisations signed the statement?", set()),  # no phrase before a verb that places the list
+    ],
+)
+def test_what_a_list_question_asks_to_be_listed(question: str, things: set[str]) -> None:
+    assert listed_things(question) == {stem(w) for w in things}
 
 
 _SCHEDULE = "Year US$\n2013 36 651\n2014 36 651\n2015 36 651\n2016 36 654\nTotal 146 607"
