@@ -244,6 +244,12 @@ _ASK_AMOUNT = re.compile(
     r"|\bhow (?:large|big|high|low|far|tall|heavy|old)\b",
     re.I,
 )
+# A unit counted ("how many grams of fruit …"): a measure, of what follows "of".
+_COUNTED_UNIT = re.compile(
+    r"(?:(?P<mass>(?:kilo|milli|micro)?grams?|kgs?|mgs?|pounds|ounces)|(?:milli)?lit(?:re|er)s?|mls?)\b"
+    r"(?:\s+of\s+(?P<of>[A-Za-z][\w-]*))?",
+    re.I,
+)
 # The thing an amount is of ("the maximum amount of potassium", "the level of funding"); a dose or a
 # concentration is of a medicine its passage names before, so its figures are not held to it.
 _ASK_AMOUNT_OF = re.compile(r"\b(?:amount|quantity|level|intake)\s+of\s+([A-Za-z][\w-]*)", re.I)
@@ -713,6 +719,10 @@ def asked(question: str) -> Asked:
     elif (m := _ASK_COUNT.search(q)) and m.group(0).lower().startswith("how much") and _ASK_MONEY.search(q):
         kind, measure = Kind.QUANTITY, "money"  # "How much does SMC cost per child?" asks an amount of money
         per, per_initials = _per(q)
+    elif (m := _ASK_COUNT.search(q)) and (unit := _COUNTED_UNIT.match(m.group(1) or "")):
+        kind = Kind.QUANTITY  # "how many grams of fruit": a weight of fruit, which the documents write "400 g"
+        measure = "weight" if unit.group("mass") else "volume"
+        subject = {stem(unit.group("of").lower())} if unit.group("of") else set()
     elif m := _ASK_COUNT.search(q):
         kind = Kind.QUANTITY
         measure = "change" if _ASK_CHANGE.search(q) else None
@@ -1012,7 +1022,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
             return 0.0
         if not ask.subject:
             return 1.0
-        return 1.0 if _about(ask.subject, sentence, figures, every=ask.measure == "ratio") else 0.5
+        measured = ask.measure in ("weight", "volume")
+        return 1.0 if _about(ask.subject, sentence, figures, ask.measure == "ratio", measured) else 0.5
     if k is Kind.DATE:
         if ask.precision == "day":
             return 1.0 if _DAY_DATE.search(sentence) else 0.0
@@ -1071,16 +1082,24 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
 _LETTERS = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
-def _about(subject: set[str], sentence: str, figures: list[re.Match[str]], every: bool = False) -> bool:
+def _about(
+    subject: set[str], sentence: str, figures: list[re.Match[str]], every: bool = False, measured: bool = False
+) -> bool:
     """The asked noun is counted by one of the figures: it follows the figure within a few words or
     precedes it closely ("hand wash basin per 10 beds", "members: 276"). With `every`, each asked noun is: a
     ratio relates both its counts ("nurse-to-patient" is not "one preventionist (nurse or doctor) per 250
-    beds")."""
+    beds"). A `measured` figure's unit and the words around it stand between it and its noun ("400 g, or 5
+    portions, of fruits"; "5 portions of fruit a day (at least 400 g)"): only their content words are counted."""
     for m in figures:
         if _counts_another(sentence[m.end() :], subject):
             continue  # "built over the last 25 years", "the 4 episodes featured members": years, episodes
-        after = _LETTERS.findall(sentence[m.end() : m.end() + 60])[:4]
-        before = _LETTERS.findall(sentence[max(0, m.start() - 60) : m.start()])[-6:]
+        after = [w for w in _LETTERS.findall(sentence[m.end() : m.end() + 60]) if not measured or w not in STOPWORDS]
+        before = [
+            w
+            for w in _LETTERS.findall(sentence[max(0, m.start() - 60) : m.start()])
+            if not measured or w not in STOPWORDS
+        ]
+        after, before = after[:4], before[-6:]
         near = _stems_of(after + before)
         if subject <= near if every else subject & near:
             return True

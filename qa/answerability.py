@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from policykb.core.text import acronym_stems, stem
+from policykb.core.text import acronym_stems, stem, unit_stems
 from policykb.core.types import SearchHit
 from policykb.qa.answer_types import (
     REGION_WITHIN,
@@ -312,8 +312,9 @@ def eligible(rows: np.ndarray) -> np.ndarray:
 
 
 def supported_stems(question: str, text: str) -> set[str]:
-    """The stems of `text`, and the question's stems it supports by spelling out or abbreviating them."""
-    return content_stems(text) | acronym_stems(question, text)
+    """The stems of `text`, and the question's stems it supports by spelling out or abbreviating them
+    (acronyms, units written as symbols)."""
+    return content_stems(text) | acronym_stems(question, text) | unit_stems(question, text)
 
 
 def _named(hit: SearchHit) -> str:

@@ -445,6 +445,17 @@ def test_an_ordinal_is_not_a_figure() -> None:
     assert _holds("How many abstained?", "Only one of them abstained.") == 1.0  # "one of" that counts
 
 
+def test_a_counted_unit_asks_a_measure_of_what_it_weighs() -> None:
+    q = "How many grams of fruit and vegetables a day does WHO advise eating?"
+    a = asked(q)
+    assert (a.kind, a.measure, a.subject) == (Kind.QUANTITY, "weight", {stem("fruit")})
+    assert _holds(q, "Eat at least 5 portions of fruit and vegetables a day (at least 400 g).") == 1.0
+    assert _holds(q, "Eating at least 400 g, or 5 portions, of fruits and vegetables per day reduces risk.") == 1.0
+    assert _holds(q, "The daily intake includes 180 g of grains and 160 g of meat.") == 0.5  # weights of other food
+    assert _holds(q, "Eat 5 portions of fruit a day.") == 0.0  # no weight
+    assert asked("How many litres of water does a patient need?").measure == "volume"
+
+
 @pytest.mark.parametrize(
     ("question", "measure"),
     [

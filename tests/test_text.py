@@ -22,6 +22,7 @@ from policykb.core.text import (
     search_text,
     spelled_acronyms,
     stem,
+    unit_stems,
     without_footnote_marks,
     without_reference_marks,
     words,
@@ -223,6 +224,13 @@ def test_acronyms_support_the_words_they_stand_for_both_ways() -> None:
         stem("diseases"),
     }
     assert acronym_stems("What does the plan say?", "NCDs are rising") == set()
+
+
+def test_a_unit_word_is_supported_by_its_symbol_after_a_figure() -> None:
+    assert unit_stems("How many grams of fruit a day?", "at least 400 g of fruit") == {stem("grams")}
+    assert unit_stems("What percent of facilities?", "38% of facilities") == {stem("percent")}
+    assert unit_stems("How many grams?", "patients in group G") == set()  # no figure before it
+    assert unit_stems("How many metres?", "5 mg twice") == set()  # another unit
 
 
 def test_capitalised_runs_spell_their_acronyms() -> None:

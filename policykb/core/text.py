@@ -530,6 +530,25 @@ def acronym_stems(question: str, text: str) -> set[str]:
     return out
 
 
+# Units a question spells out and documents write as symbols after a figure ("how many grams": "400 g").
+_UNIT_SYMBOLS = {
+    "gram": r"g", "kilogram": r"kg", "milligram": r"mg", "microgram": r"(?:µg|μg|mcg)", "litre": r"(?:l|L)",
+    "liter": r"(?:l|L)", "millilitre": r"ml", "milliliter": r"ml", "percent": r"%", "hour": r"(?:h|hrs?)",
+    "minute": r"min", "kilometre": r"km", "kilometer": r"km", "centimetre": r"cm", "centimeter": r"cm",
+    "metre": r"m", "meter": r"m", "kilocalorie": r"kcal", "calorie": r"(?:kcal|cal)",
+}  # fmt: skip
+_WRITTEN_UNIT = {
+    stem(word + suffix): re.compile(rf"\d\s?{symbol}(?![\w%])", re.I if symbol.islower() else 0)
+    for word, symbol in _UNIT_SYMBOLS.items()
+    for suffix in ("", "s")
+}
+
+
+def unit_stems(question: str, text: str) -> set[str]:
+    """The question's unit words ("grams", "percent") that `text` writes as a symbol after a figure."""
+    return {s for w in content_words(question) if (s := stem(w)) in _WRITTEN_UNIT and _WRITTEN_UNIT[s].search(text)}
+
+
 # ------------------------------------------------------------------------------------------------ search text
 
 # Part of every file's ingest versions: a change re-saves each chunk under its new search text (and re-embeds).
