@@ -719,10 +719,10 @@ def asked(question: str) -> Asked:
     elif (m := _ASK_COUNT.search(q)) and m.group(0).lower().startswith("how much") and _ASK_MONEY.search(q):
         kind, measure = Kind.QUANTITY, "money"  # "How much does SMC cost per child?" asks an amount of money
         per, per_initials = _per(q)
-    elif (m := _ASK_COUNT.search(q)) and (unit := _COUNTED_UNIT.match(m.group(1) or "")):
+    elif (m := _ASK_COUNT.search(q)) and (counted_unit := _COUNTED_UNIT.match(m.group(1) or "")):
         kind = Kind.QUANTITY  # "how many grams of fruit": a weight of fruit, which the documents write "400 g"
-        measure = "weight" if unit.group("mass") else "volume"
-        subject = {stem(unit.group("of").lower())} if unit.group("of") else set()
+        measure = "weight" if counted_unit.group("mass") else "volume"
+        subject = {stem(counted_unit.group("of").lower())} if counted_unit.group("of") else set()
     elif m := _ASK_COUNT.search(q):
         kind = Kind.QUANTITY
         measure = "change" if _ASK_CHANGE.search(q) else None

@@ -209,7 +209,7 @@ class ExtractiveAnswerer:
         missing += [name for name in absent_bodies(ev.question, hits) if not set(name.split()) & set(missing)]
         return describe_missing(ev.question.asked, missing, bool(kind_missing))
 
-    def _select(self, ranked: list[Sentence], kind: Kind, things: set[str] = frozenset()) -> list[list[Sentence]]:
+    def _select(self, ranked: list[Sentence], kind: Kind, things: set[str]) -> list[list[Sentence]]:
         """The best sentence and those close to it, each completed into a quotable group of sentences; a group
         that holds a chosen one whole (the list of a chosen item, a sentence pointing back to a chosen one) takes
         its place. A list question whose best group lists nothing is answered by the best group that lists the

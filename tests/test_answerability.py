@@ -2273,7 +2273,7 @@ def test_a_sentence_that_cannot_be_quoted_sets_no_bar_for_the_others() -> None:
     ranked = [s for hit in (pointing, stated) for s in candidate_sentences([hit])]
     ranked[0].score, ranked[1].score = 0.99, 0.6
     assert _hash_answerer.model.threshold < 0.6 < _hash_answerer.model.threshold + 0.1  # well below 0.99's floor
-    groups = _hash_answerer._select(ranked, Kind.QUANTITY)
+    groups = _hash_answerer._select(ranked, Kind.QUANTITY, set())
     assert [[s.display for s in g] for g in groups] == [[stated.text]]
 
 
