@@ -5,9 +5,8 @@ Features, each in [0, 1]:
 - `fused`: the fused score over the best candidate's; `lexical` and `dense`: each half's score min-max
   normalised over the candidates (0 where that half did not find the candidate),
 - `coverage`: the idf-weighted share of the query's words in the passage's search text (title, headings,
-  text); `sentence`: the share in the passage's best single sentence (a passage that answers tends to hold
-  one sentence with most of the question's words), each word weighted also by how few of the candidates hold
-  it (among passages of one guideline, its title's words tell none apart),
+  text); `sentence`: the same share in the passage's best single sentence (a passage that answers tends to
+  hold one sentence with most of the question's words),
 - `document`: the evidence of the passage's document over the best document's (index/evidence.py),
 - `rank`: 1 / (1 + fused rank),
 - `bigram`: the share of the query's adjacent word pairs that stand adjacent in the passage (content words,
@@ -19,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,15 +67,13 @@ def features(candidates: Sequence[Candidate], query: str, idf: Mapping[str, floa
     distinct = set(asked)
     top = max((c.fused for c in candidates), default=0.0) or 1.0
     halves = {name: _minmax([c.halves.get(name) for c in candidates]) for name in ("lexical", "dense")}
-    helds = [_stems(f"{search_context(c.title, c.headings)} {c.text}") for c in candidates]
-    local = {s: w * math.log((len(candidates) + 1) / (0.5 + sum(s in h for h in helds))) for s, w in idf.items()}
-    local_total = sum(local.values()) or 1.0
     rows = []
     for rank, c in enumerate(candidates):
-        held = helds[rank]
+        context = search_context(c.title, c.headings)
+        held = _stems(f"{context} {c.text}")
         sequence = [stem(w) for w in content_words(c.text)]
         best_sentence = max(
-            (_share(_stems(c.text[a:b]), local, local_total) for a, b in split_sentences(c.text, 0, len(c.text))),
+            (_share(_stems(c.text[a:b]), idf, total) for a, b in split_sentences(c.text, 0, len(c.text))),
             default=0.0,
         )
         rows.append(

@@ -102,24 +102,6 @@ def test_rerank_features_measure_coverage_adjacency_and_proximity() -> None:
     assert list(f["rank"]) == [1.0, 0.5]
 
 
-def test_a_sentence_is_weighed_by_the_words_that_tell_the_candidates_apart() -> None:
-    """Among passages of one guideline, its title's words are in every candidate: the sentence holding the
-    asked word few candidates hold is the best one, though another holds more of the question's words."""
-    query = "who funded the IPC guidelines"
-    idf = {stem(w): 1.0 for w in ("funded", "IPC", "guidelines")}
-    rows = features(
-        [
-            candidate("These IPC guidelines are for facilities. IPC guidelines need staff.", 1.0),
-            candidate("The IPC guidelines apply to all. Funding came from Japan.", 0.9),
-            candidate("IPC guidelines cover training.", 0.8),
-        ],
-        query,
-        idf,
-    )
-    sentence = rows[:, FEATURES.index("sentence")]
-    assert sentence[1] > sentence[0] and sentence[1] > sentence[2]
-
-
 def test_a_model_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "rerank.json"
     path.write_text(json.dumps({"features": ["fused"], "weights": [1.0], "depth": 30}))
