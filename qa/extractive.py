@@ -436,8 +436,8 @@ def _leads_into(lead: str, things: set[str]) -> bool:
     them and it ("enzyme genes SPG4, KATNB1 and KATNAL2 are associated with …" lists genes, not enzymes)."""
     if not _names_most(things, content_words(lead)[-_LEAD_WORDS:]):
         return False
-    last = max(m.end() for m in re.finditer(r"[\w-]+", lead) if stem(m.group(0).lower()) in things)
-    return not re.search(r",|\b(?:and|or)\b", lead[last:])
+    last = max((m.end() for m in re.finditer(r"\w+", lead) if stem(m.group(0).lower()) in things), default=None)
+    return last is not None and not re.search(r",|\b(?:and|or)\b", lead[last:])
 
 
 def _names_most(things: set[str], words: list[str]) -> bool:

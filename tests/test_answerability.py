@@ -1636,6 +1636,11 @@ def test_a_sentence_lists_the_asked_things_when_its_enumeration_follows_their_na
     assert _lists([s], listed_things("What are the elements of Standard Precautions?")) is lists
 
 
+def test_things_written_with_a_hyphen_lead_into_their_list() -> None:
+    (s,) = candidate_sentences([_hit(0, "COVID-19 symptoms include fever, cough and fatigue.")])
+    assert _lists([s], listed_things("What are the symptoms of COVID-19?"))
+
+
 @pytest.mark.parametrize(
     ("question", "things"),
     [
