@@ -407,10 +407,11 @@ def _items_beside(item: Sentence) -> list[Sentence]:
 
 
 # Where a sentence starts to enumerate: after a colon or a verb that introduces items, three or more of them
-# ("Standard Precautions include: 1) hand hygiene, 2) use of …, and …"; "such as A, B and C").
+# ("Standard Precautions include: 1) hand hygiene, 2) use of …, and …"; "such as A, B and C" with short items,
+# not "A and B), although … and …" nor "infected with three viruses, and then …").
 _INLINE_LIST = re.compile(
     r"(?::|\b(?:include|includes|included|including|comprise|comprises|such as|namely|are|were)\b)\s*"
-    r"(?=(?:\(?(?:1|a|i)\)\s*)?[^,;]+,[^;]*\b(?:and|or)\b)"
+    r"(?=(?:\(?(?:1|a|i)\)\s*)?(?:[^,;]+,[^,;]+,[^;]*\b(?:and|or)\b|[^,;]{1,60},\s*(?!and\b|or\b)[^,;]{1,60}\s(?:and|or)\s))"
 )
 
 

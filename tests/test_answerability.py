@@ -1629,6 +1629,13 @@ def test_a_list_question_is_answered_by_a_list_of_the_asked_things_not_a_sentenc
             False,
         ),  # it lists genes, then diseases: not what the question asks to be listed
         ("This guide is based upon elements of Standard Precautions and represents the minimum expectations.", False),
+        (
+            "Standard Precautions are hand hygiene and masks, although further studies are needed to better "
+            "understand how infections spread and how they might be stopped.",
+            False,
+        ),  # two items, then a clause: no enumeration of three
+        ("The Standard Precautions were set out in three guides, and then staff reviewed them in a year.", False),
+        ("Standard Precautions such as hand hygiene (HH), masks and gowns apply to all patients.", True),
     ],
 )
 def test_a_sentence_lists_the_asked_things_when_its_enumeration_follows_their_name(sentence: str, lists: bool) -> None:
