@@ -244,9 +244,9 @@ _ASK_AMOUNT = re.compile(
     r"|\bhow (?:large|big|high|low|far|tall|heavy|old)\b",
     re.I,
 )
-# A unit counted ("how many grams of fruit …"): a measure, of what follows "of".
+# A unit counted ("how many grams of fruit …"): a measure, of what follows "of" ("pounds" may be money).
 _COUNTED_UNIT = re.compile(
-    r"(?:(?P<mass>(?:kilo|milli|micro)?grams?|kgs?|mgs?|pounds|ounces)|(?:milli)?lit(?:re|er)s?|mls?)\b"
+    r"(?:(?P<mass>(?:kilo|milli|micro)?grams?|kgs?|mgs?|ounces)|(?:milli)?lit(?:re|er)s?|mls?)\b"
     r"(?:\s+of\s+(?P<of>[A-Za-z][\w-]*))?",
     re.I,
 )
@@ -1093,11 +1093,13 @@ def _about(
     for m in figures:
         if _counts_another(sentence[m.end() :], subject):
             continue  # "built over the last 25 years", "the 4 episodes featured members": years, episodes
-        after = [w for w in _LETTERS.findall(sentence[m.end() : m.end() + 60]) if not measured or w not in STOPWORDS]
+        after = [
+            w for w in _LETTERS.findall(sentence[m.end() : m.end() + 60]) if not measured or w.lower() not in STOPWORDS
+        ]
         before = [
             w
             for w in _LETTERS.findall(sentence[max(0, m.start() - 60) : m.start()])
-            if not measured or w not in STOPWORDS
+            if not measured or w.lower() not in STOPWORDS
         ]
         after, before = after[:4], before[-6:]
         near = _stems_of(after + before)

@@ -454,6 +454,7 @@ def test_a_counted_unit_asks_a_measure_of_what_it_weighs() -> None:
     assert _holds(q, "The daily intake includes 180 g of grains and 160 g of meat.") == 0.5  # weights of other food
     assert _holds(q, "Eat 5 portions of fruit a day.") == 0.0  # no weight
     assert asked("How many litres of water does a patient need?").measure == "volume"
+    assert asked("How many pounds does membership cost?").measure != "weight"  # pounds sterling, as often
 
 
 @pytest.mark.parametrize(
