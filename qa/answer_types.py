@@ -140,11 +140,12 @@ _RELATIVE_TIME = re.compile(
     r"\s+(?:later|after|before|earlier|ago|into)\b",
     re.I,
 )
+# "regularly" and "routinely" say that a thing recurs, not how often ("regularly available" is no interval).
 _FREQUENCY = re.compile(
     r"\b(?:daily|weekly|monthly|yearly|annually|quarterly|hourly|fortnightly|biannually|once|twice|\d+ times|"
     r"(?:every|each|per|a|an) (?:other |[\w–-]+ (?:to \w+ )?)?"  # "every 3-5 years", "every three to five years"
     r"(?:days?|weeks?|months?|years?|hours?|shifts?|minutes?|uses?|times?|loads?|cycles?|visits?|session)"
-    r"|regularly|routinely|continuous(?:ly)?|always|at least \w+ a)\b",
+    r"|continuous(?:ly)?|always|at least \w+ a)\b",
     re.I,
 )
 _UNIT = re.compile(

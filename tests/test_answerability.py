@@ -211,6 +211,18 @@ def test_a_temperature_is_a_measure_not_a_body() -> None:
     assert holds(ask, "Antipyretics should be used if the core temperature is > 38.5 ºC.", set()) == 1.0  # U+00BA
 
 
+def test_how_often_is_answered_by_an_interval_not_by_regularly() -> None:
+    ask = asked("How often do outpatient clinic staff need infection prevention training?")
+    assert ask.kind is Kind.FREQUENCY
+    assert holds(ask, "Training should be provided upon hire and repeated annually.", set()) == 1.0
+    assert holds(ask, "Reassess the need for DDT regularly (at least once every two years).", set()) == 1.0
+    assert holds(ask, "Hands are always cleaned before touching a patient.", set()) == 1.0
+    assert (
+        holds(ask, "Assure one trained individual is employed by or regularly available to the facility.", set()) == 0
+    )
+    assert holds(ask, "Staff routinely wear gloves when handling specimens.", set()) == 0
+
+
 def test_a_dose_schedule_is_answered_by_doses_counted_in_words() -> None:
     ask = asked("In what dose schedule should the RTS,S/AS01 malaria vaccine be given?")
     assert (ask.kind, ask.measure) == (Kind.QUANTITY, "dose")
