@@ -12,6 +12,7 @@ import numpy as np
 from policykb.core.text import (
     content_words,
     counted_number,
+    marker_style,
     number_style,
     split_sentences,
     stem,
@@ -83,6 +84,11 @@ class Sentence:
     def claim_text(self) -> str:
         """What an answer shows for the sentence: a list item after its introduction, elided between."""
         return f"{self.introduction} … {self.display}" if self.introduction else self.display
+
+    @property
+    def mark(self) -> str | None:
+        """How the list item it opens is marked (a number's style, a bullet's glyph), None when unmarked."""
+        return marker_style(_line_of(self))
 
     @property
     def previous(self) -> Sentence | None:
@@ -253,24 +259,39 @@ def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
     sibling, not its introduction."""
     style = number_style(_line_of(item))
     before = item.previous
+    crossed = False  # over the items of a sub-list ("›" under a "•" item), whose introduction is not this item's
     while before is not None:
         if before.display.endswith(":") and (before.flaw in (None, "heading") or before.bulleted):
-            if style and number_style(_line_of(before)) == style:
+            if (style and number_style(_line_of(before)) == style) or (crossed and before.mark == item.mark):
                 return None
             if before.bulleted and depth > 1 and before.display[:1].islower():
                 outer = _introduction(before, hit, depth - 1)
                 return f"{outer} … {before.display}" if outer else None
-            return before.display
+            return _label_after_cut(before.display)
         if item.titled and before.flaw == "heading":  # "Maternal health commodities" over "1 Oxytocin – …"
             title = before.previous  # and the title over it ("Commodities by life stage")
             return f"{title.display} … {before.display}" if title and title.flaw == "heading" else before.display
         if not before.bulleted and not _page_furniture(before):
             return None  # prose between: the item belongs to no introduction seen here
+        crossed = crossed or (before.bulleted and item.mark is not None and before.mark not in (None, item.mark))
         before = before.previous
+    if crossed:
+        return None  # what the passage's headings carry introduces the sub-list it opens inside
     headings = [without_footnote_marks(h.strip()) for h in hit.headings]
     if item.titled and headings:
         return headings[-1]
     return _carried_introduction(headings, style, depth)
+
+
+# A two-column page read across: an unfinished sentence of one column runs into the next column's label
+# ("The trials were conducted Desirable effects:"), which is what introduces the items below it.
+_CUT_BEFORE_LABEL = re.compile(r"^\S.*[a-z] (?P<label>[A-Z][a-z]+(?: [a-z]+){0,3}:)$")
+
+
+def _label_after_cut(introduction: str) -> str:
+    """The introduction without an unfinished sentence glued before its label."""
+    glued = _CUT_BEFORE_LABEL.match(introduction)
+    return glued["label"] if glued and len(introduction.split()) - len(glued["label"].split()) >= 3 else introduction
 
 
 def _counted_item(text: str, start: int) -> int:
@@ -316,12 +337,19 @@ def _line_of(sentence: Sentence) -> str:
 
 # An operative clause's verb, written in capitals ("APPROVES the construction …").
 _OPERATIVE_VERB = rf"(?:{'|'.join(third_person(v).upper() for v in OPERATIVE_VERBS)})\b"
-_CLAUSE_BREAK = re.compile(rf"(?<=;)(?:\s?\d{{1,2}})?\s+(?=[A-Z][a-z])|(?<=,)(?:\s?\d{{1,2}})?\s+(?={_OPERATIVE_VERB})")
+# A page read across its columns, or a heading run into its text, glues a sentence's start onto words that do not
+# end one ("… and the other in a forested The systematic review identified two studies"; "Health care facility
+# level The panel recommends …"): a lowercase word before a capitalised "The" and a lowercase one is a seam.
+_CLAUSE_BREAK = re.compile(
+    rf"(?<=;)(?:\s?\d{{1,2}})?\s+(?=[A-Z][a-z])|(?<=,)(?:\s?\d{{1,2}})?\s+(?={_OPERATIVE_VERB})"
+    r"|(?<=[a-z]{2}) (?=The [a-z]{3,})"
+)
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The sentence text[start:end] cut after each semicolon that a capitalised clause follows, and after the
-    comma that ends a resolution's preamble before its operative verb ("…, APPROVES the construction …"); a
+    """The sentence text[start:end] cut after each semicolon that a capitalised clause follows, after the
+    comma that ends a resolution's preamble before its operative verb ("…, APPROVES the construction …"), and
+    at a seam where a sentence's start was glued onto words that do not end one ("… level The panel …"); a
     footnote mark after the punctuation, glued to it or spaced, is left out: a resolution's recitals
     ("Recalling …; Noting that …;") run as one sentence, and each is a statement of its own. A semicolon
     inside brackets separates citations, not clauses ("(Kherad et al., 2010; Jafarinejad et al., 2017)")."""

@@ -1341,16 +1341,30 @@ def test_a_resolutions_recitals_are_quoted_one_by_one() -> None:
     ]
 
 
-@given(st.lists(st.sampled_from(["Noting", "it", "that;", ";2", "; 3", "Members", "agreed.", " ", "; Also", "x;  Y"]),
-                max_size=12))  # fmt: skip
+@given(st.lists(st.sampled_from(["Noting", "it", "that;", ";2", "; 3", "Members", "agreed.", " ", "; Also", "x;  Y",
+                                 "The", "panel", "(level"]), max_size=12))  # fmt: skip
 def test_clauses_cover_the_sentence_in_order_leaving_out_only_breaks(pieces: list[str]) -> None:
     text = " ".join(pieces)
     spans = clauses(text, 0, len(text))
     assert spans[0][0] == 0
     assert spans[-1][1] == len(text)
     for (_, end), (start, _) in itertools.pairwise(spans):
-        assert text[end - 1] == ";"
+        assert text[end - 1] == ";" or (text[end - 1].islower() and text[start:].startswith("The "))
         assert re.fullmatch(r"(?:\s?\d{1,2})?\s+", text[end:start])
+
+
+def test_a_sentence_glued_after_words_that_end_none_is_quoted_from_its_start() -> None:
+    text = (
+        "One study was conducted in an urban area in 1960 and the other in a forested The systematic review "
+        "identified two studies of larval habitat manipulation. Health care facility level The panel recommends "
+        "an IPC programme. It was highlighted in The Lancet and in The Gambia."
+    )
+    quoted = [s.display for s in candidate_sentences([_hit(0, text)]) if s.flaw is None]
+    assert quoted == [
+        "The systematic review identified two studies of larval habitat manipulation.",
+        "The panel recommends an IPC programme.",
+        "It was highlighted in The Lancet and in The Gambia.",  # a name, not a seam
+    ]
 
 
 # --------------------------------------------------------------------------------------------- the answerer
@@ -2100,6 +2114,20 @@ def test_a_list_item_is_quotable_with_its_introduction() -> None:
     untitled = {" ".join(s.display.split()[:2]): s for s in candidate_sentences([replace(hit, headings=["WHA66.12"])])}
     assert untitled["to strengthen"].flaw == "fragment"  # nothing in its passage says what it continues
     assert untitled["to implement"].flaw == "fragment"  # its introduction is an item that nothing introduces
+
+
+def test_an_unfinished_sentence_glued_before_a_label_does_not_introduce_the_items() -> None:
+    """Two columns read across a page glue one column's unfinished sentence to the other's label: the items
+    are quoted under the label alone."""
+    text = (
+        "In a systematic review, 14 days of primaquine was compared with placebo in 10 trials. The trials were "
+        "conducted Desirable effects:\n\n• 14-day courses of primaquine reduce relapse rates to a greater extent "
+        "than chloroquine alone.\n\n• Recommended doses: the guideline development group agreed the following:"
+        "\n\n• doses are given daily for 14 days."
+    )
+    by_start = {" ".join(s.display.split()[:2]): s for s in candidate_sentences([_hit(0, text)])}
+    assert by_start["14-day courses"].introduction == "Desirable effects:"
+    assert by_start["doses are"].introduction.endswith("the guideline development group agreed the following:")
 
 
 def test_a_heading_ending_in_a_colon_inside_the_passage_introduces_its_items() -> None:
