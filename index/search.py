@@ -93,12 +93,20 @@ class HybridSearcher:
     def following(self, response: SearchResponse, hits: list[SearchHit]) -> dict[str, SearchHit]:
         """The passage that follows each of `hits` in its document (by the hit's chunk id), read from the
         snapshot `response` came from; none when a newer one has been published since (its row ids differ)."""
+        return self._beside(response, hits, after=True)
+
+    def preceding(self, response: SearchResponse, hits: list[SearchHit]) -> dict[str, SearchHit]:
+        """The passage before each of `hits` in its document, as `following` reads the one after."""
+        return self._beside(response, hits, after=False)
+
+    def _beside(self, response: SearchResponse, hits: list[SearchHit], after: bool) -> dict[str, SearchHit]:
         snapshot = self.reader.current()
         if snapshot is None or snapshot.name != response.generation or not hits:
             return {}
-        after = snapshot.following([h.rowid for h in hits])
+        rowids = [h.rowid for h in hits]
+        beside = snapshot.following(rowids) if after else snapshot.preceding(rowids)
         empty = ParsedQuery("", [], [])
-        return {h.chunk_id: _hit(after[h.rowid], 0.0, {}, empty) for h in hits if h.rowid in after}
+        return {h.chunk_id: _hit(beside[h.rowid], 0.0, {}, empty) for h in hits if h.rowid in beside}
 
     def _known(self, word: str) -> bool:
         """Whether the embedder's vocabulary holds `word` whole: a real word, never read as a misspelling."""

@@ -115,7 +115,10 @@ ANSWER_PASSAGES = 8  # the top passages an answer draws its sentences from
 
 
 def candidate_sentences(
-    hits: list[SearchHit], max_hits: int = ANSWER_PASSAGES, following: Mapping[str, SearchHit] | None = None
+    hits: list[SearchHit],
+    max_hits: int = ANSWER_PASSAGES,
+    following: Mapping[str, SearchHit] | None = None,
+    preceding: Mapping[str, SearchHit] | None = None,
 ) -> list[Sentence]:
     """Every sentence of the top passages in order, each marked with its flaw when it is not quotable (the
     block kind the ingest gave it, or what its shape shows);
@@ -123,11 +126,13 @@ def candidate_sentences(
     recommendation's dated title run into its sentence, and a footnote mark that ends a sentence are left out of
     the quoted span. `following` holds the next passage of a top passage's document: where a passage ends in a
     list or its introduction, the next one's sentences are read too, as what the list runs on with (they are
-    no candidates of their own: that passage did not rank)."""
+    no candidates of their own: that passage did not rank); `preceding` the passage before, read likewise
+    where a passage opens inside a list, as where the list began."""
     out: list[Sentence] = []
     tables: list[tuple[Sentence, list[Sentence]]] = []
     top = hits[:max_hits]
     ends_in_a_list: list[tuple[int, SearchHit]] = []
+    opens_in_a_list: list[tuple[int, SearchHit]] = []
     for rank, hit in enumerate(top):
         siblings, passage_tables = _passage_sentences(hit, rank)
         tables += passage_tables
@@ -135,6 +140,8 @@ def candidate_sentences(
         out.extend(siblings)
         if siblings and (siblings[-1].bulleted or introduces(siblings[-1].display)):
             ends_in_a_list.append((rank, hit))
+        if siblings and siblings[0].bulleted:
+            opens_in_a_list.append((rank, hit))
     for table, rows in tables:
         lead_in = _lead_in(table, out)
         for row in rows:
@@ -146,7 +153,13 @@ def candidate_sentences(
         if (after := (following or {}).get(hit.chunk_id)) is not None and after.chunk_id not in ranked
         for sentence in _passage_sentences(after, rank)[0]
     ]
-    _link_across_passages(out, runs_on)
+    runs_before = [
+        sentence
+        for rank, hit in opens_in_a_list
+        if (before := (preceding or {}).get(hit.chunk_id)) is not None and before.chunk_id not in ranked
+        for sentence in _passage_sentences(before, rank)[0]
+    ]
+    _link_across_passages(out, runs_on, runs_before)
     return out
 
 
@@ -186,14 +199,15 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
     return siblings, tables
 
 
-def _link_across_passages(sentences: list[Sentence], runs_on: list[Sentence]) -> None:
+def _link_across_passages(sentences: list[Sentence], runs_on: list[Sentence], runs_before: list[Sentence]) -> None:
     """Give each sentence that opens its passage the sentence before it in the document, when another
-    retrieved passage holds that one (adjacent passages, or overlapping ones), and that one the sentence
-    after it (what a list at a passage's end runs on with, also from `runs_on`, the next passages read).
-    Between a passage's last sentence and the next one's first there may be a list's bullet as well."""
+    retrieved passage holds that one (adjacent passages, or overlapping ones; also `runs_before`, the
+    passages read before), and that one the sentence after it (what a list at a passage's end runs on with,
+    also from `runs_on`, the next passages read). Between a passage's last sentence and the next one's first
+    there may be a list's bullet as well."""
     ends: dict[tuple[str, int], Sentence] = {}
     passage_ends: dict[tuple[str, int], Sentence] = {}
-    for s in sentences:
+    for s in (*sentences, *runs_before):
         if s.row is None:
             ends.setdefault((s.hit.doc_id, s.end), s)
             if s.following is None and not s.hit.text[s.end - s.hit.char_start :].strip():

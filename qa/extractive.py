@@ -92,16 +92,20 @@ class ExtractiveAnswerer:
         focus: str | None = None,
         part: bool = False,
         following: Mapping[str, SearchHit] | None = None,
+        preceding: Mapping[str, SearchHit] | None = None,
     ) -> Evidence:
         """`focus`: the user's latest words when `question` was expanded from a conversation, or the `part` of a
-        two-part question weighed; `following`: the next passage of each hit's document (a list may run on)."""
+        two-part question weighed; `following` and `preceding`: the next and the previous passage of each hit's
+        document (a list may run on, or have begun before)."""
         idf = dict(idf)
         if focus:
             for term in content_stems(focus):
                 if term in idf:
                     idf[term] *= 2.0  # the follow-up's own words matter most
         terms = QuestionTerms.of(question, idf, focus, part)
-        sentences = [s for s in candidate_sentences(hits, following=following) if _claimable(s, terms)]
+        sentences = [
+            s for s in candidate_sentences(hits, following=following, preceding=preceding) if _claimable(s, terms)
+        ]
         if not sentences:
             empty = np.zeros((0, len(self.model.weights)), dtype=np.float32)
             return Evidence(terms, [], empty, np.zeros(0))
@@ -117,8 +121,9 @@ class ExtractiveAnswerer:
         return Evidence(terms, sentences, rows, probabilities)
 
     def _answer(self, question: str, response: SearchResponse, focus: str | None) -> Answer:
-        hits, idf, following = response.results, response.term_idf, response.following
-        whole = self._find(self.evidence(question, hits, idf, focus, following=following), hits)
+        hits, idf = response.results, response.term_idf
+        evidence = self.evidence(question, hits, idf, focus, following=response.following, preceding=response.preceding)
+        whole = self._find(evidence, hits)
         parts = question_parts(question) if focus is None else [question]
         if len(parts) > 1:
             return self._answer_parts(question, parts, whole, response)
@@ -136,7 +141,15 @@ class ExtractiveAnswerer:
         unanswered = []
         hits = response.results
         for n, part in enumerate(parts):
-            ev = self.evidence(question, hits, response.term_idf, part, part=True, following=response.following)
+            ev = self.evidence(
+                question,
+                hits,
+                response.term_idf,
+                part,
+                part=True,
+                following=response.following,
+                preceding=response.preceding,
+            )
             own = content_stems(part).difference(*(content_stems(p) for i, p in enumerate(parts) if i != n))
             if covering := [c for c in whole.claims if self._answers([c], ev, own)]:
                 claims += [c for c in covering if not any(_same_span(c, o) for o in claims)]
@@ -392,16 +405,19 @@ _ENUMERATES = re.compile(r"[^,;]+,[^,;]+,[^;]*\b(?:and|or)\b")
 
 
 def _items_beside(item: Sentence) -> list[Sentence]:
-    """The run of bulleted items that `item` stands in, in order: its siblings under one introduction."""
+    """The run of bulleted items that `item` stands in, in order: its siblings under one introduction, marked
+    as it is ("›" items under a "•" one are its sub-list; the "•" items after them are not its siblings)."""
+    style = item.mark
 
     def member(s: Sentence | None) -> Sentence | None:
-        return s if s is not None and s.bulleted and s.flaw in (None, "fragment", "heading") else None
+        alike = style is None or s is None or s.mark in (None, style)
+        return s if s is not None and s.bulleted and alike and s.flaw in (None, "fragment", "heading") else None
 
     first = item
-    while (before := member(first.previous)) is not None and not introduces(before.display):
+    while (before := member(_prior(first))) is not None and not introduces(before.display):
         first = before
     run = [first]
-    while (after := member(run[-1].following)) is not None:
+    while (after := member(_next(run[-1]))) is not None:
         run.append(after)
     return run
 
@@ -448,6 +464,11 @@ def _names_most(things: set[str], words: list[str]) -> bool:
 def _next(s: Sentence) -> Sentence | None:
     """The sentence after `s`: in its passage, or opening the next passage of the document at its end."""
     return s.following if s.following is not None else s.after
+
+
+def _prior(s: Sentence) -> Sentence | None:
+    """The sentence before `s`: in its passage, or ending the passage of the document before its start."""
+    return s.previous if s.previous is not None else s.before
 
 
 def _claim(group: list[Sentence], continued: bool = False) -> Claim:

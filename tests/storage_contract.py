@@ -505,6 +505,20 @@ class StorageContract:
         assert after[by_chunk["d1-v1-0"]].title == "A statement"
         assert snapshot.following([]) == {}
 
+    def test_the_chunk_before_a_row_is_the_previous_of_its_document(self, storage: Storage) -> None:
+        save(storage, "d1", ["First part of a list:", "Second part.", "Last part."])
+        save(storage, "d2", ["Another document."])
+        snapshot = publish(storage)
+        by_chunk = {row.chunk.chunk_id: rowid for rowid, row in all_rows(snapshot).items()}
+        asked = [by_chunk["d1-v1-0"], by_chunk["d1-v1-1"], by_chunk["d1-v1-2"], by_chunk["d2-v1-0"], 987654321]
+        before = snapshot.preceding(asked)
+        assert {rowid: row.chunk.chunk_id for rowid, row in before.items()} == {
+            by_chunk["d1-v1-1"]: "d1-v1-0",
+            by_chunk["d1-v1-2"]: "d1-v1-1",
+        }  # a document's first chunk has none, whatever row comes before; an unknown row has none
+        assert before[by_chunk["d1-v1-1"]].title == "A statement"
+        assert snapshot.preceding([]) == {}
+
     # ------------------------------------------------------------------------------------ no stale results
 
     def test_a_replaced_document_leaves_nothing_behind(self, storage: Storage) -> None:

@@ -36,7 +36,7 @@ from policykb.qa.answer_types import (
 from policykb.qa.answerability import FEATURES, QuestionTerms, absent_bodies, features, missing_terms
 from policykb.qa.compose import REFUSAL
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
-from policykb.qa.extractive import ExtractiveAnswerer, _claim, _lists
+from policykb.qa.extractive import ExtractiveAnswerer, _claim, _items_beside, _lists
 from policykb.qa.shape import (
     dangling,
     flaw,
@@ -1994,6 +1994,71 @@ def test_a_list_cut_between_passages_is_quoted_from_both(minilm_answerer: Extrac
     alone = _ask(minilm_answerer, question, SearchResponse([first], "g", 1.0, "hybrid", idf))
     assert "• Dialoguing with industry and policy makers … [1]" in alone.answer
     assert "Raising awareness" not in alone.answer
+
+
+_SURVEILLANCE = "Surveillance should provide information for:"
+_SURVEILLANCE_START = (
+    f"Facility surveillance is critical. {_SURVEILLANCE}\n\n› describing the status of infections associated with "
+    "health care;\n\n› identification of the most relevant AMR patterns;"
+)
+_SURVEILLANCE_END = (
+    "› early detection of clusters and outbreaks;\n\n› evaluation of the impact of interventions.\n\n"
+    "Quality laboratory capacity is essential."
+)
+
+
+@pytest.mark.model
+def test_a_list_that_began_in_the_passage_before_is_quoted_from_its_start(minilm_answerer: ExtractiveAnswerer) -> None:
+    """A passage that opens inside a list carries its introduction; the passage before it in the document,
+    handed over with the results, holds the list's first items: the answer quotes them all, each part
+    cited from its own passage. Without it, the items of the passage are all the answer has."""
+    question = "What kinds of information should surveillance provide?"
+    first = replace(_hit(0, _SURVEILLANCE_START), doc_id="d", chunk_id="c0")
+    start = len(_SURVEILLANCE_START) + 2
+    second = replace(_hit(1, _SURVEILLANCE_END), doc_id="d", chunk_id="c1", char_start=start,
+                     char_end=start + len(_SURVEILLANCE_END), headings=[_SURVEILLANCE])  # fmt: skip
+    idf = _respond(question, [_SURVEILLANCE_START, _SURVEILLANCE_END]).term_idf
+    handed = _ask(minilm_answerer, question, SearchResponse([second], "g", 1.0, "hybrid", idf, preceding={"c1": first}))
+    assert handed.answer.startswith(
+        f"{_SURVEILLANCE} • describing the status of infections associated with health care; • identification of the "
+        "most relevant AMR patterns; [1] • early detection of clusters and outbreaks; • evaluation of the impact of "
+        "interventions. [2]"
+    )
+    assert [c.chunk_id for c in handed.citations[:2]] == ["c0", "c1"]
+    alone = _ask(minilm_answerer, question, SearchResponse([second], "g", 1.0, "hybrid", idf))
+    assert alone.answer.startswith(
+        f"{_SURVEILLANCE} • early detection of clusters and outbreaks; • evaluation of the impact of interventions. [1]"
+    )
+
+
+def test_a_previous_passage_is_read_only_where_a_passage_opens_inside_a_list() -> None:
+    """The previous passage's sentences are where a list that a passage opens inside of began, never
+    candidates of their own; a passage opening with prose reads none."""
+    first, second = _list_across_passages()
+    sentences = candidate_sentences([second], preceding={"c1": first})
+    assert {s.hit.chunk_id for s in sentences} == {"c1"}
+    assert (
+        sentences[0].before is not None and sentences[0].before.display == "Dialoguing with industry and policy makers"
+    )
+    prose = replace(second, text="The founders thanked the hosts.\n\n" + second.text)
+    assert candidate_sentences([prose], preceding={"c1": first})[0].before is None
+
+
+def test_an_item_after_a_sub_list_is_no_item_of_it() -> None:
+    """ "•" items after the "›" sub-list of an earlier "•" item are that item's siblings: the sub-list's
+    introduction is not theirs, and they do not run on its items."""
+    text = (
+        "• Surveillance should be based on national recommendations. Surveillance should provide information "
+        "for:\n\n› identification of the most relevant AMR patterns;\n\n› evaluation of the impact of "
+        "interventions.\n\n• Quality laboratory capacity is essential to enable reliable surveillance."
+    )
+    by_start = {" ".join(s.display.split()[:2]): s for s in candidate_sentences([_hit(0, text)])}
+    assert by_start["evaluation of"].introduction == "Surveillance should provide information for:"
+    assert by_start["Quality laboratory"].introduction is None
+    assert [s.display.split()[0] for s in _items_beside(by_start["identification of"])] == [
+        "identification",
+        "evaluation",
+    ]
 
 
 def test_a_next_passage_is_read_only_where_a_list_runs_on() -> None:

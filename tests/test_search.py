@@ -95,8 +95,8 @@ def test_delete_and_update_leave_nothing_stale(kb: KnowledgeBase, tmp_path: Path
     assert kb.search("platypus", mode="lexical").results
 
 
-def test_the_passage_after_a_hit_comes_from_the_snapshot_searched(kb: KnowledgeBase, tmp_path: Path) -> None:
-    """A hit's next passage is read from the snapshot the hit came from; once another is published the row
+def test_the_passages_beside_a_hit_come_from_the_snapshot_searched(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """A hit's next and previous passages are read from the snapshot the hit came from; once another is published the row
     ids may name other chunks, so none is given rather than a wrong one."""
     folder = tmp_path / "in"
     folder.mkdir()
@@ -115,9 +115,18 @@ def test_the_passage_after_a_hit_comes_from_the_snapshot_searched(kb: KnowledgeB
             assert following[hit.chunk_id].text == chunks[ordinal + 1].text
         else:
             assert hit.chunk_id not in following
+    preceding = kb.searcher.preceding(response, response.results)
+    assert preceding  # two hits of one document: one of them is not its first passage
+    for hit in response.results:
+        ordinal = next(c.ordinal for c in chunks if c.chunk_id == hit.chunk_id)
+        if ordinal > 0:
+            assert preceding[hit.chunk_id].chunk_id == chunks[ordinal - 1].chunk_id
+        else:
+            assert hit.chunk_id not in preceding
     (folder / "b.txt").write_text("Platypus guidance for member states.")
     kb.ingest([folder])
     assert kb.searcher.following(response, response.results) == {}
+    assert kb.searcher.preceding(response, response.results) == {}
 
 
 def test_ingest_while_searching_gives_no_errors_and_no_mixed_results(tmp_path: Path) -> None:

@@ -233,6 +233,10 @@ class SearchSnapshot(Protocol):
         """The next chunk of its document after each row id, where this snapshot holds one: what a passage
         ending part-way through a list runs on into."""
 
+    def preceding(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
+        """The chunk of its document before each row id, where this snapshot holds one: where a list that a
+        passage opens inside of began."""
+
     def doc_freq(self, term: str) -> int:
         """Rows whose text holds the (stemmed) term: for idf."""
 

@@ -106,23 +106,31 @@ class EmbeddedSnapshot:
         return self.generation.stored_rows(rowids)
 
     def following(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
-        """Rows are stored by id, and a document's chunks are registered together in order: the next chunk
-        of a row's document is the row after it, when that one continues it (same document, next ordinal)."""
+        return self._beside(rowids, 1)
+
+    def preceding(self, rowids: Sequence[int]) -> dict[int, ChunkRow]:
+        return self._beside(rowids, -1)
+
+    def _beside(self, rowids: Sequence[int], step: int) -> dict[int, ChunkRow]:
+        """Rows are stored by id, and a document's chunks are registered together in order: the chunk `step`
+        away from a row in its document is the row `step` away from it, when that one is of the same document
+        with the ordinal `step` away."""
         g = self.generation
         asked = np.asarray(rowids, dtype=np.int64)
         if not len(asked) or g.size == 0:
             return {}
         positions = g.positions(asked)
-        present = (positions < g.size - 1) & (g.rowid[np.minimum(positions, g.size - 1)] == asked)
-        pairs = {int(r): int(g.rowid[p + 1]) for r, p in zip(asked[present], positions[present], strict=True)}
+        inside = (positions + step >= 0) & (positions + step < g.size) & (positions < g.size)
+        present = inside & (g.rowid[np.clip(positions, 0, g.size - 1)] == asked)
+        pairs = {int(r): int(g.rowid[p + step]) for r, p in zip(asked[present], positions[present], strict=True)}
         rows = g.stored_rows([*pairs, *pairs.values()])
         return {
-            row: rows[after]
-            for row, after in pairs.items()
+            row: rows[beside]
+            for row, beside in pairs.items()
             if row in rows
-            and after in rows
-            and rows[after].chunk.doc_id == rows[row].chunk.doc_id
-            and rows[after].chunk.ordinal == rows[row].chunk.ordinal + 1
+            and beside in rows
+            and rows[beside].chunk.doc_id == rows[row].chunk.doc_id
+            and rows[beside].chunk.ordinal == rows[row].chunk.ordinal + step
         }
 
     def doc_freq(self, term: str) -> int:

@@ -169,6 +169,8 @@ class SearchResponse:
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt query words -> the words searched
     # an answer's passages -> the next passage of each one's document (by chunk id): where a list runs on
     following: dict[str, SearchHit] = field(default_factory=dict)
+    # and the passage before each one: where a list that a passage opens inside of began
+    preceding: dict[str, SearchHit] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True)

@@ -544,6 +544,7 @@ class KnowledgeBase:
             naming = {stem(w) for w in content_words(" ".join(naming_words(question)))}
             response.term_idf = {t: w for t, w in response.term_idf.items() if t not in naming}
         response.following = self.searcher.following(response, response.results)
+        response.preceding = self.searcher.preceding(response, response.results)
         return response
 
     def _absent_symbols(self, question: str, filters: Filters | None) -> list[str]:
