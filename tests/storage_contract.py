@@ -491,33 +491,23 @@ class StorageContract:
         assert set(snapshot.rows([*present, 987654321])) == set(present)
         assert snapshot.rows([]) == {}
 
-    def test_the_chunk_after_a_row_is_the_next_of_its_document(self, storage: Storage) -> None:
+    def test_the_chunks_beside_a_row_are_the_next_and_previous_of_its_document(self, storage: Storage) -> None:
         save(storage, "d1", ["First part of a list:", "Second part.", "Last part."])
         save(storage, "d2", ["Another document."])
         snapshot = publish(storage)
         by_chunk = {row.chunk.chunk_id: rowid for rowid, row in all_rows(snapshot).items()}
         asked = [by_chunk["d1-v1-0"], by_chunk["d1-v1-1"], by_chunk["d1-v1-2"], by_chunk["d2-v1-0"], 987654321]
-        after = snapshot.following(asked)
+        after, before = snapshot.following(asked), snapshot.preceding(asked)
         assert {rowid: row.chunk.chunk_id for rowid, row in after.items()} == {
             by_chunk["d1-v1-0"]: "d1-v1-1",
             by_chunk["d1-v1-1"]: "d1-v1-2",
         }  # a document's last chunk has none, whatever row comes next; an unknown row has none
-        assert after[by_chunk["d1-v1-0"]].title == "A statement"
-        assert snapshot.following([]) == {}
-
-    def test_the_chunk_before_a_row_is_the_previous_of_its_document(self, storage: Storage) -> None:
-        save(storage, "d1", ["First part of a list:", "Second part.", "Last part."])
-        save(storage, "d2", ["Another document."])
-        snapshot = publish(storage)
-        by_chunk = {row.chunk.chunk_id: rowid for rowid, row in all_rows(snapshot).items()}
-        asked = [by_chunk["d1-v1-0"], by_chunk["d1-v1-1"], by_chunk["d1-v1-2"], by_chunk["d2-v1-0"], 987654321]
-        before = snapshot.preceding(asked)
         assert {rowid: row.chunk.chunk_id for rowid, row in before.items()} == {
             by_chunk["d1-v1-1"]: "d1-v1-0",
             by_chunk["d1-v1-2"]: "d1-v1-1",
-        }  # a document's first chunk has none, whatever row comes before; an unknown row has none
-        assert before[by_chunk["d1-v1-1"]].title == "A statement"
-        assert snapshot.preceding([]) == {}
+        }  # and its first none before it
+        assert after[by_chunk["d1-v1-0"]].title == before[by_chunk["d1-v1-1"]].title == "A statement"
+        assert snapshot.following([]) == snapshot.preceding([]) == {}
 
     # ------------------------------------------------------------------------------------ no stale results
 
