@@ -410,8 +410,9 @@ def _items_beside(item: Sentence) -> list[Sentence]:
     style = item.mark
 
     def member(s: Sentence | None) -> Sentence | None:
-        alike = style is None or s is None or s.mark in (None, style)
-        return s if s is not None and s.bulleted and alike and s.flaw in (None, "fragment", "heading") else None
+        if s is None or not s.bulleted or s.flaw not in (None, "fragment", "heading"):
+            return None
+        return s if style is None or s.mark in (None, style) else None
 
     first = item
     while (before := member(_prior(first))) is not None and not introduces(before.display):
