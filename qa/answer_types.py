@@ -253,7 +253,7 @@ _COUNTED_UNIT = re.compile(
 )
 # The thing an amount is of ("the maximum amount of potassium", "the level of funding"); a dose or a
 # concentration is of a medicine its passage names before, so its figures are not held to it.
-_ASK_AMOUNT_OF = re.compile(r"\b(?:amount|quantity|level|intake)\s+of\s+([A-Za-z][\w-]*)", re.I)
+_ASK_AMOUNT_OF = re.compile(r"\b(?:amount|quantity|level|intake)\s+of\s+([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)", re.I)
 _ASK_MONEY = re.compile(
     r"\b(?:budget|cost|costs|price|fee|fees|fines?(?=\s+(?:does|do|did|is|are|was|were|will|would|can|for|of|"
     r"imposed))|penalty|penalties|funding|salary|spend\w*|"
@@ -692,6 +692,22 @@ def question_parts(question: str) -> list[str]:
     return [first.rstrip(" ,;") + "?", second[:1].upper() + second[1:]]
 
 
+_TAKERS = frozenset(("adults", "children", "women", "men", "infants", "patients", "adolescents", "pregnant"))
+
+
+def _amount_of(phrase: str) -> set[str]:
+    """The noun an amount is of, with the word before it when the noun is a compound: "the level of bed-net
+    coverage" is a figure for coverage of bed nets, either word near it; a verb or a function word ends it
+    ("the amount of salt consumed", "the level of funding for …"), and so do the people who take it ("the
+    amount of potassium adults should take")."""
+    out: set[str] = set()
+    for word in phrase.lower().split():
+        if word in STOPWORDS | _SUBJECT_SKIP | _TAKERS or word.endswith(("ed", "ly")):
+            break
+        out.add(stem(word))
+    return out
+
+
 def asked(question: str) -> Asked:
     """The kind of thing `question` asks for, the counted or measured noun, and the years it names. A
     conversational opener is passed over: "And who chaired it?" asks what "Who chaired it?" asks."""
@@ -748,8 +764,8 @@ def asked(question: str) -> Asked:
         per, per_initials = _per(q) if measure == "money" else (None, "")
         if measure == "ratio" and (counted := _ASK_RATIO_OF.search(q)):
             subject = {stem(w.lower()) for w in counted.groups() if w}  # "nurse-to-patient": nurses against patients
-        elif (of := _ASK_AMOUNT_OF.search(q)) and of.group(1).lower() not in STOPWORDS | _SUBJECT_SKIP:
-            subject = {stem(of.group(1).lower())}  # "the maximum amount of potassium": a figure for potassium
+        elif of := _ASK_AMOUNT_OF.search(q):
+            subject = _amount_of(of.group(1))  # "the maximum amount of potassium": a figure for potassium
     elif ask_date := _ASK_DATE.search(q):
         kind = Kind.DATE
         unit = (ask_date.group("unit") or "").lower()
@@ -1081,6 +1097,7 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
 
 # A word's letters: a footnote mark glued to it is not part of it ("25 indicators1 capable of …").
 _LETTERS = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_ASIDE = re.compile(r"\([^()]*\)")
 
 
 def _about(
@@ -1090,18 +1107,16 @@ def _about(
     precedes it closely ("hand wash basin per 10 beds", "members: 276"). With `every`, each asked noun is: a
     ratio relates both its counts ("nurse-to-patient" is not "one preventionist (nurse or doctor) per 250
     beds"). A `measured` figure's unit and the words around it stand between it and its noun ("400 g, or 5
-    portions, of fruits"; "5 portions of fruit a day (at least 400 g)"): only their content words are counted."""
+    portions, of fruits"; "5 portions of fruit a day (at least 400 g)"): only their content words are counted.
+    An aside in brackets between the noun and its figure is passed over."""
     for m in figures:
         if _counts_another(sentence[m.end() :], subject):
             continue  # "built over the last 25 years", "the 4 episodes featured members": years, episodes
         after = [
             w for w in _LETTERS.findall(sentence[m.end() : m.end() + 60]) if not measured or w.lower() not in STOPWORDS
         ]
-        before = [
-            w
-            for w in _LETTERS.findall(sentence[max(0, m.start() - 60) : m.start()])
-            if not measured or w.lower() not in STOPWORDS
-        ]
+        lead = _ASIDE.sub(" ", sentence[: m.start()])  # "coverage (i.e. the proportion …) of ≥ 50%"
+        before = [w for w in _LETTERS.findall(lead[-60:]) if not measured or w.lower() not in STOPWORDS]
         after, before = after[:4], before[-6:]
         near = _stems_of(after + before)
         if subject <= near if every else subject & near:

@@ -2566,3 +2566,15 @@ def test_a_definition_question_is_answered_by_a_definition_or_refused(minilm_ans
     uses = ["Perturbations in KATNAL1 may play a role in learning. KATNAL1 mutant mice show behavioural changes."]
     refused = _ask(minilm_answerer, used, _respond(used, uses))
     assert not refused.answerable and "No definition of “KATNAL1”" in refused.answer
+
+
+def test_an_amount_of_a_compound_noun_is_a_figure_for_either_word() -> None:
+    question = "What level of bed-net coverage in a community was thought to be needed for community-wide protection?"
+    assert asked(question).subject == {stem("bed-net"), stem("coverage")}
+    assert asked("What is the amount of salt consumed per day?").subject == {stem("salt")}
+    sentence = (
+        "Trials originally suggested that community coverage (i.e. the proportion of human populations sleeping "
+        "under an ITN) of ≥ 50% is expected to result in some level of community-wide protection."
+    )
+    assert _holds(question, sentence) == 1.0  # the aside in brackets stands between the noun and its figure
+    assert _holds(question, "In 2019, 50% of households owned a bed net and 30% were sprayed.") == 0.5
