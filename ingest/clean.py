@@ -282,6 +282,18 @@ def join_lines(lines: Sequence[str], vocab: Counter[str]) -> str:
 _WRAPPED_HYPHEN = re.compile(r"(?<![A-Za-z])([A-Za-z]+)-\n[ \t]*([a-z]+)(\S*)[ \t]?")
 
 
+# A blank line inside a sentence: the line before ends with a word or a comma, the line after goes on in lower
+# case (not a link, not a lettered item "a) …"): a column or page break of the conversion, not a paragraph's end.
+_BROKEN_PARAGRAPH = re.compile(r"(?<=[a-z,])[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[a-z])(?!https?:|www\.|[a-z]{1,4}[.)]\s)")
+
+
+def rejoin_broken_sentences(text: str) -> str:
+    """Plain text whose sentence a blank line cuts in two ("… as part of a WHO project to deliver an" / blank /
+    "online training resource …"): the halves are one paragraph again, so the sentence is chunked, quoted and
+    cited whole."""
+    return _BROKEN_PARAGRAPH.sub("\n", text)
+
+
 def rejoin_wrapped_words(text: str) -> str:
     """Plain text hard-wrapped at a hyphen ("treat-/ment"): the word is rejoined by `_rejoin`'s rule and the
     line break moves after it, so the text keeps its lines and a compound ("evidence-/based") its hyphen. The

@@ -960,3 +960,18 @@ def test_pdf_page_labels_kept_and_a_lone_line_per_page_is_content() -> None:
     parsed = parse(Path("labelled.pdf"), bytes(pdf.output()))
     assert parsed.page_labels == ["i", "1", "2"]
     assert parsed.text == "Page body text number 0.\n\nPage body text number 1.\n\nPage body text number 2."
+
+
+def test_a_sentence_cut_by_a_blank_line_is_one_paragraph_again() -> None:
+    data = (
+        b"Infection Control in Hospitals\n\nhttps://example.org/article\n\n"
+        b"This year we are working with physicians \nas part of a WHO project to deliver an \n\n"
+        b"online training resource for health pro-\nfessionals. At the European level we test,\n\n\n"
+        b"in several countries, new ways.\n\nThe priorities are:\n\na) access;\n\nb) safety.\n"
+    )
+    parsed = parse(Path("letter.txt"), data)
+    paragraphs = [parsed.text[b.start : b.end] for b in parsed.blocks]
+    assert any("deliver an\nonline training resource for health professionals." in p for p in paragraphs)
+    assert any(p.endswith("we test,\nin several countries, new ways.") for p in paragraphs)
+    assert "Infection Control in Hospitals" in paragraphs  # a title before a link stays a paragraph of its own
+    assert "a) access;" in paragraphs and "b) safety." in paragraphs  # lettered items stay items

@@ -1,5 +1,5 @@
 """Plain text. Text converted from PDF (a blank line after every wrapped line) is reflowed into paragraphs;
-a word hard-wrapped at a hyphen is rejoined; Markdown saved as .txt is read as Markdown, so that passages
+a sentence a blank line cuts in two is one paragraph again; a word hard-wrapped at a hyphen is rejoined; Markdown saved as .txt is read as Markdown, so that passages
 never carry markup."""
 
 from __future__ import annotations
@@ -7,7 +7,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from policykb.ingest.clean import clean_pages, looks_converted_from_pdf, rejoin_wrapped_words, text_lines
+from policykb.ingest.clean import (
+    clean_pages,
+    looks_converted_from_pdf,
+    rejoin_broken_sentences,
+    rejoin_wrapped_words,
+    text_lines,
+)
 from policykb.ingest.parsed import Parsed, blocks_from_plain_text
 from policykb.ingest.readers.encoding import decode
 from policykb.ingest.readers.markdown import to_plain
@@ -23,5 +29,5 @@ def read(path: Path, data: bytes) -> Parsed:
     if looks_converted_from_pdf(text):
         cleaned = clean_pages([text_lines(text)], strip=False)
         return Parsed(text=cleaned.text, blocks=cleaned.blocks)
-    text = rejoin_wrapped_words(text)
+    text = rejoin_wrapped_words(rejoin_broken_sentences(text))
     return Parsed(text=text, blocks=blocks_from_plain_text(text))
