@@ -97,6 +97,9 @@ _FUNCTION_WORDS = frozenset((
     "take", "takes", "took", "taken", "taking", "give", "gives", "gave", "given", "giving", "tell", "tells",
     "told", "telling", "put", "puts", "putting", "keep", "keeps", "kept", "keeping", "thing", "things", "stuff",
 ))  # fmt: skip
+# The subject matter a question asks for ("What subject does the course cover?", "which topics"): the answer
+# names the subject ("the social determinants of health"), seldom the word "subject".
+_ASKED_CATEGORY = re.compile(r"\b(?:what|which)\s+(subjects?|topics?)\b", re.I)
 # What the asker calls their own, in lower case ("my little boy", "our clinic"; not "my Coartem tablets"):
 # their situation, which no document describes.
 _ASKERS_OWN = re.compile(
@@ -133,7 +136,7 @@ class QuestionTerms:
         stems = content_stems(question)
         weights = {s: w for s, w in idf.items() if s in stems} or {s: 1.0 for s in stems}
         words: dict[str, str] = {}
-        askers = [m.span(1) for m in _ASKERS_OWN.finditer(question)]
+        askers = [m.span(1) for m in (*_ASKERS_OWN.finditer(question), *_ASKED_CATEGORY.finditer(question))]
         for m in _WORD.finditer(question):
             w = m.group(0)
             if w.lower() in _CITING_WORDS | _ASKERS_PEOPLE or (w.lower() in _FUNCTION_WORDS and not w.isupper()):

@@ -670,6 +670,15 @@ def test_the_askers_own_people_are_no_terms() -> None:
     assert {"sick", "Coartem", "tablets"} <= set(boy.rare.values())  # a name or a thing they ask about stays
 
 
+def test_the_subject_matter_a_question_asks_for_is_no_term() -> None:
+    q = QuestionTerms.of("What subject does the online training resource that IAPO made with WHO cover?", {})
+    assert "subject" not in q.rare.values() and "training" in q.rare.values()
+    topics = QuestionTerms.of("Which topics did the webinar on waste cover?", {})
+    assert "topics" not in topics.rare.values() and "webinar" in topics.rare.values()
+    paper = QuestionTerms.of("In which newspaper was the op-ed published?", {})
+    assert "newspaper" in paper.rare.values()  # a thing of its own, which a sentence naming the paper writes
+
+
 def test_the_words_naming_a_document_are_held_by_its_passages() -> None:
     q = QuestionTerms.of("How often can red meat be eaten, according to WHO EMRO's healthy diet fact sheet?", {})
     assert "sheet" not in q.rare.values() and "fact" in q.rare.values()  # the kind of document is no term
