@@ -692,12 +692,13 @@ def question_parts(question: str) -> list[str]:
     return [first.rstrip(" ,;") + "?", second[:1].upper() + second[1:]]
 
 
+# Who takes an amount ("the amount of potassium adults should take"): not what it is an amount of.
 _TAKERS = frozenset(("adults", "children", "women", "men", "infants", "patients", "adolescents", "pregnant"))
 
 
 def _amount_of(phrase: str) -> set[str]:
-    """The noun an amount is of, with the word before it when the noun is a compound: "the level of bed-net
-    coverage" is a figure for coverage of bed nets, either word near it; a verb or a function word ends it
+    """The noun an amount is of, both words of a compound: "the level of bed-net coverage" is a figure for
+    coverage of bed nets, either word near it answering; a verb or a function word ends it
     ("the amount of salt consumed", "the level of funding for …"), and so do the people who take it ("the
     amount of potassium adults should take")."""
     out: set[str] = set()

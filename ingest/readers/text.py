@@ -1,6 +1,6 @@
 """Plain text. Text converted from PDF (a blank line after every wrapped line) is reflowed into paragraphs;
-a sentence a blank line cuts in two is one paragraph again; a word hard-wrapped at a hyphen is rejoined; Markdown saved as .txt is read as Markdown, so that passages
-never carry markup."""
+a sentence a blank line cuts in two is one paragraph again; a word hard-wrapped at a hyphen is rejoined;
+Markdown saved as .txt is read as Markdown, so that passages never carry markup."""
 
 from __future__ import annotations
 
