@@ -284,6 +284,7 @@ _WRAPPED_HYPHEN = re.compile(r"(?<![A-Za-z])([A-Za-z]+)-\n[ \t]*([a-z]+)(\S*)[ \
 
 # A blank line inside a sentence: the line before ends with a word or a comma, the line after goes on in lower
 # case (not a link, not a lettered item "a) …"): a column or page break of the conversion, not a paragraph's end.
+_CLOSED_SENTENCE = re.compile(r"[.!?][\"'’”)]?\s*$")
 _BROKEN_PARAGRAPH = re.compile(r"(?<=[a-z,])[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[a-z])(?!https?:|www\.|[a-z]{1,4}[.)]\s)")
 
 
@@ -292,6 +293,30 @@ def rejoin_broken_sentences(text: str) -> str:
     "online training resource …"): the halves are one paragraph again, so the sentence is chunked, quoted and
     cited whole."""
     return _BROKEN_PARAGRAPH.sub("\n", text)
+
+
+def end_items_before_prose(text: str) -> str:
+    """Plain text whose one-line list items, unpunctuated, are followed on the next line by a capitalised
+    sentence ("• Participating in public activities" / "There will be many challenges …."): a blank line now
+    ends the list there, so the last item does not run on into the sentence. An item cut after a function word
+    ("• Raising awareness of" / "National Days.") goes on."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        items = lines[i - 2 : i] if i >= 2 else []
+        if (
+            len(items) == 2
+            and all(
+                _BULLET.match(item.strip()) and not _SENTENCE_END.search(item) and not item.rstrip().endswith(",")
+                for item in items
+            )
+            and items[-1].split()[-1].lower() not in STOPWORDS
+            and line[:1].isupper()
+            and _CLOSED_SENTENCE.search(line)
+        ):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
 
 
 def rejoin_wrapped_words(text: str) -> str:

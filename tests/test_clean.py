@@ -975,3 +975,19 @@ def test_a_sentence_cut_by_a_blank_line_is_one_paragraph_again() -> None:
     assert any(p.endswith("we test,\nin several countries, new ways.") for p in paragraphs)
     assert "Infection Control in Hospitals" in paragraphs  # a title before a link stays a paragraph of its own
     assert "a) access;" in paragraphs and "b) safety." in paragraphs  # lettered items stay items
+
+
+def test_a_sentence_after_one_line_list_items_is_a_paragraph_of_its_own() -> None:
+    data = (
+        "The alliance will move forward by:\n"
+        "•  Running workshops for smaller organizations\n"
+        "•  Raising awareness of\nNational Days.\n"
+        "•  Organizing patient surveys\n"
+        "•  Collaborating with organizations in public activities\n"
+        "There will be many challenges for the alliance as it moves forward.\n"
+    ).encode()
+    parsed = parse(Path("alliance.txt"), data)
+    blocks = [(b.kind, parsed.text[b.start : b.end]) for b in parsed.blocks]
+    assert ("list_item", "•  Collaborating with organizations in public activities") in blocks
+    assert ("paragraph", "There will be many challenges for the alliance as it moves forward.") in blocks
+    assert ("list_item", "•  Raising awareness of\nNational Days.") in blocks  # cut after "of": it goes on

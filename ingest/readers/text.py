@@ -1,5 +1,6 @@
 """Plain text. Text converted from PDF (a blank line after every wrapped line) is reflowed into paragraphs;
 a sentence a blank line cuts in two is one paragraph again; a word hard-wrapped at a hyphen is rejoined;
+a sentence right after one-line list items is a paragraph of its own;
 Markdown saved as .txt is read as Markdown, so that passages never carry markup."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from policykb.ingest.clean import (
     clean_pages,
+    end_items_before_prose,
     looks_converted_from_pdf,
     rejoin_broken_sentences,
     rejoin_wrapped_words,
@@ -29,5 +31,5 @@ def read(path: Path, data: bytes) -> Parsed:
     if looks_converted_from_pdf(text):
         cleaned = clean_pages([text_lines(text)], strip=False)
         return Parsed(text=cleaned.text, blocks=cleaned.blocks)
-    text = rejoin_wrapped_words(rejoin_broken_sentences(text))
+    text = end_items_before_prose(rejoin_wrapped_words(rejoin_broken_sentences(text)))
     return Parsed(text=text, blocks=blocks_from_plain_text(text))
