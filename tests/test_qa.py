@@ -10,7 +10,7 @@ import pytest
 
 from policykb.core.errors import QuestionError
 from policykb.core.events import FAILURE_MESSAGES, Failed, Final, Token
-from policykb.core.types import SearchHit
+from policykb.core.types import KindSpan, SearchHit
 from policykb.qa.compose import REFUSAL, Citations, Claim, compose
 from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import make_settings
@@ -415,3 +415,32 @@ def test_a_question_without_a_word_is_refused_by_the_service_for_every_face(tmp_
         kb.ask(question)
     failed = list(kb.ask_events(question))  # what the web page shows
     assert failed == [Failed("question", FAILURE_MESSAGES["question"])]
+
+
+def test_a_passage_holds_a_claim_unless_all_of_it_is_references_headings_or_contents() -> None:
+    references = "References\n\n1. Smith J. Indoor residual spraying. Lancet 2019.\n\n2. Brown K. Nets. 2020."
+    listed = _hit("c-ref", references, 100)
+    listed.non_prose = [KindSpan(100, 110, "heading"), KindSpan(112, 100 + len(references), "reference")]
+    assert not listed.holds_a_claim()
+    table = _hit("c-table", "Facility | Beds\n\nHospital | 250", 300)
+    table.non_prose = [KindSpan(300, 300 + len(table.text), "table")]
+    assert table.holds_a_claim()  # a table's rows can be quoted under its headings
+    prose = _hit("c-prose", "Staffing\n\nEach hospital needs one nurse per 250 beds.", 500)
+    prose.non_prose = [KindSpan(500, 508, "heading")]
+    assert prose.holds_a_claim()
+
+
+def test_an_answer_is_drawn_from_passages_that_hold_a_claim(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    (kb.settings.data_dir / "docs").mkdir(parents=True)
+    source = kb.settings.data_dir / "docs" / "guide.md"
+    source.write_text("# Vector control\n\nIndoor residual spraying protects the people of a sprayed house.\n")
+    kb.ingest([source.parent])
+    searched = kb.search("indoor residual spraying", k=8, group="passage")
+    [prose] = searched.results
+    listed = replace(prose, chunk_id="c-ref", text="1. Smith J. Indoor residual spraying. Lancet 2019.")
+    listed.non_prose = [KindSpan(listed.char_start, listed.char_start + len(listed.text), "reference")]
+    searched.results = [listed, prose]
+    monkeypatch.setattr(kb, "search", lambda *args, **kwargs: searched)
+    assert [h.chunk_id for h in kb._evidence("What does indoor residual spraying do?", None).results] == [
+        prose.chunk_id
+    ]

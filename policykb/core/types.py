@@ -149,6 +149,16 @@ class SearchHit(PassageRef):
         """Whether document offsets [start, end) inside this passage overlap no non-prose span."""
         return quotable(self.non_prose, start, end)
 
+    def holds_a_claim(self) -> bool:
+        """Whether anything in the passage could be quoted as a claim: some of its words lie outside its
+        headings, captions, reference lists and tables of contents (a table's rows can be quoted)."""
+        text = list(self.text)
+        for span in self.non_prose:
+            if span.kind != "table":
+                lo, hi = max(0, span.start - self.char_start), max(0, span.end - self.char_start)
+                text[lo:hi] = " " * len(text[lo:hi])
+        return _WORD.search("".join(text)) is not None
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -212,6 +222,7 @@ class Answer:
 
 
 _AFTER_CITATION = re.compile(r"(?<=\])(?=\s)")
+_WORD = re.compile(r"\w")
 
 
 ChangeAction = Literal["added", "updated", "moved", "removed", "failed"]

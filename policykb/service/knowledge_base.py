@@ -529,18 +529,23 @@ class KnowledgeBase:
         WHA66.10 urge Member States to do?") is about that document: its passages only, when the collection
         holds it and no source filter was given; other documents that merely cite the symbol are not asked. The
         words that name it are then no terms a quote must hold: "What does resolution WHA66.4 endorse?" asks what
-        it endorses. Each passage comes with the one after it in its document: a list it ends in may run on."""
+        it endorses. Each passage comes with the one after it in its document: a list it ends in may run on.
+        The passages are the best that hold a claim: a reference list or a table of contents that shares the
+        question's words ("Indoor residual spraying for preventing malaria …") can be quoted for nothing."""
         n = self.settings.answer_passages
         named = [] if filters is not None and filters.source else self.named_documents(question)
         if not named:
-            response = self.search(question, k=n, filters=filters, group="passage")
+            response = self.search(question, k=2 * n, filters=filters, group="passage")
+            response.results = [h for h in response.results if h.holds_a_claim()][:n]
         else:
             base = filters or Filters()
             each = [
-                self.search(question, k=n, filters=replace(base, source=source), group="passage") for source in named
+                self.search(question, k=2 * n, filters=replace(base, source=source), group="passage")
+                for source in named
             ]
             response = each[0]
-            response.results = [h for hits in itertools.zip_longest(*(r.results for r in each)) for h in hits if h][:n]
+            claims = ([h for h in r.results if h.holds_a_claim()] for r in each)
+            response.results = [h for hits in itertools.zip_longest(*claims) for h in hits if h][:n]
             naming = {stem(w) for w in content_words(" ".join(naming_words(question)))}
             response.term_idf = {t: w for t, w in response.term_idf.items() if t not in naming}
         response.following = self.searcher.following(response, response.results)
