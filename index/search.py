@@ -81,6 +81,8 @@ class HybridSearcher:
         stored: dict[int, ChunkRow] = {}
         if parsed.text and sort == "relevance" and mode == "hybrid" and self.rerank is not None:
             ranked, fused, stored = self._reranked(snapshot, self.rerank, ranked, fused, scores_by, parsed)
+        if parsed.text and sort == "relevance":
+            ranked, stored = _claims_first(snapshot, ranked, stored, depth)
         if sort == "date":
             dates = snapshot.date_keys(ranked)
             order = sorted(range(len(ranked)), key=lambda i: (-int(dates[i]), -fused[ranked[i]]))
@@ -212,6 +214,22 @@ class HybridSearcher:
         missing = [r for r in ranked if r not in stored]
         stored = {**stored, **g.rows(missing)} if missing else stored
         return [_hit(stored[rowid], fused[rowid], scores_by.get(rowid, {}), q) for rowid in ranked if rowid in stored]
+
+
+def _claims_first(
+    g: SearchSnapshot, ranked: list[int], stored: dict[int, ChunkRow], depth: int
+) -> tuple[list[int], dict[int, ChunkRow]]:
+    """The best `depth` candidates with the passages that hold a claim first, each part in its order: a
+    bibliography entry or a contents line that shares the query's words ("Indoor residual spraying for
+    preventing malaria …") stays findable but ranks under the passages that say something about it."""
+    head = ranked[:depth]
+    missing = [r for r in head if r not in stored]
+    stored = {**stored, **g.rows(missing)} if missing else stored
+    saying = [r for r in head if r in stored and stored[r].chunk.holds_a_claim()]
+    if len(saying) == len(head):
+        return ranked, stored
+    kept = set(saying)
+    return [*saying, *(r for r in head if r not in kept), *ranked[depth:]], stored
 
 
 def _hit(row: ChunkRow, score: float, scores: dict[str, float], q: ParsedQuery) -> SearchHit:

@@ -19,7 +19,7 @@ from policykb.core.types import SearchHit
 from policykb.service.export import csv_filename, results_csv
 from policykb.service.grouping import by_date, group_by_document
 from policykb.service.knowledge_base import KnowledgeBase
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import CORPUS, make_pdf, make_settings
 
 STATEMENTS = {
     "wha69.txt": "WHA69 – Agenda item 16.1\nStatement by the International Alliance of Patients' Organizations "
@@ -195,3 +195,20 @@ def test_csv_file_names_say_what_and_when() -> None:
     assert (
         csv_filename("accès aux médicaments — 中文", now=when) == "policykb-search-acces-aux-medicaments-2026-11-23.csv"
     )
+
+
+def test_a_bibliography_that_shares_the_query_ranks_under_a_passage_that_says_something(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "reading.pdf").write_bytes(make_pdf([
+        "References\n1. Smith AB. Indoor residual spraying against malaria. Lancet. 2019;3:1-5.\n"
+        "2. Brown D. Indoor residual spraying in Africa. J Trop Med. 2020;12:40-48.\n"
+        "3. Green E. Residual spraying and nets. Malar J. 2021;7:10-19.",
+    ]))  # fmt: skip
+    (folder / "guide.txt").write_text("Spraying the inside walls of houses protects the people who sleep there.")
+    kb = KnowledgeBase(make_settings(tmp_path))
+    kb.ingest([folder])
+    [listing] = [c for d in kb.documents() if d.source.endswith("reading.pdf") for c in kb.chunks(d.doc_id)]
+    assert not listing.holds_a_claim() and {s.kind for s in listing.non_prose} >= {"reference"}
+    lexical = kb.search("indoor residual spraying", k=5, mode="lexical", group="passage").results
+    assert [h.source.rsplit("/", 1)[-1] for h in lexical] == ["guide.txt", "reading.pdf"]  # still found

@@ -6,6 +6,8 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, NamedTuple
 
+_WORD = re.compile(r"\w")
+
 DOC_TYPES = (
     "toolkit",
     "statement",
@@ -81,6 +83,18 @@ def quotable(non_prose: list[KindSpan], start: int, end: int) -> bool:
     return not any(s.start < end and start < s.end for s in non_prose)
 
 
+def holds_a_claim(text: str, start: int, non_prose: list[KindSpan]) -> bool:
+    """Whether anything in `text` (a passage from document offset `start`) could be quoted as a claim: some
+    of its words lie outside its headings, captions, reference lists and tables of contents (a table's rows
+    can be quoted under their headings)."""
+    chars = list(text)
+    for span in non_prose:
+        if span.kind != "table":
+            lo, hi = max(0, span.start - start), max(0, span.end - start)
+            chars[lo:hi] = " " * len(chars[lo:hi])
+    return _WORD.search("".join(chars)) is not None
+
+
 @dataclass
 class Chunk:
     """A contiguous slice `text[char_start:char_end]` of its document.
@@ -103,6 +117,10 @@ class Chunk:
     def quotable(self, start: int, end: int) -> bool:
         """Whether document offsets [start, end) inside this chunk overlap no non-prose span."""
         return quotable(self.non_prose, start, end)
+
+    def holds_a_claim(self) -> bool:
+        """Whether anything in this chunk could be quoted as a claim (see `holds_a_claim`)."""
+        return holds_a_claim(self.text, self.char_start, self.non_prose)
 
 
 @dataclass(kw_only=True)
@@ -150,14 +168,8 @@ class SearchHit(PassageRef):
         return quotable(self.non_prose, start, end)
 
     def holds_a_claim(self) -> bool:
-        """Whether anything in the passage could be quoted as a claim: some of its words lie outside its
-        headings, captions, reference lists and tables of contents (a table's rows can be quoted)."""
-        text = list(self.text)
-        for span in self.non_prose:
-            if span.kind != "table":
-                lo, hi = max(0, span.start - self.char_start), max(0, span.end - self.char_start)
-                text[lo:hi] = " " * len(text[lo:hi])
-        return _WORD.search("".join(text)) is not None
+        """Whether anything in this passage could be quoted as a claim (see `holds_a_claim`)."""
+        return holds_a_claim(self.text, self.char_start, self.non_prose)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -222,7 +234,6 @@ class Answer:
 
 
 _AFTER_CITATION = re.compile(r"(?<=\])(?=\s)")
-_WORD = re.compile(r"\w")
 
 
 ChangeAction = Literal["added", "updated", "moved", "removed", "failed"]
