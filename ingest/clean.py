@@ -882,7 +882,36 @@ def clean_pages(pages: Sequence[Sequence[Line]], strip: bool = True) -> Cleaned:
             offset += len(separator)
             page_start = offset
         page_starts.append(page_start)
-    return Cleaned("".join(parts), blocks, page_starts)
+    text = "".join(parts)
+    return Cleaned(text, _nest_under_numbered(text, blocks), page_starts)
+
+
+# A section number opening a heading ("4.2.3 Seasonal malaria chemoprevention"): its parts are its depth.
+_SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,5})\.?\s+\S")
+
+
+def _nest_under_numbered(text: str, blocks: list[Block]) -> list[Block]:
+    """Headings leveled by the document's section numbers: "4.2.3 …" is a third-level heading however its
+    font or line came out, and a smaller unnumbered heading after it ("Evidence to decision", "Justification")
+    is a part of that section, not a sibling of "4.2": the chunks below keep "4.2.3 Seasonal malaria
+    chemoprevention (SMC)" in their heading path, which is what they are about. A heading set as large as a
+    chapter title (level 1) closes the numbered sections; list introductions keep their level."""
+    open_depth = 0  # the depth of the deepest numbered heading open, 0 before the first
+    out: list[Block] = []
+    for block in blocks:
+        if block.kind != "heading" or block.level >= LIST_INTRODUCTION_LEVEL:
+            out.append(block)
+            continue
+        number = _SECTION_NUMBER.match(text[block.start : block.end])
+        if number:
+            open_depth = min(number.group(1).count(".") + 1, LIST_INTRODUCTION_LEVEL - 1)
+            out.append(Block(block.start, block.end, block.kind, open_depth))
+        elif open_depth and block.level > 1:
+            out.append(Block(block.start, block.end, block.kind, min(open_depth + 1, LIST_INTRODUCTION_LEVEL - 1)))
+        else:
+            open_depth = 0 if block.level == 1 else open_depth
+            out.append(block)
+    return out
 
 
 def _lift_label(

@@ -991,3 +991,36 @@ def test_a_sentence_after_one_line_list_items_is_a_paragraph_of_its_own() -> Non
     assert ("list_item", "•  Collaborating with organizations in public activities") in blocks
     assert ("paragraph", "There will be many challenges for the alliance as it moves forward.") in blocks
     assert ("list_item", "•  Raising awareness of\nNational Days.") in blocks  # cut after "of": it goes on
+
+
+def test_numbered_sections_set_the_heading_levels_and_unnumbered_headings_nest_under_them() -> None:
+    body = [Line(f"Body line {n} of the guideline text runs on here and ends.", 10.0) for n in range(6)]
+    page = [
+        Line("4. Prevention", 16.0, bold=True),
+        *body[:2],
+        Line("4.2 Preventive chemotherapies", 14.0, bold=True),
+        *body[2:4],
+        Line("4.2.6.3 Mass drug administration to reduce transmission", 12.0, bold=True),
+        Line("Seasonal chemoprevention probably reduces clinical malaria in young children.", 10.0),
+        Line("Evidence to decision", 13.0, bold=True),
+        *body[4:],
+        Line("5. Case management", 16.0, bold=True),
+        Line("Diagnosis comes before treatment in every setting described here.", 10.0),
+    ]
+    cleaned = clean_pages([page])
+    levels = [(cleaned.text[b.start : b.end], b.level) for b in cleaned.blocks if b.kind == "heading"]
+    assert levels == [
+        ("4. Prevention", 1),
+        ("4.2 Preventive chemotherapies", 2),
+        ("4.2.6.3 Mass drug administration to reduce transmission", 4),
+        ("Evidence to decision", 5),  # a part of section 4.2.6.3, not a sibling of 4.2
+        ("5. Case management", 1),
+    ]
+    chunks = Chunker(lambda texts: [len(t.split()) for t in texts], 60, 0).chunk("d", cleaned.text, cleaned.blocks)
+    [evidence] = [c for c in chunks if c.text.startswith("Evidence to decision")]
+    assert evidence.headings == [
+        "4. Prevention",
+        "4.2 Preventive chemotherapies",
+        "4.2.6.3 Mass drug administration to reduce transmission",
+        "Evidence to decision",
+    ]
