@@ -284,8 +284,9 @@ _WRAPPED_HYPHEN = re.compile(r"(?<![A-Za-z])([A-Za-z]+)-\n[ \t]*([a-z]+)(\S*)[ \
 
 # A blank line inside a sentence: the line before ends with a word or a comma, the line after goes on in lower
 # case (not a link, not a lettered item "a) …"): a column or page break of the conversion, not a paragraph's end.
-_CLOSED_SENTENCE = re.compile(r"[.!?][\"'’”)]?\s*$")
 _BROKEN_PARAGRAPH = re.compile(r"(?<=[a-z,])[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[a-z])(?!https?:|www\.|[a-z]{1,4}[.)]\s)")
+# A line that closes a sentence, its closing quote or bracket after the stop.
+_CLOSED_SENTENCE = re.compile(r"[.!?][\"'’”)]?\s*$")
 
 
 def rejoin_broken_sentences(text: str) -> str:

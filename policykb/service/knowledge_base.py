@@ -530,18 +530,18 @@ class KnowledgeBase:
         holds it and no source filter was given; other documents that merely cite the symbol are not asked. The
         words that name it are then no terms a quote must hold: "What does resolution WHA66.4 endorse?" asks what
         it endorses. Each passage comes with the one after it in its document: a list it ends in may run on.
-        The passages are the best that hold a claim: a reference list or a table of contents that shares the
-        question's words ("Indoor residual spraying for preventing malaria …") can be quoted for nothing."""
+        The passages are those that hold a claim (search ranks them first): a reference list or a table of
+        contents that shares the question's words ("Indoor residual spraying for preventing malaria …") can be
+        quoted for nothing."""
         n = self.settings.answer_passages
         named = [] if filters is not None and filters.source else self.named_documents(question)
         if not named:
-            response = self.search(question, k=2 * n, filters=filters, group="passage")
+            response = self.search(question, k=n, filters=filters, group="passage")
             response.results = [h for h in response.results if h.holds_a_claim()][:n]
         else:
             base = filters or Filters()
             each = [
-                self.search(question, k=2 * n, filters=replace(base, source=source), group="passage")
-                for source in named
+                self.search(question, k=n, filters=replace(base, source=source), group="passage") for source in named
             ]
             response = each[0]
             claims = ([h for h in r.results if h.holds_a_claim()] for r in each)
