@@ -23,9 +23,15 @@ from policykb.core.types import SearchHit
 from policykb.index.embedders import Embedder
 from policykb.qa.shape import (
     OPERATIVE_VERBS,
+    finding,
+    finding_end,
+    finding_start,
     flaw,
+    has_finding,
     introduces,
     opens_count,
+    outcome,
+    strip_certainty,
     strip_dated_title,
     strip_leading_marks,
     strip_section_label,
@@ -72,6 +78,7 @@ class Sentence:
     label: str | None = None  # the section label that heads it in the document ("CONCLUSIONS:"), not quoted
     row: str | None = None  # a table row's name ("Austria"): the row answers only a question that names it
     lead_in: str | None = None  # what a table row's table follows (its caption, the sentence before it): context
+    outcome: str | None = None  # an evidence profile's outcome that the finding, or the summary under it, is about
     siblings: list[Sentence] = field(default_factory=list, repr=False, compare=False)
     # the sentence just before one that opens its passage, where another retrieved passage of the document
     # ends with it: what "It provides …" points back to when the chunk boundary fell between them
@@ -167,7 +174,11 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
     """A passage's sentences in order, and the tables among them read as prose with their rows."""
     siblings: list[Sentence] = []
     tables: list[tuple[Sentence, list[Sentence]]] = []
+    read_to = 0  # where a sentence made whole across a blank line ends: what it took is not read again
+    finding_above: Sentence | None = None  # an evidence profile's last finding, which the next summary sums up
     for s, e in (c for span in split_sentences(hit.text, 0, len(hit.text)) for c in clauses(hit.text, *span)):
+        if e <= read_to:
+            continue
         counted = _counted_item(hit.text, s)
         marks = counted or strip_leading_marks(hit.text[s:e])
         s += marks
@@ -177,16 +188,41 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
         label = clean(hit.text[labelled:s]) or None
         s += strip_dated_title(hit.text[s:e])
         e -= strip_trailing_marks(hit.text[s:e])
+        # an evidence profile's block, read as a table or, for the references MAGICapp sets among its rows, as a
+        # reference list
+        tabled = _block_kind(hit, hit.char_start + s, hit.char_start + e) in ("table", "reference")
+        rated = strip_certainty(hit.text[s:e]) if tabled else 0
+        if rated:  # an evidence profile's summary, after its rating
+            label = " ".join(filter(None, [label, clean(hit.text[s : s + rated])]))
+            s += rated
+        elif tabled:
+            e = read_to = max(e, finding_end(hit.text, e))
+            s += finding_start(hit.text[s:e])  # the table's column headings are no part of its first finding
         if s >= e:
             continue
         text = hit.text[s:e]
+        found = finding(text) if tabled and not rated else None  # an evidence profile's finding reads as its row
+        if found and siblings and _outcome_line(siblings[-1], hit.char_start + s):
+            s = siblings.pop().start - hit.char_start  # the outcome's first line ("Anaemia"), read as a heading
+            text = hit.text[s:e]
+            found = finding(text)
         sentence = Sentence(
-            hit, rank, hit.char_start + s, hit.char_start + e, text, clean(text),
+            hit, rank, hit.char_start + s, hit.char_start + e, text, found or clean(text),
             bulleted=marks > 0 or opens_count(text), titled=counted > 0,
         )  # fmt: skip
         sentence.position, sentence.siblings = len(siblings), siblings
         sentence.label = label
-        sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
+        if found:
+            sentence.flaw, sentence.outcome, finding_above = None, outcome(found), sentence
+        elif rated and finding_above is not None and not has_finding(text):
+            # a summary says what it sums up only under its finding (the outcome, the effect), which the answer
+            # shows before it; one whose finding is not in the passage, or that the next row runs into, is not
+            # quoted: the summaries of a profile's outcomes all name the same comparison
+            sentence.flaw = flaw(sentence.display)  # its cells' line breaks are layout
+            sentence.introduction, sentence.outcome = finding_above.display, finding_above.outcome
+            finding_above = None
+        else:
+            sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
         siblings.append(sentence)
         if sentence.flaw in ("table", "fragment", "heading") and "\n" in text and (rows := _table_rows(sentence)):
             tables.append((sentence, rows))  # a table's lines read as prose are cells, or rows
@@ -197,6 +233,13 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
             if sentence.introduction:
                 sentence.flaw = None  # a list item, quotable together with what introduces it
     return siblings, tables
+
+
+def _outcome_line(sentence: Sentence, start: int) -> bool:
+    """Whether `sentence` is a short heading just before `start`: in an evidence profile, the first line of
+    the outcome whose finding follows ("Anaemia" over "(haemoglobin conc <80g/L) prevalence Relative risk …")."""
+    short = len(sentence.display.split()) <= 6 and start - sentence.end <= _GAP
+    return short and (sentence.flaw == "heading" or sentence.display.endswith(":"))  # "Clinical malaria:"
 
 
 def _link_across_passages(sentences: list[Sentence], runs_on: list[Sentence], runs_before: list[Sentence]) -> None:

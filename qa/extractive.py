@@ -210,6 +210,8 @@ class ExtractiveAnswerer:
                 introduced = " ".join(filter(None, [part[0].introduction, _quote(claim)]))
                 if self.verifier.lexically_supported(claim.text, introduced):
                     claims.append(claim)
+        # a claim that another shows as what introduces it (a finding above its summary) is not said twice
+        claims = [c for c in claims if not any(o.text.startswith(f"{c.text} … ") for o in claims)]
         if not claims:
             return Found(ev, [], best.score, [])
         return Found(ev, claims, confidence, self._conflicts(claims, ranked))
@@ -370,13 +372,15 @@ def _same_span(a: Claim, b: Claim) -> bool:
 def _claimable(s: Sentence, question: QuestionTerms) -> bool:
     """Quotable on its own, or a list item or introduction that a group may complete; a table row only for
     a question that names the row, in its words or their initials, or states a weight or age in its band (a
-    figure is found by its row and column: "Austria's … percentage", "the UK's share", "a 20 kg child"). A
-    sentence giving a link, or pointing the reader elsewhere, answers only a question asking where something
-    can be found."""
+    figure is found by its row and column: "Austria's … percentage", "the UK's share", "a 20 kg child"), and
+    an evidence profile's finding only for a question naming some of its outcome. A sentence giving a link, or
+    pointing the reader elsewhere, answers only a question asking where something can be found."""
     if s.flaw in ("link", "pointer"):
         return question.asked.link and s.row is None
     if s.flaw is not None:
         return False
+    if s.outcome is not None and not content_stems(s.outcome) & question.stems:
+        return False  # an evidence profile's finding answers a question about its outcome, not about another's
     if s.row is None:
         return True
     named = content_stems(s.row)  # "No", "Of which", "N/A" name nothing a question could name

@@ -213,6 +213,102 @@ def strip_dated_title(text: str) -> int:
     return m.end() if m else 0
 
 
+def strip_certainty(text: str) -> int:
+    """Characters of an evidence profile's certainty cell (and the risk cells before it) run into the summary
+    after it ("47 Moderate Due to serious imprecision 48 RTS,S/AS01 vaccine introduction probably has little or
+    no difference …"): the rating becomes the summary's label; the summary is GRADE's own plain-language
+    statement of the finding."""
+    m = _CERTAINTY.match(text)
+    return m.end() if m else 0
+
+
+def finding(text: str) -> str | None:
+    """An evidence profile's finding as it reads without its importance rating and footnote marks
+    ("… hospital admissions … areas 46 Pilot implementation study 2019–2021 (…) 9 Critical 0.92 (CI 95% 0.83 —
+    1.03) Based on data from 27,678 participants in 1 studies." reads "… areas Pilot implementation study
+    2019–2021 (…) 0.92 (CI 95% 0.83 — 1.03) Based on …"), or None when `text` is no such finding. MAGICapp's
+    summary-of-findings tables come out a cell per line: the outcome, its timeframe, its importance, then the
+    effect with its confidence interval and the data behind it, which end the row's first sentence."""
+    if not _FINDING.search(text):
+        return None
+    text = text[finding_start(text) :]
+    if len(_INTERVAL.findall(text)) != 1 or _ROW_TAIL.search(text) or _CERTAINTY.match(text):
+        return None  # it runs on from the row before (its risks, its certainty): no row can be told from it
+    text = _IMPORTANCE.sub(" ", text)
+    text = _LINE_END_MARK.sub("", text)
+    return " ".join(text.split())
+
+
+def outcome(found: str) -> str:
+    """What a finding (as `finding` reads it) measures: its words before the effect and the effect's name
+    ("Recurrence of P. vivax parasitaemia with 12 months of follow-up" from "… follow-up Relative risk 1.03 (CI
+    95% …"), with the timeframe the profile gives."""
+    m = _EFFECT.search(found)
+    return found[: m.start()].strip() if m else found
+
+
+# The effect a finding states, and its name where the profile gives one ("Relative risk 0.56 (CI 95%").
+_EFFECT = re.compile(r"(?:\b[A-Z][a-z]+(?:\s[a-z]+){0,3}\s(?:ratio|risk|difference)\s+)?-?\d[\d.,]*\s*\(CI 9[059]%")
+
+
+def has_finding(text: str) -> bool:
+    """Whether `text` ends with an evidence profile's finding (its effect and the data behind it)."""
+    return _FINDING.search(text) is not None
+
+
+def finding_end(text: str, end: int) -> int:
+    """Where the finding that `text[:end]` breaks off ends, when the page put a blank line inside its data
+    ("Based on data from 10,602 participants in⏎⏎10 studies."); `end` when it does not."""
+    if not _DATA_CUT.search(text, 0, end):
+        return end
+    m = _DATA_END.match(text, end)
+    return m.end() if m else end
+
+
+# Data cut after "participants in", and the count of studies that ends it on the next line.
+_DATA_CUT = re.compile(r"\(CI 9[059]%[^)]*\)\s+Based on data from\s+[\d,]+\s+participants\s+in\s*$")
+_DATA_END = re.compile(r"\s*\d+\s+stud(?:y|ies)\.")
+
+
+def finding_start(text: str) -> int:
+    """Characters before an evidence profile's finding where its sentence opens the table: the column
+    headings ("Outcome Timeframe … Certainty of the Evidence (Quality of evidence) Summary") and the
+    importance cell MAGICapp sets above the first outcome ("9 Critical"), which a quote should skip."""
+    if not _FINDING.search(text):
+        return 0
+    starts = [m.end() for m in (_PROFILE_HEADINGS.search(text), *_DIFFERENCE.finditer(text)) if m]
+    return max(starts, default=0)
+
+
+# The risk difference that ends the row before, with its interval ("… ( CI 95% 16 fewer — 5 more )", or its
+# end where the sentence before took its opening), and the space after it: the next outcome begins there.
+_DIFFERENCE = re.compile(r"(?:\(\s*CI 9[059]%|^)[^()]*?\b(?:fewer|more)\s*\)\s*")
+# The column headings of a MAGICapp summary of findings, which end with its "Summary" column, and an
+# importance cell after them.
+_PROFILE_HEADINGS = re.compile(
+    r"\(Quality\s+of\s+evidence\)\s+Summary\s+(?:\d\s+(?:Critical|Important|Not important)\s+)?"
+)
+# The effect and its evidence that close a finding: "0.92 (CI 95% 0.83 — 1.03) Based on data from 27,678
+# participants in 1 studies."; a relative effect may be named ("Relative risk 0.56 (CI 95% …)").
+_FINDING = re.compile(
+    r"\(CI 9[059]%[^)]*\)\s+Based on data from\s+[\d,]+\s+participants\s+in\s+\d+\s+stud(?:y|ies)\.?\s*$"
+)
+_INTERVAL = re.compile(r"\bCI 9[059]%")
+# What follows a finding in its row: the risks with and without the intervention, and the certainty rating.
+_ROW_TAIL = re.compile(r"\bper\s+1[\s,]?000\b|\bDifference:|^(?:High|Moderate|Low|Very low)$", re.M)
+_IMPORTANCE = re.compile(r"(?:^|\s)\d\s+(?:Critical|Important|Not important)(?=\s)")
+# A footnote mark ending a line of a table cell after a word, before the next cell ("… comparison areas
+# 46⏎Pilot …"), not a figure the next line goes on with ("in 1⏎studies", "2017–2020; 3⏎years' follow-up").
+_LINE_END_MARK = re.compile(r"(?<=[A-Za-z)])[ \t]+\d{1,3}(?=[ \t]*\n\s*[A-Z(])")
+# A certainty rating cell, with its footnote mark and the reason given for it, before the summary it rates
+# ("47 Moderate Due to serious imprecision 48 RTS,S/AS01 vaccine introduction …"), and the risk cells before
+# it where the sentence opens with them ("Difference: 220 fewer per 1000 ( CI 95% 280 fewer — 150 fewer )
+# Moderate …"): a summary opens with a capitalised word and goes on in lower case ("High levels of …" is prose).
+_CERTAINTY = re.compile(
+    r"(?:[^()]*?\(\s*CI 9[059]%[^()]*?(?:fewer|more)\s*\)\s*)?(?:\d{1,3}\s+)?(?:High|Moderate|Low|Very low)(?:\s+Due to [^.]*?\s\d{1,3})?\s+(?=[A-Z][\w,/-]*\s+[a-z])"
+)
+
+
 def strip_trailing_marks(text: str) -> int:
     """Characters of a footnote mark that ends `text` after its punctuation ("… eye health; 5", "Member
     States:2") that a quote should leave out; a figure after a colon ("plans reported: 12") is no mark."""

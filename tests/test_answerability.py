@@ -39,11 +39,14 @@ from policykb.qa.evidence import candidate_sentences, clauses, content_stems
 from policykb.qa.extractive import ExtractiveAnswerer, _claim, _items_beside, _lists
 from policykb.qa.shape import (
     dangling,
+    finding,
+    finding_start,
     flaw,
     in_band,
     introduces,
     needs_antecedent,
     recital,
+    strip_certainty,
     strip_section_label,
     table_rows,
 )
@@ -2587,3 +2590,140 @@ def test_an_amount_of_a_compound_noun_is_a_figure_for_either_word() -> None:
     )
     assert _holds(question, sentence) == 1.0  # the aside in brackets stands between the noun and its figure
     assert _holds(question, "In 2019, 50% of households owned a bed net and 30% were sprayed.") == 0.5
+
+
+# A summary-of-findings table as MAGICapp's evidence profiles come out of a PDF: a cell per line, the column
+# headings, then for each outcome its timeframe, importance, effect, data, risks, certainty and summary.
+_PROFILE = """Outcome
+Timeframe
+Study results and
+measurements
+Comparator
+No vaccination
+Intervention
+RTS,S/AS01
+Certainty of
+the Evidence
+(Quality of
+evidence)
+Summary
+9 Critical
+All-cause hospital
+admissions in
+implementing
+areas 46
+Pilot
+implementation
+study 2019–2021
+9 Critical
+0.92
+(CI 95% 0.83 — 1.03)
+Based on data from
+27,678 participants in 1
+studies.
+11
+per 1000
+
+Difference:
+
+8.9
+per 1000
+2.1 fewer per
+1000
+( CI 95% 4.28
+fewer — 0.8 more
+)
+47
+Moderate
+Due to serious
+imprecision 48
+RTS,S/AS01 vaccine
+introduction probably
+has little or no difference
+on all-cause hospital
+
+admissions.
+
+Anaemia
+(haemoglobin <80g/L) prevalence
+Relative risk 0.61
+(CI 95% 0.42 — 0.89)
+Based on data from
+705 participants in 1
+studies.
+"""
+
+
+def test_an_evidence_profiles_findings_read_as_rows_and_its_summaries_as_sentences() -> None:
+    """Each finding of an evidence profile is quotable without the table's headings, the importance rating
+    and footnote marks, from its outcome's first line; each plain-language summary without the certainty
+    cell before it, which stays its label."""
+    hit = replace(_hit(0, _PROFILE), non_prose=[KindSpan(0, len(_PROFILE), "table")])
+    quotable = {s.display: s for s in candidate_sentences([hit]) if s.flaw is None}
+    assert set(quotable) == {
+        "All-cause hospital admissions in implementing areas Pilot implementation study 2019–2021 0.92 (CI 95% "
+        "0.83 — 1.03) Based on data from 27,678 participants in 1 studies.",
+        "Anaemia (haemoglobin <80g/L) prevalence Relative risk 0.61 (CI 95% 0.42 — 0.89) Based on data from 705 "
+        "participants in 1 studies.",
+        "RTS,S/AS01 vaccine introduction probably has little or no difference on all-cause hospital admissions.",
+    }
+    summary = quotable[
+        "RTS,S/AS01 vaccine introduction probably has little or no difference on all-cause hospital admissions."
+    ]
+    assert summary.label is not None and summary.label.endswith("0.8 more ) 47 Moderate Due to serious imprecision 48")
+    assert summary.introduction is not None and summary.introduction.startswith("All-cause")  # the finding above
+    assert _PROFILE[summary.start : summary.end].startswith("RTS,S/AS01 vaccine")
+    assert summary.outcome == "All-cause hospital admissions in implementing areas Pilot implementation study 2019–2021"
+    anaemia = next(s for d, s in quotable.items() if d.startswith("Anaemia"))
+    assert anaemia.outcome == "Anaemia (haemoglobin <80g/L) prevalence"  # without the effect's name
+    first = next(s for d, s in quotable.items() if d.startswith("All-cause"))
+    assert _PROFILE[first.start : first.end].startswith("All-cause hospital")  # the headings are not quoted
+
+
+def test_a_finding_that_runs_on_from_the_row_before_is_not_quoted() -> None:
+    """Where a row's summary has no full stop, the next finding's sentence opens with the row before (its
+    risks, its certainty, its summary) and no outcome can be told from it: it stays a table's text."""
+    assert finding(
+        "Anaemia prevalence Relative risk 0.61 (CI 95% 0.42 — 0.89) Based on data from 705 participants in 1 studies."
+    )
+    run_on = (
+        "456 per 1000 395 fewer per 1000 ( CI 95% 509 fewer — 252 fewer ) Moderate Due to serious inconsistency 7 "
+        "Courses probably decrease re-admission Re-admission (post-intervention period) 8 Critical Hazard ratio 1.06 "
+        "(CI 95% 0.81 — 1.39) Based on data from 1,200 participants in 2 studies."
+    )
+    assert finding(run_on[finding_start(run_on) :]) is None
+    assert finding("Malaria deaths were fewer (CI 95% 0.4 — 0.9) in the trial.") is None  # no data behind it
+    assert strip_certainty("High levels of resistance were seen in 2019.") == 0  # prose, not a rating
+    assert strip_certainty("Low AL may reduce fetal loss.") == len("Low ")
+
+
+def test_a_finding_broken_by_the_page_and_a_summary_after_the_risks_are_read_whole() -> None:
+    """A blank line the page put inside a finding's data does not end it, its outcome's first line ending in a
+    colon opens it, and a summary after the risk cells and the rating is quoted without them."""
+    profile = (
+        "Clinical malaria:\n\nall\nantimalarials\n9 Critical\nRate ratio 0.7\n(CI 95% 0.62 — 0.8)\n"
+        "Based on data from\n10,602 participants in\n\n10 studies.\n\nDifference: 220 fewer per\n1000\n"
+        "( CI 95% 280\nfewer — 150\nfewer )\nModerate\nDue to serious\nimprecision 1\nPMC probably reduces\n"
+        "incidence of clinical\n\nmalaria.\n"
+    )
+    hit = replace(_hit(0, profile), non_prose=[KindSpan(0, len(profile), "table")])
+    assert [s.display for s in candidate_sentences([hit]) if s.flaw is None] == [
+        "Clinical malaria: all antimalarials Rate ratio 0.7 (CI 95% 0.62 — 0.8) Based on data from 10,602 "
+        "participants in 10 studies.",
+        "PMC probably reduces incidence of clinical malaria.",
+    ]
+
+
+@pytest.mark.model
+def test_an_effect_asked_is_answered_from_an_evidence_profile(minilm_answerer: ExtractiveAnswerer) -> None:
+    question = "Did introducing the RTS,S/AS01 vaccine reduce all-cause hospital admissions?"
+    response = _respond(question, [_PROFILE])
+    response.results[0] = replace(response.results[0], non_prose=[KindSpan(0, len(_PROFILE), "table")])
+    answer = _ask(minilm_answerer, question, response)
+    assert answer.answerable
+    assert "probably has little or no difference on all-cause hospital admissions" in answer.answer
+    assert "Difference:" not in answer.answer and "Critical" not in answer.answer
+    other = "How does the RTS,S/AS01 vaccine compare with no vaccination on deaths in children?"
+    response = _respond(other, [_PROFILE])
+    response.results[0] = replace(response.results[0], non_prose=[KindSpan(0, len(_PROFILE), "table")])
+    assert "0.92" not in _ask(minilm_answerer, other, response).answer  # another outcome's finding
