@@ -397,9 +397,11 @@ _OPERATIVE_VERB = rf"(?:{'|'.join(third_person(v).upper() for v in OPERATIVE_VER
 # A page read across its columns, or a heading run into its text, glues a sentence's start onto words that do not
 # end one ("… and the other in a forested The systematic review identified two studies"; "Health care facility
 # level The panel recommends …"): a lowercase word before a capitalised "The" and a lowercase one is a seam.
+# So is a web address that a box's line ends with, unpunctuated, before the heading under it ("… please visit
+# OneandOnlyCampaign.org Key recommendations for safe injection practices …:").
 _CLAUSE_BREAK = re.compile(
     rf"(?<=;)(?:\s?\d{{1,2}})?\s+(?=[A-Z][a-z])|(?<=,)(?:\s?\d{{1,2}})?\s+(?={_OPERATIVE_VERB})"
-    r"|(?<=[a-z]{2}) (?=The [a-z]{3,})"
+    r"|(?<=[a-z]{2}) (?=The [a-z]{3,})|(?<=\w\.(?:org|com|gov|int|net|edu)) (?=[A-Z][a-z]+ [a-z])"
 )
 
 

@@ -1354,14 +1354,15 @@ def test_a_resolutions_recitals_are_quoted_one_by_one() -> None:
 
 
 @given(st.lists(st.sampled_from(["Noting", "it", "that;", ";2", "; 3", "Members", "agreed.", " ", "; Also", "x;  Y",
-                                 "The", "panel", "(level"]), max_size=12))  # fmt: skip
+                                 "The", "panel", "(level", "site.org", "Key", "steps"]), max_size=12))  # fmt: skip
 def test_clauses_cover_the_sentence_in_order_leaving_out_only_breaks(pieces: list[str]) -> None:
     text = " ".join(pieces)
     spans = clauses(text, 0, len(text))
     assert spans[0][0] == 0
     assert spans[-1][1] == len(text)
     for (_, end), (start, _) in itertools.pairwise(spans):
-        assert text[end - 1] == ";" or (text[end - 1].islower() and text[start:].startswith("The "))
+        seam = text[end - 1].islower() and text[start:].startswith("The ")
+        assert text[end - 1] == ";" or seam or text[:end].endswith(".org")  # a web address before a heading
         assert re.fullmatch(r"(?:\s?\d{1,2})?\s+", text[end:start])
 
 
@@ -1377,6 +1378,23 @@ def test_a_sentence_glued_after_words_that_end_none_is_quoted_from_its_start() -
         "The panel recommends an IPC programme.",
         "It was highlighted in The Lancet and in The Gambia.",  # a name, not a seam
     ]
+
+
+def test_a_heading_glued_after_a_boxs_web_address_introduces_its_list_alone() -> None:
+    """A box's last line ends with a web address and no full stop, and the layout ran the heading under it on:
+    the heading alone introduces the list, never the pointer to the web site before it."""
+    text = (
+        "To learn more about safe injection practices, please visit OneandOnlyCampaign.org Key recommendations "
+        "for safe injection practices in outpatient settings:\n\n1. Use aseptic technique when preparing "
+        "medications.\n\n2. Do not reuse a syringe to enter a medication vial."
+    )
+    sentences = candidate_sentences([_hit(0, text)])
+    assert [s.display for s in sentences][:2] == [
+        "To learn more about safe injection practices, please visit OneandOnlyCampaign.org",
+        "Key recommendations for safe injection practices in outpatient settings:",
+    ]
+    item = next(s for s in sentences if s.display.startswith("Use aseptic"))
+    assert item.introduction == "Key recommendations for safe injection practices in outpatient settings:"
 
 
 # --------------------------------------------------------------------------------------------- the answerer
