@@ -23,6 +23,7 @@ from policykb.core.types import SearchHit
 from policykb.index.embedders import Embedder
 from policykb.qa.shape import (
     OPERATIVE_VERBS,
+    comparisons,
     finding,
     finding_end,
     finding_start,
@@ -31,6 +32,7 @@ from policykb.qa.shape import (
     introduces,
     opens_count,
     outcome,
+    rating,
     strip_certainty,
     strip_dated_title,
     strip_leading_marks,
@@ -176,6 +178,8 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
     tables: list[tuple[Sentence, list[Sentence]]] = []
     read_to = 0  # where a sentence made whole across a blank line ends: what it took is not read again
     finding_above: Sentence | None = None  # an evidence profile's last finding, which the next summary sums up
+    rating_above: str | None = None  # a certainty cell alone just before, which rates the summary after it
+    compared = comparisons(hit.text)  # what the evidence profiles in the passage compare, from where
     for s, e in (c for span in split_sentences(hit.text, 0, len(hit.text)) for c in clauses(hit.text, *span)):
         if e <= read_to:
             continue
@@ -191,7 +195,7 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
         # an evidence profile's block, read as a table or, for the references MAGICapp sets among its rows, as a
         # reference list
         tabled = _block_kind(hit, hit.char_start + s, hit.char_start + e) in ("table", "reference")
-        rated = strip_certainty(hit.text[s:e]) if tabled else 0
+        rated = strip_certainty(hit.text[s:e]) if tabled and not rating(hit.text[s:e]) else 0
         if rated:  # an evidence profile's summary, after its rating
             label = " ".join(filter(None, [label, clean(hit.text[s : s + rated])]))
             s += rated
@@ -214,15 +218,19 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
         sentence.label = label
         if found:
             sentence.flaw, sentence.outcome, finding_above = None, outcome(found), sentence
-        elif rated and finding_above is not None and not has_finding(text):
+            sentence.lead_in = next((c for end, c in reversed(compared) if end <= s), None)
+        elif (rated or rating_above) and finding_above is not None and not has_finding(text):
             # a summary says what it sums up only under its finding (the outcome, the effect), which the answer
             # shows before it; one whose finding is not in the passage, or that the next row runs into, is not
             # quoted: the summaries of a profile's outcomes all name the same comparison
             sentence.flaw = flaw(sentence.display)  # its cells' line breaks are layout
             sentence.introduction, sentence.outcome = finding_above.display, finding_above.outcome
+            sentence.lead_in = finding_above.lead_in
+            sentence.label = " ".join(filter(None, [label, rating_above]))
             finding_above = None
         else:
             sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
+        rating_above = sentence.display if tabled and not found and rating(text) else None
         siblings.append(sentence)
         if sentence.flaw in ("table", "fragment", "heading") and "\n" in text and (rows := _table_rows(sentence)):
             tables.append((sentence, rows))  # a table's lines read as prose are cells, or rows

@@ -222,6 +222,28 @@ def strip_certainty(text: str) -> int:
     return m.end() if m else 0
 
 
+def comparisons(text: str) -> list[tuple[int, str]]:
+    """Where each evidence profile's column headings end in `text`, with what its findings compare, the
+    intervention against the comparator ("Pyrethroid-like IRS plus ITNs versus ITNs" from "Comparator ITNs
+    Intervention Pyrethroid-like IRS plus ITNs Certainty of the Evidence …"): the context of every finding
+    below them, which names neither."""
+    return [
+        (m.end(), f"{' '.join(m['intervention'].split())} versus {' '.join(m['comparator'].split())}")
+        for m in _COMPARED.finditer(text)
+    ]
+
+
+_COMPARED = re.compile(
+    r"\bComparator\s+(?P<comparator>\S.{0,150}?)\s+Intervention\s+(?P<intervention>\S.{0,150}?)\s+Certainty\s+of", re.S
+)
+
+
+def rating(text: str) -> bool:
+    """Whether `text` is an evidence profile's certainty cell alone, with the reason given for it ("Moderate
+    Due to serious imprecision 1"): the summary it rates follows after a blank line."""
+    return _RATING.fullmatch(text.strip()) is not None
+
+
 def finding(text: str) -> str | None:
     """An evidence profile's finding as it reads without its importance rating and footnote marks
     ("… hospital admissions … areas 46 Pilot implementation study 2019–2021 (…) 9 Critical 0.92 (CI 95% 0.83 —
@@ -300,12 +322,15 @@ _IMPORTANCE = re.compile(r"(?:^|\s)\d\s+(?:Critical|Important|Not important)(?=\
 # A footnote mark ending a line of a table cell after a word, before the next cell ("… comparison areas
 # 46⏎Pilot …"), not a figure the next line goes on with ("in 1⏎studies", "2017–2020; 3⏎years' follow-up").
 _LINE_END_MARK = re.compile(r"(?<=[A-Za-z)])[ \t]+\d{1,3}(?=[ \t]*\n\s*[A-Z(])")
+# The risk cells that end a row's data, up to its risk difference's interval ("… ( CI 95% 280 fewer — 150 fewer )").
+_RISK_CELLS = r"(?:[^()]*?\(\s*CI 9[059]%[^()]*?(?:fewer|more)\s*\)\s*)?"
+_RATING = re.compile(rf"{_RISK_CELLS}(?:\d{{1,3}}\s+)?(?:High|Moderate|Low|Very low)(?:\s+Due to [^.]*?\s\d{{1,3}})?")
 # A certainty rating cell, with its footnote mark and the reason given for it, before the summary it rates
 # ("47 Moderate Due to serious imprecision 48 RTS,S/AS01 vaccine introduction …"), and the risk cells before
 # it where the sentence opens with them ("Difference: 220 fewer per 1000 ( CI 95% 280 fewer — 150 fewer )
 # Moderate …"): a summary opens with a capitalised word and goes on in lower case ("High levels of …" is prose).
 _CERTAINTY = re.compile(
-    r"(?:[^()]*?\(\s*CI 9[059]%[^()]*?(?:fewer|more)\s*\)\s*)?(?:\d{1,3}\s+)?(?:High|Moderate|Low|Very low)(?:\s+Due to [^.]*?\s\d{1,3})?\s+(?=[A-Z][\w,/-]*\s+[a-z])"
+    rf"{_RISK_CELLS}(?:\d{{1,3}}\s+)?(?:High|Moderate|Low|Very low)(?:\s+Due to [^.]*?\s\d{{1,3}})?\s+(?=[A-Z][\w,/-]*\s+[a-z])"
 )
 
 

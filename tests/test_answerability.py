@@ -2695,6 +2695,7 @@ def test_an_evidence_profiles_findings_read_as_rows_and_its_summaries_as_sentenc
     anaemia = next(s for d, s in quotable.items() if d.startswith("Anaemia"))
     assert anaemia.outcome == "Anaemia (haemoglobin <80g/L) prevalence"  # without the effect's name
     first = next(s for d, s in quotable.items() if d.startswith("All-cause"))
+    assert first.lead_in == summary.lead_in == "RTS,S/AS01 versus No vaccination"  # what the profile compares
     assert _PROFILE[first.start : first.end].startswith("All-cause hospital")  # the headings are not quoted
 
 
@@ -2730,6 +2731,22 @@ def test_a_finding_broken_by_the_page_and_a_summary_after_the_risks_are_read_who
         "participants in 10 studies.",
         "PMC probably reduces incidence of clinical malaria.",
     ]
+
+
+def test_a_summary_after_its_rating_alone_is_read_under_its_finding() -> None:
+    """Where the page sets the certainty rating apart, a blank line before the summary, the summary is the
+    sentence after the rating: quoted under its finding, with the rating as its label."""
+    profile = (
+        "Malaria\nincidence\nRelative risk 1.17\n(CI 95% 0.92 — 1.46)\nBased on data from\n5,249 participants in 2\n"
+        "studies. (Randomized\ncontrolled)\n600\nper 1000\n\nDifference:\n\n700\nper 1000\n100 more per\n1000\n"
+        "( CI 95% 50\nfewer — 280\nmore )\nModerate\nDue to serious\nimprecision 1\n\nIRS in addition to ITNs "
+        "probably has little or no effect on malaria incidence compared to ITNs alone.\n"
+    )
+    hit = replace(_hit(0, profile), non_prose=[KindSpan(0, len(profile), "table")])
+    summary = next(s for s in candidate_sentences([hit]) if s.display.startswith("IRS in addition"))
+    assert summary.flaw is None and summary.introduction is not None
+    assert summary.introduction.startswith("Malaria incidence Relative risk 1.17")
+    assert summary.label is not None and summary.label.endswith("Moderate Due to serious imprecision 1")
 
 
 @pytest.mark.model
