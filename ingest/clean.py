@@ -655,6 +655,8 @@ def _line_kind(
         return "reference", 0
     if after_break and (_REFERENCE_HEADING.match(text) or _TOC_HEADING.match(text)):
         return "heading", 2
+    if after_break and _ANNEX_TITLE.match(text) and len(text.split()) <= 12 and not _SENTENCE_END.search(text):
+        return "heading", 1  # a part of its own: the chapter before it ends there
     if _REFERENCE_ITEM.match(text) and re.search(r"\b(?:19|20)\d{2}\b|\bet al\b", text):
         return "reference", 0
     if _CAPTION.match(text):
@@ -697,6 +699,9 @@ def _line_kind(
     return "paragraph", 0
 
 
+# An annex's or appendix's title line ("Annex: All evidence profiles, sorted by sections", "ANNEX 2. Glossary"),
+# however its font came out.
+_ANNEX_TITLE = re.compile(r"(?:Annex|ANNEX|Appendix|APPENDIX)(?:\s+[A-Z0-9]{1,3})?\s*[:.–-]?\s+[A-Z]")
 _LINE_MARKER = re.compile(r"\(?(\d{1,2}|[a-h])\)\s")
 
 
@@ -895,9 +900,12 @@ def _nest_under_numbered(text: str, blocks: list[Block]) -> list[Block]:
     """Headings leveled by the document's section numbers: "4.2.3 …" is a third-level heading however its
     font or line came out, and a smaller unnumbered heading after it ("Evidence to decision", "Justification")
     is a part of that section, not a sibling of "4.2": the chunks below keep "4.2.3 Seasonal malaria
-    chemoprevention (SMC)" in their heading path, which is what they are about. A heading set as large as a
-    chapter title (level 1) closes the numbered sections; list introductions keep their level."""
-    open_depth = 0  # the depth of the deepest numbered heading open, 0 before the first
+    chemoprevention (SMC)" in their heading path, which is what they are about. A number that does not go on
+    from the open sections ("4.1.2 Co-deploying ITNs and IRS" in an annex, after "10. Contributors and
+    interests" and "10.5 …") closes them and opens a path of its own. A heading set as large as a chapter
+    title (level 1) closes the numbered sections; list introductions keep their level."""
+    open_sections: list[tuple[str, int]] = []  # the numbers and levels of the numbered headings open
+    open_depth = 0  # the level of the deepest numbered heading open, 0 before the first
     out: list[Block] = []
     for block in blocks:
         if block.kind != "heading" or block.level >= LIST_INTRODUCTION_LEVEL:
@@ -905,12 +913,23 @@ def _nest_under_numbered(text: str, blocks: list[Block]) -> list[Block]:
             continue
         number = _SECTION_NUMBER.match(text[block.start : block.end])
         if number:
-            open_depth = min(number.group(1).count(".") + 1, LIST_INTRODUCTION_LEVEL - 1)
+            parts = number.group(1).count(".") + 1
+            closed = bool(open_sections)
+            while open_sections and not number.group(1).startswith(open_sections[-1][0] + "."):
+                open_sections.pop()
+            if open_sections:  # within an open section: as deep as its number says
+                outer, level = open_sections[-1]
+                depth = level + parts - (outer.count(".") + 1)
+            else:  # a number of its own, or one that does not go on from the sections it closed
+                depth = 1 if closed else parts
+            open_depth = min(depth, LIST_INTRODUCTION_LEVEL - 1)
+            open_sections.append((number.group(1), open_depth))
             out.append(Block(block.start, block.end, block.kind, open_depth))
         elif open_depth and block.level > 1:
             out.append(Block(block.start, block.end, block.kind, min(open_depth + 1, LIST_INTRODUCTION_LEVEL - 1)))
         else:
-            open_depth = 0 if block.level == 1 else open_depth
+            if block.level == 1:
+                open_depth, open_sections = 0, []
             out.append(block)
     return out
 

@@ -993,6 +993,39 @@ def test_a_sentence_after_one_line_list_items_is_a_paragraph_of_its_own() -> Non
     assert ("list_item", "•  Raising awareness of\nNational Days.") in blocks  # cut after "of": it goes on
 
 
+def test_an_annex_closes_the_chapter_before_it_and_a_number_that_does_not_go_on_opens_its_own_path() -> None:
+    """An annex's title line is a part of its own, however its font came out, and a section number that does
+    not go on from the open sections ("4.1.2" after "10.5") closes them: the annex's evidence is no part of
+    the chapter on contributors and their interests."""
+    body = [Line(f"Body line {n} of the guideline text runs on here and ends.", 10.0) for n in range(6)]
+    chapter = [
+        Line("10. Contributors and interests", 16.0, bold=True),
+        *body[:2],
+        Line("10.5 Recommendations for the final phase", 14.0, bold=True),
+        *body[2:4],
+    ]
+    annex = [
+        Line("Annex: All evidence profiles, sorted by sections", 10.0),
+        Line("Pyrethroid-only nets reduce child mortality compared to no nets, with high certainty.", 10.0),
+        Line("4.1.2. Co-deploying ITNs and IRS", 12.0, bold=True),
+        *body[4:],
+    ]
+    cleaned = clean_pages([chapter, annex])
+    levels = [(cleaned.text[b.start : b.end], b.level) for b in cleaned.blocks if b.kind == "heading"]
+    assert levels == [
+        ("10. Contributors and interests", 1),
+        ("10.5 Recommendations for the final phase", 2),
+        ("Annex: All evidence profiles, sorted by sections", 1),
+        ("4.1.2. Co-deploying ITNs and IRS", 3),
+    ]
+    chunks = Chunker(lambda texts: [len(t.split()) for t in texts], 40, 0).chunk("d", cleaned.text, cleaned.blocks)
+    nets = next(c for c in chunks if "Pyrethroid-only nets" in c.text)
+    assert nets.headings == ["Annex: All evidence profiles, sorted by sections"]
+    restart = clean_pages([[*chapter, Line("4.1.2. Co-deploying ITNs and IRS", 12.0, bold=True), *body[4:]]])
+    levels = [(restart.text[b.start : b.end], b.level) for b in restart.blocks if b.kind == "heading"]
+    assert levels[-1] == ("4.1.2. Co-deploying ITNs and IRS", 1)  # closes 10 and 10.5
+
+
 def test_numbered_sections_set_the_heading_levels_and_unnumbered_headings_nest_under_them() -> None:
     body = [Line(f"Body line {n} of the guideline text runs on here and ends.", 10.0) for n in range(6)]
     page = [
