@@ -79,7 +79,9 @@ class Sentence:
     introduction: str | None = None  # what a list item continues ("URGES Member States:"), when it is one
     label: str | None = None  # the section label that heads it in the document ("CONCLUSIONS:"), not quoted
     row: str | None = None  # a table row's name ("Austria"): the row answers only a question that names it
-    lead_in: str | None = None  # what a table row's table follows (its caption, the sentence before it): context
+    # what a table row's table follows (its caption, the sentence before it), or what an evidence profile's
+    # finding compares ("… versus …"): context
+    lead_in: str | None = None
     outcome: str | None = None  # an evidence profile's outcome that the finding, or the summary under it, is about
     siblings: list[Sentence] = field(default_factory=list, repr=False, compare=False)
     # the sentence just before one that opens its passage, where another retrieved passage of the document
@@ -195,21 +197,24 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
         # an evidence profile's block, read as a table or, for the references MAGICapp sets among its rows, as a
         # reference list
         tabled = _block_kind(hit, hit.char_start + s, hit.char_start + e) in ("table", "reference")
-        rated = strip_certainty(hit.text[s:e]) if tabled and not rating(hit.text[s:e]) else 0
+        # a profile's rating and summary follow a finding read above: elsewhere "High …" opens a table's text
+        in_profile = tabled and finding_above is not None
+        rated = strip_certainty(hit.text[s:e]) if in_profile and not rating(hit.text[s:e]) else 0
         if rated:  # an evidence profile's summary, after its rating
             label = " ".join(filter(None, [label, clean(hit.text[s : s + rated])]))
             s += rated
         elif tabled:
-            e = read_to = max(e, finding_end(hit.text, e))
+            e = read_to = max(e, finding_end(hit.text, s, e))
             s += finding_start(hit.text[s:e])  # the table's column headings are no part of its first finding
         if s >= e:
             continue
         text = hit.text[s:e]
         found = finding(text) if tabled and not rated else None  # an evidence profile's finding reads as its row
         if found and siblings and _outcome_line(siblings[-1], hit.char_start + s):
-            s = siblings.pop().start - hit.char_start  # the outcome's first line ("Anaemia"), read as a heading
-            text = hit.text[s:e]
-            found = finding(text)
+            opening = siblings[-1].start - hit.char_start  # the outcome's first line ("Anaemia"), read apart
+            if whole := finding(hit.text[opening:e]):
+                siblings.pop()
+                s, text, found = opening, hit.text[opening:e], whole
         sentence = Sentence(
             hit, rank, hit.char_start + s, hit.char_start + e, text, found or clean(text),
             bulleted=marks > 0 or opens_count(text), titled=counted > 0,
@@ -230,7 +235,9 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
             finding_above = None
         else:
             sentence.flaw = _block_kind(hit, sentence.start, sentence.end) or flaw(text, sentence.display)
-        rating_above = sentence.display if tabled and not found and rating(text) else None
+            if has_finding(text):
+                finding_above = None  # a row that cannot be told apart: what follows sums up no finding read
+        rating_above = sentence.display if in_profile and not found and rating(text) else None
         siblings.append(sentence)
         if sentence.flaw in ("table", "fragment", "heading") and "\n" in text and (rows := _table_rows(sentence)):
             tables.append((sentence, rows))  # a table's lines read as prose are cells, or rows
@@ -405,11 +412,12 @@ _OPERATIVE_VERB = rf"(?:{'|'.join(third_person(v).upper() for v in OPERATIVE_VER
 # A page read across its columns, or a heading run into its text, glues a sentence's start onto words that do not
 # end one ("… and the other in a forested The systematic review identified two studies"; "Health care facility
 # level The panel recommends …"): a lowercase word before a capitalised "The" and a lowercase one is a seam.
-# So is a web address that a box's line ends with, unpunctuated, before the heading under it ("… please visit
-# OneandOnlyCampaign.org Key recommendations for safe injection practices …:").
+# So is a web address that a box's line ends with, unpunctuated, before the heading under it that introduces a
+# list ("… please visit OneandOnlyCampaign.org Key recommendations for safe injection practices …:"); a name
+# holding an address goes on ("the Malaria.org Foundation and …").
 _CLAUSE_BREAK = re.compile(
     rf"(?<=;)(?:\s?\d{{1,2}})?\s+(?=[A-Z][a-z])|(?<=,)(?:\s?\d{{1,2}})?\s+(?={_OPERATIVE_VERB})"
-    r"|(?<=[a-z]{2}) (?=The [a-z]{3,})|(?<=\w\.(?:org|com|gov|int|net|edu)) (?=[A-Z][a-z]+ [a-z])"
+    r"|(?<=[a-z]{2}) (?=The [a-z]{3,})|(?<=\w\.(?:org|com|gov|int|net|edu)) (?=[A-Z][a-z]+ [a-z][^.!?;]*:)"
 )
 
 

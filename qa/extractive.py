@@ -369,6 +369,13 @@ def _same_span(a: Claim, b: Claim) -> bool:
     return (a.hit.chunk_id, a.quote_start) == (b.hit.chunk_id, b.quote_start)
 
 
+# Words every evidence profile's findings share (their study design and data): no outcome of its own.
+_PROFILE_WORDS = frozenset(stem(w) for w in (
+    "study", "studies", "trial", "trials", "randomized", "randomised", "controlled", "participants", "data",
+    "follow", "up", "months", "years", "weeks",
+))  # fmt: skip
+
+
 def _claimable(s: Sentence, question: QuestionTerms) -> bool:
     """Quotable on its own, or a list item or introduction that a group may complete; a table row only for
     a question that names the row, in its words or their initials, or states a weight or age in its band (a
@@ -379,7 +386,7 @@ def _claimable(s: Sentence, question: QuestionTerms) -> bool:
         return question.asked.link and s.row is None
     if s.flaw is not None:
         return False
-    if s.outcome is not None and not content_stems(s.outcome) & question.stems:
+    if s.outcome is not None and not (content_stems(s.outcome) - _PROFILE_WORDS) & question.stems:
         return False  # an evidence profile's finding answers a question about its outcome, not about another's
     if s.row is None:
         return True

@@ -257,12 +257,18 @@ def finding(text: str) -> str | None:
     if len(_INTERVAL.findall(text)) != 1 or _ROW_TAIL.search(text) or _CERTAINTY.match(text):
         return None  # it runs on from the row before (its risks, its certainty): no row can be told from it
     text = _IMPORTANCE.sub(" ", text)
-    text = _LINE_END_MARK.sub("", text)
+    text = _LINE_END_MARK.sub(_unless_asked_for, text)
     return " ".join(text.split())
 
 
+def _unless_asked_for(mark: re.Match[str]) -> str:
+    """Nothing for a footnote mark; the figure itself where the word before it asks for one."""
+    before = re.findall(r"[A-Za-z]+", mark.string[max(0, mark.start() - 20) : mark.start()])
+    return mark.group(0) if before and before[-1].lower() in _ASKS_A_FIGURE else ""
+
+
 def outcome(found: str) -> str:
-    """What a finding (as `finding` reads it) measures: its words before the effect and the effect's name
+    """What a finding (as `finding` reads it) measures: its words before the effect, without the effect's name
     ("Recurrence of P. vivax parasitaemia with 12 months of follow-up" from "… follow-up Relative risk 1.03 (CI
     95% …"), with the timeframe the profile gives."""
     m = _EFFECT.search(found)
@@ -270,7 +276,10 @@ def outcome(found: str) -> str:
 
 
 # The effect a finding states, and its name where the profile gives one ("Relative risk 0.56 (CI 95%").
-_EFFECT = re.compile(r"(?:\b[A-Z][a-z]+(?:\s[a-z]+){0,3}\s(?:ratio|risk|difference)\s+)?-?\d[\d.,]*\s*\(CI 9[059]%")
+_EFFECT = re.compile(
+    r"(?:\b[A-Z][a-z]+(?:\s[a-z]+){0,3}\s(?:ratio|risk|difference)\s+)?-?\d[\d.,]*\s*(?:%\s*)?(?:higher|lower|more|fewer)?"
+    r"\s*\(CI 9[059]%"
+)
 
 
 def has_finding(text: str) -> bool:
@@ -278,10 +287,10 @@ def has_finding(text: str) -> bool:
     return _FINDING.search(text) is not None
 
 
-def finding_end(text: str, end: int) -> int:
-    """Where the finding that `text[:end]` breaks off ends, when the page put a blank line inside its data
-    ("Based on data from 10,602 participants in⏎⏎10 studies."); `end` when it does not."""
-    if not _DATA_CUT.search(text, 0, end):
+def finding_end(text: str, start: int, end: int) -> int:
+    """Where the finding that `text[start:end]` breaks off ends, when the page put a blank line inside its
+    data ("Based on data from 10,602 participants in⏎⏎10 studies."); `end` when it does not."""
+    if not _DATA_CUT.search(text, start, end):
         return end
     m = _DATA_END.match(text, end)
     return m.end() if m else end
@@ -320,18 +329,24 @@ _INTERVAL = re.compile(r"\bCI 9[059]%")
 _ROW_TAIL = re.compile(r"\bper\s+1[\s,]?000\b|\bDifference:|^(?:High|Moderate|Low|Very low)$", re.M)
 _IMPORTANCE = re.compile(r"(?:^|\s)\d\s+(?:Critical|Important|Not important)(?=\s)")
 # A footnote mark ending a line of a table cell after a word, before the next cell ("… comparison areas
-# 46⏎Pilot …"), not a figure the next line goes on with ("in 1⏎studies", "2017–2020; 3⏎years' follow-up").
-_LINE_END_MARK = re.compile(r"(?<=[A-Za-z)])[ \t]+\d{1,3}(?=[ \t]*\n\s*[A-Z(])")
+# 46⏎Pilot …"), not a figure the next line goes on with ("in 1⏎studies", "2017–2020; 3⏎years' follow-up"),
+# nor one a word before it asks for ("Rate ratio 2⏎(CI …", "children under 5⏎Deaths").
+_LINE_END_MARK = re.compile(r"(?<=[A-Za-z)])[ \t]+\d{1,3}(?=[ \t]*\n\s*[A-Z])")
+_ASKS_A_FIGURE = frozenset((
+    "under", "over", "aged", "ratio", "risk", "difference", "than", "to", "and", "or", "of", "in",
+    "per", "least", "most", "day", "days", "week", "weeks", "month", "months", "year", "years", "dose", "doses",
+    "round", "rounds", "phase", "grade", "stage", "type", "group", "arm", "cycle", "cycles",
+))  # fmt: skip
 # The risk cells that end a row's data, up to its risk difference's interval ("… ( CI 95% 280 fewer — 150 fewer )").
 _RISK_CELLS = r"(?:[^()]*?\(\s*CI 9[059]%[^()]*?(?:fewer|more)\s*\)\s*)?"
-_RATING = re.compile(rf"{_RISK_CELLS}(?:\d{{1,3}}\s+)?(?:High|Moderate|Low|Very low)(?:\s+Due to [^.]*?\s\d{{1,3}})?")
-# A certainty rating cell, with its footnote mark and the reason given for it, before the summary it rates
-# ("47 Moderate Due to serious imprecision 48 RTS,S/AS01 vaccine introduction …"), and the risk cells before
-# it where the sentence opens with them ("Difference: 220 fewer per 1000 ( CI 95% 280 fewer — 150 fewer )
-# Moderate …"): a summary opens with a capitalised word and goes on in lower case ("High levels of …" is prose).
-_CERTAINTY = re.compile(
-    rf"{_RISK_CELLS}(?:\d{{1,3}}\s+)?(?:High|Moderate|Low|Very low)(?:\s+Due to [^.]*?\s\d{{1,3}})?\s+(?=[A-Z][\w,/-]*\s+[a-z])"
-)
+# A certainty rating cell, with its footnote mark and the reason given for it ("47 Moderate Due to serious
+# imprecision 48"), and the risk cells before it where the sentence opens with them ("Difference: 220 fewer
+# per 1000 ( CI 95% 280 fewer — 150 fewer ) Moderate …").
+_RATED = rf"{_RISK_CELLS}(?:\d{{1,3}}\s+)?(?:High|Moderate|Low|Very low)(?:\s+Due to [^.]*?\s\d{{1,3}})?"
+_RATING = re.compile(_RATED)
+# The rating before the summary it rates: a summary opens with a capitalised word and goes on in lower case
+# ("High levels of …" is prose).
+_CERTAINTY = re.compile(rf"{_RATED}\s+(?=[A-Z][\w,/-]*\s+[a-z])")
 
 
 def strip_trailing_marks(text: str) -> int:

@@ -2749,6 +2749,33 @@ def test_a_summary_after_its_rating_alone_is_read_under_its_finding() -> None:
     assert summary.label is not None and summary.label.endswith("Moderate Due to serious imprecision 1")
 
 
+def test_a_summary_after_a_row_that_cannot_be_told_apart_sums_up_no_finding() -> None:
+    """Row A's summary without a full stop runs into row B's finding: neither is read, and B's summary is not
+    put under A's finding."""
+    profile = (
+        "Malaria incidence\nRelative risk 0.8\n(CI 95% 0.7 — 0.9)\nBased on data from\n900 participants in 2\n"
+        "studies.\n\nDifference: 20 fewer per\n1000\n( CI 95% 30\nfewer — 10\nfewer )\nModerate\nDue to serious\n"
+        "imprecision 1\nSMC probably reduces malaria incidence\nSevere anaemia\nRelative risk 0.9\n(CI 95% 0.6 — 1.3)\n"
+        "Based on data from\n800 participants in 1\nstudies.\n\nDifference: 5 fewer per\n1000\n( CI 95% 9\nfewer — 4\n"
+        "more )\nLow\nDue to serious\nimprecision 2\nSMC may have little or no effect on severe anaemia.\n"
+    )
+    hit = replace(_hit(0, profile), non_prose=[KindSpan(0, len(profile), "table")])
+    quotable = [s for s in candidate_sentences([hit]) if s.flaw is None]
+    assert [s.display[:40] for s in quotable] == ["Malaria incidence Relative risk 0.8 (CI "]
+
+
+def test_an_ordinary_tables_cells_keep_their_words_and_figures() -> None:
+    """Outside an evidence profile a table's text opening "High …" keeps it, and a figure a word asks for
+    stays in a finding ("Rate ratio 2")."""
+    table = "High Burden to High Impact countries\nCountry Cases Deaths\nNigeria 68 194\nKenya 12 30\nUganda 14 41\n"
+    hit = replace(_hit(0, table), non_prose=[KindSpan(0, len(table), "table")])
+    rows = [s for s in candidate_sentences([hit]) if s.row is not None]
+    assert rows and all(s.introduction == "High Burden to High Impact countries Country Cases Deaths" for s in rows)
+    assert finding(
+        "Severe malaria\nRate ratio 2\n(CI 95% 1.1 — 3.6)\nBased on data from\n100 participants in 1\nstudies."
+    ) == ("Severe malaria Rate ratio 2 (CI 95% 1.1 — 3.6) Based on data from 100 participants in 1 studies.")
+
+
 @pytest.mark.model
 def test_an_effect_asked_is_answered_from_an_evidence_profile(minilm_answerer: ExtractiveAnswerer) -> None:
     question = "Did introducing the RTS,S/AS01 vaccine reduce all-cause hospital admissions?"
