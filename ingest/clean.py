@@ -655,12 +655,13 @@ def _line_kind(
         return "reference", 0
     if after_break and (_REFERENCE_HEADING.match(text) or _TOC_HEADING.match(text)):
         return "heading", 2
-    if after_break and _ANNEX_TITLE.match(text) and len(text.split()) <= 12 and not _SENTENCE_END.search(text):
-        return "heading", 1  # a part of its own: the chapter before it ends there
     if _REFERENCE_ITEM.match(text) and re.search(r"\b(?:19|20)\d{2}\b|\bet al\b", text):
         return "reference", 0
     if _CAPTION.match(text):
         return "caption", 0
+    annex = after_break and _ANNEX_TITLE.match(text) and len(text.split()) <= 12 and not _SENTENCE_END.search(text)
+    if annex and not re.search(r"\.{4,}\s*\d{1,4}$", text):  # a contents line names an annex too
+        return "heading", 1  # a part of its own: the chapter before it ends there
     if around.grade_label():
         return "heading", 2
     if after_break and _RESOLUTION_TITLE.match(text) and len(text) <= 200 and not _SENTENCE_END.search(text):
@@ -900,12 +901,13 @@ def _nest_under_numbered(text: str, blocks: list[Block]) -> list[Block]:
     """Headings leveled by the document's section numbers: "4.2.3 …" is a third-level heading however its
     font or line came out, and a smaller unnumbered heading after it ("Evidence to decision", "Justification")
     is a part of that section, not a sibling of "4.2": the chunks below keep "4.2.3 Seasonal malaria
-    chemoprevention (SMC)" in their heading path, which is what they are about. A number that does not go on
-    from the open sections ("4.1.2 Co-deploying ITNs and IRS" in an annex, after "10. Contributors and
-    interests" and "10.5 …") closes them and opens a path of its own. A heading set as large as a chapter
-    title (level 1) closes the numbered sections; list introductions keep their level."""
+    chemoprevention (SMC)" in their heading path, which is what they are about. A numbering that starts again
+    ("4.1.2 Co-deploying ITNs and IRS" in an annex, after "10. Contributors and interests" and "10.5 …")
+    closes the open sections and counts its depth from itself. A heading set as large as a chapter title
+    (level 1) closes the numbered sections; list introductions keep their level."""
     open_sections: list[tuple[str, int]] = []  # the numbers and levels of the numbered headings open
     open_depth = 0  # the level of the deepest numbered heading open, 0 before the first
+    offset = 0  # the parts of a number that a numbering started again leaves out of the depth
     out: list[Block] = []
     for block in blocks:
         if block.kind != "heading" or block.level >= LIST_INTRODUCTION_LEVEL:
@@ -913,23 +915,25 @@ def _nest_under_numbered(text: str, blocks: list[Block]) -> list[Block]:
             continue
         number = _SECTION_NUMBER.match(text[block.start : block.end])
         if number:
-            parts = number.group(1).count(".") + 1
-            closed = bool(open_sections)
+            parts = number.group(1).split(".")
+            root = open_sections[0][0] if open_sections else None
             while open_sections and not number.group(1).startswith(open_sections[-1][0] + "."):
                 open_sections.pop()
             if open_sections:  # within an open section: as deep as its number says
                 outer, level = open_sections[-1]
-                depth = level + parts - (outer.count(".") + 1)
-            else:  # a number of its own, or one that does not go on from the sections it closed
-                depth = 1 if closed else parts
-            open_depth = min(depth, LIST_INTRODUCTION_LEVEL - 1)
+                depth = level + len(parts) - (outer.count(".") + 1)
+            elif root is not None and int(parts[0]) < int(root.split(".")[0]):
+                offset, depth = len(parts) - 1, 1  # numbered again from a lower chapter: an annex's sections
+            else:
+                depth = len(parts) - offset
+            open_depth = max(1, min(depth, LIST_INTRODUCTION_LEVEL - 1))
             open_sections.append((number.group(1), open_depth))
             out.append(Block(block.start, block.end, block.kind, open_depth))
         elif open_depth and block.level > 1:
             out.append(Block(block.start, block.end, block.kind, min(open_depth + 1, LIST_INTRODUCTION_LEVEL - 1)))
         else:
             if block.level == 1:
-                open_depth, open_sections = 0, []
+                open_depth, open_sections, offset = 0, [], 0
             out.append(block)
     return out
 

@@ -21,7 +21,7 @@ from policykb.ingest.chunker import Chunker
 from policykb.ingest.limits import ParseLimits, bounded
 from policykb.ingest.readers import SUPPORTED_EXTENSIONS, format_of, parse
 
-PARSER_VERSION = "31"
+PARSER_VERSION = "32"
 MANIFEST = "manifest.json"
 SIDECAR_SUFFIX = ".meta.json"
 OVERRIDABLE = {

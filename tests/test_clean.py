@@ -1024,6 +1024,29 @@ def test_an_annex_closes_the_chapter_before_it_and_a_number_that_does_not_go_on_
     restart = clean_pages([[*chapter, Line("4.1.2. Co-deploying ITNs and IRS", 12.0, bold=True), *body[4:]]])
     levels = [(restart.text[b.start : b.end], b.level) for b in restart.blocks if b.kind == "heading"]
     assert levels[-1] == ("4.1.2. Co-deploying ITNs and IRS", 1)  # closes 10 and 10.5
+    siblings = [
+        Line("Chapter 3 Prevention", 16.0, bold=True),
+        Line("3.1 Vector control", 14.0, bold=True),
+        *body[:2],
+        Line("3.2 Preventive chemotherapy", 14.0, bold=True),
+        *body[2:4],
+    ]
+    cleaned = clean_pages([siblings])
+    levels = [(cleaned.text[b.start : b.end], b.level) for b in cleaned.blocks if b.kind == "heading"]
+    assert levels[1:] == [("3.1 Vector control", 2), ("3.2 Preventive chemotherapy", 2)]  # siblings, not a restart
+
+
+def test_an_annex_table_caption_and_a_contents_line_naming_an_annex_are_no_annex_title() -> None:
+    body = Line("The table below gives the cases reported by each country over the five years.", 10.0)
+    page = [
+        body,
+        Line("Annex Table 3 Cases of malaria by country and year", 10.0),
+        Line("Annex 2: Evidence profiles .......... 45", 10.0),
+        body,
+    ]
+    kinds = {clean_pages([page]).text[b.start : b.end]: b for b in clean_pages([page]).blocks}
+    assert kinds["Annex Table 3 Cases of malaria by country and year"].kind == "caption"
+    assert all(b.kind != "heading" or b.level != 1 for b in kinds.values())
 
 
 def test_numbered_sections_set_the_heading_levels_and_unnumbered_headings_nest_under_them() -> None:
