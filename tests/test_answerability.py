@@ -2672,11 +2672,16 @@ studies.
 """
 
 
+def _table_hit(text: str, hit: SearchHit | None = None) -> SearchHit:
+    """A passage of `text` that the ingest read as a table, as it reads an evidence profile's page."""
+    return replace(hit or _hit(0, text), non_prose=[KindSpan(0, len(text), "table")])
+
+
 def test_an_evidence_profiles_findings_read_as_rows_and_its_summaries_as_sentences() -> None:
     """Each finding of an evidence profile is quotable without the table's headings, the importance rating
     and footnote marks, from its outcome's first line; each plain-language summary without the certainty
     cell before it, which stays its label."""
-    hit = replace(_hit(0, _PROFILE), non_prose=[KindSpan(0, len(_PROFILE), "table")])
+    hit = _table_hit(_PROFILE)
     quotable = {s.display: s for s in candidate_sentences([hit]) if s.flaw is None}
     assert set(quotable) == {
         "All-cause hospital admissions in implementing areas Pilot implementation study 2019–2021 0.92 (CI 95% "
@@ -2725,7 +2730,7 @@ def test_a_finding_broken_by_the_page_and_a_summary_after_the_risks_are_read_who
         "( CI 95% 280\nfewer — 150\nfewer )\nModerate\nDue to serious\nimprecision 1\nPMC probably reduces\n"
         "incidence of clinical\n\nmalaria.\n"
     )
-    hit = replace(_hit(0, profile), non_prose=[KindSpan(0, len(profile), "table")])
+    hit = _table_hit(profile)
     assert [s.display for s in candidate_sentences([hit]) if s.flaw is None] == [
         "Clinical malaria: all antimalarials Rate ratio 0.7 (CI 95% 0.62 — 0.8) Based on data from 10,602 "
         "participants in 10 studies.",
@@ -2742,7 +2747,7 @@ def test_a_summary_after_its_rating_alone_is_read_under_its_finding() -> None:
         "( CI 95% 50\nfewer — 280\nmore )\nModerate\nDue to serious\nimprecision 1\n\nIRS in addition to ITNs "
         "probably has little or no effect on malaria incidence compared to ITNs alone.\n"
     )
-    hit = replace(_hit(0, profile), non_prose=[KindSpan(0, len(profile), "table")])
+    hit = _table_hit(profile)
     summary = next(s for s in candidate_sentences([hit]) if s.display.startswith("IRS in addition"))
     assert summary.flaw is None and summary.introduction is not None
     assert summary.introduction.startswith("Malaria incidence Relative risk 1.17")
@@ -2759,7 +2764,7 @@ def test_a_summary_after_a_row_that_cannot_be_told_apart_sums_up_no_finding() ->
         "Based on data from\n800 participants in 1\nstudies.\n\nDifference: 5 fewer per\n1000\n( CI 95% 9\nfewer — 4\n"
         "more )\nLow\nDue to serious\nimprecision 2\nSMC may have little or no effect on severe anaemia.\n"
     )
-    hit = replace(_hit(0, profile), non_prose=[KindSpan(0, len(profile), "table")])
+    hit = _table_hit(profile)
     quotable = [s for s in candidate_sentences([hit]) if s.flaw is None]
     assert [s.display[:40] for s in quotable] == ["Malaria incidence Relative risk 0.8 (CI "]
 
@@ -2768,7 +2773,7 @@ def test_an_ordinary_tables_cells_keep_their_words_and_figures() -> None:
     """Outside an evidence profile a table's text opening "High …" keeps it, and a figure a word asks for
     stays in a finding ("Rate ratio 2")."""
     table = "High Burden to High Impact countries\nCountry Cases Deaths\nNigeria 68 194\nKenya 12 30\nUganda 14 41\n"
-    hit = replace(_hit(0, table), non_prose=[KindSpan(0, len(table), "table")])
+    hit = _table_hit(table)
     rows = [s for s in candidate_sentences([hit]) if s.row is not None]
     assert rows and all(s.introduction == "High Burden to High Impact countries Country Cases Deaths" for s in rows)
     assert finding(
@@ -2780,12 +2785,12 @@ def test_an_ordinary_tables_cells_keep_their_words_and_figures() -> None:
 def test_an_effect_asked_is_answered_from_an_evidence_profile(minilm_answerer: ExtractiveAnswerer) -> None:
     question = "Did introducing the RTS,S/AS01 vaccine reduce all-cause hospital admissions?"
     response = _respond(question, [_PROFILE])
-    response.results[0] = replace(response.results[0], non_prose=[KindSpan(0, len(_PROFILE), "table")])
+    response.results[0] = _table_hit(_PROFILE, response.results[0])
     answer = _ask(minilm_answerer, question, response)
     assert answer.answerable
     assert "probably has little or no difference on all-cause hospital admissions" in answer.answer
     assert "Difference:" not in answer.answer and "Critical" not in answer.answer
     other = "How does the RTS,S/AS01 vaccine compare with no vaccination on deaths in children?"
     response = _respond(other, [_PROFILE])
-    response.results[0] = replace(response.results[0], non_prose=[KindSpan(0, len(_PROFILE), "table")])
+    response.results[0] = _table_hit(_PROFILE, response.results[0])
     assert "0.92" not in _ask(minilm_answerer, other, response).answer  # another outcome's finding
