@@ -79,9 +79,7 @@ class Sentence:
     introduction: str | None = None  # what a list item continues ("URGES Member States:"), when it is one
     label: str | None = None  # the section label that heads it in the document ("CONCLUSIONS:"), not quoted
     row: str | None = None  # a table row's name ("Austria"): the row answers only a question that names it
-    # what a table row's table follows (its caption, the sentence before it), or what an evidence profile's
-    # finding compares ("… versus …"): context
-    lead_in: str | None = None
+    lead_in: str | None = None  # what a table row's table follows (its caption, the sentence before it): context
     outcome: str | None = None  # an evidence profile's outcome that the finding, or the summary under it, is about
     siblings: list[Sentence] = field(default_factory=list, repr=False, compare=False)
     # the sentence just before one that opens its passage, where another retrieved passage of the document
@@ -223,14 +221,14 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
         sentence.label = label
         if found:
             sentence.flaw, sentence.outcome, finding_above = None, outcome(found), sentence
-            sentence.lead_in = next((c for end, c in reversed(compared) if end <= s), None)
+            # shown under what its profile compares, which it does not name ("… versus ITNs … Malaria incidence …")
+            sentence.introduction = next((c for end, c in reversed(compared) if end <= s), None)
         elif (rated or rating_above) and finding_above is not None and not has_finding(text):
             # a summary says what it sums up only under its finding (the outcome, the effect), which the answer
             # shows before it; one whose finding is not in the passage, or that the next row runs into, is not
             # quoted: the summaries of a profile's outcomes all name the same comparison
             sentence.flaw = flaw(sentence.display)  # its cells' line breaks are layout
-            sentence.introduction, sentence.outcome = finding_above.display, finding_above.outcome
-            sentence.lead_in = finding_above.lead_in
+            sentence.introduction, sentence.outcome = finding_above.claim_text, finding_above.outcome
             sentence.label = " ".join(filter(None, [label, rating_above]))
             finding_above = None
         else:

@@ -333,9 +333,9 @@ _IMPORTANCE = re.compile(r"(?:^|\s)\d\s+(?:Critical|Important|Not important)(?=\
 # nor one a word before it asks for ("Rate ratio 2⏎(CI …", "children under 5⏎Deaths").
 _LINE_END_MARK = re.compile(r"(?<=[A-Za-z)])[ \t]+\d{1,3}(?=[ \t]*\n\s*[A-Z])")
 _ASKS_A_FIGURE = frozenset((
-    "under", "over", "aged", "ratio", "risk", "difference", "than", "to", "and", "or", "of", "in",
-    "per", "least", "most", "day", "days", "week", "weeks", "month", "months", "year", "years", "dose", "doses",
-    "round", "rounds", "phase", "grade", "stage", "type", "group", "arm", "cycle", "cycles",
+    "under", "over", "aged", "ratio", "risk", "difference", "than", "to", "and", "or", "of", "in", "per", "least",
+    "most", "day", "week", "month", "year", "dose", "round", "phase", "grade", "stage", "type", "group", "arm",
+    "cycle",
 ))  # fmt: skip
 # The risk cells that end a row's data, up to its risk difference's interval ("… ( CI 95% 280 fewer — 150 fewer )").
 _RISK_CELLS = r"(?:[^()]*?\(\s*CI 9[059]%[^()]*?(?:fewer|more)\s*\)\s*)?"

@@ -2694,13 +2694,14 @@ def test_an_evidence_profiles_findings_read_as_rows_and_its_summaries_as_sentenc
         "RTS,S/AS01 vaccine introduction probably has little or no difference on all-cause hospital admissions."
     ]
     assert summary.label is not None and summary.label.endswith("0.8 more ) 47 Moderate Due to serious imprecision 48")
-    assert summary.introduction is not None and summary.introduction.startswith("All-cause")  # the finding above
+    assert summary.introduction is not None  # the finding above, under what the profile compares
+    assert summary.introduction.startswith("RTS,S/AS01 versus No vaccination … All-cause hospital admissions")
     assert _PROFILE[summary.start : summary.end].startswith("RTS,S/AS01 vaccine")
     assert summary.outcome == "All-cause hospital admissions in implementing areas Pilot implementation study 2019–2021"
     anaemia = next(s for d, s in quotable.items() if d.startswith("Anaemia"))
     assert anaemia.outcome == "Anaemia (haemoglobin <80g/L) prevalence"  # without the effect's name
     first = next(s for d, s in quotable.items() if d.startswith("All-cause"))
-    assert first.lead_in == summary.lead_in == "RTS,S/AS01 versus No vaccination"  # what the profile compares
+    assert first.introduction == "RTS,S/AS01 versus No vaccination"  # what the profile compares
     assert _PROFILE[first.start : first.end].startswith("All-cause hospital")  # the headings are not quoted
 
 
@@ -2750,7 +2751,7 @@ def test_a_summary_after_its_rating_alone_is_read_under_its_finding() -> None:
     hit = _table_hit(profile)
     summary = next(s for s in candidate_sentences([hit]) if s.display.startswith("IRS in addition"))
     assert summary.flaw is None and summary.introduction is not None
-    assert summary.introduction.startswith("Malaria incidence Relative risk 1.17")
+    assert summary.introduction.startswith("Malaria incidence Relative risk 1.17")  # no comparison read above
     assert summary.label is not None and summary.label.endswith("Moderate Due to serious imprecision 1")
 
 
