@@ -412,10 +412,13 @@ _OPERATIVE_VERB = rf"(?:{'|'.join(third_person(v).upper() for v in OPERATIVE_VER
 # level The panel recommends …"): a lowercase word before a capitalised "The" and a lowercase one is a seam.
 # So is a web address that a box's line ends with, unpunctuated, before the heading under it that introduces a
 # list ("… please visit OneandOnlyCampaign.org Key recommendations for safe injection practices …:"); a name
-# holding an address goes on ("the Malaria.org Foundation and …").
+# holding an address goes on ("the Malaria.org Foundation and …"). And a GRADE statement's certainty in
+# brackets, which ends it where the next runs on without a full stop ("… (Rate ratio: 1.31; 95% CI: 0.91–1.88;
+# one cRCT; low-certainty evidence) IRS may result in …").
 _CLAUSE_BREAK = re.compile(
     rf"(?<=;)(?:\s?\d{{1,2}})?\s+(?=[A-Z][a-z])|(?<=,)(?:\s?\d{{1,2}})?\s+(?={_OPERATIVE_VERB})"
     r"|(?<=[a-z]{2}) (?=The [a-z]{3,})|(?<=\w\.(?:org|com|gov|int|net|edu)) (?=[A-Z][a-z]+ [a-z][^.!?;]*:)"
+    r"|(?<=evidence\)) (?=[A-Z][\w,/-]* [a-z])"
 )
 
 

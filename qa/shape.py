@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from policykb.core.text import BULLET_GLYPHS, FOOTNOTE_MARK, runs_on
 
-_END = re.compile(r"[.!?;:][\"'”’)\]]*$")
+_END = re.compile(r"(?:[.!?;:][\"'”’)\]]*|\bcertainty evidence\))$")  # a GRADE statement ends at its certainty
 _LEADING_MARKS = re.compile(rf"^(?:[\s\-–—*{BULLET_GLYPHS}►✓✔❖■□❑➢>#]|[\ue000-\uf8ff]|\(?[a-z0-9ivx]{{1,4}}[.)]\s)+")
 _BARE_MARK = re.compile(r"\d{1,2}\s+")
 _MARKUP = re.compile(
