@@ -69,6 +69,7 @@ class Asked:
     place: bool = False  # "Where is …?" asks a place, not a link: a sentence that names no place does not answer
     settlement: bool = False  # "In which city …?" asks a city, town or village: a country or region is none
     term: str | None = None  # what "What is …?" asks to define, as written ("incubation period")
+    outcome: str | None = None  # the word naming what an asked effect is on, as written ("anaemia")
 
     @property
     def relation_stem(self) -> str | None:
@@ -541,6 +542,27 @@ _ASK_YES_NO = re.compile(
     r"(?:^|[.,;]\s*)(?:is|are|does|do|can|should|must) (?:it|there|they|we|i)\b",
     re.I,
 )
+# What an effect is asked on: "What effect does house screening have on anaemia?", "Does adding IRS to
+# pyrethroid nets reduce malaria incidence compared with nets alone?". The outcome runs to what compares or
+# bounds it, or to the first of several ("access to government and media": access); its last content word
+# names it ("incidence").
+_OUTCOME_END = (
+    r"(?:compared|versus|vs|than|relative|among|amongst|in|for|when|if|with|by|at|during|after|before|within|"
+    r"over|under|from|while|as|according|to|and|or)\b"
+)
+_OUTCOME = rf"(?P<outcome>(?:(?!{_OUTCOME_END})[\w'’-]+\s*){{1,6}})"
+_EFFECT_NOUN = re.compile(r"effects?|impacts?|influence|benefits?|harms?", re.I)
+_ASK_EFFECT_ON = re.compile(
+    rf"\b(?:{_EFFECT_NOUN.pattern})\b(?:\s+[\w'’,.+/-]+){{0,12}}?\s+(?:on|upon)\s+{_OUTCOME}",
+    re.I,
+)
+_ASK_EFFECT_VERB = re.compile(
+    r"^\s*(?:does|do|did|can|could|will|would|may|might)\s+(?:[\w'’,.+/-]+\s+){1,14}?"
+    r"(?:reduce|lower|decrease|increase|raise|improve|prevent|affect|worsen|shorten|lengthen)\s+(?:the\s+)?"
+    r"(?:(?:risk|rates?|number|incidence|prevalence|odds|burden|frequency|duration|severity|occurrence)\s+of\s+)?"
+    rf"{_OUTCOME}",
+    re.I,
+)
 # A yes/no question about a recommendation: "Does WHO recommend …?", "Is IRS recommended …?".
 _ASK_RECOMMENDATION = re.compile(
     r"^\s*(?:does|do|did|would|will) (?:[\w'’.-]+ ){1,4}?(?:recommend|advise|endorse|advocate)\b"
@@ -820,7 +842,16 @@ def asked(question: str) -> Asked:
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
         link=bool(_ASK_LINK.search(q)), place=bool(_ASK_PLACE.match(q) and not _ASK_LINK.search(q)),
         settlement=bool(_ASK_SETTLEMENT.search(q)), term=term if kind is Kind.DEFINITION else None,
+        outcome=_effect_outcome(q),
     )  # fmt: skip
+
+
+def _effect_outcome(question: str) -> str | None:
+    """The word naming what the question asks an effect on ("anaemia", "incidence" in "reduce malaria
+    incidence compared with nets alone"): a sentence that never says it speaks of another outcome."""
+    found = _ASK_EFFECT_ON.search(question) or _ASK_EFFECT_VERB.search(question)
+    words = content_words(found.group("outcome")) if found else []
+    return words[-1] if words else None
 
 
 def _names_a_settlement(sentence: str) -> bool:
@@ -1536,8 +1567,11 @@ def _named_conflict(
     return bool(said) and not said & asked_for
 
 
-def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) -> str | None:
-    """A sentence for a refusal saying what part of the question the closest passages did not cover."""
+def describe_missing(
+    ask: Asked, rare_missing: list[str], kind_missing: bool, outcome_missing: bool = False
+) -> str | None:
+    """A sentence for a refusal saying what part of the question the closest passages did not cover;
+    `outcome_missing`: none of them speaks of what the question asks an effect on."""
     what = {
         Kind.QUANTITY: "figure",
         Kind.PERCENT: "percentage",
@@ -1579,6 +1613,9 @@ def describe_missing(ask: Asked, rare_missing: list[str], kind_missing: bool) ->
         parts.append(f"no {what}{about}{act} was found in the closest passages")
         if act:  # the act is said there, not again among the words the passages lack
             rare_missing = [t for t in rare_missing if act_stem(t) != ask.relation_stem]
+    if outcome_missing and ask.outcome:
+        parts.append(f"no effect on “{ask.outcome}” was found in the closest passages")
+        rare_missing = [t for t in rare_missing if t.lower() != ask.outcome.lower() and not _EFFECT_NOUN.fullmatch(t)]
     if rare_missing:
         named = [f"“{t}”" for t in rare_missing[:5]]
         quoted = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"

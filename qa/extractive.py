@@ -28,6 +28,7 @@ from policykb.qa.answerability import (
     banded,
     features,
     missing_terms,
+    outcome_unspoken,
     supported_stems,
 )
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
@@ -222,7 +223,8 @@ class ExtractiveAnswerer:
         kind_missing = ev.question.asked.typed and ev.rows[:, FEATURES.index("kind_missing")].min() != 0
         missing = missing_terms(ev.question, hits)
         missing += [name for name in absent_bodies(ev.question, hits) if not set(name.split()) & set(missing)]
-        return describe_missing(ev.question.asked, missing, bool(kind_missing))
+        unspoken = outcome_unspoken(ev.question, ev.sentences)
+        return describe_missing(ev.question.asked, missing, bool(kind_missing), unspoken)
 
     def _select(self, ranked: list[Sentence], kind: Kind, things: set[str]) -> list[list[Sentence]]:
         """The best sentence and those close to it, each completed into a quotable group of sentences; a group

@@ -2822,3 +2822,38 @@ def test_an_effect_asked_is_answered_from_an_evidence_profile(minilm_answerer: E
     response = _respond(other, [_PROFILE])
     response.results[0] = _table_hit(_PROFILE, response.results[0])
     assert "0.92" not in _ask(minilm_answerer, other, response).answer  # another outcome's finding
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        ("What effect does screening houses' windows, doors and eaves have on anaemia?", "anaemia"),
+        ("Does adding IRS to pyrethroid nets reduce malaria incidence compared with nets alone?", "incidence"),
+        ("What is the impact of SMC on all-cause mortality in children under 5?", "mortality"),
+        ("Do larger networks improve access to government and media?", "access"),
+        ("Does the vaccine lower the risk of severe malaria among infants?", "malaria"),
+        ("What does WHO recommend for severe malaria?", None),
+        ("Does WHO recommend SMC in the Sahel?", None),
+    ],
+)
+def test_the_outcome_an_effect_is_asked_on(question: str, outcome: str | None) -> None:
+    assert asked(question).outcome == outcome
+
+
+@pytest.mark.model
+def test_an_effect_on_one_outcome_is_not_answered_by_a_sentence_about_another(
+    minilm_answerer: ExtractiveAnswerer,
+) -> None:
+    question = "What effect does screening houses' windows, doors and eaves have on anaemia?"
+    other = (
+        "Both studies investigated the impact of house screening (screening of windows, doors and eaves) with "
+        "untreated materials against malaria. Screened houses had fewer mosquitoes indoors."
+    )
+    refused = _ask(minilm_answerer, question, _respond(question, [other]))
+    assert not refused.answerable, refused.answer
+    assert "No effect on “anaemia” was found in the closest passages." in refused.answer
+    stated = other + " Screening of windows, doors and eaves probably reduced anaemia by 39%."
+    answer = _ask(minilm_answerer, question, _respond(question, [stated]))
+    assert answer.answerable, answer.answer
+    assert "39%" in answer.answer
+    assert "fewer mosquitoes" not in answer.answer
