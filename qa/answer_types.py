@@ -69,7 +69,12 @@ class Asked:
     place: bool = False  # "Where is …?" asks a place, not a link: a sentence that names no place does not answer
     settlement: bool = False  # "In which city …?" asks a city, town or village: a country or region is none
     term: str | None = None  # what "What is …?" asks to define, as written ("incubation period")
-    outcome: str | None = None  # the word naming what an asked effect is on, as written ("anaemia")
+    target: str | None = None  # what an asked effect is on or an amount of money is for ("malaria incidence")
+
+    @property
+    def target_stem(self) -> str | None:
+        """The stem of the word naming the target ("incidence" in "malaria incidence")."""
+        return stem(content_words(self.target)[-1]) if self.target else None
 
     @property
     def relation_stem(self) -> str | None:
@@ -542,27 +547,37 @@ _ASK_YES_NO = re.compile(
     r"(?:^|[.,;]\s*)(?:is|are|does|do|can|should|must) (?:it|there|they|we|i)\b",
     re.I,
 )
-# What an effect is asked on: "What effect does house screening have on anaemia?", "Does adding IRS to
-# pyrethroid nets reduce malaria incidence compared with nets alone?". The outcome runs to what compares or
-# bounds it, or to the first of several ("access to government and media": access); its last content word
-# names it ("incidence").
-_OUTCOME_END = (
+# What an effect is asked on ("What effect does house screening have on anaemia?", "Does adding IRS to
+# pyrethroid nets reduce malaria incidence compared with nets alone?", "How does AL compare with quinine on fetal
+# loss?") or an amount of money is for ("What budget was set for the proposed Task Force?"). It runs to what
+# compares or bounds it, or to the first of several ("access to government and media": access); its last
+# content word names it ("incidence").
+_TARGET_END = (
     r"(?:compared|versus|vs|than|relative|among|amongst|in|for|when|if|with|by|at|during|after|before|within|"
     r"over|under|from|while|as|according|to|and|or)\b"
 )
-_OUTCOME = rf"(?P<outcome>(?:(?!{_OUTCOME_END})[\w'’-]+\s*){{1,6}})"
+_TARGET = rf"(?P<target>(?:(?!{_TARGET_END})[\w'’-]+\s*){{1,6}})"
 _EFFECT_NOUN = re.compile(r"effects?|impacts?|influence|benefits?|harms?", re.I)
 _ASK_EFFECT_ON = re.compile(
-    rf"\b(?:{_EFFECT_NOUN.pattern})\b(?:\s+[\w'’,.+/-]+){{0,12}}?\s+(?:on|upon)\s+{_OUTCOME}",
+    rf"\b(?:{_EFFECT_NOUN.pattern})\b(?:\s+[\w'’,.+/-]+){{0,12}}?\s+(?:on|upon)\s+{_TARGET}",
     re.I,
 )
 _ASK_EFFECT_VERB = re.compile(
     r"^\s*(?:does|do|did|can|could|will|would|may|might)\s+(?:[\w'’,.+/-]+\s+){1,14}?"
     r"(?:reduce|lower|decrease|increase|raise|improve|prevent|affect|worsen|shorten|lengthen)\s+(?:the\s+)?"
     r"(?:(?:risk|rates?|number|incidence|prevalence|odds|burden|frequency|duration|severity|occurrence)\s+of\s+)?"
-    rf"{_OUTCOME}",
+    rf"{_TARGET}",
     re.I,
 )
+_ASK_COMPARED_ON = re.compile(
+    rf"\bcompar\w*\s+(?:with|to|against)\s+(?:[\w'’,.+/-]+\s+){{1,12}}?(?:on|for|regarding)\s+{_TARGET}", re.I
+)
+_ASK_MONEY_FOR = re.compile(
+    rf"\b(?:budgets?|costs?|funding|funds|money|spending|allocation)\b(?:\s+[\w'’-]+){{0,6}}?\s+for\s+{_TARGET}", re.I
+)
+# A period an amount is for ("for the 2014–2015 biennium") bounds it in time: the year scope judges that.
+_PERIOD = re.compile(r"\d|\b(?:biennium|years?|period|months?|weeks?|days?)\b", re.I)
+_DETERMINER = re.compile(r"^(?:the|a|an|its|their|his|her|our|this|that|these|those)\s+", re.I)
 # A yes/no question about a recommendation: "Does WHO recommend …?", "Is IRS recommended …?".
 _ASK_RECOMMENDATION = re.compile(
     r"^\s*(?:does|do|did|would|will) (?:[\w'’.-]+ ){1,4}?(?:recommend|advise|endorse|advocate)\b"
@@ -842,16 +857,21 @@ def asked(question: str) -> Asked:
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
         link=bool(_ASK_LINK.search(q)), place=bool(_ASK_PLACE.match(q) and not _ASK_LINK.search(q)),
         settlement=bool(_ASK_SETTLEMENT.search(q)), term=term if kind is Kind.DEFINITION else None,
-        outcome=_effect_outcome(q),
+        target=_target(q, measure),
     )  # fmt: skip
 
 
-def _effect_outcome(question: str) -> str | None:
-    """The word naming what the question asks an effect on ("anaemia", "incidence" in "reduce malaria
-    incidence compared with nets alone"): a sentence that never says it speaks of another outcome."""
-    found = _ASK_EFFECT_ON.search(question) or _ASK_EFFECT_VERB.search(question)
-    words = content_words(found.group("outcome")) if found else []
-    return words[-1] if words else None
+def _target(question: str, measure: str | None) -> str | None:
+    """What the question asks an effect on, or an amount of money for, as it writes it ("anaemia", "malaria
+    incidence" in "reduce malaria incidence compared with nets alone"): a sentence that never names it speaks
+    of another outcome or another recipient."""
+    found = _ASK_EFFECT_ON.search(question) or _ASK_EFFECT_VERB.search(question) or _ASK_COMPARED_ON.search(question)
+    if found is None and measure == "money":
+        found = _ASK_MONEY_FOR.search(question)
+    if found is None or _PERIOD.search(found.group("target")):
+        return None
+    target = _DETERMINER.sub("", found.group("target").strip())
+    return target if content_words(target) else None
 
 
 def _names_a_settlement(sentence: str) -> bool:
@@ -1568,10 +1588,10 @@ def _named_conflict(
 
 
 def describe_missing(
-    ask: Asked, rare_missing: list[str], kind_missing: bool, outcome_missing: bool = False
+    ask: Asked, rare_missing: list[str], kind_missing: bool, target_missing: bool = False
 ) -> str | None:
     """A sentence for a refusal saying what part of the question the closest passages did not cover;
-    `outcome_missing`: none of them speaks of what the question asks an effect on."""
+    `target_missing`: none of them names what the question asks an effect on or an amount of money for."""
     what = {
         Kind.QUANTITY: "figure",
         Kind.PERCENT: "percentage",
@@ -1613,9 +1633,12 @@ def describe_missing(
         parts.append(f"no {what}{about}{act} was found in the closest passages")
         if act:  # the act is said there, not again among the words the passages lack
             rare_missing = [t for t in rare_missing if act_stem(t) != ask.relation_stem]
-    if outcome_missing and ask.outcome:
-        parts.append(f"no effect on “{ask.outcome}” was found in the closest passages")
-        rare_missing = [t for t in rare_missing if t.lower() != ask.outcome.lower() and not _EFFECT_NOUN.fullmatch(t)]
+    if target_missing and ask.target:
+        said = "amount of money for" if ask.measure == "money" else "effect on"
+        parts.append(f"no {said} “{ask.target}” was found in the closest passages")
+        rare_missing = [
+            t for t in rare_missing if t.lower() not in ask.target.lower().split() and not _EFFECT_NOUN.fullmatch(t)
+        ]
     if rare_missing:
         named = [f"“{t}”" for t in rare_missing[:5]]
         quoted = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"

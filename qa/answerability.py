@@ -13,7 +13,7 @@ Features of a candidate sentence, all in [0, 1] or {0, 1}:
   and a year or country the question names that the sentence contradicts: these are gates, not weights (a
   sentence without the asked kind or act, about another year or country, or a resolution's recital when the
   question asks what the resolution does, never answers; nor one that never names the outcome an effect is
-  asked on),
+  asked on, or what an amount of money is asked for),
 - the passage's retrieval rank.
 So a paraphrase sharing few words with its passage can still be answered when similarity, answer kind and
 term support agree, and a close sentence about another year, country or quantity is not.
@@ -161,18 +161,17 @@ class QuestionTerms:
         return cls(question, ask, weights, stems, rare, _names(question, rare), stated_measures(question))
 
 
-def speaks_of_outcome(q: QuestionTerms, near: set[str]) -> bool:
+def names_target(q: QuestionTerms, near: set[str]) -> bool:
     """Whether the stems `near` a sentence (its window, its document's title and headings) name what the
-    question asks an effect on: "What effect does house screening have on anaemia?" is not answered by what
-    screening does to mosquitoes, however many of the question's other words it shares."""
-    return q.asked.outcome is None or stem(q.asked.outcome.lower()) in near
+    question asks an effect on or an amount of money for: "What effect does house screening have on anaemia?"
+    is not answered by what screening does to mosquitoes, however many of the question's other words it shares."""
+    return q.asked.target_stem is None or q.asked.target_stem in near
 
 
-def outcome_unspoken(q: QuestionTerms, sentences: Sequence[Sentence]) -> bool:
-    """No candidate sentence speaks of the outcome the question asks an effect on, as `speaks_of_outcome`
-    reads it."""
-    return q.asked.outcome is not None and not any(
-        speaks_of_outcome(q, supported_stems(q.text, " ".join([s.window(), s.hit.title, *s.hit.headings])))
+def target_unnamed(q: QuestionTerms, sentences: Sequence[Sentence]) -> bool:
+    """No candidate sentence names the question's target, as `names_target` reads it."""
+    return q.asked.target is not None and not any(
+        names_target(q, supported_stems(q.text, " ".join([s.window(), s.hit.title, *s.hit.headings])))
         for s in sentences
     )
 
@@ -277,7 +276,7 @@ def features(
             1.0 if typed and kind == 0.0 else 0.0,
             1.0
             if unnamed
-            or not speaks_of_outcome(q, near)
+            or not names_target(q, near)
             or interests[hit.chunk_id]
             or scope_conflict(q.asked, s.display, window, about, hit.text, beside[hit.chunk_id])
             else 0.0,

@@ -28,8 +28,8 @@ from policykb.qa.answerability import (
     banded,
     features,
     missing_terms,
-    outcome_unspoken,
     supported_stems,
+    target_unnamed,
 )
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
 from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems
@@ -223,8 +223,8 @@ class ExtractiveAnswerer:
         kind_missing = ev.question.asked.typed and ev.rows[:, FEATURES.index("kind_missing")].min() != 0
         missing = missing_terms(ev.question, hits)
         missing += [name for name in absent_bodies(ev.question, hits) if not set(name.split()) & set(missing)]
-        unspoken = outcome_unspoken(ev.question, ev.sentences)
-        return describe_missing(ev.question.asked, missing, bool(kind_missing), unspoken)
+        unnamed = target_unnamed(ev.question, ev.sentences)
+        return describe_missing(ev.question.asked, missing, bool(kind_missing), unnamed)
 
     def _select(self, ranked: list[Sentence], kind: Kind, things: set[str]) -> list[list[Sentence]]:
         """The best sentence and those close to it, each completed into a quotable group of sentences; a group

@@ -2825,19 +2825,33 @@ def test_an_effect_asked_is_answered_from_an_evidence_profile(minilm_answerer: E
 
 
 @pytest.mark.parametrize(
-    ("question", "outcome"),
+    ("question", "target"),
     [
         ("What effect does screening houses' windows, doors and eaves have on anaemia?", "anaemia"),
-        ("Does adding IRS to pyrethroid nets reduce malaria incidence compared with nets alone?", "incidence"),
-        ("What is the impact of SMC on all-cause mortality in children under 5?", "mortality"),
+        ("Does adding IRS to pyrethroid nets reduce malaria incidence compared with nets alone?", "malaria incidence"),
+        ("What is the impact of SMC on all-cause mortality in children under 5?", "all-cause mortality"),
         ("Do larger networks improve access to government and media?", "access"),
-        ("Does the vaccine lower the risk of severe malaria among infants?", "malaria"),
+        ("Does the vaccine lower the risk of severe malaria among infants?", "severe malaria"),
+        ("How does artemether-lumefantrine compare with quinine on fetal loss?", "fetal loss"),
+        ("How did DHA-PPQ compare with AS-MQ for dizziness in patients with malaria?", "dizziness"),
+        (
+            "What annual budget was set for the proposed United Nations Task Force on NCDs?",
+            "proposed United Nations Task Force",
+        ),
+        ("What total budget did the Assembly approve for the 2014–2015 biennium?", None),  # a period: the year scope
+        ("Which outbreak prompted the guidelines for infection prevention?", None),  # no amount of money asked
         ("What does WHO recommend for severe malaria?", None),
         ("Does WHO recommend SMC in the Sahel?", None),
     ],
 )
-def test_the_outcome_an_effect_is_asked_on(question: str, outcome: str | None) -> None:
-    assert asked(question).outcome == outcome
+def test_what_an_effect_is_asked_on_or_an_amount_of_money_for(question: str, target: str | None) -> None:
+    assert asked(question).target == target
+
+
+def test_a_refusal_names_the_target_no_passage_names() -> None:
+    budget = asked("What annual budget was set for the proposed Task Force?")
+    note = describe_missing(budget, ["Task", "Force"], kind_missing=False, target_missing=True)
+    assert note == "No amount of money for “proposed Task Force” was found in the closest passages."
 
 
 @pytest.mark.model
