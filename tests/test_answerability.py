@@ -2871,3 +2871,27 @@ def test_an_effect_on_one_outcome_is_not_answered_by_a_sentence_about_another(
     assert answer.answerable, answer.answer
     assert "39%" in answer.answer
     assert "fewer mosquitoes" not in answer.answer
+
+
+def test_the_best_passages_section_running_on_into_the_next_passage_is_read_too() -> None:
+    """An evidence summary opens with its PICO question and its statements run on into the next passage of the
+    same section: those are candidates, after the top passages; a next passage under other headings is not."""
+    first = (
+        "Population: Adults and children in areas with malaria transmission. Intervention: Screening of windows. "
+        "Comparator: No screening. Two trials were included in the meta-analysis."
+    )
+    second = "Screening probably reduces anaemia (RR 0.61, 95% CI 0.42, 0.89; 705 participants; 1 trial)."
+    after, best = _adjacent(first, second)
+    best, after = (
+        replace(best, headings=["Clinical question/ PICO"]),
+        replace(after, headings=["Clinical question/ PICO"]),
+    )
+    other = _hit(2, "Household surveys measure net use across the region.")
+    ranked = candidate_sentences([best, other], following={best.chunk_id: after})
+    anaemia = next(s for s in ranked if s.display.startswith("Screening probably reduces anaemia"))
+    assert anaemia.flaw is None and anaemia.rank == 2  # after the two top passages
+    assert anaemia.before is not None and anaemia.before.display.startswith("Two trials")
+    elsewhere = replace(after, headings=["Research needs"])
+    assert not any("anaemia" in s.display for s in candidate_sentences([best], following={best.chunk_id: elsewhere}))
+    second_best = candidate_sentences([other, best], following={best.chunk_id: after})
+    assert not any("anaemia" in s.display for s in second_best)  # only the best passage's section is read on
