@@ -137,8 +137,9 @@ def candidate_sentences(
     list or its introduction, the next one's sentences are read too, as what the list runs on with (they are
     no candidates of their own: that passage did not rank); `preceding` the passage before, read likewise
     where a passage opens inside a list, as where the list began. Where the best passage's section runs on
-    into its next passage (the same headings), that passage's sentences are candidates, ranked after the top
-    passages: an evidence summary's statements follow its PICO question, which is what ranks."""
+    into its next passage (the same headings) other than as a list, that passage's sentences are candidates,
+    ranked after the top passages: an evidence summary's statements follow its PICO question, which is what
+    ranks."""
     out: list[Sentence] = []
     tables: list[tuple[Sentence, list[Sentence]]] = []
     top = hits[:max_hits]
@@ -170,7 +171,7 @@ def candidate_sentences(
         if (before := (preceding or {}).get(hit.chunk_id)) is not None and before.chunk_id not in ranked
         for sentence in _passage_sentences(before, rank)[0]
     ]
-    best = top[0] if top else None
+    best = top[0] if top and not any(rank == 0 for rank, _ in ends_in_a_list) else None  # a list runs on: read above
     after = (following or {}).get(best.chunk_id) if best is not None else None
     if best is not None and after is not None and after.chunk_id not in ranked and after.headings == best.headings:
         section, section_tables = _passage_sentences(after, len(top))
