@@ -70,6 +70,7 @@ class Asked:
     settlement: bool = False  # "In which city …?" asks a city, town or village: a country or region is none
     term: str | None = None  # what "What is …?" asks to define, as written ("incubation period")
     target: str | None = None  # what an asked effect is on or an amount of money is for ("malaria incidence")
+    comparators: set[str] = field(default_factory=set)  # products it compares against, as compounds ("pyrethroid-only")
 
     @property
     def target_stem(self) -> str | None:
@@ -263,7 +264,7 @@ _ASK_AMOUNT_OF = re.compile(r"\b(?:amount|quantity|level|intake)\s+of\s+([A-Za-z
 _ASK_MONEY = re.compile(
     r"\b(?:budget|cost|costs|price|fee|fees|fines?(?=\s+(?:does|do|did|is|are|was|were|will|would|can|for|of|"
     r"imposed))|penalty|penalties|funding|salary|spend\w*|"
-    r"expenditure|income)\b",
+    r"expenditure|income|money|monetary|dollars)\b",
     re.I,
 )
 _ASK_MEASURE = re.compile(r"\b(?:dose|dosage|concentration|temperature|weight|volume|ratio)\b", re.I)
@@ -857,7 +858,7 @@ def asked(question: str) -> Asked:
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
         link=bool(_ASK_LINK.search(q)), place=bool(_ASK_PLACE.match(q) and not _ASK_LINK.search(q)),
         settlement=bool(_ASK_SETTLEMENT.search(q)), term=term if kind is Kind.DEFINITION else None,
-        target=_target(q, measure),
+        target=_target(q, measure), comparators=_comparators(q),
     )  # fmt: skip
 
 
@@ -1284,6 +1285,38 @@ def compounds(text: str) -> set[str]:
     return {f"{a}-{b}".lower() for a, b in _COMPOUND.findall(text)}
 
 
+# What a question compares against ("… with pyrethroid-chlorfenapyr nets compared with pyrethroid-only nets?"), and
+# what an evidence profile's finding is compared against ("… versus Pyrethroid-PBO nets for prevention of malaria …").
+_ASKED_COMPARATOR = re.compile(r"\b(?:compared (?:with|to)|versus|vs\.?|rather than|instead of)\s+([^?,;]+)", re.I)
+_COMPARED_AGAINST = re.compile(r"\bversus\s+([^…]+)", re.I)
+# A product compound whose second part may be short ("pyrethroid-only", "pyrethroid-PBO").
+_QUALIFIED = re.compile(r"\b([a-z]{6,})[-‐‑]([a-z]{2,})\b", re.I)
+
+
+def _qualified(text: str) -> set[str]:
+    return {f"{a}-{b}".lower() for a, b in _QUALIFIED.findall(text)}
+
+
+def _comparators(question: str) -> set[str]:
+    """The products a question compares against, as compounds ("pyrethroid-only" in "compared with
+    pyrethroid-only nets")."""
+    return set().union(*(_qualified(m.group(1)) for m in _ASKED_COMPARATOR.finditer(question)))
+
+
+def comparator_conflict(ask: Asked, window: str) -> bool:
+    """A finding compared against another product of the same kind than the question compares against: the
+    pyrethroid-chlorfenapyr nets' effect against pyrethroid-PBO nets is not their effect against pyrethroid-only
+    ones."""
+    if not ask.comparators:
+        return False
+    heads = {c.split("-")[0] for c in ask.comparators}
+    for against in _COMPARED_AGAINST.finditer(window):
+        named = {c for c in _qualified(against.group(1)) if c.split("-")[0] in heads}
+        if named and not named & ask.comparators:
+            return True
+    return False
+
+
 def _compound_conflict(asked_for: set[str], sentence: str, window: str, passage: str) -> bool:
     """The question names a product by a compound and the sentence (or its neighbours, or its passage) names
     only others with the same first word: the torn pyrethroid-chlorfenapyr nets are not the
@@ -1486,6 +1519,7 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
         or _dose_conflict(ask.doses, sentence)
         or _named_conflict(ask.levels, levels, sentence, window)
         or _compound_conflict(ask.compounds, sentence, window, passage)
+        or comparator_conflict(ask, window)
     )
 
 
@@ -1631,6 +1665,8 @@ def describe_missing(
             act = f" {'who' if ask.kind is Kind.PERSON else 'that'} {done}"
             about = "" if all(y in done for y in ask.years) else about
         parts.append(f"no {what}{about}{act} was found in the closest passages")
+        if ask.measure == "money":  # "money" asks for the amount the note says was not found
+            rare_missing = [t for t in rare_missing if not _ASK_MONEY.fullmatch(t)]
         if act:  # the act is said there, not again among the words the passages lack
             rare_missing = [t for t in rare_missing if act_stem(t) != ask.relation_stem]
     if target_missing and ask.target:

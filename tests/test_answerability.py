@@ -2895,3 +2895,28 @@ def test_the_best_passages_section_running_on_into_the_next_passage_is_read_too(
     assert not any("anaemia" in s.display for s in candidate_sentences([best], following={best.chunk_id: elsewhere}))
     second_best = candidate_sentences([other, best], following={best.chunk_id: after})
     assert not any("anaemia" in s.display for s in second_best)  # only the best passage's section is read on
+
+
+def test_money_asked_in_so_many_words_asks_an_amount_of_money() -> None:
+    grants = asked("What was the total monetary value of the research grants the expert declared?")
+    assert (grants.kind, grants.measure) == (Kind.QUANTITY, "money")
+    assert holds(grants, "The expert declared four research grants.", set()) == 0.0
+    assert holds(grants, "The four grants were worth US$ 1.2 million in all.", set()) == 1.0
+    pledged = asked("How much money have donors pledged to the pooled fund?")
+    assert pledged.measure == "money"
+    note = describe_missing(pledged, ["money", "pledged"], kind_missing=True)
+    assert note == "No amount of money was found in the closest passages, and they do not mention “pledged”."
+
+
+def test_a_finding_compared_against_another_product_than_the_question_names_does_not_answer() -> None:
+    a = asked(
+        "What was the rate ratio for malaria incidence with pyrethroid-chlorfenapyr nets compared with pyrethroid-only nets?"
+    )
+    assert a.comparators == {"pyrethroid-only"}
+    other = "Pyrethroid-chlorfenapyr nets versus Pyrethroid-PBO nets … Malaria case incidence Rate ratio 0.68 (CI 95% 0.59 — 0.79)"
+    asked_for = "Pyrethroid-chlorfenapyr ITNs versus Pyrethroid-only ITNs … Malaria case incidence Rate ratio 0.72 (CI 95% 0.67 — 0.78)"
+    assert _conflicts(a, other, "Guidelines for malaria")
+    assert not _conflicts(a, asked_for, "Guidelines for malaria")
+    assert not _conflicts(a, "Pyrethroid-chlorfenapyr nets reduced malaria incidence (rate ratio 0.72).", "Guidelines")
+    alone = asked("Does adding IRS to pyrethroid nets reduce malaria incidence compared with nets alone?")
+    assert not alone.comparators and not _conflicts(alone, other, "Guidelines for malaria")
