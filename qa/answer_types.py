@@ -1665,8 +1665,8 @@ def describe_missing(
             act = f" {'who' if ask.kind is Kind.PERSON else 'that'} {done}"
             about = "" if all(y in done for y in ask.years) else about
         parts.append(f"no {what}{about}{act} was found in the closest passages")
-        if ask.measure == "money":  # "money" asks for the amount the note says was not found
-            rare_missing = [t for t in rare_missing if not _ASK_MONEY.fullmatch(t)]
+        if ask.measure == "money":  # "money" asks for the amount the note says was not found ("budget" names it)
+            rare_missing = [t for t in rare_missing if t.lower() not in ("money", "monetary", "dollars")]
         if act:  # the act is said there, not again among the words the passages lack
             rare_missing = [t for t in rare_missing if act_stem(t) != ask.relation_stem]
     if target_missing and ask.target:
