@@ -1303,7 +1303,7 @@ def _comparators(question: str) -> set[str]:
     return set().union(*(_qualified(m.group(1)) for m in _ASKED_COMPARATOR.finditer(question)))
 
 
-def comparator_conflict(ask: Asked, window: str) -> bool:
+def _comparator_conflict(ask: Asked, window: str) -> bool:
     """A finding compared against another product of the same kind than the question compares against: the
     pyrethroid-chlorfenapyr nets' effect against pyrethroid-PBO nets is not their effect against pyrethroid-only
     ones."""
@@ -1519,7 +1519,7 @@ def scope_conflict(ask: Asked, sentence: str, window: str, context: str, passage
         or _dose_conflict(ask.doses, sentence)
         or _named_conflict(ask.levels, levels, sentence, window)
         or _compound_conflict(ask.compounds, sentence, window, passage)
-        or comparator_conflict(ask, window)
+        or _comparator_conflict(ask, window)
     )
 
 
