@@ -71,11 +71,17 @@ class Asked:
     term: str | None = None  # what "What is …?" asks to define, as written ("incubation period")
     target: str | None = None  # what an asked effect is on or an amount of money is for ("malaria incidence")
     comparators: set[str] = field(default_factory=set)  # products it compares against, as compounds ("pyrethroid-only")
+    counted: str | None = None  # what a count asks, where words qualify its plural noun ("malaria deaths")
 
     @property
     def target_stem(self) -> str | None:
         """The stem of the word naming the target ("incidence" in "malaria incidence")."""
         return stem(content_words(self.target)[-1]) if self.target else None
+
+    @property
+    def counted_stem(self) -> str | None:
+        """The stem of the plural noun of what a count asks ("death" in "malaria deaths")."""
+        return stem(self.counted.split()[-1].lower()) if self.counted else None
 
     @property
     def relation_stem(self) -> str | None:
@@ -753,6 +759,7 @@ def asked(question: str) -> Asked:
     q = _OPENER.sub("", question.strip())
     years = set(_YEAR.findall(q))
     subject: set[str] = set()
+    counted = None
     kind = Kind.OTHER
     measure = precision = per = term = None
     per_initials = ""
@@ -783,6 +790,7 @@ def asked(question: str) -> Asked:
         kind = Kind.QUANTITY
         measure = "change" if _ASK_CHANGE.search(q) else None
         words = (m.group(1) or m.group(2) or "").split()
+        counted = _qualified_count(words)
         for w in words:
             lw = w.lower()
             if lw in _SUBJECT_SKIP or lw in STOPWORDS:
@@ -801,8 +809,8 @@ def asked(question: str) -> Asked:
         measured = _ASK_MEASURE.search(q)
         measure = "money" if _ASK_MONEY.search(q) else measured.group(0).lower() if measured else None
         per, per_initials = _per(q) if measure == "money" else (None, "")
-        if measure == "ratio" and (counted := _ASK_RATIO_OF.search(q)):
-            subject = {stem(w.lower()) for w in counted.groups() if w}  # "nurse-to-patient": nurses against patients
+        if measure == "ratio" and (ratio_of := _ASK_RATIO_OF.search(q)):
+            subject = {stem(w.lower()) for w in ratio_of.groups() if w}  # "nurse-to-patient": nurses against patients
         elif of := _ASK_AMOUNT_OF.search(q):
             subject = _amount_of(of.group(1))  # "the maximum amount of potassium": a figure for potassium
     elif ask_date := _ASK_DATE.search(q):
@@ -858,8 +866,29 @@ def asked(question: str) -> Asked:
         relation_phrase=relation_phrase, owner=owner, role=role, operative=operative, groups=groups,
         link=bool(_ASK_LINK.search(q)), place=bool(_ASK_PLACE.match(q) and not _ASK_LINK.search(q)),
         settlement=bool(_ASK_SETTLEMENT.search(q)), term=term if kind is Kind.DEFINITION else None,
-        target=_target(q, measure), comparators=_comparators(q),
+        target=_target(q, measure), comparators=_comparators(q), counted=counted,
     )  # fmt: skip
+
+
+_IRREGULAR_PLURALS = frozenset(("people", "children", "women", "men", "lives", "feet", "teeth", "mice"))
+
+
+def _qualified_count(words: list[str]) -> str | None:
+    """What a count asks, as written, where words qualify its plural noun ("malaria deaths" in "how many
+    malaria deaths were reported"): a figure whose words name only the qualifier ("prevalence of malaria …
+    0.32") counts something else. None for a bare plural ("how many countries") or a run not ending in one."""
+    run: list[str] = []
+    for w in words:
+        lw = w.lower()
+        if lw in STOPWORDS or (lw in _SUBJECT_SKIP and lw not in _IRREGULAR_PLURALS) or _PAST.fullmatch(lw):
+            break  # "how many cases reported symptoms": the noun ends where its act begins
+        run.append(w)
+    head = run[-1].lower() if len(run) > 1 else ""
+    plural = head in _IRREGULAR_PLURALS or (head.endswith("s") and not head.endswith(("ss", "us", "is")))
+    return " ".join(run) if plural else None
+
+
+_PAST = re.compile(rf"[a-z]{{3,}}ed|{_IRREGULAR_PAST}")
 
 
 def _target(question: str, measure: str | None) -> str | None:
@@ -1093,7 +1122,8 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         if not ask.subject:
             return 1.0
         measured = ask.measure in ("weight", "volume")
-        return 1.0 if _about(ask.subject, sentence, figures, ask.measure == "ratio", measured) else 0.5
+        subject = {ask.counted_stem} if ask.counted_stem else ask.subject
+        return 1.0 if _about(subject, sentence, figures, ask.measure == "ratio", measured) else 0.5
     if k is Kind.DATE:
         if ask.precision == "day":
             return 1.0 if _DAY_DATE.search(sentence) else 0.0
@@ -1622,10 +1652,11 @@ def _named_conflict(
 
 
 def describe_missing(
-    ask: Asked, rare_missing: list[str], kind_missing: bool, target_missing: bool = False
+    ask: Asked, rare_missing: list[str], kind_missing: bool, target_missing: bool = False, uncounted: bool = False
 ) -> str | None:
     """A sentence for a refusal saying what part of the question the closest passages did not cover;
-    `target_missing`: none of them names what the question asks an effect on or an amount of money for."""
+    `target_missing`: none of them names what the question asks an effect on or an amount of money for;
+    `uncounted`: their figures count other things than the asked count's noun ("malaria deaths")."""
     what = {
         Kind.QUANTITY: "figure",
         Kind.PERCENT: "percentage",
@@ -1669,6 +1700,9 @@ def describe_missing(
             rare_missing = [t for t in rare_missing if t.lower() not in ("money", "monetary", "dollars")]
         if act:  # the act is said there, not again among the words the passages lack
             rare_missing = [t for t in rare_missing if act_stem(t) != ask.relation_stem]
+    if uncounted and ask.counted and not kind_missing:
+        parts.append(f"no count of “{ask.counted}” was found in the closest passages")
+        rare_missing = [t for t in rare_missing if t.lower() not in ask.counted.lower().split()]
     if target_missing and ask.target:
         said = "amount of money for" if ask.measure == "money" else "effect on"
         parts.append(f"no {said} “{ask.target}” was found in the closest passages")

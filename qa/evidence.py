@@ -207,6 +207,7 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
         # a profile's rating and summary follow a finding read above: elsewhere "High …" opens a table's text
         in_profile = tabled and finding_above is not None
         rated = strip_certainty(hit.text[s:e]) if in_profile and not rating(hit.text[s:e]) else 0
+        rated = 0 if has_finding(hit.text[s:e]) else rated  # a summary run into the next finding: read as that
         if rated:  # an evidence profile's summary, after its rating
             label = " ".join(filter(None, [label, clean(hit.text[s : s + rated])]))
             s += rated

@@ -33,7 +33,15 @@ from policykb.qa.answerability import (
 )
 from policykb.qa.compose import Claim, Verifier, compose, number_facts, refusal
 from policykb.qa.evidence import Sentence, SentenceEmbeddings, candidate_sentences, content_stems
-from policykb.qa.shape import dangling, ends_sentence, introduces, needs_antecedent, opens_count, qualifies
+from policykb.qa.shape import (
+    dangling,
+    ends_sentence,
+    introduces,
+    names_what_follows,
+    needs_antecedent,
+    opens_count,
+    qualifies,
+)
 
 
 @dataclass
@@ -224,7 +232,8 @@ class ExtractiveAnswerer:
         missing = missing_terms(ev.question, hits)
         missing += [name for name in absent_bodies(ev.question, hits) if not set(name.split()) & set(missing)]
         unnamed = target_unnamed(ev.question, ev.sentences)
-        return describe_missing(ev.question.asked, missing, bool(kind_missing), unnamed)
+        uncounted = ev.rows[:, FEATURES.index("kind_holds")].max() == 0
+        return describe_missing(ev.question.asked, missing, bool(kind_missing), unnamed, bool(uncounted))
 
     def _select(self, ranked: list[Sentence], kind: Kind, things: set[str]) -> list[list[Sentence]]:
         """The best sentence and those close to it, each completed into a quotable group of sentences; a group
@@ -290,10 +299,12 @@ class ExtractiveAnswerer:
                 return None
         if introduces(s.display):
             item = _next(s)
+            running = names_what_follows(s.display)  # its items are the sentences of its passage after it
             while item is not None and len(group) <= self.config.max_list_items and not introduces(item.display):
                 if not (item.flaw is None or (item.bulleted and item.flaw in ("fragment", "heading"))):
                     break
-                if len(group) > 1 and not (item.bulleted and group[-1].bulleted):
+                bullets = item.bulleted and group[-1].bulleted
+                if len(group) > 1 and not bullets and not (running and item.hit.chunk_id == s.hit.chunk_id):
                     break  # a list is its bulleted items, or the one sentence after the introduction
                 group.append(item)
                 item = _next(item)
@@ -438,10 +449,12 @@ def _items_beside(item: Sentence) -> list[Sentence]:
 
 # Where a sentence starts to enumerate: after a colon or a verb that introduces items, three or more of them
 # ("Standard Precautions include: 1) hand hygiene, 2) use of …, and …"; "such as A, B and C" with short items,
-# not "A and B), although … and …" nor "infected with three viruses, and then …").
+# or "… included: problem-based learning; hands-on workshops; …", not "A and B), although … and …" nor
+# "infected with three viruses, and then …").
 _INLINE_LIST = re.compile(
     r"(?::|\b(?:include|includes|included|including|comprise|comprises|such as|namely|are|were)\b)\s*"
-    r"(?=(?:\(?(?:1|a|i)\)\s*)?(?:[^,;]+,[^,;]+,[^;]*\b(?:and|or)\b|[^,;]{1,60},\s*(?!and\b|or\b)[^,;]{1,60}\s(?:and|or)\s))"
+    r"(?=(?:\(?(?:1|a|i)\)\s*)?(?:[^,;]+,[^,;]+,[^;]*\b(?:and|or)\b|[^,;]{1,60},\s*(?!and\b|or\b)[^,;]{1,60}\s(?:and|or)\s"
+    r"|[^;:.]{1,80};[^;:.]{1,80};))"
 )
 
 

@@ -93,6 +93,11 @@ _SECTION_LABEL = re.compile(
 _FOOTNOTE_TEXT = re.compile(r"^\d{1,2}[A-Z][a-z]")
 # An evidence-table summary (population, intervention, comparator, outcomes) run into one line.
 _EVIDENCE_TABLE = re.compile(r"\b(?:Population|Intervention|Comparators?|Comparison|Outcomes?)\s*:")
+# A table read as one line: rows counted 1, 2, 3 with no punctuation between ("Dimension no Thematic area 1
+# Organizational … 2 Targets … 3 Methods …"), or the key to its abbreviations ("SIGHT: Systematic review …;
+# IPC: infection prevention and control;").
+_COUNTED_ROWS = re.compile(r"(?:^|\s)1\s+[A-Z][^.;:!?]*?\s2\s+[A-Z][^.;:!?]*?\s3\s+[A-Z]")
+_ABBREVIATION_KEY = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*\s*:\s+[A-Za-z][^.;:]{2,120};")
 _TOC = re.compile(r"\.{4,}|…{2,}|(?:\s\.){3,}|\s{2,}\d+\s*$")
 _HEADING_NUMBER = re.compile(r"^(?:[IVXLC]{1,6}|\d{1,3}(?:\.\d{1,2})*\.?|[A-Z]\.)\s+[A-Z]")
 _HEADING_PREFIX = re.compile(
@@ -147,6 +152,15 @@ _RECITAL = re.compile(rf"{_RECITAL_START.pattern}.*,$", re.S)
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _NOTE = re.compile(r"^Notes?\s*:\s+[A-Z]", re.I)
 _INTRODUCES = re.compile(r":\s*$|\bas follows\W*$|\bthe following\W*$|\bbelow\W*$", re.I)
+# "… but the following elements are unique to infants and children.": things named as following, and not listed
+# after a colon in the sentence itself, are the sentences after it; a section, page or year that follows is not
+# what it lists, nor "the following six" of a count, nor a reference ("see the following recommendations").
+_NAMES_WHAT_FOLLOWS = re.compile(
+    r"(?<!\bsee )\bthe following\s+(?!(?:sections?|chapters?|pages?|papers?|documents?|tables?|figures?|"
+    r"annex(?:es)?|years?|days?|weeks?|months?|decades?|recommendations?|\d|two|three|four|five|six|seven|eight|"
+    r"nine|ten|few|several)\b)(?:[\w-]+\s+){0,2}?[\w-]+[^s\W]s\b(?!\s+(?:the|a|an|this|these|that|its)\b)[^:]*$",
+    re.I,
+)
 
 
 # The verbs a resolution's operative clauses open with, in capitals in its text ("URGES Member States:").
@@ -308,7 +322,19 @@ def finding_start(text: str) -> int:
     if not _FINDING.search(text):
         return 0
     starts = [m.end() for m in (_PROFILE_HEADINGS.search(text), *_DIFFERENCE.finditer(text)) if m]
-    return max(starts, default=0)
+    return max([*starts, _summary_run_on(text)])
+
+
+def _summary_run_on(text: str) -> int:
+    """Characters of a certainty cell and the summary after it where the summary, without a full stop, runs
+    into the next outcome's finding ("High Reactive IRS reduces⏎malaria prevalence⏎Incidence of⏎clinical
+    malaria⏎(superiority⏎design)⏎9 Critical⏎Relative risk 0.65 (CI 95% …) … studies."): the outcome opens
+    at the first line after the summary's first that begins with a capital; 0 where `text` opens otherwise."""
+    rated = _CERTAINTY.match(text)
+    if rated is None:
+        return 0
+    lines = re.finditer(r"\n[ \t]*(?=\S)", text[rated.end() :])
+    return next((rated.end() + m.end() for m in lines if text[rated.end() + m.end()].isupper()), 0)
 
 
 # The risk difference that ends the row before, with its interval ("… ( CI 95% 16 fewer — 5 more )", or its
@@ -344,9 +370,9 @@ _RISK_CELLS = r"(?:[^()]*?\(\s*CI 9[059]%[^()]*?(?:fewer|more)\s*\)\s*)?"
 # per 1000 ( CI 95% 280 fewer — 150 fewer ) Moderate …").
 _RATED = rf"{_RISK_CELLS}(?:\d{{1,3}}\s+)?(?:High|Moderate|Low|Very low)(?:\s+Due to [^.]*?\s\d{{1,3}})?"
 _RATING = re.compile(_RATED)
-# The rating before the summary it rates: a summary opens with a capitalised word and goes on in lower case
-# ("High levels of …" is prose).
-_CERTAINTY = re.compile(rf"{_RATED}\s+(?=[A-Z][\w,/-]*\s+[a-z])")
+# The rating before the summary it rates: a summary opens with a capitalised word, or a name of a few ("Reactive
+# IRS reduces …"), and goes on in lower case ("High levels of …" is prose).
+_CERTAINTY = re.compile(rf"{_RATED}\s+(?=[A-Z][\w,/-]*(?:\s+[A-Z][\w,/-]*){{0,2}}\s+[a-z])")
 
 
 def strip_trailing_marks(text: str) -> int:
@@ -378,7 +404,7 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "pointer"
     if _SECTION_INSIDE.search(q):
         return "heading"
-    if len(_EVIDENCE_TABLE.findall(q)) >= 2:
+    if len(_EVIDENCE_TABLE.findall(q)) >= 2 or _COUNTED_ROWS.search(q) or len(_ABBREVIATION_KEY.findall(q)) >= 2:
         return "table"
     if _TOC.search(q):
         return "contents"
@@ -426,7 +452,15 @@ def needs_antecedent(display: str) -> bool:
 
 def introduces(display: str) -> bool:
     """The sentence sets the scene for what follows ("… delivered statements as follows:")."""
-    return bool(_INTRODUCES.search(display.strip()))
+    text = display.strip()
+    return bool(_INTRODUCES.search(text) or _NAMES_WHAT_FOLLOWS.search(text))
+
+
+def names_what_follows(display: str) -> bool:
+    """The sentence names things as following it and lists none ("… the following elements are unique to
+    infants and children."): its items are the sentences after it, as many as its passage holds."""
+    text = display.strip()
+    return not _INTRODUCES.search(text) and bool(_NAMES_WHAT_FOLLOWS.search(text))
 
 
 def qualifies(display: str) -> bool:

@@ -44,6 +44,7 @@ from policykb.qa.shape import (
     flaw,
     in_band,
     introduces,
+    names_what_follows,
     needs_antecedent,
     recital,
     strip_certainty,
@@ -447,6 +448,22 @@ def test_a_footnote_mark_is_not_a_figure() -> None:
     assert _holds(q, "Recalling the Political Declaration on Non-communicable Diseases,1 which acknowledges it;") == 0.0
     assert _holds(q, "Some 39 million people are blind; 4 in 5 could have been treated.") == 1.0
     assert _holds(q, "The survey counted 1,250 people, 12 of them blind.") == 1.0
+
+
+def test_a_qualified_count_is_of_its_plural_noun_not_its_qualifier() -> None:
+    """ "How many malaria deaths …" counts deaths: a figure near "malaria" alone counts something else (a
+    prevalence, participants). A bare plural, or a noun followed by its act, qualifies nothing."""
+    question = "In the reactive IRS trial, how many malaria deaths were reported in the standard IRS arm?"
+    assert asked(question).counted == "malaria deaths"
+    prevalence = "Prevalence of malaria Odds ratio 0.32 (CI 95% 0.15 — 0.8) Based on data from 4,082 participants."
+    assert _holds(question, prevalence) == 0.5
+    assert _holds(question, "Twelve malaria deaths were reported in the standard IRS arm.") == 1.0
+    assert _holds("How many hand wash basins per bed?", "At least one hand wash basin per 10 beds.") == 1.0
+    assert asked("How many countries signed it?").counted is None
+    assert asked("How many cases reported symptoms at this point?").counted is None  # "reported" is its act
+    assert asked("How many people worldwide are blind?").counted is None
+    note = describe_missing(asked(question), ["deaths", "arm"], kind_missing=False, uncounted=True)
+    assert note == ("No count of “malaria deaths” was found in the closest passages, and they do not mention “arm”.")
 
 
 def test_an_ordinal_is_not_a_figure() -> None:
@@ -946,6 +963,12 @@ def test_a_sentence_about_another_country_is_not_quoted(minilm_answerer: Extract
         ),
         ("See the [toolkit](https://example.org) for the details.", "markup"),
         ("12 34 56 78 90 11 22 33 44 55.", "table"),
+        (
+            "Dimension no Thematic area 1 Organizational arrangements to implement IPC programmes 2 Targets and "
+            "methods of HAI surveillance 3 Methods of educating and training health care workers.",
+            "table",
+        ),  # a table's rows read as one line
+        ("IPC: infection prevention and control; HAI: health care-associated infection;", "table"),  # its key
         ("Key Messages And Recommendations", "heading"),
         ("in health care facilities and", "fragment"),
     ],
@@ -977,6 +1000,8 @@ def test_unquotable_text_is_recognised(text: str, why: str) -> None:
         "Chen et al. [12] reported that the attack rate fell after the lockdown.",
         # a bracket the source never closed, not cut at an abbreviation
         "It reduced incidence (rate ratio: 0.74; 95% CI: 0.56–0.98; four studies; low certainty evidence.",
+        "In 2015, 1 in 10 patients had 2 infections and 3 Member States reported outbreaks.",  # no rows counted
+        "The WHO: the agency for health; its mandate covers all Member States.",
     ],
 )
 def test_sentences_are_quotable(text: str) -> None:
@@ -1287,6 +1312,13 @@ def test_openers_that_need_their_context() -> None:
     assert introduces("IAPO delivered statements as follows:")
     assert introduces("The three core themes were:")
     assert not introduces("IAPO delivered three statements.")
+    unique = "Advice for infants is similar to that for adults, but the following elements are unique to infants."
+    assert introduces(unique) and names_what_follows(unique)  # its items are the sentences after it
+    assert not names_what_follows("The following training methods could be included: workshops; focus groups.")
+    assert not introduces("Nets may be considered instead (see the following recommendations on other nets).")
+    assert not introduces("The first three were hospitalised in 5.7 days, whereas the following six took 2 days.")
+    assert not introduces("Please refer to the following section.")
+    assert not introduces("The following outlines the constitution of the Guideline Development Group.")
 
 
 def test_a_resolutions_operative_verb_starts_a_claim_after_its_preamble() -> None:
@@ -1679,6 +1711,23 @@ def test_a_list_introduction_brings_its_items(minilm_answerer: ExtractiveAnswere
 
 
 @pytest.mark.model
+def test_things_named_as_following_are_the_sentences_after_them(minilm_answerer: ExtractiveAnswerer) -> None:
+    """ "… the following elements are unique to infants and children." lists nothing itself: the sentences of
+    its passage after it are its items, quoted with it, not the lead-in alone."""
+    passage = (
+        "Advice on a healthy diet for infants and children is similar to that for adults, but the following "
+        "elements are unique to infants and children. Infants should be breastfed exclusively during the first 6 "
+        "months of life.\n\nInfants should be breastfed continuously until 2 years of age and beyond.\n\nSalt and "
+        "sugars should not be added to complementary foods."
+    )
+    question = "What does the diet advice say is unique to infants and children?"
+    answer = _ask(minilm_answerer, question, _respond(question, [passage]))
+    assert answer.answerable
+    quote = answer.citations[0].quote
+    assert quote.startswith("Advice on a healthy diet") and quote.endswith("added to complementary foods.")
+
+
+@pytest.mark.model
 def test_a_list_question_is_answered_by_a_list_of_the_asked_things_not_a_sentence_naming_them(
     minilm_answerer: ExtractiveAnswerer,
 ) -> None:
@@ -1720,6 +1769,7 @@ def test_a_list_question_is_answered_by_a_list_of_the_asked_things_not_a_sentenc
         ),  # two items, then a clause: no enumeration of three
         ("The Standard Precautions were set out in three guides, and then staff reviewed them in a year.", False),
         ("Standard Precautions such as hand hygiene (HH), masks and gowns apply to all patients.", True),
+        ("Standard Precautions included: hand hygiene; safe injections; and cough etiquette.", True),
     ],
 )
 def test_a_sentence_lists_the_asked_things_when_its_enumeration_follows_their_name(sentence: str, lists: bool) -> None:
@@ -2782,9 +2832,10 @@ def test_a_summary_after_its_rating_alone_is_read_under_its_finding() -> None:
     assert summary.label is not None and summary.label.endswith("Moderate Due to serious imprecision 1")
 
 
-def test_a_summary_after_a_row_that_cannot_be_told_apart_sums_up_no_finding() -> None:
-    """Row A's summary without a full stop runs into row B's finding: neither is read, and B's summary is not
-    put under A's finding."""
+def test_a_summary_without_a_full_stop_leaves_the_next_finding_its_own_row() -> None:
+    """Row A's summary without a full stop runs into row B's finding ("High Reactive IRS reduces⏎malaria
+    prevalence⏎Incidence of⏎clinical malaria …"): B is read from its outcome's first line, the first after the
+    summary's first that opens with a capital, and B's summary is put under B's finding, not A's."""
     profile = (
         "Malaria incidence\nRelative risk 0.8\n(CI 95% 0.7 — 0.9)\nBased on data from\n900 participants in 2\n"
         "studies.\n\nDifference: 20 fewer per\n1000\n( CI 95% 30\nfewer — 10\nfewer )\nModerate\nDue to serious\n"
@@ -2794,7 +2845,17 @@ def test_a_summary_after_a_row_that_cannot_be_told_apart_sums_up_no_finding() ->
     )
     hit = _table_hit(profile)
     quotable = [s for s in candidate_sentences([hit]) if s.flaw is None]
-    assert [s.display[:40] for s in quotable] == ["Malaria incidence Relative risk 0.8 (CI "]
+    assert [s.display for s in quotable] == [
+        "Malaria incidence Relative risk 0.8 (CI 95% 0.7 — 0.9) Based on data from 900 participants in 2 studies.",
+        "Severe anaemia Relative risk 0.9 (CI 95% 0.6 — 1.3) Based on data from 800 participants in 1 studies.",
+        "SMC may have little or no effect on severe anaemia.",
+    ]
+    anaemia, summary = quotable[1:]
+    assert profile[anaemia.start : anaemia.end].startswith("Severe anaemia")  # the run-on summary is not quoted
+    assert summary.introduction == anaemia.claim_text and summary.outcome == "Severe anaemia"
+    rated = "Moderate\nDue to serious\nimprecision 1\nReactive IRS reduces\nmalaria prevalence\nIncidence of\n"
+    row = f"{rated}clinical malaria\n9 Critical\nRelative risk 0.65\n(CI 95% 0.19 — 1.11)\nBased on data from\n2,000 participants in 1\nstudies."
+    assert row[finding_start(row) :].startswith("Incidence of")  # "Reactive IRS" opens the summary, a name
 
 
 def test_an_ordinary_tables_cells_keep_their_words_and_figures() -> None:
