@@ -316,6 +316,7 @@ class ExtractiveAnswerer:
                 break
             group.append(closing)  # a quotation ends where its speaker stops, not at its first full stop
             closing = closing.following
+        group = _with_quotation_opening(group)
         note = group[-1].following
         if note is not None and qualifies(note.display):
             group.append(note)
@@ -371,6 +372,25 @@ def _open_quotation(text: str) -> bool:
     one after a word); a stray mark opens none."""
     opened = text.count("“") + len(_OPENING_QUOTE.findall(text))
     return opened > text.count("”") + len(_CLOSING_QUOTE.findall(text))
+
+
+def _closes_quotation(text: str) -> bool:
+    """The text closes a quotation it does not open ("… as well as patient organizations", said …")."""
+    opened = text.count("“") + len(_OPENING_QUOTE.findall(text))
+    return text.count("”") + len(_CLOSING_QUOTE.findall(text)) > opened
+
+
+def _with_quotation_opening(group: list[Sentence]) -> list[Sentence]:
+    """`group` with the sentences before it in its passage back to where the quotation it closes opens (a
+    quotation begins where its speaker begins, not at its last sentence); `group` as it is when the opening
+    is not within three quotable sentences before it (a stray mark, or a quotation the passage cut)."""
+    opened = list(group)
+    while _closes_quotation(" ".join(x.display for x in opened)):
+        before = opened[0].previous
+        if before is None or before.flaw is not None or len(opened) >= len(group) + 3:
+            return group
+        opened.insert(0, before)
+    return opened
 
 
 def _said(s: Sentence, claim: Claim) -> str:

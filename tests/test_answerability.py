@@ -1168,6 +1168,23 @@ def test_a_quotation_is_quoted_to_its_end(minilm_answerer: ExtractiveAnswerer) -
 
 
 @pytest.mark.model
+def test_a_quotation_is_quoted_from_its_start(minilm_answerer: ExtractiveAnswerer) -> None:
+    """The sentence naming the speaker closes a quotation its sentence before opens: both are quoted, so no
+    closing mark dangles. A closing mark whose opening is not in the passage leaves the sentence alone."""
+    passage = (
+        'Endorsements from our partners. "As many patient organizations work with industry, it is key to shape '
+        "those relationships in a transparent way. The Note will provide a common basis across countries for "
+        'companies as well as patient organizations", said Andreas Herdt, Vice Chair of Selbsthilfe Deutschland.'
+    )
+    question = "Which organisation is Andreas Herdt Vice Chair of?"
+    quote = _ask(minilm_answerer, question, _respond(question, [passage])).citations[0].quote
+    assert quote.startswith('"As many patient organizations') and quote.endswith("Selbsthilfe Deutschland.")
+    cut = 'The Note will provide a common basis for patient organizations", said Andreas Herdt, Vice Chair of Selbsthilfe.'
+    quote = _ask(minilm_answerer, question, _respond(question, [f"The board met twice. {cut}"])).citations[0].quote
+    assert quote == cut
+
+
+@pytest.mark.model
 def test_an_item_sharing_no_word_with_the_question_borrows_none_from_the_items_beside_it(
     minilm_answerer: ExtractiveAnswerer,
 ) -> None:
