@@ -1116,6 +1116,7 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
         elif ask.measure:
             found = bool(_MEASURE_UNITS[ask.measure].search(stated))
         else:
+            figures = [m for m in figures if not _estimate(sentence, m)]  # a rate ratio counts nothing
             found = bool(figures) or bool(_UNIT.search(stated))
         if not found:
             return 0.0
@@ -1176,6 +1177,23 @@ def holds(ask: Asked, sentence: str, question_stems: set[str]) -> float:
     if k is Kind.IDENTIFIER:
         return 1.0 if _IDENTIFIER.search(sentence) else 0.0
     return 1.0
+
+
+# An effect estimate: named as a ratio or a risk before it, or followed by its confidence interval; and the
+# bounds of that interval.
+_ESTIMATE_NAME = re.compile(r"\b(?:ratio|risk|RR|OR|HR|IRR|aOR|aRR)\s*[:=]?\s*$", re.I)
+_INTERVAL_AFTER = re.compile(r"\s*[(\[]\s*(?:CI\b|95\s*%)|\s*%\s*(?:CI\b|confidence)", re.I)  # or its level
+_IN_INTERVAL = re.compile(r"[(\[;,]\s*(?:95\s*%\s*)?CI\b[^()\[\]]*$", re.I)
+
+
+def _estimate(sentence: str, figure: re.Match[str]) -> bool:
+    """Whether `figure` is an effect estimate or a bound of its interval ("Rate ratio 0.9 (CI 95% 0.73 —
+    1.13)"): a relative effect, no count or amount of anything ("How many malaria cases have the nets
+    prevented?" is not answered by it)."""
+    before = sentence[max(0, figure.start() - 40) : figure.start()]
+    return bool(
+        _ESTIMATE_NAME.search(before) or _INTERVAL_AFTER.match(sentence, figure.end()) or _IN_INTERVAL.search(before)
+    )
 
 
 # A word's letters: a footnote mark glued to it is not part of it ("25 indicators1 capable of …").

@@ -364,8 +364,10 @@ def _introduction(item: Sentence, hit: SearchHit, depth: int = 2) -> str | None:
 
 
 # A two-column page read across: an unfinished sentence of one column runs into the next column's label
-# ("The trials were conducted Desirable effects:"), which is what introduces the items below it.
-_CUT_BEFORE_LABEL = re.compile(r"^\S.*[a-z] (?P<label>[A-Z][a-z]+(?: [a-z]+){0,3}:)$")
+# ("The trials were conducted Desirable effects:"), which is what introduces the items below it; a title's
+# capitalised words before it are no cut sentence ("… for Respiratory Hygiene/Cough Etiquette in outpatient
+# settings:").
+_CUT_BEFORE_LABEL = re.compile(r"^\S.*\s[a-z][^\s]*[a-z] (?P<label>[A-Z][a-z]+(?: [a-z]+){0,3}:)$")
 
 
 def _label_after_cut(introduction: str) -> str:

@@ -72,6 +72,8 @@ _FIELD = re.compile(
     r"Edited by|Reviewed by|Academic editor|Competing interests|Conflicts? of interest|SHA|PMID|PMCID)\s*:",
     re.I,
 )
+# A library catalogue record's title and author statement ("… Healthy diet / World Health Organization.").
+_CATALOGUE_RECORD = re.compile(r"\s/\s*(?:World Health Organization|WHO|Centers for Disease Control)\b")
 # An e-mail address: two or more in one "sentence" make it a directory of contacts, not a claim.
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # A section label of a paper or report run into the sentence it heads ("Abstract: For the past …", "CONCLUSIONS:
@@ -398,7 +400,7 @@ def flaw(quote: str, shown: str | None = None) -> str | None:
         return "caption"
     if _FOOTNOTE_TEXT.match(q):
         return "footnote"
-    if _FIELD.match(q) or len(_EMAIL.findall(q)) >= 2:
+    if _FIELD.match(q) or len(_EMAIL.findall(q)) >= 2 or _CATALOGUE_RECORD.search(q):
         return "metadata"
     if _POINTER.search(q):
         return "pointer"

@@ -466,6 +466,16 @@ def test_a_qualified_count_is_of_its_plural_noun_not_its_qualifier() -> None:
     assert note == ("No count of “malaria deaths” was found in the closest passages, and they do not mention “arm”.")
 
 
+def test_an_effect_estimate_counts_nothing() -> None:
+    """A rate ratio, its interval's bounds and its confidence level are no count of what the row measures:
+    "How many malaria cases have the nets prevented?" is not answered by "Malaria case incidence … 0.9"."""
+    question = "How many malaria cases have pyrethroid-pyriproxyfen nets prevented across Africa so far?"
+    row = "Malaria case incidence Rate ratio 0.9 (CI 95% 0.73 — 1.13) Based on data from 63,163 participants."
+    assert _holds(question, row) == 0.5  # a figure (the participants), of something else
+    assert _holds(question, "It reduced malaria cases (rate ratio: 0.74; 95% CI: 0.56–0.98; four studies).") == 0.0
+    assert _holds(question, "The nets prevented 12,000 malaria cases in 2020.") == 1.0
+
+
 def test_an_ordinal_is_not_a_figure() -> None:
     q = "What is the target of the plan?"
     assert _holds(q, "Report to the Seventy-third World Health Assembly in 2020 on progress with the plan.") == 0.0
@@ -969,6 +979,7 @@ def test_a_sentence_about_another_country_is_not_quoted(minilm_answerer: Extract
             "table",
         ),  # a table's rows read as one line
         ("IPC: infection prevention and control; HAI: health care-associated infection;", "table"),  # its key
+        ("Regional Office for the Eastern Mediterranean Healthy diet / World Health Organization.", "metadata"),
         ("Key Messages And Recommendations", "heading"),
         ("in health care facilities and", "fragment"),
     ],
@@ -2317,6 +2328,9 @@ def test_an_unfinished_sentence_glued_before_a_label_does_not_introduce_the_item
     by_start = {" ".join(s.display.split()[:2]): s for s in candidate_sentences([_hit(0, text)])}
     assert by_start["14-day courses"].introduction == "Desirable effects:"
     assert by_start["doses are"].introduction.endswith("the guideline development group agreed the following:")
+    titled = "Key recommendations for Respiratory Hygiene/Cough Etiquette in outpatient settings:\n\n• Post signs at entrances."
+    (_, item) = candidate_sentences([_hit(0, titled)])
+    assert item.introduction == titled.split("\n")[0]  # a title's capitalised words are no cut sentence
 
 
 def test_a_heading_ending_in_a_colon_inside_the_passage_introduces_its_items() -> None:
