@@ -206,8 +206,9 @@ def _passage_sentences(hit: SearchHit, rank: int) -> tuple[list[Sentence], list[
         tabled = _block_kind(hit, hit.char_start + s, hit.char_start + e) in ("table", "reference")
         # a profile's rating and summary follow a finding read above: elsewhere "High …" opens a table's text
         in_profile = tabled and finding_above is not None
-        rated = strip_certainty(hit.text[s:e]) if in_profile and not rating(hit.text[s:e]) else 0
-        rated = 0 if has_finding(hit.text[s:e]) else rated  # a summary run into the next finding: read as that
+        # a rating and summary run into the next finding are read as that finding
+        summary = in_profile and not rating(hit.text[s:e]) and not has_finding(hit.text[s:e])
+        rated = strip_certainty(hit.text[s:e]) if summary else 0
         if rated:  # an evidence profile's summary, after its rating
             label = " ".join(filter(None, [label, clean(hit.text[s : s + rated])]))
             s += rated

@@ -311,7 +311,7 @@ class ExtractiveAnswerer:
             if len(group) == 1 or not _closed(group, item):
                 return None  # the items are not here, or the list does not end
         closing = group[-1].following
-        while _open_quotation(" ".join(x.display for x in group)) and closing is not None and len(group) < 4:
+        while _quotation_balance(" ".join(x.display for x in group)) > 0 and closing is not None and len(group) < 4:
             if closing.flaw is not None:
                 break
             group.append(closing)  # a quotation ends where its speaker stops, not at its first full stop
@@ -367,17 +367,12 @@ _OPENING_QUOTE = re.compile(r'(?:^|(?<=[\s(:]))"(?=\w)')
 _CLOSING_QUOTE = re.compile(r'(?<=[\w.,!?;)])"')
 
 
-def _open_quotation(text: str) -> bool:
-    """The text opens a quotation it does not close (“… without ”, or a straight quote before a word without
-    one after a word); a stray mark opens none."""
+def _quotation_balance(text: str) -> int:
+    """Quotations the text opens less those it closes: above 0 it opens one it does not close ("… without ”",
+    or a straight quote before a word without one after a word), below 0 it closes one it does not open
+    ("… as well as patient organizations", said …"); a stray mark opens none."""
     opened = text.count("“") + len(_OPENING_QUOTE.findall(text))
-    return opened > text.count("”") + len(_CLOSING_QUOTE.findall(text))
-
-
-def _closes_quotation(text: str) -> bool:
-    """The text closes a quotation it does not open ("… as well as patient organizations", said …")."""
-    opened = text.count("“") + len(_OPENING_QUOTE.findall(text))
-    return text.count("”") + len(_CLOSING_QUOTE.findall(text)) > opened
+    return opened - text.count("”") - len(_CLOSING_QUOTE.findall(text))
 
 
 def _with_quotation_opening(group: list[Sentence]) -> list[Sentence]:
@@ -385,7 +380,7 @@ def _with_quotation_opening(group: list[Sentence]) -> list[Sentence]:
     quotation begins where its speaker begins, not at its last sentence); `group` as it is when the opening
     is not within three quotable sentences before it (a stray mark, or a quotation the passage cut)."""
     opened = list(group)
-    while _closes_quotation(" ".join(x.display for x in opened)):
+    while _quotation_balance(" ".join(x.display for x in opened)) < 0:
         before = opened[0].previous
         if before is None or before.flaw is not None or len(opened) >= len(group) + 3:
             return group
