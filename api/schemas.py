@@ -271,6 +271,12 @@ class AskResponse(BaseModel):
 
     answer: str
     answerable: bool
+    tentative: bool = Field(
+        False,
+        description="answered from passages that may not answer the question directly: the confidence is under the "
+        "level from which calibrated answers were right nine times in ten, and the answer text says so before "
+        "its quotes. Check the cited passages before repeating it",
+    )
     confidence: float = Field(
         ...,
         description="how strongly the best candidate sentence answers the question (the extractive answerer's "

@@ -41,6 +41,12 @@ from policykb.service.knowledge_base import KnowledgeBase
 REFUSE_UNANSWERABLE = 0.85
 L2 = 1.0
 KEEP_WITHIN = 1.0
+# An answer is stated plainly (not tentative) from the lowest score at which the answers scoring at least
+# that were right this often, counting every answered unanswerable or gold-removed case as wrong; chosen on
+# the sets whose labels read the answer itself. COVID-QA's label (the gold span inside the best sentence)
+# calls many right answers wrong: its cited passage holds the gold 0.71 of the time, its best sentence 0.43.
+ASSURED_PRECISION = 0.9
+ASSURED_SETS = ("sample", "policy")
 
 
 @dataclass
@@ -230,6 +236,27 @@ def choose_threshold(best: list[tuple[Scored, float, bool]]) -> float:
     return max(feasible)[3]
 
 
+def choose_assured(best: list[tuple[Scored, float, bool]], threshold: float) -> float:
+    """The lowest score, at or over the threshold, from which answers were right ASSURED_PRECISION of the
+    time; 1.0 (every answer tentative) when no score reaches it."""
+    answered = sorted(
+        ((p, right and s.case.answerable) for s, p, right in best if p >= threshold and s.case.source in ASSURED_SETS),
+        reverse=True,
+    )
+    assured, right = 1.0, 0
+    for n, (p, ok) in enumerate(answered, 1):
+        right += ok
+        if right >= ASSURED_PRECISION * n:
+            assured = p
+    return assured
+
+
+def precision(best: list[tuple[Scored, float, bool]], low: float, high: float) -> tuple[int, float]:
+    """How many answers scored in [low, high), and the share of them that were right."""
+    scored = [right and s.case.answerable for s, p, right in best if low <= p < high and s.case.source in ASSURED_SETS]
+    return len(scored), (sum(scored) / len(scored) if scored else float("nan"))
+
+
 def halves(scored: list[Scored]) -> tuple[list[Scored], list[Scored]]:
     def half(s: Scored) -> int:
         return hashlib.sha256(f"{s.case.source}:{s.case.id}".encode()).digest()[0] % 2
@@ -252,25 +279,33 @@ def main() -> int:
     vectors.write_bytes(pickle.dumps(answerer.embeddings.cache))
     a, b = halves(scored)
     shipped = AnswerabilityModel.load()  # the model in qa/answerability.json before this fit
+    if "--keep-weights" in sys.argv:
+        return choose_assured_only(scored, (a, b), shipped)
     print(f"{len(cases)} cases ({sum(c.answerable for c in cases)} answerable); halves {len(a)} / {len(b)}")
     heads = ["rule (fitted on / checked on)", "answered", "best sentence right", "unanswerable refused",
              "gold-removed refused"]  # fmt: skip
-    report_rows = []
+    report_rows: list[list[object]] = []
+    assured_rows: list[list[object]] = []
     folds = {}
     for fit_on, check_on, label in ((a, b, "A→B"), (b, a, "B→A")):
         weights, bias = fit(fit_on)
         threshold = choose_threshold(best_of(fit_on, weights, bias))
-        held = outcome(best_of(check_on, weights, bias), threshold)
+        assured = choose_assured(best_of(fit_on, weights, bias), threshold)
+        held_best = best_of(check_on, weights, bias)
+        held = outcome(held_best, threshold)
         report_rows.append(describe(f"learned {label} (τ={threshold:.2f})", held))
+        assured_rows.append(split_row(label, held_best, threshold, assured))
         report_rows.append(describe(f"hand rule, checked on {label[-1]}", outcome(hand_best(check_on), 0.5)))
         shipped_best = best_of(check_on, shipped.weights.astype(np.float64), shipped.bias)
         report_rows.append(describe(f"shipped model, checked on {label[-1]}", outcome(shipped_best, shipped.threshold)))
-        folds[label] = {"threshold": threshold, "held_out": held.__dict__}
+        folds[label] = {"threshold": threshold, "assured": assured, "held_out": held.__dict__}
     print("\nHeld-out halves:")
     print(table(heads, report_rows))
+    print(table(SPLIT_HEADS, assured_rows))
     weights, bias = fit(scored)
     best = best_of(scored, weights, bias)
     threshold = choose_threshold(best)
+    assured = choose_assured(best, threshold)
     print("\nAll questions, answered vs refused at each threshold (the model fitted on all):")
     sweep = []
     for t in sorted({0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, round(threshold, 2)}):
@@ -290,12 +325,14 @@ def main() -> int:
         "weights": {f: round(float(v), 4) for f, v in zip(FEATURES, weights, strict=True)},
         "bias": round(bias, 4),
         "threshold": round(threshold, 4),
+        "assured": round(assured, 4),
         "keep_within": KEEP_WITHIN,
         "fitted": (
             f"{dt.date.today().isoformat()} by python -m bench.calibrate on {len(cases)} cases "
             f"({', '.join(f'{k}: {v}' for k, v in count_sources(cases).items())}), embedder {embedder}; "
             f"L2 {L2}, balanced classes; threshold: most right answers with unanswerable and gold-removed "
-            f"questions (pooled) refused >= {REFUSE_UNANSWERABLE}"
+            f"questions (pooled) refused >= {REFUSE_UNANSWERABLE}; assured: answers from it right >= "
+            f"{ASSURED_PRECISION} on {', '.join(ASSURED_SETS)}"
         ),
         "held_out": folds,
     }
@@ -303,6 +340,42 @@ def main() -> int:
         MODEL_PATH.write_text(json.dumps(model, indent=2) + "\n")
         print(f"written: {MODEL_PATH.relative_to(ROOT)}")
     print(json.dumps(model["weights"], indent=1), model["bias"])
+    return 0
+
+
+SPLIT_HEADS = ["assured cut (fitted on / checked on)", "assured answers", "right", "tentative answers", "right"]
+
+
+def split_row(label: str, best: list[tuple[Scored, float, bool]], threshold: float, assured: float) -> list[object]:
+    """How the answers of a held-out half split at the assured cut, and how often each side was right."""
+    stated, stated_right = precision(best, assured, 2.0)
+    tentative, tentative_right = precision(best, threshold, assured)
+    return [f"{label} (cut {assured:.2f})", stated, stated_right, tentative, tentative_right]
+
+
+def choose_assured_only(
+    scored: list[Scored], folds: tuple[list[Scored], list[Scored]], shipped: AnswerabilityModel
+) -> int:
+    """Keeps the shipped weights and threshold and chooses only the assured cut (checked across halves)."""
+    weights, bias = shipped.weights.astype(np.float64), shipped.bias
+    a, b = folds
+    rows = []
+    for fit_on, check_on, label in ((a, b, "A→B"), (b, a, "B→A")):
+        assured = choose_assured(best_of(fit_on, weights, bias), shipped.threshold)
+        rows.append(split_row(label, best_of(check_on, weights, bias), shipped.threshold, assured))
+    best = best_of(scored, weights, bias)
+    assured = choose_assured(best, shipped.threshold)
+    rows.append(split_row("all", best, shipped.threshold, assured))
+    print(table(SPLIT_HEADS, rows))
+    model = json.loads(MODEL_PATH.read_text())
+    model["assured"] = round(assured, 4)
+    model["assured_chosen"] = (
+        f"{dt.date.today().isoformat()} by python -m bench.calibrate --keep-weights: answers from it right >= "
+        f"{ASSURED_PRECISION} on {', '.join(ASSURED_SETS)}"
+    )
+    if "--dry-run" not in sys.argv:
+        MODEL_PATH.write_text(json.dumps(model, indent=2) + "\n")
+        print(f"written: {MODEL_PATH.relative_to(ROOT)} (assured {assured:.4f})")
     return 0
 
 

@@ -357,8 +357,11 @@ def evaluate_policy(kb: KnowledgeBase, rows: list[dict], headers: set[str]) -> d
             c["refused"] += 1
             continue
         c["answered"] += 1
+        c["tentative"] += answer.tentative
+        right = bool(r["doc"]) and states(answer.answer, r["answers"])
+        c["tentative_right" if answer.tentative else "assured_right"] += right
         if r["doc"]:
-            c["correct"] += states(answer.answer, r["answers"])
+            c["correct"] += right
             quotes = " ".join(x.quote for x in answer.citations)
             c["cited_gold"] += any(x.source == r["doc"] and x.page in r["pages"] for x in answer.citations) or (
                 states(quotes, r["answers"])
@@ -371,7 +374,9 @@ def evaluate_policy(kb: KnowledgeBase, rows: list[dict], headers: set[str]) -> d
             flaws.update(f)
             examples.append({"id": r["id"], "flaws": f, "quote": q[:200]})
     answerable = [r for r in rows if r["doc"]]
-    removed_refused = sum(1 for r in answerable if not ask_without(kb, r["question"], r["doc"]).answerable)
+    without = [ask_without(kb, r["question"], r["doc"]) for r in answerable]
+    removed_refused = sum(not a.answerable for a in without)
+    removed_assured = sum(a.answerable and not a.tentative for a in without)
     table_rows = {}
     for kind, c in [*per.items(), ("all", sum(per.values(), Counter()))]:
         n, answered = c["questions"], c["answered"]
@@ -387,11 +392,19 @@ def evaluate_policy(kb: KnowledgeBase, rows: list[dict], headers: set[str]) -> d
             "answered": answered / n if n else None,
             "unanswerable_refused": c["refused"] / n if kind == "unanswerable" and n else None,
             "clean_answers": c["clean"] / answered if answered else None,
+            "tentative": c["tentative"] / answered if answered else None,
         }
+    total = sum(per.values(), Counter())
+    assured = total["answered"] - total["tentative"]
     return {
         "kinds": table_rows,
         "gold_removed_refused": removed_refused / len(answerable),
         "gold_removed_questions": len(answerable),
+        "gold_removed_assured": removed_assured / len(answerable),
+        "assured_answers": assured,
+        "assured_right": total["assured_right"] / assured if assured else None,
+        "tentative_answers": total["tentative"],
+        "tentative_right": total["tentative_right"] / total["tentative"] if total["tentative"] else None,
         "flaws": dict(flaws),
         "flawed_claims": examples,
     }
@@ -415,17 +428,25 @@ def print_policy(embedder: str, result: dict) -> None:
     def cell(v: float | None) -> object:
         return "–" if v is None else v
 
+    def share(v: float | None) -> str:
+        return "–" if v is None else f"{v:.3f}"
+
     rows = [
         [kind, s["questions"], *(cell(s[k]) for k in ("hit1", "hit5", "fact_recall", "cited_gold", "answered",
-                                                      "unanswerable_refused", "clean_answers"))]
+                                                      "unanswerable_refused", "clean_answers", "tentative"))]
         for kind, s in result["kinds"].items()
     ]  # fmt: skip
     print(f"\nPolicy dev set ({embedder}, parser {PARSER_VERSION}, chunker {CHUNKER_VERSION})")
     print(table(["kind", "n", "hit@1", "hit@5", "fact recall", "cited gold", "answered", "unanswerable refused",
-                 "clean answers"], rows))  # fmt: skip
+                 "clean answers", "tentative"], rows))  # fmt: skip
     print(
         f"gold document removed: {result['gold_removed_refused']:.3f} of {result['gold_removed_questions']}"
-        f" answerable questions refused; claim flaws: {result['flaws']}"
+        f" answerable questions refused, {result['gold_removed_assured']:.3f} answered as assured; claim flaws:"
+        f" {result['flaws']}"
+    )
+    print(
+        f"answers stated as assured: {result['assured_answers']}, right {share(result['assured_right'])};"
+        f" tentative: {result['tentative_answers']}, right {share(result['tentative_right'])}"
     )
 
 

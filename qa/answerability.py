@@ -420,6 +420,7 @@ class AnswerabilityModel:
     weights: np.ndarray
     bias: float
     threshold: float  # answer when the best sentence's probability reaches it
+    assured: float  # an answer whose confidence is under it (and at or over the threshold) is tentative
     keep_within: float  # further sentences within this log-odds of the best are kept
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
@@ -438,6 +439,7 @@ class AnswerabilityModel:
             np.array([data["weights"][f] for f in FEATURES], dtype=np.float32),
             float(data["bias"]),
             float(data["threshold"]),
+            float(data["assured"]),
             float(data["keep_within"]),
         )
 

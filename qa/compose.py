@@ -11,6 +11,9 @@ from policykb.core.types import Answer, Citation, RelatedDocument, SearchHit
 from policykb.qa.evidence import SentenceEmbeddings, clean, content_stems
 
 REFUSAL = "The documents in the knowledge base don't answer this question."
+# Said before the quotes of a tentative answer: they are the closest the documents come, which a reader
+# should check before repeating them.
+TENTATIVE = "The documents may not answer this directly. The closest passages say:"
 
 
 @dataclass
@@ -51,10 +54,16 @@ class Citations:
 
 
 def compose(
-    claims: list[Claim], confidence: float, conflicts: list[str], query: str, unanswered: Sequence[str] = ()
+    claims: list[Claim],
+    confidence: float,
+    conflicts: list[str],
+    query: str,
+    unanswered: Sequence[str] = (),
+    tentative: bool = False,
 ) -> Answer:
-    """The claims with their citation numbers; then the sources' conflicts and the parts of the question
-    that no passage answers ("What declaration did it adopt?"), each said once."""
+    """The claims with their citation numbers, after the TENTATIVE caveat when they may not answer the
+    question; then the sources' conflicts and the parts of the question that no passage answers ("What
+    declaration did it adopt?"), each said once."""
     citations = Citations()
     parts = []
     for claim in claims:
@@ -62,12 +71,14 @@ def compose(
         text = claim.text.rstrip()
         parts.append(f"{text} [{n}]")
     body = " ".join(parts)
+    if tentative:
+        body = f"{TENTATIVE}\n\n{body}"
     if conflicts:
         body += "\n\nNote: " + " ".join(conflicts)
     if unanswered:
         asked = " ".join(f"“{part}”" for part in unanswered)
         body += f"\n\nThe closest passages do not answer the rest of the question: {asked}"
-    return Answer(body, True, round(confidence, 3), citations.items, [], conflicts, query)
+    return Answer(body, True, round(confidence, 3), citations.items, [], conflicts, query, tentative=tentative)
 
 
 def refusal(hits: list[SearchHit], confidence: float, query: str, missing: str | None = None, limit: int = 3) -> Answer:

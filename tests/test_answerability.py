@@ -34,7 +34,7 @@ from policykb.qa.answer_types import (
     scope_conflict,
 )
 from policykb.qa.answerability import FEATURES, QuestionTerms, absent_bodies, features, missing_terms
-from policykb.qa.compose import REFUSAL
+from policykb.qa.compose import REFUSAL, TENTATIVE
 from policykb.qa.evidence import candidate_sentences, clauses, content_stems
 from policykb.qa.extractive import ExtractiveAnswerer, _claim, _items_beside, _lists
 from policykb.qa.shape import (
@@ -1514,6 +1514,11 @@ def _ask(answerer: ExtractiveAnswerer, question: str, response: SearchResponse) 
     return next(e.answer for e in answerer.stream(question, response) if isinstance(e, Final))
 
 
+def _said(answer: Answer) -> str:
+    """What the answer quotes, without the caveat a tentative answer opens with."""
+    return answer.answer.removeprefix(f"{TENTATIVE}\n\n")
+
+
 @pytest.fixture(scope="module")
 def minilm_answerer() -> ExtractiveAnswerer:
     from policykb.core.settings import Settings
@@ -1777,7 +1782,7 @@ def test_a_list_question_is_answered_by_a_list_of_the_asked_things_not_a_sentenc
     question = "What are the elements of Standard Precautions listed in the guide to outpatient settings?"
     answer = _ask(minilm_answerer, question, _respond(question, [naming, other_list, listing]))
     assert answer.answerable, answer.answer
-    assert answer.answer.startswith("Standard Precautions include: 1) hand hygiene"), answer.answer
+    assert _said(answer).startswith("Standard Precautions include: 1) hand hygiene"), answer.answer
     assert "based primarily" not in answer.answer and "Develop written" not in answer.answer
 
 
@@ -1847,7 +1852,7 @@ def test_a_table_row_answers_for_what_its_lead_in_says_the_table_is_about(minilm
     question = "How much does Tajikistan have to pay towards its arrears in 2016?"
     answer = _ask(minilm_answerer, question, _respond(question, [f"{_LEAD_IN}\n\n{_SCHEDULE}"]))
     assert answer.answerable
-    assert answer.answer.startswith("Year US$ … 2016 36 654 [1]")
+    assert _said(answer).startswith("Year US$ … 2016 36 654 [1]")
     later = "How much does Tajikistan have to pay towards its arrears in 2019?"
     assert not _ask(minilm_answerer, later, _respond(later, [f"{_LEAD_IN}\n\n{_SCHEDULE}"])).answerable
 
@@ -3014,3 +3019,20 @@ def test_a_finding_compared_against_another_product_than_the_question_names_does
     assert not _conflicts(a, "Pyrethroid-chlorfenapyr nets reduced malaria incidence (rate ratio 0.72).", "Guidelines")
     alone = asked("Does adding IRS to pyrethroid nets reduce malaria incidence compared with nets alone?")
     assert not alone.comparators and not _conflicts(alone, other, "Guidelines for malaria")
+
+
+def test_an_answer_under_the_assured_cut_says_it_may_not_answer_directly() -> None:
+    """Between the threshold and the assured cut the same claims are shown, after a caveat; a refusal and an
+    answer at or over the cut carry none."""
+    question = "How many member hospitals does the Patient Safety Network count?"
+    response = _respond(question, ["The Patient Safety Network counts 300 member hospitals in its 2023 report."])
+    answerer = ExtractiveAnswerer(HashEmbedder())
+    answerer.model = replace(answerer.model, assured=answerer.model.threshold)
+    stated = _ask(answerer, question, response)
+    assert stated.answerable and not stated.tentative and TENTATIVE not in stated.answer
+    answerer.model = replace(answerer.model, assured=stated.confidence + 0.01)
+    tentative = _ask(answerer, question, response)
+    assert tentative.tentative and tentative.answer == f"{TENTATIVE}\n\n{stated.answer}"
+    assert tentative.citations == stated.citations and "".join(tentative.claims()) == tentative.answer
+    refused = _ask(answerer, "Who chairs the board of the Network?", response)
+    assert not refused.answerable and not refused.tentative

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from policykb.api.app import create_app
 from policykb.core.text import NEEDS_A_WORD
+from policykb.qa.compose import TENTATIVE
 from policykb.service.knowledge_base import KnowledgeBase
 from tests.conftest import CORPUS, make_pdf, make_settings
 
@@ -112,7 +113,8 @@ def test_bad_search_requests_are_422_problems(client: TestClient, payload: bytes
 
 def test_ask_json_and_stream(client: TestClient) -> None:
     answer = client.post("/v1/ask", json={"question": "When did the IAPG roundtable take place?"}).json()
-    assert set(answer) >= {"answer", "answerable", "confidence", "citations", "related"}
+    assert set(answer) >= {"answer", "answerable", "tentative", "confidence", "citations", "related"}
+    assert answer["tentative"] is answer["answer"].startswith(TENTATIVE)
     response = client.post("/v1/ask", json={"question": "When did the IAPG roundtable take place?", "stream": True})
     assert response.headers["content-type"].startswith("text/event-stream")
     events = [block for block in response.text.split("\n\n") if block.strip()]

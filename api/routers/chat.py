@@ -98,7 +98,8 @@ def chat_completions(body: ChatRequest, kb: KnowledgeBase = Depends(deps.kb)) ->
             "id": completion_id, "object": "chat.completion", "created": created, "model": body.model,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
             "usage": _usage(kb, prompt, content),
-            "citations": view["citations"], "answerable": view["answerable"], "related": view["related"],
+            "citations": view["citations"], "answerable": view["answerable"], "tentative": view["tentative"],
+            "related": view["related"],
         }  # fmt: skip
     events = kb.ask_events(question, None, history)
     include_usage = bool(body.stream_options and body.stream_options.include_usage)

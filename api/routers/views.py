@@ -14,7 +14,7 @@ def answer_view(answer: Answer) -> dict:
         item["file_url"] = file_url(item["doc_id"], item["source"], item["page"])
         quote = (item["char_start"], item["char_end"]) if "char_start" in item else None
         item["passage_url"] = passage_url(item["doc_id"], item["source"], item["page"], item["chunk_id"], quote)
-    keys = ("answer", "answerable", "confidence", "citations", "related", "conflicts", "corrections")
+    keys = ("answer", "answerable", "tentative", "confidence", "citations", "related", "conflicts", "corrections")
     return {k: data[k] for k in keys}
 
 

@@ -226,6 +226,9 @@ class Answer:
     conflicts: list[str] = field(default_factory=list)
     query: str = ""
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt words of the question -> words asked
+    # drawn from passages that may not answer the question directly: its confidence is under the level at
+    # which calibrated answers were right nine times in ten, and its text says so before the quotes
+    tentative: bool = False
 
     def claims(self) -> list[str]:
         """The answer cut after each citation marker, so that every streamed piece carries its [n];
