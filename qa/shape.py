@@ -112,10 +112,12 @@ _POINTS_BACK = re.compile(
     r"quarter|decade|century|biennium)\b)|These|Those|They|Such|He|She|Its|Their|His|Her|Them|Both|Either|Neither|"
     r"The latter|The former|In this|In that|For this|To this end|Of these|Of those|Among them)\b",
 )
-# A connective ("However", "In addition"): the sentence relates to the one before but states its own content.
+# A connective ("However", "In addition", "But"), or a consequence drawn within the first words ("The GDG
+# therefore felt …"): the sentence relates to the one before but states its own content.
 _CONNECTIVE = re.compile(
     r"^(?:Here|There,|Thus|Therefore|Hence|However|Moreover|Furthermore|In addition|Also|Likewise|Similarly|"
-    r"Consequently|As a result|In particular|Otherwise|Nevertheless|Besides)\b",
+    r"Consequently|As a result|In particular|Otherwise|Nevertheless|Besides|But|Yet)\b"
+    r"|^(?:[\w’'-]+\s+){1,3}(?:therefore|thus|hence|consequently|accordingly)\b",
 )
 # A dated title: a noun phrase without commas, not a sentence that opens with a preposition or an article
 # ("In the survey (2019) Italy …", "A study at Imperial College (2020) Imperial modelled …").

@@ -1728,6 +1728,39 @@ def test_a_sentence_opening_a_passage_needs_its_antecedent_only_when_it_points_b
     assert dangling("This is the fifth event.") and dangling("These years saw the alliance grow.")
 
 
+@pytest.mark.parametrize(
+    ("sentence", "leans"),
+    [
+        ("The GDG therefore felt it necessary to develop a clear recommendation against space spraying.", True),
+        ("Countries should thus prioritise vector control.", True),
+        ("But the increased consumption of processed food has led to a shift in dietary patterns.", True),
+        ("Yet few countries reported a programme.", True),
+        ("Butter and ghee are high in saturated fats.", False),  # a word, not the connective
+        ("Patients who cannot take it by mouth are therefore treated by injection.", False),  # a subordinate clause
+    ],
+)
+def test_a_sentence_drawing_a_consequence_or_a_contrast_reads_after_the_one_before(sentence: str, leans: bool) -> None:
+    """A sentence such as "The GDG therefore felt …" was quoted alone for "why does WHO advise against space
+    spraying?", without the reason the sentence before gives; such a sentence brings it, but states its own
+    content."""
+    assert dangling(sentence) is leans
+    assert not needs_antecedent(sentence)
+
+
+@pytest.mark.model
+def test_a_consequence_is_quoted_with_the_reason_before_it(minilm_answerer: ExtractiveAnswerer) -> None:
+    passage = (
+        "Space spraying is generally costly and wasteful of resources, and its effect on malaria is unproven. "
+        "The GDG therefore felt it necessary to develop a clear recommendation against space spraying for malaria "
+        "control. Indoor residual spraying and nets should be prioritized."
+    )
+    question = "Why does WHO advise against space spraying to control malaria?"
+    answer = _ask(minilm_answerer, question, _respond(question, [passage]))
+    assert answer.answerable
+    assert answer.citations[0].quote.startswith("Space spraying is generally costly and wasteful")
+    assert "therefore felt it necessary" in answer.citations[0].quote
+
+
 @pytest.mark.model
 @pytest.mark.parametrize(
     ("passage", "question", "opening", "closing"),
