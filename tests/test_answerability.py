@@ -1165,17 +1165,34 @@ def test_a_sentence_giving_a_link_is_quoted_only_where_a_question_asks_where_to_
 
 
 @pytest.mark.model
-def test_a_quotation_is_quoted_to_its_end(minilm_answerer: ExtractiveAnswerer) -> None:
-    passage = (
-        "The note was launched in March 2020. Its director added: “When money is involved, we must avoid the "
-        "impression that patient organizations depend on one single company. A wide base of support increases "
-        "the independence of all parties.” The note is available in three languages."
-    )
-    question = "Should patient organizations depend on one single company for money?"
+@pytest.mark.parametrize(
+    ("passage", "question", "quoted", "left_out"),
+    [
+        (  # a quotation, to its closing mark
+            "The note was launched in March 2020. Its director added: “When money is involved, we must avoid the "
+            "impression that patient organizations depend on one single company. A wide base of support increases "
+            "the independence of all parties.” The note is available in three languages.",
+            "Should patient organizations depend on one single company for money?",
+            ("we must avoid the impression", "independence of all parties.”"),
+            "three languages",
+        ),
+        (  # a consequence, with the reason before it
+            "Space spraying is generally costly and wasteful of resources, and its effect on malaria is unproven. "
+            "The GDG therefore felt it necessary to develop a clear recommendation against space spraying for "
+            "malaria control. Indoor residual spraying and nets should be prioritized.",
+            "Why does WHO advise against space spraying to control malaria?",
+            ("Space spraying is generally costly and wasteful", "therefore felt it necessary"),
+            "nets should be prioritized",
+        ),
+    ],
+)
+def test_a_claim_is_quoted_whole(
+    minilm_answerer: ExtractiveAnswerer, passage: str, question: str, quoted: tuple[str, ...], left_out: str
+) -> None:
     answer = _ask(minilm_answerer, question, _respond(question, [passage]))
     assert answer.answerable
-    assert "independence of all parties.”" in answer.answer
-    assert "three languages" not in answer.answer
+    assert all(part in answer.citations[0].quote for part in quoted), answer.answer
+    assert left_out not in answer.answer
 
 
 @pytest.mark.model
@@ -1745,20 +1762,6 @@ def test_a_sentence_drawing_a_consequence_or_a_contrast_reads_after_the_one_befo
     content."""
     assert dangling(sentence) is leans
     assert not needs_antecedent(sentence)
-
-
-@pytest.mark.model
-def test_a_consequence_is_quoted_with_the_reason_before_it(minilm_answerer: ExtractiveAnswerer) -> None:
-    passage = (
-        "Space spraying is generally costly and wasteful of resources, and its effect on malaria is unproven. "
-        "The GDG therefore felt it necessary to develop a clear recommendation against space spraying for malaria "
-        "control. Indoor residual spraying and nets should be prioritized."
-    )
-    question = "Why does WHO advise against space spraying to control malaria?"
-    answer = _ask(minilm_answerer, question, _respond(question, [passage]))
-    assert answer.answerable
-    assert answer.citations[0].quote.startswith("Space spraying is generally costly and wasteful")
-    assert "therefore felt it necessary" in answer.citations[0].quote
 
 
 @pytest.mark.model
