@@ -443,6 +443,10 @@ class AnswerabilityModel:
             float(data["keep_within"]),
         )
 
+    def tentative(self, confidence: float) -> bool:
+        """An answer at this confidence is shown as what the closest passages say, not as the answer."""
+        return confidence < self.assured
+
     def logit(self, p: float) -> float:
         p = min(max(p, 1e-6), 1 - 1e-6)
         return math.log(p / (1 - p))

@@ -138,7 +138,7 @@ class ExtractiveAnswerer:
             return self._answer_parts(question, parts, whole, response)
         if not whole.claims:
             return self._refuse(whole, hits, question)
-        tentative = whole.confidence < self.model.assured
+        tentative = self.model.tentative(whole.confidence)
         return compose(whole.claims, whole.confidence, whole.conflicts, question, tentative=tentative)
 
     def _answer_parts(self, question: str, parts: list[str], whole: Found, response: SearchResponse) -> Answer:
@@ -180,7 +180,7 @@ class ExtractiveAnswerer:
             return self._refuse(whole, hits, question)
         order = {id(c): i for i, c in enumerate(whole.claims)}  # the whole answer's order first
         claims.sort(key=lambda c: order.get(id(c), len(order)))
-        return compose(claims, confidence, conflicts, question, unanswered, confidence < self.model.assured)
+        return compose(claims, confidence, conflicts, question, unanswered, self.model.tentative(confidence))
 
     def _answers(self, claims: list[Claim], ev: Evidence, own: set[str]) -> bool:
         """Whether a quoted claim holds a sentence that answers the part of the question `ev` weighs: scored
